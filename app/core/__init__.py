@@ -1,0 +1,1 @@
+"""Qt-free domain logic: policies, prompts, harmony parsing, verdicts, test sets, metrics."""
