@@ -1,0 +1,61 @@
+"""Where the app keeps its data, cache, logs and recovery files, and how it writes them.
+
+Each folder comes from platformdirs and can be redirected by an environment variable
+(``SAFEGUARD_DATA_DIR``, ``SAFEGUARD_CACHE_DIR``, ``SAFEGUARD_LOG_DIR``), so tests never
+touch the user's real folders.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "SafeguardStudio"
+APP_AUTHOR = "SafeguardStudio"
+
+
+def _dir(env: str, default: str) -> Path:
+    path = Path(os.environ.get(env) or default)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def data_dir() -> Path:
+    return _dir("SAFEGUARD_DATA_DIR", platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def cache_dir() -> Path:
+    return _dir("SAFEGUARD_CACHE_DIR", platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR))
+
+
+def log_dir() -> Path:
+    return _dir("SAFEGUARD_LOG_DIR", platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+
+
+def recovery_dir() -> Path:
+    path = data_dir() / "recovery"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+    """Write data to path so that readers see the old or the new file, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path | str, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
