@@ -1,0 +1,51 @@
+"""The ``safeguard-studio`` command: the GUI with no subcommand, headless commands otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+from app.commands import CommandError
+
+# Subcommand modules under app.commands, in the order --help lists them.
+COMMANDS = ("classify",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="safeguard-studio",
+        description="Write and test content policies for gpt-oss-safeguard on your own machine. "
+        "With no command, opens the workbench window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"app.commands.{name}")
+        sub_parser = module.add_parser(sub)
+        sub_parser.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        from app.gui.app import run_gui  # Qt is imported only when the GUI starts
+
+        return run_gui(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except CommandError as exc:
+        print(f"safeguard-studio: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("safeguard-studio: interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
