@@ -1,0 +1,50 @@
+# Safeguard Studio: `make run` starts the app, `make test` runs the tests.
+# Both create .venv and install what they need; later runs reuse it (pip's wheel cache
+# keeps the llama.cpp build too). Set CMAKE_ARGS for a GPU build, see README.md.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format bench screenshots clean sysdeps
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -e '.[test]'
+	touch $(STAMP)
+
+# Qt needs a few shared libraries that minimal Linux images lack; install them when missing.
+sysdeps:
+	@if [ "$$(uname)" = Linux ] && ! ldconfig -p | grep -q 'libEGL.so.1'; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q libegl1 libgl1 \
+	    libxkbcommon0 libfontconfig1 libdbus-1-3; \
+	  else echo "Qt needs libEGL: install libegl1, libgl1, libxkbcommon0, libfontconfig1."; fi; \
+	fi
+
+run: $(STAMP) sysdeps
+	$(VENV)/bin/safeguard-studio
+
+test: $(STAMP) sysdeps
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests benchmarks scripts
+	$(VENV)/bin/ruff format --check app tests benchmarks scripts
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format app tests benchmarks scripts
+	$(VENV)/bin/ruff check --fix app tests benchmarks scripts
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.engine_bench
+
+screenshots: $(STAMP) sysdeps
+	QT_QPA_PLATFORM=offscreen $(PY) -m scripts.screenshots
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache
