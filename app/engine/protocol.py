@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from app.core.policy import OutputFormat
 from app.core.verdict import Verdict
 
 EFFORTS = ("low", "medium", "high")
@@ -49,6 +50,7 @@ class ClassifyRequest:
     policy: str  # the policy body as sent to the model (front matter removed)
     content: str
     run: RunSettings = field(default_factory=RunSettings)
+    output: OutputFormat = field(default_factory=OutputFormat)  # how to read the answer
 
 
 @dataclass
