@@ -91,3 +91,68 @@ any other text before or after the object. The value of "violation" must be 0 or
 value of "policy_category" must be one of the rule codes above, or null when the content
 does not violate the policy.
 """
+
+# Common English and trust-and-safety words, one occurrence each, so the larger model's
+# tokenizer learns whole-word tokens for most of the vocabulary a policy uses.
+WORDS: str = """
+a about above abuse abusive accept acceptable access according account accounts accurate
+across act action actions active activity actor actors actual actually add added address
+adult adults advertise advertisement advice affect after again against age agree aid aim
+all allow allowed almost alone along already also although always among amount an and
+another answer any anyone anything appeal appear appears application apply appropriate are
+area argue arms around art article as ask asked asking assess assessment at attack attacks
+attempt audience author authority automated available avoid away back bad ban banned based
+basic be because become been before behavior behaviour being believe below best better
+between beyond bias big block body both boundary brand break bring broad build bullying
+business but buy by call called calls can cannot care careful case cases category cause
+causes certain chance change channel character chat check child children choice choose
+citizen claim claims class classify classification clear clearly click code codes
+collect comment comments common community company compare complaint complete concern
+condition conduct consent consider considered contact contain contains context continue
+control copy correct could count country court cover create created credible crime
+criminal criteria critical current cut damage danger dangerous data date day deal death
+decide decision decisions default define defined definition definitions degrade delete
+deliberate depict depiction describe described description design detail details detect
+determine development did die different direct directly disability discuss discussion
+disease display distribute do document does doing done doubt down drug drugs during each
+early easy economic edge education effect either else email encourage encourages end
+enforcement engage enough ensure entire entity equal error escalate escalation especially
+establish ethnic ethnicity even event events every evidence exact exactly example examples
+except exception explain explicit explicitly exploit exploitation express extreme
+extremist fact factual fail fair false family far fear feel few fiction field file final
+financial find first flag focus follow following for force form format found fraud free
+from full function further gain gender general get give given glorify go goal good graphic
+group groups guidance guide hack hand harass harassment harm harmful has hate hateful have
+he health help her here high him his history hold home honest how however human identity
+if illegal image images imminent impact important in incite include included includes
+including incitement indicate individual information injury inside instead instruction
+instructions intent intended interest into involve involving is issue it item its itself
+join just keep key kill kind know known label labels language large last later law laws
+lead learn least legal legitimate less let level life like likely limit line link links
+list little local long look lower made main major make makes making many material matter
+may mean means media medical meet member members mention message messages method might
+minor minors misinformation mislead misleading model moderation moderator money more most
+much must name national nature necessary need needs negative neither never new news next
+no non none not note nothing notice now number object obvious occur of off offer offensive
+official often on once one online only open opinion or order organization organizations
+origin other others our out output over own page part party past pattern payment people
+per person personal phone photo physical place plan platform please point policy political
+positive possible post posts potential practice present prevent private probably problem
+process product profile promote promotion proof protect protected provide public purpose
+put question quote race racial rather read real reason reasonable receive recent record
+refer reference regardless related relationship relevant religion religious remove report
+reported request require required research respond response result return review risk
+role rule rules safe safety said sale same satire say scam school score see seek seem
+self sell send sensitive sent serious service services set severe sexual share shared
+should show side sign signal similar simple since single site situation small so social
+some someone something source speech spread standard state statement status still stop
+story strong structure subject such suggest suicide support sure system take taken target
+targeted targets task team tell term terms terror terrorism terrorist test text than that
+the their them then there these they thing think this those threat threaten threatening
+threats through time to today together tone too tool topic toward towards trade trust
+true try type types under understand unless until up upon us use used user users using
+usually value various verify very victim victims view violate violates violating violation
+violence violent want warning was way we weapon weapons website well were what when where
+whether which while who whole whom whose why will with within without word words work
+world would write writing written wrong year yes yet you young your
+"""

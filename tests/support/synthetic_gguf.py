@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 # Bump whenever the bytes written for the same arguments change (invalidates caches).
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 ModelSize = Literal["tiny", "medium"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from tests.support.bpe import byte_to_unicode, force_single_tokens, train_bpe
-from tests.support.corpus import CORPUS
+from tests.support.corpus import CORPUS, WORDS
 
 # Strings that must be single tokens (channel names, the constrain type, the role).
 SINGLE_TOKEN_WORDS: tuple[str, ...] = ("analysis", "final", "commentary", "assistant", "json")
@@ -63,7 +63,16 @@ def build_vocab(n_merges: int, total_size: int | None = None, min_count: int = 2
     the real shapes and cost, are valid byte-level text if the random model samples them,
     and never change how text is tokenized.
     """
-    trained = train_bpe(CORPUS, n_merges, min_count=min_count)
+    words = WORDS.split()
+    corpus = "\n".join(
+        [
+            CORPUS,
+            " ".join(form for word in words for form in word_forms(word)),  # after a space
+            "\n".join(form for word in words for form in (word, word.capitalize())),  # line start
+            " ".join(str(number) for number in range(1000)),  # digits split in 1-3s, as in o200k
+        ]
+    )
+    trained = train_bpe(corpus, n_merges, min_count=min_count)
     merges = force_single_tokens(trained, SINGLE_TOKEN_WORDS)
 
     tokens: list[str] = [byte_to_unicode()[b] for b in range(256)]
@@ -96,6 +105,13 @@ def build_vocab(n_merges: int, total_size: int | None = None, min_count: int = 2
         merges=tuple(f"{left} {right}" for left, right in merges),
         n_trained_merges=len(trained),
     )
+
+
+def word_forms(word: str) -> tuple[str, ...]:
+    """Return ``word`` with naive plural, past, -ing and capitalised forms (for training)."""
+    stem = word[:-1] if word.endswith("e") else word
+    plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return (word, plural, stem + "ed", stem + "ing", word.capitalize())
 
 
 def _padding_strings() -> itertools.chain[str]:
