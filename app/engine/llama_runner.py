@@ -88,9 +88,10 @@ class LlamaRunner:
                 swa_full=True,  # without it, prefix reuse on sliding-window layers is wrong
                 verbose=False,
             )
-        except (ValueError, RuntimeError) as exc:
+        except (ValueError, RuntimeError):
             raise EngineError(
-                f"llama.cpp could not load {path.name}: {load_failure_reason()} ({exc})."
+                f"llama.cpp could not load {path.name} ({load_failure_reason()}); "
+                "check that it is a complete gpt-oss GGUF file, or download it again."
             ) from None
         self.load_ms = (time.perf_counter() - started) * 1000
         self.template = self.llm.metadata.get("tokenizer.chat_template")
