@@ -156,6 +156,20 @@ def test_template_date_and_defaults(env: jinja2.Environment) -> None:
     assert with_clock == _expected("medium", "1999-12-31")
 
 
+def test_llama_cpp_chat_formatter_uses_template(llm: llama_cpp.Llama) -> None:
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    formatter = Jinja2ChatFormatter(
+        template=llm.metadata["tokenizer.chat_template"],
+        eos_token="<|return|>",
+        bos_token="<|startoftext|>",
+    )
+    response = formatter(messages=CHAT, reasoning_effort="high", current_date="2025-03-04")
+    assert response.prompt == _expected("high", "2025-03-04")
+    completion = llm.create_chat_completion(messages=CHAT, max_tokens=2, seed=1)
+    assert completion["usage"]["completion_tokens"] >= 1
+
+
 def test_template_renders_history() -> None:
     messages = [*CHAT, {"role": "assistant", "content": "0"}, {"role": "user", "content": "D"}]
     rendered = jinja2.Environment().from_string(HARMONY_CHAT_TEMPLATE).render(messages=messages)
