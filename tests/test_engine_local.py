@@ -139,14 +139,24 @@ def test_cancel_stops_between_tokens(engine: LocalEngine) -> None:
     assert isinstance(run(engine, request("y", "text"))[-1], Finished)
 
 
-def test_model_that_fails_to_load_says_why(tiny_model: Path, tmp_path: Path) -> None:
+def test_truncated_model_is_refused_before_llama_cpp(tiny_model: Path, tmp_path: Path) -> None:
     broken = tmp_path / "truncated.gguf"
     broken.write_bytes(tiny_model.read_bytes()[: tiny_model.stat().st_size // 2])
-    with LocalEngine() as eng, pytest.raises(EngineError) as info:
+    with LocalEngine() as eng, pytest.raises(EngineError, match="truncated"):
         eng.load(EngineSettings(model_path=str(broken), n_ctx=512))
+    assert not eng.alive  # no child process was started for it
+
+
+def test_llama_cpp_load_failure_gives_its_own_reason(tiny_model: Path, tmp_path: Path) -> None:
+    from app.engine.llama_runner import LlamaRunner
+
+    broken = tmp_path / "truncated.gguf"
+    broken.write_bytes(tiny_model.read_bytes()[: tiny_model.stat().st_size // 2])
+    with pytest.raises(EngineError) as info:
+        LlamaRunner(EngineSettings(model_path=str(broken), n_ctx=512))
     message = str(info.value)
-    assert "truncated.gguf" in message and "llama.cpp could not load" in message
-    assert "not within the file bounds" in message  # llama.cpp's own reason
+    assert "llama.cpp could not load truncated.gguf" in message
+    assert "not within the file bounds" in message  # llama.cpp's own words, from its log
 
 
 def test_classify_without_a_model_fails_cleanly() -> None:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 
 from app.engine.llama_worker import worker_main
+from app.engine.modelfile import inspect_model
 from app.engine.protocol import (
     TERMINAL,
     Cancelled,
@@ -116,6 +117,7 @@ class LocalEngine:
     def load(self, settings: EngineSettings) -> dict:
         if self.alive and settings == self._settings and self._info:
             return self._info
+        inspect_model(settings.model_path)  # a bad file never reaches llama.cpp
         self._start()
         self._settings = settings
         self._conn.send(("load", settings))

@@ -1,0 +1,196 @@
+"""``safeguard-studio classify``: one piece of content against one policy, headless.
+
+Streams the model's reasoning to stderr as it arrives and prints the verdict (or one JSON
+object with ``--json``) to stdout. Exit codes: 0 a verdict was read, 1 the model gave no
+usable verdict or the run failed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from app.commands import CommandError
+from app.core.policy import Policy, PolicyError, load_policy
+from app.engine.protocol import (
+    EFFORTS,
+    RENDERERS,
+    ClassifyRequest,
+    ClassifyResult,
+    Delta,
+    EngineError,
+    EngineSettings,
+    Failed,
+    Finished,
+    RunSettings,
+)
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Model and sampling options shared by the commands that run the model."""
+    parser.add_argument("--model", required=True, help="path to a gpt-oss GGUF model file")
+    parser.add_argument("--effort", choices=EFFORTS, default="medium", help="reasoning effort")
+    parser.add_argument("--ctx", type=int, default=8192, help="context size in tokens")
+    parser.add_argument("--gpu-layers", type=int, default=-1, help="-1 all, 0 CPU only")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--max-tokens", type=int, default=1024, help="token budget of the answer")
+    parser.add_argument("--temperature", type=float, default=1.0)
+    parser.add_argument("--top-p", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--date", default=None, help="date for the system message, YYYY-MM-DD")
+    parser.add_argument("--renderer", choices=RENDERERS, default="template")
+    parser.add_argument("--grammar", type=Path, default=None, help="GBNF file to constrain output")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "classify",
+        help="classify one text against a policy",
+        description="Classify TEXT (or --file F, or - for standard input) against a policy.",
+    )
+    parser.add_argument("--policy", required=True, type=Path, help="policy Markdown file")
+    add_run_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", action="store_true", help="do not stream the reasoning")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--file", type=Path, help="read the content from a UTF-8 file")
+    parser.add_argument("text", nargs="?", help="the content, or - to read standard input")
+    return parser
+
+
+def read_text_file(path: Path, what: str) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise CommandError(f"The {what} file {path} does not exist; check the path.") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path} is a folder; give the {what} file inside it.") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"The {what} file {path} is not UTF-8 text; save it as UTF-8.") from None
+
+
+def read_content(args: argparse.Namespace) -> str:
+    if args.file is not None:
+        if args.text is not None:
+            raise CommandError("Give the content either as TEXT or with --file, not both.")
+        content = read_text_file(args.file, "content")
+    elif args.text == "-":
+        try:
+            content = sys.stdin.buffer.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CommandError("Standard input is not UTF-8 text; convert it to UTF-8.") from None
+    elif args.text is not None:
+        content = args.text
+    else:
+        raise CommandError("Give the content to classify as TEXT, with --file F, or - for stdin.")
+    if not content.strip():
+        raise CommandError("The content is empty; give some text to classify.")
+    return content
+
+
+def load_policy_arg(path: Path) -> Policy:
+    try:
+        policy = load_policy(path)
+    except PolicyError as exc:
+        raise CommandError(str(exc)) from None
+    if not policy.body.strip():
+        raise CommandError(f"Policy {path} has no text after its front matter; write the policy.")
+    return policy
+
+
+def engine_settings(args: argparse.Namespace) -> EngineSettings:
+    from app.engine.modelfile import inspect_model
+
+    try:
+        inspect_model(args.model)  # a clear message before llama.cpp ever sees the file
+    except EngineError as exc:
+        raise CommandError(str(exc)) from None
+    return EngineSettings(
+        model_path=str(Path(args.model).resolve()),
+        n_ctx=args.ctx,
+        n_gpu_layers=args.gpu_layers,
+        n_threads=args.threads,
+    )
+
+
+def run_settings(args: argparse.Namespace) -> RunSettings:
+    grammar = read_text_file(args.grammar, "grammar") if args.grammar else None
+    return RunSettings(
+        effort=args.effort,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        seed=args.seed,
+        max_tokens=args.max_tokens,
+        date=args.date,
+        renderer=args.renderer,
+        grammar=grammar,
+    )
+
+
+def result_json(result: ClassifyResult) -> dict:
+    verdict = result.verdict
+    return {
+        "case_id": result.case_id,
+        "label": verdict.label,
+        "status": verdict.status.value,
+        "violates": verdict.violates,
+        "rule_codes": verdict.rule_codes,
+        "rationale": verdict.rationale,
+        "message": verdict.message,
+        "final": result.final,
+        "reasoning": result.analysis,
+        "stop_reason": result.stop_reason,
+        "tokens": asdict(result.tokens),
+        "timings_ms": asdict(result.timings),
+        "model": result.model,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    policy = load_policy_arg(args.policy)
+    content = read_content(args)
+    settings = engine_settings(args)
+    request = ClassifyRequest("cli", policy.body, content, run_settings(args), policy.output)
+    from app.engine.local import LocalEngine
+
+    stream = not args.quiet and not args.json
+    with LocalEngine() as engine:
+        try:
+            engine.load(settings)
+        except EngineError as exc:
+            raise CommandError(str(exc)) from None
+        result = None
+        for event in engine.classify(request):
+            if isinstance(event, Delta) and stream and event.channel == "analysis":
+                sys.stderr.write(event.text)
+                sys.stderr.flush()
+            elif isinstance(event, Finished):
+                result = event.result
+            elif isinstance(event, Failed):
+                print(f"safeguard-studio: {event.message}", file=sys.stderr)
+                return 1
+    if stream:
+        sys.stderr.write("\n")
+    if result is None:
+        print("safeguard-studio: the run was cancelled.", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result_json(result), ensure_ascii=False))
+    else:
+        verdict = result.verdict
+        if verdict.ok:
+            codes = f" ({', '.join(verdict.rule_codes)})" if verdict.rule_codes else ""
+            meaning = "violates" if verdict.violates else "does not violate"
+            print(f"{verdict.label}{codes} — {meaning}")
+        else:
+            print(f"{verdict.status.value}: {verdict.message}")
+        tokens, timings = result.tokens, result.timings
+        print(
+            f"{tokens.prompt} prompt tokens ({tokens.reused} reused), {tokens.generated} "
+            f"generated in {(timings.prompt_ms + timings.generate_ms) / 1000:.2f} s",
+            file=sys.stderr,
+        )
+    return 0 if result.verdict.ok else 1
