@@ -28,7 +28,19 @@ from app.engine.protocol import EngineError
 GGUF_MAGIC = b"GGUF"
 ARCHITECTURE = "gpt-oss"
 _MAX_COUNT = 10_000_000  # more tensors or keys than this means the bytes are not a header
-_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_SCALARS = {
+    0: "<B",
+    1: "<b",
+    2: "<H",
+    3: "<h",
+    4: "<I",
+    5: "<i",
+    6: "<f",
+    7: "<?",
+    10: "<Q",
+    11: "<q",
+    12: "<d",
+}
 _STRING, _ARRAY = 8, 9
 _KEEP_ARRAY = 4096  # numeric arrays up to this length are kept (e.g. per-layer patterns)
 
@@ -148,12 +160,17 @@ def inspect_model(path: str | Path) -> ModelInfo:
     if not path.exists():
         raise ModelFileError(f"{path} does not exist; check the path or download the model.")
     if path.is_dir():
-        raise ModelFileError(f"{path} is a folder, not a model file; choose the .gguf file inside it.")
+        raise ModelFileError(
+            f"{path} is a folder, not a model file; choose the .gguf file inside it."
+        )
     try:
         size = path.stat().st_size
         if size == 0:
             raise ModelFileError(f"{label} is empty (0 bytes); download it again.")
-        with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+        with (
+            path.open("rb") as handle,
+            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buf,
+        ):
             return _parse(path, label, buf, size)
     except ModelFileError:
         raise
@@ -162,7 +179,9 @@ def inspect_model(path: str | Path) -> ModelInfo:
             f"{label} ends in the middle of its GGUF header, so it is incomplete; download it again."
         ) from None
     except OSError as exc:
-        raise ModelFileError(f"{label} could not be read ({exc.strerror or exc}); check its permissions.") from exc
+        raise ModelFileError(
+            f"{label} could not be read ({exc.strerror or exc}); check its permissions."
+        ) from exc
     except Exception as exc:  # garbage that parses into nonsense: never let it escape raw
         raise ModelFileError(
             f"{label} is damaged or not a GGUF model ({type(exc).__name__}: {exc}); download it again."
@@ -172,7 +191,9 @@ def inspect_model(path: str | Path) -> ModelInfo:
 def _parse(path: Path, label: str, buf: mmap.mmap, size: int) -> ModelInfo:
     cur = _Cursor(buf, size)
     if buf[:4] != GGUF_MAGIC:
-        raise ModelFileError(f"{label} is not a GGUF model file; choose a .gguf file of gpt-oss-safeguard.")
+        raise ModelFileError(
+            f"{label} is not a GGUF model file; choose a .gguf file of gpt-oss-safeguard."
+        )
     cur.pos = 4
     version = cur.take("<I")
     if version not in (2, 3):
@@ -252,7 +273,9 @@ def _describe(path, label, size, version, meta, tensors, data_start) -> ModelInf
     warnings = []
     if not isinstance(template, str) or not template.strip():
         template = None
-        warnings.append(f"{label} has no chat template; the built-in harmony renderer will be used.")
+        warnings.append(
+            f"{label} has no chat template; the built-in harmony renderer will be used."
+        )
     dominant = by_type.most_common(1)[0][0] if by_type else "unknown"
     return ModelInfo(
         path=path,
