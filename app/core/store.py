@@ -1,0 +1,319 @@
+"""SQLite store of policy versions, runs and per-case results (the result cache too).
+
+The database lives at ``data_dir()/results.sqlite3`` unless a path is given. It runs in WAL
+mode with ``synchronous=NORMAL``: every result is its own transaction, committed the moment
+it is stored, so a crash of the app loses at most the case in flight (a power cut may also
+lose the last few commits, never corrupt the file).
+
+Threads: one :class:`Store` may be shared by threads; each thread gets its own
+``sqlite3`` connection (kept in a ``threading.local``), because a connection must not be
+used by two threads at once. WAL lets the GUI read while a worker writes. ``close()`` closes
+every connection the store opened.
+
+Tables: ``schema_version``; ``policy_versions`` (content-addressed by the SHA-256 of the
+exact policy text, with time and note); ``runs``; ``results`` (one row per run and case,
+unique, so resuming never duplicates a case). Cached lookups reuse results with status
+ok, no_verdict or unparsable; an error result is never reused.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from app.core.fingerprint import text_hash
+from app.core.storage_paths import data_dir
+from app.core.verdict import Verdict, VerdictStatus
+
+SCHEMA_VERSION = 1
+CACHEABLE = ("ok", "no_verdict", "unparsable")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS policy_versions (
+    hash TEXT PRIMARY KEY, text TEXT NOT NULL, created REAL NOT NULL,
+    note TEXT NOT NULL DEFAULT '', path TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, policy_hash TEXT NOT NULL REFERENCES policy_versions(hash),
+    model TEXT NOT NULL DEFAULT '', settings TEXT NOT NULL DEFAULT '{}',
+    cases_path TEXT NOT NULL DEFAULT '', total INTEGER NOT NULL DEFAULT 0,
+    started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running');
+CREATE TABLE IF NOT EXISTS results (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, case_id TEXT NOT NULL,
+    cache_key TEXT NOT NULL, expected TEXT NOT NULL DEFAULT '', label TEXT,
+    status TEXT NOT NULL, violates INTEGER, rule_codes TEXT NOT NULL DEFAULT '[]',
+    rationale TEXT NOT NULL DEFAULT '', analysis TEXT NOT NULL DEFAULT '',
+    final TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',
+    stop_reason TEXT NOT NULL DEFAULT '', content TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]', cached INTEGER NOT NULL DEFAULT 0,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0, evaluated_tokens INTEGER NOT NULL DEFAULT 0,
+    reused_tokens INTEGER NOT NULL DEFAULT 0, generated_tokens INTEGER NOT NULL DEFAULT 0,
+    load_ms REAL NOT NULL DEFAULT 0, prompt_ms REAL NOT NULL DEFAULT 0,
+    generate_ms REAL NOT NULL DEFAULT 0, created REAL NOT NULL,
+    PRIMARY KEY (run_id, case_id));
+CREATE INDEX IF NOT EXISTS results_cache_key ON results(cache_key, created);
+CREATE INDEX IF NOT EXISTS runs_policy ON runs(policy_hash, started);
+"""
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used; the message says what to do."""
+
+
+@dataclass
+class PolicyVersion:
+    hash: str
+    text: str
+    created: float
+    note: str = ""
+    path: str = ""
+
+
+@dataclass
+class RunRecord:
+    id: str
+    policy_hash: str
+    model: str = ""
+    settings: dict = field(default_factory=dict)
+    cases_path: str = ""
+    total: int = 0
+    started: float = 0.0
+    finished: float | None = None
+    status: str = "running"  # running, finished, cancelled, failed
+
+
+@dataclass
+class StoredResult:
+    """One row of ``results``; also what the suite runner stores and the reports read."""
+
+    run_id: str
+    case_id: str
+    cache_key: str
+    status: str
+    expected: str = ""
+    label: str | None = None
+    violates: bool | None = None
+    rule_codes: list[str] = field(default_factory=list)
+    rationale: str = ""
+    analysis: str = ""
+    final: str = ""
+    message: str = ""
+    stop_reason: str = ""
+    content: str = ""
+    tags: list[str] = field(default_factory=list)
+    cached: bool = False
+    prompt_tokens: int = 0
+    evaluated_tokens: int = 0
+    reused_tokens: int = 0
+    generated_tokens: int = 0
+    load_ms: float = 0.0
+    prompt_ms: float = 0.0
+    generate_ms: float = 0.0
+    created: float = 0.0
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict(
+            status=VerdictStatus(self.status),
+            label=self.label,
+            violates=self.violates,
+            rule_codes=list(self.rule_codes),
+            rationale=self.rationale,
+            raw=self.final,
+            message=self.message,
+        )
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "ok" and self.label == self.expected
+
+
+_RESULT_COLUMNS = [f.name for f in fields(StoredResult)]
+_JSON_COLUMNS = ("rule_codes", "tags")
+
+
+def default_db_path() -> Path:
+    return data_dir() / "results.sqlite3"
+
+
+class Store:
+    """Policy versions, runs and results in one SQLite file (see the module notes)."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        conn = self._conn()
+        with self._lock:
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            if row is None:
+                conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            elif row[0] > SCHEMA_VERSION:
+                raise StoreError(
+                    f"The results database {self.path} is from a newer version of the app; "
+                    "update the app or choose another data folder."
+                )
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, isolation_level=None, timeout=30, check_same_thread=False
+                )
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                conn.executescript(_SCHEMA)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(
+                    f"Cannot open the results database {self.path} ({exc}); "
+                    "move it aside and restart."
+                ) from None
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # Policy versions ------------------------------------------------------------------
+
+    def add_policy_version(self, text: str, note: str = "", path: str = "") -> str:
+        """Record the exact policy text (idempotent); return its hash. A note is kept if
+        the version exists without one."""
+        digest = text_hash(text)
+        conn = self._conn()
+        conn.execute(
+            "INSERT INTO policy_versions (hash, text, created, note, path) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(hash) DO UPDATE SET note = CASE WHEN note = '' THEN excluded.note "
+            "ELSE note END",
+            (digest, text, time.time(), note, str(path)),
+        )
+        return digest
+
+    def policy_version(self, digest: str) -> PolicyVersion | None:
+        row = self._conn().execute("SELECT * FROM policy_versions WHERE hash=?", (digest,))
+        found = row.fetchone()
+        return PolicyVersion(**dict(found)) if found else None
+
+    def policy_versions(self, path: str | None = None) -> list[PolicyVersion]:
+        """Versions oldest first, optionally only those recorded for one policy file."""
+        sql, args = "SELECT * FROM policy_versions", ()
+        if path is not None:
+            sql, args = sql + " WHERE path=?", (str(path),)
+        rows = self._conn().execute(sql + " ORDER BY created, rowid", args)
+        return [PolicyVersion(**dict(row)) for row in rows]
+
+    # Runs -----------------------------------------------------------------------------
+
+    def create_run(
+        self, policy_hash: str, *, model: str = "", settings: dict | None = None,
+        cases_path: str = "", total: int = 0,
+    ) -> str:  # fmt: skip
+        run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
+        self._conn().execute(
+            "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (run_id, policy_hash, model, json.dumps(settings or {}), str(cases_path), total,
+             time.time()),
+        )  # fmt: skip
+        return run_id
+
+    def set_run_status(self, run_id: str, status: str, *, total: int | None = None) -> None:
+        finished = None if status == "running" else time.time()
+        self._conn().execute(
+            "UPDATE runs SET status=?, finished=?, total=COALESCE(?, total) WHERE id=?",
+            (status, finished, total, run_id),
+        )
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        row = self._conn().execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        return self._run(row) if row else None
+
+    def list_runs(self, policy_hash: str | None = None) -> list[RunRecord]:
+        """Runs oldest first, optionally of one policy version."""
+        sql, args = "SELECT * FROM runs", ()
+        if policy_hash is not None:
+            sql, args = sql + " WHERE policy_hash=?", (policy_hash,)
+        return [self._run(r) for r in self._conn().execute(sql + " ORDER BY started, rowid", args)]
+
+    @staticmethod
+    def _run(row: sqlite3.Row) -> RunRecord:
+        data = dict(row)
+        data["settings"] = json.loads(data["settings"] or "{}")
+        return RunRecord(**data)
+
+    # Results --------------------------------------------------------------------------
+
+    def add_result(self, result: StoredResult) -> None:
+        """Store one result and commit at once; replaces that case's earlier row in the run."""
+        if not result.created:
+            result.created = time.time()
+        values = [getattr(result, name) for name in _RESULT_COLUMNS]
+        for index, name in enumerate(_RESULT_COLUMNS):
+            if name in _JSON_COLUMNS:
+                values[index] = json.dumps(values[index], ensure_ascii=False)
+        marks = ",".join("?" * len(values))
+        self._conn().execute(
+            f"INSERT OR REPLACE INTO results ({','.join(_RESULT_COLUMNS)}) VALUES ({marks})",
+            values,
+        )
+
+    @staticmethod
+    def _result(row: sqlite3.Row) -> StoredResult:
+        data = dict(row)
+        for name in _JSON_COLUMNS:
+            data[name] = json.loads(data[name] or "[]")
+        data["cached"] = bool(data["cached"])
+        data["violates"] = None if data["violates"] is None else bool(data["violates"])
+        return StoredResult(**data)
+
+    def results(self, run_id: str) -> list[StoredResult]:
+        """A run's results in the order they were stored."""
+        rows = self._conn().execute(
+            "SELECT * FROM results WHERE run_id=? ORDER BY created, rowid", (run_id,)
+        )
+        return [self._result(row) for row in rows]
+
+    def lookup(self, cache_key: str) -> StoredResult | None:
+        """The newest reusable result stored under a cache key (never an error)."""
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT * FROM results WHERE cache_key=? AND status IN {CACHEABLE} "
+                "ORDER BY created DESC LIMIT 1",
+                (cache_key,),
+            )
+            .fetchone()
+        )
+        return self._result(row) if row else None
+
+    def done_case_ids(self, run_id: str, *, include_errors: bool = False) -> set[str]:
+        """Case ids a run has finished (for resume); error results are retried by default."""
+        sql = "SELECT case_id FROM results WHERE run_id=?"
+        if not include_errors:
+            sql += " AND status != 'error'"
+        return {row[0] for row in self._conn().execute(sql, (run_id,))}
+
+    def latest_results(self, case_ids: list[str], cases_path: str = "") -> dict[str, StoredResult]:
+        """Each case's newest result in earlier runs of the same test set (failed-first)."""
+        rows = self._conn().execute(
+            "SELECT results.* FROM results JOIN runs ON runs.id = results.run_id "
+            "WHERE runs.cases_path=? ORDER BY results.created",
+            (str(cases_path),),
+        )
+        wanted = set(case_ids)
+        return {r["case_id"]: self._result(r) for r in rows if r["case_id"] in wanted}
