@@ -1,0 +1,88 @@
+"""Start the workbench: the QApplication, the theme, the main window, an optional policy file.
+
+``run_gui`` is what ``safeguard-studio`` with no subcommand calls. ``create_main_window``
+builds a window with a given engine factory and settings (tests, screenshots, benchmarks);
+it is the place where the end-to-end test passes the real ``LocalEngine``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from app import __version__
+from app.core.storage_paths import APP_AUTHOR, APP_NAME
+from app.gui.controller import EngineFactory
+from app.gui.main_window import MainWindow
+from app.gui.settings_store import open_settings
+from app.gui.templates import newer_recovery
+from app.gui.theme import apply_theme
+
+
+def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="safeguard-studio", add_help=True)
+    parser.add_argument("policy", nargs="?", help="policy file (Markdown) to open")
+    parser.add_argument("--theme", choices=("system", "light", "dark"), help="colour theme")
+    args, _qt_args = parser.parse_known_args(list(argv))
+    return args
+
+
+def ensure_application(argv: Sequence[str] = ()) -> QApplication:
+    """The running QApplication, created (with names for QSettings) when there is none."""
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *argv])
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setOrganizationName(APP_AUTHOR)
+    QCoreApplication.setApplicationVersion(__version__)
+    QGuiApplication.setApplicationDisplayName("Safeguard Studio")
+    return app  # type: ignore[return-value]
+
+
+def create_main_window(
+    engine_factory: EngineFactory | None = None,
+    settings: QSettings | None = None,
+    policy_path: Path | str | None = None,
+    restore_session: bool = False,
+) -> MainWindow:
+    """Build the main window (not shown).
+
+    ``engine_factory`` defaults to the local llama.cpp engine, imported only on the first
+    run. With ``policy_path`` the file is opened (recovery offered); otherwise, with
+    ``restore_session``, the most recent file is reopened, and an untitled recovery file
+    is offered back.
+    """
+    window = MainWindow(settings or open_settings(), engine_factory)
+    document = window.document
+    if policy_path:
+        document.open(Path(policy_path), ask_save=False)
+    elif restore_session and document.recent():
+        document.open(Path(document.recent()[0]), ask_save=False)
+    elif newer_recovery(None) is not None:
+        document.offer_recovery()
+    return window
+
+
+def run_gui(argv: Sequence[str] | None = None) -> int:
+    """Run the workbench until its window closes; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parse_args(argv)
+    app = ensure_application()
+    settings = open_settings()
+    theme = args.theme or str(settings.value("ui/theme", "system"))
+    apply_theme(app, theme)
+    window = create_main_window(settings=settings, policy_path=args.policy, restore_session=True)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()

@@ -1,0 +1,275 @@
+"""The one bridge between the window and the engine: a worker thread plus Qt signals.
+
+Widgets never touch a thread, pipe or engine directly. They call
+:meth:`EngineController.run_cases` / :meth:`cancel` and listen to the signals, which are
+always delivered on the GUI thread (queued from the worker). A suite always ends with
+exactly one ``suiteEnded`` whose status is ``finished``, ``failed`` or ``cancelled``.
+
+Cancel goes through ``engine.cancel()`` (stops the running case at the next token) plus a
+``threading.Event`` the worker checks between cases — never through a queued signal, which
+would wait behind the running job. When the engine crashes (a ``Failed`` event of kind
+``crash``, or an ``EngineError``), the worker closes it and forgets it, so the next run
+builds a fresh one through the factory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.engine.protocol import (
+    Cancelled,
+    ClassifyRequest,
+    Delta,
+    Engine,
+    EngineError,
+    EngineSettings,
+    Failed,
+    Finished,
+    Started,
+)
+
+EngineFactory = Callable[[], Engine]
+STATES = ("no_model", "loading", "ready", "running", "error")
+_RESTART_KINDS = {"crash", "load"}
+
+
+def default_engine_factory() -> Engine:
+    """Build the local llama.cpp engine; imported lazily so the window opens fast."""
+    from app.engine.local import LocalEngine
+
+    return LocalEngine()
+
+
+def describe_model(facts: dict, settings: EngineSettings) -> str:
+    """'name · GPU' style text for the status bar, from the facts load() returned."""
+    from pathlib import Path
+
+    name = str(facts.get("name") or Path(settings.model_path).name or "model")
+    backend = str(facts.get("backend") or facts.get("device") or "").strip()
+    return f"{name} · {backend}" if backend else name
+
+
+class _Worker(QObject):
+    """Lives on the worker thread; runs one suite at a time, emitting plain signals."""
+
+    state = Signal(str, str)
+    caseStarted = Signal(str)
+    delta = Signal(str, str, str)
+    caseFinished = Signal(str, object)
+    caseFailed = Signal(str, str)
+    caseCancelled = Signal(str)
+    progress = Signal(int, int, float)
+    ended = Signal(str)
+
+    def __init__(self, factory: EngineFactory, cancel_event: threading.Event) -> None:
+        super().__init__()
+        self._factory = factory
+        self._cancel = cancel_event
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+        self._loaded: EngineSettings | None = None
+
+    @property
+    def engine(self) -> Engine | None:
+        with self._lock:
+            return self._engine
+
+    def _drop_engine(self) -> None:
+        with self._lock:
+            engine, self._engine, self._loaded = self._engine, None, None
+        if engine is not None:
+            # a dead engine may fail to close; it is gone either way
+            with contextlib.suppress(Exception):
+                engine.close()
+
+    def _ensure_engine(self, settings: EngineSettings) -> None:
+        if self._engine is not None and self._loaded == settings:
+            return
+        self.state.emit("loading", settings.model_path)
+        if self._engine is None:
+            engine = self._factory()
+            with self._lock:
+                self._engine = engine
+        try:
+            facts = self._engine.load(settings) or {}
+        except Exception:
+            self._drop_engine()
+            raise
+        self._loaded = settings
+        self.state.emit("ready", describe_model(facts, settings))
+
+    @Slot(object, object)
+    def run_suite(self, requests: list[ClassifyRequest], settings: EngineSettings) -> None:
+        status = self._run(requests, settings)
+        self.ended.emit(status)
+
+    def _run(self, requests: list[ClassifyRequest], settings: EngineSettings) -> str:
+        try:
+            self._ensure_engine(settings)
+        except Exception as exc:  # EngineError carries the user-facing sentence
+            self.state.emit("error", _message(exc, "The model could not be loaded."))
+            return "failed"
+        total, done, began = len(requests), 0, time.monotonic()
+        self.progress.emit(0, total, -1.0)
+        for request in requests:
+            if self._cancel.is_set():
+                return "cancelled"
+            outcome = self._run_one(request)
+            if outcome in ("cancelled", "failed"):
+                return outcome
+            done += 1
+            elapsed = time.monotonic() - began
+            self.progress.emit(done, total, elapsed / done * (total - done))
+        return "cancelled" if self._cancel.is_set() and done < total else "finished"
+
+    def _run_one(self, request: ClassifyRequest) -> str:
+        """Run one case; return 'ok', 'cancelled' or 'failed' (the suite must stop)."""
+        engine = self._engine
+        assert engine is not None
+        case_id = request.case_id
+        self.state.emit("running", case_id)
+        self.caseStarted.emit(case_id)
+        try:
+            for event in engine.classify(request):
+                if isinstance(event, Delta):
+                    self.delta.emit(event.case_id, event.channel, event.text)
+                elif isinstance(event, Started):
+                    continue
+                elif isinstance(event, Finished):
+                    self.caseFinished.emit(case_id, event.result)
+                    return "ok"
+                elif isinstance(event, Cancelled):
+                    self.caseCancelled.emit(case_id)
+                    return "cancelled"
+                elif isinstance(event, Failed):
+                    self.caseFailed.emit(case_id, event.message)
+                    if event.kind in _RESTART_KINDS:
+                        self._drop_engine()
+                        self.state.emit("error", event.message)
+                        return "failed"
+                    return "ok"  # one bad case (context overflow...) does not stop a suite
+        except Exception as exc:  # EngineError or a broken pipe: treat as a crash
+            message = _message(exc, "The engine stopped unexpectedly; run again to restart it.")
+            self.caseFailed.emit(case_id, message)
+            self._drop_engine()
+            self.state.emit("error", message)
+            return "failed"
+        message = "The engine ended the case without a result; run it again."
+        self.caseFailed.emit(case_id, message)
+        return "ok"
+
+    @Slot()
+    def close_engine(self) -> None:
+        self._drop_engine()
+
+
+def _message(exc: BaseException, fallback: str) -> str:
+    text = str(exc).strip() if isinstance(exc, EngineError) else ""
+    return text or f"{fallback} ({type(exc).__name__}: {exc})"
+
+
+class EngineController(QObject):
+    """Runs suites of classification requests on a worker thread and reports by signals."""
+
+    engineStateChanged = Signal(str, str)  # state (see STATES), detail
+    caseStarted = Signal(str)
+    deltaReceived = Signal(str, str, str)  # case_id, channel, text
+    caseFinished = Signal(str, object)  # case_id, ClassifyResult
+    caseFailed = Signal(str, str)  # case_id, message
+    caseCancelled = Signal(str)
+    suiteProgress = Signal(int, int, float)  # done, total, eta seconds (-1: unknown)
+    suiteEnded = Signal(str)  # finished / failed / cancelled
+    _runRequested = Signal(object, object)
+    _closeRequested = Signal()
+
+    def __init__(self, engine_factory: EngineFactory | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self._cancel = threading.Event()
+        self._busy = False
+        self._state = "no_model"
+        self._detail = ""
+        self._model_detail = ""
+        self._thread = QThread()
+        self._thread.setObjectName("engine-worker")
+        self._worker = _Worker(engine_factory or default_engine_factory, self._cancel)
+        self._worker.moveToThread(self._thread)
+        self._runRequested.connect(self._worker.run_suite)
+        self._closeRequested.connect(self._worker.close_engine)
+        self._worker.state.connect(self._on_state)
+        self._worker.caseStarted.connect(self.caseStarted)
+        self._worker.delta.connect(self.deltaReceived)
+        self._worker.caseFinished.connect(self.caseFinished)
+        self._worker.caseFailed.connect(self.caseFailed)
+        self._worker.caseCancelled.connect(self.caseCancelled)
+        self._worker.progress.connect(self.suiteProgress)
+        self._worker.ended.connect(self._on_ended)
+        self._thread.start()
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def state_detail(self) -> str:
+        return self._detail
+
+    def is_busy(self) -> bool:
+        return self._busy
+
+    def run_cases(self, requests: list[ClassifyRequest], settings: EngineSettings) -> bool:
+        """Queue a suite; returns False (and does nothing) while another suite runs."""
+        if self._busy or not requests:
+            return False
+        self._busy = True
+        self._cancel.clear()
+        self._runRequested.emit(list(requests), settings)
+        return True
+
+    def cancel(self) -> None:
+        """Stop the running case at its next token and skip the rest of the suite."""
+        if not self._busy:
+            return
+        self._cancel.set()
+        engine = self._worker.engine
+        if engine is not None:
+            with contextlib.suppress(Exception):
+                engine.cancel()
+
+    def set_no_model(self) -> None:
+        """Tell listeners no model is configured (only while idle)."""
+        if not self._busy:
+            self._on_state("no_model", "")
+
+    def shutdown(self, timeout_ms: int = 15000) -> None:
+        """Cancel any run, close the engine and stop the worker thread (called on quit)."""
+        if not self._thread.isRunning():
+            return
+        self.cancel()
+        self._closeRequested.emit()
+        self._thread.quit()
+        self._thread.wait(timeout_ms)
+
+    @Slot(str, str)
+    def _on_state(self, state: str, detail: str) -> None:
+        if state == "ready":
+            self._model_detail = detail
+        elif state == "running":
+            detail = self._model_detail  # the status bar names the model, not the case
+        elif state in ("no_model", "error"):
+            self._model_detail = ""
+        if (state, detail) == (self._state, self._detail):
+            return
+        self._state, self._detail = state, detail
+        self.engineStateChanged.emit(state, detail)
+
+    @Slot(str)
+    def _on_ended(self, status: str) -> None:
+        self._busy = False
+        if self._state == "running":
+            self._on_state("ready", self._model_detail)
+        self.suiteEnded.emit(status)

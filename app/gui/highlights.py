@@ -1,0 +1,73 @@
+"""Extra-selection helpers: turn Python-offset spans into highlights on a text view.
+
+Extra selections highlight without touching the document (no undo entries, no rich text),
+which is what read-only reasoning and a case being edited both need. Offsets are converted
+from Python indices to Qt's UTF-16 positions, so text with emoji lines up.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+
+try:
+    from app.gui.text_offsets import py_to_qt
+except ImportError:  # pragma: no cover - the policy panel's helper has not landed yet
+
+    def py_to_qt(text: str, index: int) -> int:
+        """UTF-16 code units before Python index ``index`` of ``text``."""
+        return len(text[:index].encode("utf-16-le")) // 2
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def quote_format(palette: QPalette) -> QTextCharFormat:
+    """Background for quoted phrases, readable on light and dark bases."""
+    fmt = QTextCharFormat()
+    fmt.setBackground(QColor("#6b5a12") if is_dark(palette) else QColor("#fff0a8"))
+    return fmt
+
+
+def rule_format(palette: QPalette, defined: bool = True) -> QTextCharFormat:
+    """Link-like look for rule codes; an undefined code gets a red wavy underline."""
+    fmt = QTextCharFormat()
+    dark = is_dark(palette)
+    if defined:
+        fmt.setForeground(QColor("#8ab4ff") if dark else QColor("#1a56c4"))
+        fmt.setBackground(QColor("#1f2f4d") if dark else QColor("#e3ecfb"))
+        fmt.setFontUnderline(True)
+    else:
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        fmt.setUnderlineColor(QColor("#e0605a"))
+    fmt.setFontWeight(600)
+    return fmt
+
+
+def flash_format(palette: QPalette) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setBackground(QColor("#3d5a2a") if is_dark(palette) else QColor("#d4f5c4"))
+    fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
+    return fmt
+
+
+def make_selections(
+    editor: QPlainTextEdit, text: str, spans: list[tuple[int, int]], fmt: QTextCharFormat
+) -> list[QTextEdit.ExtraSelection]:
+    """One extra selection per (start, end) Python span of ``text`` (the editor's text)."""
+    selections = []
+    document = editor.document()
+    limit = document.characterCount() - 1
+    for start, end in spans:
+        qt_start, qt_end = py_to_qt(text, start), py_to_qt(text, end)
+        if qt_start >= qt_end or qt_end > limit:
+            continue
+        cursor = QTextCursor(document)
+        cursor.setPosition(qt_start)
+        cursor.setPosition(qt_end, QTextCursor.MoveMode.KeepAnchor)
+        selection = QTextEdit.ExtraSelection()
+        selection.cursor = cursor
+        selection.format = fmt
+        selections.append(selection)
+    return selections

@@ -1,0 +1,247 @@
+"""Running cases from the window: build requests, ask for a model, route results.
+
+``RunCoordinator`` sits between the widgets and the ``EngineController``: it turns the
+policy on screen and the chosen cases into ``ClassifyRequest`` objects, asks for a model
+file the first time, records each result on the case model (with the policy text and
+content it was computed for, so later edits mark it stale), and streams deltas into the
+result view when the running case is the one shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from app.core.policy import Policy, PolicyError, parse_policy
+from app.engine.protocol import ClassifyRequest, ClassifyResult, EngineSettings
+from app.gui.case_panel import CasePanel
+from app.gui.controller import EngineController
+from app.gui.result_view import ResultView
+from app.gui.settings_dialog import GGUF_FILTER, check_model_file
+from app.gui.settings_store import load_engine_settings, load_run_settings, save_engine_settings
+
+
+class RunCoordinator(QObject):
+    """Starts runs and keeps the case model and result view in step with the controller."""
+
+    runningChanged = Signal(bool)
+    progressChanged = Signal(int, int, float)  # done, total, eta seconds
+    message = Signal(str)  # one sentence for the status bar
+    suiteEnded = Signal(str)
+
+    def __init__(
+        self,
+        controller: EngineController,
+        policy_panel,
+        case_panel: CasePanel,
+        result_view: ResultView,
+        settings: QSettings,
+        effort: Callable[[], str],
+        parent_widget: QWidget,
+    ) -> None:
+        super().__init__(parent_widget)
+        self.controller = controller
+        self.policy_panel = policy_panel
+        self.cases = case_panel
+        self.model = case_panel.model
+        self.view = result_view
+        self.settings = settings
+        self._effort = effort
+        self._window = parent_widget
+        self._submitted: dict[str, tuple[str, str]] = {}  # case id -> (policy text, content)
+        self._policy: Policy | None = None
+        controller.caseStarted.connect(self._on_case_started)
+        controller.deltaReceived.connect(self._on_delta)
+        controller.caseFinished.connect(self._on_case_finished)
+        controller.caseFailed.connect(self._on_case_failed)
+        controller.caseCancelled.connect(self._on_case_cancelled)
+        controller.suiteProgress.connect(self.progressChanged)
+        controller.suiteEnded.connect(self._on_suite_ended)
+        case_panel.currentCaseChanged.connect(self.show_case)
+        case_panel.caseContentEdited.connect(self._on_case_content_edited)
+        policy_panel.policyEdited.connect(self.policy_changed)
+        result_view.ruleCodeClicked.connect(self.jump_to_rule)
+        result_view.phrasesFound.connect(self._on_phrases)
+
+    # --- policy ---------------------------------------------------------------------
+    def policy(self) -> Policy | None:
+        return self._policy
+
+    @Slot()
+    def policy_changed(self) -> None:
+        """The policy text changed (edit or load): re-check staleness, labels, context."""
+        text = self.policy_panel.text()
+        self.model.set_policy_text(text)
+        try:
+            self._policy = parse_policy(text)
+        except PolicyError:
+            self._policy = None  # keep the last labels while the front matter is half-typed
+        else:
+            output = self._policy.output
+            self.cases.set_labels(list(output.labels), set(output.violating))
+        self.show_case(self.view.case_id() or self.cases.current_case_id())
+
+    def _defined_codes(self) -> set[str]:
+        return {rule.code for rule in self._policy.rule_codes} if self._policy else set()
+
+    # --- showing --------------------------------------------------------------------
+    @Slot(str)
+    def show_case(self, case_id: str) -> None:
+        case = self.model.case(case_id)
+        self.view.set_context(
+            case.content if case else "", self.policy_panel.text(), self._defined_codes()
+        )
+        self.view.show_entry(case_id if case else "", self.model.entry(case_id) if case else None)
+
+    def _on_case_content_edited(self, case_id: str) -> None:
+        if case_id == self.view.case_id():
+            self.show_case(case_id)
+
+    @Slot(list)
+    def _on_phrases(self, phrases: list) -> None:
+        self.cases.highlight_phrases(phrases)
+        self.policy_panel.highlight_phrases(phrases)
+
+    @Slot(str)
+    def jump_to_rule(self, code: str) -> None:
+        if self.policy_panel.jump_to_rule(code):
+            self.message.emit(f"Rule {code} in the policy.")
+        else:
+            self.message.emit(f"Rule {code} is cited but not defined in the policy.")
+
+    # --- running --------------------------------------------------------------------
+    def is_running(self) -> bool:
+        return self.controller.is_busy()
+
+    def run_current(self) -> bool:
+        case_id = self.cases.current_case_id()
+        if not case_id:
+            self.message.emit("Select a case to run, or add one first.")
+            return False
+        return self.run_ids([case_id])
+
+    def run_all(self) -> bool:
+        ids = self.cases.visible_case_ids()
+        if not ids:
+            self.message.emit("There are no cases to run; add some first.")
+            return False
+        return self.run_ids(ids)
+
+    def run_ids(self, case_ids: list[str]) -> bool:
+        """Queue the given cases with the current policy and settings."""
+        if self.controller.is_busy():
+            self.message.emit("A run is already in progress; cancel it or wait for it to end.")
+            return False
+        text = self.policy_panel.text()
+        try:
+            policy = parse_policy(text)
+        except PolicyError as exc:
+            QMessageBox.warning(self._window, "The policy cannot be used", str(exc))
+            return False
+        if not policy.body.strip():
+            self.message.emit("The policy is empty; write or open one before running.")
+            return False
+        engine = self.ensure_model()
+        if engine is None:
+            return False
+        run = load_run_settings(self.settings, self._effort())
+        requests = []
+        self._submitted.clear()
+        for case_id in case_ids:
+            case = self.model.case(case_id)
+            if case is None:
+                continue
+            requests.append(ClassifyRequest(case_id, policy.body, case.content, run))
+            self._submitted[case_id] = (text, case.content)
+        self.model.set_queued(list(self._submitted))
+        if not self.controller.run_cases(requests, engine):
+            self.model.set_queued(list(self._submitted), False)
+            return False
+        self.runningChanged.emit(True)
+        return True
+
+    def cancel(self) -> None:
+        if self.controller.is_busy():
+            self.message.emit("Cancelling…")
+            self.controller.cancel()
+
+    def ensure_model(self) -> EngineSettings | None:
+        """The engine settings with a usable model path, asking for a file if needed."""
+        engine = load_engine_settings(self.settings)
+        if engine.model_path and Path(engine.model_path).is_file():
+            return engine
+        path, _ = QFileDialog.getOpenFileName(
+            self._window, "Choose a gpt-oss-safeguard model file", "", GGUF_FILTER
+        )
+        if not path:
+            self.message.emit("Running needs a model file (.gguf); choose one in Settings.")
+            return None
+        problem = check_model_file(path)
+        if problem:
+            QMessageBox.warning(self._window, "Not a model file", problem)
+            return None
+        engine = EngineSettings(
+            model_path=path,
+            n_ctx=engine.n_ctx,
+            n_gpu_layers=engine.n_gpu_layers,
+            n_threads=engine.n_threads,
+        )
+        save_engine_settings(self.settings, engine)
+        self.controller.set_no_model()
+        return engine
+
+    # --- controller events ----------------------------------------------------------
+    @Slot(str)
+    def _on_case_started(self, case_id: str) -> None:
+        policy_text, content = self._submitted.get(case_id, ("", ""))
+        self.model.start_entry(case_id, policy_text, content)
+        if case_id == self.cases.current_case_id():
+            self.show_case(case_id)
+
+    @Slot(str, str, str)
+    def _on_delta(self, case_id: str, channel: str, text: str) -> None:
+        entry = self.model.entry(case_id)
+        if entry is None:
+            return
+        if channel == "analysis":
+            entry.analysis += text
+        elif channel == "final":
+            entry.final += text
+        if case_id == self.view.case_id():
+            self.view.append_delta(channel, text)
+
+    @Slot(str, object)
+    def _on_case_finished(self, case_id: str, result: ClassifyResult) -> None:
+        self.model.set_result(case_id, result)
+        self._refresh_if_shown(case_id)
+
+    @Slot(str, str)
+    def _on_case_failed(self, case_id: str, message: str) -> None:
+        self.model.set_state(case_id, "failed", message)
+        self.message.emit(message)
+        self._refresh_if_shown(case_id)
+
+    @Slot(str)
+    def _on_case_cancelled(self, case_id: str) -> None:
+        self.model.set_state(case_id, "cancelled")
+        self._refresh_if_shown(case_id)
+
+    def _refresh_if_shown(self, case_id: str) -> None:
+        if case_id == self.view.case_id():
+            self.show_case(case_id)
+
+    @Slot(str)
+    def _on_suite_ended(self, status: str) -> None:
+        self.model.set_queued(list(self.model.queued_ids()), False)
+        self._submitted.clear()
+        texts = {
+            "finished": "Run finished.",
+            "cancelled": "Run cancelled.",
+            "failed": "Run stopped: the engine failed. Your edits are safe; run again to restart it.",
+        }
+        self.message.emit(texts.get(status, status))
+        self.runningChanged.emit(False)
+        self.suiteEnded.emit(status)

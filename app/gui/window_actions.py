@@ -1,0 +1,166 @@
+"""Menus, toolbar and keyboard shortcuts of the main window.
+
+Kept apart from the window's layout so that the action list reads as one table: File
+(new, templates, open, recent, save, save as, settings, quit), Edit (find, replace), Run
+(run case, run all, cancel, reasoning effort) and View (theme).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMenu, QToolBar
+
+from app.engine.protocol import EFFORTS
+from app.gui.templates import list_templates
+from app.gui.theme import THEMES, apply_theme
+
+
+class WindowActions:
+    """Creates and owns the window's actions; the window calls its setters."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+        doc, menu_bar = window.document, window.menuBar()
+
+        file_menu = menu_bar.addMenu("&File")
+        self.new_action = self._add(
+            file_menu, "&New policy", doc.new_blank, QKeySequence.StandardKey.New
+        )
+        self.template_menu = file_menu.addMenu("New from &template")
+        self.template_menu.aboutToShow.connect(self._fill_templates)
+        self.open_action = self._add(
+            file_menu, "&Open…", doc.open_dialog, QKeySequence.StandardKey.Open
+        )
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        self.save_action = self._add(file_menu, "&Save", doc.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = self._add(
+            file_menu, "Save &as…", doc.save_as, QKeySequence.StandardKey.SaveAs
+        )
+        file_menu.addSeparator()
+        self.settings_action = self._add(
+            file_menu, "Se&ttings…", window.open_settings_dialog, QKeySequence("Ctrl+,")
+        )
+        file_menu.addSeparator()
+        self.quit_action = self._add(
+            file_menu, "&Quit", window.close, QKeySequence.StandardKey.Quit
+        )
+
+        edit_menu = menu_bar.addMenu("&Edit")
+        panel = window.policy_panel
+        self.find_action = self._add(
+            edit_menu,
+            "&Find in policy…",
+            lambda: panel.show_find(False),
+            QKeySequence.StandardKey.Find,
+        )
+        self.replace_action = self._add(
+            edit_menu, "&Replace in policy…", lambda: panel.show_find(True), QKeySequence("Ctrl+H")
+        )
+
+        run_menu = menu_bar.addMenu("&Run")
+        self.run_case_action = self._add(
+            run_menu, "Run &case", self._run_case, QKeySequence("Ctrl+Return")
+        )
+        self.run_case_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.run_all_action = self._add(
+            run_menu, "Run &all", self._run_all, QKeySequence("Ctrl+Shift+Return")
+        )
+        self.run_all_action.setShortcuts(
+            [QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")]
+        )
+        self.cancel_action = self._add(run_menu, "Ca&ncel run", self._cancel, QKeySequence("Esc"))
+
+        view_menu = menu_bar.addMenu("&View")
+        theme_menu = view_menu.addMenu("&Theme")
+        group = QActionGroup(window)
+        current = str(window.settings.value("ui/theme", "system"))
+        for theme in THEMES:
+            action = theme_menu.addAction(theme.capitalize())
+            action.setCheckable(True)
+            action.setChecked(theme == current)
+            action.triggered.connect(lambda _=False, t=theme: self._set_theme(t))
+            group.addAction(action)
+
+        self.effort_combo = QComboBox()
+        self.effort_combo.addItems(list(EFFORTS))
+        self.effort_combo.setToolTip("Reasoning effort: low is fastest, high is most careful")
+        stored = str(window.settings.value("ui/effort", "medium"))
+        self.effort_combo.setCurrentText(stored if stored in EFFORTS else "medium")
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        for action in (self.open_action, self.save_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        for action in (self.run_case_action, self.run_all_action, self.cancel_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Reasoning: "))
+        toolbar.addWidget(self.effort_combo)
+        window.addToolBar(toolbar)
+        self.toolbar = toolbar
+        for action, tip in (
+            (self.run_case_action, "Run the selected case (Ctrl+Enter)"),
+            (self.run_all_action, "Run every case shown in the table (Ctrl+Shift+Enter)"),
+            (self.cancel_action, "Stop the run (Esc)"),
+        ):
+            action.setToolTip(tip)
+        self.set_recent(doc.recent())
+        self.set_running(False)
+
+    def _add(self, menu: QMenu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    # runner is created after the actions; look it up at call time
+    def _run_case(self) -> None:
+        self.window.runner.run_current()
+
+    def _run_all(self) -> None:
+        self.window.runner.run_all()
+
+    def _cancel(self) -> None:
+        self.window.runner.cancel()
+
+    def effort(self) -> str:
+        return self.effort_combo.currentText()
+
+    def set_running(self, running: bool) -> None:
+        self.run_case_action.setEnabled(not running)
+        self.run_all_action.setEnabled(not running)
+        self.cancel_action.setEnabled(running)
+
+    def set_recent(self, paths: list[str]) -> None:
+        self.recent_menu.clear()
+        for path in paths:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.window.document.open(p))
+        self.recent_menu.setEnabled(bool(paths))
+
+    def _fill_templates(self) -> None:
+        self.template_menu.clear()
+        templates = list_templates()
+        for template in templates:
+            action = self.template_menu.addAction(template.name)
+            action.setToolTip(str(template.path))
+            action.triggered.connect(
+                lambda _=False, p=template.path: self.window.document.new_from_template(p)
+            )
+        if not templates:
+            self.template_menu.addAction("(no templates found)").setEnabled(False)
+
+    def _set_theme(self, theme: str) -> None:
+        self.window.settings.setValue("ui/theme", theme)
+        app = QApplication.instance()
+        if app is not None:
+            apply_theme(app, theme)
+        self.window.result_view.refresh_highlights()
