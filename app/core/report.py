@@ -1,0 +1,195 @@
+"""Run reports: a self-contained HTML file and Markdown, from a stored run.
+
+Content and model output are untrusted text. In HTML every piece of it goes through
+``html.escape`` (quotes too) and sits in ``<pre>`` or table cells; there is no script and
+the CSS is inline, so the file opens anywhere offline. In Markdown, one-line values are
+backslash-escaped and HTML-escaped (a renderer that allows raw HTML shows ``<script>`` as
+text); multi-line text goes into a fenced block whose fence is longer than any run of
+backticks inside it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.flips import FlipReport, prediction, run_metrics
+from app.core.metrics import Metrics, format_ratio
+from app.core.policy import Policy, parse_policy
+from app.core.storage_paths import atomic_write_text
+from app.core.store import RunRecord, Store, StoredResult
+
+_CSS = """
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em}
+th{background:#f3f3f3;text-align:left}td.n{text-align:right}
+pre{white-space:pre-wrap;word-break:break-word;background:#f7f7f7;padding:.5em;margin:.3em 0}
+.case{border:1px solid #ddd;border-radius:4px;padding:.5em 1em;margin:1em 0}
+.wrong{border-left:5px solid #c0392b}.right{border-left:5px solid #27ae60}
+.nov{border-left:5px solid #e67e22}.meta{color:#666}
+"""
+
+
+@dataclass
+class RunReport:
+    """Everything a report shows about one run."""
+
+    run: RunRecord
+    policy_name: str
+    metrics: Metrics
+    results: list[StoredResult] = field(default_factory=list)
+    title: str = ""
+
+
+def build_run_report(store: Store, run_id: str) -> RunReport:
+    """Gather a stored run, its policy version and its metrics."""
+    run = store.get_run(run_id)
+    if run is None:
+        raise ValueError(f"There is no run {run_id}; pick one from the run history.")
+    version = store.policy_version(run.policy_hash)
+    policy: Policy = parse_policy(version.text if version else "")
+    results = store.results(run_id)
+    return RunReport(run, policy.name, run_metrics(results, policy.output), results)
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _when(stamp: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)) if stamp else "—"
+
+
+def _metric_rows(metrics: Metrics) -> list[tuple[str, str]]:
+    rows = [(name, format_ratio(value)) for name, value in metrics.headline().items()]
+    rows += [("scored cases", str(metrics.scored)), ("unscored cases", str(metrics.unscored))]
+    rows += [(f"status {s}", str(n)) for s, n in metrics.status_counts.items()]
+    return rows
+
+
+def _case_class(result: StoredResult) -> str:
+    if result.status != "ok":
+        return "nov"
+    return "right" if result.correct else "wrong"
+
+
+def render_html(report: RunReport) -> str:
+    """The whole report as one HTML document (escaped; see the module notes)."""
+    m, run = report.metrics, report.run
+    title = report.title or f"Run {run.id}: {report.policy_name}"
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="meta">Model {_e(run.model)} · started {_e(_when(run.started))} · '
+        f"finished {_e(_when(run.finished))} · status {_e(run.status)} · "
+        f"settings {_e(run.settings)}</p>",
+        "<h2>Metrics</h2><table><tr><th>metric</th><th>value</th></tr>",
+    ]
+    out += [f'<tr><td>{_e(k)}</td><td class="n">{_e(v)}</td></tr>' for k, v in _metric_rows(m)]
+    out.append("</table>")
+    if len(m.per_class) > 2:
+        out.append("<h2>Per class</h2><table><tr><th>label</th><th>support</th>")
+        out.append("<th>precision</th><th>recall</th><th>F1</th></tr>")
+        for c in m.per_class:
+            cells = [c.support, format_ratio(c.precision), format_ratio(c.recall)]
+            cells.append(format_ratio(c.f1))
+            nums = "".join(f'<td class="n">{_e(x)}</td>' for x in cells)
+            out.append(f"<tr><td>{_e(c.label)}</td>{nums}</tr>")
+        out.append("</table>")
+    cm = m.confusion
+    out.append("<h2>Confusion matrix</h2><table><tr><th>expected \\ predicted</th>")
+    out += [f"<th>{_e(col)}</th>" for col in cm.columns]
+    out.append("</tr>")
+    for row, counts in zip(cm.rows, cm.matrix(), strict=True):
+        nums = "".join(f'<td class="n">{n}</td>' for n in counts)
+        out.append(f"<tr><th>{_e(row)}</th>{nums}</tr>")
+    out.append("</table>")
+    if m.tags:
+        out.append("<h2>Agreement per tag</h2><table><tr><th>tag</th><th>cases</th>")
+        out.append("<th>agree</th><th>no verdict</th><th>agreement</th></tr>")
+        for t in m.tags:
+            cells = [t.cases, t.agree, t.no_verdict, format_ratio(t.agreement)]
+            nums = "".join(f'<td class="n">{_e(x)}</td>' for x in cells)
+            out.append(f"<tr><td>{_e(t.tag)}</td>{nums}</tr>")
+        out.append("</table>")
+    out.append(f"<h2>Cases ({len(report.results)})</h2>")
+    for r in report.results:
+        cached = " · cached" if r.cached else ""
+        out += [
+            f'<div class="case {_case_class(r)}"><h3>{_e(r.case_id)}</h3>',
+            f'<p class="meta">expected {_e(r.expected)} · predicted {_e(prediction(r))}'
+            f"{cached} · rule codes {_e(', '.join(r.rule_codes) or '—')}</p>",
+            f"<p>Content</p><pre>{_e(r.content)}</pre>",
+        ]
+        if r.message:
+            out.append(f"<p>Message</p><pre>{_e(r.message)}</pre>")
+        out.append(f"<p>Reasoning</p><pre>{_e(r.analysis)}</pre>")
+        out.append(f"<p>Answer</p><pre>{_e(r.final)}</pre></div>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def md_inline(value: object) -> str:
+    """One-line Markdown text: whitespace folded, HTML and Markdown syntax escaped."""
+    text = " ".join(("" if value is None else str(value)).split())
+    text = re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", text)
+    return html.escape(text, quote=False)
+
+
+def md_block(value: object) -> str:
+    """Multi-line text as a fenced block that nothing inside can close."""
+    text = "" if value is None else str(value)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def render_markdown(report: RunReport) -> str:
+    """The report as Markdown: metrics, confusion matrix, then every case."""
+    m, run = report.metrics, report.run
+    lines = [f"# {md_inline(report.title or f'Run {run.id}: {report.policy_name}')}", ""]
+    lines += [f"Model {md_inline(run.model)}, started {_when(run.started)}, status {run.status}."]
+    lines += ["", "| metric | value |", "|---|---|"]
+    lines += [f"| {md_inline(k)} | {v} |" for k, v in _metric_rows(m)]
+    cm = m.confusion
+    lines += ["", "| expected \\\\ predicted | " + " | ".join(map(md_inline, cm.columns)) + " |"]
+    lines.append("|---" * (len(cm.columns) + 1) + "|")
+    for row, counts in zip(cm.rows, cm.matrix(), strict=True):
+        lines.append(f"| {md_inline(row)} | " + " | ".join(map(str, counts)) + " |")
+    for r in report.results:
+        lines += ["", f"## {md_inline(r.case_id)}", ""]
+        lines.append(
+            f"Expected {md_inline(r.expected)}, predicted {md_inline(prediction(r))}"
+            + (", cached" if r.cached else "")
+            + (", correct." if r.correct else ", wrong.")
+        )
+        lines += ["", md_block(r.content), "", "Reasoning:", "", md_block(r.analysis)]
+        lines += ["", "Answer:", "", md_block(r.final)]
+    return "\n".join(lines) + "\n"
+
+
+def render_flips_markdown(report: FlipReport) -> str:
+    """A flip report as Markdown: metric deltas, then each flip with both answers."""
+    lines = [f"# Flips {md_inline(report.run_before)} to {md_inline(report.run_after)}", ""]
+    lines += [report.summary(), "", "| metric | delta |", "|---|---|"]
+    for name, delta in report.deltas.items():
+        lines.append(f"| {name} | {'n/a' if delta is None else f'{delta:+.3f}'} |")
+    for flip in report.flips:
+        lines += ["", f"## {flip.kind}: {md_inline(flip.case_id)}", ""]
+        lines.append(f"Expected {md_inline(flip.expected)}.")
+        for side, result in (("Before", flip.before), ("After", flip.after)):
+            lines += ["", f"{side}: {md_inline(prediction(result))}", "", md_block(result.analysis)]
+    return "\n".join(lines) + "\n"
+
+
+def write_html(path: Path | str, report: RunReport) -> None:
+    atomic_write_text(path, render_html(report))
+
+
+def write_markdown(path: Path | str, report: RunReport) -> None:
+    atomic_write_text(path, render_markdown(report))
