@@ -1,0 +1,199 @@
+"""``safeguard-studio eval``: run a policy over its test set headlessly, for CI.
+
+Uses the same store and result cache as the GUI (unchanged cases cost nothing), prints a
+metrics table and a confusion matrix, writes optional JSON / JUnit / CSV / HTML / Markdown
+reports, and exits 0 when every ``--fail-under`` threshold holds, 1 when one fails, and 2
+for bad input (with one sentence on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from app.commands import CommandError
+from app.core.cases import CasesError, cases_path_for, load_cases
+from app.core.fingerprint import model_fingerprint, template_hash
+from app.core.flips import prediction
+from app.core.metrics import (
+    Metrics,
+    check_thresholds,
+    format_ratio,
+    parse_thresholds,
+)
+from app.core.policy import PolicyError, load_policy
+from app.core.report import build_run_report, write_html, write_markdown
+from app.core.storage_paths import atomic_write_text
+from app.core.store import Store, StoredResult, StoreError
+from app.engine.protocol import EFFORTS, Engine, EngineError, EngineSettings, RunSettings
+from app.engine.suite import ORDERS, run_suite
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "eval",
+        help="run a policy over a labelled test set and report metrics",
+        description="Run a policy over a labelled test set with the result cache, print "
+        "metrics and a confusion matrix; exit 1 when a --fail-under threshold fails.",
+    )
+    parser.add_argument("--policy", required=True, type=Path, help="policy Markdown file")
+    parser.add_argument("--cases", type=Path, help="test set JSONL (default: beside the policy)")
+    parser.add_argument("--model", type=Path, help="GGUF model file (or $SAFEGUARD_MODEL)")
+    parser.add_argument("--effort", choices=EFFORTS, default="medium")
+    parser.add_argument("--max-tokens", type=int, default=RunSettings.max_tokens)
+    parser.add_argument("--seed", type=int, default=RunSettings.seed)
+    parser.add_argument("--n-ctx", type=int, default=EngineSettings.n_ctx)
+    parser.add_argument("--order", choices=ORDERS, default="file")
+    parser.add_argument("--fail-under", default="", metavar="NAME=VALUE,...")
+    parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
+    parser.add_argument("--note", default="", help="note stored with this policy version")
+    for fmt in ("json", "junit", "csv", "html", "markdown"):
+        parser.add_argument(f"--{fmt}", type=Path, metavar="PATH", help=f"write a {fmt} report")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only the metrics")
+    return parser
+
+
+def make_engine(args: argparse.Namespace) -> tuple[Engine, dict]:
+    """Build and load the local engine; return it with the facts ``load`` gave."""
+    from app.engine.local import LocalEngine
+
+    engine = LocalEngine()
+    info = engine.load(EngineSettings(model_path=str(args.model), n_ctx=args.n_ctx))
+    return engine, info
+
+
+def metrics_table(metrics: Metrics) -> str:
+    lines = [f"{'metric':<16} value"]
+    lines += [f"{name:<16} {format_ratio(value)}" for name, value in metrics.headline().items()]
+    counts = ", ".join(f"{s} {n}" for s, n in metrics.status_counts.items())
+    lines.append(f"cases: {metrics.scored} scored, {metrics.unscored} unscored; {counts}")
+    if len(metrics.per_class) > 2:
+        lines.append(f"{'class':<16} {'support':>7} {'prec':>6} {'recall':>6} {'f1':>6}")
+        for c in metrics.per_class:
+            cells = (format_ratio(c.precision), format_ratio(c.recall), format_ratio(c.f1))
+            lines.append(f"{c.label:<16} {c.support:>7} {cells[0]:>6} {cells[1]:>6} {cells[2]:>6}")
+    return "\n".join(lines)
+
+
+def confusion_table(metrics: Metrics) -> str:
+    cm = metrics.confusion
+    corner = "expected \\ predicted"
+    first = max(len(corner), *(len(r) for r in cm.rows))
+    width = max(6, *(len(c) for c in cm.columns)) + 1
+    lines = [corner.ljust(first) + "".join(c.rjust(width) for c in cm.columns)]
+    for row, counts in zip(cm.rows, cm.matrix(), strict=True):
+        lines.append(row.ljust(first) + "".join(str(n).rjust(width) for n in counts))
+    return "\n".join(lines)
+
+
+def junit_xml(results: list[StoredResult], failures: list[str], name: str) -> str:
+    """One testcase per case (failure when wrong or without a verdict) plus the thresholds."""
+    suite = ET.Element("testsuite", name=name, tests=str(len(results) + 1))
+    bad = 0
+    for r in results:
+        case = ET.SubElement(suite, "testcase", classname=name, name=r.case_id)
+        if r.status == "error":
+            ET.SubElement(case, "error", message=r.message or "engine error")
+            bad += 1
+        elif not r.correct:
+            text = f"expected {r.expected}, got {prediction(r)}"
+            ET.SubElement(case, "failure", message=text).text = r.rationale or r.final
+            bad += 1
+    thresholds = ET.SubElement(suite, "testcase", classname=name, name="thresholds")
+    for failure in failures:
+        ET.SubElement(thresholds, "failure", message=failure)
+    suite.set("failures", str(bad + bool(failures)))
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def results_csv(results: list[StoredResult]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    columns = ["case_id", "expected", "prediction", "status", "correct", "violates", "cached"]
+    writer.writerow([*columns, "rule_codes", "rationale", "message"])
+    for r in results:
+        writer.writerow(
+            [r.case_id, r.expected, prediction(r), r.status, int(r.correct), r.violates,
+             int(r.cached), " ".join(r.rule_codes), r.rationale, r.message]
+        )  # fmt: skip
+    return buffer.getvalue()
+
+
+def _load_inputs(args: argparse.Namespace):
+    try:
+        thresholds = parse_thresholds(args.fail_under)
+    except ValueError as exc:
+        raise CommandError(f"--fail-under: {exc}.") from None
+    try:
+        policy = load_policy(args.policy)
+        cases_path = args.cases or cases_path_for(args.policy)
+        if not Path(cases_path).is_file():
+            raise CommandError(f"Test set {cases_path} does not exist; pass --cases.")
+        cases = load_cases(cases_path)
+    except (PolicyError, CasesError) as exc:
+        raise CommandError(str(exc)) from None
+    if not cases:
+        raise CommandError(f"Test set {cases_path} has no cases; add some or pick another.")
+    model = args.model or (
+        Path(os.environ["SAFEGUARD_MODEL"]) if "SAFEGUARD_MODEL" in os.environ else None
+    )
+    if model is None or not model.is_file():
+        raise CommandError("No model file found; pass --model PATH to a gpt-oss-safeguard GGUF.")
+    args.model = model
+    return policy, cases, Path(cases_path), thresholds
+
+
+def run(args: argparse.Namespace) -> int:
+    policy, cases, cases_path, thresholds = _load_inputs(args)
+    settings = RunSettings(effort=args.effort, max_tokens=args.max_tokens, seed=args.seed)
+    try:
+        store = Store(args.db)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        engine, info = make_engine(args)
+    except EngineError as exc:
+        store.close()
+        raise CommandError(str(exc)) from None
+    try:
+        template = info.get("template_hash") or template_hash(
+            info.get("chat_template"), settings.renderer
+        )
+        summary = run_suite(
+            engine, policy, cases, settings, store=store,
+            model_fingerprint=model_fingerprint(args.model), template_hash=template,
+            order=args.order, cases_path=str(cases_path.resolve()), note=args.note,
+        )  # fmt: skip
+        report = build_run_report(store, summary.run_id)
+    finally:
+        engine.close()
+        store.close()
+    metrics, results = report.metrics, report.results
+    failures = check_thresholds(metrics, thresholds)
+    if not args.quiet:
+        print(f"Run {summary.run_id}: {summary.done} cases ({summary.cached} cached, "
+              f"{summary.failed} errors) of {policy.name} on {args.model.name}")  # fmt: skip
+    print(metrics_table(metrics))
+    print()
+    print(confusion_table(metrics))
+    if args.json:
+        data = {"run": summary.__dict__, "metrics": metrics.to_dict(), "failures": failures}
+        data["results"] = [r.__dict__ for r in results]
+        atomic_write_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if args.junit:
+        atomic_write_text(args.junit, junit_xml(results, failures, policy.name))
+    if args.csv:
+        atomic_write_text(args.csv, results_csv(results))
+    if args.html:
+        write_html(args.html, report)
+    if args.markdown:
+        write_markdown(args.markdown, report)
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    return 1 if failures else 0

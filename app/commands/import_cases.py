@@ -1,0 +1,107 @@
+"""``safeguard-studio import``: turn a CSV/TSV/JSONL export into a policy's test set.
+
+The column mapping is given as options: a header name, or a column number counted from 1
+(the first column is 1). Labels are normalised against the policy's output format (see
+:mod:`app.core.importer`); every skipped row is listed with its row number and reason.
+An existing test set is not overwritten unless ``--force`` (or ``--append``) is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.commands import CommandError
+from app.core.cases import CasesError, cases_path_for, load_cases
+from app.core.importer import ColumnMapping, ImportFileError, export_jsonl, import_cases, preview
+from app.core.policy import PolicyError, load_policy
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "import",
+        help="import a CSV, TSV or JSONL file as a test set",
+        description="Import a CSV, TSV or JSONL file as a policy's test set (JSONL). Columns "
+        "are header names or numbers counted from 1.",
+    )
+    parser.add_argument("source", type=Path, metavar="SRC", help="CSV, TSV or JSONL file")
+    parser.add_argument("--policy", required=True, type=Path, help="policy the labels follow")
+    parser.add_argument("--content-col", required=True, help="column with the content")
+    parser.add_argument("--label-col", required=True, help="column with the expected label")
+    parser.add_argument("--id-col", help="column with a case id (default: row-N)")
+    parser.add_argument("--notes-col", help="column with notes")
+    parser.add_argument("--tags-col", help="column with tags (comma, ; or | separated)")
+    parser.add_argument("--no-header", action="store_true", help="the first row is data")
+    parser.add_argument("--keep-unlabelled", action="store_true", help="keep rows with no label")
+    parser.add_argument("--out", type=Path, help="test set to write (default: beside the policy)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--force", action="store_true", help="overwrite an existing test set")
+    group.add_argument("--append", action="store_true", help="add to an existing test set")
+    return parser
+
+
+def _column(spec: str | None, columns: list[str], header: bool) -> str | int | None:
+    """A CLI column: a header name, else a number counted from 1 (made 0-based here)."""
+    if spec is None:
+        return None
+    text = spec.strip()
+    if header and text.lower() in (c.lower() for c in columns):
+        return text
+    if text.isdigit():
+        if int(text) < 1:
+            raise CommandError(f"Column number {text} is not valid; the first column is 1.")
+        return int(text) - 1
+    if not header:
+        raise CommandError(
+            f"Column '{text}' is a name but the file has no header; give its number (from 1)."
+        )
+    return text
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        policy = load_policy(args.policy)
+        head = preview(args.source, n=0)
+    except (PolicyError, ImportFileError) as exc:
+        raise CommandError(str(exc)) from None
+    has_header = not args.no_header or head.format == "jsonl"
+    specs = {
+        name: _column(getattr(args, f"{name}_col"), head.columns, has_header)
+        for name in ("content", "label", "id", "notes", "tags")
+    }
+    mapping = ColumnMapping(
+        content=specs["content"],
+        expected=specs["label"],
+        id=specs["id"],
+        notes=specs["notes"],
+        tags=specs["tags"],
+        has_header=has_header,
+        keep_unlabelled=args.keep_unlabelled,
+    )
+    try:
+        result = import_cases(args.source, mapping, policy.output)
+    except ImportFileError as exc:
+        raise CommandError(str(exc)) from None
+    out = args.out or cases_path_for(args.policy)
+    existing = []
+    if out.exists():
+        if not (args.force or args.append):
+            raise CommandError(f"{out} already exists; pass --force to replace it or --append.")
+        if args.append:
+            try:
+                existing = load_cases(out)
+            except CasesError as exc:
+                raise CommandError(str(exc)) from None
+    print(result.report())
+    taken = {case.id for case in existing}
+    clashes = [case.id for case in result.cases if case.id in taken]
+    if clashes:
+        raise CommandError(
+            f"{len(clashes)} imported ids already exist in {out} (first: {clashes[0]}); "
+            "use --id-col with unique ids or --force."
+        )
+    if not result.cases:
+        raise CommandError(f"No rows of {args.source} could be imported; check the mapping.")
+    export_jsonl(out, existing + result.cases)
+    print(f"Wrote {len(result.cases)} cases to {out} (read as {result.encoding}).")
+    return 0
