@@ -25,14 +25,22 @@ KNOWN_KEYS = {"name", "version", "format", "labels", "violating", "json_fields",
 
 # A rule code: letters, optional dash, digits, optional .suffix parts (SP2.a, HS-3, PD1.b.ii).
 RULE_CODE_RE = re.compile(r"\b([A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*)\b")
-# Where a rule code is *defined*: at the start of a heading or a list item, optionally bold.
+# Where a rule code is *defined*: at the start of a heading or a list item (optionally bold),
+# or bold at the start of a line. "A2 is a paper size." defines nothing.
+_CODE = r"([A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*)\b"
 _DEFINITION_RE = re.compile(
-    r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)?(?:\*\*|__)?\(?"
-    r"([A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*)\b"
+    r"^\s*(?:(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)(?:\*\*|__)?\(?|(?:\*\*|__)\(?)" + _CODE
 )
 # Pieces a byte-pair tokenizer like o200k keeps whole: words with their leading space,
 # runs of up to three digits, punctuation runs, newlines.
-_PIECE_RE = re.compile(r" ?[^\W\d_]+| ?\d{1,3}| ?[^\s\w]+|\s*\n|\s+(?!\S)|\s+")
+# CJK characters cost about one token each.
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_PIECE_RE = re.compile(
+    rf"[{_CJK}]| ?[^\W\d_{_CJK}]+| ?\d{{1,3}}| ?_+| ?[^\s\w]+|\s*\n|\s+(?!\S)|\s+"
+)
+
+
+_INLINE_COMMENT_RE = re.compile(r"\s+#.*$")  # "format: json   # a comment"
 
 
 class PolicyError(ValueError):
@@ -73,6 +81,7 @@ class Policy:
     output: OutputFormat = field(default_factory=OutputFormat)
     meta: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # usable, but worth a look
 
     @property
     def rule_codes(self) -> list[RuleCode]:
@@ -107,7 +116,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str, int]:
         return {}, text, 0
     meta: dict[str, str] = {}
     for index, line in enumerate(lines[1:], start=1):
-        stripped = line.strip()
+        stripped = _INLINE_COMMENT_RE.sub("", line).strip()
         if stripped == "---":
             start = index + 1
             while start < len(lines) and not lines[start].strip():
@@ -149,6 +158,12 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
     """Parse policy text; raises PolicyError with a one-sentence message."""
     meta, body, offset = split_front_matter(text)
     output = output_format_from_meta(meta)
+    warnings = [
+        f"Front-matter key '{key}' is not one the app knows; check its spelling "
+        f"(known keys: {', '.join(sorted(KNOWN_KEYS))})."
+        for key in meta
+        if key not in KNOWN_KEYS
+    ]
     name = meta.get("name") or (path.stem.replace("_", " ").title() if path else "Untitled policy")
     return Policy(
         text=text,
@@ -159,6 +174,7 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
         output=output,
         meta=meta,
         path=path,
+        warnings=warnings,
     )
 
 
