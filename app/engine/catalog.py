@@ -60,7 +60,7 @@ class LibraryItem:
     """One row of the models list: a catalog entry or an added file, and its state."""
 
     name: str
-    source: str  # "catalog" or "added"
+    source: str  # "catalog", "added" (by path) or "folder" (found in the models folder)
     path: Path
     state: str  # NOT_DOWNLOADED, PARTIAL, READY, INVALID
     size_on_disk: int = 0
@@ -170,7 +170,7 @@ def add_model(path: str | Path, name: str | None = None) -> LibraryItem:
 
 def use_model(name: str, folder: str | Path | None = None) -> Path:
     """Make a ready model the active one: a catalog id, an added name, or a GGUF path."""
-    path = _resolve(name, models_dir(folder))
+    path = _resolve(name, models_dir(folder)).resolve()
     inspect_model(path)  # raises ModelFileError with the reason
     library = read_library()
     library["active"] = str(path)
@@ -196,6 +196,8 @@ def _resolve(name: str, folder: Path) -> Path:
     for added in read_library()["added"]:
         if added["name"] == name:
             return Path(added["path"])
+    if (folder / f"{name}.gguf").is_file():
+        return folder / f"{name}.gguf"
     candidate = Path(name).expanduser()
     if candidate.suffix.lower() == ".gguf" or candidate.exists():
         return candidate.resolve()
@@ -214,14 +216,20 @@ def list_models(
     hardware: Hardware | None = None,
     catalog: list[CatalogEntry] | None = None,
 ) -> list[LibraryItem]:
-    """Catalog entries, then added files, each with its state and memory fit."""
+    """Catalog entries, added files, then other GGUFs in the folder, with state and fit."""
     folder = models_dir(folder)
     active = active_model()
-    items = [_catalog_item(e, folder) for e in (catalog if catalog is not None else load_catalog())]
+    entries = catalog if catalog is not None else load_catalog()
+    items = [_catalog_item(e, folder) for e in entries]
+    known = {folder / e.filename for e in entries}
     for added in read_library()["added"]:
         items.append(_file_item(added["name"], "added", Path(added["path"]), None))
+        known.add(Path(added["path"]))
+    for path in sorted(folder.glob("*.gguf")):  # copied into the folder by hand
+        if path not in known:
+            items.append(_file_item(path.stem, "folder", path, None))
     for item in items:
-        item.active = active is not None and item.path == active
+        item.active = active is not None and item.path.resolve() == active
         _add_fit(item, n_ctx, hardware)
     return items
 
