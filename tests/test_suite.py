@@ -243,3 +243,16 @@ def test_resume_refuses_another_policy_or_settings(store):
              settings=RunSettings(effort="high"))  # fmt: skip
     with pytest.raises(ValueError, match="no run"):
         _run(ScriptedEngine({}), store, make_cases(2), resume_run_id="missing")
+
+
+def test_same_content_twice_in_one_set_runs_once(store):
+    cases = make_cases(3) + [TestCase("dup", "content 2", "0")]
+    engine = ScriptedEngine({})
+    events: list[object] = []
+    summary = _run(engine, store, cases, on_event=events.append)
+    assert [r.case_id for r in engine.requests] == ["c1", "c2", "c3"]
+    assert (summary.done, summary.cached) == (4, 1)
+    stored = [e for e in events if isinstance(e, CaseStored)]
+    assert [(e.result.case_id, e.cached) for e in stored][-1] == ("dup", True)
+    dup = {r.case_id: r for r in store.results(summary.run_id)}["dup"]
+    assert dup.cached and dup.label == "0" and dup.run_id == summary.run_id

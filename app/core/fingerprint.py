@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from app.engine.protocol import RunSettings
 
 HEADER_BYTES = 1 << 20  # 1 MiB: GGUF header, metadata and the start of the tensor index
 CACHE_KEY_VERSION = 1  # bump when the meaning of a cached result changes
+_PLACEHOLDER = "@content@"
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,30 @@ def settings_dict(run: RunSettings) -> dict:
     return data
 
 
+def cache_key_factory(
+    *, model: ModelFingerprint | str, template: str, policy_text: str, run: RunSettings
+) -> Callable[[str], str]:
+    """A function content -> cache key for one suite; the same keys as
+    :func:`result_cache_key`, with the parts common to every case serialised once."""
+    parts = {
+        "v": CACHE_KEY_VERSION,
+        "model": model.digest if isinstance(model, ModelFingerprint) else model,
+        "template": template,
+        "policy": text_hash(policy_text),
+        "content": _PLACEHOLDER,
+        "run": settings_dict(run),
+    }
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    head, tail = canonical.split(f'"content":"{_PLACEHOLDER}"', 1)
+    head_bytes, tail_bytes = (head + '"content":"').encode("ascii"), ('"' + tail).encode("ascii")
+
+    def key(content: str) -> str:
+        digest = text_hash(content).encode("ascii")
+        return hashlib.sha256(head_bytes + digest + tail_bytes).hexdigest()
+
+    return key
+
+
 def result_cache_key(
     *,
     model: ModelFingerprint | str,
@@ -93,13 +119,5 @@ def result_cache_key(
     ``model`` is a fingerprint or its digest; ``template`` is a template hash from
     :func:`template_hash` (or any stable string standing for the renderer).
     """
-    parts = {
-        "v": CACHE_KEY_VERSION,
-        "model": model.digest if isinstance(model, ModelFingerprint) else model,
-        "template": template,
-        "policy": text_hash(policy_text),
-        "content": text_hash(content),
-        "run": settings_dict(run),
-    }
-    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+    factory = cache_key_factory(model=model, template=template, policy_text=policy_text, run=run)
+    return factory(content)

@@ -260,17 +260,27 @@ class Store:
 
     def add_result(self, result: StoredResult) -> None:
         """Store one result and commit at once; replaces that case's earlier row in the run."""
-        if not result.created:
-            result.created = time.time()
-        values = [getattr(result, name) for name in _RESULT_COLUMNS]
-        for index, name in enumerate(_RESULT_COLUMNS):
-            if name in _JSON_COLUMNS:
-                values[index] = json.dumps(values[index], ensure_ascii=False)
-        marks = ",".join("?" * len(values))
-        self._conn().execute(
-            f"INSERT OR REPLACE INTO results ({','.join(_RESULT_COLUMNS)}) VALUES ({marks})",
-            values,
+        self.add_results([result])
+
+    def add_results(self, results: list[StoredResult]) -> None:
+        """Store several results in one transaction (used for cache hits, which a crash
+        cannot lose: a resume finds them in the cache again at no cost)."""
+        rows = []
+        for result in results:
+            result.created = result.created or time.time()
+            values = [getattr(result, name) for name in _RESULT_COLUMNS]
+            for index, name in enumerate(_RESULT_COLUMNS):
+                if name in _JSON_COLUMNS:
+                    values[index] = json.dumps(values[index], ensure_ascii=False)
+            rows.append(values)
+        sql = (
+            f"INSERT OR REPLACE INTO results ({','.join(_RESULT_COLUMNS)}) "
+            f"VALUES ({','.join('?' * len(_RESULT_COLUMNS))})"
         )
+        conn = self._conn()
+        with conn:  # one transaction, committed on leaving the block
+            conn.execute("BEGIN")
+            conn.executemany(sql, rows)
 
     @staticmethod
     def _result(row: sqlite3.Row) -> StoredResult:
@@ -290,16 +300,21 @@ class Store:
 
     def lookup(self, cache_key: str) -> StoredResult | None:
         """The newest reusable result stored under a cache key (never an error)."""
-        row = (
-            self._conn()
-            .execute(
-                f"SELECT * FROM results WHERE cache_key=? AND status IN {CACHEABLE} "
-                "ORDER BY created DESC LIMIT 1",
-                (cache_key,),
+        return self.lookup_many([cache_key]).get(cache_key)
+
+    def lookup_many(self, cache_keys: list[str]) -> dict[str, StoredResult]:
+        """:meth:`lookup` for many keys at once: {key: newest reusable result}."""
+        found: dict[str, StoredResult] = {}
+        keys = list(dict.fromkeys(cache_keys))
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = self._conn().execute(
+                f"SELECT * FROM results WHERE cache_key IN ({','.join('?' * len(chunk))}) "
+                f"AND status IN {CACHEABLE} ORDER BY created",
+                chunk,
             )
-            .fetchone()
-        )
-        return self._result(row) if row else None
+            found.update((row["cache_key"], self._result(row)) for row in rows)
+        return found
 
     def done_case_ids(self, run_id: str, *, include_errors: bool = False) -> set[str]:
         """Case ids a run has finished (for resume); error results are retried by default."""
@@ -309,11 +324,13 @@ class Store:
         return {row[0] for row in self._conn().execute(sql, (run_id,))}
 
     def latest_results(self, case_ids: list[str], cases_path: str = "") -> dict[str, StoredResult]:
-        """Each case's newest result in earlier runs of the same test set (failed-first)."""
+        """Each case's newest result in earlier runs of the same test set (failed-first);
+        light rows: ids, status and labels only."""
         rows = self._conn().execute(
-            "SELECT results.* FROM results JOIN runs ON runs.id = results.run_id "
+            "SELECT results.run_id, case_id, cache_key, results.status, expected, label "
+            "FROM results JOIN runs ON runs.id = results.run_id "
             "WHERE runs.cases_path=? ORDER BY results.created",
             (str(cases_path),),
         )
         wanted = set(case_ids)
-        return {r["case_id"]: self._result(r) for r in rows if r["case_id"] in wanted}
+        return {r[1]: StoredResult(*r) for r in rows if r[1] in wanted}

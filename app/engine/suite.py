@@ -11,7 +11,8 @@ are iterated; the terminal one decides what is stored:
 - ``Failed``: an ERROR verdict carrying the message, never "does not violate";
 - ``Cancelled``: nothing; the case was in flight and the run stops.
 
-Every stored result is committed before the next case starts. ``cancel`` is checked between
+Every engine result is committed before the next case starts; cache hits are written in
+batches (a crash can lose only those, and a resume finds them in the cache again). ``cancel`` is checked between
 cases and between events; once set, ``engine.cancel()`` is called and the run ends as
 "cancelled". An exception from the engine marks the run "failed" and propagates; everything
 stored before it stays, and ``resume_run_id`` continues the run without duplicating a case.
@@ -25,12 +26,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.cases import TestCase
-from app.core.fingerprint import ModelFingerprint, result_cache_key, settings_dict
+from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
 from app.core.policy import Policy
-from app.core.store import Store, StoredResult
+from app.core.store import CACHEABLE, Store, StoredResult
 from app.core.verdict import Verdict, VerdictStatus
 from app.engine.protocol import (
     Cancelled,
@@ -43,6 +44,7 @@ from app.engine.protocol import (
 )
 
 ORDERS = ("failed-first", "file")
+FLUSH_EVERY = 256  # cache hits written per transaction
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,33 @@ def _error(run_id: str, case: TestCase, key: str, failed: Failed) -> StoredResul
     )
 
 
+def _classify(
+    engine: Engine,
+    run_id: str,
+    case: TestCase,
+    key: str,
+    policy: Policy,
+    run_settings: RunSettings,
+    cancel: threading.Event,
+    emit: Callable[[object], None],
+) -> StoredResult | None:
+    """Run one case on the engine; None when it was cancelled (or gave no terminal event)."""
+    request = ClassifyRequest(case.id, policy.body, case.content, run_settings, policy.output)
+    cancel_sent = False
+    for event in engine.classify(request):
+        if cancel.is_set() and not cancel_sent:
+            engine.cancel()
+            cancel_sent = True
+        if isinstance(event, Finished):
+            return _stored(run_id, case, key, event.result, policy)
+        if isinstance(event, Failed):
+            return _error(run_id, case, key, event)
+        if isinstance(event, Cancelled):
+            return None
+        emit(event)
+    return None
+
+
 def run_suite(
     engine: Engine,
     policy: Policy,
@@ -188,63 +217,65 @@ def run_suite(
 
     todo = [c for c in order_cases(cases, store, order, cases_path) if c.id not in done]
     summary = SuiteSummary(run_id, total=len(cases), resumed=len(cases) - len(todo))
+    make_key = cache_key_factory(
+        model=model_fingerprint, template=template_hash, policy_text=policy.text, run=run_settings
+    )
+    keys = [make_key(case.content) for case in todo]
+    hits = store.lookup_many(keys)
+    misses_left = sum(key not in hits for key in keys)
     started = time.monotonic()
     engine_time, engine_cases = 0.0, 0
+    pending: list[tuple[int, StoredResult]] = []  # cache hits not yet written
+
+    def flush() -> None:
+        store.add_results([stored for _, stored in pending])
+        for index, stored in pending:
+            eta = engine_time / engine_cases * misses_left if engine_cases else None
+            emit(CaseStored(run_id, stored, index, len(todo), True, eta if misses_left else 0.0))
+        pending.clear()
+
     emit(SuiteStarted(run_id, len(todo), summary.resumed))
     status = "failed"
     try:
-        for index, case in enumerate(todo, start=1):
+        for index, (case, key) in enumerate(zip(todo, keys, strict=True), start=1):
             if cancel.is_set():
                 summary.cancelled = True
                 break
-            key = result_cache_key(
-                model=model_fingerprint,
-                template=template_hash,
-                policy_text=policy.text,
-                content=case.content,
-                run=run_settings,
-            )
-            hit = store.lookup(key)
-            stored: StoredResult | None = None
+            hit = hits.get(key)
             if hit is not None:
-                hit.run_id, hit.case_id, hit.cached, hit.created = run_id, case.id, True, 0.0
-                hit.expected, hit.tags = case.expected, list(case.tags)
-                stored = hit
-            else:
-                case_start = time.monotonic()
-                request = ClassifyRequest(
-                    case.id, policy.body, case.content, run_settings, policy.output
-                )
-                cancel_sent = False
-                for event in engine.classify(request):
-                    if cancel.is_set() and not cancel_sent:
-                        engine.cancel()
-                        cancel_sent = True
-                    if isinstance(event, Finished):
-                        stored = _stored(run_id, case, key, event.result, policy)
-                    elif isinstance(event, Failed):
-                        stored = _error(run_id, case, key, event)
-                    elif not isinstance(event, Cancelled):
-                        emit(event)
-                        continue
-                    break
-                engine_time += time.monotonic() - case_start
-                engine_cases += 1
+                stored = replace(hit, run_id=run_id, case_id=case.id, cached=True, created=0.0)
+                stored.expected, stored.tags = case.expected, list(case.tags)
+                stored.content = case.content
+                pending.append((index, stored))
+                summary.done += 1
+                summary.cached += 1
+                if len(pending) >= FLUSH_EVERY:
+                    flush()
+                continue
+            flush()
+            misses_left -= 1
+            case_start = time.monotonic()
+            stored = _classify(engine, run_id, case, key, policy, run_settings, cancel, emit)
+            engine_time += time.monotonic() - case_start
+            engine_cases += 1
             if stored is None:  # cancelled in flight, or an engine that ended silently
                 summary.cancelled = cancel.is_set()
                 if summary.cancelled:
                     break
                 stored = _error(run_id, case, key, Failed(case.id, "The engine gave no result."))
             store.add_result(stored)
+            if stored.status in CACHEABLE:
+                hits[key] = stored  # the same content later in this set is a cache hit
             summary.done += 1
-            summary.cached += stored.cached
             summary.failed += stored.status == VerdictStatus.ERROR.value
-            left = len(todo) - index
-            eta = engine_time / engine_cases * left if engine_cases else (0.0 if not left else None)
-            emit(CaseStored(run_id, stored, index, len(todo), stored.cached, eta))
+            eta = engine_time / engine_cases * misses_left
+            emit(CaseStored(run_id, stored, index, len(todo), False, eta))
         status = "cancelled" if summary.cancelled else "finished"
     finally:
-        store.set_run_status(run_id, status)
-        summary.elapsed_s = time.monotonic() - started
+        try:
+            flush()
+        finally:
+            store.set_run_status(run_id, status)
+            summary.elapsed_s = time.monotonic() - started
     emit(SuiteEnded(summary))
     return summary
