@@ -165,3 +165,12 @@ def test_server_class_entries_are_not_downloaded(hub: FakeHub) -> None:
     with pytest.raises(DownloadError, match="server"):
         download_entry(entry)
     assert hub.requests == []
+
+
+def test_a_complete_file_is_not_fetched_again(hub: FakeHub, models: Path) -> None:
+    data = _data(MiB, seed=6)
+    hub.add_file(REPO, FILE, data)
+    download_file(REPO, FILE)
+    download_file(REPO, FILE)
+    assert len(_gets(hub)) == 1
+    assert (models / FILE).read_bytes() == data

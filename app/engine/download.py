@@ -157,6 +157,10 @@ def download_file(
     dest = folder / name
     expected_hash = sha256 or (etag.lower() if _is_sha256(etag) else None)
 
+    if dest.is_file() and total is not None and dest.stat().st_size == total:
+        meter = _Meter(total, total, progress)
+        meter.update(total, phase="done", force=True)
+        return dest  # already here (it was verified when it arrived)
     part = folder / PARTIAL_DIR / f"{name}.{_safe(etag)[:16]}.part"
     for stale in partial_files(folder, name):
         if stale != part:

@@ -28,19 +28,13 @@ from app.engine.protocol import EngineError
 GGUF_MAGIC = b"GGUF"
 ARCHITECTURE = "gpt-oss"
 _MAX_COUNT = 10_000_000  # more tensors or keys than this means the bytes are not a header
-_SCALARS = {
-    0: "<B",
-    1: "<b",
-    2: "<H",
-    3: "<h",
-    4: "<I",
-    5: "<i",
-    6: "<f",
-    7: "<?",
-    10: "<Q",
-    11: "<q",
-    12: "<d",
-}
+_SCALARS = dict(
+    zip(
+        (0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12),
+        ("<B", "<b", "<H", "<h", "<I", "<i", "<f", "<?", "<Q", "<q", "<d"),
+        strict=True,
+    )
+)  # GGUF value types
 _STRING, _ARRAY = 8, 9
 _KEEP_ARRAY = 4096  # numeric arrays up to this length are kept (e.g. per-layer patterns)
 
