@@ -147,9 +147,14 @@ def test_truncated_model_is_refused_before_llama_cpp(tiny_model: Path, tmp_path:
     assert not eng.alive  # no child process was started for it
 
 
-def test_llama_cpp_load_failure_gives_its_own_reason(tiny_model: Path, tmp_path: Path) -> None:
+def test_llama_cpp_load_failure_gives_its_own_reason(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.engine.hardware import GpuPlan
     from app.engine.llama_runner import LlamaRunner
 
+    # Our header check would refuse this file first; skip it so llama.cpp itself fails.
+    monkeypatch.setattr(LlamaRunner, "_plan_gpu_layers", lambda self, path: GpuPlan(0, "test"))
     broken = tmp_path / "truncated.gguf"
     broken.write_bytes(tiny_model.read_bytes()[: tiny_model.stat().st_size // 2])
     with pytest.raises(EngineError) as info:

@@ -29,12 +29,24 @@ from app.engine.protocol import (
 )
 
 
+def gpu_layers(value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("use auto, -1 (all), 0 (CPU only) or a number") from None
+
+
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """Model and sampling options shared by the commands that run the model."""
     parser.add_argument("--model", required=True, help="path to a gpt-oss GGUF model file")
     parser.add_argument("--effort", choices=EFFORTS, default="medium", help="reasoning effort")
     parser.add_argument("--ctx", type=int, default=8192, help="context size in tokens")
-    parser.add_argument("--gpu-layers", type=int, default=-1, help="-1 all, 0 CPU only")
+    parser.add_argument(
+        "--gpu-layers", type=gpu_layers, default="auto",
+        help="auto (fit to free GPU memory, the default), -1 all, 0 CPU only, or a number",
+    )  # fmt: skip
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--max-tokens", type=int, default=1024, help="token budget of the answer")
     parser.add_argument("--temperature", type=float, default=1.0)

@@ -18,6 +18,9 @@ import llama_cpp
 from app.core.harmony import HarmonyStreamParser, HarmonyTokens, TextDelta
 from app.core.prompt import PromptError, render, tokenize_segments
 from app.core.verdict import parse_verdict
+from app.engine.hardware import GpuPlan, choose_gpu_layers, detect_hardware, load_with_fallback
+from app.engine.memory import estimate_memory
+from app.engine.modelfile import inspect_model
 from app.engine.protocol import (
     Cancelled,
     ClassifyRequest,
@@ -77,27 +80,47 @@ class LlamaRunner:
         path = Path(settings.model_path)
         if not path.is_file():
             raise EngineError(f"Model file {path} does not exist; choose a .gguf file.")
+        self.placement = self._plan_gpu_layers(path)
         try:
-            self.llm = llama_cpp.Llama(
-                model_path=str(path),
-                n_ctx=settings.n_ctx,
-                n_gpu_layers=settings.n_gpu_layers,
-                n_threads=settings.n_threads or max(1, (os.cpu_count() or 2)),
-                n_batch=settings.n_batch,
-                flash_attn=settings.flash_attn,
-                swa_full=True,  # without it, prefix reuse on sliding-window layers is wrong
-                verbose=False,
-            )
+            self.llm, fallback = load_with_fallback(self._load, self.placement.n_gpu_layers)
         except (ValueError, RuntimeError):
             raise EngineError(
                 f"llama.cpp could not load {path.name} ({load_failure_reason()}); "
                 "check that it is a complete gpt-oss GGUF file, or download it again."
             ) from None
+        self.placement_note = fallback or self.placement.reason
+        self.gpu_layers_used = 0 if fallback else self.placement.n_gpu_layers
         self.load_ms = (time.perf_counter() - started) * 1000
         self.template = self.llm.metadata.get("tokenizer.chat_template")
         self.specials = HarmonyTokens.from_lookup(self._lookup_special)
         self._vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
         self._pieces: dict[int, bytes] = {}
+
+    def _plan_gpu_layers(self, path: Path) -> GpuPlan:
+        settings = self.settings
+        hardware = detect_hardware()
+        estimate = estimate_memory(
+            inspect_model(path), settings.n_ctx, n_batch=settings.n_batch,
+            flash_attn=settings.flash_attn,
+        )  # fmt: skip
+        return choose_gpu_layers(
+            settings.n_gpu_layers, estimate,
+            gpu_offload=hardware.gpu_offload, vram_free=hardware.vram_free,
+        )  # fmt: skip
+
+    def _load(self, n_gpu_layers: int) -> llama_cpp.Llama:
+        settings = self.settings
+        _LOG_LINES.clear()
+        return llama_cpp.Llama(
+            model_path=settings.model_path,
+            n_ctx=settings.n_ctx,
+            n_gpu_layers=n_gpu_layers,
+            n_threads=settings.n_threads or max(1, (os.cpu_count() or 2)),
+            n_batch=settings.n_batch,
+            flash_attn=settings.flash_attn,
+            swa_full=True,  # without it, prefix reuse on sliding-window layers is wrong
+            verbose=False,
+        )
 
     # -- vocabulary -------------------------------------------------------------------
     def _lookup_special(self, text: str) -> int | None:
@@ -123,7 +146,9 @@ class LlamaRunner:
             "architecture": meta.get("general.architecture", ""),
             "has_template": bool(self.template),
             "gpu_offload": bool(llama_cpp.llama_supports_gpu_offload()),
-            "n_gpu_layers": self.settings.n_gpu_layers,
+            "n_gpu_layers": self.gpu_layers_used,
+            "placement": self.placement_note,
+            "chat_template": self.template,
             "load_ms": self.load_ms,
         }
 

@@ -24,7 +24,7 @@ class EngineSettings:
 
     model_path: str = ""
     n_ctx: int = 8192
-    n_gpu_layers: int = -1  # -1: all layers on the GPU where there is one
+    n_gpu_layers: int | str = "auto"  # "auto" fits to free VRAM; -1 all layers; 0 CPU only
     n_threads: int | None = None
     flash_attn: bool = False
     n_batch: int = 512
