@@ -168,3 +168,28 @@ def test_classify_without_a_model_fails_cleanly() -> None:
     eng = LocalEngine()
     events = list(eng.classify(request("z", "text")))
     assert len(events) == 1 and isinstance(events[0], Failed)
+
+
+def test_failed_gpu_load_falls_back_to_cpu_and_says_so(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.engine.hardware import GpuPlan
+    from app.engine.llama_runner import LlamaRunner
+
+    real_load = LlamaRunner._load
+    tried: list[int] = []
+
+    def load(self, n_gpu_layers: int):
+        tried.append(n_gpu_layers)
+        if n_gpu_layers != 0:
+            raise ValueError("simulated: out of GPU memory")
+        return real_load(self, n_gpu_layers)
+
+    monkeypatch.setattr(LlamaRunner, "_plan_gpu_layers", lambda self, path: GpuPlan(-1, "all"))
+    monkeypatch.setattr(LlamaRunner, "_load", load)
+    runner = LlamaRunner(EngineSettings(model_path=str(tiny_model), n_ctx=512))
+    info = runner.info()
+    assert tried == [-1, 0]
+    assert info["n_gpu_layers"] == 0
+    assert "runs on the CPU" in info["placement"] and "out of GPU memory" in info["placement"]
+    runner.llm.close()
