@@ -11,7 +11,7 @@ from app import __version__
 from app.commands import CommandError
 
 # Subcommand modules under app.commands, in the order --help lists them.
-COMMANDS = ("classify",)
+COMMANDS = ("classify", "eval", "import_cases", "models")
 
 
 def build_parser() -> argparse.ArgumentParser:
