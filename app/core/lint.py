@@ -126,7 +126,8 @@ def lint_policy(text: str) -> list[LintHint]:
     for number, line in content:
         for match in _VAGUE_RE.finditer(_QUOTED_RE.sub(lambda m: " " * len(m.group()), line)):
             word = match.group(1)
-            hints.append(LintHint(number, "warning", f'Replace the vague word "{word}" with a condition the model can check.', "vague-word"))  # fmt: skip
+            severity = "info" if word.lower() in ("may be", "might be") else "warning"
+            hints.append(LintHint(number, severity, f'Replace the vague word "{word}" with a condition the model can check.', "vague-word"))  # fmt: skip
 
     # Rule codes: defined once; every cited code defined.
     defined: dict[str, int] = {}
