@@ -252,3 +252,14 @@ def test_ctrl_f_and_ctrl_h_open_the_bar(qtbot, panel) -> None:
     assert not panel.find_bar.isVisible()
     qtbot.keyClick(panel.editor, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
     assert panel.find_bar.replace_edit.isVisible()
+
+
+def test_formats_follow_a_palette_change(panel) -> None:
+    from app.gui.theme import dark_palette, light_palette
+
+    panel.setPalette(light_palette())
+    light = panel.highlighter.format_for("rule_code").foreground().color()
+    panel.setPalette(dark_palette())
+    dark = panel.highlighter.format_for("rule_code").foreground().color()
+    assert light != dark
+    assert dark.lightness() > light.lightness()  # lighter text on the dark base

@@ -54,7 +54,7 @@ class TokenMeter(QWidget):
         self.tokens = 0
         self.n_ctx = 8192
         self.state = "under"
-        self.setMinimumHeight(self.fontMetrics().height() + 12)
+        self.setMinimumHeight(self.fontMetrics().height() + 14)
         self.setToolTip("Estimated tokens in the policy body (front matter is not sent).")
 
     def set_tokens(self, tokens: int) -> None:
@@ -67,11 +67,14 @@ class TokenMeter(QWidget):
 
     def caption(self) -> str:
         low, high = RECOMMENDED_TOKENS
+        where = {
+            "under": f"under the recommended {low}–{high}",
+            "inside": f"within the recommended {low}–{high}",
+            "over": f"over the recommended {low}–{high}",
+            "context": "leaves little room in the context",
+        }[self.state]
         share = 100 * self.tokens / self.n_ctx
-        return (
-            f"≈{self.tokens:,} tokens · recommended {low}–{high} · "
-            f"{share:.1f}% of {self.n_ctx:,} context"
-        )
+        return f"≈{self.tokens:,} tokens, {where} · {share:.1f}% of {self.n_ctx:,} context"
 
     def _update_state(self) -> None:
         low, high = RECOMMENDED_TOKENS
@@ -86,31 +89,31 @@ class TokenMeter(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         palette = self.palette()
         dark = palette_is_dark(palette)
-        colors = {
-            "under": "#58a6ff" if dark else "#0969da",
-            "inside": "#3fb950" if dark else "#1a7f37",
-            "over": "#d29922" if dark else "#9a6700",
-            "context": "#f85149" if dark else "#cf222e",
-        }
+        state_color = QColor(
+            {
+                "under": "#58a6ff" if dark else "#0969da",
+                "inside": "#3fb950" if dark else "#1a7f37",
+                "over": "#d29922" if dark else "#9a6700",
+                "context": "#f85149" if dark else "#cf222e",
+            }[self.state]
+        )
+        text_color = palette.color(QPalette.ColorRole.WindowText)
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        bar_h, width = 4, self.width() - 8
-        scale = max(1000, self.tokens * 1.15)
-        top = self.height() - bar_h - 2
-        track = QColor(palette.color(QPalette.ColorRole.Text))
-        track.setAlphaF(0.12)
-        painter.fillRect(4, top, width, bar_h, track)
-        band = QColor(colors["inside"])
-        band.setAlphaF(0.35)
-        low, high = RECOMMENDED_TOKENS
+        bar_h, left, width = 5, 4, self.width() - 8
+        scale = max(1000.0, self.tokens * 1.15)
+        top = self.height() - bar_h - 3
+        track = QColor(text_color)
+        track.setAlphaF(0.15)
+        painter.fillRect(left, top, width, bar_h, track)
         painter.fillRect(
-            4 + int(width * low / scale), top, int(width * (high - low) / scale), bar_h, band
+            left, top, int(width * min(self.tokens, scale) / scale), bar_h, state_color
         )
-        painter.fillRect(
-            4, top, int(width * min(self.tokens, scale) / scale), bar_h, QColor(colors[self.state])
-        )
-        painter.setPen(palette.color(QPalette.ColorRole.WindowText))
-        text_rect = self.rect().adjusted(4, 0, -4, -bar_h - 3)
+        tick = QColor(text_color)
+        tick.setAlphaF(0.7)
+        for mark in RECOMMENDED_TOKENS:  # the 400–600 band, drawn as two ticks
+            painter.fillRect(left + int(width * mark / scale), top - 3, 2, bar_h + 5, tick)
+        painter.setPen(text_color)
+        text_rect = self.rect().adjusted(left, 0, -left, -bar_h - 5)
         caption = self.fontMetrics().elidedText(
             self.caption(), Qt.TextElideMode.ElideRight, text_rect.width()
         )
@@ -165,7 +168,7 @@ class PolicyPanel(QWidget):
         self.splitter.addWidget(self.hints)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([600, 130])
+        self.splitter.setSizes([640, 100])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -287,6 +290,10 @@ class PolicyPanel(QWidget):
             "info": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation),
         }
         self.hints.clear()
+        if not hints:
+            item = QListWidgetItem(icons["info"], "No hints: the policy follows the guidance.")
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.hints.addItem(item)
         for hint in hints:
             where = f"Line {hint.line}: " if hint.line else ""
             item = QListWidgetItem(icons.get(hint.severity), where + hint.message)
@@ -314,4 +321,4 @@ class PolicyPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            self.highlighter.set_palette(self._editor.palette())
+            self.highlighter.set_palette(self.palette())  # children update after this event
