@@ -1,0 +1,452 @@
+"""The remote backend: the engine protocol over an OpenAI-compatible HTTP server.
+
+``load()`` asks the server what it is and picks one of three ways to send a case:
+
+* ``llama-server`` (llama.cpp's server: ``POST /tokenize`` with ``add_special`` and
+  ``parse_special``): the harmony prompt is rendered here exactly as the local engine renders
+  it and tokenized per segment on the server (scaffold with specials, people's text split by
+  ``split_untrusted`` and without), then sent to ``/v1/completions`` as a list of token ids.
+  People's text can never become a special token: the server never parses it as a whole.
+* ``llama-cpp-python`` (``llama_cpp.server``: ``POST /extras/tokenize``): the same segments
+  are tokenized the same way, but this server's completions endpoint takes only a string and
+  parses special tokens in all of it. So the whole prompt string is tokenized too, and the
+  case is sent only if that gives the safe ids, or if people's text holds no ``<|`` at all
+  (every gpt-oss special token starts with it, so none can come from that text); otherwise the
+  case fails with a message instead of letting ``<|end|>`` in a test case end the message.
+* ``chat`` (vLLM, Ollama, LM Studio: no tokenize endpoint): ``/v1/chat/completions`` with
+  ``[system: policy, user: content]`` and ``reasoning_effort``. The server renders and
+  tokenizes the conversation itself, so this path cannot guarantee that people's text stays
+  text; it is the only way these servers take gpt-oss input.
+
+The completion text carries ``<|channel|>``, ``<|message|>``... literally and is parsed with
+the same harmony machine as the local engine's tokens (the stop token itself is stripped:
+finish reason "stop" reads as ``<|return|>``, "length" as the budget). Output text that spells a
+special token out of ordinary tokens cannot be told apart from the token on this path.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.core.harmony import SPECIALS, HarmonyMachine, TextDelta
+from app.core.prompt import PromptError, prompt_text, render, tokenize_segments
+from app.core.verdict import parse_verdict
+from app.engine.protocol import (
+    Cancelled,
+    ClassifyRequest,
+    ClassifyResult,
+    Delta,
+    EngineError,
+    EngineSettings,
+    Event,
+    Failed,
+    Finished,
+    Started,
+    Timings,
+    TokenCounts,
+)
+from app.engine.remote_http import (
+    DEFAULT_KEY_ENV,
+    Aborted,
+    HttpClient,
+    HttpConfig,
+    HttpError,
+    resolve_api_key,
+)
+
+APIS = ("auto", "llama-server", "llama-cpp-python", "chat")
+
+
+@dataclass(frozen=True)
+class RemoteConfig:
+    """Where the server is; the key itself is never stored here or in settings files."""
+
+    base_url: str = "http://127.0.0.1:8080"
+    model: str = ""  # "" uses the only model the server serves
+    api_key_env: str = DEFAULT_KEY_ENV
+    use_keyring: bool = True
+    api: str = "auto"  # one of APIS
+    connect_timeout: float = 10.0
+    read_timeout: float = 300.0
+    retries: int = 3
+    backoff: float = 0.5
+
+
+def _reason(finish: str | None) -> str | None:
+    return {"stop": "return", "eos": "return", "length": "budget"}.get(finish or "", finish)
+
+
+class _SpecialSplitter:
+    """Cuts streamed text into specials and text, holding back a special cut in two."""
+
+    def __init__(self, machine: HarmonyMachine) -> None:
+        self.machine = machine
+        self._held = ""
+
+    def feed(self, chunk: str) -> list:
+        text, self._held = self._held + chunk, ""
+        cut = text.rfind("<")
+        if cut != -1 and any(n.startswith(text[cut:]) and n != text[cut:] for n in SPECIALS):
+            text, self._held = text[:cut], text[cut:]
+        events: list = []
+        for piece in re.split("(" + "|".join(re.escape(n) for n in SPECIALS) + ")", text):
+            if piece in SPECIALS:
+                events += self.machine.feed_special(piece)
+            elif piece:
+                events += self.machine.feed_text(piece.encode("utf-8"))
+        return events
+
+    def finish(self, reason: str) -> list:
+        held, self._held = self._held, ""
+        events = self.machine.feed_text(held.encode("utf-8")) if held else []
+        return events + self.machine.finish(reason)
+
+
+class RemoteEngine:
+    """Engine protocol over an OpenAI-compatible server (see the module docstring)."""
+
+    def __init__(self, config: RemoteConfig) -> None:
+        self.config = config
+        self._key, self._key_source = resolve_api_key(
+            config.base_url, config.api_key_env, config.use_keyring
+        )
+        self._http = HttpClient(
+            HttpConfig(
+                config.base_url,
+                self._key,
+                config.connect_timeout,
+                config.read_timeout,
+                config.retries,
+                config.backoff,
+            )
+        )
+        self._cancel = threading.Event()
+        self._info: dict = {}
+        self.api = ""
+        self.model = config.model
+        self.n_ctx: int | None = None
+        self._template: str | None = None
+        self._specials: frozenset[int] = frozenset()
+        self._bos: list[int] = []
+        self._token_cache: dict[tuple[bytes, bool], list[int]] = {}
+        self.last_prompt_ids: list[int] = []  # the safe ids built for the last case
+
+    @property
+    def http(self) -> HttpClient:
+        return self._http
+
+    # -- loading -------------------------------------------------------------------------
+    def _fail(self, exc: HttpError, what: str) -> EngineError:
+        url = self.config.base_url
+        if exc.status is None:
+            return EngineError(
+                f"Cannot reach the server at {url} ({exc}); "
+                "check that it is running and the URL is right."
+            )
+        if exc.status in (401, 403):
+            where = f"${self.config.api_key_env} or the system keyring"
+            if not self._key:
+                return EngineError(f"The server at {url} needs an API key; put it in {where}.")
+            return EngineError(
+                f"The server at {url} refused the API key (HTTP {exc.status}); "
+                f"check the key in {where}."
+            )
+        detail = exc.server_message() or str(exc)
+        return EngineError(f"The server at {url} failed {what} (HTTP {exc.status}: {detail}).")
+
+    def load(self, settings: EngineSettings | None = None) -> dict:
+        """Check the server, the model name and the key; find the API to use."""
+        if self._info:
+            return self._info
+        started = time.perf_counter()
+        try:
+            listing = self._http.get_json("/v1/models")
+        except HttpError as exc:
+            raise self._fail(exc, "to list its models") from None
+        entries = listing.get("data", []) if isinstance(listing, dict) else []
+        served = [str(e.get("id")) for e in entries if isinstance(e, dict)]
+        if not self.model and len(served) == 1:
+            self.model = served[0]
+        if self.model not in served:
+            names = ", ".join(served) or "none"
+            asked = f"Model {self.model!r} is" if self.model else "No model name is"
+            raise EngineError(f"{asked} not served by {self.config.base_url}; it serves: {names}.")
+        entry = entries[served.index(self.model)]
+        self.api = self.config.api if self.config.api != "auto" else self._detect_api()
+        self.n_ctx = self._context_size(entry)
+        if self.api != "chat":
+            self._bos = self._server_tokenize("", special=True)
+            lookups = {name: self._server_tokenize(name, special=True) for name in SPECIALS}
+            self._specials = frozenset(
+                ids[0] for ids in lookups.values() if len(ids) == 1 and ids[0] not in self._bos
+            )
+        self._info = {
+            "model": self.model,
+            "backend": "remote",
+            "api": self.api,
+            "base_url": self.config.base_url,
+            "served_models": served,
+            "n_ctx": self.n_ctx,
+            "has_template": bool(self._template),
+            "injection_safe": self.api == "llama-server",
+            "api_key_source": self._key_source,
+            "load_ms": (time.perf_counter() - started) * 1000,
+        }
+        return self._info
+
+    def _try(self, method: str, path: str, body: dict | None = None) -> object | None:
+        try:
+            if method == "GET":
+                return self._http.get_json(path)
+            return self._http.post_json(path, body or {})
+        except HttpError as exc:
+            if exc.status is None or exc.status in (401, 403):
+                raise self._fail(exc, f"at {path}") from None
+            return None  # 404 and friends: this server has no such endpoint
+
+    def _detect_api(self) -> str:
+        probe = {"content": "a", "add_special": False, "parse_special": False}
+        answer = self._try("POST", "/tokenize", probe)
+        if isinstance(answer, dict) and isinstance(answer.get("tokens"), list):
+            return "llama-server"
+        answer = self._try("POST", "/extras/tokenize", {"input": "a"})
+        if isinstance(answer, dict) and isinstance(answer.get("tokens"), list):
+            return "llama-cpp-python"
+        return "chat"
+
+    def _context_size(self, entry: dict) -> int | None:
+        if self.api == "llama-server":
+            props = self._try("GET", "/props")
+            if isinstance(props, dict):
+                self._template = props.get("chat_template") or None
+                settings = props.get("default_generation_settings") or {}
+                n_ctx = settings.get("n_ctx") or props.get("n_ctx")
+                if isinstance(n_ctx, int):
+                    return n_ctx
+        if isinstance(entry.get("max_model_len"), int):  # vLLM
+            return entry["max_model_len"]
+        return None
+
+    def spawn(self) -> RemoteEngine:
+        """A new engine for another thread: same server facts, its own connection."""
+        other = RemoteEngine(self.config)
+        other.api, other.model, other.n_ctx = self.api, self.model, self.n_ctx
+        other._template, other._specials, other._bos = self._template, self._specials, self._bos
+        other._info = dict(self._info)
+        return other
+
+    # -- tokenizing ----------------------------------------------------------------------
+    def _server_tokenize(self, text: str, special: bool) -> list[int]:
+        if self.api == "llama-server":
+            body = {"content": text, "add_special": False, "parse_special": special}
+            answer = self._http.post_json("/tokenize", body)
+        else:  # llama_cpp.server always parses specials; callers split people's text first
+            answer = self._http.post_json("/extras/tokenize", {"input": text})
+        ids = answer.get("tokens") if isinstance(answer, dict) else None
+        if not isinstance(ids, list):
+            raise HttpError("the tokenize endpoint gave no token list")
+        ids = [t["id"] if isinstance(t, dict) else int(t) for t in ids]
+        bos = self._bos
+        return ids[len(bos) :] if bos and ids[: len(bos)] == bos else ids
+
+    def _tokenize(self, data: bytes, special: bool) -> list[int]:
+        key = (data, special)
+        if key not in self._token_cache:
+            ids = self._server_tokenize(data.decode("utf-8"), special)
+            if not special and self._specials.intersection(ids):
+                raise PromptError(
+                    "The server turned part of the policy or content into a control token; "
+                    "use the local engine for this case."
+                )
+            if len(self._token_cache) > 256:
+                self._token_cache.clear()
+            self._token_cache[key] = ids
+        return self._token_cache[key]
+
+    def _prompt(self, request: ClassifyRequest) -> tuple[list[int] | str, int]:
+        run = request.run
+        segments, _ = render(
+            run.renderer, self._template, request.policy, request.content, run.effort, run.date
+        )
+        ids = tokenize_segments(segments, self._tokenize)
+        self.last_prompt_ids = ids
+        if self.api == "llama-server":
+            return ids, len(ids)
+        text = prompt_text(segments)
+        whole = self._server_tokenize(text, special=True)
+        if whole != ids and any("<|" in s.text for s in segments if not s.trusted):
+            raise PromptError(
+                "The policy or content contains '<|', which this server (llama-cpp-python) "
+                "would read as control tokens; use llama.cpp's llama-server or the local engine."
+            )
+        return text, len(whole)
+
+    # -- classification ------------------------------------------------------------------
+    def classify(self, request: ClassifyRequest) -> Iterator[Event]:
+        if not self._info:
+            yield Failed(request.case_id, "Connect to the server before running.", "load")
+            return
+        self._cancel.clear()
+        try:
+            yield from self._run(request)
+        except Aborted:
+            yield Cancelled(request.case_id)
+        except PromptError as exc:
+            yield Failed(request.case_id, str(exc), "prompt")
+        except HttpError as exc:
+            message = str(self._fail(exc, "this case"))
+            kind = "context" if "context" in message.lower() else "error"
+            if kind == "context":
+                message = (
+                    f"The prompt and the answer budget do not fit the server's context "
+                    f"({exc.server_message()}); shorten the policy or content or lower the "
+                    "token budget."
+                )
+            yield Failed(request.case_id, message, kind)
+
+    def _body(self, request: ClassifyRequest) -> dict:
+        run = request.run
+        body = {
+            "model": self.model,
+            "max_tokens": run.max_tokens,
+            "temperature": run.temperature,
+            "top_p": run.top_p,
+            "seed": run.seed,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if self.api != "chat" or run.grammar:
+            # llama.cpp's samplers: the local engine's settings, so verdicts can match.
+            body.update(top_k=0, min_p=0.0, repeat_penalty=1.0)
+        if run.grammar:
+            body["grammar"] = run.grammar
+        return body
+
+    def _run(self, request: ClassifyRequest) -> Iterator[Event]:
+        case, run = request.case_id, request.run
+        body = self._body(request)
+        prompt_tokens = 0
+        if self.api == "chat":
+            path = "/v1/chat/completions"
+            body["messages"] = [
+                {"role": "system", "content": request.policy},
+                {"role": "user", "content": request.content},
+            ]
+            body["reasoning_effort"] = run.effort
+        else:
+            path = "/v1/completions"
+            body["prompt"], prompt_tokens = self._prompt(request)
+            if self.n_ctx and prompt_tokens + run.max_tokens > self.n_ctx:
+                yield Failed(
+                    case,
+                    f"The prompt takes {prompt_tokens} tokens and the answer budget "
+                    f"{run.max_tokens} more, over the server's context size of {self.n_ctx}; "
+                    "shorten the policy or content, lower the token budget, or start the "
+                    "server with a larger context.",
+                    "context",
+                )
+                return
+        splitter = _SpecialSplitter(HarmonyMachine())
+        reasoning, finish, usage, server_timings = "", None, None, None
+        chunks = 0
+        sent = time.perf_counter()
+        first: float | None = None
+        for event in self._http.stream(path, body):
+            if self._cancel.is_set():
+                raise Aborted
+            usage = event.get("usage") or usage
+            server_timings = event.get("timings") or server_timings
+            choices = event.get("choices") or []
+            if not choices:
+                continue
+            choice = choices[0]
+            if first is None:
+                first = time.perf_counter()
+                yield Started(case, prompt_tokens, 0)
+            delta = choice.get("delta") or {}
+            thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
+            text = choice.get("text") if "text" in choice else delta.get("content")
+            if thought:
+                reasoning += thought
+                yield Delta(case, "analysis", thought)
+            if text:
+                chunks += 1
+                yield from self._deltas(case, splitter.feed(text))
+            finish = choice.get("finish_reason") or finish
+        if self._cancel.is_set():
+            raise Aborted
+        if finish is None and first is None and self.api != "chat":
+            self._explain_empty(path, body)  # raises the server's reason, if it gives one
+        if finish is None:
+            hint = (
+                " (llama-cpp-python's server drops a running answer when another request "
+                "arrives: start it with --interrupt_requests False)"
+                if self.api == "llama-cpp-python"
+                else ""
+            )
+            yield Failed(
+                case,
+                f"The server ended the answer before it was finished{hint}; run the case again.",
+                "error",
+            )
+            return
+        stop_reason = _reason(finish) or "return"
+        yield from self._deltas(case, splitter.finish(stop_reason))
+        machine = splitter.machine
+        analysis = reasoning + ("\n" if reasoning and machine.analysis else "") + machine.analysis
+        done = time.perf_counter()
+        tokens = TokenCounts(prompt=prompt_tokens, evaluated=prompt_tokens, generated=chunks)
+        if isinstance(usage, dict):
+            tokens.prompt = usage.get("prompt_tokens") or tokens.prompt
+            tokens.generated = usage.get("completion_tokens") or tokens.generated
+        timings = Timings(
+            prompt_ms=((first or done) - sent) * 1000, generate_ms=(done - (first or done)) * 1000
+        )
+        if isinstance(server_timings, dict):  # llama-server reports its own split
+            tokens.evaluated = server_timings.get("prompt_n", tokens.evaluated)
+            tokens.reused = server_timings.get("cache_n", max(0, tokens.prompt - tokens.evaluated))
+            timings.prompt_ms = server_timings.get("prompt_ms", timings.prompt_ms)
+            timings.generate_ms = server_timings.get("predicted_ms", timings.generate_ms)
+        else:
+            tokens.evaluated = tokens.prompt
+        result = ClassifyResult(
+            case_id=case,
+            verdict=parse_verdict(machine.final, request.output, stop_reason=stop_reason),
+            analysis=analysis,
+            final=machine.final or "",
+            stop_reason=stop_reason,
+            tokens=tokens,
+            timings=timings,
+            model=self.model,
+        )
+        yield Finished(result)
+
+    def _explain_empty(self, path: str, body: dict) -> None:
+        """llama_cpp.server ends a stream with no data when it refuses the request (a prompt
+        over its context size): ask again without streaming to get its reason."""
+        probe = dict(body, stream=False, max_tokens=1)
+        probe.pop("stream_options", None)
+        self._http.post_json(path, probe)
+
+    @staticmethod
+    def _deltas(case: str, events: list) -> Iterator[Delta]:
+        for event in events:
+            if isinstance(event, TextDelta) and event.text:
+                yield Delta(case, event.channel, event.text)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self._http.abort()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> RemoteEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
