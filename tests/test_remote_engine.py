@@ -302,3 +302,39 @@ def test_token_ids_path_sends_no_special_id_from_people_text(fake, tiny_model: P
     # the scaffold's special ids and none from the content
     assert [i for i in sent if i in specials] == [i for i in plain if i in specials]
     assert vocab.detokenize(sent).decode().count("<|end|>") == 4  # 3 scaffold + 1 typed
+
+
+def test_chat_path_reads_the_harmony_answer(server: str) -> None:
+    """The fallback for servers without a tokenize endpoint, forced on llama_cpp.server: its
+    chat endpoint renders the GGUF template and returns the raw harmony text as content."""
+    engine = RemoteEngine(RemoteConfig(server, "tiny", api="chat"))
+    assert engine.load()["api"] == "chat"
+    with engine:
+        result = finish(list(engine.classify(request("chat", "Cheap watches")))).result
+    assert result.verdict.status is VerdictStatus.OK and result.final in ("0", "1")
+    assert result.analysis.strip()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "app", "classify", *args]
+    return subprocess.run(command, capture_output=True, cwd=root, timeout=60)
+
+
+def test_classify_cli_with_the_remote_backend(server: str, tmp_path: Path) -> None:
+    policy, grammar = tmp_path / "policy.md", tmp_path / "g.gbnf"
+    policy.write_text("---\nformat: binary\n---\n" + POLICY.body)
+    grammar.write_text(GRAMMAR)
+    args = ["--backend", "remote", "--base-url", server, "--remote-model", "tiny"]
+    args += ["--policy", str(policy), "--grammar", str(grammar), "--renderer", "harmony"]
+    out = cli(*args, "--json", "--effort", "low", "--max-tokens", "64", "Cheap watches")
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["status"] == "ok" and answer["model"] == "tiny"
+    wrong = cli(
+        "--backend", "remote", "--base-url", server, "--remote-model", "nope", *args[6:], "x"
+    )
+    assert wrong.returncode == 2
+    assert wrong.stderr.decode().strip().endswith("it serves: tiny.")
+    missing = cli("--backend", "remote", "--policy", str(policy), "x")
+    assert missing.returncode == 2 and b"needs --base-url" in missing.stderr

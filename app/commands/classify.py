@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from app.commands import CommandError
+from app.commands.backend_options import add_backend_arguments, check_backend_arguments, make_engine
 from app.core.policy import Policy, PolicyError, load_policy
 from app.engine.protocol import (
     EFFORTS,
@@ -40,7 +41,7 @@ def gpu_layers(value: str) -> int | str:
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """Model and sampling options shared by the commands that run the model."""
-    parser.add_argument("--model", required=True, help="path to a gpt-oss GGUF model file")
+    parser.add_argument("--model", help="path to a gpt-oss GGUF model file (local backend)")
     parser.add_argument("--effort", choices=EFFORTS, default="medium", help="reasoning effort")
     parser.add_argument("--ctx", type=int, default=8192, help="context size in tokens")
     parser.add_argument(
@@ -65,6 +66,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("--policy", required=True, type=Path, help="policy Markdown file")
     add_run_arguments(parser)
+    add_backend_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="do not stream the reasoning")
     source = parser.add_mutually_exclusive_group()
@@ -164,16 +166,13 @@ def result_json(result: ClassifyResult) -> dict:
 def run(args: argparse.Namespace) -> int:
     policy = load_policy_arg(args.policy)
     content = read_content(args)
-    settings = engine_settings(args)
+    check_backend_arguments(args)
+    settings = engine_settings(args) if args.backend == "local" else None
     request = ClassifyRequest("cli", policy.body, content, run_settings(args), policy.output)
-    from app.engine.local import LocalEngine
 
     stream = not args.quiet and not args.json
-    with LocalEngine() as engine:
-        try:
-            engine.load(settings)
-        except EngineError as exc:
-            raise CommandError(str(exc)) from None
+    engine, _ = make_engine(args, settings)
+    with engine:
         result = None
         for event in engine.classify(request):
             if isinstance(event, Delta) and stream and event.channel == "analysis":
