@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
-from app.gui.highlighter import palette_is_dark, pin_singletons
+from app.gui.highlighter import palette_is_dark
 
 Ranges = Sequence[tuple[int, int]]
 
@@ -51,7 +51,6 @@ class CodeEditor(QPlainTextEdit):
     FLASH_MS = 1000
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        pin_singletons()
         super().__init__(parent)
         self._gutter = _Gutter(self)
         self._search: list[QTextEdit.ExtraSelection] = []

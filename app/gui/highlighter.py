@@ -16,9 +16,7 @@ makes Qt continue, earlier ones on the next event-loop turn.
 
 from __future__ import annotations
 
-import ctypes
 import re
-import sys
 from bisect import bisect_right
 
 from pygments.lexers.markup import MarkdownLexer
@@ -55,25 +53,6 @@ _FENCE_CHANGE_RE = re.compile(r"```")
 _CLOSING_FM_RE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
-def pin_singletons() -> None:
-    """Make None, True and False immortal, as CPython 3.12+ does.
-
-    PySide6 6.12.0 on CPython 3.11 drops one reference to ``None`` (and sometimes to
-    ``True``/``False``) on many calls that return nothing, e.g. ``setFormat``; a few thousand
-    calls later CPython aborts with "deallocating None". Adding 2**40 references once keeps
-    them alive for good. A no-op on 3.12+, where these objects are immortal already.
-    """
-    global _PINNED
-    if _PINNED or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return
-    for obj in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-    _PINNED = True
-
-
-_PINNED = False
-
-
 def palette_is_dark(palette: QPalette) -> bool:
     """True when the palette draws light text on a dark base."""
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
@@ -104,7 +83,6 @@ class PolicyHighlighter(QSyntaxHighlighter):
     """Markdown + rule-code highlighting with a per-block cache filled once per edit."""
 
     def __init__(self, document: QTextDocument, palette: QPalette) -> None:
-        pin_singletons()
         super().__init__(None)
         self._lexer = MarkdownLexer(handlecodeblocks=False)
         self._style_cache: dict[_TokenType, str | None] = {}
