@@ -107,3 +107,20 @@ def test_bad_model_file_is_refused(kind, tmp_path, wrong_arch_model) -> None:
     err = out.stderr.decode()
     assert out.returncode == 2 and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_eval_runs_a_test_set_on_the_real_engine_and_caches(tiny_model, grammar, tmp_path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    lines = (ROOT / "policies" / "spam_scams" / "cases.jsonl").read_text().splitlines()[:5]
+    cases.write_text("\n".join(lines) + "\n")
+    args = ("eval", "--policy", str(POLICY), "--cases", str(cases), "--model", str(tiny_model),
+            "--grammar", str(grammar), "--db", str(tmp_path / "r.sqlite3"), "--date", "2026-01-01",
+            "--json", str(tmp_path / "out.json"))  # fmt: skip
+    first = cli(*args)
+    assert first.returncode == 0, first.stderr
+    data = json.loads((tmp_path / "out.json").read_text())
+    assert data["run"]["done"] == 5 and data["run"]["cached"] == 0
+    assert all(r["status"] == "ok" for r in data["results"])
+    second = cli(*args)
+    assert second.returncode == 0
+    assert json.loads((tmp_path / "out.json").read_text())["run"]["cached"] == 5

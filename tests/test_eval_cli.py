@@ -11,6 +11,7 @@ import pytest
 import app.cli
 from app.commands import eval as eval_cmd
 from app.core.cases import TestCase, load_cases, save_cases
+from app.engine.protocol import EngineSettings
 from tests.test_suite import ScriptedEngine
 
 POLICY = "---\nname: Spam\nformat: binary\n---\n# Spam\nSP1 Bulk promotion violates.\n"
@@ -30,7 +31,7 @@ def env(tmp_path, monkeypatch):
     def fake_make_engine(args):
         engine = ScriptedEngine(SCRIPT)
         engines.append(engine)
-        return engine, engine.load(eval_cmd.EngineSettings(model_path=str(args.model)))
+        return engine, engine.load(EngineSettings(model_path=str(args.model)))
 
     monkeypatch.setattr(eval_cmd, "make_engine", fake_make_engine)
     policy = tmp_path / "policy.md"

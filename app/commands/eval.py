@@ -12,14 +12,16 @@ import argparse
 import csv
 import io
 import json
-import os
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from app.commands import CommandError
+from app.commands.backend_options import add_backend_arguments, check_backend_arguments
+from app.commands.backend_options import make_engine as backend_make_engine
+from app.commands.run_options import add_run_arguments, engine_settings, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
-from app.core.fingerprint import model_fingerprint, template_hash
+from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_hash
 from app.core.flips import prediction
 from app.core.metrics import (
     Metrics,
@@ -31,7 +33,7 @@ from app.core.policy import PolicyError, load_policy
 from app.core.report import build_run_report, write_html, write_markdown
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store, StoredResult, StoreError
-from app.engine.protocol import EFFORTS, Engine, EngineError, EngineSettings, RunSettings
+from app.engine.protocol import Engine, EngineError
 from app.engine.suite import ORDERS, run_suite
 
 
@@ -44,11 +46,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("--policy", required=True, type=Path, help="policy Markdown file")
     parser.add_argument("--cases", type=Path, help="test set JSONL (default: beside the policy)")
-    parser.add_argument("--model", type=Path, help="GGUF model file (or $SAFEGUARD_MODEL)")
-    parser.add_argument("--effort", choices=EFFORTS, default="medium")
-    parser.add_argument("--max-tokens", type=int, default=RunSettings.max_tokens)
-    parser.add_argument("--seed", type=int, default=RunSettings.seed)
-    parser.add_argument("--n-ctx", type=int, default=EngineSettings.n_ctx)
+    add_run_arguments(parser)
+    add_backend_arguments(parser)
     parser.add_argument("--order", choices=ORDERS, default="file")
     parser.add_argument("--fail-under", default="", metavar="NAME=VALUE,...")
     parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
@@ -60,12 +59,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def make_engine(args: argparse.Namespace) -> tuple[Engine, dict]:
-    """Build and load the local engine; return it with the facts ``load`` gave."""
-    from app.engine.local import LocalEngine
+    """Build and load the engine the options ask for; return it with the facts ``load`` gave."""
+    settings = engine_settings(args) if args.backend == "local" else None
+    return backend_make_engine(args, settings)
 
-    engine = LocalEngine()
-    info = engine.load(EngineSettings(model_path=str(args.model), n_ctx=args.n_ctx))
-    return engine, info
+
+def model_identity(args: argparse.Namespace) -> ModelFingerprint | str:
+    """What the result cache keys on: the GGUF's fingerprint, or the server and model name."""
+    if args.backend == "remote":
+        return f"{args.base_url.rstrip('/')}#{args.remote_model}"
+    return model_fingerprint(args.model)
 
 
 def metrics_table(metrics: Metrics) -> str:
@@ -140,25 +143,26 @@ def _load_inputs(args: argparse.Namespace):
         raise CommandError(str(exc)) from None
     if not cases:
         raise CommandError(f"Test set {cases_path} has no cases; add some or pick another.")
-    model = args.model or (
-        Path(os.environ["SAFEGUARD_MODEL"]) if "SAFEGUARD_MODEL" in os.environ else None
-    )
-    if model is None or not model.is_file():
-        raise CommandError("No model file found; pass --model PATH to a gpt-oss-safeguard GGUF.")
-    args.model = model
+    check_backend_arguments(args)
+    if args.backend == "local":
+        if args.model is None or not Path(args.model).is_file():
+            raise CommandError(
+                "No model file found; pass --model PATH to a gpt-oss-safeguard GGUF."
+            )
+        args.model = Path(args.model)
     return policy, cases, Path(cases_path), thresholds
 
 
 def run(args: argparse.Namespace) -> int:
     policy, cases, cases_path, thresholds = _load_inputs(args)
-    settings = RunSettings(effort=args.effort, max_tokens=args.max_tokens, seed=args.seed)
+    settings = run_settings(args)
     try:
         store = Store(args.db)
     except StoreError as exc:
         raise CommandError(str(exc)) from None
     try:
         engine, info = make_engine(args)
-    except EngineError as exc:
+    except (EngineError, CommandError) as exc:
         store.close()
         raise CommandError(str(exc)) from None
     try:
@@ -167,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         )
         summary = run_suite(
             engine, policy, cases, settings, store=store,
-            model_fingerprint=model_fingerprint(args.model), template_hash=template,
+            model_fingerprint=model_identity(args), template_hash=template,
             order=args.order, cases_path=str(cases_path.resolve()), note=args.note,
         )  # fmt: skip
         report = build_run_report(store, summary.run_id)
@@ -178,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     failures = check_thresholds(metrics, thresholds)
     if not args.quiet:
         print(f"Run {summary.run_id}: {summary.done} cases ({summary.cached} cached, "
-              f"{summary.failed} errors) of {policy.name} on {args.model.name}")  # fmt: skip
+              f"{summary.failed} errors) of {policy.name} on {info.get('model', '')}")  # fmt: skip
     print(metrics_table(metrics))
     print()
     print(confusion_table(metrics))

@@ -1,0 +1,94 @@
+"""Options shared by the commands that run the model (``classify``, ``eval``): the model
+file, context, GPU layers and sampling, and how they become engine and run settings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from app.commands import CommandError
+from app.core.policy import Policy, PolicyError, load_policy
+from app.engine.protocol import EFFORTS, RENDERERS, EngineError, EngineSettings, RunSettings
+
+
+def gpu_layers(value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("use auto, -1 (all), 0 (CPU only) or a number") from None
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Model and sampling options shared by the commands that run the model."""
+    parser.add_argument(
+        "--model",
+        default=os.environ.get("SAFEGUARD_MODEL") or None,
+        help="path to a gpt-oss GGUF model file (local backend; default $SAFEGUARD_MODEL)",
+    )
+    parser.add_argument("--effort", choices=EFFORTS, default="medium", help="reasoning effort")
+    parser.add_argument("--ctx", type=int, default=8192, help="context size in tokens")
+    parser.add_argument(
+        "--gpu-layers", type=gpu_layers, default="auto",
+        help="auto (fit to free GPU memory, the default), -1 all, 0 CPU only, or a number",
+    )  # fmt: skip
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--max-tokens", type=int, default=1024, help="token budget of the answer")
+    parser.add_argument("--temperature", type=float, default=1.0)
+    parser.add_argument("--top-p", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--date", default=None, help="date for the system message, YYYY-MM-DD")
+    parser.add_argument("--renderer", choices=RENDERERS, default="template")
+    parser.add_argument("--grammar", type=Path, default=None, help="GBNF file to constrain output")
+
+
+def read_text_file(path: Path, what: str) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise CommandError(f"The {what} file {path} does not exist; check the path.") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path} is a folder; give the {what} file inside it.") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"The {what} file {path} is not UTF-8 text; save it as UTF-8.") from None
+
+
+def load_policy_arg(path: Path) -> Policy:
+    try:
+        policy = load_policy(path)
+    except PolicyError as exc:
+        raise CommandError(str(exc)) from None
+    if not policy.body.strip():
+        raise CommandError(f"Policy {path} has no text after its front matter; write the policy.")
+    return policy
+
+
+def engine_settings(args: argparse.Namespace) -> EngineSettings:
+    from app.engine.modelfile import inspect_model
+
+    try:
+        inspect_model(args.model)  # a clear message before llama.cpp ever sees the file
+    except EngineError as exc:
+        raise CommandError(str(exc)) from None
+    return EngineSettings(
+        model_path=str(Path(args.model).resolve()),
+        n_ctx=args.ctx,
+        n_gpu_layers=args.gpu_layers,
+        n_threads=args.threads,
+    )
+
+
+def run_settings(args: argparse.Namespace) -> RunSettings:
+    grammar = read_text_file(args.grammar, "grammar") if args.grammar else None
+    return RunSettings(
+        effort=args.effort,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        seed=args.seed,
+        max_tokens=args.max_tokens,
+        date=args.date,
+        renderer=args.renderer,
+        grammar=grammar,
+    )
