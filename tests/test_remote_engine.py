@@ -338,3 +338,25 @@ def test_classify_cli_with_the_remote_backend(server: str, tmp_path: Path) -> No
     assert wrong.stderr.decode().strip().endswith("it serves: tiny.")
     missing = cli("--backend", "remote", "--policy", str(policy), "x")
     assert missing.returncode == 2 and b"needs --base-url" in missing.stderr
+
+
+def test_eval_runs_a_test_set_with_concurrent_requests(server: str, tmp_path: Path) -> None:
+    policy, grammar, cases = tmp_path / "policy.md", tmp_path / "g.gbnf", tmp_path / "c.jsonl"
+    policy.write_text("---\nformat: binary\n---\n" + POLICY.body)
+    grammar.write_text(GRAMMAR)
+    cases.write_text(
+        "".join(json.dumps({"id": f"c{i}", "content": f"text {i}", "expected": "1"}) + "\n"
+                for i in range(4))
+    )  # fmt: skip
+    root = Path(__file__).resolve().parent.parent
+    args = [sys.executable, "-m", "app", "eval", "--backend", "remote", "--base-url", server,
+            "--remote-model", "tiny", "--policy", str(policy), "--cases", str(cases),
+            "--grammar", str(grammar), "--renderer", "harmony", "--effort", "low",
+            "--max-tokens", "64", "--concurrency", "2", "--db", str(tmp_path / "r.db"),
+            "--json", str(tmp_path / "out.json")]  # fmt: skip
+    out = subprocess.run(args, capture_output=True, cwd=root, timeout=120)
+    assert out.returncode == 0, out.stderr
+    data = json.loads((tmp_path / "out.json").read_text())
+    assert data["run"]["done"] == 4 and data["run"]["cached"] == 0
+    assert sorted(r["case_id"] for r in data["results"]) == ["c0", "c1", "c2", "c3"]
+    assert all(r["status"] == "ok" for r in data["results"])

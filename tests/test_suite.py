@@ -256,3 +256,44 @@ def test_same_content_twice_in_one_set_runs_once(store):
     assert [(e.result.case_id, e.cached) for e in stored][-1] == ("dup", True)
     dup = {r.case_id: r for r in store.results(summary.run_id)}["dup"]
     assert dup.cached and dup.label == "0" and dup.run_id == summary.run_id
+
+
+def test_parallel_run_stores_every_case_once_and_reuses_the_cache(store):
+    cases = make_cases(9)
+    _run(ScriptedEngine({}), store, cases[:3])  # three already in the cache
+    engines: list[ScriptedEngine] = []
+
+    def factory() -> ScriptedEngine:
+        engines.append(ScriptedEngine({"content 5": "!fail", "content 7": "1"}))
+        return engines[-1]
+
+    events: list[object] = []
+    summary = _run(
+        ScriptedEngine({}), store, cases, concurrency=3, engine_factory=factory,
+        on_event=events.append,
+    )  # fmt: skip
+    assert (summary.done, summary.cached, summary.failed) == (9, 3, 1)
+    assert len(engines) == 3 and all(engine.closed for engine in engines)
+    ran = sorted(r.case_id for engine in engines for r in engine.requests)
+    assert ran == ["c4", "c5", "c6", "c7", "c8", "c9"]
+    results = {r.case_id: r for r in store.results(summary.run_id)}
+    assert len(results) == 9 and results["c5"].status == "error" and results["c7"].label == "1"
+    stored = [e for e in events if isinstance(e, CaseStored)]
+    assert sorted(e.index for e in stored) == list(range(1, 10))
+
+
+def test_parallel_run_can_be_cancelled(store):
+    cancel = threading.Event()
+
+    def factory() -> ScriptedEngine:
+        return ScriptedEngine({}, default="!hang")
+
+    timer = threading.Timer(0.2, cancel.set)
+    timer.start()
+    summary = _run(
+        ScriptedEngine({}), store, make_cases(6), concurrency=2, engine_factory=factory,
+        cancel=cancel,
+    )  # fmt: skip
+    timer.join()
+    assert summary.cancelled and summary.done == 0
+    assert store.get_run(summary.run_id).status == "cancelled"

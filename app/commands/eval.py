@@ -17,7 +17,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from app.commands import CommandError
-from app.commands.backend_options import add_backend_arguments, check_backend_arguments
+from app.commands.backend_options import (
+    add_backend_arguments,
+    check_backend_arguments,
+    concurrent_factory,
+)
 from app.commands.backend_options import make_engine as backend_make_engine
 from app.commands.run_options import add_run_arguments, engine_settings, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
@@ -173,6 +177,8 @@ def run(args: argparse.Namespace) -> int:
             engine, policy, cases, settings, store=store,
             model_fingerprint=model_identity(args), template_hash=template,
             order=args.order, cases_path=str(cases_path.resolve()), note=args.note,
+            concurrency=args.concurrency,
+            engine_factory=concurrent_factory(engine) if args.concurrency > 1 else None,
         )  # fmt: skip
         report = build_run_report(store, summary.run_id)
     finally:

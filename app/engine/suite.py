@@ -170,6 +170,65 @@ def _classify(
     return None
 
 
+def _from_cache(hit: StoredResult, run_id: str, case: TestCase) -> StoredResult:
+    stored = replace(hit, run_id=run_id, case_id=case.id, cached=True, created=0.0)
+    stored.expected, stored.tags, stored.content = case.expected, list(case.tags), case.content
+    return stored
+
+
+def _run_in_parallel(
+    engine_factory: Callable[[], Engine],
+    concurrency: int,
+    misses: list[tuple[int, TestCase, str]],
+    policy: Policy,
+    run_settings: RunSettings,
+    *,
+    run_id: str,
+    store: Store,
+    summary: SuiteSummary,
+    cancel: threading.Event,
+    emit: Callable[[object], None],
+    total: int,
+) -> None:
+    """Run the cases not in the cache ``concurrency`` at a time, storing each as it ends."""
+    from app.engine.remote_pool import run_concurrent
+
+    slots = {case.id: (index, case, key) for index, case, key in misses}
+    stored_ids: set[str] = set()
+    started = time.monotonic()
+
+    def on_event(event: object) -> None:
+        if isinstance(event, Cancelled):
+            summary.cancelled = True
+            return
+        if not isinstance(event, (Finished, Failed)):
+            emit(event)
+            return
+        case_id = event.result.case_id if isinstance(event, Finished) else event.case_id
+        if case_id in stored_ids or case_id not in slots:
+            return
+        index, case, key = slots[case_id]
+        if isinstance(event, Finished):
+            stored = _stored(run_id, case, key, event.result, policy)
+        else:
+            stored = _error(run_id, case, key, event)
+        store.add_result(stored)
+        stored_ids.add(case_id)
+        summary.done += 1
+        summary.failed += stored.status == VerdictStatus.ERROR.value
+        left = len(misses) - len(stored_ids)
+        eta = (time.monotonic() - started) / len(stored_ids) * left
+        emit(CaseStored(run_id, stored, index, total, False, eta))
+
+    requests = [
+        ClassifyRequest(case.id, policy.body, case.content, run_settings, policy.output)
+        for _, case, _ in misses
+    ]
+    for event in run_concurrent(engine_factory, requests, concurrency, on_event, stop=cancel):
+        on_event(event)  # terminal events the pool made itself (an engine that failed to load)
+    summary.cancelled = summary.cancelled or cancel.is_set()
+
+
 def run_suite(
     engine: Engine,
     policy: Policy,
@@ -185,8 +244,15 @@ def run_suite(
     on_event: Callable[[object], None] | None = None,
     cases_path: str = "",
     note: str = "",
+    concurrency: int = 1,
+    engine_factory: Callable[[], Engine] | None = None,
 ) -> SuiteSummary:
-    """Run ``cases`` under ``policy`` and return what happened (see the module notes)."""
+    """Run ``cases`` under ``policy`` and return what happened (see the module notes).
+
+    With ``concurrency`` above 1 and an ``engine_factory`` (more engines like ``engine``, one
+    per thread: a remote server's parallel slots), the cache hits are stored first and the
+    rest run ``concurrency`` at a time; each result is still stored the moment it arrives.
+    """
     emit = on_event or (lambda _event: None)
     cancel = cancel or threading.Event()
     policy_hash = store.add_policy_version(policy.text, note, str(policy.path or ""))
@@ -237,39 +303,56 @@ def run_suite(
     emit(SuiteStarted(run_id, len(todo), summary.resumed))
     status = "failed"
     try:
-        for index, (case, key) in enumerate(zip(todo, keys, strict=True), start=1):
-            if cancel.is_set():
-                summary.cancelled = True
-                break
-            hit = hits.get(key)
-            if hit is not None:
-                stored = replace(hit, run_id=run_id, case_id=case.id, cached=True, created=0.0)
-                stored.expected, stored.tags = case.expected, list(case.tags)
-                stored.content = case.content
-                pending.append((index, stored))
+        parallel = concurrency > 1 and engine_factory is not None
+        if parallel:
+            misses = []
+            for index, (case, key) in enumerate(zip(todo, keys, strict=True), start=1):
+                hit = hits.get(key)
+                if hit is None:
+                    misses.append((index, case, key))
+                    continue
+                pending.append((index, _from_cache(hit, run_id, case)))
                 summary.done += 1
                 summary.cached += 1
-                if len(pending) >= FLUSH_EVERY:
-                    flush()
-                continue
             flush()
-            misses_left -= 1
-            case_start = time.monotonic()
-            stored = _classify(engine, run_id, case, key, policy, run_settings, cancel, emit)
-            engine_time += time.monotonic() - case_start
-            engine_cases += 1
-            if stored is None:  # cancelled in flight, or an engine that ended silently
-                summary.cancelled = cancel.is_set()
-                if summary.cancelled:
+            _run_in_parallel(
+                engine_factory, concurrency, misses, policy, run_settings,
+                run_id=run_id, store=store, summary=summary, cancel=cancel, emit=emit,
+                total=len(todo),
+            )  # fmt: skip
+        else:
+            for index, (case, key) in enumerate(zip(todo, keys, strict=True), start=1):
+                if cancel.is_set():
+                    summary.cancelled = True
                     break
-                stored = _error(run_id, case, key, Failed(case.id, "The engine gave no result."))
-            store.add_result(stored)
-            if stored.status in CACHEABLE:
-                hits[key] = stored  # the same content later in this set is a cache hit
-            summary.done += 1
-            summary.failed += stored.status == VerdictStatus.ERROR.value
-            eta = engine_time / engine_cases * misses_left
-            emit(CaseStored(run_id, stored, index, len(todo), False, eta))
+                hit = hits.get(key)
+                if hit is not None:
+                    pending.append((index, _from_cache(hit, run_id, case)))
+                    summary.done += 1
+                    summary.cached += 1
+                    if len(pending) >= FLUSH_EVERY:
+                        flush()
+                    continue
+                flush()
+                misses_left -= 1
+                case_start = time.monotonic()
+                stored = _classify(engine, run_id, case, key, policy, run_settings, cancel, emit)
+                engine_time += time.monotonic() - case_start
+                engine_cases += 1
+                if stored is None:  # cancelled in flight, or an engine that ended silently
+                    summary.cancelled = cancel.is_set()
+                    if summary.cancelled:
+                        break
+                    stored = _error(
+                        run_id, case, key, Failed(case.id, "The engine gave no result.")
+                    )
+                store.add_result(stored)
+                if stored.status in CACHEABLE:
+                    hits[key] = stored  # the same content later in this set is a cache hit
+                summary.done += 1
+                summary.failed += stored.status == VerdictStatus.ERROR.value
+                eta = engine_time / engine_cases * misses_left
+                emit(CaseStored(run_id, stored, index, len(todo), False, eta))
         status = "cancelled" if summary.cancelled else "finished"
     finally:
         try:
