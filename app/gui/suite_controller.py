@@ -1,0 +1,305 @@
+"""Run a whole test set through ``run_suite`` on a worker thread, reported as Qt signals.
+
+``SuiteController`` is the bridge for batch runs: the window builds a :class:`SuiteRequest`
+(policy, cases, settings, which cases, resume, order) and calls :meth:`start`; the worker
+loads the engine (kept between runs, reloaded when the engine settings change), picks the
+cases, and calls :func:`app.engine.suite.run_suite`, which stores each result the moment it
+finishes. Signals reach the GUI thread queued:
+
+- ``suiteStarted(run_id, total)``; ``caseStored(result, index, total, cached, eta)`` for
+  every stored result (eta -1 when unknown) and ``casesStored(list)`` for the same results
+  in batches (cache hits arrive in bursts; a batch is at most ~25 ms of work, so the event
+  loop never waits behind ten thousand queued signals);
+- ``deltaReceived(case_id, channel, text)`` while the engine streams;
+- ``suiteEnded(SuiteOutcome)``: exactly one per start, status finished / failed / cancelled.
+
+Cancel sets a ``threading.Event`` that ``run_suite`` checks between cases and events, and
+calls ``engine.cancel()`` so the case in flight stops at its next token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.core.cases import TestCase
+from app.core.fingerprint import cache_key_factory, model_fingerprint, template_hash
+from app.core.policy import Policy
+from app.core.store import Store, StoredResult
+from app.engine.protocol import Delta, Engine, EngineSettings, RunSettings
+from app.engine.suite import CaseStored, SuiteEnded, SuiteStarted, SuiteSummary, run_suite
+from app.gui.controller import EngineFactory, default_engine_factory
+
+SELECTIONS = ("all", "selected", "failed", "changed")
+BATCH_SECONDS = 0.025
+
+
+@dataclass(frozen=True)
+class SuiteRequest:
+    """Everything one batch run needs; built on the GUI thread, read on the worker."""
+
+    policy: Policy
+    cases: list[TestCase]
+    run: RunSettings
+    engine: EngineSettings
+    selection: str = "all"  # all / selected / failed / changed
+    selected_ids: tuple[str, ...] = ()
+    resume_run_id: str | None = None
+    failed_first: bool = True
+    cases_path: str = ""
+    note: str = ""
+
+
+@dataclass
+class SuiteOutcome:
+    """How a run ended: status finished / failed / cancelled, its summary and a message."""
+
+    status: str
+    run_id: str = ""
+    summary: SuiteSummary | None = None
+    message: str = ""
+
+
+def select_cases(request: SuiteRequest, store: Store, make_key) -> list[TestCase]:
+    """The cases a request names: all, the selected ids, the failed ones (latest earlier
+    result of this test set wrong or without a verdict) or the changed ones (no stored
+    result under their current cache key: new content, policy, settings or model)."""
+    cases = request.cases
+    if request.selection == "all":
+        return list(cases)
+    if request.selection == "selected":
+        wanted = set(request.selected_ids)
+        return [c for c in cases if c.id in wanted]
+    if request.selection == "failed":
+        latest = store.latest_results([c.id for c in cases], request.cases_path)
+        return [c for c in cases if c.id in latest and not latest[c.id].correct]
+    if request.selection == "changed":
+        keys = {c.id: make_key(c.content) for c in cases}
+        hits = store.lookup_many(list(keys.values()))
+        return [c for c in cases if keys[c.id] not in hits]
+    raise ValueError(f"Unknown selection '{request.selection}'; use {', '.join(SELECTIONS)}.")
+
+
+class _SuiteWorker(QObject):
+    """Lives on the worker thread; one run at a time."""
+
+    started = Signal(str, int)
+    batch = Signal(list)  # list[CaseStored]
+    delta = Signal(str, str, str)
+    ended = Signal(object)
+    state = Signal(str, str)
+
+    def __init__(self, store: Store, factory: EngineFactory, cancel: threading.Event) -> None:
+        super().__init__()
+        self._store, self._factory, self._cancel = store, factory, cancel
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+        self._loaded: EngineSettings | None = None
+        self._facts: dict = {}
+
+    @property
+    def engine(self) -> Engine | None:
+        with self._lock:
+            return self._engine
+
+    def _drop_engine(self) -> None:
+        with self._lock:
+            engine, self._engine, self._loaded = self._engine, None, None
+        if engine is not None:
+            with contextlib.suppress(Exception):
+                engine.close()
+
+    def _ensure_engine(self, settings: EngineSettings) -> Engine:
+        if self._engine is not None and self._loaded == settings:
+            return self._engine
+        self.state.emit("loading", settings.model_path)
+        engine = self._engine or self._factory()
+        with self._lock:
+            self._engine = engine
+        try:
+            self._facts = engine.load(settings) or {}
+        except Exception:
+            self._drop_engine()
+            raise
+        self._loaded = settings
+        self.state.emit("ready", str(self._facts.get("name") or Path(settings.model_path).name))
+        return engine
+
+    @Slot(object)
+    def run(self, request: SuiteRequest) -> None:
+        pending: list[CaseStored] = []
+        last_flush = time.monotonic()
+
+        def flush() -> None:
+            nonlocal last_flush
+            if pending:
+                self.batch.emit(list(pending))
+                pending.clear()
+            last_flush = time.monotonic()
+
+        def on_event(event: object) -> None:
+            if isinstance(event, CaseStored):
+                pending.append(event)
+                if not event.cached or time.monotonic() - last_flush > BATCH_SECONDS:
+                    flush()
+            elif isinstance(event, Delta):
+                self.delta.emit(event.case_id, event.channel, event.text)
+            elif isinstance(event, SuiteStarted):
+                self.started.emit(event.run_id, event.total)
+            elif isinstance(event, SuiteEnded):
+                flush()
+
+        try:
+            outcome = self._run(request, on_event)
+        except Exception as exc:  # EngineError carries the user-facing sentence
+            self._drop_engine()
+            message = str(exc).strip() or type(exc).__name__
+            outcome = SuiteOutcome("failed", message=f"The run stopped: {message}")
+        flush()
+        self.ended.emit(outcome)
+
+    def _run(self, request: SuiteRequest, on_event) -> SuiteOutcome:
+        engine = self._ensure_engine(request.engine)
+        path = request.engine.model_path
+        fingerprint = model_fingerprint(path) if path and Path(path).is_file() else (
+            str(self._facts.get("name") or path or "model")
+        )  # fmt: skip
+        template = str(
+            self._facts.get("template_hash")
+            or template_hash(self._facts.get("chat_template"), request.run.renderer)
+        )
+        make_key = cache_key_factory(
+            model=fingerprint, template=template, policy_text=request.policy.text,
+            run=request.run,
+        )  # fmt: skip
+        cases = select_cases(request, self._store, make_key)
+        if not cases and request.resume_run_id is None:
+            return SuiteOutcome("finished", message="No cases matched; nothing to run.")
+        self.state.emit("running", "")
+        summary = run_suite(
+            engine, request.policy, cases, request.run, store=self._store,
+            model_fingerprint=fingerprint, template_hash=template,
+            resume_run_id=request.resume_run_id,
+            order="failed-first" if request.failed_first else "file",
+            cancel=self._cancel, on_event=on_event, cases_path=request.cases_path,
+            note=request.note,
+        )  # fmt: skip
+        status = "cancelled" if summary.cancelled else "finished"
+        self.state.emit("ready", str(self._facts.get("name") or ""))
+        return SuiteOutcome(status, summary.run_id, summary)
+
+    @Slot()
+    def close_engine(self) -> None:
+        self._drop_engine()
+
+
+class SuiteController(QObject):
+    """Starts and cancels batch runs; see the module notes for the signals."""
+
+    suiteStarted = Signal(str, int)  # run id, cases in this run
+    caseStored = Signal(object, int, int, bool, float)  # StoredResult, index, total, cached, eta
+    casesStored = Signal(list)  # list[StoredResult], the same results in batches
+    deltaReceived = Signal(str, str, str)  # case id, channel, text
+    suiteEnded = Signal(object)  # SuiteOutcome
+    engineStateChanged = Signal(str, str)  # loading / ready / running, detail
+    _runRequested = Signal(object)
+    _closeRequested = Signal()
+
+    def __init__(
+        self, store: Store, engine_factory: EngineFactory | None = None, parent=None
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._cancel = threading.Event()
+        self._busy = False
+        self._run_id = ""
+        self._thread = QThread()
+        self._thread.setObjectName("suite-worker")
+        self._worker = _SuiteWorker(store, engine_factory or default_engine_factory, self._cancel)
+        self._worker.moveToThread(self._thread)
+        self._runRequested.connect(self._worker.run)
+        self._closeRequested.connect(self._worker.close_engine)
+        self._worker.started.connect(self._on_started)
+        self._worker.batch.connect(self._on_batch)
+        self._worker.delta.connect(self.deltaReceived)
+        self._worker.state.connect(self.engineStateChanged)
+        self._worker.ended.connect(self._on_ended)
+
+    def is_busy(self) -> bool:
+        return self._busy
+
+    def run_id(self) -> str:
+        """The id of the running run, or of the last one."""
+        return self._run_id
+
+    def thread_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def start(self, request: SuiteRequest) -> bool:
+        """Queue a run; False (and nothing happens) while another one runs."""
+        if self._busy:
+            return False
+        if request.selection not in SELECTIONS:
+            raise ValueError(f"Unknown selection '{request.selection}'.")
+        self._busy = True
+        self._cancel.clear()
+        if not self._thread.isRunning():
+            self._thread.start()
+        self._runRequested.emit(request)
+        return True
+
+    def cancel(self) -> None:
+        """Stop the case in flight at its next token and end the run as cancelled."""
+        if not self._busy:
+            return
+        self._cancel.set()
+        engine = self._worker.engine
+        if engine is not None:
+            with contextlib.suppress(Exception):
+                engine.cancel()
+
+    def shutdown(self, timeout_ms: int = 15000) -> None:
+        """Cancel, close the engine and stop the worker thread; safe to call twice."""
+        if not self._thread.isRunning():
+            return
+        self.cancel()
+        self._closeRequested.emit()
+        self._thread.quit()
+        self._thread.wait(timeout_ms)
+
+    @Slot(str, int)
+    def _on_started(self, run_id: str, total: int) -> None:
+        self._run_id = run_id
+        self.suiteStarted.emit(run_id, total)
+
+    @Slot(list)
+    def _on_batch(self, events: list) -> None:
+        for event in events:
+            eta = -1.0 if event.eta_s is None else float(event.eta_s)
+            self.caseStored.emit(event.result, event.index, event.total, event.cached, eta)
+        self.casesStored.emit([event.result for event in events])
+
+    @Slot(object)
+    def _on_ended(self, outcome: SuiteOutcome) -> None:
+        self._busy = False
+        if outcome.run_id:
+            self._run_id = outcome.run_id
+        self.suiteEnded.emit(outcome)
+
+
+def stored_as_result(stored: StoredResult):
+    """A ``ClassifyResult`` view of a stored result, for ``CaseTableModel.set_result``."""
+    from app.engine.protocol import ClassifyResult, Timings, TokenCounts
+
+    return ClassifyResult(
+        case_id=stored.case_id, verdict=stored.verdict, analysis=stored.analysis,
+        final=stored.final, stop_reason=stored.stop_reason,
+        tokens=TokenCounts(stored.prompt_tokens, stored.evaluated_tokens,
+                           stored.reused_tokens, stored.generated_tokens),
+        timings=Timings(stored.load_ms, stored.prompt_ms, stored.generate_ms),
+    )  # fmt: skip
