@@ -63,9 +63,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def make_engine(args: argparse.Namespace) -> tuple[Engine, dict]:
-    """Build and load the engine the options ask for; return it with the facts ``load`` gave."""
-    settings = engine_settings(args) if args.backend == "local" else None
-    return backend_make_engine(args, settings)
+    """Build the engine the options ask for; return it with the facts ``load`` gave.
+
+    The local model is loaded only when a case misses the cache (see LazyEngine)."""
+    if args.backend == "remote":
+        return backend_make_engine(args, None)
+    from app.engine.lazy import LazyEngine
+    from app.engine.local import LocalEngine
+
+    engine = LazyEngine(LocalEngine())
+    try:
+        return engine, engine.load(engine_settings(args))
+    except EngineError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def model_identity(args: argparse.Namespace) -> ModelFingerprint | str:
