@@ -26,8 +26,9 @@ from PySide6.QtWidgets import QFileDialog  # noqa: E402
 from app.engine import catalog, download  # noqa: E402
 from app.engine.hardware import Hardware  # noqa: E402
 from app.gui import models_controller  # noqa: E402
+from app.gui.download_row import format_duration, progress_text  # noqa: E402
 from app.gui.models_controller import ModelsController  # noqa: E402
-from app.gui.models_dialog import ModelsDialog, format_duration  # noqa: E402
+from app.gui.models_dialog import ModelsDialog  # noqa: E402
 from app.gui.models_table import Column, ModelRole  # noqa: E402
 from tests.support.fake_hub import FakeHub  # noqa: E402
 from tests.support.synthetic_gguf import cached_model  # noqa: E402
@@ -124,7 +125,7 @@ def test_lists_a_ready_synthetic_file_and_an_invalid_one(qtbot, env: Path) -> No
 
 
 def test_server_class_entry_cannot_be_downloaded(qtbot, dialog: ModelsDialog) -> None:
-    assert "server-class" in _cell(dialog, "big-server", Column.STATE)
+    assert _cell(dialog, "big-server", Column.STATE) == "not downloaded (server)"
     dialog.select_name("big-server")
     assert not dialog.download_button.isEnabled()
     assert "remote backend" in dialog.download_button.toolTip()
@@ -213,12 +214,12 @@ def test_download_shows_progress_and_finishes(qtbot, dialog: ModelsDialog, hub: 
     dialog.select_name("tiny-safeguard")
     with qtbot.waitSignal(ctl.downloadFinished, timeout=TIMEOUT) as done:
         dialog.download_button.click()
-        assert dialog.progress_box.isVisible() and not dialog.download_button.isEnabled()
+        assert dialog.download_row.isVisible() and not dialog.download_button.isEnabled()
     assert done.args == ["tiny-safeguard", str(env_path(dialog) / FILE)]
     size = cached_model("tiny").stat().st_size
     assert progress and progress[-1][1] == size and progress[-1][2] == size
-    assert "ETA" in dialog.progress_label.text()
-    assert not dialog.progress_box.isVisible()
+    assert "ETA" in dialog.download_row.label.text()
+    assert not dialog.download_row.isVisible()
     qtbot.waitUntil(
         lambda: _cell(dialog, "tiny-safeguard", Column.STATE) == "ready", timeout=TIMEOUT
     )
@@ -241,7 +242,7 @@ def test_cancelled_download_ends_once_and_resumes(
     def cancel_on_first_bytes(_name, downloaded, _total, _speed, _eta) -> None:
         if downloaded > 0 and cancel_once[0]:
             cancel_once[0] = False
-            dialog.cancel_button.click()
+            dialog.download_row.cancel_button.click()
 
     ctl.downloadProgress.connect(cancel_on_first_bytes)
     dialog.select_name("tiny-safeguard")
@@ -288,3 +289,10 @@ def test_model_role_gives_the_item(qtbot, dialog: ModelsDialog) -> None:
     index = dialog.model.index(_row(dialog, "tiny-safeguard"), Column.SIZE)
     assert index.data(ModelRole.NAME) == "tiny-safeguard"
     assert index.data(ModelRole.ITEM).entry.repo_id == REPO
+
+
+def test_progress_text() -> None:
+    assert progress_text(6_254_000_000, 15_805_136_672, 38_400_000.0, 249.0, False) == (
+        "6.3 GB of 15.8 GB · 38.4 MB/s · ETA 4m 09s"
+    )
+    assert progress_text(1000, None, 0.0, -1.0, True) == "checking 1.0 kB · 0 B/s · ETA --"

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.engine import catalog
 from app.engine.download import is_offline
-from app.engine.modelfile import format_bytes
+from app.gui.download_row import DownloadRow
 from app.gui.models_controller import ModelsController, hardware_summary
 from app.gui.models_table import Column, ModelTableModel, is_server_class, state_tooltip
 
@@ -41,18 +40,6 @@ SERVER_TIP = (
     "Server-class model: too large for one laptop. Run it on a server (vLLM or llama-server) "
     "and choose the remote backend in Settings."
 )
-
-
-def format_duration(seconds: float) -> str:
-    """'5s', '4m 05s', '1h 02m'; '--' when unknown (negative)."""
-    if seconds < 0:
-        return "--"
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
-    if seconds >= 60:
-        return f"{seconds // 60}m {seconds % 60:02d}s"
-    return f"{seconds}s"
 
 
 def _label(text: str = "", *, wrap: bool = True, name: str = "") -> QLabel:
@@ -72,7 +59,7 @@ class ModelsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Models")
-        self.resize(980, 520)
+        self.resize(1060, 500)
         self.controller = controller
         self.n_ctx = n_ctx
         self.hardware_label = _label("Detecting hardware…", name="hardwareLabel")
@@ -93,26 +80,14 @@ class ModelsDialog(QDialog):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        header.setSectionResizeMode(Column.MEMORY, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(self._use_index)
         self.detail_label = _label(name="detailLabel")
         self.message_label = _label(name="messageLabel")
 
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress_label = _label(wrap=False, name="progressLabel")
-        self.cancel_button = QPushButton("Cancel download")
-        self.cancel_button.clicked.connect(self.controller.cancel_download)
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress, 1)
-        progress_row.addWidget(self.progress_label)
-        progress_row.addWidget(self.cancel_button)
-        self.progress_box = QWidget()
-        self.progress_box.setLayout(progress_row)
-        progress_row.setContentsMargins(0, 0, 0, 0)
-        self.progress_box.setVisible(False)
+        self.download_row = DownloadRow()
+        self.download_row.cancelRequested.connect(self.controller.cancel_download)
 
         self.download_button = QPushButton("Download")
         self.use_button = QPushButton("Use")
@@ -136,7 +111,7 @@ class ModelsDialog(QDialog):
         for widget in (self.hardware_label, self.offline_label, self.context_label, self.table):
             layout.addWidget(widget)
         layout.addWidget(self.detail_label)
-        layout.addWidget(self.progress_box)
+        layout.addWidget(self.download_row)
         layout.addWidget(self.message_label)
         layout.addLayout(buttons)
         self._connect()
@@ -214,6 +189,8 @@ class ModelsDialog(QDialog):
             "Load this model for classification" if usable else "Choose a ready model"
         )
         lines = [state_tooltip(item)] if item is not None else []
+        if item is not None and item.name == self.controller.downloading():
+            lines = ["Downloading now; Cancel download pauses it and Resume continues later."]
         if item is not None and item.entry is not None and item.entry.notes:
             lines.append(item.entry.notes)
         self.detail_label.setText("\n".join(line for line in lines if line))
@@ -248,7 +225,7 @@ class ModelsDialog(QDialog):
     @Slot(object)
     def _on_listed(self, items: list) -> None:
         current = self.selected_item()
-        self.model.set_items(items)
+        self.model.set_items(items, self.n_ctx)
         wanted, self._pending_select = self._pending_select, ""
         if wanted and self.select_name(wanted):
             pass
@@ -271,10 +248,7 @@ class ModelsDialog(QDialog):
 
     @Slot(str)
     def _on_started(self, name: str) -> None:
-        self.progress.setRange(0, 0)
-        self.progress_label.setText("Connecting…")
-        self.progress_box.setVisible(True)
-        self.cancel_button.setEnabled(True)
+        self.download_row.start()
         self._update_buttons()
 
     @Slot(str, str)
@@ -285,25 +259,15 @@ class ModelsDialog(QDialog):
 
     @Slot(str, object, object, float, float)
     def _on_progress(self, name: str, done: int, total: int | None, speed: float, eta: float):
-        if total:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(1000 * min(done / total, 1.0)))
-            self.progress.setFormat(f"{done / total:.1%}")
-            amount = f"{format_bytes(done)} of {format_bytes(total)}"
-        else:
-            amount = format_bytes(done)
-        if name in self._checking:
-            amount = f"checking {amount}"
-        self.progress_label.setText(
-            f"{amount} · {format_bytes(speed)}/s · ETA {format_duration(eta)}"
-        )
-        if name not in self._checking and total:
+        checking = name in self._checking
+        self.download_row.show_progress(done, total, speed, eta, checking)
+        if total and not checking:
             self.model.set_download_progress(name, f"downloading {done / total:.0%}")
 
     def _end_download(self, name: str, message: str, error: bool = True) -> None:
         self._checking.discard(name)
         self.model.set_download_progress(name, None)
-        self.progress_box.setVisible(False)
+        self.download_row.finish()
         self.show_message(message, error=error)
         self.controller.refresh(self.n_ctx)
         self._update_buttons()

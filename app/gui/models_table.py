@@ -67,12 +67,12 @@ def is_server_class(item: LibraryItem) -> bool:
 
 
 def state_text(item: LibraryItem) -> str:
-    """'ready', 'partial 37%', 'not downloaded · server-class', 'invalid'..."""
+    """'ready', 'partial 37%', 'not downloaded (server)', 'invalid'..."""
     text = item.state
     if item.state == catalog.PARTIAL and item.expected_size:
         text = f"partial {min(item.size_on_disk / item.expected_size, 0.999):.0%}"
     if is_server_class(item):
-        text += " · server-class"
+        text += " (server)"
     return text
 
 
@@ -86,7 +86,9 @@ def state_tooltip(item: LibraryItem) -> str:
             "to it with the remote backend in Settings."
         )
     if item.state == catalog.PARTIAL:
-        return f"{format_bytes(item.size_on_disk)} downloaded so far; Download resumes it."
+        return (
+            f"{format_bytes(item.size_on_disk)} downloaded so far; Resume continues the download."
+        )
     if item.state == catalog.NOT_DOWNLOADED:
         return "Not on this computer yet; Download fetches it from Hugging Face."
     if item.info is not None:
@@ -101,6 +103,7 @@ class ModelTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._items: list[LibraryItem] = []
         self._progress: dict[str, str] = {}  # name -> "downloading 37%"
+        self.n_ctx = 8192  # the context size of the memory column
 
     # --- Qt model API -----------------------------------------------------------------
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -111,6 +114,8 @@ class ModelTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if section == Column.MEMORY:
+                return f"Memory at {self.n_ctx:,} tokens"
             return HEADERS[Column(section)]
         return None
 
@@ -166,8 +171,10 @@ class ModelTableModel(QAbstractTableModel):
         return state_tooltip(item)
 
     # --- updates ----------------------------------------------------------------------
-    def set_items(self, items: list[LibraryItem]) -> None:
+    def set_items(self, items: list[LibraryItem], n_ctx: int | None = None) -> None:
         self.beginResetModel()
+        if n_ctx is not None:
+            self.n_ctx = n_ctx
         self._items = list(items)
         self.endResetModel()
 
