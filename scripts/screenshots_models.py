@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -58,8 +59,6 @@ def _fake_hardware():
 
 
 def main() -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
-
     from app.gui import models_controller
     from app.gui.app import ensure_application
     from app.gui.theme import apply_theme
@@ -74,11 +73,11 @@ def main() -> int:
         from app.gui.models_dialog import ModelsDialog
 
         controller = ModelsController()
-        loop = QEventLoop()
-        controller.modelsListed.connect(loop.quit)
-        QTimer.singleShot(20000, loop.quit)
         dialog = ModelsDialog(controller, n_ctx=8192)
-        loop.exec()
+        deadline = time.monotonic() + 20
+        while dialog.model.rowCount() == 0 and time.monotonic() < deadline:
+            app.processEvents()  # the list arrives from the controller's worker thread
+            time.sleep(0.01)
         dialog.show()
         dialog.select_name("gpt-oss-safeguard-20b-mxfp4")
         app.processEvents()
