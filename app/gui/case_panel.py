@@ -289,14 +289,15 @@ class CasePanel(QWidget):
                 self._show_case(None)
                 self.currentCaseChanged.emit("")
 
-    def paste_many(self, text: str | None = None) -> list[str]:
-        """Open the paste dialog (prefilled with text) and add what it returns."""
+    def paste_many(self, text: str | None = None) -> PasteCasesDialog:
+        """Open the (window-modal, non-blocking) paste dialog; accepted text becomes cases."""
         dialog = PasteCasesDialog(self._labels, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if text:
             dialog.set_text(text)
-        if dialog.exec() != PasteCasesDialog.DialogCode.Accepted:
-            return []
-        return self.add_many(dialog.contents(), dialog.expected())
+        dialog.accepted.connect(lambda: self.add_many(dialog.contents(), dialog.expected()))
+        dialog.open()
+        return dialog
 
     def highlight_phrases(self, phrases: list[str]) -> None:
         """Highlight quoted phrases in the selected case's text (extra selections)."""

@@ -208,7 +208,10 @@ class EngineController(QObject):
         self._worker.caseCancelled.connect(self.caseCancelled)
         self._worker.progress.connect(self.suiteProgress)
         self._worker.ended.connect(self._on_ended)
-        self._thread.start()
+        # the thread starts with the first run, so a window that never runs has none
+
+    def thread_running(self) -> bool:
+        return self._thread.isRunning()
 
     @property
     def state(self) -> str:
@@ -227,6 +230,8 @@ class EngineController(QObject):
             return False
         self._busy = True
         self._cancel.clear()
+        if not self._thread.isRunning():
+            self._thread.start()
         self._runRequested.emit(list(requests), settings)
         return True
 

@@ -33,11 +33,10 @@ def split_cases(text: str, mode: str = "lines") -> list[str]:
 
 
 def guess_mode(text: str) -> str:
-    """Blocks when the text has blank-line gaps and some block spans several lines."""
+    """Blocks when the text has blank-line gaps and most blocks span several lines."""
     blocks = split_cases(text, "blocks")
-    if len(blocks) > 1 and any("\n" in block for block in blocks):
-        return "blocks"
-    return "lines"
+    multi = sum(1 for block in blocks if "\n" in block)
+    return "blocks" if len(blocks) > 1 and multi * 2 > len(blocks) else "lines"
 
 
 class PasteCasesDialog(QDialog):

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from app.core.policy import find_rule_codes
 from app.core.verdict import Verdict, VerdictStatus
@@ -170,3 +171,47 @@ class FakeEngineFactory:
         engine = FakeEngine(self.script, index=len(self.engines))
         self.engines.append(engine)
         return engine
+
+
+# --- helpers for the GUI tests, screenshots and benchmarks ------------------------------
+
+SAMPLE_POLICY = """---
+name: Spam test policy
+format: json
+labels: 0, 1
+violating: 1
+---
+# Spam
+
+## Instructions
+Output format: {"violation": 0 or 1, "policy_category": "<code>"}.
+
+## Criteria
+Violates:
+- SP1 Bulk or unsolicited promotion.
+- SP2 Fraud and scams.
+- SP2.a Requests for credentials or an upfront fee.
+
+Does not violate:
+- SP0.a One honest promotion where it fits.
+
+## Examples
+- "Pay the $2 fee to release your parcel" → 1, SP2.a
+
+Output format, again: only the JSON object.
+"""
+
+
+def isolate_gui_env(monkeypatch, tmp_path: Path) -> Path:
+    """Point config, data, cache and log folders into tmp_path; returns a fake .gguf path."""
+    for name in ("CONFIG", "DATA", "CACHE", "LOG"):
+        monkeypatch.setenv(f"SAFEGUARD_{name}_DIR", str(tmp_path / name.lower()))
+    model = tmp_path / "fake-safeguard.gguf"
+    model.write_bytes(b"GGUF" + bytes(60))
+    return model
+
+
+def configure_model(settings, model: Path) -> None:
+    """Store a model path in the window's settings so runs do not ask for one."""
+    settings.setValue("engine/model_path", str(model))
+    settings.sync()
