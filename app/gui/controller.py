@@ -49,9 +49,12 @@ def describe_model(facts: dict, settings: EngineSettings) -> str:
     """'name · GPU' style text for the status bar, from the facts load() returned."""
     from pathlib import Path
 
-    name = str(facts.get("name") or Path(settings.model_path).name or "model")
-    backend = str(facts.get("backend") or facts.get("device") or "").strip()
-    return f"{name} · {backend}" if backend else name
+    name = str(facts.get("name") or facts.get("model") or Path(settings.model_path).name)
+    backend = str(facts.get("backend") or "").strip()
+    if not backend and "n_gpu_layers" in facts:
+        layers = facts.get("n_gpu_layers") or 0
+        backend = f"GPU ({layers} layers)" if layers else "CPU"
+    return f"{name or 'model'} · {backend}" if backend else (name or "model")
 
 
 class _Worker(QObject):

@@ -154,7 +154,7 @@ class RunCoordinator(QObject):
             case = self.model.case(case_id)
             if case is None:
                 continue
-            requests.append(ClassifyRequest(case_id, policy.body, case.content, run))
+            requests.append(ClassifyRequest(case_id, policy.body, case.content, run, policy.output))
             self._submitted[case_id] = (text, case.content)
         self.model.set_queued(list(self._submitted))
         if not self.controller.run_cases(requests, engine):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QSettings
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -54,6 +55,44 @@ def check_model_file(path: str) -> str:
     return ""
 
 
+class GpuLayersSpin(QSpinBox):
+    """GPU layers: "auto" (-2), "all layers" (-1), "CPU only" (0) or a count."""
+
+    _NAMES = {-2: "auto", -1: "all layers", 0: "CPU only"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setRange(-2, 999)
+        self.setToolTip("auto fits the layers to free GPU memory; CPU only uses no GPU")
+
+    def textFromValue(self, value: int) -> str:
+        return self._NAMES.get(value, str(value))
+
+    def valueFromText(self, text: str) -> int:
+        for value, name in self._NAMES.items():
+            if text.strip().lower() == name.lower():
+                return value
+        try:
+            return int(text)
+        except ValueError:
+            return -2
+
+    def validate(self, text: str, pos: int):
+        lowered = text.strip().lower()
+        names = [name.lower() for name in self._NAMES.values()]
+        if lowered in names:
+            return (QValidator.State.Acceptable, text, pos)
+        if lowered and any(name.startswith(lowered) for name in names):
+            return (QValidator.State.Intermediate, text, pos)
+        return super().validate(text, pos)
+
+    def set_layers(self, layers: int | str) -> None:
+        self.setValue(-2 if layers == "auto" else int(layers))
+
+    def layers(self) -> int | str:
+        return "auto" if self.value() == -2 else self.value()
+
+
 class SettingsDialog(QDialog):
     """Edits engine and run settings stored in a QSettings."""
 
@@ -65,14 +104,15 @@ class SettingsDialog(QDialog):
 
         self.model_edit = QLineEdit(engine.model_path)
         self.model_edit.setPlaceholderText("No model chosen")
+        self.model_edit.setMinimumWidth(320)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model_edit, 1)
         model_row.addWidget(browse)
         self.ctx_spin = self._int_spin(512, 131072, engine.n_ctx, 512)
-        self.gpu_spin = self._int_spin(-1, 999, engine.n_gpu_layers, 1)
-        self.gpu_spin.setSpecialValueText("all layers")
+        self.gpu_spin = GpuLayersSpin()
+        self.gpu_spin.set_layers(engine.n_gpu_layers)
         self.threads_spin = self._int_spin(0, 256, engine.n_threads or 0, 1)
         self.threads_spin.setSpecialValueText("automatic")
         self.temperature_spin = self._float_spin(0.0, 2.0, run.temperature)
@@ -141,7 +181,7 @@ class SettingsDialog(QDialog):
         return EngineSettings(
             model_path=self.model_edit.text().strip(),
             n_ctx=self.ctx_spin.value(),
-            n_gpu_layers=self.gpu_spin.value(),
+            n_gpu_layers=self.gpu_spin.layers(),
             n_threads=threads or None,
         )
 

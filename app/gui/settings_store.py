@@ -53,6 +53,17 @@ def _str(settings: QSettings, key: str, default: str = "") -> str:
     return default if value is None else str(value)
 
 
+def _gpu_layers(settings: QSettings) -> int | str:
+    """ "auto" (fit to free GPU memory), -1 (all layers), 0 (CPU only) or a layer count."""
+    value = str(settings.value("engine/n_gpu_layers", "auto")).strip().lower()
+    if value == "auto":
+        return "auto"
+    try:
+        return max(-1, int(value))
+    except ValueError:
+        return "auto"
+
+
 def load_engine_settings(settings: QSettings) -> EngineSettings:
     """Read the engine settings; missing or garbled values fall back to the defaults."""
     base = EngineSettings()
@@ -60,7 +71,7 @@ def load_engine_settings(settings: QSettings) -> EngineSettings:
     return EngineSettings(
         model_path=_str(settings, "engine/model_path"),
         n_ctx=max(512, _int(settings, "engine/n_ctx", base.n_ctx)),
-        n_gpu_layers=_int(settings, "engine/n_gpu_layers", base.n_gpu_layers),
+        n_gpu_layers=_gpu_layers(settings),
         n_threads=threads if threads > 0 else None,
         flash_attn=base.flash_attn,
         n_batch=base.n_batch,
