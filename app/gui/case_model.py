@@ -257,12 +257,13 @@ class CaseTableModel(QAbstractTableModel):
 
     def set_queued(self, case_ids: list[str], queued: bool = True) -> None:
         """Mark cases as waiting in a suite (their previous results stay until they run)."""
-        for case_id in case_ids:
-            if queued:
-                self._queued.add(case_id)
-            else:
-                self._queued.discard(case_id)
-            self._row_changed(self.row_of(case_id))
+        if queued:
+            self._queued.update(case_ids)
+        else:
+            self._queued.difference_update(case_ids)
+        if self._cases and case_ids:  # one change signal for the whole table
+            last = self.index(len(self._cases) - 1, len(Column) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
 
     def queued_ids(self) -> set[str]:
         return set(self._queued)

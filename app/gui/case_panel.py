@@ -89,8 +89,17 @@ class CasePanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(Column.PREVIEW, QHeaderView.ResizeMode.Stretch)
-        for column in (Column.EXPECTED, Column.PREDICTED, Column.STATUS, Column.AGREEMENT):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # fixed widths: ResizeToContents would re-measure every row on each result
+        metrics = self.fontMetrics()
+        widths = {
+            Column.EXPECTED: metrics.horizontalAdvance("Expected") + 28,
+            Column.PREDICTED: metrics.horizontalAdvance("Predicted") + 28,
+            Column.STATUS: metrics.horizontalAdvance("does not violate (stale)") + 16,
+            Column.AGREEMENT: metrics.horizontalAdvance("Agrees") + 24,
+        }
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
 
         self.content_edit = QPlainTextEdit()

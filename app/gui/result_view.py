@@ -197,15 +197,15 @@ class ResultView(QWidget):
 
     def _title(self, entry: ResultEntry) -> str:
         if entry.state == "running":
-            return "Running…"
+            return f"{self._case_id} · reasoning arrives as the model writes it"
         if entry.state == "cancelled":
-            return "Cancelled"
+            return f"{self._case_id} · cancelled"
         if entry.state == "failed":
             return entry.error
         verdict = entry.result.verdict if entry.result else None
         if verdict is None:
             return ""
-        parts = [f"label {verdict.label}" if verdict.label else verdict.message]
+        parts = [self._case_id, f"label {verdict.label}" if verdict.label else verdict.message]
         if verdict.rule_codes:
             parts.append(", ".join(verdict.rule_codes))
         if entry.stale:
@@ -222,7 +222,7 @@ class ResultView(QWidget):
             f"prompt {tokens.prompt} tokens ({tokens.reused} reused, {tokens.evaluated} evaluated)"
             f" · generated {tokens.generated} · prompt {timings.prompt_ms:.0f} ms"
             f" · generation {timings.generate_ms:.0f} ms ({rate:.1f} tok/s)"
-            f" · stop: {result.stop_reason}" + (f" · {result.model}" if result.model else "")
+            f" · stop: {result.stop_reason}"
         )
 
     def _set_badge(self, kind: str, title: str, stale: bool = False) -> None:

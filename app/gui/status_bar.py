@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
-# state -> (text, background colour); the model name follows the text
+from app.gui.highlights import is_dark
+
+# state -> (text, colour on a light window, colour on a dark one); the model name follows
 ENGINE_STATES = {
-    "no_model": ("No model", "#78909c"),
-    "loading": ("Loading model…", "#b26a00"),
-    "ready": ("Ready", "#2e7d32"),
-    "running": ("Running", "#1565c0"),
-    "error": ("Engine error", "#c62828"),
+    "no_model": ("No model", "#607d8b", "#a7b6bd"),
+    "loading": ("Loading model…", "#a15c00", "#ffb74d"),
+    "ready": ("Ready", "#2e7d32", "#81c784"),
+    "running": ("Running", "#1565c0", "#7fb3ff"),
+    "error": ("Engine error", "#c62828", "#ff8a80"),
 }
 
 
@@ -43,6 +45,7 @@ class RunStatusBar(QStatusBar):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the run (Esc)")
         self.cancel_button.clicked.connect(self.cancelRequested)
+        self._shown: tuple[str, str] | None = None
         self.engine_label = QLabel()
         self.engine_label.setObjectName("engineIndicator")
         self.engine_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -54,7 +57,8 @@ class RunStatusBar(QStatusBar):
 
     @Slot(str, str)
     def set_engine_state(self, state: str, detail: str) -> None:
-        text, colour = ENGINE_STATES.get(state, (state, "#78909c"))
+        text, light, dark = ENGINE_STATES.get(state, (state, "#607d8b", "#a7b6bd"))
+        colour = dark if is_dark(self.palette()) else light
         if state == "no_model" and detail:
             text = "Model not loaded"
         if state == "error":
@@ -69,8 +73,14 @@ class RunStatusBar(QStatusBar):
         self.engine_label.setStyleSheet(
             f"QLabel#engineIndicator {{ color: {colour}; font-weight: 600; }}"
         )
-        if state == "error" and detail:
+        if state == "error" and detail and (state, detail) != self._shown:
             self.showMessage(detail, 15000)
+        self._shown = (state, detail)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._shown:
+            self.set_engine_state(*self._shown)  # pick the colour for the new palette
 
     def engine_state(self) -> str:
         return str(self.engine_label.property("state") or "")

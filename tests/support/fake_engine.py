@@ -49,6 +49,7 @@ class FakeScript:
     violating_words: tuple[str, ...] = VIOLATING_WORDS
     extra_words: int = 0  # extra filler words of reasoning (long streams for benchmarks)
     rule_code: str | None = None  # force the cited code; default: a violating code of the policy
+    keyword_rules: tuple[tuple[str, str], ...] = ()  # (word in content, code cited) pairs
 
 
 def _quote(content: str) -> str:
@@ -108,7 +109,8 @@ class FakeEngine:
         yield Started(case_id, prompt_tokens=400 + len(request.content) // 4, reused_tokens=380)
         lowered = request.content.lower()
         violating = any(word in lowered for word in script.violating_words)
-        code = script.rule_code or pick_rule_code(request.policy, violating)
+        keyword_code = next((c for word, c in script.keyword_rules if word in lowered), None)
+        code = script.rule_code or keyword_code or pick_rule_code(request.policy, violating)
         quote = _quote(request.content)
         filler = " ".join(["We weigh the context carefully."] * script.extra_words)
         analysis = (
