@@ -6,6 +6,7 @@
 - ``request_run_metrics(run_id)`` -> ``runMetricsReady(RunMetrics)``
 - ``request_metrics(outcomes, output)`` -> ``metricsReady(Metrics)`` (live results that
   are not stored yet, e.g. the case table's latest labels)
+- ``request_results_metrics(results, output)`` -> ``metricsReady(Metrics)``
 - ``request_history(path)`` -> ``historyReady(list[VersionSummary])``
 - ``request_flips(before, after)`` -> ``flipsReady(FlipReport)``
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.flips import flip_report
+from app.core.flips import flip_report, run_metrics
 from app.core.metrics import Outcome, compute_metrics
 from app.core.policy import OutputFormat
 from app.core.store import Store
@@ -61,6 +62,10 @@ class EvaluationController(QObject):
 
     def request_metrics(self, outcomes: list[Outcome], output: OutputFormat) -> int:
         return self._submit("metrics", self.metricsReady, compute_metrics, list(outcomes), output)
+
+    def request_results_metrics(self, results: list, output: OutputFormat) -> int:
+        """Metrics of stored results already in hand (e.g. a run's ``casesStored``)."""
+        return self._submit("metrics", self.metricsReady, run_metrics, list(results), output)
 
     def request_history(self, path: str | None = None) -> int:
         return self._submit("history", self.historyReady, version_history, self.store, path)

@@ -8,7 +8,7 @@ finishes. Signals reach the GUI thread queued:
 
 - ``suiteStarted(run_id, total)``; ``caseStored(result, index, total, cached, eta)`` for
   every stored result (eta -1 when unknown) and ``casesStored(list)`` for the same results
-  in batches (cache hits arrive in bursts; a batch is at most ~25 ms of work, so the event
+  in batches (cache hits arrive in bursts; a batch is at most ~100 ms of work, so the event
   loop never waits behind ten thousand queued signals);
 - ``deltaReceived(case_id, channel, text)`` while the engine streams;
 - ``suiteEnded(SuiteOutcome)``: exactly one per start, status finished / failed / cancelled.
@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QMetaMethod, QObject, QThread, Signal, Slot
 
 from app.core.cases import TestCase
 from app.core.fingerprint import cache_key_factory, model_fingerprint, template_hash
@@ -36,7 +36,7 @@ from app.engine.suite import CaseStored, SuiteEnded, SuiteStarted, SuiteSummary,
 from app.gui.controller import EngineFactory, default_engine_factory
 
 SELECTIONS = ("all", "selected", "failed", "changed")
-BATCH_SECONDS = 0.025
+BATCH_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -279,9 +279,10 @@ class SuiteController(QObject):
 
     @Slot(list)
     def _on_batch(self, events: list) -> None:
-        for event in events:
-            eta = -1.0 if event.eta_s is None else float(event.eta_s)
-            self.caseStored.emit(event.result, event.index, event.total, event.cached, eta)
+        if self.isSignalConnected(QMetaMethod.fromSignal(self.caseStored)):
+            for event in events:
+                eta = -1.0 if event.eta_s is None else float(event.eta_s)
+                self.caseStored.emit(event.result, event.index, event.total, event.cached, eta)
         self.casesStored.emit([event.result for event in events])
 
     @Slot(object)
