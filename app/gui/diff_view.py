@@ -69,6 +69,10 @@ def align(left_text: str, right_text: str) -> Aligned:
     return aligned
 
 
+def _lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
+
+
 def _colours(dark: bool) -> dict[str, QColor]:
     if dark:
         return {REMOVED: QColor("#5a2326"), ADDED: QColor("#1f4a2c"), CHANGED: QColor("#5a4a16")}
@@ -96,6 +100,9 @@ class DiffView(QWidget):
         )
         left_bar.valueChanged.connect(lambda v: self._sync(right_bar, v))
         right_bar.valueChanged.connect(lambda v: self._sync(left_bar, v))
+        left_h, right_h = (e.horizontalScrollBar() for e in (self.left_edit, self.right_edit))
+        left_h.valueChanged.connect(lambda v: self._sync(right_h, v))
+        right_h.valueChanged.connect(lambda v: self._sync(left_h, v))
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.left_title, 0, 0)
@@ -131,7 +138,8 @@ class DiffView(QWidget):
         self.summary.setText(
             "The texts are identical."
             if not a and not r
-            else f"{r} lines removed or changed, {a} added or changed."
+            else f"{_lines(r)} removed or changed on the left, {_lines(a)} added or changed "
+            "on the right."
         )
 
     def aligned(self) -> Aligned:

@@ -136,6 +136,7 @@ class FlipView(QWidget):
         self.summary = plain_label("No flip report yet: pick two runs to compare.", "sectionLabel")
         self.delta_labels = {name: plain_label("", f"delta_{name}") for name in DELTA_METRICS}
         deltas = QHBoxLayout()
+        deltas.setSpacing(18)
         for label in self.delta_labels.values():
             deltas.addWidget(label)
         deltas.addStretch(1)
@@ -151,6 +152,7 @@ class FlipView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
