@@ -285,6 +285,7 @@ class Store:
     @staticmethod
     def _result(row: sqlite3.Row) -> StoredResult:
         data = dict(row)
+        data.pop("newest", None)
         for name in _JSON_COLUMNS:
             data[name] = json.loads(data[name] or "[]")
         data["cached"] = bool(data["cached"])
@@ -308,9 +309,12 @@ class Store:
         keys = list(dict.fromkeys(cache_keys))
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
+            # only the newest reusable row of each key: reruns copy cache hits forward
             rows = self._conn().execute(
-                f"SELECT * FROM results WHERE cache_key IN ({','.join('?' * len(chunk))}) "
-                f"AND status IN {CACHEABLE} ORDER BY created",
+                "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY cache_key "
+                "ORDER BY created DESC) AS newest FROM results "
+                f"WHERE cache_key IN ({','.join('?' * len(chunk))}) AND status IN {CACHEABLE}) "
+                "WHERE newest = 1",
                 chunk,
             )
             found.update((row["cache_key"], self._result(row)) for row in rows)
