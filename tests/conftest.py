@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
+import tempfile
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Never touch the user's real folders: every test (and every process it starts) writes its
+# data, cache, logs, settings and models under one temporary folder per session; a test that
+# needs its own folder sets the variable again with monkeypatch.
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="safeguard-tests-"))
+for _name in ("DATA", "CACHE", "LOG", "CONFIG", "MODELS"):
+    os.environ[f"SAFEGUARD_{_name}_DIR"] = str(_SESSION_HOME / _name.lower())
+os.environ["HF_HUB_OFFLINE"] = "1"  # tests that download point HF_ENDPOINT at a loopback hub
 
 from tests.support.synthetic_gguf import cached_model, write_synthetic_gguf  # noqa: E402
 
