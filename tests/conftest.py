@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
-
-import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
