@@ -17,8 +17,8 @@ from app.core.harmony import (
     MessageEnded,
     Stopped,
     TextDelta,
-    parse_harmony_text,
 )
+from app.core.harmony_text import parse_harmony_text
 
 _SPLIT = re.compile("(" + "|".join(re.escape(name) for name in SPECIALS) + ")")
 

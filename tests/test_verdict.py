@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.core import verdict as verdict_module
-from app.core.harmony import parse_harmony_text
+from app.core.harmony_text import parse_harmony_text
 from app.core.policy import OutputFormat, parse_policy
 from app.core.verdict import Verdict, VerdictStatus, parse_verdict
 

@@ -3,7 +3,7 @@
 The model answers ``<|channel|>analysis<|message|>…<|end|><|start|>assistant<|channel|>final
 <|message|>…<|return|>``. One state machine (:class:`HarmonyMachine`) is fed special tokens by
 name and text as bytes; :class:`HarmonyStreamParser` feeds it token ids from a local model and
-:func:`parse_harmony_text` feeds it a remote server's raw completion, where the special tokens
+``app.core.harmony_text`` feeds it a remote server's raw completion, where the special tokens
 appear literally. Special-token ids are looked up from the loaded vocabulary, never hard-coded.
 
 Choices for output that does not follow the format (each is also recorded in ``notes``):
@@ -36,7 +36,6 @@ START, END, MESSAGE, CHANNEL = "<|start|>", "<|end|>", "<|message|>", "<|channel
 CONSTRAIN, RETURN, CALL, ENDOFTEXT = "<|constrain|>", "<|return|>", "<|call|>", "<|endoftext|>"
 SPECIALS = (START, END, MESSAGE, CHANNEL, CONSTRAIN, RETURN, CALL, ENDOFTEXT)
 STOPS = {RETURN: "return", CALL: "call", ENDOFTEXT: "endoftext"}
-_SPLIT_RE = re.compile("(" + "|".join(re.escape(name) for name in SPECIALS) + ")")
 # What the role part of a header can look like while it is still being written:
 # "assistant", "assistant to=functions.lookup", or any prefix of that.
 _ROLE_PREFIX_RE = re.compile(r"\s*(?:[A-Za-z_][\w.:-]*(?:\s+(?:t(?:o(?:=\S*\s*)?)?)?)?)?")
@@ -309,19 +308,3 @@ class HarmonyStreamParser(HarmonyMachine):
         for token_id in token_ids:
             events += self.feed(token_id)
         return events
-
-
-def parse_harmony_text(text: str, *, finish_reason: str = "return") -> HarmonyParse:
-    """Parse a raw completion in which the special tokens appear as literal text.
-
-    ``finish_reason`` is how generation ended when the text itself carries no stop token
-    (servers usually strip ``<|return|>``): "return" counts the last message as complete.
-    """
-    machine = HarmonyMachine()
-    for piece in _SPLIT_RE.split(text):
-        if piece in SPECIALS:
-            machine.feed_special(piece)
-        elif piece:
-            machine.feed_text(piece.encode("utf-8", errors="replace"))
-    machine.finish(finish_reason)
-    return machine.snapshot()

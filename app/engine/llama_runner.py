@@ -15,22 +15,19 @@ from pathlib import Path
 
 import llama_cpp
 
-from app.core.harmony import HarmonyStreamParser, HarmonyTokens, TextDelta
+from app.core.harmony import HarmonyStreamParser, HarmonyTokens
 from app.core.prompt import PromptError, render, tokenize_segments
-from app.core.verdict import parse_verdict
+from app.engine.answer import context_overflow, deltas, finished
 from app.engine.hardware import GpuPlan, choose_gpu_layers, detect_hardware, load_with_fallback
 from app.engine.memory import estimate_memory
 from app.engine.modelfile import inspect_model
 from app.engine.protocol import (
     Cancelled,
     ClassifyRequest,
-    ClassifyResult,
-    Delta,
     EngineError,
     EngineSettings,
     Event,
     Failed,
-    Finished,
     Started,
     Timings,
     TokenCounts,
@@ -182,15 +179,11 @@ class LlamaRunner:
         except PromptError as exc:
             yield Failed(request.case_id, str(exc), kind="prompt")
             return
-        n_ctx = self.llm.n_ctx()
-        if len(tokens) + run.max_tokens > n_ctx:
-            yield Failed(
-                request.case_id,
-                f"The prompt takes {len(tokens)} tokens and the answer budget {run.max_tokens} "
-                f"more, over the context size of {n_ctx}; shorten the policy or content, lower "
-                "the token budget, or raise the context size in Settings.",
-                kind="context",
-            )
+        overflow = context_overflow(
+            request, len(tokens), self.llm.n_ctx(), remedy="raise the context size in Settings"
+        )
+        if overflow is not None:
+            yield overflow
             return
         grammar = None
         if run.grammar:
@@ -224,42 +217,25 @@ class LlamaRunner:
                 parser.feed(token)
                 break
             generated += 1
-            for event in parser.feed(token):
-                if isinstance(event, TextDelta) and event.text:
-                    yield Delta(request.case_id, event.channel, event.text)
+            yield from deltas(request.case_id, parser.feed(token))
             if cancelled():
                 stop_reason = "cancelled"
                 break
             if generated >= run.max_tokens:
                 break
         generator.close()
-        for event in parser.finish(stop_reason):
-            if isinstance(event, TextDelta) and event.text:
-                yield Delta(request.case_id, event.channel, event.text)
+        yield from deltas(request.case_id, parser.finish(stop_reason))
         if stop_reason == "cancelled":
             yield Cancelled(request.case_id)
             return
-        verdict = parse_verdict(parser.final, request.output, stop_reason=stop_reason)
-        result = ClassifyResult(
-            case_id=request.case_id,
-            verdict=verdict,
-            analysis=parser.analysis or "",
-            final=parser.final or "",
-            stop_reason=stop_reason,
-            tokens=TokenCounts(
-                prompt=len(tokens),
-                evaluated=len(tokens) - reused,
-                reused=reused,
-                generated=generated,
-            ),
-            timings=Timings(
-                load_ms=0.0,
-                prompt_ms=prompt_ms,
-                generate_ms=(time.perf_counter() - gen_started) * 1000,
-            ),
-            model=Path(self.settings.model_path).name,
+        tokens_used = TokenCounts(
+            prompt=len(tokens), evaluated=len(tokens) - reused, reused=reused, generated=generated
         )
-        yield Finished(result)
+        timings = Timings(
+            prompt_ms=prompt_ms, generate_ms=(time.perf_counter() - gen_started) * 1000
+        )
+        model = Path(self.settings.model_path).name
+        yield finished(request, parser, stop_reason, tokens_used, timings, model)
 
     def _stop_name(self, token: int) -> str:
         names = {

@@ -26,25 +26,23 @@ special token out of ordinary tokens cannot be told apart from the token on this
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.core.harmony import SPECIALS, HarmonyMachine, TextDelta
+from app.core.harmony import SPECIALS
+from app.core.harmony_text import HarmonyTextStream
 from app.core.prompt import PromptError, prompt_text, render, tokenize_segments
-from app.core.verdict import parse_verdict
+from app.engine.answer import context_overflow, deltas, finished
 from app.engine.protocol import (
     Cancelled,
     ClassifyRequest,
-    ClassifyResult,
     Delta,
     EngineError,
     EngineSettings,
     Event,
     Failed,
-    Finished,
     Started,
     Timings,
     TokenCounts,
@@ -78,32 +76,6 @@ class RemoteConfig:
 
 def _reason(finish: str | None) -> str | None:
     return {"stop": "return", "eos": "return", "length": "budget"}.get(finish or "", finish)
-
-
-class _SpecialSplitter:
-    """Cuts streamed text into specials and text, holding back a special cut in two."""
-
-    def __init__(self, machine: HarmonyMachine) -> None:
-        self.machine = machine
-        self._held = ""
-
-    def feed(self, chunk: str) -> list:
-        text, self._held = self._held + chunk, ""
-        cut = text.rfind("<")
-        if cut != -1 and any(n.startswith(text[cut:]) and n != text[cut:] for n in SPECIALS):
-            text, self._held = text[:cut], text[cut:]
-        events: list = []
-        for piece in re.split("(" + "|".join(re.escape(n) for n in SPECIALS) + ")", text):
-            if piece in SPECIALS:
-                events += self.machine.feed_special(piece)
-            elif piece:
-                events += self.machine.feed_text(piece.encode("utf-8"))
-        return events
-
-    def finish(self, reason: str) -> list:
-        held, self._held = self._held, ""
-        events = self.machine.feed_text(held.encode("utf-8")) if held else []
-        return events + self.machine.finish(reason)
 
 
 class RemoteEngine:
@@ -340,17 +312,13 @@ class RemoteEngine:
         else:
             path = "/v1/completions"
             body["prompt"], prompt_tokens = self._prompt(request)
-            if self.n_ctx and prompt_tokens + run.max_tokens > self.n_ctx:
-                yield Failed(
-                    case,
-                    f"The prompt takes {prompt_tokens} tokens and the answer budget "
-                    f"{run.max_tokens} more, over the server's context size of {self.n_ctx}; "
-                    "shorten the policy or content, lower the token budget, or start the "
-                    "server with a larger context.",
-                    "context",
-                )
+            overflow = context_overflow(
+                request, prompt_tokens, self.n_ctx, remedy="start the server with a larger context"
+            )
+            if overflow is not None:
+                yield overflow
                 return
-        splitter = _SpecialSplitter(HarmonyMachine())
+        splitter = HarmonyTextStream()
         reasoning, finish, usage, server_timings = "", None, None, None
         chunks = 0
         sent = time.perf_counter()
@@ -375,7 +343,7 @@ class RemoteEngine:
                 yield Delta(case, "analysis", thought)
             if text:
                 chunks += 1
-                yield from self._deltas(case, splitter.feed(text))
+                yield from deltas(case, splitter.feed(text))
             finish = choice.get("finish_reason") or finish
         if self._cancel.is_set():
             raise Aborted
@@ -395,7 +363,7 @@ class RemoteEngine:
             )
             return
         stop_reason = _reason(finish) or "return"
-        yield from self._deltas(case, splitter.finish(stop_reason))
+        yield from deltas(case, splitter.finish(stop_reason))
         machine = splitter.machine
         analysis = reasoning + ("\n" if reasoning and machine.analysis else "") + machine.analysis
         done = time.perf_counter()
@@ -413,17 +381,9 @@ class RemoteEngine:
             timings.generate_ms = server_timings.get("predicted_ms", timings.generate_ms)
         else:
             tokens.evaluated = tokens.prompt
-        result = ClassifyResult(
-            case_id=case,
-            verdict=parse_verdict(machine.final, request.output, stop_reason=stop_reason),
-            analysis=analysis,
-            final=machine.final or "",
-            stop_reason=stop_reason,
-            tokens=tokens,
-            timings=timings,
-            model=self.model,
+        yield finished(
+            request, machine, stop_reason, tokens, timings, self.model, analysis=analysis
         )
-        yield Finished(result)
 
     def _explain_empty(self, path: str, body: dict) -> None:
         """llama_cpp.server ends a stream with no data when it refuses the request (a prompt
@@ -431,12 +391,6 @@ class RemoteEngine:
         probe = dict(body, stream=False, max_tokens=1)
         probe.pop("stream_options", None)
         self._http.post_json(path, probe)
-
-    @staticmethod
-    def _deltas(case: str, events: list) -> Iterator[Delta]:
-        for event in events:
-            if isinstance(event, TextDelta) and event.text:
-                yield Delta(case, event.channel, event.text)
 
     def cancel(self) -> None:
         self._cancel.set()
