@@ -1,8 +1,4 @@
-"""The models dialog and the engine badge inside the workbench window (pytest-qt).
-
-Skipped until the window integrates them (``MainWindow.open_models_dialog``,
-``engine_badge``, ``models_controller`` and the File ▸ Models… action).
-"""
+"""The models dialog and the engine badge inside the workbench window (pytest-qt)."""
 
 from __future__ import annotations
 
@@ -19,7 +15,6 @@ from app.engine import catalog  # noqa: E402
 from app.engine.hardware import Hardware  # noqa: E402
 from app.gui import models_controller  # noqa: E402
 from app.gui.app import create_main_window  # noqa: E402
-from app.gui.main_window import MainWindow  # noqa: E402
 from app.gui.settings_store import load_engine_settings, open_settings  # noqa: E402
 from tests.support.fake_engine import (  # noqa: E402
     FakeEngineFactory,
@@ -29,10 +24,6 @@ from tests.support.fake_engine import (  # noqa: E402
 from tests.support.synthetic_gguf import cached_model  # noqa: E402
 
 TIMEOUT = 15000
-
-if not hasattr(MainWindow, "open_models_dialog"):
-    pytest.skip("the models dialog is not integrated into the window yet", allow_module_level=True)
-
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):

@@ -74,6 +74,7 @@ def window(qtbot, tmp_path, monkeypatch, factory, dialogs):
     yield win
     win.shutdown()
     assert not win.controller.thread_running()
+    assert not win.suites.thread_running()
 
 
 def status_text(win, case_id: str) -> str:
@@ -83,9 +84,9 @@ def status_text(win, case_id: str) -> str:
 
 def test_run_all_reports_progress_and_labels(window, qtbot):
     progress, ended = [], []
-    window.controller.suiteProgress.connect(lambda d, t, _e: progress.append((d, t)))
-    window.controller.suiteEnded.connect(ended.append)
-    with qtbot.waitSignal(window.controller.suiteEnded, timeout=TIMEOUT) as blocker:
+    window.runner.progressChanged.connect(lambda d, t, _e: progress.append((d, t)))
+    window.runner.suiteEnded.connect(ended.append)
+    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
         window.window_actions.run_all_action.trigger()
         assert window.status.progress.isVisible()
         assert not window.window_actions.run_all_action.isEnabled()
@@ -104,7 +105,7 @@ def test_run_all_reports_progress_and_labels(window, qtbot):
 
 def test_cancel_stops_the_suite(window, qtbot, factory):
     factory.script.delay = 0.02
-    with qtbot.waitSignal(window.controller.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_all()
         qtbot.waitUntil(lambda: window.case_panel.model.entry("c2") is not None, timeout=TIMEOUT)
         qtbot.mouseClick(window.status.cancel_button, Qt.MouseButton.LeftButton)
@@ -150,7 +151,7 @@ def test_reasoning_streams_and_rule_code_click_jumps_to_policy(window, qtbot, fa
 
 
 def test_policy_edit_marks_results_stale(window, qtbot):
-    with qtbot.waitSignal(window.controller.suiteEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT):
         window.runner.run_all()
     model = window.case_panel.model
     index = model.index(model.row_of("c1"), Column.STATUS)
@@ -173,7 +174,7 @@ def test_policy_edit_marks_results_stale(window, qtbot):
 
 def test_results_of_a_run_started_before_an_edit_arrive_stale(window, qtbot, factory):
     factory.script.delay = 0.01
-    with qtbot.waitSignal(window.controller.suiteEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT):
         window.runner.run_all()
         qtbot.waitUntil(lambda: window.case_panel.model.entry("c2") is not None, timeout=TIMEOUT)
         window.policy_panel.editor.moveCursor(QTextCursor.MoveOperation.End)
@@ -184,7 +185,7 @@ def test_results_of_a_run_started_before_an_edit_arrive_stale(window, qtbot, fac
 
 def test_engine_crash_mid_run_leaves_window_usable(window, qtbot, factory):
     factory.script.crash_on_call = 2
-    with qtbot.waitSignal(window.controller.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_all()
     assert blocker.args == ["failed"]
     model = window.case_panel.model
@@ -199,7 +200,7 @@ def test_engine_crash_mid_run_leaves_window_usable(window, qtbot, factory):
     # the window still works: edit, then run again on a fresh engine
     qtbot.keyClicks(window.policy_panel.editor, "Still editable. ")
     assert window.policy_panel.is_modified()
-    with qtbot.waitSignal(window.controller.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_all()
     assert blocker.args == ["finished"]
     assert len(factory.engines) == 2
@@ -209,14 +210,14 @@ def test_engine_crash_mid_run_leaves_window_usable(window, qtbot, factory):
 
 def test_model_load_failure_is_reported_and_next_run_retries(window, qtbot, factory):
     factory.script.fail_load = "This file is not a gpt-oss model; choose another .gguf file."
-    with qtbot.waitSignal(window.controller.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_current()
     assert blocker.args == ["failed"]
     assert window.status.engine_state() == "error"
     assert "gpt-oss" in window.status.engine_label.toolTip()
     window.engine_message_box.close()
     factory.script.fail_load = None
-    with qtbot.waitSignal(window.controller.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_current()
     assert blocker.args == ["finished"]
 
@@ -227,7 +228,7 @@ def test_rich_text_is_shown_literally(window, qtbot):
     assert window.case_panel.content_edit.toPlainText() == content
     model = window.case_panel.model
     assert model.index(model.row_of(case_id), Column.PREVIEW).data() == content
-    with qtbot.waitSignal(window.controller.suiteEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT):
         window.runner.run_current()
     view = window.result_view
     qtbot.waitUntil(lambda: "<b>fee</b>" in view.reasoning.toPlainText(), timeout=TIMEOUT)
@@ -246,7 +247,7 @@ def test_first_run_without_model_asks_for_a_gguf(window, qtbot, monkeypatch, tmp
     assert dialogs and "not a GGUF" in dialogs[-1][1]
     model = tmp_path / "fake-safeguard.gguf"
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(model), ""))
-    with qtbot.waitSignal(window.controller.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
         assert window.runner.run_current()
     assert blocker.args == ["finished"]
     assert open_settings().value("engine/model_path") == str(model)

@@ -62,6 +62,7 @@ class ResultEntry:
     result: ClassifyResult | None = None
     error: str = ""
     stale: bool = False
+    cached: bool = False  # the result came from the result cache, not the engine
 
     @property
     def verdict_kind(self) -> str:
@@ -174,7 +175,9 @@ class CaseTableModel(QAbstractTableModel):
             return "queued"
         if column == Column.STATUS:
             text = _STATUS_TEXT.get(entry.state) or _KIND_TEXT.get(entry.verdict_kind, "")
-            return f"{text} (stale)" if entry.stale else text
+            if entry.stale:
+                return f"{text} (stale)"
+            return f"{text} (cached)" if entry.cached and entry.state == "done" else text
         # agreement: only for a fresh labelled result and a stated expectation
         if entry.stale or not case.expected or not entry.label:
             return ""
@@ -296,6 +299,41 @@ class CaseTableModel(QAbstractTableModel):
             case.content
         )
         self._row_changed(self.row_of(case_id))
+
+    def set_results(self, items: list[tuple[str, str, str, ClassifyResult, bool]]) -> int:
+        """Attach many finished results at once: (case id, policy text, content, result,
+        cached). Error verdicts become failed entries. One change signal for all rows;
+        returns how many rows were updated (unknown case ids are skipped)."""
+        rows = {case.id: row for row, case in enumerate(self._cases)}
+        keys: dict[str, str] = {}
+        changed: list[int] = []
+        for case_id, policy_text, content, result, cached in items:
+            row = rows.get(case_id)
+            if row is None:
+                continue
+            policy_key = keys.setdefault(policy_text, text_key(policy_text))
+            error = result.verdict.status is VerdictStatus.ERROR
+            entry = ResultEntry(
+                state="failed" if error else "done",
+                policy_key=policy_key,
+                content_key=text_key(content),
+                analysis=result.analysis,
+                final=result.final,
+                result=result,
+                error=result.verdict.message if error else "",
+                cached=cached,
+            )
+            entry.stale = not error and (
+                policy_key != self._policy_key
+                or entry.content_key != text_key(self._cases[row].content)
+            )
+            self._entries[case_id] = entry
+            self._queued.discard(case_id)
+            changed.append(row)
+        if changed:
+            top, bottom = min(changed), max(changed)
+            self.dataChanged.emit(self.index(top, 0), self.index(bottom, len(Column) - 1))
+        return len(changed)
 
     def set_policy_text(self, policy_text: str) -> None:
         """Tell the model the current policy; results computed for another text turn stale."""

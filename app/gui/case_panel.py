@@ -25,10 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.cases import TestCase
-from app.gui.case_model import CaseFilterProxy, CaseRole, CaseTableModel, Column
+from app.gui.case_filter import CaseIdFilterProxy
+from app.gui.case_model import CaseRole, CaseTableModel, Column
 from app.gui.highlights import make_selections, quote_format
 from app.gui.paste_dialog import PasteCasesDialog
 from app.gui.reasoning_marks import phrase_spans
+
+WIDEST = ("stale", "cached")  # status suffixes the status column must fit
 
 
 class CasePanel(QWidget):
@@ -41,7 +44,7 @@ class CasePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = CaseTableModel(self)
-        self.proxy = CaseFilterProxy(self)
+        self.proxy = CaseIdFilterProxy(self)  # text filter + confusion-cell id filter
         self.proxy.setSourceModel(self.model)
         self._modified = False
         self._current_id = ""
@@ -94,7 +97,10 @@ class CasePanel(QWidget):
         widths = {
             Column.EXPECTED: metrics.horizontalAdvance("Expected") + 28,
             Column.PREDICTED: metrics.horizontalAdvance("Predicted") + 28,
-            Column.STATUS: metrics.horizontalAdvance("does not violate (stale)") + 16,
+            Column.STATUS: max(
+                metrics.horizontalAdvance(f"does not violate ({word})") for word in WIDEST
+            )
+            + 16,
             Column.AGREEMENT: metrics.horizontalAdvance("Agrees") + 24,
         }
         for column, width in widths.items():
@@ -197,8 +203,11 @@ class CasePanel(QWidget):
         if row < 0:
             return False
         index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():  # filtered out: clear the filter so it can be shown
+        if not index.isValid():  # filtered out: clear the filters so it can be shown
             self.filter_edit.clear()
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            self.proxy.set_case_filter(None)
             index = self.proxy.mapFromSource(self.model.index(row, 0))
         flags = (
             QItemSelectionModel.SelectionFlag.ClearAndSelect

@@ -10,6 +10,10 @@ Cancel goes through ``engine.cancel()`` (stops the running case at the next toke
 would wait behind the running job. When the engine crashes (a ``Failed`` event of kind
 ``crash``, or an ``EngineError``), the worker closes it and forgets it, so the next run
 builds a fresh one through the factory.
+
+The engine itself lives in a :class:`~app.gui.engine_holder.SharedEngine`, which the window
+also hands to its ``SuiteController``, so single-case runs and suites use one loaded model.
+``modelLoaded(info)`` carries the dict ``load()`` returned (placement, GPU layers, server).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from app.engine.protocol import (
     Finished,
     Started,
 )
+from app.gui.engine_holder import SharedEngine
 
 EngineFactory = Callable[[], Engine]
 STATES = ("no_model", "loading", "ready", "running", "error")
@@ -40,9 +45,9 @@ _RESTART_KINDS = {"crash", "load"}
 
 def default_engine_factory() -> Engine:
     """Build the local llama.cpp engine; imported lazily so the window opens fast."""
-    from app.engine.local import LocalEngine
+    from app.gui.engine_holder import local_engine_factory
 
-    return LocalEngine()
+    return local_engine_factory()
 
 
 def describe_model(facts: dict, settings: EngineSettings) -> str:
@@ -68,42 +73,34 @@ class _Worker(QObject):
     caseCancelled = Signal(str)
     progress = Signal(int, int, float)
     ended = Signal(str)
+    loaded = Signal(object)
 
-    def __init__(self, factory: EngineFactory, cancel_event: threading.Event) -> None:
+    def __init__(self, shared: SharedEngine, cancel_event: threading.Event) -> None:
         super().__init__()
-        self._factory = factory
+        self._shared = shared
         self._cancel = cancel_event
-        self._lock = threading.Lock()
         self._engine: Engine | None = None
-        self._loaded: EngineSettings | None = None
 
     @property
     def engine(self) -> Engine | None:
-        with self._lock:
-            return self._engine
+        return self._shared.engine
 
     def _drop_engine(self) -> None:
-        with self._lock:
-            engine, self._engine, self._loaded = self._engine, None, None
-        if engine is not None:
-            # a dead engine may fail to close; it is gone either way
-            with contextlib.suppress(Exception):
-                engine.close()
+        self._engine = None
+        self._shared.drop()
 
     def _ensure_engine(self, settings: EngineSettings) -> None:
-        if self._engine is not None and self._loaded == settings:
-            return
-        self.state.emit("loading", settings.model_path)
-        if self._engine is None:
-            engine = self._factory()
-            with self._lock:
-                self._engine = engine
+        def loading() -> None:
+            self.state.emit("loading", settings.model_path)
+
         try:
-            facts = self._engine.load(settings) or {}
+            engine, facts, fresh = self._shared.ensure(settings, loading)
         except Exception:
-            self._drop_engine()
+            self._engine = None
             raise
-        self._loaded = settings
+        self._engine = engine
+        if fresh:
+            self.loaded.emit(facts)
         self.state.emit("ready", describe_model(facts, settings))
 
     @Slot(object, object)
@@ -187,11 +184,19 @@ class EngineController(QObject):
     caseCancelled = Signal(str)
     suiteProgress = Signal(int, int, float)  # done, total, eta seconds (-1: unknown)
     suiteEnded = Signal(str)  # finished / failed / cancelled
+    modelLoaded = Signal(object)  # the dict load() returned (placement, layers, server...)
     _runRequested = Signal(object, object)
     _closeRequested = Signal()
 
-    def __init__(self, engine_factory: EngineFactory | None = None, parent=None) -> None:
+    def __init__(
+        self,
+        engine_factory: EngineFactory | None = None,
+        parent=None,
+        *,
+        shared: SharedEngine | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.shared = shared or SharedEngine(engine_factory or default_engine_factory)
         self._cancel = threading.Event()
         self._busy = False
         self._state = "no_model"
@@ -199,7 +204,7 @@ class EngineController(QObject):
         self._model_detail = ""
         self._thread = QThread()
         self._thread.setObjectName("engine-worker")
-        self._worker = _Worker(engine_factory or default_engine_factory, self._cancel)
+        self._worker = _Worker(self.shared, self._cancel)
         self._worker.moveToThread(self._thread)
         self._runRequested.connect(self._worker.run_suite)
         self._closeRequested.connect(self._worker.close_engine)
@@ -210,6 +215,7 @@ class EngineController(QObject):
         self._worker.caseFailed.connect(self.caseFailed)
         self._worker.caseCancelled.connect(self.caseCancelled)
         self._worker.progress.connect(self.suiteProgress)
+        self._worker.loaded.connect(self.modelLoaded)
         self._worker.ended.connect(self._on_ended)
         # the thread starts with the first run, so a window that never runs has none
 
@@ -247,6 +253,11 @@ class EngineController(QObject):
         if engine is not None:
             with contextlib.suppress(Exception):
                 engine.cancel()
+
+    @Slot(str, str)
+    def report_state(self, state: str, detail: str) -> None:
+        """Engine state seen by another job on the shared engine (the suite controller)."""
+        self._on_state(state, detail)
 
     def set_no_model(self) -> None:
         """Tell listeners no model is configured (only while idle)."""

@@ -1,27 +1,40 @@
 """The workbench window: policy editor on the left, cases and the result on the right.
 
 The window only assembles and wires: file operations live in ``PolicyDocument``, running in
-``RunCoordinator`` (through the ``EngineController``), widgets in their own modules. Menus
-and the toolbar come from ``window_actions``. Geometry and splitter positions persist in
-QSettings.
+``RunCoordinator`` (through the ``EngineController`` for one case and the
+``SuiteController`` for test sets, both on one ``SharedEngine``), the test-set, metrics and
+history actions in ``EvaluationActions``, widgets in their own modules. Menus and the
+toolbar come from ``window_actions``. Below the cases, a "Result | Metrics" tab pair shows
+the selected case's result and the last run's metrics. Geometry and splitter positions
+persist in QSettings.
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
+from app.core.store import Store, StoreError
+from app.gui.backend_settings import load_backend_values
 from app.gui.case_panel import CasePanel
 from app.gui.controller import EngineController, EngineFactory
 from app.gui.documents import PolicyDocument
+from app.gui.engine_badge import EngineBadge
+from app.gui.engine_holder import SharedEngine, settings_engine_factory
+from app.gui.evaluation_controller import EvaluationController
+from app.gui.metrics_panel import MetricsPanel
+from app.gui.models_controller import ModelsController
 from app.gui.result_view import ResultView
 from app.gui.runner import RunCoordinator
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.settings_store import load_engine_settings
 from app.gui.status_bar import RunStatusBar
+from app.gui.suite_controller import SuiteController, stored_as_result
+from app.gui.testset_actions import EvaluationActions
 from app.gui.window_actions import WindowActions
 
 APP_TITLE = "Safeguard Studio"
@@ -54,10 +67,16 @@ class MainWindow(QMainWindow):
         self.policy_panel = policy_panel_class()()
         self.case_panel = CasePanel()
         self.result_view = ResultView()
+        self.metrics_panel = MetricsPanel()
+        self.right_tabs = QTabWidget()
+        self.right_tabs.setObjectName("rightTabs")
+        self.right_tabs.setDocumentMode(True)
+        self.right_tabs.addTab(self.result_view, "Result")
+        self.right_tabs.addTab(self.metrics_panel, "Metrics")
         self.right_splitter = QSplitter(Qt.Orientation.Vertical)
         self.right_splitter.setObjectName("rightSplitter")
         self.right_splitter.addWidget(self.case_panel)
-        self.right_splitter.addWidget(self.result_view)
+        self.right_splitter.addWidget(self.right_tabs)
         self.right_splitter.setStretchFactor(0, 5)
         self.right_splitter.setStretchFactor(1, 4)
         self.right_splitter.setChildrenCollapsible(False)
@@ -71,13 +90,26 @@ class MainWindow(QMainWindow):
         self.main_splitter.setContentsMargins(6, 4, 6, 0)
         self.setCentralWidget(self.main_splitter)
 
-        self.controller = EngineController(engine_factory, self)
+        # one engine for single cases and suites; the settings pick local or remote
+        self._fixed_factory = engine_factory is not None
+        self.engine_holder = SharedEngine(engine_factory or settings_engine_factory(settings))
+        self.controller = EngineController(parent=self, shared=self.engine_holder)
+        self.store = self._open_store()
+        self.suites = SuiteController(self.store, parent=self, shared=self.engine_holder)
+        self.evaluation = EvaluationController(self.store, self)
+        self.models_controller = ModelsController(parent=self)
+        self.models_dialog = None
         self.document = PolicyDocument(self.policy_panel, self.case_panel, settings, self)
         self.status = RunStatusBar(self)
         self.setStatusBar(self.status)
+        self.engine_badge = EngineBadge()
+        self.status.addPermanentWidget(self.engine_badge)
+        self.evaluation_actions = EvaluationActions(self)
         self.window_actions = WindowActions(self)
         self.runner = RunCoordinator(
             self.controller,
+            self.suites,
+            self.evaluation_actions.cases_path,
             self.policy_panel,
             self.case_panel,
             self.result_view,
@@ -90,6 +122,8 @@ class MainWindow(QMainWindow):
         self._apply_engine_settings()
         self.runner.policy_changed()
         self._update_title()
+        if getattr(self, "_store_problem", ""):
+            self.show_message(self._store_problem + " Results are kept for this session only.")
 
     # --- wiring ---------------------------------------------------------------------
     def _wire(self) -> None:
@@ -103,11 +137,27 @@ class MainWindow(QMainWindow):
         self.document.modifiedChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._on_path_changed)
         self.document.recentChanged.connect(self.window_actions.set_recent)
+        # engine facts and speed, from either kind of run
+        self.suites.engineStateChanged.connect(self.controller.report_state)
+        for source in (self.controller, self.suites):
+            source.modelLoaded.connect(self._on_model_loaded)
+        self.controller.caseFinished.connect(lambda _id, r: self.engine_badge.set_result(r))
+        self.suites.casesStored.connect(self._on_cases_stored)
+        self.runner.suiteOutcome.connect(self.evaluation_actions.suite_ended)
+        # metrics tab: confusion cells filter the case table
+        proxy = self.case_panel.proxy
+        self.metrics_panel.cellActivated.connect(proxy.set_case_filter)
+        self.metrics_panel.caseFilterCleared.connect(lambda: proxy.set_case_filter(None))
+        self.evaluation.runMetricsReady.connect(self._on_run_metrics)
+        self.models_controller.activeModelChanged.connect(self._on_active_model)
 
     @Slot(str, str)
     def _on_engine_state(self, state: str, detail: str) -> None:
         if state == "no_model":
-            detail = Path(load_engine_settings(self.settings).model_path).name
+            values = load_backend_values(self.settings)
+            detail = Path(values["model_path"]).name
+            if values["backend"] == "remote":
+                detail = f"server {values['base_url']}"
         self.status.set_engine_state(state, detail)
 
     @Slot(bool)
@@ -127,10 +177,29 @@ class MainWindow(QMainWindow):
             box.show()  # never block: the user can keep editing
             self.engine_message_box = box
 
+    @Slot(object)
+    def _on_model_loaded(self, info: dict) -> None:
+        hardware = self.models_controller.hardware
+        self.engine_badge.set_load_info(info, hardware.backend if hardware else None)
+
+    @Slot(list)
+    def _on_cases_stored(self, results: list) -> None:
+        ran = [r for r in results if not r.cached and r.status != "error"]
+        if ran:
+            self.engine_badge.set_result(stored_as_result(ran[-1]))
+
+    @Slot(object)
+    def _on_run_metrics(self, run_metrics) -> None:
+        self.metrics_panel.set_metrics(
+            run_metrics.metrics, run_metrics.output, f"Run {run_metrics.run.id}"
+        )
+
     @Slot(str)
     def _on_path_changed(self, _path: str) -> None:
+        self.case_panel.proxy.set_case_filter(None)
         self.runner.policy_changed()
         self._update_title()
+        self.evaluation_actions.load_stored_results()
 
     @Slot()
     def _update_title(self, *_args) -> None:
@@ -140,16 +209,48 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.status.showMessage(text, 8000)
 
-    # --- settings -------------------------------------------------------------------
+    # --- settings and models ----------------------------------------------------------
+    def _open_store(self) -> Store:
+        try:
+            return Store()
+        except StoreError as exc:  # keep working; results of this session only
+            self._store_problem = str(exc)
+            return Store(Path(tempfile.mkdtemp(prefix="safeguard-")) / "results.sqlite3")
+
     def open_settings_dialog(self) -> None:
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self._apply_engine_settings()
 
+    def open_models_dialog(self):
+        """The models dialog (built once, then shown again), estimates at our context."""
+        from app.gui.models_dialog import ModelsDialog
+
+        n_ctx = load_engine_settings(self.settings).n_ctx
+        if self.models_dialog is None:
+            self.models_dialog = ModelsDialog(self.models_controller, n_ctx, self)
+        else:
+            self.models_dialog.set_context_size(n_ctx)
+        self.models_dialog.show()
+        self.models_dialog.raise_()
+        self.models_dialog.activateWindow()
+        return self.models_dialog
+
+    @Slot(str)
+    def _on_active_model(self, path: str) -> None:
+        self.settings.setValue("engine/model_path", path)
+        self.settings.setValue("engine/backend", "local")
+        self.settings.sync()
+        self._apply_engine_settings()
+        self.show_message(f"{Path(path).name} is the model now; the next run loads it.")
+
     def _apply_engine_settings(self) -> None:
         engine = load_engine_settings(self.settings)
         self.policy_panel.set_context_size(engine.n_ctx)
-        if not self.controller.is_busy() and self.controller.state in ("no_model", "error"):
+        if not self._fixed_factory:
+            self.engine_holder.set_factory(settings_engine_factory(self.settings))
+        busy = self.runner.is_running() if hasattr(self, "runner") else False
+        if not busy and self.controller.state in ("no_model", "error"):
             self._on_engine_state("no_model", "")
 
     def _restore_state(self) -> None:
@@ -186,5 +287,10 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def shutdown(self) -> None:
-        """Stop the engine worker; safe to call more than once."""
+        """Stop every worker, close the engine and the store; safe to call more than once."""
         self.controller.shutdown()
+        self.suites.shutdown()
+        self.engine_holder.close()
+        self.models_controller.shutdown()
+        self.evaluation.shutdown()
+        self.store.close()

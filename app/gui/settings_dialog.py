@@ -1,7 +1,9 @@
-"""Settings dialog: model file, context, GPU layers, threads, sampling, token budget, date.
+"""Settings dialog: backend (local model file, context, GPU layers; or a remote server),
+threads, sampling, token budget, date.
 
-Reads and writes the same QSettings keys as ``settings_store``; the caller reloads the
-engine settings after ``exec()`` returns Accepted.
+The backend rows are the ``BackendSettingsWidget`` (local llama.cpp or an OpenAI-compatible
+server), stored with ``save_backend_values``. Reads and writes the same QSettings keys as
+``settings_store``; the caller reloads the engine settings after ``exec()`` returns Accepted.
 """
 
 from __future__ import annotations
@@ -9,25 +11,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QSettings
-from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.engine.protocol import EngineSettings, RunSettings
+from app.gui.backend_settings import (
+    BackendSettingsWidget,
+    load_backend_values,
+    save_backend_values,
+)
 from app.gui.settings_store import (
     load_engine_settings,
     load_run_settings,
@@ -55,44 +57,6 @@ def check_model_file(path: str) -> str:
     return ""
 
 
-class GpuLayersSpin(QSpinBox):
-    """GPU layers: "auto" (-2), "all layers" (-1), "CPU only" (0) or a count."""
-
-    _NAMES = {-2: "auto", -1: "all layers", 0: "CPU only"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setRange(-2, 999)
-        self.setToolTip("auto fits the layers to free GPU memory; CPU only uses no GPU")
-
-    def textFromValue(self, value: int) -> str:
-        return self._NAMES.get(value, str(value))
-
-    def valueFromText(self, text: str) -> int:
-        for value, name in self._NAMES.items():
-            if text.strip().lower() == name.lower():
-                return value
-        try:
-            return int(text)
-        except ValueError:
-            return -2
-
-    def validate(self, text: str, pos: int):
-        lowered = text.strip().lower()
-        names = [name.lower() for name in self._NAMES.values()]
-        if lowered in names:
-            return (QValidator.State.Acceptable, text, pos)
-        if lowered and any(name.startswith(lowered) for name in names):
-            return (QValidator.State.Intermediate, text, pos)
-        return super().validate(text, pos)
-
-    def set_layers(self, layers: int | str) -> None:
-        self.setValue(-2 if layers == "auto" else int(layers))
-
-    def layers(self) -> int | str:
-        return "auto" if self.value() == -2 else self.value()
-
-
 class SettingsDialog(QDialog):
     """Edits engine and run settings stored in a QSettings."""
 
@@ -102,17 +66,8 @@ class SettingsDialog(QDialog):
         self._settings = settings
         engine, run = load_engine_settings(settings), load_run_settings(settings)
 
-        self.model_edit = QLineEdit(engine.model_path)
-        self.model_edit.setPlaceholderText("No model chosen")
-        self.model_edit.setMinimumWidth(320)
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        model_row = QHBoxLayout()
-        model_row.addWidget(self.model_edit, 1)
-        model_row.addWidget(browse)
-        self.ctx_spin = self._int_spin(512, 131072, engine.n_ctx, 512)
-        self.gpu_spin = GpuLayersSpin()
-        self.gpu_spin.set_layers(engine.n_gpu_layers)
+        self.backend_page = BackendSettingsWidget(parent=self)
+        self.backend_page.set_values(load_backend_values(settings))
         self.threads_spin = self._int_spin(0, 256, engine.n_threads or 0, 1)
         self.threads_spin.setSpecialValueText("automatic")
         self.temperature_spin = self._float_spin(0.0, 2.0, run.temperature)
@@ -133,9 +88,6 @@ class SettingsDialog(QDialog):
         self.error_label.setStyleSheet("color: #d32f2f;")
 
         form = QFormLayout()
-        form.addRow("Model file:", model_row)
-        form.addRow("Context size (tokens):", self.ctx_spin)
-        form.addRow("GPU layers:", self.gpu_spin)
         form.addRow("CPU threads:", self.threads_spin)
         form.addRow("Temperature:", self.temperature_spin)
         form.addRow("Top p:", self.top_p_spin)
@@ -148,6 +100,7 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.backend_page)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
@@ -169,19 +122,12 @@ class SettingsDialog(QDialog):
         spin.setValue(value)
         return spin
 
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a gpt-oss-safeguard model", self.model_edit.text(), GGUF_FILTER
-        )
-        if path:
-            self.model_edit.setText(path)
-
     def engine_settings(self) -> EngineSettings:
-        threads = self.threads_spin.value()
+        threads, values = self.threads_spin.value(), self.backend_page.values()
         return EngineSettings(
-            model_path=self.model_edit.text().strip(),
-            n_ctx=self.ctx_spin.value(),
-            n_gpu_layers=self.gpu_spin.layers(),
+            model_path=values["model_path"],
+            n_ctx=values["n_ctx"],
+            n_gpu_layers=values["n_gpu_layers"],
             n_threads=threads or None,
         )
 
@@ -197,12 +143,18 @@ class SettingsDialog(QDialog):
         )
 
     def accept(self) -> None:
-        path = self.model_edit.text().strip()
+        values = self.backend_page.values()
+        path = values["model_path"] if values["backend"] == "local" else ""
         problem = check_model_file(path) if path else ""
         if problem:
             self.error_label.setText(problem)
             return
         save_engine_settings(self._settings, self.engine_settings())
+        save_backend_values(self._settings, values)
         effort = load_run_settings(self._settings).effort
         save_run_settings(self._settings, self.run_settings(effort))
         super().accept()
+
+    def done(self, result: int) -> None:
+        self.backend_page.shutdown()  # stop its connection-test thread
+        super().done(result)

@@ -15,6 +15,12 @@ finishes. Signals reach the GUI thread queued:
 
 Cancel sets a ``threading.Event`` that ``run_suite`` checks between cases and events, and
 calls ``engine.cancel()`` so the case in flight stops at its next token.
+
+The engine comes from a :class:`~app.gui.engine_holder.SharedEngine` (the window shares one
+with its ``EngineController``). An engine crash (a result stored with an error of kind
+``crash`` or ``load``) stops the run, drops the engine so the next run builds a fresh one,
+and ends the run as ``failed`` with the crash message; its stored results stay and
+``resume_run_id=LAST_RUN`` continues it. ``caseStarted(case_id)`` marks the case in flight.
 """
 
 from __future__ import annotations
@@ -28,15 +34,18 @@ from pathlib import Path
 from PySide6.QtCore import QMetaMethod, QObject, QThread, Signal, Slot
 
 from app.core.cases import TestCase
-from app.core.fingerprint import cache_key_factory, model_fingerprint, template_hash
+from app.core.fingerprint import cache_key_factory, model_fingerprint, template_hash, text_hash
 from app.core.policy import Policy
 from app.core.store import Store, StoredResult
-from app.engine.protocol import Delta, Engine, EngineSettings, RunSettings
+from app.engine.protocol import Delta, Engine, EngineSettings, RunSettings, Started
 from app.engine.suite import CaseStored, SuiteEnded, SuiteStarted, SuiteSummary, run_suite
-from app.gui.controller import EngineFactory, default_engine_factory
+from app.gui.controller import EngineFactory, default_engine_factory, describe_model
+from app.gui.engine_holder import SharedEngine
 
 SELECTIONS = ("all", "selected", "failed", "changed")
 BATCH_SECONDS = 0.1
+LAST_RUN = "last"  # resume_run_id: the newest unfinished run of this policy and test set
+_CRASH_PREFIXES = ("crash:", "load:")
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class SuiteRequest:
     failed_first: bool = True
     cases_path: str = ""
     note: str = ""
+    concurrency: int = 1  # requests in flight (a remote server's parallel slots)
 
 
 @dataclass
@@ -85,49 +95,45 @@ def select_cases(request: SuiteRequest, store: Store, make_key) -> list[TestCase
     raise ValueError(f"Unknown selection '{request.selection}'; use {', '.join(SELECTIONS)}.")
 
 
+def last_unfinished_run(store: Store, request: SuiteRequest) -> str:
+    """The newest run of this policy text and test set that did not finish, or ''."""
+    policy_hash = text_hash(request.policy.text)
+    runs = [r for r in store.list_runs(policy_hash) if r.cases_path == request.cases_path]
+    return runs[-1].id if runs and runs[-1].status != "finished" else ""
+
+
 class _SuiteWorker(QObject):
     """Lives on the worker thread; one run at a time."""
 
     started = Signal(str, int)
+    caseStarted = Signal(str)
     batch = Signal(list)  # list[CaseStored]
     delta = Signal(str, str, str)
     ended = Signal(object)
     state = Signal(str, str)
+    loaded = Signal(object)
 
-    def __init__(self, store: Store, factory: EngineFactory, cancel: threading.Event) -> None:
+    def __init__(self, store: Store, shared: SharedEngine, cancel: threading.Event) -> None:
         super().__init__()
-        self._store, self._factory, self._cancel = store, factory, cancel
-        self._lock = threading.Lock()
-        self._engine: Engine | None = None
-        self._loaded: EngineSettings | None = None
+        self._store, self._shared, self._cancel = store, shared, cancel
         self._facts: dict = {}
+        self._crash = ""
 
     @property
     def engine(self) -> Engine | None:
-        with self._lock:
-            return self._engine
+        return self._shared.engine
 
     def _drop_engine(self) -> None:
-        with self._lock:
-            engine, self._engine, self._loaded = self._engine, None, None
-        if engine is not None:
-            with contextlib.suppress(Exception):
-                engine.close()
+        self._shared.drop()
 
     def _ensure_engine(self, settings: EngineSettings) -> Engine:
-        if self._engine is not None and self._loaded == settings:
-            return self._engine
-        self.state.emit("loading", settings.model_path)
-        engine = self._engine or self._factory()
-        with self._lock:
-            self._engine = engine
-        try:
-            self._facts = engine.load(settings) or {}
-        except Exception:
-            self._drop_engine()
-            raise
-        self._loaded = settings
-        self.state.emit("ready", str(self._facts.get("name") or Path(settings.model_path).name))
+        def loading() -> None:
+            self.state.emit("loading", settings.model_path)
+
+        engine, self._facts, fresh = self._shared.ensure(settings, loading)
+        if fresh:
+            self.loaded.emit(self._facts)
+        self.state.emit("ready", describe_model(self._facts, settings))
         return engine
 
     @Slot(object)
@@ -145,8 +151,14 @@ class _SuiteWorker(QObject):
         def on_event(event: object) -> None:
             if isinstance(event, CaseStored):
                 pending.append(event)
+                result = event.result
+                if result.status == "error" and result.message.startswith(_CRASH_PREFIXES):
+                    self._crash = result.message.split(":", 1)[1].strip()
+                    self._cancel.set()  # the engine died: stop here, resume later
                 if not event.cached or time.monotonic() - last_flush > BATCH_SECONDS:
                     flush()
+            elif isinstance(event, Started):
+                self.caseStarted.emit(event.case_id)
             elif isinstance(event, Delta):
                 self.delta.emit(event.case_id, event.channel, event.text)
             elif isinstance(event, SuiteStarted):
@@ -154,21 +166,31 @@ class _SuiteWorker(QObject):
             elif isinstance(event, SuiteEnded):
                 flush()
 
+        self._crash = ""
         try:
             outcome = self._run(request, on_event)
         except Exception as exc:  # EngineError carries the user-facing sentence
             self._drop_engine()
             message = str(exc).strip() or type(exc).__name__
+            self.state.emit("error", message)
             outcome = SuiteOutcome("failed", message=f"The run stopped: {message}")
+        if self._crash:
+            self._drop_engine()  # the next run, of either kind, builds a fresh engine
+            self.state.emit("error", self._crash)
+            outcome = SuiteOutcome("failed", outcome.run_id, outcome.summary, self._crash)
         flush()
         self.ended.emit(outcome)
 
     def _run(self, request: SuiteRequest, on_event) -> SuiteOutcome:
         engine = self._ensure_engine(request.engine)
         path = request.engine.model_path
-        fingerprint = model_fingerprint(path) if path and Path(path).is_file() else (
-            str(self._facts.get("name") or path or "model")
-        )  # fmt: skip
+        facts = self._facts
+        if facts.get("backend") == "remote":  # the server's model, not a local file
+            fingerprint = f"remote:{facts.get('base_url')}#{facts.get('model')}"
+        elif path and Path(path).is_file():
+            fingerprint = model_fingerprint(path)
+        else:
+            fingerprint = str(facts.get("name") or path or "model")
         template = str(
             self._facts.get("template_hash")
             or template_hash(self._facts.get("chat_template"), request.run.renderer)
@@ -177,20 +199,31 @@ class _SuiteWorker(QObject):
             model=fingerprint, template=template, policy_text=request.policy.text,
             run=request.run,
         )  # fmt: skip
+        resume = request.resume_run_id
+        if resume == LAST_RUN:
+            resume = last_unfinished_run(self._store, request)
+            if not resume:
+                return SuiteOutcome(
+                    "finished", message="There is no unfinished run of this policy to resume."
+                )
         cases = select_cases(request, self._store, make_key)
-        if not cases and request.resume_run_id is None:
+        if not cases and resume is None:
             return SuiteOutcome("finished", message="No cases matched; nothing to run.")
         self.state.emit("running", "")
+        parallel = {}
+        if request.concurrency > 1 and hasattr(engine, "spawn"):
+            parallel = {"concurrency": request.concurrency, "engine_factory": engine.spawn}
         summary = run_suite(
             engine, request.policy, cases, request.run, store=self._store,
             model_fingerprint=fingerprint, template_hash=template,
-            resume_run_id=request.resume_run_id,
+            resume_run_id=resume,
             order="failed-first" if request.failed_first else "file",
             cancel=self._cancel, on_event=on_event, cases_path=request.cases_path,
-            note=request.note,
+            note=request.note, **parallel,
         )  # fmt: skip
         status = "cancelled" if summary.cancelled else "finished"
-        self.state.emit("ready", str(self._facts.get("name") or ""))
+        if not self._crash:
+            self.state.emit("ready", describe_model(self._facts, request.engine))
         return SuiteOutcome(status, summary.run_id, summary)
 
     @Slot()
@@ -202,31 +235,41 @@ class SuiteController(QObject):
     """Starts and cancels batch runs; see the module notes for the signals."""
 
     suiteStarted = Signal(str, int)  # run id, cases in this run
+    caseStarted = Signal(str)  # case id: the engine starts on it (not sent for cache hits)
     caseStored = Signal(object, int, int, bool, float)  # StoredResult, index, total, cached, eta
     casesStored = Signal(list)  # list[StoredResult], the same results in batches
     deltaReceived = Signal(str, str, str)  # case id, channel, text
     suiteEnded = Signal(object)  # SuiteOutcome
-    engineStateChanged = Signal(str, str)  # loading / ready / running, detail
+    engineStateChanged = Signal(str, str)  # loading / ready / running / error, detail
+    modelLoaded = Signal(object)  # the dict load() returned
     _runRequested = Signal(object)
     _closeRequested = Signal()
 
     def __init__(
-        self, store: Store, engine_factory: EngineFactory | None = None, parent=None
+        self,
+        store: Store,
+        engine_factory: EngineFactory | None = None,
+        parent=None,
+        *,
+        shared: SharedEngine | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
+        self.shared = shared or SharedEngine(engine_factory or default_engine_factory)
         self._cancel = threading.Event()
         self._busy = False
         self._run_id = ""
         self._thread = QThread()
         self._thread.setObjectName("suite-worker")
-        self._worker = _SuiteWorker(store, engine_factory or default_engine_factory, self._cancel)
+        self._worker = _SuiteWorker(store, self.shared, self._cancel)
         self._worker.moveToThread(self._thread)
         self._runRequested.connect(self._worker.run)
         self._closeRequested.connect(self._worker.close_engine)
         self._worker.started.connect(self._on_started)
         self._worker.batch.connect(self._on_batch)
         self._worker.delta.connect(self.deltaReceived)
+        self._worker.caseStarted.connect(self.caseStarted)
+        self._worker.loaded.connect(self.modelLoaded)
         self._worker.state.connect(self.engineStateChanged)
         self._worker.ended.connect(self._on_ended)
 

@@ -99,3 +99,49 @@ def chart_values(summary: VersionSummary) -> dict[str, float | None]:
 def chart_tooltip(summary: VersionSummary) -> str:
     note = f" · {summary.version.note}" if summary.version.note else ""
     return f"{summary.when}{note}"
+
+
+def model_matches(run_model: str, wanted: str) -> bool:
+    """'' matches any model; 'remote:URL#' any model of that server; else exact name."""
+    if not wanted:
+        return True
+    return run_model == wanted or (wanted.endswith("#") and run_model.startswith(wanted))
+
+
+def recent_runs(store: Store, cases_path: str, count: int = 2) -> list[RunRecord]:
+    """The newest ``count`` runs of one test set (any policy version), oldest first."""
+    runs = [r for r in store.list_runs() if r.cases_path == str(cases_path)]
+    return runs[-count:]
+
+
+@dataclass
+class StoredCaseResult:
+    """A case's newest stored result and the policy text it was computed under."""
+
+    result: StoredResult
+    policy_text: str
+
+
+def latest_case_results(
+    store: Store, cases_path: str, case_ids: list[str], model: str = "", max_runs: int = 50
+) -> dict[str, StoredCaseResult]:
+    """Each case's newest stored result in the runs of this test set with this model
+    (newest runs first, at most ``max_runs``), for showing stored work when a policy opens."""
+    wanted = set(case_ids)
+    found: dict[str, StoredCaseResult] = {}
+    runs = [
+        r
+        for r in store.list_runs()
+        if r.cases_path == str(cases_path) and model_matches(r.model, model)
+    ]
+    texts: dict[str, str] = {}
+    for run in reversed(runs[-max_runs:]):
+        if run.policy_hash not in texts:
+            version = store.policy_version(run.policy_hash)
+            texts[run.policy_hash] = version.text if version else ""
+        for result in store.results(run.id):
+            if result.case_id in wanted and result.case_id not in found:
+                found[result.case_id] = StoredCaseResult(result, texts[run.policy_hash])
+        if len(found) == len(wanted):
+            break
+    return found

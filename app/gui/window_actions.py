@@ -1,8 +1,10 @@
 """Menus, toolbar and keyboard shortcuts of the main window.
 
 Kept apart from the window's layout so that the action list reads as one table: File
-(new, templates, open, recent, save, save as, settings, quit), Edit (find, replace), Run
-(run case, run all, cancel, reasoning effort) and View (theme).
+(new, templates, open, recent, save, save as, models, settings, quit), Edit (find, replace),
+Run (run case, run all, run failed, run selected, resume last run, cancel, reasoning
+effort), Test set (import, export CSV / JSONL), History (policy versions, compare last two
+runs, export run report) and View (theme, result / metrics tab).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class WindowActions:
             file_menu, "Save &as…", doc.save_as, QKeySequence.StandardKey.SaveAs
         )
         file_menu.addSeparator()
+        self.models_action = self._add(
+            file_menu, "&Models…", window.open_models_dialog, QKeySequence("Ctrl+Shift+M")
+        )
         self.settings_action = self._add(
             file_menu, "Se&ttings…", window.open_settings_dialog, QKeySequence("Ctrl+,")
         )
@@ -71,7 +76,42 @@ class WindowActions:
         self.run_all_action.setShortcuts(
             [QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")]
         )
+        self.run_failed_action = self._add(
+            run_menu, "Run &failed", lambda: self.window.runner.run_suite("failed")
+        )
+        self.run_selected_action = self._add(
+            run_menu, "Run &selected", lambda: self.window.runner.run_suite("selected")
+        )
+        self.resume_action = self._add(
+            run_menu, "&Resume last run", lambda: self.window.runner.run_suite("resume")
+        )
+        run_menu.addSeparator()
         self.cancel_action = self._add(run_menu, "Ca&ncel run", self._cancel, QKeySequence("Esc"))
+        self.suite_actions = (
+            self.run_case_action,
+            self.run_all_action,
+            self.run_failed_action,
+            self.run_selected_action,
+            self.resume_action,
+        )
+
+        data = window.evaluation_actions
+        set_menu = menu_bar.addMenu("Test &set")
+        self.import_action = self._add(set_menu, "&Import…", data.import_cases)
+        self.export_csv_action = self._add(
+            set_menu, "Export &CSV…", lambda: data.export_cases("csv")
+        )
+        self.export_jsonl_action = self._add(
+            set_menu, "Export &JSONL…", lambda: data.export_cases("jsonl")
+        )
+        history_menu = menu_bar.addMenu("&History")
+        self.history_action = self._add(
+            history_menu, "&Policy versions…", data.show_history, QKeySequence("Ctrl+Shift+H")
+        )
+        self.flips_action = self._add(
+            history_menu, "&Compare last two runs…", data.compare_last_runs
+        )
+        self.report_action = self._add(history_menu, "&Export run report…", data.export_report)
 
         view_menu = menu_bar.addMenu("&View")
         theme_menu = view_menu.addMenu("&Theme")
@@ -83,6 +123,14 @@ class WindowActions:
             action.setChecked(theme == current)
             action.triggered.connect(lambda _=False, t=theme: self._set_theme(t))
             group.addAction(action)
+        view_menu.addSeparator()
+        tabs = window.right_tabs
+        self.show_result_action = self._add(
+            view_menu, "&Result", lambda: tabs.setCurrentIndex(0), QKeySequence("Ctrl+1")
+        )
+        self.show_metrics_action = self._add(
+            view_menu, "&Metrics", lambda: tabs.setCurrentIndex(1), QKeySequence("Ctrl+2")
+        )
 
         self.effort_combo = QComboBox()
         self.effort_combo.addItems(list(EFFORTS))
@@ -106,6 +154,8 @@ class WindowActions:
         for action, tip in (
             (self.run_case_action, "Run the selected case (Ctrl+Enter)"),
             (self.run_all_action, "Run every case shown in the table (Ctrl+Shift+Enter)"),
+            (self.run_failed_action, "Run the cases whose result is wrong or has no verdict"),
+            (self.resume_action, "Continue the last cancelled or stopped run of this policy"),
             (self.cancel_action, "Stop the run (Esc)"),
         ):
             action.setToolTip(tip)
@@ -134,8 +184,8 @@ class WindowActions:
         return self.effort_combo.currentText()
 
     def set_running(self, running: bool) -> None:
-        self.run_case_action.setEnabled(not running)
-        self.run_all_action.setEnabled(not running)
+        for action in self.suite_actions:
+            action.setEnabled(not running)
         self.cancel_action.setEnabled(running)
 
     def set_recent(self, paths: list[str]) -> None:
