@@ -199,9 +199,14 @@ def test_paste_through_clipboard(panel) -> None:
     panel.set_text("")
     mime = QMimeData()
     mime.setHtml("<h1>Heading</h1><p>text</p>")
-    QApplication.clipboard().setMimeData(mime)
-    panel.editor.paste()
-    assert "Heading" in panel.text() and "<h1>" not in panel.text()
+    QApplication.clipboard().setMimeData(mime)  # the clipboard now owns it
+    try:
+        panel.editor.paste()
+        assert "Heading" in panel.text() and "<h1>" not in panel.text()
+    finally:
+        # Qt would otherwise delete the Python-made mime data at exit, after Python has
+        # shut down, and crash the process.
+        QApplication.clipboard().clear()
 
 
 def test_highlight_phrases_creates_and_clears_selections(panel) -> None:
