@@ -118,17 +118,17 @@ def measure_stall(engine: str, model: str | None, cases: int) -> dict[str, float
     window.resize(1280, 800)
     window.show()
     pump(0.3)
-    follow = window.controller.caseStarted.connect(window.case_panel.select_case)
+    follow = window.runner.caseStarted.connect(window.case_panel.select_case)
     meter = StallMeter(5)
     deltas = [0]
-    window.controller.deltaReceived.connect(lambda *_: deltas.__setitem__(0, deltas[0] + 1))
+    window.suites.deltaReceived.connect(lambda *_: deltas.__setitem__(0, deltas[0] + 1))
     began = time.perf_counter()
     meter.start()
     assert window.runner.run_all()
-    finished = run_until(window.controller.suiteEnded, timeout_s=1800)
+    finished = run_until(window.runner.suiteEnded, timeout_s=1800)
     meter.stop()
     elapsed = time.perf_counter() - began
-    window.controller.caseStarted.disconnect(follow)
+    window.runner.caseStarted.disconnect(follow)
     done = sum(
         1
         for c in window.case_panel.cases()

@@ -5,8 +5,8 @@
 (``make screenshots`` runs it with ``QT_QPA_PLATFORM=offscreen``.) States: ``empty`` (first
 start, no policy), ``policy-cases`` (the spam starter policy with its test set),
 ``streaming`` (a case running, reasoning arriving with its rule code and quote
-highlighted), ``suite`` (Run all finished: labels, agreement marks) and ``stale`` (the
-policy edited after the run). Each in the light and the dark palette, ``-dark`` suffixed.
+highlighted), ``suite`` (Run all finished: labels, agreement marks), ``metrics`` (the
+Metrics tab after that suite) and ``stale`` (the policy edited after the run). Each in the light and the dark palette, ``-dark`` suffixed.
 The scripted fake engine from ``tests/support`` stands in for the model, and all settings
 and data go to a temporary folder, so the images do not depend on the machine.
 """
@@ -104,14 +104,20 @@ def shoot(theme: str, out: Path, tmp: Path, suffix: str) -> list[Path]:
     wait_until(mid_stream, 30)
     pump(0.12)  # highlight refresh
     written.append(save_png(window, out / f"streaming{tag}.png"))
-    wait_until(lambda: not window.controller.is_busy(), 30)
+    wait_until(lambda: not window.runner.is_running(), 30)
 
     factory.script.delay, factory.script.extra_words = 0.0005, 2
     window.runner.run_all()
-    wait_until(lambda: not window.controller.is_busy(), 120)
+    wait_until(lambda: not window.runner.is_running(), 120)
+    wait_until(lambda: window.metrics_panel.metrics() is not None, 30)
     window.case_panel.select_case("sp-003")
     pump(0.2)
     written.append(save_png(window, out / f"suite{tag}.png"))
+
+    window.window_actions.show_metrics_action.trigger()
+    pump(0.2)
+    written.append(save_png(window, out / f"metrics{tag}.png"))
+    window.window_actions.show_result_action.trigger()
 
     editor = window.policy_panel.editor
     cursor = editor.textCursor()

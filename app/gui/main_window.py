@@ -195,11 +195,13 @@ class MainWindow(QMainWindow):
         )
 
     @Slot(str)
-    def _on_path_changed(self, _path: str) -> None:
-        self.case_panel.proxy.set_case_filter(None)
+    def _on_path_changed(self, path: str) -> None:
         self.runner.policy_changed()
         self._update_title()
-        self.evaluation_actions.load_stored_results()
+        if path != getattr(self, "_shown_path", None) or not path:  # opened, not re-saved
+            self._shown_path = path
+            self.case_panel.proxy.set_case_filter(None)
+            self.evaluation_actions.load_stored_results()
 
     @Slot()
     def _update_title(self, *_args) -> None:
@@ -292,5 +294,6 @@ class MainWindow(QMainWindow):
         self.suites.shutdown()
         self.engine_holder.close()
         self.models_controller.shutdown()
+        self.evaluation_actions.shutdown()
         self.evaluation.shutdown()
         self.store.close()

@@ -77,7 +77,7 @@ class RunCoordinator(QObject):
         suites.caseStarted.connect(self._on_case_started)
         suites.deltaReceived.connect(self._on_delta)
         suites.suiteStarted.connect(lambda _run_id, total: self.progressChanged.emit(0, total, -1))
-        suites.caseStored.connect(self._on_case_stored)
+        suites.suiteProgress.connect(self.progressChanged)
         suites.casesStored.connect(self._on_cases_stored)
         suites.suiteEnded.connect(self._on_suite_outcome)
         case_panel.currentCaseChanged.connect(self.show_case)
@@ -324,10 +324,6 @@ class RunCoordinator(QObject):
             self.show_case(case_id)
 
     # --- suite controller events ----------------------------------------------------
-    @Slot(object, int, int, bool, float)
-    def _on_case_stored(self, _result, index: int, total: int, _cached: bool, eta: float) -> None:
-        self.progressChanged.emit(index, total, eta)
-
     @Slot(list)
     def _on_cases_stored(self, results: list) -> None:
         items = []

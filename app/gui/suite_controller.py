@@ -169,6 +169,8 @@ class _SuiteWorker(QObject):
         self._crash = ""
         try:
             outcome = self._run(request, on_event)
+        except ValueError as exc:  # a request that cannot run (resume of another text)
+            outcome = SuiteOutcome("failed", message=str(exc))
         except Exception as exc:  # EngineError carries the user-facing sentence
             self._drop_engine()
             message = str(exc).strip() or type(exc).__name__
@@ -238,6 +240,7 @@ class SuiteController(QObject):
     caseStarted = Signal(str)  # case id: the engine starts on it (not sent for cache hits)
     caseStored = Signal(object, int, int, bool, float)  # StoredResult, index, total, cached, eta
     casesStored = Signal(list)  # list[StoredResult], the same results in batches
+    suiteProgress = Signal(int, int, float)  # once per batch: done, total, eta (-1 unknown)
     deltaReceived = Signal(str, str, str)  # case id, channel, text
     suiteEnded = Signal(object)  # SuiteOutcome
     engineStateChanged = Signal(str, str)  # loading / ready / running / error, detail
@@ -259,6 +262,7 @@ class SuiteController(QObject):
         self._cancel = threading.Event()
         self._busy = False
         self._run_id = ""
+        self._done = 0
         self._thread = QThread()
         self._thread.setObjectName("suite-worker")
         self._worker = _SuiteWorker(store, self.shared, self._cancel)
@@ -290,6 +294,7 @@ class SuiteController(QObject):
         if request.selection not in SELECTIONS:
             raise ValueError(f"Unknown selection '{request.selection}'.")
         self._busy = True
+        self._done = 0
         self._cancel.clear()
         if not self._thread.isRunning():
             self._thread.start()
@@ -327,6 +332,11 @@ class SuiteController(QObject):
                 eta = -1.0 if event.eta_s is None else float(event.eta_s)
                 self.caseStored.emit(event.result, event.index, event.total, event.cached, eta)
         self.casesStored.emit([event.result for event in events])
+        if events:
+            last = events[-1]
+            eta = -1.0 if last.eta_s is None else float(last.eta_s)
+            self._done += len(events)  # a count: parallel results arrive out of order
+            self.suiteProgress.emit(self._done, last.total, eta)
 
     @Slot(object)
     def _on_ended(self, outcome: SuiteOutcome) -> None:

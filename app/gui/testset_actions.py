@@ -112,13 +112,15 @@ class EvaluationActions(QObject):
             if model.entry(case_id) is None  # a run started since: keep its results
         ]
         shown = model.set_results(items)
+        newest = max(item.result.run_id for item in found.values())
+        self.evaluation.request_run_metrics(newest)  # the metrics tab shows that run
         if shown:
             self.window.runner.show_case(self.window.case_panel.current_case_id())
             self.window.show_message(f"Showing the stored results of {shown} cases.")
 
     # --- test set ---------------------------------------------------------------------
     def import_cases(self) -> ImportDialog:
-        dialog = ImportDialog(output=self.output(), tasks=self.tasks, parent=self.window)
+        dialog = ImportDialog(output=self.output(), parent=self.window)  # its own threads
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.casesImported.connect(self._add_imported)
         dialog.open()
@@ -133,6 +135,15 @@ class EvaluationActions(QObject):
             panel.set_modified(True)
             panel.select_case(ids[0])
         self.window.show_message(f"Imported {len(ids)} cases; save the policy to keep them.")
+
+    def shutdown(self) -> None:
+        """Stop the import dialog's threads if it is still open."""
+        dialog, self.import_dialog = self.import_dialog, None
+        if dialog is not None:
+            try:
+                dialog.tasks.shutdown()
+            except RuntimeError:  # already deleted with the closed dialog
+                pass
 
     def export_cases(self, kind: str = "csv") -> int | None:
         cases = self.window.case_panel.cases()
