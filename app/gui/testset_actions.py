@@ -16,6 +16,7 @@ Store queries never run on the GUI thread: each goes through ``evaluation.tasks`
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
@@ -140,10 +141,8 @@ class EvaluationActions(QObject):
         """Stop the import dialog's threads if it is still open."""
         dialog, self.import_dialog = self.import_dialog, None
         if dialog is not None:
-            try:
+            with contextlib.suppress(RuntimeError):  # deleted with the closed dialog
                 dialog.tasks.shutdown()
-            except RuntimeError:  # already deleted with the closed dialog
-                pass
 
     def export_cases(self, kind: str = "csv") -> int | None:
         cases = self.window.case_panel.cases()
