@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app import __version__
 from app.commands import CommandError
@@ -29,9 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _opens_gui(first: str) -> bool:
+    """The window opens with no command, with Qt options, or with a policy file to open."""
+    if first in ("-h", "--help", "--version"):
+        return False
+    return first.startswith("-") or Path(first).suffix.lower() in (".md", ".markdown", ".txt")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+    if not argv or _opens_gui(argv[0]):
         from app.gui.app import run_gui  # Qt is imported only when the GUI starts
 
         return run_gui(argv)
