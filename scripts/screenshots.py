@@ -5,7 +5,7 @@
 (``make screenshots`` runs it with ``QT_QPA_PLATFORM=offscreen``.) States: ``empty`` (first
 start, no policy), ``policy-cases`` (the spam starter policy with its test set),
 ``streaming`` (a case running, reasoning arriving with its rule code and quote
-highlighted), ``suite`` (Run all finished: labels, agreement marks), ``metrics`` (the
+highlighted), ``suite`` (Run all finished: labels, agreement marks), ``window-metrics`` (the
 Metrics tab after that suite) and ``stale`` (the policy edited after the run). Each in the light and the dark palette, ``-dark`` suffixed.
 The scripted fake engine from ``tests/support`` stands in for the model, and all settings
 and data go to a temporary folder, so the images do not depend on the machine.
@@ -116,7 +116,7 @@ def shoot(theme: str, out: Path, tmp: Path, suffix: str) -> list[Path]:
 
     window.window_actions.show_metrics_action.trigger()
     pump(0.2)
-    written.append(save_png(window, out / f"metrics{tag}.png"))
+    written.append(save_png(window, out / f"window-metrics{tag}.png"))
     window.window_actions.show_result_action.trigger()
 
     editor = window.policy_panel.editor

@@ -124,9 +124,9 @@ class MetricsPanel(QWidget):
         matrix_box = QWidget()
         grid = QGridLayout(matrix_box)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(
-            plain_label("Confusion matrix (expected ↓, predicted →)", "sectionLabel"), 0, 0
-        )
+        matrix_title = plain_label("Confusion matrix (expected ↓, predicted →)", "sectionLabel")
+        matrix_title.setWordWrap(True)  # wraps rather than squeezing the tag table
+        grid.addWidget(matrix_title, 0, 0)
         grid.addWidget(self.show_all_button, 0, 1, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.confusion_view, 1, 0, 1, 2)
         self.class_box = QWidget()
@@ -150,6 +150,9 @@ class MetricsPanel(QWidget):
         upper.addWidget(self.class_box)
         upper.addWidget(tag_box)
         upper.setChildrenCollapsible(False)
+        for position in range(3):  # the tag table needs as much room as the matrix
+            upper.setStretchFactor(position, 1)
+        upper.setSizes([450, 300, 350])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("metricsSplitter")
         self.splitter.addWidget(upper)
