@@ -25,6 +25,7 @@ from tests.support.synthetic_gguf import cached_model  # noqa: E402
 
 TIMEOUT = 15000
 
+
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     isolate_gui_env(monkeypatch, tmp_path)
