@@ -22,7 +22,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 IDENTITY = "You are ChatGPT, a large language model trained by OpenAI."
 KNOWLEDGE_CUTOFF = "2024-06"
-CHANNELS_LINE = "# Valid channels: analysis, commentary, final. Channel must be included for every message."
+CHANNELS_LINE = (
+    "# Valid channels: analysis, commentary, final. Channel must be included for every message."
+)
 
 # Private-use sentinels stand in for the policy and content while a template renders.
 _POLICY_SENTINEL = "\ue000SAFEGUARD-POLICY\ue001"
