@@ -287,7 +287,8 @@ class Store:
         data = dict(row)
         data.pop("newest", None)
         for name in _JSON_COLUMNS:
-            data[name] = json.loads(data[name] or "[]")
+            value = data[name]
+            data[name] = json.loads(value) if value and value != "[]" else []
         data["cached"] = bool(data["cached"])
         data["violates"] = None if data["violates"] is None else bool(data["violates"])
         return StoredResult(**data)
