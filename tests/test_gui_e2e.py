@@ -12,15 +12,12 @@ from dataclasses import replace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest
-
-pytest.importorskip("pytestqt")
-local = pytest.importorskip("app.engine.local")
 
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from app.core.cases import TestCase, cases_path_for, save_cases  # noqa: E402
 from app.core.verdict import VerdictStatus  # noqa: E402
+from app.engine.local import LocalEngine  # noqa: E402
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.settings_store import open_settings  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY, isolate_gui_env  # noqa: E402
@@ -36,7 +33,7 @@ class GrammarEngine:
     """LocalEngine with a grammar added to each request (everything else untouched)."""
 
     def __init__(self) -> None:
-        self.inner = local.LocalEngine()
+        self.inner = LocalEngine()
 
     def load(self, settings):
         return self.inner.load(replace(settings, n_threads=2))

@@ -8,8 +8,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-pytest.importorskip("pytestqt")
-
 from app.core.store import Store, StoredResult  # noqa: E402
 from app.gui.evaluation_controller import EvaluationController  # noqa: E402
 from app.gui.flip_view import FlipColumn, FlipView  # noqa: E402

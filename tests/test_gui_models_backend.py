@@ -10,9 +10,6 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-
-pytest.importorskip("pytestqt")
-
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
 from app.core.verdict import Verdict, VerdictStatus  # noqa: E402

@@ -9,8 +9,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-pytest.importorskip("pytestqt")
-
 from app.engine import catalog  # noqa: E402
 from app.engine.hardware import Hardware  # noqa: E402
 from app.gui import models_controller  # noqa: E402

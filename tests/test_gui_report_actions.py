@@ -6,12 +6,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest
-
-pytest.importorskip("pytestqt")
-
 from html.parser import HTMLParser  # noqa: E402
 
+import pytest
 from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
 from app.core.store import Store, StoredResult  # noqa: E402

@@ -8,8 +8,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-pytest.importorskip("pytestqt")
-
 from app.core.cases import TestCase  # noqa: E402
 from app.core.policy import parse_policy  # noqa: E402
 from app.core.store import Store  # noqa: E402

@@ -9,6 +9,7 @@ from pathlib import Path
 import gguf
 import jinja2
 import jinja2.sandbox
+import llama_cpp
 import pytest
 
 from tests.support.synthetic_gguf import (
@@ -21,8 +22,6 @@ from tests.support.synthetic_gguf import (
     write_synthetic_gguf,
 )
 from tests.support.vocab import SINGLE_TOKEN_WORDS
-
-llama_cpp = pytest.importorskip("llama_cpp")
 
 SYSTEM_HEAD = (
     "<|start|>system<|message|>You are ChatGPT, a large language model trained by OpenAI.\n"
