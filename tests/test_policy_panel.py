@@ -4,6 +4,7 @@ find/replace, UTF-16-correct highlighting, plain-text paste and phrase highlight
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QMimeData, Qt
@@ -32,6 +33,8 @@ Output format: answer 1 if the content violates TP1 or TP2, else 0.
 
 Output format, again: answer with 0 or 1 only.
 """
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -268,3 +271,11 @@ def test_formats_follow_a_palette_change(panel) -> None:
     dark = panel.highlighter.format_for("rule_code").foreground().color()
     assert light != dark
     assert dark.lightness() > light.lightness()  # lighter text on the dark base
+
+
+def test_a_clean_policy_says_it_has_no_hints(panel: PolicyPanel) -> None:
+    policy = (ROOT / "policies" / "spam_scams" / "policy.md").read_text(encoding="utf-8")
+    panel.set_text(policy)
+    panel.refresh_analysis()
+    assert panel.hint_list() == []
+    assert panel.hints.count() == 1 and panel.hints.item(0).text().startswith("No hints")

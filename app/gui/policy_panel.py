@@ -145,7 +145,7 @@ class PolicyPanel(QWidget):
         self.hints.setWordWrap(True)
         self.hints.setAlternatingRowColors(True)
         self.hints.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._hint_list: list[LintHint] = []
+        self._hint_list: list[LintHint] | None = None  # None: never shown yet
         self._setting_text = False
         self._phrases: list[str] = []
 
@@ -255,7 +255,7 @@ class PolicyPanel(QWidget):
 
     def hint_list(self) -> list[LintHint]:
         """The lint hints now shown."""
-        return list(self._hint_list)
+        return list(self._hint_list or [])
 
     def save_state(self) -> QByteArray:
         """Splitter positions, for QSettings."""
