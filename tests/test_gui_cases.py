@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from app.core.cases import TestCase, cases_path_for, load_cases  # noqa: E402
-from app.gui.case_model import CaseFilterProxy, CaseTableModel, Column  # noqa: E402
+from app.gui.case_filter import CaseFilterProxy  # noqa: E402
+from app.gui.case_model import CaseTableModel, Column  # noqa: E402
 from app.gui.case_panel import CasePanel  # noqa: E402
 from app.gui.paste_dialog import guess_mode, split_cases  # noqa: E402
 

@@ -1,16 +1,55 @@
-"""A case-table proxy that can also keep only a given set of case ids.
+"""The case table's proxy models: sort, text filter and an optional set of case ids.
 
-``CaseIdFilterProxy`` extends the workbench's ``CaseFilterProxy`` (text filter and sort)
-with :meth:`set_case_filter`: a confusion-matrix cell or a flip-report tab hands it the case
-ids to show, ``None`` shows every case again. Both filters apply together. It is a drop-in
-replacement for ``CaseFilterProxy`` in ``CasePanel``.
+``CaseFilterProxy`` sorts by the SORT role and keeps rows whose text contains every word of
+the filter. ``CaseIdFilterProxy`` extends it with :meth:`~CaseIdFilterProxy.set_case_filter`:
+a confusion-matrix cell or a flip-report tab hands it the case ids to show, ``None`` shows
+every case again. Both filters apply together; it is a drop-in replacement for
+``CaseFilterProxy`` in ``CasePanel``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Signal
 
-from app.gui.case_model import CaseFilterProxy, CaseRole
+from app.gui.case_model import CaseRole
+
+
+def change_filter(proxy: QSortFilterProxyModel, apply: Callable[[], None]) -> None:
+    """Run ``apply`` (which changes what the proxy's filter keeps) and refilter the rows."""
+    if hasattr(proxy, "beginFilterChange"):  # Qt 6.10+
+        proxy.beginFilterChange()
+        apply()
+        proxy.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+    else:
+        apply()
+        proxy.invalidateFilter()
+
+
+class CaseFilterProxy(QSortFilterProxyModel):
+    """Sorts by the SORT role and keeps rows whose text contains every word of the filter."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._words: list[str] = []
+        self.setSortRole(CaseRole.SORT)
+        self.setDynamicSortFilter(False)
+
+    def set_filter_text(self, text: str) -> None:
+        words = text.casefold().split()
+
+        def apply() -> None:
+            self._words = words
+
+        change_filter(self, apply)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
+        if not self._words:
+            return True
+        index = self.sourceModel().index(source_row, 0, source_parent)
+        haystack = str(index.data(CaseRole.FILTER_TEXT) or "").casefold()
+        return all(word in haystack for word in self._words)
 
 
 class CaseIdFilterProxy(CaseFilterProxy):
@@ -30,13 +69,11 @@ class CaseIdFilterProxy(CaseFilterProxy):
         ids = None if case_ids is None else frozenset(str(i) for i in case_ids)
         if ids == self._ids:
             return
-        if hasattr(self, "beginFilterChange"):  # Qt 6.10+
-            self.beginFilterChange()
+
+        def apply() -> None:
             self._ids = ids
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self._ids = ids
-            self.invalidateFilter()
+
+        change_filter(self, apply)
         self.caseFilterChanged.emit(ids is not None)
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:

@@ -3,21 +3,22 @@
 Rows are cases; results are attached by case id. A result remembers the policy text and
 content it was computed for, so it turns *stale* (grey italic, with a tooltip) as soon as
 either differs from what is on screen, and fresh again if the edit is undone. Stale results
-are never counted as agreement. ``CaseFilterProxy`` sorts and filters for the view.
+are never counted as agreement. ``ResultEntry`` (in :mod:`app.gui.result_entry`) is one
+case's latest run; ``CaseFilterProxy`` (in :mod:`app.gui.case_filter`) sorts and filters
+for the view.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from app.core.cases import TestCase
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import ClassifyResult
+from app.gui.result_entry import KIND_TEXT, STATUS_TEXT, ResultEntry, predicted_text, text_key
 
 
 class Column(IntEnum):
@@ -44,52 +45,6 @@ class CaseRole(IntEnum):
     SORT = Qt.ItemDataRole.UserRole + 4
     STALE = Qt.ItemDataRole.UserRole + 5
     FILTER_TEXT = Qt.ItemDataRole.UserRole + 6
-
-
-def text_key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-@dataclass
-class ResultEntry:
-    """The latest run of one case: its state, live text and final result."""
-
-    state: str = "queued"  # queued / running / done / failed / cancelled
-    policy_key: str = ""
-    content_key: str = ""
-    analysis: str = ""
-    final: str = ""
-    result: ClassifyResult | None = None
-    error: str = ""
-    stale: bool = False
-    cached: bool = False  # the result came from the result cache, not the engine
-
-    @property
-    def verdict_kind(self) -> str:
-        """violates / safe / no_verdict / error / pending, for badges and colours."""
-        if self.state == "failed":
-            return "error"
-        if self.result is None:
-            return "pending"
-        verdict = self.result.verdict
-        if verdict.status is VerdictStatus.OK:
-            return "violates" if verdict.violates else "safe"
-        return "error" if verdict.status is VerdictStatus.ERROR else "no_verdict"
-
-    @property
-    def label(self) -> str:
-        if self.result is not None and self.result.verdict.ok:
-            return self.result.verdict.label or ""
-        return ""
-
-
-_STATUS_TEXT = {
-    "queued": "queued",
-    "running": "running…",
-    "cancelled": "cancelled",
-    "failed": "error",
-}
-_KIND_TEXT = {"violates": "violates", "safe": "does not violate", "no_verdict": "no verdict"}
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -135,7 +90,7 @@ class CaseTableModel(QAbstractTableModel):
             return bool(entry and entry.stale)
         if role == CaseRole.FILTER_TEXT:
             return " ".join(
-                (case.id, case.content, case.expected, case.notes, self._predicted(entry))
+                (case.id, case.content, case.expected, case.notes, predicted_text(entry))
             )
         stale = entry is not None and entry.stale and column != Column.PREVIEW
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -155,26 +110,19 @@ class CaseTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
-    def _predicted(self, entry: ResultEntry | None) -> str:
-        if entry is None or entry.state in ("queued", "running", "cancelled"):
-            return ""
-        if entry.verdict_kind in ("error", "no_verdict"):
-            return "error" if entry.verdict_kind == "error" else "no verdict"
-        return entry.label
-
     def _display(self, case: TestCase, entry: ResultEntry | None, column: Column) -> str:
         if column == Column.PREVIEW:
             return " ".join(case.content.split())[:160]
         if column == Column.EXPECTED:
             return case.expected
         if column == Column.PREDICTED:
-            return self._predicted(entry)
+            return predicted_text(entry)
         if entry is None:
             return "queued" if column == Column.STATUS and case.id in self._queued else ""
         if column == Column.STATUS and case.id in self._queued:
             return "queued"
         if column == Column.STATUS:
-            text = _STATUS_TEXT.get(entry.state) or _KIND_TEXT.get(entry.verdict_kind, "")
+            text = STATUS_TEXT.get(entry.state) or KIND_TEXT.get(entry.verdict_kind, "")
             if entry.stale:
                 return f"{text} (stale)"
             return f"{text} (cached)" if entry.cached and entry.state == "done" else text
@@ -249,9 +197,7 @@ class CaseTableModel(QAbstractTableModel):
             setattr(case, key, value)
         entry = self._entries.get(case_id)
         if entry is not None and entry.state == "done":
-            entry.stale = entry.policy_key != self._policy_key or entry.content_key != text_key(
-                case.content
-            )
+            entry.stale = entry.outdated(self._policy_key, case.content)
         self._row_changed(row)
 
     # --- results --------------------------------------------------------------------
@@ -295,9 +241,7 @@ class CaseTableModel(QAbstractTableModel):
             return
         entry.result, entry.state = result, "done"
         entry.analysis, entry.final = result.analysis or entry.analysis, result.final or entry.final
-        entry.stale = entry.policy_key != self._policy_key or entry.content_key != text_key(
-            case.content
-        )
+        entry.stale = entry.outdated(self._policy_key, case.content)
         self._row_changed(self.row_of(case_id))
 
     def set_results(self, items: list[tuple[str, str, str, ClassifyResult, bool]]) -> int:
@@ -323,10 +267,7 @@ class CaseTableModel(QAbstractTableModel):
                 error=result.verdict.message if error else "",
                 cached=cached,
             )
-            entry.stale = not error and (
-                policy_key != self._policy_key
-                or entry.content_key != text_key(self._cases[row].content)
-            )
+            entry.stale = not error and entry.outdated(self._policy_key, self._cases[row].content)
             self._entries[case_id] = entry
             self._queued.discard(case_id)
             changed.append(row)
@@ -345,7 +286,7 @@ class CaseTableModel(QAbstractTableModel):
             entry = self._entries.get(case.id)
             if entry is None or entry.state != "done":
                 continue
-            stale = key != entry.policy_key or entry.content_key != text_key(case.content)
+            stale = entry.outdated(key, case.content)
             if stale != entry.stale:
                 entry.stale = stale
                 self._row_changed(row)
@@ -354,29 +295,3 @@ class CaseTableModel(QAbstractTableModel):
         if row >= 0:
             left, right = self.index(row, 0), self.index(row, len(Column) - 1)
             self.dataChanged.emit(left, right)
-
-
-class CaseFilterProxy(QSortFilterProxyModel):
-    """Sorts by the SORT role and keeps rows whose text contains every word of the filter."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._words: list[str] = []
-        self.setSortRole(CaseRole.SORT)
-        self.setDynamicSortFilter(False)
-
-    def set_filter_text(self, text: str) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.10+
-            self.beginFilterChange()
-            self._words = text.casefold().split()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self._words = text.casefold().split()
-            self.invalidateFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
-        if not self._words:
-            return True
-        index = self.sourceModel().index(source_row, 0, source_parent)
-        haystack = str(index.data(CaseRole.FILTER_TEXT) or "").casefold()
-        return all(word in haystack for word in self._words)

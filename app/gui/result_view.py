@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.case_model import ResultEntry
 from app.gui.highlights import make_selections, quote_format, rule_format
 from app.gui.reasoning_marks import Mark, find_marks, mark_at
+from app.gui.result_entry import ResultEntry
 
 try:
     from app.gui.text_offsets import qt_to_py
