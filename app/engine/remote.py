@@ -31,9 +31,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.core.harmony import SPECIALS
 from app.core.harmony_text import HarmonyTextStream
-from app.core.prompt import PromptError, prompt_text, render, tokenize_segments
+from app.core.prompt import PromptError
 from app.engine.answer import context_overflow, deltas, finished
 from app.engine.protocol import (
     Cancelled,
@@ -44,8 +43,6 @@ from app.engine.protocol import (
     Event,
     Failed,
     Started,
-    Timings,
-    TokenCounts,
 )
 from app.engine.remote_http import (
     DEFAULT_KEY_ENV,
@@ -55,6 +52,14 @@ from app.engine.remote_http import (
     HttpError,
     resolve_api_key,
 )
+from app.engine.remote_reply import (
+    answer_counts,
+    case_failure,
+    server_error,
+    stop_reason,
+    unfinished_message,
+)
+from app.engine.remote_request import ServerTokenizer, explain_empty, request_body
 
 APIS = ("auto", "llama-server", "llama-cpp-python", "chat")
 
@@ -72,10 +77,6 @@ class RemoteConfig:
     read_timeout: float = 300.0
     retries: int = 3
     backoff: float = 0.5
-
-
-def _reason(finish: str | None) -> str | None:
-    return {"stop": "return", "eos": "return", "length": "budget"}.get(finish or "", finish)
 
 
 class RemoteEngine:
@@ -102,33 +103,25 @@ class RemoteEngine:
         self.model = config.model
         self.n_ctx: int | None = None
         self._template: str | None = None
-        self._specials: frozenset[int] = frozenset()
-        self._bos: list[int] = []
-        self._token_cache: dict[tuple[bytes, bool], list[int]] = {}
-        self.last_prompt_ids: list[int] = []  # the safe ids built for the last case
+        self._tokens = ServerTokenizer(self._http)
 
     @property
     def http(self) -> HttpClient:
         return self._http
 
+    @property
+    def last_prompt_ids(self) -> list[int]:
+        """The safe ids built for the last case."""
+        return self._tokens.last_ids
+
+    @property
+    def _specials(self) -> frozenset[int]:
+        return self._tokens.specials
+
     # -- loading -------------------------------------------------------------------------
     def _fail(self, exc: HttpError, what: str) -> EngineError:
-        url = self.config.base_url
-        if exc.status is None:
-            return EngineError(
-                f"Cannot reach the server at {url} ({exc}); "
-                "check that it is running and the URL is right."
-            )
-        if exc.status in (401, 403):
-            where = f"${self.config.api_key_env} or the system keyring"
-            if not self._key:
-                return EngineError(f"The server at {url} needs an API key; put it in {where}.")
-            return EngineError(
-                f"The server at {url} refused the API key (HTTP {exc.status}); "
-                f"check the key in {where}."
-            )
-        detail = exc.server_message() or str(exc)
-        return EngineError(f"The server at {url} failed {what} (HTTP {exc.status}: {detail}).")
+        config = self.config
+        return server_error(exc, what, config.base_url, config.api_key_env, bool(self._key))
 
     def load(self, settings: EngineSettings | None = None) -> dict:
         """Check the server, the model name and the key; find the API to use."""
@@ -150,12 +143,9 @@ class RemoteEngine:
         entry = entries[served.index(self.model)]
         self.api = self.config.api if self.config.api != "auto" else self._detect_api()
         self.n_ctx = self._context_size(entry)
+        self._tokens.api = self.api
         if self.api != "chat":
-            self._bos = self._server_tokenize("", special=True)
-            lookups = {name: self._server_tokenize(name, special=True) for name in SPECIALS}
-            self._specials = frozenset(
-                ids[0] for ids in lookups.values() if len(ids) == 1 and ids[0] not in self._bos
-            )
+            self._tokens.learn_specials()
         self._info = {
             "model": self.model,
             "backend": "remote",
@@ -207,55 +197,12 @@ class RemoteEngine:
         """A new engine for another thread: same server facts, its own connection."""
         other = RemoteEngine(self.config)
         other.api, other.model, other.n_ctx = self.api, self.model, self.n_ctx
-        other._template, other._specials, other._bos = self._template, self._specials, self._bos
+        other._template = self._template
+        other._tokens = ServerTokenizer(
+            other._http, self.api, self._tokens.bos, self._tokens.specials
+        )
         other._info = dict(self._info)
         return other
-
-    # -- tokenizing ----------------------------------------------------------------------
-    def _server_tokenize(self, text: str, special: bool) -> list[int]:
-        if self.api == "llama-server":
-            body = {"content": text, "add_special": False, "parse_special": special}
-            answer = self._http.post_json("/tokenize", body)
-        else:  # llama_cpp.server always parses specials; callers split people's text first
-            answer = self._http.post_json("/extras/tokenize", {"input": text})
-        ids = answer.get("tokens") if isinstance(answer, dict) else None
-        if not isinstance(ids, list):
-            raise HttpError("the tokenize endpoint gave no token list")
-        ids = [t["id"] if isinstance(t, dict) else int(t) for t in ids]
-        bos = self._bos
-        return ids[len(bos) :] if bos and ids[: len(bos)] == bos else ids
-
-    def _tokenize(self, data: bytes, special: bool) -> list[int]:
-        key = (data, special)
-        if key not in self._token_cache:
-            ids = self._server_tokenize(data.decode("utf-8"), special)
-            if not special and self._specials.intersection(ids):
-                raise PromptError(
-                    "The server turned part of the policy or content into a control token; "
-                    "use the local engine for this case."
-                )
-            if len(self._token_cache) > 256:
-                self._token_cache.clear()
-            self._token_cache[key] = ids
-        return self._token_cache[key]
-
-    def _prompt(self, request: ClassifyRequest) -> tuple[list[int] | str, int]:
-        run = request.run
-        segments, _ = render(
-            run.renderer, self._template, request.policy, request.content, run.effort, run.date
-        )
-        ids = tokenize_segments(segments, self._tokenize)
-        self.last_prompt_ids = ids
-        if self.api == "llama-server":
-            return ids, len(ids)
-        text = prompt_text(segments)
-        whole = self._server_tokenize(text, special=True)
-        if whole != ids and any("<|" in s.text for s in segments if not s.trusted):
-            raise PromptError(
-                "The policy or content contains '<|', which this server (llama-cpp-python) "
-                "would read as control tokens; use llama.cpp's llama-server or the local engine."
-            )
-        return text, len(whole)
 
     # -- classification ------------------------------------------------------------------
     def classify(self, request: ClassifyRequest) -> Iterator[Event]:
@@ -270,37 +217,12 @@ class RemoteEngine:
         except PromptError as exc:
             yield Failed(request.case_id, str(exc), "prompt")
         except HttpError as exc:
-            message = str(self._fail(exc, "this case"))
-            kind = "context" if "context" in message.lower() else "error"
-            if kind == "context":
-                message = (
-                    f"The prompt and the answer budget do not fit the server's context "
-                    f"({exc.server_message()}); shorten the policy or content or lower the "
-                    "token budget."
-                )
+            message, kind = case_failure(exc, str(self._fail(exc, "this case")))
             yield Failed(request.case_id, message, kind)
-
-    def _body(self, request: ClassifyRequest) -> dict:
-        run = request.run
-        body = {
-            "model": self.model,
-            "max_tokens": run.max_tokens,
-            "temperature": run.temperature,
-            "top_p": run.top_p,
-            "seed": run.seed,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
-        if self.api != "chat" or run.grammar:
-            # llama.cpp's samplers: the local engine's settings, so verdicts can match.
-            body.update(top_k=0, min_p=0.0, repeat_penalty=1.0)
-        if run.grammar:
-            body["grammar"] = run.grammar
-        return body
 
     def _run(self, request: ClassifyRequest) -> Iterator[Event]:
         case, run = request.case_id, request.run
-        body = self._body(request)
+        body = request_body(request, self.model, self.api)
         prompt_tokens = 0
         if self.api == "chat":
             path = "/v1/chat/completions"
@@ -311,7 +233,7 @@ class RemoteEngine:
             body["reasoning_effort"] = run.effort
         else:
             path = "/v1/completions"
-            body["prompt"], prompt_tokens = self._prompt(request)
+            body["prompt"], prompt_tokens = self._tokens.prompt(request, self._template)
             overflow = context_overflow(
                 request, prompt_tokens, self.n_ctx, remedy="start the server with a larger context"
             )
@@ -348,49 +270,18 @@ class RemoteEngine:
         if self._cancel.is_set():
             raise Aborted
         if finish is None and first is None and self.api != "chat":
-            self._explain_empty(path, body)  # raises the server's reason, if it gives one
+            explain_empty(self._http, path, body)  # raises the server's reason, if it gives one
         if finish is None:
-            hint = (
-                " (llama-cpp-python's server drops a running answer when another request "
-                "arrives: start it with --interrupt_requests False)"
-                if self.api == "llama-cpp-python"
-                else ""
-            )
-            yield Failed(
-                case,
-                f"The server ended the answer before it was finished{hint}; run the case again.",
-                "error",
-            )
+            yield Failed(case, unfinished_message(self.api), "error")
             return
-        stop_reason = _reason(finish) or "return"
-        yield from deltas(case, splitter.finish(stop_reason))
+        reason = stop_reason(finish) or "return"
+        yield from deltas(case, splitter.finish(reason))
         machine = splitter.machine
         analysis = reasoning + ("\n" if reasoning and machine.analysis else "") + machine.analysis
-        done = time.perf_counter()
-        tokens = TokenCounts(prompt=prompt_tokens, evaluated=prompt_tokens, generated=chunks)
-        if isinstance(usage, dict):
-            tokens.prompt = usage.get("prompt_tokens") or tokens.prompt
-            tokens.generated = usage.get("completion_tokens") or tokens.generated
-        timings = Timings(
-            prompt_ms=((first or done) - sent) * 1000, generate_ms=(done - (first or done)) * 1000
+        tokens, timings = answer_counts(
+            prompt_tokens, chunks, usage, server_timings, sent, first, time.perf_counter()
         )
-        if isinstance(server_timings, dict):  # llama-server reports its own split
-            tokens.evaluated = server_timings.get("prompt_n", tokens.evaluated)
-            tokens.reused = server_timings.get("cache_n", max(0, tokens.prompt - tokens.evaluated))
-            timings.prompt_ms = server_timings.get("prompt_ms", timings.prompt_ms)
-            timings.generate_ms = server_timings.get("predicted_ms", timings.generate_ms)
-        else:
-            tokens.evaluated = tokens.prompt
-        yield finished(
-            request, machine, stop_reason, tokens, timings, self.model, analysis=analysis
-        )
-
-    def _explain_empty(self, path: str, body: dict) -> None:
-        """llama_cpp.server ends a stream with no data when it refuses the request (a prompt
-        over its context size): ask again without streaming to get its reason."""
-        probe = dict(body, stream=False, max_tokens=1)
-        probe.pop("stream_options", None)
-        self._http.post_json(path, probe)
+        yield finished(request, machine, reason, tokens, timings, self.model, analysis=analysis)
 
     def cancel(self) -> None:
         self._cancel.set()
