@@ -7,16 +7,16 @@ import json
 import pytest
 
 from app.core.cases import load_cases
+from app.core.import_reading import decode_bytes
 from app.core.importer import (
     ColumnMapping,
     ImportFileError,
-    decode_bytes,
     export_csv,
     export_jsonl,
     import_cases,
-    normalize_label,
     preview,
 )
+from app.core.label_spelling import normalize_label
 from app.core.policy import OutputFormat
 
 BINARY = OutputFormat(kind="binary", labels=("0", "1"), violating=("1",))
