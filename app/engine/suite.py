@@ -23,63 +23,29 @@ stored before it stays, and ``resume_run_id`` continues the run without duplicat
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from app.core.cases import TestCase
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
 from app.core.policy import Policy
 from app.core.store import CACHEABLE, Store, StoredResult
-from app.core.verdict import Verdict, VerdictStatus
-from app.engine.protocol import (
-    Cancelled,
-    ClassifyRequest,
-    ClassifyResult,
-    Engine,
-    Failed,
-    Finished,
-    RunSettings,
+from app.core.verdict import VerdictStatus
+from app.engine.protocol import Cancelled, ClassifyRequest, Engine, Failed, Finished, RunSettings
+from app.engine.suite_parallel import run_in_parallel
+from app.engine.suite_results import (
+    CaseStored,
+    SuiteEnded,
+    SuiteStarted,
+    SuiteSummary,
+    cached_result,
+    error_result,
+    terminal_result,
 )
 
 ORDERS = ("failed-first", "file")
 FLUSH_EVERY = 500  # cache hits written per transaction (bigger: longer GUI stalls)
-
-
-@dataclass(frozen=True)
-class SuiteStarted:
-    run_id: str
-    total: int  # cases in this call (after resume skipped the done ones)
-    resumed: int  # cases already done in the run being resumed
-
-
-@dataclass(frozen=True)
-class CaseStored:
-    run_id: str
-    result: StoredResult
-    index: int  # 1-based position in this call
-    total: int
-    cached: bool
-    eta_s: float | None  # from the mean time of the engine-run cases so far
-
-
-@dataclass
-class SuiteSummary:
-    run_id: str
-    total: int = 0  # cases asked for, including those a resume skipped
-    done: int = 0  # results stored by this call (engine-run and cached)
-    cached: int = 0
-    failed: int = 0  # results with status error
-    resumed: int = 0  # skipped because the resumed run already had them
-    cancelled: bool = False
-    elapsed_s: float = 0.0
-
-
-@dataclass(frozen=True)
-class SuiteEnded:
-    summary: SuiteSummary
 
 
 def order_cases(
@@ -94,54 +60,6 @@ def order_cases(
     latest = store.latest_results([c.id for c in cases], cases_path)
     failed = {cid for cid, r in latest.items() if not r.correct}
     return [c for c in cases if c.id in failed] + [c for c in cases if c.id not in failed]
-
-
-def _stored(
-    run_id: str, case: TestCase, key: str, result: ClassifyResult, policy: Policy
-) -> StoredResult:
-    verdict = result.verdict
-    violates = verdict.violates
-    if verdict.status is VerdictStatus.OK and violates is None and verdict.label is not None:
-        violates = policy.output.is_violating(verdict.label)
-    return StoredResult(
-        run_id=run_id,
-        case_id=case.id,
-        cache_key=key,
-        status=verdict.status.value,
-        expected=case.expected,
-        label=verdict.label if verdict.status is VerdictStatus.OK else None,
-        violates=violates if verdict.status is VerdictStatus.OK else None,
-        rule_codes=list(verdict.rule_codes),
-        rationale=verdict.rationale,
-        analysis=result.analysis,
-        final=result.final,
-        message=verdict.message,
-        stop_reason=result.stop_reason,
-        content=case.content,
-        tags=list(case.tags),
-        prompt_tokens=result.tokens.prompt,
-        evaluated_tokens=result.tokens.evaluated,
-        reused_tokens=result.tokens.reused,
-        generated_tokens=result.tokens.generated,
-        load_ms=result.timings.load_ms,
-        prompt_ms=result.timings.prompt_ms,
-        generate_ms=result.timings.generate_ms,
-    )
-
-
-def _error(run_id: str, case: TestCase, key: str, failed: Failed) -> StoredResult:
-    verdict = Verdict(status=VerdictStatus.ERROR, message=failed.message)
-    return StoredResult(
-        run_id=run_id,
-        case_id=case.id,
-        cache_key=key,
-        status=verdict.status.value,
-        expected=case.expected,
-        message=f"{failed.kind}: {failed.message}",
-        stop_reason="error",
-        content=case.content,
-        tags=list(case.tags),
-    )
 
 
 def _classify(
@@ -161,74 +79,12 @@ def _classify(
         if cancel.is_set() and not cancel_sent:
             engine.cancel()
             cancel_sent = True
-        if isinstance(event, Finished):
-            return _stored(run_id, case, key, event.result, policy)
-        if isinstance(event, Failed):
-            return _error(run_id, case, key, event)
+        if isinstance(event, (Finished, Failed)):
+            return terminal_result(run_id, case, key, event, policy)
         if isinstance(event, Cancelled):
             return None
         emit(event)
     return None
-
-
-def _from_cache(hit: StoredResult, run_id: str, case: TestCase) -> StoredResult:
-    stored = copy.copy(hit)  # a shallow copy: much cheaper than dataclasses.replace
-    stored.run_id, stored.case_id, stored.cached, stored.created = run_id, case.id, True, 0.0
-    stored.expected, stored.tags, stored.content = case.expected, list(case.tags), case.content
-    return stored
-
-
-def _run_in_parallel(
-    engine_factory: Callable[[], Engine],
-    concurrency: int,
-    misses: list[tuple[int, TestCase, str]],
-    policy: Policy,
-    run_settings: RunSettings,
-    *,
-    run_id: str,
-    store: Store,
-    summary: SuiteSummary,
-    cancel: threading.Event,
-    emit: Callable[[object], None],
-    total: int,
-) -> None:
-    """Run the cases not in the cache ``concurrency`` at a time, storing each as it ends."""
-    from app.engine.remote_pool import run_concurrent
-
-    slots = {case.id: (index, case, key) for index, case, key in misses}
-    stored_ids: set[str] = set()
-    started = time.monotonic()
-
-    def on_event(event: object) -> None:
-        if isinstance(event, Cancelled):
-            summary.cancelled = True
-            return
-        if not isinstance(event, (Finished, Failed)):
-            emit(event)
-            return
-        case_id = event.result.case_id if isinstance(event, Finished) else event.case_id
-        if case_id in stored_ids or case_id not in slots:
-            return
-        index, case, key = slots[case_id]
-        if isinstance(event, Finished):
-            stored = _stored(run_id, case, key, event.result, policy)
-        else:
-            stored = _error(run_id, case, key, event)
-        store.add_result(stored)
-        stored_ids.add(case_id)
-        summary.done += 1
-        summary.failed += stored.status == VerdictStatus.ERROR.value
-        left = len(misses) - len(stored_ids)
-        eta = (time.monotonic() - started) / len(stored_ids) * left
-        emit(CaseStored(run_id, stored, index, total, False, eta))
-
-    requests = [
-        ClassifyRequest(case.id, policy.body, case.content, run_settings, policy.output)
-        for _, case, _ in misses
-    ]
-    for event in run_concurrent(engine_factory, requests, concurrency, on_event, stop=cancel):
-        on_event(event)  # terminal events the pool made itself (an engine that failed to load)
-    summary.cancelled = summary.cancelled or cancel.is_set()
 
 
 def run_suite(
@@ -313,11 +169,11 @@ def run_suite(
                 if hit is None:
                     misses.append((index, case, key))
                     continue
-                pending.append((index, _from_cache(hit, run_id, case)))
+                pending.append((index, cached_result(hit, run_id, case)))
                 summary.done += 1
                 summary.cached += 1
             flush()
-            _run_in_parallel(
+            run_in_parallel(
                 engine_factory, concurrency, misses, policy, run_settings,
                 run_id=run_id, store=store, summary=summary, cancel=cancel, emit=emit,
                 total=len(todo),
@@ -329,7 +185,7 @@ def run_suite(
                     break
                 hit = hits.get(key)
                 if hit is not None:
-                    pending.append((index, _from_cache(hit, run_id, case)))
+                    pending.append((index, cached_result(hit, run_id, case)))
                     summary.done += 1
                     summary.cached += 1
                     if len(pending) >= FLUSH_EVERY:
@@ -345,7 +201,7 @@ def run_suite(
                     summary.cancelled = cancel.is_set()
                     if summary.cancelled:
                         break
-                    stored = _error(
+                    stored = error_result(
                         run_id, case, key, Failed(case.id, "The engine gave no result.")
                     )
                 store.add_result(stored)
