@@ -12,7 +12,8 @@ from app.core.cases import TestCase  # noqa: E402
 from app.core.policy import parse_policy  # noqa: E402
 from app.core.store import Store  # noqa: E402
 from app.engine.protocol import EngineSettings, RunSettings  # noqa: E402
-from app.gui.suite_controller import SuiteController, SuiteRequest  # noqa: E402
+from app.gui.suite_controller import SuiteController  # noqa: E402
+from app.gui.suite_request import SuiteRequest  # noqa: E402
 from tests.support.fake_engine import (  # noqa: E402
     SAMPLE_POLICY,
     FakeEngineFactory,

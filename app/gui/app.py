@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.core.storage_paths import APP_AUTHOR, APP_NAME
-from app.gui.controller import EngineFactory
+from app.gui.engine_holder import EngineFactory
 from app.gui.main_window import MainWindow
 from app.gui.settings_store import open_settings
 from app.gui.templates import newer_recovery

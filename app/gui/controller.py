@@ -14,16 +14,16 @@ builds a fresh one through the factory.
 The engine itself lives in a :class:`~app.gui.engine_holder.SharedEngine`, which the window
 also hands to its ``SuiteController``, so single-case runs and suites use one loaded model.
 ``modelLoaded(info)`` carries the dict ``load()`` returned (placement, GPU layers, server).
+The thread, cancel and shutdown plumbing it shares with ``SuiteController`` lives in
+:mod:`app.gui.worker_thread`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from app.engine.protocol import (
     Cancelled,
@@ -36,9 +36,9 @@ from app.engine.protocol import (
     Finished,
     Started,
 )
-from app.gui.engine_holder import SharedEngine
+from app.gui.engine_holder import EngineFactory, SharedEngine
+from app.gui.worker_thread import EngineWorker, WorkerHost
 
-EngineFactory = Callable[[], Engine]
 STATES = ("no_model", "loading", "ready", "running", "error")
 _RESTART_KINDS = {"crash", "load"}
 
@@ -50,22 +50,9 @@ def default_engine_factory() -> Engine:
     return local_engine_factory()
 
 
-def describe_model(facts: dict, settings: EngineSettings) -> str:
-    """'name · GPU' style text for the status bar, from the facts load() returned."""
-    from pathlib import Path
-
-    name = str(facts.get("name") or facts.get("model") or Path(settings.model_path).name)
-    backend = str(facts.get("backend") or "").strip()
-    if not backend and "n_gpu_layers" in facts:
-        layers = facts.get("n_gpu_layers") or 0
-        backend = f"GPU ({layers} layers)" if layers else "CPU"
-    return f"{name or 'model'} · {backend}" if backend else (name or "model")
-
-
-class _Worker(QObject):
+class _Worker(EngineWorker):
     """Lives on the worker thread; runs one suite at a time, emitting plain signals."""
 
-    state = Signal(str, str)
     caseStarted = Signal(str)
     delta = Signal(str, str, str)
     caseFinished = Signal(str, object)
@@ -73,35 +60,18 @@ class _Worker(QObject):
     caseCancelled = Signal(str)
     progress = Signal(int, int, float)
     ended = Signal(str)
-    loaded = Signal(object)
 
     def __init__(self, shared: SharedEngine, cancel_event: threading.Event) -> None:
-        super().__init__()
-        self._shared = shared
-        self._cancel = cancel_event
+        super().__init__(shared, cancel_event)
         self._engine: Engine | None = None
-
-    @property
-    def engine(self) -> Engine | None:
-        return self._shared.engine
 
     def _drop_engine(self) -> None:
         self._engine = None
-        self._shared.drop()
+        super()._drop_engine()
 
     def _ensure_engine(self, settings: EngineSettings) -> None:
-        def loading() -> None:
-            self.state.emit("loading", settings.model_path)
-
-        try:
-            engine, facts, fresh = self._shared.ensure(settings, loading)
-        except Exception:
-            self._engine = None
-            raise
-        self._engine = engine
-        if fresh:
-            self.loaded.emit(facts)
-        self.state.emit("ready", describe_model(facts, settings))
+        self._engine = None
+        self._engine, _facts = self._load_engine(settings)
 
     @Slot(object, object)
     def run_suite(self, requests: list[ClassifyRequest], settings: EngineSettings) -> None:
@@ -163,17 +133,13 @@ class _Worker(QObject):
         self.caseFailed.emit(case_id, message)
         return "ok"
 
-    @Slot()
-    def close_engine(self) -> None:
-        self._drop_engine()
-
 
 def _message(exc: BaseException, fallback: str) -> str:
     text = str(exc).strip() if isinstance(exc, EngineError) else ""
     return text or f"{fallback} ({type(exc).__name__}: {exc})"
 
 
-class EngineController(QObject):
+class EngineController(WorkerHost):
     """Runs suites of classification requests on a worker thread and reports by signals."""
 
     engineStateChanged = Signal(str, str)  # state (see STATES), detail
@@ -186,7 +152,6 @@ class EngineController(QObject):
     suiteEnded = Signal(str)  # finished / failed / cancelled
     modelLoaded = Signal(object)  # the dict load() returned (placement, layers, server...)
     _runRequested = Signal(object, object)
-    _closeRequested = Signal()
 
     def __init__(
         self,
@@ -195,19 +160,14 @@ class EngineController(QObject):
         *,
         shared: SharedEngine | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.shared = shared or SharedEngine(engine_factory or default_engine_factory)
-        self._cancel = threading.Event()
-        self._busy = False
+        shared = shared or SharedEngine(engine_factory or default_engine_factory)
+        super().__init__(shared, "engine-worker", parent)
         self._state = "no_model"
         self._detail = ""
         self._model_detail = ""
-        self._thread = QThread()
-        self._thread.setObjectName("engine-worker")
         self._worker = _Worker(self.shared, self._cancel)
-        self._worker.moveToThread(self._thread)
+        self._adopt(self._worker)
         self._runRequested.connect(self._worker.run_suite)
-        self._closeRequested.connect(self._worker.close_engine)
         self._worker.state.connect(self._on_state)
         self._worker.caseStarted.connect(self.caseStarted)
         self._worker.delta.connect(self.deltaReceived)
@@ -219,9 +179,6 @@ class EngineController(QObject):
         self._worker.ended.connect(self._on_ended)
         # the thread starts with the first run, so a window that never runs has none
 
-    def thread_running(self) -> bool:
-        return self._thread.isRunning()
-
     @property
     def state(self) -> str:
         return self._state
@@ -230,29 +187,13 @@ class EngineController(QObject):
     def state_detail(self) -> str:
         return self._detail
 
-    def is_busy(self) -> bool:
-        return self._busy
-
     def run_cases(self, requests: list[ClassifyRequest], settings: EngineSettings) -> bool:
         """Queue a suite; returns False (and does nothing) while another suite runs."""
         if self._busy or not requests:
             return False
-        self._busy = True
-        self._cancel.clear()
-        if not self._thread.isRunning():
-            self._thread.start()
+        self._begin_job()
         self._runRequested.emit(list(requests), settings)
         return True
-
-    def cancel(self) -> None:
-        """Stop the running case at its next token and skip the rest of the suite."""
-        if not self._busy:
-            return
-        self._cancel.set()
-        engine = self._worker.engine
-        if engine is not None:
-            with contextlib.suppress(Exception):
-                engine.cancel()
 
     @Slot(str, str)
     def report_state(self, state: str, detail: str) -> None:
@@ -263,15 +204,6 @@ class EngineController(QObject):
         """Tell listeners no model is configured (only while idle)."""
         if not self._busy:
             self._on_state("no_model", "")
-
-    def shutdown(self, timeout_ms: int = 15000) -> None:
-        """Cancel any run, close the engine and stop the worker thread (called on quit)."""
-        if not self._thread.isRunning():
-            return
-        self.cancel()
-        self._closeRequested.emit()
-        self._thread.quit()
-        self._thread.wait(timeout_ms)
 
     @Slot(str, str)
     def _on_state(self, state: str, detail: str) -> None:

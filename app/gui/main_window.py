@@ -21,10 +21,10 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, Q
 from app.core.store import Store, StoreError
 from app.gui.backend_settings import load_backend_values
 from app.gui.case_panel import CasePanel
-from app.gui.controller import EngineController, EngineFactory
+from app.gui.controller import EngineController
 from app.gui.documents import PolicyDocument
 from app.gui.engine_badge import EngineBadge
-from app.gui.engine_holder import SharedEngine, settings_engine_factory
+from app.gui.engine_holder import EngineFactory, SharedEngine, settings_engine_factory
 from app.gui.evaluation_controller import EvaluationController
 from app.gui.metrics_panel import MetricsPanel
 from app.gui.models_controller import ModelsController

@@ -26,7 +26,8 @@ from app.gui.controller import EngineController
 from app.gui.result_view import ResultView
 from app.gui.settings_dialog import GGUF_FILTER, check_model_file
 from app.gui.settings_store import load_engine_settings, load_run_settings, save_engine_settings
-from app.gui.suite_controller import LAST_RUN, SuiteController, SuiteRequest, stored_as_result
+from app.gui.suite_controller import SuiteController, stored_as_result
+from app.gui.suite_request import LAST_RUN, SuiteRequest
 
 SUITE_KINDS = ("all", "failed", "selected", "resume")
 

@@ -20,89 +20,41 @@ The engine comes from a :class:`~app.gui.engine_holder.SharedEngine` (the window
 with its ``EngineController``). An engine crash (a result stored with an error of kind
 ``crash`` or ``load``) stops the run, drops the engine so the next run builds a fresh one,
 and ends the run as ``failed`` with the crash message; its stored results stay and
-``resume_run_id=LAST_RUN`` continues it. ``caseStarted(case_id)`` marks the case in flight.
+``resume_run_id=LAST_RUN`` continues it. The request, the outcome and the choice of cases
+live in :mod:`app.gui.suite_request`. ``caseStarted(case_id)`` marks the case in flight.
+The thread, cancel and shutdown plumbing it shares with ``EngineController`` lives in
+:mod:`app.gui.worker_thread`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMetaMethod, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QMetaMethod, Signal, Slot
 
-from app.core.cases import TestCase
-from app.core.fingerprint import cache_key_factory, model_fingerprint, template_hash, text_hash
-from app.core.policy import Policy
+from app.core.fingerprint import cache_key_factory, model_fingerprint, template_hash
 from app.core.store import Store, StoredResult
-from app.engine.protocol import Delta, Engine, EngineSettings, RunSettings, Started
-from app.engine.suite import CaseStored, SuiteEnded, SuiteStarted, SuiteSummary, run_suite
-from app.gui.controller import EngineFactory, default_engine_factory, describe_model
-from app.gui.engine_holder import SharedEngine
+from app.engine.protocol import Delta, Engine, EngineSettings, Started
+from app.engine.suite import CaseStored, SuiteEnded, SuiteStarted, run_suite
+from app.gui.controller import default_engine_factory
+from app.gui.engine_holder import EngineFactory, SharedEngine
+from app.gui.suite_request import (
+    LAST_RUN,
+    SELECTIONS,
+    SuiteOutcome,
+    SuiteRequest,
+    last_unfinished_run,
+    select_cases,
+)
+from app.gui.worker_thread import EngineWorker, WorkerHost, describe_model
 
-SELECTIONS = ("all", "selected", "failed", "changed")
 BATCH_SECONDS = 0.1
-LAST_RUN = "last"  # resume_run_id: the newest unfinished run of this policy and test set
 _CRASH_PREFIXES = ("crash:", "load:")
 
 
-@dataclass(frozen=True)
-class SuiteRequest:
-    """Everything one batch run needs; built on the GUI thread, read on the worker."""
-
-    policy: Policy
-    cases: list[TestCase]
-    run: RunSettings
-    engine: EngineSettings
-    selection: str = "all"  # all / selected / failed / changed
-    selected_ids: tuple[str, ...] = ()
-    resume_run_id: str | None = None
-    failed_first: bool = True
-    cases_path: str = ""
-    note: str = ""
-    concurrency: int = 1  # requests in flight (a remote server's parallel slots)
-
-
-@dataclass
-class SuiteOutcome:
-    """How a run ended: status finished / failed / cancelled, its summary and a message."""
-
-    status: str
-    run_id: str = ""
-    summary: SuiteSummary | None = None
-    message: str = ""
-
-
-def select_cases(request: SuiteRequest, store: Store, make_key) -> list[TestCase]:
-    """The cases a request names: all, the selected ids, the failed ones (latest earlier
-    result of this test set wrong or without a verdict) or the changed ones (no stored
-    result under their current cache key: new content, policy, settings or model)."""
-    cases = request.cases
-    if request.selection == "all":
-        return list(cases)
-    if request.selection == "selected":
-        wanted = set(request.selected_ids)
-        return [c for c in cases if c.id in wanted]
-    if request.selection == "failed":
-        latest = store.latest_results([c.id for c in cases], request.cases_path)
-        return [c for c in cases if c.id in latest and not latest[c.id].correct]
-    if request.selection == "changed":
-        keys = {c.id: make_key(c.content) for c in cases}
-        hits = store.lookup_many(list(keys.values()))
-        return [c for c in cases if keys[c.id] not in hits]
-    raise ValueError(f"Unknown selection '{request.selection}'; use {', '.join(SELECTIONS)}.")
-
-
-def last_unfinished_run(store: Store, request: SuiteRequest) -> str:
-    """The newest run of this policy text and test set that did not finish, or ''."""
-    policy_hash = text_hash(request.policy.text)
-    runs = [r for r in store.list_runs(policy_hash) if r.cases_path == request.cases_path]
-    return runs[-1].id if runs and runs[-1].status != "finished" else ""
-
-
-class _SuiteWorker(QObject):
+class _SuiteWorker(EngineWorker):
     """Lives on the worker thread; one run at a time."""
 
     started = Signal(str, int)
@@ -110,30 +62,15 @@ class _SuiteWorker(QObject):
     batch = Signal(list)  # list[CaseStored]
     delta = Signal(str, str, str)
     ended = Signal(object)
-    state = Signal(str, str)
-    loaded = Signal(object)
 
     def __init__(self, store: Store, shared: SharedEngine, cancel: threading.Event) -> None:
-        super().__init__()
-        self._store, self._shared, self._cancel = store, shared, cancel
+        super().__init__(shared, cancel)
+        self._store = store
         self._facts: dict = {}
         self._crash = ""
 
-    @property
-    def engine(self) -> Engine | None:
-        return self._shared.engine
-
-    def _drop_engine(self) -> None:
-        self._shared.drop()
-
     def _ensure_engine(self, settings: EngineSettings) -> Engine:
-        def loading() -> None:
-            self.state.emit("loading", settings.model_path)
-
-        engine, self._facts, fresh = self._shared.ensure(settings, loading)
-        if fresh:
-            self.loaded.emit(self._facts)
-        self.state.emit("ready", describe_model(self._facts, settings))
+        engine, self._facts = self._load_engine(settings)
         return engine
 
     @Slot(object)
@@ -228,12 +165,8 @@ class _SuiteWorker(QObject):
             self.state.emit("ready", describe_model(self._facts, request.engine))
         return SuiteOutcome(status, summary.run_id, summary)
 
-    @Slot()
-    def close_engine(self) -> None:
-        self._drop_engine()
 
-
-class SuiteController(QObject):
+class SuiteController(WorkerHost):
     """Starts and cancels batch runs; see the module notes for the signals."""
 
     suiteStarted = Signal(str, int)  # run id, cases in this run
@@ -246,7 +179,6 @@ class SuiteController(QObject):
     engineStateChanged = Signal(str, str)  # loading / ready / running / error, detail
     modelLoaded = Signal(object)  # the dict load() returned
     _runRequested = Signal(object)
-    _closeRequested = Signal()
 
     def __init__(
         self,
@@ -256,19 +188,14 @@ class SuiteController(QObject):
         *,
         shared: SharedEngine | None = None,
     ) -> None:
-        super().__init__(parent)
+        shared = shared or SharedEngine(engine_factory or default_engine_factory)
+        super().__init__(shared, "suite-worker", parent)
         self.store = store
-        self.shared = shared or SharedEngine(engine_factory or default_engine_factory)
-        self._cancel = threading.Event()
-        self._busy = False
         self._run_id = ""
         self._done = 0
-        self._thread = QThread()
-        self._thread.setObjectName("suite-worker")
         self._worker = _SuiteWorker(store, self.shared, self._cancel)
-        self._worker.moveToThread(self._thread)
+        self._adopt(self._worker)
         self._runRequested.connect(self._worker.run)
-        self._closeRequested.connect(self._worker.close_engine)
         self._worker.started.connect(self._on_started)
         self._worker.batch.connect(self._on_batch)
         self._worker.delta.connect(self.deltaReceived)
@@ -277,15 +204,9 @@ class SuiteController(QObject):
         self._worker.state.connect(self.engineStateChanged)
         self._worker.ended.connect(self._on_ended)
 
-    def is_busy(self) -> bool:
-        return self._busy
-
     def run_id(self) -> str:
         """The id of the running run, or of the last one."""
         return self._run_id
-
-    def thread_running(self) -> bool:
-        return self._thread.isRunning()
 
     def start(self, request: SuiteRequest) -> bool:
         """Queue a run; False (and nothing happens) while another one runs."""
@@ -293,32 +214,10 @@ class SuiteController(QObject):
             return False
         if request.selection not in SELECTIONS:
             raise ValueError(f"Unknown selection '{request.selection}'.")
-        self._busy = True
         self._done = 0
-        self._cancel.clear()
-        if not self._thread.isRunning():
-            self._thread.start()
+        self._begin_job()
         self._runRequested.emit(request)
         return True
-
-    def cancel(self) -> None:
-        """Stop the case in flight at its next token and end the run as cancelled."""
-        if not self._busy:
-            return
-        self._cancel.set()
-        engine = self._worker.engine
-        if engine is not None:
-            with contextlib.suppress(Exception):
-                engine.cancel()
-
-    def shutdown(self, timeout_ms: int = 15000) -> None:
-        """Cancel, close the engine and stop the worker thread; safe to call twice."""
-        if not self._thread.isRunning():
-            return
-        self.cancel()
-        self._closeRequested.emit()
-        self._thread.quit()
-        self._thread.wait(timeout_ms)
 
     @Slot(str, int)
     def _on_started(self, run_id: str, total: int) -> None:
