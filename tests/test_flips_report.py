@@ -16,7 +16,8 @@ from app.core.report import (
     render_markdown,
     write_html,
 )
-from app.core.store import Store, StoredResult
+from app.core.store import Store
+from app.core.store_rows import StoredResult
 
 POLICY_V1 = "---\nformat: binary\n---\n# Spam v1\n"
 POLICY_V2 = "---\nformat: binary\n---\n# Spam v2, sharper\n"

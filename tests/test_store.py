@@ -16,7 +16,8 @@ from app.core.fingerprint import (
     template_hash,
 )
 from app.core.storage_paths import data_dir
-from app.core.store import Store, StoredResult
+from app.core.store import Store
+from app.core.store_rows import StoredResult
 from app.engine.protocol import RunSettings
 
 

@@ -36,7 +36,8 @@ from app.core.metrics import (
 from app.core.policy import PolicyError, load_policy
 from app.core.report import build_run_report, write_html, write_markdown
 from app.core.storage_paths import atomic_write_text
-from app.core.store import Store, StoredResult, StoreError
+from app.core.store import Store, StoreError
+from app.core.store_rows import StoredResult
 from app.engine.protocol import Engine, EngineError
 from app.engine.suite import ORDERS, run_suite
 

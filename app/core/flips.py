@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 from app.core.metrics import Metrics, Outcome, compute_metrics
 from app.core.policy import OutputFormat, parse_policy
-from app.core.store import Store, StoredResult
+from app.core.store import Store
+from app.core.store_rows import StoredResult
 
 KINDS = ("fixed", "broken", "changed")
 

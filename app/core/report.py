@@ -20,7 +20,8 @@ from app.core.flips import FlipReport, prediction, run_metrics
 from app.core.metrics import Metrics, format_ratio
 from app.core.policy import Policy, parse_policy
 from app.core.storage_paths import atomic_write_text
-from app.core.store import RunRecord, Store, StoredResult
+from app.core.store import Store
+from app.core.store_rows import RunRecord, StoredResult
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}

@@ -23,117 +23,26 @@ import sqlite3
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from app.core.fingerprint import text_hash
 from app.core.storage_paths import data_dir
-from app.core.verdict import Verdict, VerdictStatus
-
-SCHEMA_VERSION = 1
-CACHEABLE = ("ok", "no_verdict", "unparsable")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS policy_versions (
-    hash TEXT PRIMARY KEY, text TEXT NOT NULL, created REAL NOT NULL,
-    note TEXT NOT NULL DEFAULT '', path TEXT NOT NULL DEFAULT '');
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY, policy_hash TEXT NOT NULL REFERENCES policy_versions(hash),
-    model TEXT NOT NULL DEFAULT '', settings TEXT NOT NULL DEFAULT '{}',
-    cases_path TEXT NOT NULL DEFAULT '', total INTEGER NOT NULL DEFAULT 0,
-    started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running');
-CREATE TABLE IF NOT EXISTS results (
-    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, case_id TEXT NOT NULL,
-    cache_key TEXT NOT NULL, expected TEXT NOT NULL DEFAULT '', label TEXT,
-    status TEXT NOT NULL, violates INTEGER, rule_codes TEXT NOT NULL DEFAULT '[]',
-    rationale TEXT NOT NULL DEFAULT '', analysis TEXT NOT NULL DEFAULT '',
-    final TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',
-    stop_reason TEXT NOT NULL DEFAULT '', content TEXT NOT NULL DEFAULT '',
-    tags TEXT NOT NULL DEFAULT '[]', cached INTEGER NOT NULL DEFAULT 0,
-    prompt_tokens INTEGER NOT NULL DEFAULT 0, evaluated_tokens INTEGER NOT NULL DEFAULT 0,
-    reused_tokens INTEGER NOT NULL DEFAULT 0, generated_tokens INTEGER NOT NULL DEFAULT 0,
-    load_ms REAL NOT NULL DEFAULT 0, prompt_ms REAL NOT NULL DEFAULT 0,
-    generate_ms REAL NOT NULL DEFAULT 0, created REAL NOT NULL,
-    PRIMARY KEY (run_id, case_id));
-CREATE INDEX IF NOT EXISTS results_cache_key ON results(cache_key, created);
-CREATE INDEX IF NOT EXISTS runs_policy ON runs(policy_hash, started);
-"""
+from app.core.store_rows import (
+    CACHEABLE,
+    RESULT_COLUMNS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    PolicyVersion,
+    RunRecord,
+    StoredResult,
+    result_from_row,
+    result_values,
+    run_from_row,
+)
 
 
 class StoreError(RuntimeError):
     """The database cannot be used; the message says what to do."""
-
-
-@dataclass
-class PolicyVersion:
-    hash: str
-    text: str
-    created: float
-    note: str = ""
-    path: str = ""
-
-
-@dataclass
-class RunRecord:
-    id: str
-    policy_hash: str
-    model: str = ""
-    settings: dict = field(default_factory=dict)
-    cases_path: str = ""
-    total: int = 0
-    started: float = 0.0
-    finished: float | None = None
-    status: str = "running"  # running, finished, cancelled, failed
-
-
-@dataclass
-class StoredResult:
-    """One row of ``results``; also what the suite runner stores and the reports read."""
-
-    run_id: str
-    case_id: str
-    cache_key: str
-    status: str
-    expected: str = ""
-    label: str | None = None
-    violates: bool | None = None
-    rule_codes: list[str] = field(default_factory=list)
-    rationale: str = ""
-    analysis: str = ""
-    final: str = ""
-    message: str = ""
-    stop_reason: str = ""
-    content: str = ""
-    tags: list[str] = field(default_factory=list)
-    cached: bool = False
-    prompt_tokens: int = 0
-    evaluated_tokens: int = 0
-    reused_tokens: int = 0
-    generated_tokens: int = 0
-    load_ms: float = 0.0
-    prompt_ms: float = 0.0
-    generate_ms: float = 0.0
-    created: float = 0.0
-
-    @property
-    def verdict(self) -> Verdict:
-        return Verdict(
-            status=VerdictStatus(self.status),
-            label=self.label,
-            violates=self.violates,
-            rule_codes=list(self.rule_codes),
-            rationale=self.rationale,
-            raw=self.final,
-            message=self.message,
-        )
-
-    @property
-    def correct(self) -> bool:
-        return self.status == "ok" and self.label == self.expected
-
-
-_RESULT_COLUMNS = [f.name for f in fields(StoredResult)]
-_JSON_COLUMNS = ("rule_codes", "tags")
 
 
 def default_db_path() -> Path:
@@ -171,7 +80,7 @@ class Store:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
-                conn.executescript(_SCHEMA)
+                conn.executescript(SCHEMA)
             except sqlite3.DatabaseError as exc:
                 raise StoreError(
                     f"Cannot open the results database {self.path} ({exc}); "
@@ -241,20 +150,16 @@ class Store:
 
     def get_run(self, run_id: str) -> RunRecord | None:
         row = self._conn().execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
-        return self._run(row) if row else None
+        return run_from_row(row) if row else None
 
     def list_runs(self, policy_hash: str | None = None) -> list[RunRecord]:
         """Runs oldest first, optionally of one policy version."""
         sql, args = "SELECT * FROM runs", ()
         if policy_hash is not None:
             sql, args = sql + " WHERE policy_hash=?", (policy_hash,)
-        return [self._run(r) for r in self._conn().execute(sql + " ORDER BY started, rowid", args)]
-
-    @staticmethod
-    def _run(row: sqlite3.Row) -> RunRecord:
-        data = dict(row)
-        data["settings"] = json.loads(data["settings"] or "{}")
-        return RunRecord(**data)
+        return [
+            run_from_row(r) for r in self._conn().execute(sql + " ORDER BY started, rowid", args)
+        ]
 
     # Results --------------------------------------------------------------------------
 
@@ -265,40 +170,22 @@ class Store:
     def add_results(self, results: list[StoredResult]) -> None:
         """Store several results in one transaction (used for cache hits, which a crash
         cannot lose: a resume finds them in the cache again at no cost)."""
-        rows = []
-        for result in results:
-            result.created = result.created or time.time()
-            values = [getattr(result, name) for name in _RESULT_COLUMNS]
-            for index, name in enumerate(_RESULT_COLUMNS):
-                if name in _JSON_COLUMNS:
-                    values[index] = json.dumps(values[index], ensure_ascii=False)
-            rows.append(values)
+        rows = [result_values(result) for result in results]
         sql = (
-            f"INSERT OR REPLACE INTO results ({','.join(_RESULT_COLUMNS)}) "
-            f"VALUES ({','.join('?' * len(_RESULT_COLUMNS))})"
+            f"INSERT OR REPLACE INTO results ({','.join(RESULT_COLUMNS)}) "
+            f"VALUES ({','.join('?' * len(RESULT_COLUMNS))})"
         )
         conn = self._conn()
         with conn:  # one transaction, committed on leaving the block
             conn.execute("BEGIN")
             conn.executemany(sql, rows)
 
-    @staticmethod
-    def _result(row: sqlite3.Row) -> StoredResult:
-        data = dict(row)
-        data.pop("newest", None)
-        for name in _JSON_COLUMNS:
-            value = data[name]
-            data[name] = json.loads(value) if value and value != "[]" else []
-        data["cached"] = bool(data["cached"])
-        data["violates"] = None if data["violates"] is None else bool(data["violates"])
-        return StoredResult(**data)
-
     def results(self, run_id: str) -> list[StoredResult]:
         """A run's results in the order they were stored."""
         rows = self._conn().execute(
             "SELECT * FROM results WHERE run_id=? ORDER BY created, rowid", (run_id,)
         )
-        return [self._result(row) for row in rows]
+        return [result_from_row(row) for row in rows]
 
     def lookup(self, cache_key: str) -> StoredResult | None:
         """The newest reusable result stored under a cache key (never an error)."""
@@ -318,7 +205,7 @@ class Store:
                 "WHERE newest = 1",
                 chunk,
             )
-            found.update((row["cache_key"], self._result(row)) for row in rows)
+            found.update((row["cache_key"], result_from_row(row)) for row in rows)
         return found
 
     def done_case_ids(self, run_id: str, *, include_errors: bool = False) -> set[str]:

@@ -30,7 +30,8 @@ from collections.abc import Callable
 from app.core.cases import TestCase
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
 from app.core.policy import Policy
-from app.core.store import CACHEABLE, Store, StoredResult
+from app.core.store import Store
+from app.core.store_rows import CACHEABLE, StoredResult
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import Cancelled, ClassifyRequest, Engine, Failed, Finished, RunSettings
 from app.engine.suite_parallel import run_in_parallel

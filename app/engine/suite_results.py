@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from app.core.cases import TestCase
 from app.core.policy import Policy
-from app.core.store import StoredResult
+from app.core.store_rows import StoredResult
 from app.core.verdict import Verdict, VerdictStatus
 from app.engine.protocol import ClassifyResult, Failed, Finished
 

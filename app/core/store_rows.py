@@ -1,0 +1,146 @@
+"""The results database's schema and row types, and conversion between rows and types.
+
+:class:`~app.core.store.Store` runs the queries; this module says what the tables hold
+(``SCHEMA``, applied idempotently on every connection), what a row becomes
+(:class:`PolicyVersion`, :class:`RunRecord`, :class:`StoredResult`) and how a result is
+written and read back (``rule_codes`` and ``tags`` as JSON lists, flags as 0/1).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass, field, fields
+
+from app.core.verdict import Verdict, VerdictStatus
+
+SCHEMA_VERSION = 1
+CACHEABLE = ("ok", "no_verdict", "unparsable")
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS policy_versions (
+    hash TEXT PRIMARY KEY, text TEXT NOT NULL, created REAL NOT NULL,
+    note TEXT NOT NULL DEFAULT '', path TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, policy_hash TEXT NOT NULL REFERENCES policy_versions(hash),
+    model TEXT NOT NULL DEFAULT '', settings TEXT NOT NULL DEFAULT '{}',
+    cases_path TEXT NOT NULL DEFAULT '', total INTEGER NOT NULL DEFAULT 0,
+    started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running');
+CREATE TABLE IF NOT EXISTS results (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, case_id TEXT NOT NULL,
+    cache_key TEXT NOT NULL, expected TEXT NOT NULL DEFAULT '', label TEXT,
+    status TEXT NOT NULL, violates INTEGER, rule_codes TEXT NOT NULL DEFAULT '[]',
+    rationale TEXT NOT NULL DEFAULT '', analysis TEXT NOT NULL DEFAULT '',
+    final TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',
+    stop_reason TEXT NOT NULL DEFAULT '', content TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]', cached INTEGER NOT NULL DEFAULT 0,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0, evaluated_tokens INTEGER NOT NULL DEFAULT 0,
+    reused_tokens INTEGER NOT NULL DEFAULT 0, generated_tokens INTEGER NOT NULL DEFAULT 0,
+    load_ms REAL NOT NULL DEFAULT 0, prompt_ms REAL NOT NULL DEFAULT 0,
+    generate_ms REAL NOT NULL DEFAULT 0, created REAL NOT NULL,
+    PRIMARY KEY (run_id, case_id));
+CREATE INDEX IF NOT EXISTS results_cache_key ON results(cache_key, created);
+CREATE INDEX IF NOT EXISTS runs_policy ON runs(policy_hash, started);
+"""
+
+
+@dataclass
+class PolicyVersion:
+    hash: str
+    text: str
+    created: float
+    note: str = ""
+    path: str = ""
+
+
+@dataclass
+class RunRecord:
+    id: str
+    policy_hash: str
+    model: str = ""
+    settings: dict = field(default_factory=dict)
+    cases_path: str = ""
+    total: int = 0
+    started: float = 0.0
+    finished: float | None = None
+    status: str = "running"  # running, finished, cancelled, failed
+
+
+@dataclass
+class StoredResult:
+    """One row of ``results``; also what the suite runner stores and the reports read."""
+
+    run_id: str
+    case_id: str
+    cache_key: str
+    status: str
+    expected: str = ""
+    label: str | None = None
+    violates: bool | None = None
+    rule_codes: list[str] = field(default_factory=list)
+    rationale: str = ""
+    analysis: str = ""
+    final: str = ""
+    message: str = ""
+    stop_reason: str = ""
+    content: str = ""
+    tags: list[str] = field(default_factory=list)
+    cached: bool = False
+    prompt_tokens: int = 0
+    evaluated_tokens: int = 0
+    reused_tokens: int = 0
+    generated_tokens: int = 0
+    load_ms: float = 0.0
+    prompt_ms: float = 0.0
+    generate_ms: float = 0.0
+    created: float = 0.0
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict(
+            status=VerdictStatus(self.status),
+            label=self.label,
+            violates=self.violates,
+            rule_codes=list(self.rule_codes),
+            rationale=self.rationale,
+            raw=self.final,
+            message=self.message,
+        )
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "ok" and self.label == self.expected
+
+
+RESULT_COLUMNS = [f.name for f in fields(StoredResult)]
+JSON_COLUMNS = ("rule_codes", "tags")
+
+
+def result_values(result: StoredResult) -> list:
+    """A result's values in ``RESULT_COLUMNS`` order, lists as JSON; stamps ``created``."""
+    result.created = result.created or time.time()
+    values = [getattr(result, name) for name in RESULT_COLUMNS]
+    for index, name in enumerate(RESULT_COLUMNS):
+        if name in JSON_COLUMNS:
+            values[index] = json.dumps(values[index], ensure_ascii=False)
+    return values
+
+
+def run_from_row(row: sqlite3.Row) -> RunRecord:
+    """A ``runs`` row as a RunRecord (settings decoded from JSON)."""
+    data = dict(row)
+    data["settings"] = json.loads(data["settings"] or "{}")
+    return RunRecord(**data)
+
+
+def result_from_row(row: sqlite3.Row) -> StoredResult:
+    """A ``results`` row as a StoredResult (JSON lists and 0/1 flags decoded)."""
+    data = dict(row)
+    data.pop("newest", None)
+    for name in JSON_COLUMNS:
+        value = data[name]
+        data[name] = json.loads(value) if value and value != "[]" else []
+    data["cached"] = bool(data["cached"])
+    data["violates"] = None if data["violates"] is None else bool(data["violates"])
+    return StoredResult(**data)
