@@ -4,18 +4,13 @@
 a read-only memory map and touches no weights, then checks that the file is a gpt-oss model
 whose tensor data is all there. Anything wrong (missing, a folder, empty, random bytes,
 truncated, another architecture, Ollama's ``gptoss`` blobs) raises ``ModelFileError`` with
-one sentence that says what to do; a missing chat template is only a warning.
-
-Why not ``gguf.GGUFReader``: it turns every entry of every metadata array into a numpy view,
-which took 11 s for a header with the real model's 201k-token vocabulary and 446k merges.
-This parser skips arrays by walking their lengths (a fraction of a second) and uses the
-``gguf`` package for the type tables (tensor block sizes, value types, file types).
+one sentence that says what to do; a missing chat template is only a warning. The header
+is read by :mod:`app.engine.gguf_header`, which walks arrays instead of loading them.
 """
 
 from __future__ import annotations
 
 import mmap
-import struct
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,28 +18,16 @@ from typing import Any
 
 import gguf
 
+from app.engine.gguf_header import HeaderCursor, HeaderTooShort, SkippedArray
 from app.engine.protocol import EngineError
 
 GGUF_MAGIC = b"GGUF"
 ARCHITECTURE = "gpt-oss"
 _MAX_COUNT = 10_000_000  # more tensors or keys than this means the bytes are not a header
-_SCALARS = dict(
-    zip(
-        (0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12),
-        ("<B", "<b", "<H", "<h", "<I", "<i", "<f", "<?", "<Q", "<q", "<d"),
-        strict=True,
-    )
-)  # GGUF value types
-_STRING, _ARRAY = 8, 9
-_KEEP_ARRAY = 4096  # numeric arrays up to this length are kept (e.g. per-layer patterns)
 
 
 class ModelFileError(EngineError):
     """The file cannot be used as the model; str() is the one-sentence message."""
-
-
-class _Short(Exception):
-    """The header runs past the end of the file."""
 
 
 @dataclass(frozen=True)
@@ -82,71 +65,6 @@ class ModelInfo:
         return self.tensor_bytes - sum(self.layer_bytes)
 
 
-class _Cursor:
-    def __init__(self, buf: mmap.mmap, size: int) -> None:
-        self.buf, self.size, self.pos = buf, size, 0
-
-    def take(self, fmt: str) -> Any:
-        n = struct.calcsize(fmt)
-        if self.pos + n > self.size:
-            raise _Short
-        (value,) = struct.unpack_from(fmt, self.buf, self.pos)
-        self.pos += n
-        return value
-
-    def string(self) -> str:
-        n = self.take("<Q")
-        if self.pos + n > self.size:
-            raise _Short
-        raw = self.buf[self.pos : self.pos + n]
-        self.pos += n
-        return raw.decode("utf-8", errors="replace")
-
-    def value(self, vtype: int) -> Any:
-        if vtype in _SCALARS:
-            return self.take(_SCALARS[vtype])
-        if vtype == _STRING:
-            return self.string()
-        if vtype == _ARRAY:
-            return self.array()
-        raise ValueError(f"unknown metadata value type {vtype}")
-
-    def array(self) -> Any:
-        etype, count = self.take("<I"), self.take("<Q")
-        if etype in _SCALARS:
-            width = struct.calcsize(_SCALARS[etype])
-            if self.pos + count * width > self.size:
-                raise _Short
-            if count <= _KEEP_ARRAY:
-                fmt = "<" + _SCALARS[etype][1] * count
-                values = list(struct.unpack_from(fmt, self.buf, self.pos))
-                self.pos += count * width
-                return values
-            self.pos += count * width
-            return _Skipped(count)
-        if etype == _STRING:
-            buf, pos, size, unpack = self.buf, self.pos, self.size, struct.unpack_from
-            for _ in range(count):  # walk the lengths only: vocabularies are huge
-                if pos + 8 > size:
-                    raise _Short
-                pos += 8 + unpack("<Q", buf, pos)[0]
-            if pos > size:
-                raise _Short
-            self.pos = pos
-            return _Skipped(count)
-        return _Skipped(sum(1 for _ in (self.value(etype) for _ in range(count))))
-
-
-@dataclass(frozen=True)
-class _Skipped:
-    """An array whose elements were not kept; only its length is known."""
-
-    length: int
-
-    def __len__(self) -> int:
-        return self.length
-
-
 def inspect_model(path: str | Path) -> ModelInfo:
     """Validate ``path`` as a gpt-oss GGUF and describe it; raise ModelFileError if unusable."""
     path = Path(path).expanduser()
@@ -168,7 +86,7 @@ def inspect_model(path: str | Path) -> ModelInfo:
             return _parse(path, label, buf, size)
     except ModelFileError:
         raise
-    except _Short:
+    except HeaderTooShort:
         raise ModelFileError(
             f"{label} ends in the middle of its GGUF header, so it is incomplete; download it again."
         ) from None
@@ -183,7 +101,7 @@ def inspect_model(path: str | Path) -> ModelInfo:
 
 
 def _parse(path: Path, label: str, buf: mmap.mmap, size: int) -> ModelInfo:
-    cur = _Cursor(buf, size)
+    cur = HeaderCursor(buf, size)
     if buf[:4] != GGUF_MAGIC:
         raise ModelFileError(
             f"{label} is not a GGUF model file; choose a .gguf file of gpt-oss-safeguard."
@@ -295,7 +213,7 @@ def _describe(path, label, size, version, meta, tensors, data_start) -> ModelInf
         vocab_size=len(meta.get("tokenizer.ggml.tokens") or ()),
         chat_template=template,
         warnings=tuple(warnings),
-        metadata={k: v for k, v in meta.items() if not isinstance(v, (_Skipped, list))},
+        metadata={k: v for k, v in meta.items() if not isinstance(v, (SkippedArray, list))},
     )
 
 
