@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 from app.engine.remote import APIS, RemoteConfig
 from app.engine.remote_http import DEFAULT_KEY_ENV
 from app.gui.backend_controller import BackendController
+from app.gui.model_file import GGUF_FILTER
 
-GGUF_FILTER = "GGUF model files (*.gguf);;All files (*)"
 GPU_MODES = ("auto", "all", "number", "cpu")
 GPU_MODE_TEXT = {
     "auto": "Automatic (all layers that fit)",

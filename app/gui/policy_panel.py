@@ -6,18 +6,15 @@ estimate are recomputed on a short single-shot timer after the last edit, so typ
 waits for them. Public API: signals ``policyEdited`` and ``modificationChanged(bool)``;
 ``text``, ``set_text``, ``is_modified``, ``set_modified``, ``jump_to_rule``,
 ``jump_to_line``, ``highlight_phrases``, ``set_context_size``, ``show_find`` and the
-``editor`` property.
+``editor`` property. The token meter under the editor is
+:class:`~app.gui.token_meter.TokenMeter`.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
-    QPalette,
     QShortcut,
     QTextCursor,
 )
@@ -30,97 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.lint import RECOMMENDED_TOKENS, LintHint, lint_policy
+from app.core.lint import LintHint, lint_policy
 from app.core.policy import PolicyError, estimate_tokens, find_rule_codes, split_front_matter
 from app.gui.code_editor import CodeEditor
 from app.gui.find_bar import FindBar
-from app.gui.highlighter import PolicyHighlighter, palette_is_dark
+from app.gui.highlighter import PolicyHighlighter
 from app.gui.policy_outline import PolicyOutline
+from app.gui.token_meter import TokenMeter
 
 DEBOUNCE_MS = 200
 LINE_ROLE = Qt.ItemDataRole.UserRole
-CONTEXT_SHARE = 0.75  # above this share of the context, little room is left for content
-
-
-class TokenMeter(QWidget):
-    """A thin bar and a caption: the body's token estimate against 400–600 and the context.
-
-    ``state`` is "under", "inside" or "over" the recommended band, or "context" when the
-    policy would leave too little of the context for the content and the answer.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.tokens = 0
-        self.n_ctx = 8192
-        self.state = "under"
-        self.setMinimumHeight(self.fontMetrics().height() + 14)
-        self.setToolTip("Estimated tokens in the policy body (front matter is not sent).")
-
-    def set_tokens(self, tokens: int) -> None:
-        self.tokens = tokens
-        self._update_state()
-
-    def set_context_size(self, n_ctx: int) -> None:
-        self.n_ctx = max(1, n_ctx)
-        self._update_state()
-
-    def caption(self) -> str:
-        low, high = RECOMMENDED_TOKENS
-        where = {
-            "under": f"under the recommended {low}–{high}",
-            "inside": f"within the recommended {low}–{high}",
-            "over": f"over the recommended {low}–{high}",
-            "context": "leaves little room in the context",
-        }[self.state]
-        share = 100 * self.tokens / self.n_ctx
-        return f"≈{self.tokens:,} tokens, {where} · {share:.1f}% of {self.n_ctx:,} context"
-
-    def _update_state(self) -> None:
-        low, high = RECOMMENDED_TOKENS
-        if self.tokens > CONTEXT_SHARE * self.n_ctx:
-            self.state = "context"
-        else:
-            self.state = (
-                "under" if self.tokens < low else "inside" if self.tokens <= high else "over"
-            )
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
-        palette = self.palette()
-        dark = palette_is_dark(palette)
-        state_color = QColor(
-            {
-                "under": "#58a6ff" if dark else "#0969da",
-                "inside": "#3fb950" if dark else "#1a7f37",
-                "over": "#d29922" if dark else "#9a6700",
-                "context": "#f85149" if dark else "#cf222e",
-            }[self.state]
-        )
-        text_color = palette.color(QPalette.ColorRole.WindowText)
-        painter = QPainter(self)
-        bar_h, left, width = 5, 4, self.width() - 8
-        scale = max(1000.0, self.tokens * 1.15)
-        top = self.height() - bar_h - 3
-        track = QColor(text_color)
-        track.setAlphaF(0.15)
-        painter.fillRect(left, top, width, bar_h, track)
-        painter.fillRect(
-            left, top, int(width * min(self.tokens, scale) / scale), bar_h, state_color
-        )
-        tick = QColor(text_color)
-        tick.setAlphaF(0.7)
-        for mark in RECOMMENDED_TOKENS:  # the 400–600 band, drawn as two ticks
-            painter.fillRect(left + int(width * mark / scale), top - 3, 2, bar_h + 5, tick)
-        painter.setPen(text_color)
-        text_rect = self.rect().adjusted(left, 0, -left, -bar_h - 5)
-        caption = self.fontMetrics().elidedText(
-            self.caption(), Qt.TextElideMode.ElideRight, text_rect.width()
-        )
-        painter.drawText(
-            text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, caption
-        )
-        painter.end()
 
 
 class PolicyPanel(QWidget):

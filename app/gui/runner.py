@@ -16,15 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.policy import Policy, PolicyError, parse_policy
 from app.engine.protocol import ClassifyRequest, ClassifyResult, EngineSettings
 from app.gui.backend_settings import load_backend_values
 from app.gui.case_panel import CasePanel
 from app.gui.controller import EngineController
+from app.gui.model_file import ask_for_model
 from app.gui.result_view import ResultView
-from app.gui.settings_dialog import GGUF_FILTER, check_model_file
 from app.gui.settings_store import load_engine_settings, load_run_settings, save_engine_settings
 from app.gui.suite_controller import SuiteController, stored_as_result
 from app.gui.suite_request import LAST_RUN, SuiteRequest
@@ -260,27 +260,11 @@ class RunCoordinator(QObject):
         engine = load_engine_settings(self.settings)
         if load_backend_values(self.settings)["backend"] == "remote":
             return engine
-        if engine.model_path and Path(engine.model_path).is_file():
-            return engine
-        path, _ = QFileDialog.getOpenFileName(
-            self._window, "Choose a gpt-oss-safeguard model file", "", GGUF_FILTER
-        )
-        if not path:
-            self.message.emit("Running needs a model file (.gguf); choose one in Settings.")
-            return None
-        problem = check_model_file(path)
-        if problem:
-            QMessageBox.warning(self._window, "Not a model file", problem)
-            return None
-        engine = EngineSettings(
-            model_path=path,
-            n_ctx=engine.n_ctx,
-            n_gpu_layers=engine.n_gpu_layers,
-            n_threads=engine.n_threads,
-        )
-        save_engine_settings(self.settings, engine)
-        self.controller.set_no_model()
-        return engine
+        chosen = ask_for_model(engine, self._window, self.message.emit)
+        if chosen is not None and chosen is not engine:
+            save_engine_settings(self.settings, chosen)
+            self.controller.set_no_model()
+        return chosen
 
     # --- controller events ----------------------------------------------------------
     @Slot(str)

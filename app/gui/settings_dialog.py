@@ -8,8 +8,6 @@ server), stored with ``save_backend_values``. Reads and writes the same QSetting
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QDate, QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,31 +28,13 @@ from app.gui.backend_settings import (
     load_backend_values,
     save_backend_values,
 )
+from app.gui.model_file import check_model_file
 from app.gui.settings_store import (
     load_engine_settings,
     load_run_settings,
     save_engine_settings,
     save_run_settings,
 )
-
-GGUF_FILTER = "GGUF model files (*.gguf);;All files (*)"
-
-
-def check_model_file(path: str) -> str:
-    """'' when path looks like a GGUF file, else one sentence saying what is wrong."""
-    if not path:
-        return "Choose a model file (.gguf)."
-    file = Path(path)
-    if not file.is_file():
-        return f"{file.name} does not exist; choose another file."
-    try:
-        with file.open("rb") as handle:
-            magic = handle.read(4)
-    except OSError as exc:
-        return f"Cannot read {file.name} ({exc.strerror}); check its permissions."
-    if magic != b"GGUF":
-        return f"{file.name} is not a GGUF model file; choose a .gguf file."
-    return ""
 
 
 class SettingsDialog(QDialog):
