@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from app.core import harmony
-from app.core.harmony import (
+from app.core.harmony import HarmonyMachine, HarmonyStreamParser
+from app.core.harmony_events import (
     SPECIALS,
     ChannelOpened,
-    HarmonyMachine,
-    HarmonyStreamParser,
     HarmonyTokens,
     MessageEnded,
     Stopped,

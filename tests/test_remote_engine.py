@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.harmony import SPECIALS
+from app.core.harmony_events import SPECIALS
 from app.core.policy import parse_policy
 from app.core.prompt import render, tokenize_segments
 from app.core.verdict import VerdictStatus

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from app.core.harmony import SPECIALS, HarmonyEvent, HarmonyMachine, HarmonyParse
+from app.core.harmony import HarmonyMachine
+from app.core.harmony_events import SPECIALS, HarmonyEvent, HarmonyParse
 
 _SPLIT_RE = re.compile("(" + "|".join(re.escape(name) for name in SPECIALS) + ")")
 

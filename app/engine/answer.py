@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from app.core.harmony import HarmonyMachine, TextDelta
+from app.core.harmony import HarmonyMachine
+from app.core.harmony_events import TextDelta
 from app.core.verdict import parse_verdict
 from app.engine.protocol import (
     ClassifyRequest,

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import llama_cpp
 
-from app.core.harmony import HarmonyStreamParser, HarmonyTokens
+from app.core.harmony import HarmonyStreamParser
+from app.core.harmony_events import HarmonyTokens
 from app.core.prompt import PromptError, render, tokenize_segments
 from app.engine.answer import context_overflow, deltas, finished
 from app.engine.hardware import GpuPlan, choose_gpu_layers, detect_hardware, load_with_fallback

@@ -9,7 +9,7 @@ the sampling settings every completion request carries.
 
 from __future__ import annotations
 
-from app.core.harmony import SPECIALS
+from app.core.harmony_events import SPECIALS
 from app.core.prompt import PromptError, prompt_text, render, tokenize_segments
 from app.engine.protocol import ClassifyRequest
 from app.engine.remote_http import HttpClient, HttpError
