@@ -16,11 +16,8 @@ from app.core.verdict import Verdict, VerdictStatus  # noqa: E402
 from app.engine import remote_http  # noqa: E402
 from app.engine.protocol import ClassifyResult, Timings, TokenCounts  # noqa: E402
 from app.gui.backend_controller import describe_connection  # noqa: E402
-from app.gui.backend_settings import (  # noqa: E402
-    BackendSettingsWidget,
-    load_backend_values,
-    save_backend_values,
-)
+from app.gui.backend_settings import BackendSettingsWidget  # noqa: E402
+from app.gui.backend_values import load_backend_values, save_backend_values  # noqa: E402
 from app.gui.engine_badge import EngineBadge, placement_text, speed_text  # noqa: E402
 
 TIMEOUT = 15000

@@ -1,7 +1,8 @@
 """The backend settings page: run the model here (llama.cpp) or on an OpenAI-compatible server.
 
 ``BackendSettingsWidget`` edits plain values — ``values() -> dict`` and ``set_values(dict)``
-— so a settings dialog can embed it and store them with ``save_backend_values``. Keys:
+— so a settings dialog can embed it and store them with ``save_backend_values`` (the
+value functions live in :mod:`app.gui.backend_values`). Keys:
 
 * ``backend``: "local" or "remote";
 * local: ``model_path``, ``n_gpu_layers`` ("auto", -1 for all layers, 0 for CPU only, or a
@@ -16,7 +17,7 @@ run on the ``BackendController``'s thread; the answer is shown as one plain sent
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.engine.remote import APIS, RemoteConfig
 from app.engine.remote_http import DEFAULT_KEY_ENV
 from app.gui.backend_controller import BackendController
+from app.gui.backend_values import DEFAULTS, normalize_values, remote_config
 from app.gui.model_file import GGUF_FILTER
 
 GPU_MODES = ("auto", "all", "number", "cpu")
@@ -43,76 +45,6 @@ GPU_MODE_TEXT = {
     "number": "This many layers:",
     "cpu": "CPU only",
 }
-DEFAULTS: dict = {
-    "backend": "local",
-    "model_path": "",
-    "n_gpu_layers": "auto",
-    "n_ctx": 8192,
-    "base_url": "http://127.0.0.1:8080",
-    "remote_model": "",
-    "remote_api": "auto",
-    "api_key_env": DEFAULT_KEY_ENV,
-    "concurrency": 1,
-}
-_KEYS = {  # value name -> QSettings key (local keys are the ones settings_store reads)
-    "backend": "engine/backend",
-    "model_path": "engine/model_path",
-    "n_gpu_layers": "engine/n_gpu_layers",
-    "n_ctx": "engine/n_ctx",
-    "base_url": "remote/base_url",
-    "remote_model": "remote/model",
-    "remote_api": "remote/api",
-    "api_key_env": "remote/api_key_env",
-    "concurrency": "remote/concurrency",
-}
-
-
-def _as_int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def normalize_values(values: dict) -> dict:
-    """Fill in defaults and coerce types; unknown or garbled values fall back."""
-    out = dict(DEFAULTS)
-    out.update({k: v for k, v in values.items() if k in DEFAULTS and v is not None})
-    out["backend"] = out["backend"] if out["backend"] in ("local", "remote") else "local"
-    layers = out["n_gpu_layers"]
-    out["n_gpu_layers"] = "auto" if str(layers) == "auto" else _as_int(layers, -1)
-    if isinstance(out["n_gpu_layers"], int) and out["n_gpu_layers"] < -1:
-        out["n_gpu_layers"] = -1
-    out["n_ctx"] = max(512, _as_int(out["n_ctx"], DEFAULTS["n_ctx"]))
-    out["remote_api"] = out["remote_api"] if out["remote_api"] in APIS else "auto"
-    out["concurrency"] = max(1, _as_int(out["concurrency"], 1))
-    for key in ("model_path", "base_url", "remote_model", "api_key_env"):
-        out[key] = str(out[key]).strip()
-    out["api_key_env"] = out["api_key_env"] or DEFAULT_KEY_ENV
-    return out
-
-
-def load_backend_values(settings: QSettings) -> dict:
-    """Read the backend values from QSettings (the key is never there)."""
-    return normalize_values({name: settings.value(key) for name, key in _KEYS.items()})
-
-
-def save_backend_values(settings: QSettings, values: dict) -> None:
-    """Write the backend values; anything not listed in ``_KEYS`` (a key) is ignored."""
-    for name, value in normalize_values(values).items():
-        settings.setValue(_KEYS[name], value)
-    settings.sync()
-
-
-def remote_config(values: dict) -> RemoteConfig:
-    """The RemoteConfig for the remote half of ``values``."""
-    v = normalize_values(values)
-    return RemoteConfig(
-        base_url=v["base_url"],
-        model=v["remote_model"],
-        api_key_env=v["api_key_env"],
-        api=v["remote_api"],
-    )
 
 
 def _plain(text: str = "", name: str = "") -> QLabel:

@@ -37,7 +37,7 @@ def local_engine_factory() -> Engine:
 
 def backend_factory(values: dict) -> EngineFactory:
     """A factory for the backend ``values`` (from ``load_backend_values``) describe."""
-    from app.gui.backend_settings import normalize_values, remote_config
+    from app.gui.backend_values import normalize_values, remote_config
 
     values = normalize_values(values)
     if values["backend"] != "remote":
@@ -53,7 +53,7 @@ def backend_factory(values: dict) -> EngineFactory:
 
 
 def settings_engine_factory(settings: QSettings) -> EngineFactory:
-    from app.gui.backend_settings import load_backend_values
+    from app.gui.backend_values import load_backend_values
 
     return backend_factory(load_backend_values(settings))
 

@@ -19,7 +19,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from app.core.store import Store, StoreError
-from app.gui.backend_settings import load_backend_values
+from app.gui.backend_values import load_backend_values
 from app.gui.case_panel import CasePanel
 from app.gui.controller import EngineController
 from app.gui.documents import PolicyDocument

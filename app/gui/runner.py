@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.policy import Policy, PolicyError, parse_policy
 from app.engine.protocol import ClassifyRequest, ClassifyResult, EngineSettings
-from app.gui.backend_settings import load_backend_values
+from app.gui.backend_values import load_backend_values
 from app.gui.case_panel import CasePanel
 from app.gui.controller import EngineController
 from app.gui.model_file import ask_for_model

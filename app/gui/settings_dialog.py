@@ -23,11 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.engine.protocol import EngineSettings, RunSettings
-from app.gui.backend_settings import (
-    BackendSettingsWidget,
-    load_backend_values,
-    save_backend_values,
-)
+from app.gui.backend_settings import BackendSettingsWidget
+from app.gui.backend_values import load_backend_values, save_backend_values
 from app.gui.model_file import check_model_file
 from app.gui.settings_store import (
     load_engine_settings,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QVBoxLayout
 from app.core.cases import cases_path_for
 from app.core.importer import export_csv, export_jsonl
 from app.core.policy import OutputFormat, PolicyError, parse_policy
-from app.gui.backend_settings import load_backend_values
+from app.gui.backend_values import load_backend_values
 from app.gui.flip_view import FlipView
 from app.gui.history_dialog import HistoryDialog
 from app.gui.import_dialog import ImportDialog
