@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
-from app.gui.highlighter import palette_is_dark
+from app.gui.theme import palette_is_dark
 
 Ranges = Sequence[tuple[int, int]]
 

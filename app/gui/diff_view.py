@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFontDatabase, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QGridLayout, QLabel, QPlainTextEdit, QTextEdit, QWidget
 
-from app.gui.highlights import is_dark
+from app.gui.theme import palette_is_dark
 
 SAME, REMOVED, ADDED, CHANGED, FILLER = "same", "removed", "added", "changed", "filler"
 
@@ -155,7 +155,7 @@ class DiffView(QWidget):
         return lines
 
     def _highlight(self, edit: QPlainTextEdit, kinds: list[str]) -> None:
-        colours = _colours(is_dark(edit.palette()))
+        colours = _colours(palette_is_dark(edit.palette()))
         filler = QColor(edit.palette().color(edit.palette().ColorRole.Mid))
         selections = []
         block = edit.document().firstBlock()

@@ -11,12 +11,12 @@ where the new token stream is back in step with the old one (the Markdown lexer 
 in its root state at such a line). Edits that can change the lexer state far away — a code
 fence or the front matter — fall back to lexing the whole text. Blocks outside the edited
 ones whose formats changed are re-applied too: later ones through a block-state flip that
-makes Qt continue, earlier ones on the next event-loop turn.
+makes Qt continue, earlier ones on the next event-loop turn. The plain-text line, fence and
+front-matter helpers this needs live in :mod:`app.gui.policy_lines`.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 
 from pygments.lexers.markup import MarkdownLexer
@@ -32,7 +32,9 @@ from PySide6.QtGui import (
 )
 
 from app.core.policy import RULE_CODE_RE
-from app.gui.text_offsets import has_astral, py_to_qt, qt_length, qt_to_py
+from app.gui.policy_lines import document_text, front_matter_lines, line_starts, touches_fence
+from app.gui.text_offsets import clamped_qt_to_py, has_astral, py_to_qt, qt_length
+from app.gui.theme import palette_is_dark
 
 Span = tuple[int, int, str]  # (UTF-16 start, UTF-16 length, style name)
 
@@ -49,24 +51,6 @@ _STYLE_OF: dict[_TokenType, str] = {
     Name.Attribute: "url",
     Name.Label: "link",
 }
-_FENCE_CHANGE_RE = re.compile(r"```")
-_CLOSING_FM_RE = re.compile(r"^---[ \t]*$", re.MULTILINE)
-
-
-def palette_is_dark(palette: QPalette) -> bool:
-    """True when the palette draws light text on a dark base."""
-    return palette.color(QPalette.ColorRole.Base).lightness() < 128
-
-
-def front_matter_lines(text: str) -> int:
-    """Number of lines (0 if none) taken by a ``---`` front-matter block at the top."""
-    first_end = text.find("\n")
-    if first_end < 0 or text[:first_end].strip() != "---":
-        return 0
-    closing = _CLOSING_FM_RE.search(text, first_end + 1)
-    if closing is None:
-        return 0
-    return text.count("\n", 0, closing.start()) + 1
 
 
 def _style_for(ttype: _TokenType, cache: dict[_TokenType, str | None]) -> str | None:
@@ -95,7 +79,7 @@ class PolicyHighlighter(QSyntaxHighlighter):
         self.full_relexes = 0  # counters for tests and the benchmark
         self.partial_relexes = 0
         self.set_palette(palette, rehighlight=False)
-        self._relex_all(_document_text(document))
+        self._relex_all(document_text(document))
         document.contentsChange.connect(self._on_contents_change)  # before Qt's own slot
         self.setDocument(document)
         self.setParent(document)
@@ -145,7 +129,7 @@ class PolicyHighlighter(QSyntaxHighlighter):
         """Lex the whole document again and re-apply every block (also a benchmark hook)."""
         doc = self.document()
         if doc is not None:
-            self._relex_all(_document_text(doc))
+            self._relex_all(document_text(doc))
             self.rehighlight()
 
     # ----------------------------------------------------------------- Qt hook
@@ -164,14 +148,14 @@ class PolicyHighlighter(QSyntaxHighlighter):
     # ----------------------------------------------------------------- lexing
     def _on_contents_change(self, position: int, removed: int, added: int) -> None:
         doc = self.document()
-        new = _document_text(doc)
+        new = document_text(doc)
         old = self._text
         if new == old:
             return  # a format-only change (Qt reports those too)
         astral = has_astral(new) or has_astral(old)
-        start = _to_py(new, position, astral)
-        old_end = _to_py(old, position + removed, astral)
-        new_end = _to_py(new, position + added, astral)
+        start = clamped_qt_to_py(new, position, astral)
+        old_end = clamped_qt_to_py(old, position + removed, astral)
+        new_end = clamped_qt_to_py(new, position + added, astral)
         consistent = (
             old[:start] == new[:start] and old[old_end:] == new[new_end:] and old_end >= start
         )
@@ -180,8 +164,8 @@ class PolicyHighlighter(QSyntaxHighlighter):
             not consistent
             or fm_lines != self._fm_lines
             or (new_end - start) + (old_end - start) > len(new) // 2
-            or _touches_fence(old, start, old_end)
-            or _touches_fence(new, start, new_end)
+            or touches_fence(old, start, old_end)
+            or touches_fence(new, start, new_end)
         ):
             old_spans = self._spans
             self._relex_all(new)
@@ -192,7 +176,7 @@ class PolicyHighlighter(QSyntaxHighlighter):
     def _relex_all(self, text: str) -> None:
         self._text = text
         self._fm_lines = front_matter_lines(text)
-        starts = _line_starts(text)
+        starts = line_starts(text)
         self._spans, self._safe, _ = self._lex_region(text, starts, 0, None)
         self.full_relexes += 1
 
@@ -202,7 +186,7 @@ class PolicyHighlighter(QSyntaxHighlighter):
         while restart > 0 and not self._safe[restart]:
             restart -= 1
         restart = max(restart, 0)
-        starts = _line_starts(new)
+        starts = line_starts(new)
         last_new = bisect_right(starts, new_end) - 1
         delta = (len(starts) - 1) - (len(self._spans) - 1)
         resync = (last_new + 1, delta, self._safe)
@@ -302,27 +286,3 @@ class PolicyHighlighter(QSyntaxHighlighter):
         while block.isValid() and block.blockNumber() < stop:
             self.rehighlightBlock(block)
             block = block.next()
-
-
-def _document_text(doc: QTextDocument | None) -> str:
-    """Text with one ``\\n`` per block boundary and nothing else changed (same length)."""
-    return doc.toRawText().replace("\u2029", "\n") if doc is not None else ""
-
-
-def _line_starts(text: str) -> list[int]:
-    return [0] + [m.end() for m in re.finditer("\n", text)]
-
-
-def _to_py(text: str, pos: int, astral: bool) -> int:
-    pos = max(0, pos)
-    return qt_to_py(text, pos) if astral else min(pos, len(text))
-
-
-def _touches_fence(text: str, start: int, end: int) -> bool:
-    """True if the lines spanning [start, end) hold a ``` that may open or close a fence."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    return (
-        _FENCE_CHANGE_RE.search(text, line_start, len(text) if line_end < 0 else line_end)
-        is not None
-    )

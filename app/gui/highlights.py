@@ -10,30 +10,21 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
-try:
-    from app.gui.text_offsets import py_to_qt
-except ImportError:  # pragma: no cover - the policy panel's helper has not landed yet
-
-    def py_to_qt(text: str, index: int) -> int:
-        """UTF-16 code units before Python index ``index`` of ``text``."""
-        return len(text[:index].encode("utf-16-le")) // 2
-
-
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+from app.gui.text_offsets import py_to_qt
+from app.gui.theme import palette_is_dark
 
 
 def quote_format(palette: QPalette) -> QTextCharFormat:
     """Background for quoted phrases, readable on light and dark bases."""
     fmt = QTextCharFormat()
-    fmt.setBackground(QColor("#6b5a12") if is_dark(palette) else QColor("#fff0a8"))
+    fmt.setBackground(QColor("#6b5a12") if palette_is_dark(palette) else QColor("#fff0a8"))
     return fmt
 
 
 def rule_format(palette: QPalette, defined: bool = True) -> QTextCharFormat:
     """Link-like look for rule codes; an undefined code gets a red wavy underline."""
     fmt = QTextCharFormat()
-    dark = is_dark(palette)
+    dark = palette_is_dark(palette)
     if defined:
         fmt.setForeground(QColor("#8ab4ff") if dark else QColor("#1a56c4"))
         fmt.setBackground(QColor("#1f2f4d") if dark else QColor("#e3ecfb"))
@@ -47,7 +38,7 @@ def rule_format(palette: QPalette, defined: bool = True) -> QTextCharFormat:
 
 def flash_format(palette: QPalette) -> QTextCharFormat:
     fmt = QTextCharFormat()
-    fmt.setBackground(QColor("#3d5a2a") if is_dark(palette) else QColor("#d4f5c4"))
+    fmt.setBackground(QColor("#3d5a2a") if palette_is_dark(palette) else QColor("#d4f5c4"))
     fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
     return fmt
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
-from app.gui.highlights import is_dark
+from app.gui.theme import palette_is_dark
 
 # state -> (text, colour on a light window, colour on a dark one); the model name follows
 ENGINE_STATES = {
@@ -58,7 +58,7 @@ class RunStatusBar(QStatusBar):
     @Slot(str, str)
     def set_engine_state(self, state: str, detail: str) -> None:
         text, light, dark = ENGINE_STATES.get(state, (state, "#607d8b", "#a7b6bd"))
-        colour = dark if is_dark(self.palette()) else light
+        colour = dark if palette_is_dark(self.palette()) else light
         if state == "no_model" and detail:
             text = "Model not loaded"
         if state == "error":

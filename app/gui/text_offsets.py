@@ -17,7 +17,7 @@ import re
 # A character that UTF-16 stores as a surrogate pair (two QChar units).
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 
-__all__ = ["has_astral", "py_to_qt", "qt_to_py", "qt_length"]
+__all__ = ["clamped_qt_to_py", "has_astral", "py_to_qt", "qt_to_py", "qt_length"]
 
 
 def has_astral(text: str) -> bool:
@@ -53,3 +53,10 @@ def qt_to_py(text: str, pos: int) -> int:
             return start
         shift += 1
     return min(pos - shift, len(text))
+
+
+def clamped_qt_to_py(text: str, pos: int, astral: bool) -> int:
+    """:func:`qt_to_py` for a position read from Qt; ``astral`` says whether text has an
+    astral character (without one, positions and indexes agree and only clamping is left)."""
+    pos = max(0, pos)
+    return qt_to_py(text, pos) if astral else min(pos, len(text))

@@ -20,6 +20,11 @@ Role = QPalette.ColorRole
 Group = QPalette.ColorGroup
 
 
+def palette_is_dark(palette: QPalette) -> bool:
+    """True when the palette draws light text on a dark base."""
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
 def _palette(colours: dict[Role, str], disabled_text: str) -> QPalette:
     palette = QPalette()
     for role, colour in colours.items():
