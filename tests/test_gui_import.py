@@ -10,7 +10,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.policy import OutputFormat  # noqa: E402
-from app.gui.import_dialog import ImportDialog, guess_mapping  # noqa: E402
+from app.gui.column_guess import guess_mapping  # noqa: E402
+from app.gui.import_dialog import ImportDialog  # noqa: E402
 
 MESSY = (
     "\ufeffRef;Message text;Verdict;Reviewer comment;;\r\n"

@@ -2,7 +2,8 @@
 
 Step 1 (mapping): the file is read off the GUI thread with :func:`app.core.importer.preview`;
 its first rows fill a table, and combo boxes choose the content / expected / id / notes /
-tags columns (guessed from the header names, else from the cell lengths). "First row is a
+tags columns (guessed by :func:`app.gui.column_guess.guess_mapping` from the header names,
+else from the cell lengths). "First row is a
 header" can be switched; the preview follows without reading the file again. Step 2
 (result): :func:`app.core.importer.import_cases` runs off the GUI thread; the dialog shows
 how many cases were read and every skipped row with its reason. "Add cases" accepts the
@@ -37,51 +38,12 @@ from PySide6.QtWidgets import (
 from app.core.cases import TestCase
 from app.core.importer import ColumnMapping, ImportPreview, ImportResult, import_cases, preview
 from app.core.policy import OutputFormat
+from app.gui.column_guess import FIELD_NAMES, FIELDS, column_names, guess_mapping
 from app.gui.metrics_panel import plain_label
 from app.gui.tasks import TaskRunner
 
-FIELDS = ("content", "expected", "id", "notes", "tags")
-FIELD_NAMES = {
-    "content": "Content",
-    "expected": "Expected label",
-    "id": "Id",
-    "notes": "Notes",
-    "tags": "Tags",
-}
-_NAME_HINTS = {
-    "content": ("content", "text", "message", "body", "post", "comment"),
-    "expected": ("expected", "label", "labels", "gold", "verdict", "class", "category"),
-    "id": ("id", "case", "case_id", "caseid", "key"),
-    "notes": ("notes", "note", "comments", "explanation"),
-    "tags": ("tags", "tag"),
-}
 FILE_FILTER = "Test sets (*.csv *.tsv *.tab *.jsonl *.ndjson *.json);;All files (*)"
 PREVIEW_ROWS = 20
-
-
-def guess_mapping(
-    columns: list[str], rows: list[list[str]], has_header: bool
-) -> dict[str, int | None]:
-    """Column index per field: by header name first, content then by the longest cells."""
-    lowered = [c.strip().lower().replace(" ", "_") for c in columns]
-    guess: dict[str, int | None] = dict.fromkeys(FIELDS)
-    taken: set[int] = set()
-    if has_header:
-        for field_name in FIELDS:
-            for hint in _NAME_HINTS[field_name]:
-                if hint in lowered and lowered.index(hint) not in taken:
-                    guess[field_name] = lowered.index(hint)
-                    taken.add(lowered.index(hint))
-                    break
-    if guess["content"] is None and columns:
-
-        def mean_length(index: int) -> float:
-            cells = [row[index] for row in rows if index < len(row)]
-            return sum(len(c) for c in cells) / max(1, len(cells))
-
-        free = [i for i in range(len(columns)) if i not in taken] or list(range(len(columns)))
-        guess["content"] = max(free, key=mean_length)
-    return guess
 
 
 class ImportDialog(QDialog):
@@ -240,15 +202,7 @@ class ImportDialog(QDialog):
             rows = [self._header_row, *rows]
         elif not p.has_header and has_header and rows:
             self._header_row, rows = rows[0], rows[1:]
-        width = max(
-            [len(self._header_row) if has_header else 0, *(len(r) for r in rows)], default=0
-        )
-        if has_header:
-            columns = [c.strip() or f"Column {i + 1}" for i, c in enumerate(self._header_row)]
-            columns += [f"Column {i + 1}" for i in range(len(columns), width)]
-        else:
-            columns = [f"Column {i + 1}" for i in range(width)]
-        return columns, rows
+        return column_names(self._header_row, rows, has_header), rows
 
     def _fill_preview(self, has_header: bool) -> None:
         columns, rows = self._columns_and_rows(has_header)

@@ -1,0 +1,63 @@
+"""Which column of an imported file holds which case field: the fields and a first guess.
+
+``FIELDS`` are the case fields a test-set file can map (``FIELD_NAMES`` their labels in the
+import dialog). :func:`guess_mapping` picks a column per field from the header names
+(``content`` / ``text`` / ``message``..., ``expected`` / ``label``...), and when no header
+names the content, the column with the longest cells. The user can change every choice.
+:func:`column_names` names the columns the preview shows.
+"""
+
+from __future__ import annotations
+
+FIELDS = ("content", "expected", "id", "notes", "tags")
+FIELD_NAMES = {
+    "content": "Content",
+    "expected": "Expected label",
+    "id": "Id",
+    "notes": "Notes",
+    "tags": "Tags",
+}
+_NAME_HINTS = {
+    "content": ("content", "text", "message", "body", "post", "comment"),
+    "expected": ("expected", "label", "labels", "gold", "verdict", "class", "category"),
+    "id": ("id", "case", "case_id", "caseid", "key"),
+    "notes": ("notes", "note", "comments", "explanation"),
+    "tags": ("tags", "tag"),
+}
+
+
+def guess_mapping(
+    columns: list[str], rows: list[list[str]], has_header: bool
+) -> dict[str, int | None]:
+    """Column index per field: by header name first, content then by the longest cells."""
+    lowered = [c.strip().lower().replace(" ", "_") for c in columns]
+    guess: dict[str, int | None] = dict.fromkeys(FIELDS)
+    taken: set[int] = set()
+    if has_header:
+        for field_name in FIELDS:
+            for hint in _NAME_HINTS[field_name]:
+                if hint in lowered and lowered.index(hint) not in taken:
+                    guess[field_name] = lowered.index(hint)
+                    taken.add(lowered.index(hint))
+                    break
+    if guess["content"] is None and columns:
+
+        def mean_length(index: int) -> float:
+            cells = [row[index] for row in rows if index < len(row)]
+            return sum(len(c) for c in cells) / max(1, len(cells))
+
+        free = [i for i in range(len(columns)) if i not in taken] or list(range(len(columns)))
+        guess["content"] = max(free, key=mean_length)
+    return guess
+
+
+def column_names(header: list[str], rows: list[list[str]], has_header: bool) -> list[str]:
+    """A name per column: its header cell ("Column N" where blank or missing), or
+    "Column N" for every column when the file has no header row."""
+    width = max([len(header) if has_header else 0, *(len(r) for r in rows)], default=0)
+    if has_header:
+        columns = [c.strip() or f"Column {i + 1}" for i, c in enumerate(header)]
+        columns += [f"Column {i + 1}" for i in range(len(columns), width)]
+    else:
+        columns = [f"Column {i + 1}" for i in range(width)]
+    return columns
