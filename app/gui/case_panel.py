@@ -1,6 +1,7 @@
 """The test-content side: the case table with its filter, and the selected case's editor.
 
-Owns the ``CaseTableModel`` (through a filter proxy) and the add / duplicate / delete /
+Owns the ``CaseTableModel`` (through a filter proxy, shown by the view
+:func:`~app.gui.case_table.case_table_view` builds) and the add / duplicate / delete /
 paste-many actions. The editor below the table shows the full text (plain text only), the
 expected label (a combo of the policy's labels) and notes. Quoted phrases from the model's
 reasoning can be highlighted in the case text with :meth:`highlight_phrases`.
@@ -10,15 +11,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -26,12 +24,11 @@ from PySide6.QtWidgets import (
 
 from app.core.cases import TestCase
 from app.gui.case_filter import CaseIdFilterProxy
-from app.gui.case_model import CaseRole, CaseTableModel, Column
+from app.gui.case_model import CaseRole, CaseTableModel
+from app.gui.case_table import case_table_view
 from app.gui.highlights import make_selections, quote_format
 from app.gui.paste_dialog import PasteCasesDialog
 from app.gui.reasoning_marks import phrase_spans
-
-WIDEST = ("stale", "cached")  # status suffixes the status column must fit
 
 
 class CasePanel(QWidget):
@@ -80,32 +77,7 @@ class CasePanel(QWidget):
         ):
             bar.addWidget(button)
 
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(Column.PREVIEW, QHeaderView.ResizeMode.Stretch)
-        # fixed widths: ResizeToContents would re-measure every row on each result
-        metrics = self.fontMetrics()
-        widths = {
-            Column.EXPECTED: metrics.horizontalAdvance("Expected") + 28,
-            Column.PREDICTED: metrics.horizontalAdvance("Predicted") + 28,
-            Column.STATUS: max(
-                metrics.horizontalAdvance(f"does not violate ({word})") for word in WIDEST
-            )
-            + 16,
-            Column.AGREEMENT: metrics.horizontalAdvance("Agrees") + 24,
-        }
-        for column, width in widths.items():
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
+        self.table = case_table_view(self.proxy, self.fontMetrics())
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
 
         self.content_edit = QPlainTextEdit()
