@@ -1,7 +1,7 @@
 """The test-content side: the case table with its filter, and the selected case's editor.
 
 Owns the ``CaseTableModel`` (through a filter proxy, shown by the view
-:func:`~app.gui.case_table.case_table_view` builds) and the add / duplicate / delete /
+:func:`~app.gui.table_views.case_table_view` builds) and the add / duplicate / delete /
 paste-many actions. The editor below the table shows the full text (plain text only), the
 expected label (a combo of the policy's labels) and notes. Quoted phrases from the model's
 reasoning can be highlighted in the case text with :meth:`highlight_phrases`.
@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 from app.core.cases import TestCase
 from app.gui.case_filter import CaseIdFilterProxy
 from app.gui.case_model import CaseRole, CaseTableModel
-from app.gui.case_table import case_table_view
 from app.gui.highlights import make_selections, quote_format
 from app.gui.paste_dialog import PasteCasesDialog
 from app.gui.reasoning_marks import phrase_spans
+from app.gui.table_views import case_table_view
 
 
 class CasePanel(QWidget):

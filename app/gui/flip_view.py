@@ -15,13 +15,11 @@ from enum import IntEnum
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPlainTextEdit,
     QSplitter,
     QTabBar,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.core.flips import KINDS, Flip, FlipReport, prediction
 from app.core.metrics import format_ratio
 from app.gui.metrics_panel import plain_label
+from app.gui.table_views import row_table
 
 TABS = (*KINDS, "all")
 TAB_NAMES = {"fixed": "Fixed", "broken": "Broken", "changed": "Changed, still wrong", "all": "All"}
@@ -146,12 +145,7 @@ class FlipView(QWidget):
             self.tabs.addTab(TAB_NAMES[kind])
         self.tabs.currentChanged.connect(self._on_tab)
         self.model = FlipTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(self.model)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)

@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.metrics import format_ratio
 from app.gui.diff_view import DiffView
+from app.gui.table_views import row_table
 from app.gui.testset_data import VersionSummary
 
 CURRENT = "__current__"
@@ -123,12 +123,7 @@ class HistoryDialog(QDialog):
             self._texts[CURRENT], self._names[CURRENT] = current_text, "Current text"
 
         self.model = VersionTableModel(self._history, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(self.model, QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()

@@ -13,14 +13,12 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +28,7 @@ from app.engine.download import is_offline
 from app.gui.download_row import DownloadRow
 from app.gui.models_controller import ModelsController, hardware_summary
 from app.gui.models_table import Column, ModelTableModel, is_server_class, state_tooltip
+from app.gui.table_views import row_table
 
 GGUF_FILTER = "GGUF model files (*.gguf)"
 OFFLINE_TEXT = (
@@ -71,12 +70,7 @@ class ModelsDialog(QDialog):
         self.offline_label.setVisible(is_offline())
         self.context_label = _label(name="contextLabel")
         self.model = ModelTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(self.model)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

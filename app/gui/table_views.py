@@ -1,19 +1,34 @@
-"""The case table view: sortable rows, the content column stretched, the others sized once.
+"""Table views built the same way in several places: whole-row, read-only tables.
 
-:func:`case_table_view` builds the ``QTableView`` that ``CasePanel`` shows over its filter
-proxy. The Expected, Predicted, Status and Agrees columns get fixed (still draggable) widths
+:func:`row_table` is the read-only table of whole rows the flip report, the policy history
+and the models dialog show (each then adds its own column sizes). :func:`case_table_view`
+builds the ``QTableView`` that ``CasePanel`` shows over its filter proxy. The Expected, Predicted, Status and Agrees columns get fixed (still draggable) widths
 measured once from the font: ``ResizeToContents`` would re-measure every row on each result.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.gui.case_model import Column
 
 WIDEST = ("stale", "cached")  # status suffixes the status column must fit
+
+
+def row_table(
+    model: QAbstractItemModel,
+    selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection,
+) -> QTableView:
+    """A read-only table over ``model`` that selects whole rows, without row numbers."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(selection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    return table
 
 
 def case_table_view(proxy: QSortFilterProxyModel, metrics: QFontMetrics) -> QTableView:
