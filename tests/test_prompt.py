@@ -144,3 +144,30 @@ def test_policy_prefix_tokens_are_identical_across_cases(llm) -> None:
     b = tokenize_segments(render_harmony(POLICY, "another one", "low", DATE), tok)
     shared = tokenize_segments(render_harmony(POLICY, "", "low", DATE)[:3], tok)
     assert a[: len(shared)] == b[: len(shared)] == shared
+
+
+# Like gpt-oss's official template, this one calls strftime_now() unconditionally.
+UNCONDITIONAL_DATE_TEMPLATE = (
+    "<|start|>system<|message|>You are ChatGPT, a large language model trained by OpenAI.\n"
+    "Knowledge cutoff: 2024-06\n"
+    "{{ 'Current date: ' + strftime_now('%Y-%m-%d') + '\\n\\n' }}"
+    "Reasoning: {{ reasoning_effort }}\n\n"
+    "# Valid channels: analysis, commentary, final. Channel must be included for every "
+    "message.<|end|>"
+    "{% for m in messages %}{% if m.role == 'system' %}<|start|>developer<|message|>"
+    "# Instructions\n\n{{ m.content }}\n\n<|end|>{% else %}<|start|>user<|message|>"
+    "{{ m.content }}<|end|>{% endif %}{% endfor %}<|start|>assistant"
+)
+
+
+def test_template_that_always_asks_for_a_date_works_without_one() -> None:
+    builtin = prompt_text(render_harmony(POLICY, CONTENT, "high", None))
+    without = render_template(UNCONDITIONAL_DATE_TEMPLATE, POLICY, CONTENT, "high", None)
+    assert prompt_text(without) == builtin.replace(f"{POLICY}<|end|>", f"{POLICY}\n\n<|end|>")
+    dated = prompt_text(render_template(UNCONDITIONAL_DATE_TEMPLATE, POLICY, CONTENT, "high", DATE))
+    assert f"Knowledge cutoff: 2024-06\nCurrent date: {DATE}\n\nReasoning: high" in dated
+
+
+def test_a_malformed_date_is_one_sentence() -> None:
+    with pytest.raises(PromptError, match="YYYY-MM-DD"):
+        render_template(HARMONY_CHAT_TEMPLATE, POLICY, CONTENT, "low", "14/03/2026")

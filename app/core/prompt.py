@@ -12,6 +12,7 @@ strings even with special-token parsing off.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date as Date
@@ -29,6 +30,7 @@ CHANNELS_LINE = (
 # Private-use sentinels stand in for the policy and content while a template renders.
 _POLICY_SENTINEL = "\ue000SAFEGUARD-POLICY\ue001"
 _CONTENT_SENTINEL = "\ue000SAFEGUARD-CONTENT\ue001"
+_NO_DATE = "\ue000SAFEGUARD-NO-DATE\ue001"  # what strftime_now gives when no date is set
 
 Tokenize = Callable[[bytes, bool], list[int]]  # (utf-8 text, parse specials) -> ids
 
@@ -103,16 +105,33 @@ def render_template_text(
         "raise_exception": raise_exception,
     }
     if date:
-        fixed = Date.fromisoformat(date)
+        try:
+            fixed = Date.fromisoformat(date)
+        except ValueError:
+            raise PromptError(
+                f"The prompt date '{date}' is not a date; write it as YYYY-MM-DD."
+            ) from None
         variables["strftime_now"] = fixed.strftime  # the run's date, never today's
         variables["current_date"] = date
+    else:
+        # Templates such as gpt-oss's official one call strftime_now() unconditionally.
+        # With no date set, the date line is left out, as the built-in renderer does.
+        variables["strftime_now"] = lambda _format: _NO_DATE
     try:
-        return _environment().from_string(template).render(**variables)
+        text = _environment().from_string(template).render(**variables)
     except jinja2.TemplateError as exc:
         raise PromptError(
             f"The model's chat template does not render ({exc}); "
             "choose the built-in harmony renderer in Settings."
         ) from None
+    if _NO_DATE in text:
+        text = re.sub(rf"(?:Current date: ?)?{_NO_DATE}\n?", "", text, count=1)
+        if _NO_DATE in text:
+            raise PromptError(
+                "The model's chat template uses the date in an unexpected place; set the "
+                "prompt date in Settings (or --date) or choose the built-in harmony renderer."
+            )
+    return text
 
 
 def render_template(
