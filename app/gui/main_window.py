@@ -28,6 +28,7 @@ from app.gui.engine_holder import EngineFactory, SharedEngine, settings_engine_f
 from app.gui.evaluation_controller import EvaluationController
 from app.gui.metrics_panel import MetricsPanel
 from app.gui.models_controller import ModelsController
+from app.gui.policy_panel import PolicyPanel
 from app.gui.result_view import ResultView
 from app.gui.runner import RunCoordinator
 from app.gui.settings_dialog import SettingsDialog
@@ -38,17 +39,6 @@ from app.gui.testset_actions import EvaluationActions
 from app.gui.window_actions import WindowActions
 
 APP_TITLE = "Safeguard Studio"
-
-
-def policy_panel_class() -> type:
-    """The real PolicyPanel when it is available, else the plain placeholder."""
-    try:
-        from app.gui.policy_panel import PolicyPanel
-    except ModuleNotFoundError as exc:
-        if exc.name != "app.gui.policy_panel":
-            raise
-        from app.gui.policy_placeholder import PolicyPanelPlaceholder as PolicyPanel
-    return PolicyPanel
 
 
 class MainWindow(QMainWindow):
@@ -64,7 +54,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.setWindowTitle(APP_TITLE)
         self.resize(1280, 800)
-        self.policy_panel = policy_panel_class()()
+        self.policy_panel = PolicyPanel()
         self.case_panel = CasePanel()
         self.result_view = ResultView()
         self.metrics_panel = MetricsPanel()
