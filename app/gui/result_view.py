@@ -109,6 +109,9 @@ class ResultView(QWidget):
         self.badge.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        # A long message wraps instead of widening the whole right side of the window.
+        self.title.setWordWrap(True)
+        self.title.setMinimumWidth(1)
         self.final_view = QPlainTextEdit()
         self.final_view.setReadOnly(True)
         self.final_view.setObjectName("finalAnswer")
