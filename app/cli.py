@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import multiprocessing
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +39,7 @@ def _opens_gui(first: str) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # a frozen build starts the engine process through here
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or _opens_gui(argv[0]):
         from app.gui.app import run_gui  # Qt is imported only when the GUI starts
