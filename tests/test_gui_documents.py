@@ -188,3 +188,18 @@ def test_non_utf8_policy_gets_a_clear_message(qtbot, make_window, policy_file, a
     win = make_window()
     assert not win.document.open(bad)
     assert "UTF-8" in answers["warned"][-1]
+
+
+def test_malformed_test_set_opens_the_policy_and_leaves_the_file_alone(
+    qtbot, make_window, policy_file, answers
+):
+    cases_file = cases_path_for(policy_file)
+    broken = '{"id": "a", "content": "ok", "expected": "1"}\n{not json\n'
+    cases_file.write_text(broken, encoding="utf-8")
+    win = make_window()
+    assert win.document.open(policy_file)
+    assert "not valid JSON" in answers["warned"][-1] and "left untouched" in answers["warned"][-1]
+    assert win.policy_panel.text() == SAMPLE_POLICY  # the policy is there to work on
+    win.policy_panel.editor.insertPlainText("edit ")
+    assert win.document.save()
+    assert cases_file.read_text(encoding="utf-8") == broken  # not overwritten with nothing
