@@ -6,6 +6,9 @@ Prints, for a 20-case suite with one policy:
   2. the engine's end-to-end tokens per second / a plain llama-cpp-python loop over the same
      token ids and settings (target >= 0.95). Runs alternate so machine noise hits both.
 
+  3. the same suite decoded in parallel sequences of one context (``classify_many``, 4 and 8
+     cases at once) against one case at a time, as a wall-time speed-up.
+
 Run: ``python -m benchmarks.engine_bench [--rounds 3] [--max-tokens 48]``
 """
 
@@ -47,6 +50,16 @@ def run_engine(engine: LocalEngine, body: str, contents: list[str], output, run:
             if isinstance(event, Finished):
                 results.append(event.result)
     return time.perf_counter() - started, results
+
+
+def run_batched(engine: LocalEngine, body: str, contents: list[str], output, run, parallel):
+    requests = [
+        ClassifyRequest(f"c{index}", body, content, run, output)
+        for index, content in enumerate(contents)
+    ]
+    started = time.perf_counter()
+    done = sum(isinstance(e, Finished) for e in engine.classify_many(requests, parallel))
+    return time.perf_counter() - started, done
 
 
 def run_plain(llm: llama_cpp.Llama, prompts: list[list[int]], run: RunSettings):
@@ -118,6 +131,17 @@ def main() -> None:
                 f"round {round_index + 1}: engine {engine_times[-1]:.0f} tok/s, "
                 f"plain {plain_times[-1]:.0f} tok/s"
             )
+        speedups: dict[int, list[float]] = {4: [], 8: []}
+        for _ in range(args.rounds):
+            for parallel in speedups:
+                engine.close()
+                engine.load(settings)
+                one, _ = run_engine(engine, body, contents, output, run)
+                engine.close()
+                engine.load(settings)
+                many, done = run_batched(engine, body, contents, output, run, parallel)
+                assert done == len(contents)
+                speedups[parallel].append(one / many)
     llm.close()
 
     print(
@@ -136,6 +160,9 @@ def main() -> None:
         f"   engine / plain = {engine_tps / plain_tps:.3f}   (target >= 0.95, median of "
         f"{args.rounds} alternating rounds)"
     )
+    print("\n3. parallel sequences: suite time one at a time / decoded together")
+    for parallel, values in speedups.items():
+        print(f"   {parallel} at once: {statistics.median(values):.2f}x (median of {len(values)})")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,11 @@ def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
         help="how to send the prompt (default: detected from the server)",
     )
     group.add_argument(
-        "--concurrency", type=int, default=1, metavar="N", help="requests in flight (remote)"
+        "--concurrency",
+        type=int,
+        default=1,
+        metavar="N",
+        help="cases at once: requests in flight (remote) or sequences decoded together (local)",
     )
     group.add_argument("--timeout", type=float, default=300.0, help="read timeout in seconds")
 
@@ -46,8 +50,6 @@ def check_backend_arguments(args: argparse.Namespace) -> None:
     """One sentence for an option combination that cannot work."""
     if args.concurrency < 1:
         raise CommandError("--concurrency must be 1 or more.")
-    if args.concurrency > 1 and args.backend != "remote":
-        raise CommandError("--concurrency above 1 needs --backend remote (a server with slots).")
     if args.backend == "remote" and not args.base_url:
         raise CommandError("--backend remote needs --base-url, e.g. http://127.0.0.1:8080.")
     if args.backend == "local" and not getattr(args, "model", None):

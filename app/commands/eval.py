@@ -189,7 +189,11 @@ def run(args: argparse.Namespace) -> int:
             model_fingerprint=model_identity(args), template_hash=template,
             order=args.order, cases_path=str(cases_path.resolve()), note=args.note,
             concurrency=args.concurrency,
-            engine_factory=concurrent_factory(engine) if args.concurrency > 1 else None,
+            engine_factory=(
+                concurrent_factory(engine)
+                if args.concurrency > 1 and args.backend == "remote"
+                else None
+            ),
         )  # fmt: skip
         report = build_run_report(store, summary.run_id)
     finally:

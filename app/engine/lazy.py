@@ -28,17 +28,27 @@ class LazyEngine:
         return {"model": info.path.name, "chat_template": info.chat_template, "lazy": True}
 
     def classify(self, request: ClassifyRequest) -> Iterator[Event]:
-        if not self._loaded:
-            if self._settings is None:
-                yield Failed(request.case_id, "Choose a model file before running.", "load")
-                return
+        failed = self._ensure_loaded([request])
+        yield from failed or self.engine.classify(request)
+
+    def classify_many(self, requests: list[ClassifyRequest], parallel: int) -> Iterator[Event]:
+        failed = self._ensure_loaded(requests)
+        yield from failed or self.engine.classify_many(requests, parallel)
+
+    def _ensure_loaded(self, requests: list[ClassifyRequest]) -> list[Event]:
+        """Load on first use; a Failed event per request when that is impossible."""
+        if self._loaded:
+            return []
+        if self._settings is None:
+            message = "Choose a model file before running."
+        else:
             try:
                 self.load_info = self.engine.load(self._settings)
+                self._loaded = True
+                return []
             except EngineError as exc:
-                yield Failed(request.case_id, str(exc), "load")
-                return
-            self._loaded = True
-        yield from self.engine.classify(request)
+                message = str(exc)
+        return [Failed(request.case_id, message, "load") for request in requests]
 
     def cancel(self) -> None:
         self.engine.cancel()

@@ -23,6 +23,7 @@ from app.engine.protocol import (
     EngineSettings,
     Event,
     Failed,
+    terminal_case_id,
 )
 
 POLL_SECONDS = 0.05
@@ -136,37 +137,49 @@ class LocalEngine:
         return payload
 
     def classify(self, request: ClassifyRequest) -> Iterator[Event]:
+        yield from self._run([request], ("classify", request))
+
+    def classify_many(self, requests: list[ClassifyRequest], parallel: int) -> Iterator[Event]:
+        """Run requests that share one policy in ``parallel`` sequences decoded together;
+        events of different cases interleave, each case ends with one terminal event."""
+        yield from self._run(list(requests), ("classify_many", (list(requests), parallel)))
+
+    def _run(self, requests: list[ClassifyRequest], message: tuple) -> Iterator[Event]:
+        open_ids = [request.case_id for request in requests]
+
+        def fail_all(text: str, kind: str) -> list[Event]:
+            return [Failed(case_id, text, kind) for case_id in open_ids]
+
         if self._settings is None:
-            yield Failed(request.case_id, "Choose a model file before running.", "load")
+            yield from fail_all("Choose a model file before running.", "load")
             return
         if not self.alive:
             try:
                 self.load(self._settings)  # a fresh child after a crash
             except EngineError as exc:
-                yield Failed(request.case_id, str(exc), "load")
+                yield from fail_all(str(exc), "load")
                 return
         self._cancel.clear()
-        self._conn.send(("classify", request))
+        self._conn.send(message)
         cancel_deadline: float | None = None
         last_message = time.monotonic()
-        while True:
+        while open_ids:
             try:
-                message = self._poll(0.25, "classifying")
+                answer = self._poll(0.25, "classifying")
             except EngineError as exc:
-                yield Failed(request.case_id, str(exc), "crash")
+                yield from fail_all(str(exc), "crash")
                 return
             now = time.monotonic()
-            if message is None:
+            if answer is None:
                 if self._cancel.is_set():
                     cancel_deadline = cancel_deadline or now + self.cancel_grace
                     if now >= cancel_deadline:  # prompt processing ignores cancels: restart
                         self._stop_process(kill=True)
-                        yield Cancelled(request.case_id)
+                        yield from [Cancelled(case_id) for case_id in open_ids]
                         return
                 if now - last_message > self.hang_timeout:
                     self._stop_process(kill=True)
-                    yield Failed(
-                        request.case_id,
+                    yield from fail_all(
                         f"The model engine did not answer for {self.hang_timeout:.0f} s and was "
                         "restarted; try a smaller context or fewer GPU layers.",
                         "timeout",
@@ -174,10 +187,10 @@ class LocalEngine:
                     return
                 continue
             last_message = now
-            for event in message[1]:
+            for event in answer[1]:
                 yield event
-                if isinstance(event, TERMINAL):
-                    return
+                if isinstance(event, TERMINAL) and terminal_case_id(event) in open_ids:
+                    open_ids.remove(terminal_case_id(event))
 
     def cancel(self) -> None:
         self._cancel.set()

@@ -122,6 +122,11 @@ Event = Started | Delta | Finished | Failed | Cancelled
 TERMINAL = (Finished, Failed, Cancelled)
 
 
+def terminal_case_id(event: Finished | Failed | Cancelled) -> str:
+    """The case a terminal event ends."""
+    return event.result.case_id if isinstance(event, Finished) else event.case_id
+
+
 class EngineError(RuntimeError):
     """A backend problem the user can act on; str() is the one-sentence message."""
 

@@ -108,9 +108,11 @@ def run_suite(
 ) -> SuiteSummary:
     """Run ``cases`` under ``policy`` and return what happened (see the module notes).
 
-    With ``concurrency`` above 1 and an ``engine_factory`` (more engines like ``engine``, one
-    per thread: a remote server's parallel slots), the cache hits are stored first and the
-    rest run ``concurrency`` at a time; each result is still stored the moment it arrives.
+    With ``concurrency`` above 1 and either an ``engine_factory`` (more engines like
+    ``engine``, one per thread: a remote server's parallel slots) or an engine that decodes
+    several cases at once itself (``classify_many``: the local engine's parallel sequences),
+    the cache hits are stored first and the rest run ``concurrency`` at a time; each result
+    is still stored the moment it arrives.
     """
     emit = on_event or (lambda _event: None)
     cancel = cancel or threading.Event()
@@ -162,7 +164,8 @@ def run_suite(
     emit(SuiteStarted(run_id, len(todo), summary.resumed))
     status = "failed"
     try:
-        parallel = concurrency > 1 and engine_factory is not None
+        batched = hasattr(engine, "classify_many")  # local: parallel sequences of one model
+        parallel = concurrency > 1 and (engine_factory is not None or batched)
         if parallel:
             misses = []
             for index, (case, key) in enumerate(zip(todo, keys, strict=True), start=1):
@@ -175,7 +178,7 @@ def run_suite(
                 summary.cached += 1
             flush()
             run_in_parallel(
-                engine_factory, concurrency, misses, policy, run_settings,
+                engine if engine_factory is None else engine_factory, concurrency, misses, policy, run_settings,
                 run_id=run_id, store=store, summary=summary, cancel=cancel, emit=emit,
                 total=len(todo),
             )  # fmt: skip

@@ -1,8 +1,8 @@
 """The parallel path of a suite run: the cache misses on several engines at once.
 
 Used by :func:`app.engine.suite.run_suite` when it is given a ``concurrency`` above 1 and an
-``engine_factory`` (a remote server's parallel slots); the cache hits are stored before this
-starts. Each result is stored the moment its case ends, whatever order the cases end in.
+``engine_factory`` (a remote server's parallel slots) or an engine that decodes several cases
+at once (the local engine's parallel sequences); the cache hits are stored before this starts. Each result is stored the moment its case ends, whatever order the cases end in.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from app.engine.suite_results import CaseStored, SuiteSummary, terminal_result
 
 
 def run_in_parallel(
-    engine_factory: Callable[[], Engine],
+    engines: Callable[[], Engine] | Engine,
     concurrency: int,
     misses: list[tuple[int, TestCase, str]],
     policy: Policy,
@@ -33,7 +33,9 @@ def run_in_parallel(
     emit: Callable[[object], None],
     total: int,
 ) -> None:
-    """Run the cases not in the cache ``concurrency`` at a time, storing each as it ends."""
+    """Run the cases not in the cache ``concurrency`` at a time, storing each as it ends.
+
+    ``engines`` is a factory (one engine per thread) or one engine with ``classify_many``."""
     from app.engine.remote_pool import run_concurrent
 
     slots = {case.id: (index, case, key) for index, case, key in misses}
@@ -64,6 +66,14 @@ def run_in_parallel(
         ClassifyRequest(case.id, policy.body, case.content, run_settings, policy.output)
         for _, case, _ in misses
     ]
-    for event in run_concurrent(engine_factory, requests, concurrency, on_event, stop=cancel):
-        on_event(event)  # terminal events the pool made itself (an engine that failed to load)
+    if hasattr(engines, "classify_many"):
+        cancel_sent = False
+        for event in engines.classify_many(requests, concurrency):
+            if cancel.is_set() and not cancel_sent:
+                engines.cancel()  # the engine ends every case with Cancelled
+                cancel_sent = True
+            on_event(event)
+    else:
+        for event in run_concurrent(engines, requests, concurrency, on_event, stop=cancel):
+            on_event(event)  # terminal events the pool made itself (an engine failed to load)
     summary.cancelled = summary.cancelled or cancel.is_set()
