@@ -38,9 +38,16 @@ class GrammarEngine:
     def load(self, settings):
         return self.inner.load(replace(settings, n_threads=2))
 
-    def classify(self, request):
+    @staticmethod
+    def _constrained(request):
         run = replace(request.run, grammar=GRAMMAR, max_tokens=96, effort="low")
-        return self.inner.classify(replace(request, run=run))
+        return replace(request, run=run)
+
+    def classify(self, request):
+        return self.inner.classify(self._constrained(request))
+
+    def classify_many(self, requests, parallel):
+        return self.inner.classify_many([self._constrained(r) for r in requests], parallel)
 
     def cancel(self) -> None:
         self.inner.cancel()
@@ -97,4 +104,48 @@ def test_one_case_streams_reasoning_from_the_real_engine(qtbot, tmp_path, monkey
     finally:
         window.shutdown()
     assert not window.controller.thread_running()
+    assert engines and not engines[0].inner.alive
+
+
+def test_run_all_decodes_cases_together_on_the_real_engine(
+    qtbot, tmp_path, monkeypatch, tiny_model
+):
+    isolate_gui_env(monkeypatch, tmp_path)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    policy = tmp_path / "spam.md"
+    policy.write_text(SAMPLE_POLICY, encoding="utf-8")
+    cases = [TestCase(f"c{i}", f"Parcel fee number {i}, pay now", "1") for i in range(5)]
+    save_cases(cases_path_for(policy), cases)
+    settings = open_settings()
+    settings.setValue("engine/model_path", str(tiny_model))
+    settings.setValue("engine/n_ctx", 4096)
+    settings.setValue("engine/parallel", 3)  # Settings ▸ Cases at once
+    engines: list[GrammarEngine] = []
+
+    def factory() -> GrammarEngine:
+        engines.append(GrammarEngine())
+        return engines[-1]
+
+    window = create_main_window(factory, settings=settings, policy_path=policy)
+    qtbot.addWidget(window)
+    window.show()
+    many_calls: list[int] = []
+    real_many = GrammarEngine.classify_many
+    monkeypatch.setattr(
+        GrammarEngine,
+        "classify_many",
+        lambda self, requests, parallel: (
+            many_calls.append(parallel) or real_many(self, requests, parallel)
+        ),
+    )
+    try:
+        with qtbot.waitSignal(window.runner.suiteEnded, timeout=180_000):
+            assert window.runner.run_all()
+        assert many_calls == [3]
+        for case in cases:
+            entry = window.case_panel.model.entry(case.id)
+            assert entry is not None and entry.result is not None
+            assert entry.result.verdict.status is VerdictStatus.OK
+    finally:
+        window.shutdown()
     assert engines and not engines[0].inner.alive

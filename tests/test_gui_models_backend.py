@@ -45,6 +45,7 @@ REMOTE = {
     "model_path": "/models/gpt-oss-safeguard-20b-mxfp4.gguf",
     "n_gpu_layers": 12,
     "n_ctx": 16384,
+    "parallel": 4,
     "base_url": "http://10.0.0.5:8000",
     "remote_model": "openai/gpt-oss-safeguard-20b",
     "remote_api": "chat",
@@ -65,9 +66,17 @@ def test_values_round_trip(page: BackendSettingsWidget) -> None:
 
 
 def test_garbled_values_fall_back_to_defaults(page: BackendSettingsWidget) -> None:
-    page.set_values({"backend": "cloud", "n_ctx": "lots", "remote_api": "grpc", "concurrency": 0})
+    page.set_values(
+        {
+            "backend": "cloud",
+            "n_ctx": "lots",
+            "remote_api": "grpc",
+            "concurrency": 0,
+            "parallel": 99,
+        }
+    )
     values = page.values()
-    assert values["backend"] == "local" and values["n_ctx"] == 8192
+    assert values["backend"] == "local" and values["n_ctx"] == 8192 and values["parallel"] == 16
     assert values["remote_api"] == "auto" and values["concurrency"] == 1
     assert values["n_gpu_layers"] == "auto"
 

@@ -19,6 +19,7 @@ DEFAULTS: dict = {
     "model_path": "",
     "n_gpu_layers": "auto",
     "n_ctx": 8192,
+    "parallel": 1,  # local: cases decoded together in one context
     "base_url": "http://127.0.0.1:8080",
     "remote_model": "",
     "remote_api": "auto",
@@ -30,6 +31,7 @@ _KEYS = {  # value name -> QSettings key (local keys are the ones settings_store
     "model_path": "engine/model_path",
     "n_gpu_layers": "engine/n_gpu_layers",
     "n_ctx": "engine/n_ctx",
+    "parallel": "engine/parallel",
     "base_url": "remote/base_url",
     "remote_model": "remote/model",
     "remote_api": "remote/api",
@@ -57,6 +59,7 @@ def normalize_values(values: dict) -> dict:
     out["n_ctx"] = max(512, _as_int(out["n_ctx"], DEFAULTS["n_ctx"]))
     out["remote_api"] = out["remote_api"] if out["remote_api"] in APIS else "auto"
     out["concurrency"] = max(1, _as_int(out["concurrency"], 1))
+    out["parallel"] = min(16, max(1, _as_int(out["parallel"], 1)))
     for key in ("model_path", "base_url", "remote_model", "api_key_env"):
         out[key] = str(out[key]).strip()
     out["api_key_env"] = out["api_key_env"] or DEFAULT_KEY_ENV

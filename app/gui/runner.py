@@ -179,7 +179,7 @@ class RunCoordinator(QObject):
             engine=engine,
             resume_run_id=LAST_RUN if kind == "resume" else None,
             cases_path=self._cases_path(),
-            concurrency=values["concurrency"] if values["backend"] == "remote" else 1,
+            concurrency=values["concurrency" if values["backend"] == "remote" else "parallel"],
         )
         self._submitted = {case.id: (text, case.content) for case in cases}
         self._in_flight = ""

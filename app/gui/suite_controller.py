@@ -150,8 +150,10 @@ class _SuiteWorker(EngineWorker):
             return SuiteOutcome("finished", message="No cases matched; nothing to run.")
         self.state.emit("running", "")
         parallel = {}
-        if request.concurrency > 1 and hasattr(engine, "spawn"):
+        if request.concurrency > 1 and hasattr(engine, "spawn"):  # a server's parallel slots
             parallel = {"concurrency": request.concurrency, "engine_factory": engine.spawn}
+        elif request.concurrency > 1:  # the local engine decodes that many cases together
+            parallel = {"concurrency": request.concurrency}
         summary = run_suite(
             engine, request.policy, cases, request.run, store=self._store,
             model_fingerprint=fingerprint, template_hash=template,

@@ -36,7 +36,7 @@ class SuiteRequest:
     failed_first: bool = True
     cases_path: str = ""
     note: str = ""
-    concurrency: int = 1  # requests in flight (a remote server's parallel slots)
+    concurrency: int = 1  # cases at once: a server's parallel slots, or local sequences
 
 
 @dataclass
