@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from app.core.cases import TestCase
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import ClassifyResult
 from app.gui.result_entry import KIND_TEXT, STATUS_TEXT, ResultEntry, predicted_text, text_key
+from app.gui.table_model import HeaderedTableModel
 
 
 class Column(IntEnum):
@@ -47,8 +48,10 @@ class CaseRole(IntEnum):
     FILTER_TEXT = Qt.ItemDataRole.UserRole + 6
 
 
-class CaseTableModel(QAbstractTableModel):
+class CaseTableModel(HeaderedTableModel):
     """Cases plus their latest result entries; the single source the case views read."""
+
+    HEADERS = tuple(HEADERS.values())
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -59,16 +62,8 @@ class CaseTableModel(QAbstractTableModel):
         self._next_id = 1
 
     # --- Qt model API ---------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._cases)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[Column(section)]
-        return None
+    def row_count(self) -> int:
+        return len(self._cases)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.core.flips import KINDS, Flip, FlipReport, prediction
 from app.core.metrics import format_ratio
 from app.gui.metrics_panel import plain_label
+from app.gui.table_model import HeaderedTableModel
 from app.gui.table_views import row_table
 
 TABS = (*KINDS, "all")
@@ -52,8 +53,10 @@ _HEADERS = ("Kind", "Case", "Content", "Expected", "Before", "After")
 FLIP_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class FlipTableModel(QAbstractTableModel):
+class FlipTableModel(HeaderedTableModel):
     """Flipped cases of one kind (or all)."""
+
+    HEADERS = _HEADERS
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -67,16 +70,8 @@ class FlipTableModel(QAbstractTableModel):
     def flip(self, row: int) -> Flip:
         return self._flips[row]
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._flips)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(FlipColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._flips)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core.metrics import format_ratio
 from app.gui.diff_view import DiffView
+from app.gui.table_model import HeaderedTableModel
 from app.gui.table_views import row_table
 from app.gui.testset_data import VersionSummary
 
@@ -57,8 +58,10 @@ _METRIC = {
 HASH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class VersionTableModel(QAbstractTableModel):
+class VersionTableModel(HeaderedTableModel):
     """One row per policy version, newest first."""
+
+    HEADERS = _HEADERS
 
     def __init__(self, history: list[VersionSummary], parent=None) -> None:
         super().__init__(parent)
@@ -67,16 +70,8 @@ class VersionTableModel(QAbstractTableModel):
     def summary(self, row: int) -> VersionSummary:
         return self._rows[row]
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(VersionColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from app.core.metrics import Metrics, format_ratio
+from app.gui.table_model import HeaderedTableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -34,8 +35,10 @@ class ClassColumn(IntEnum):
 _CLASS_HEADERS = ("Class", "Expected", "Predicted", "Precision", "Recall", "F1")
 
 
-class PerClassModel(QAbstractTableModel):
+class PerClassModel(HeaderedTableModel):
     """One row per class, then the macro averages."""
+
+    HEADERS = _CLASS_HEADERS
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -48,18 +51,8 @@ class PerClassModel(QAbstractTableModel):
         self._violating = set(violating or ())
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid() or self._metrics is None:
-            return 0
-        return len(self._metrics.per_class) + 1
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(ClassColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _CLASS_HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return 0 if self._metrics is None else len(self._metrics.per_class) + 1
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or self._metrics is None:
@@ -107,8 +100,10 @@ class TagColumn(IntEnum):
 _TAG_HEADERS = ("Tag", "Cases", "Agree", "No verdict", "Agreement")
 
 
-class TagModel(QAbstractTableModel):
+class TagModel(HeaderedTableModel):
     """Agreement with the expected label, per tag."""
+
+    HEADERS = _TAG_HEADERS
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -119,16 +114,8 @@ class TagModel(QAbstractTableModel):
         self._metrics = metrics
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() or self._metrics is None else len(self._metrics.tags)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(TagColumn)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _TAG_HEADERS[section]
-        return None
+    def row_count(self) -> int:
+        return 0 if self._metrics is None else len(self._metrics.tags)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or self._metrics is None:

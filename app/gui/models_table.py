@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from app.engine import catalog
 from app.engine.catalog import LibraryItem
 from app.engine.modelfile import format_bytes
+from app.gui.table_model import HeaderedTableModel
 
 
 class Column(IntEnum):
@@ -96,8 +97,10 @@ def state_tooltip(item: LibraryItem) -> str:
     return ""
 
 
-class ModelTableModel(QAbstractTableModel):
+class ModelTableModel(HeaderedTableModel):
     """LibraryItems for the models dialog; ``set_items`` replaces them all."""
+
+    HEADERS = tuple(HEADERS.values())
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -106,18 +109,14 @@ class ModelTableModel(QAbstractTableModel):
         self.n_ctx = 8192  # the context size of the memory column
 
     # --- Qt model API -----------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+    def row_count(self) -> int:
+        return len(self._items)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if section == Column.MEMORY:
-                return f"Memory at {self.n_ctx:,} tokens"
-            return HEADERS[Column(section)]
-        return None
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and section == Column.MEMORY:
+            return f"Memory at {self.n_ctx:,} tokens"
+        return super().headerData(section, orientation, role)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self._items):
