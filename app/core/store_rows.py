@@ -120,11 +120,14 @@ JSON_COLUMNS = ("rule_codes", "tags")
 def result_values(result: StoredResult) -> list:
     """A result's values in ``RESULT_COLUMNS`` order, lists as JSON; stamps ``created``."""
     result.created = result.created or time.time()
-    values = [getattr(result, name) for name in RESULT_COLUMNS]
-    for index, name in enumerate(RESULT_COLUMNS):
-        if name in JSON_COLUMNS:
-            values[index] = json.dumps(values[index], ensure_ascii=False)
-    return values
+    return [
+        (_json_list(getattr(result, name)) if name in JSON_COLUMNS else getattr(result, name))
+        for name in RESULT_COLUMNS
+    ]
+
+
+def _json_list(value: list) -> str:
+    return json.dumps(value, ensure_ascii=False) if value else "[]"  # most lists are empty
 
 
 def run_from_row(row: sqlite3.Row) -> RunRecord:
