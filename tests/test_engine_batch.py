@@ -20,7 +20,7 @@ from app.engine.protocol import (
     terminal_case_id,
 )
 from app.engine.suite import run_suite
-from tests.test_engine_local import ENDLESS, POLICY, request
+from tests.support.requests import ENDLESS, POLICY, request
 
 
 @pytest.fixture

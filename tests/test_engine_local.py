@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from app.core.policy import parse_policy
 from app.core.verdict import VerdictStatus
 from app.engine.local import LocalEngine
 from app.engine.protocol import (
@@ -19,28 +18,11 @@ from app.engine.protocol import (
     EngineSettings,
     Failed,
     Finished,
-    RunSettings,
     Started,
 )
+from tests.support.requests import ENDLESS, request
 
-POLICY = parse_policy(
-    "---\nformat: binary\n---\n# Instructions\nAnswer 0 or 1.\n## SP1 Spam\n"
-    "- **SP1.a** Bulk unsolicited ads.\nAnswer 0 or 1.\n"
-)
-# Forces the harmony shape so the random model's output can be asserted on.
-GRAMMAR = (
-    'root ::= <|channel|> "analysis" <|message|> [a-z ]{5,20} <|end|> '
-    '<|start|> "assistant" <|channel|> "final" <|message|> ("0" | "1")'
-)
 LONG_ANALYSIS = 'root ::= <|channel|> "analysis" <|message|> [a-z ]{200,220} <|end|>'
-# Thousands of tokens: still running when the test acts on the first streamed delta.
-ENDLESS = 'root ::= <|channel|> "analysis" <|message|> w{60}\nw ::= [a-z ]{100}'
-
-
-def request(case_id: str, content: str, **run) -> ClassifyRequest:
-    settings = {"max_tokens": 64, "date": "2026-01-01", "grammar": GRAMMAR, "effort": "low"}
-    settings.update(run)
-    return ClassifyRequest(case_id, POLICY.body, content, RunSettings(**settings), POLICY.output)
 
 
 @pytest.fixture

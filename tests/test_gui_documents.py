@@ -182,6 +182,16 @@ def test_geometry_and_splitters_persist(qtbot, make_window, policy_file, answers
     assert sizes[0] / sum(sizes) < 0.3
 
 
+def test_the_outline_width_persists_too(qtbot, make_window, policy_file, answers):
+    win = make_window(policy_file)
+    top = win.policy_panel.top_splitter
+    top.setSizes([100, 400])
+    share = top.sizes()[1] / sum(top.sizes())
+    win.close()
+    again = make_window(policy_file).policy_panel.top_splitter.sizes()
+    assert abs(again[1] / sum(again) - share) < 0.05 and share > 0.6
+
+
 def test_non_utf8_policy_gets_a_clear_message(qtbot, make_window, policy_file, answers):
     bad = policy_file.parent / "bad.md"
     bad.write_bytes(b"\xff\xfe\x00bad")

@@ -56,15 +56,19 @@ class GrammarEngine:
         self.inner.close()
 
 
-def test_one_case_streams_reasoning_from_the_real_engine(qtbot, tmp_path, monkeypatch, tiny_model):
+def open_window(qtbot, tmp_path, monkeypatch, tiny_model, cases, **engine_settings):
+    """The window on the spam sample policy with ``cases``, running the tiny model through
+    GrammarEngine; returns it with the list of engines its factory made."""
     isolate_gui_env(monkeypatch, tmp_path)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     policy = tmp_path / "spam.md"
     policy.write_text(SAMPLE_POLICY, encoding="utf-8")
-    save_cases(cases_path_for(policy), [TestCase("c1", "Pay the $2 fee to get your parcel", "1")])
+    save_cases(cases_path_for(policy), cases)
     settings = open_settings()
     settings.setValue("engine/model_path", str(tiny_model))
     settings.setValue("engine/n_ctx", 4096)
+    for key, value in engine_settings.items():
+        settings.setValue(f"engine/{key}", value)
     engines: list[GrammarEngine] = []
 
     def factory() -> GrammarEngine:
@@ -74,6 +78,12 @@ def test_one_case_streams_reasoning_from_the_real_engine(qtbot, tmp_path, monkey
     window = create_main_window(factory, settings=settings, policy_path=policy)
     qtbot.addWidget(window)
     window.show()
+    return window, engines
+
+
+def test_one_case_streams_reasoning_from_the_real_engine(qtbot, tmp_path, monkeypatch, tiny_model):
+    cases = [TestCase("c1", "Pay the $2 fee to get your parcel", "1")]
+    window, engines = open_window(qtbot, tmp_path, monkeypatch, tiny_model, cases)
     streamed: list[str] = []
     seen_while_running: list[str] = []  # the view's reasoning text as each delta arrived
 
@@ -110,25 +120,9 @@ def test_one_case_streams_reasoning_from_the_real_engine(qtbot, tmp_path, monkey
 def test_run_all_decodes_cases_together_on_the_real_engine(
     qtbot, tmp_path, monkeypatch, tiny_model
 ):
-    isolate_gui_env(monkeypatch, tmp_path)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
-    policy = tmp_path / "spam.md"
-    policy.write_text(SAMPLE_POLICY, encoding="utf-8")
     cases = [TestCase(f"c{i}", f"Parcel fee number {i}, pay now", "1") for i in range(5)]
-    save_cases(cases_path_for(policy), cases)
-    settings = open_settings()
-    settings.setValue("engine/model_path", str(tiny_model))
-    settings.setValue("engine/n_ctx", 4096)
-    settings.setValue("engine/parallel", 3)  # Settings ▸ Cases at once
-    engines: list[GrammarEngine] = []
-
-    def factory() -> GrammarEngine:
-        engines.append(GrammarEngine())
-        return engines[-1]
-
-    window = create_main_window(factory, settings=settings, policy_path=policy)
-    qtbot.addWidget(window)
-    window.show()
+    # Settings ▸ Cases at once
+    window, engines = open_window(qtbot, tmp_path, monkeypatch, tiny_model, cases, parallel=3)
     many_calls: list[int] = []
     real_many = GrammarEngine.classify_many
     monkeypatch.setattr(

@@ -11,12 +11,13 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QFileDialog, QMessageBox  # noqa: E402
 
-from app.core.cases import TestCase, cases_path_for, save_cases  # noqa: E402
+from app.core.cases import cases_path_for, save_cases  # noqa: E402
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.case_model import CaseRole, Column  # noqa: E402
 from app.gui.settings_store import open_settings  # noqa: E402
 from app.gui.text_offsets import py_to_qt  # noqa: E402
 from tests.support.fake_engine import (  # noqa: E402
+    SAMPLE_CASES,
     SAMPLE_POLICY,
     FakeEngineFactory,
     FakeScript,
@@ -24,12 +25,7 @@ from tests.support.fake_engine import (  # noqa: E402
     isolate_gui_env,
 )
 
-CASES = [
-    TestCase("c1", "Pay the $2 fee to release your parcel today.", "1"),
-    TestCase("c2", "I bake birthday cakes, message me.", "0"),
-    TestCase("c3", "Verify your password at this link now.", "1"),
-    TestCase("c4", "Lovely weather in the park this morning.", "1"),
-]
+CASES = SAMPLE_CASES
 TIMEOUT = 15000
 
 

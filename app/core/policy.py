@@ -87,10 +87,6 @@ class Policy:
     def rule_codes(self) -> list[RuleCode]:
         return find_rule_codes(self.text)
 
-    @property
-    def token_estimate(self) -> int:
-        return estimate_tokens(self.body)
-
 
 def estimate_tokens(text: str) -> int:
     """Estimate o200k token count without the real vocabulary.

@@ -1,7 +1,7 @@
-"""Where the app keeps its data, cache, logs and recovery files, and how it writes them.
+"""Where the app keeps its data and recovery files, and how it writes them.
 
-Each folder comes from platformdirs and can be redirected by an environment variable
-(``SAFEGUARD_DATA_DIR``, ``SAFEGUARD_CACHE_DIR``, ``SAFEGUARD_LOG_DIR``), so tests never
+The data folder comes from platformdirs and can be redirected by ``SAFEGUARD_DATA_DIR``
+(models by ``SAFEGUARD_MODELS_DIR``, settings by ``SAFEGUARD_CONFIG_DIR``), so tests never
 touch the user's real folders.
 """
 
@@ -25,14 +25,6 @@ def _dir(env: str, default: str) -> Path:
 
 def data_dir() -> Path:
     return _dir("SAFEGUARD_DATA_DIR", platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
-
-
-def cache_dir() -> Path:
-    return _dir("SAFEGUARD_CACHE_DIR", platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR))
-
-
-def log_dir() -> Path:
-    return _dir("SAFEGUARD_LOG_DIR", platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
 
 
 def recovery_dir() -> Path:

@@ -98,9 +98,6 @@ class BackendController(QObject):
         self._worker.tested.connect(self._on_tested)
         self._worker.saved.connect(self.keySaved)
 
-    def is_testing(self) -> bool:
-        return self._busy
-
     def test_connection(self, config: RemoteConfig) -> bool:
         """Probe the server once, without retries; False while a test is running."""
         if self._busy:

@@ -7,7 +7,7 @@ from Python indices to Qt's UTF-16 positions, so text with emoji lines up.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 from app.gui.text_offsets import py_to_qt
@@ -33,13 +33,6 @@ def rule_format(palette: QPalette, defined: bool = True) -> QTextCharFormat:
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         fmt.setUnderlineColor(QColor("#e0605a"))
     fmt.setFontWeight(600)
-    return fmt
-
-
-def flash_format(palette: QPalette) -> QTextCharFormat:
-    fmt = QTextCharFormat()
-    fmt.setBackground(QColor("#3d5a2a") if palette_is_dark(palette) else QColor("#d4f5c4"))
-    fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
     return fmt
 
 

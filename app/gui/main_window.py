@@ -249,22 +249,28 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("ui/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        for splitter in (self.main_splitter, self.right_splitter, self.case_panel.splitter):
+        for splitter in self._splitters():
             state = self.settings.value(f"ui/{splitter.objectName()}")
             if state is None or not splitter.restoreState(state):
                 self._default_sizes(splitter)
+
+    def _splitters(self) -> tuple[QSplitter, ...]:
+        """Every splitter whose position persists."""
+        own = (self.main_splitter, self.right_splitter, self.case_panel.splitter)
+        return own + self.policy_panel.splitters()
 
     def _default_sizes(self, splitter: QSplitter) -> None:
         if splitter is self.main_splitter:
             splitter.setSizes([560, 720])
         elif splitter is self.right_splitter:
             splitter.setSizes([420, 340])
-        else:
+        elif splitter is self.case_panel.splitter:
             splitter.setSizes([260, 160])
+        # the policy panel's splitters keep the sizes the panel gave them
 
     def save_state(self) -> None:
         self.settings.setValue("ui/geometry", self.saveGeometry())
-        for splitter in (self.main_splitter, self.right_splitter, self.case_panel.splitter):
+        for splitter in self._splitters():
             self.settings.setValue(f"ui/{splitter.objectName()}", splitter.saveState())
         self.settings.setValue("ui/effort", self.window_actions.effort())
         self.settings.sync()

@@ -12,7 +12,7 @@ waits for them. Public API: signals ``policyEdited`` and ``modificationChanged(b
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QKeySequence,
     QShortcut,
@@ -173,15 +173,10 @@ class PolicyPanel(QWidget):
         """The lint hints now shown."""
         return list(self._hint_list or [])
 
-    def save_state(self) -> QByteArray:
-        """Splitter positions, for QSettings."""
-        return self.splitter.saveState() + QByteArray(b"\0|\0") + self.top_splitter.saveState()
-
-    def restore_state(self, state: QByteArray) -> None:
-        parts = bytes(state.data()).split(b"\0|\0")
-        if len(parts) == 2:
-            self.splitter.restoreState(QByteArray(parts[0]))
-            self.top_splitter.restoreState(QByteArray(parts[1]))
+    def splitters(self) -> tuple[QSplitter, QSplitter]:
+        """The panel's splitters (editor | outline, and above the hints), whose positions
+        the window keeps in its settings with its own."""
+        return self.top_splitter, self.splitter
 
     # ------------------------------------------------------------ analysis
     def refresh_analysis(self) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.cases import TestCase
 from app.core.policy import find_rule_codes
 from app.core.verdict import Verdict, VerdictStatus
 from app.engine.protocol import (
@@ -202,6 +203,14 @@ Does not violate:
 
 Output format, again: only the JSON object.
 """
+
+
+SAMPLE_CASES = [
+    TestCase("c1", "Pay the $2 fee to release your parcel today.", "1"),
+    TestCase("c2", "I bake birthday cakes, message me.", "0"),
+    TestCase("c3", "Verify your password at this link now.", "1"),
+    TestCase("c4", "Lovely weather in the park this morning.", "1"),
+]
 
 
 def isolate_gui_env(monkeypatch, tmp_path: Path) -> Path:
