@@ -23,10 +23,10 @@ import llama_cpp
 
 from app.core.cases import load_cases
 from app.core.policy import load_policy
-from app.core.prompt import render, tokenize_segments
-from app.engine.llama_runner import common_prefix
-from app.engine.local import LocalEngine
-from app.engine.protocol import ClassifyRequest, EngineSettings, Finished, RunSettings
+from app.core.run_types import ClassifyRequest, EngineSettings, Finished, RunSettings
+from app.engine.harmony.prompt import render, tokenize_segments
+from app.engine.local.engine import LocalEngine
+from app.engine.local.runner import common_prefix
 from tests.support.synthetic_gguf import cached_model
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,8 +24,8 @@ from PySide6.QtGui import QKeyEvent, QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.core.policy import estimate_tokens  # noqa: E402
-from app.gui.highlighter import PolicyHighlighter  # noqa: E402
-from app.gui.policy_panel import PolicyPanel  # noqa: E402
+from app.gui.policy.highlighter import PolicyHighlighter  # noqa: E402
+from app.gui.policy.panel import PolicyPanel  # noqa: E402
 
 TARGET_MS = 16.0
 SECTION = """\

@@ -44,7 +44,7 @@ def _isolate(tmp: Path) -> None:
 def launch_child() -> None:
     """Child process: build and show the window, print when it is exposed, exit."""
     from app.gui.app import create_main_window, ensure_application
-    from app.gui.devtools import wait_until
+    from scripts.devtools import wait_until
 
     app = ensure_application()
     window = create_main_window(lambda: None)  # never runs: no engine is built
@@ -84,8 +84,8 @@ def measure_launch(repeats: int = 3) -> float:
 def measure_stall(engine: str, model: str | None, cases: int) -> dict[str, float]:
     from app.core.cases import TestCase, cases_path_for, save_cases
     from app.gui.app import create_main_window, ensure_application
-    from app.gui.devtools import StallMeter, pump, run_until
-    from app.gui.settings_store import open_settings
+    from app.gui.shared.settings_store import open_settings
+    from scripts.devtools import StallMeter, pump, run_until
     from tests.support.fake_engine import SAMPLE_POLICY, FakeEngineFactory, FakeScript
 
     ensure_application()
@@ -103,7 +103,7 @@ def measure_stall(engine: str, model: str | None, cases: int) -> dict[str, float
         model_path = tmp / "fake.gguf"
         model_path.write_bytes(b"GGUF" + bytes(60))
     else:
-        from app.gui.controller import default_engine_factory
+        from app.gui.running.engine_controller import default_engine_factory
 
         factory = default_engine_factory
         if model is None:

@@ -115,13 +115,13 @@ def main() -> int:
 
     from app.core.cases import load_cases
     from app.core.policy import parse_policy
+    from app.core.run_types import EngineSettings, RunSettings
     from app.core.store import Store
-    from app.engine.protocol import EngineSettings, RunSettings
-    from app.gui.case_panel import CasePanel
-    from app.gui.evaluation_controller import EvaluationController
-    from app.gui.metrics_panel import MetricsPanel
-    from app.gui.suite_controller import SuiteController, SuiteRequest, stored_as_result
-    from app.gui.tasks import TaskRunner
+    from app.gui.cases.panel import CasePanel
+    from app.gui.evaluation.controller import EvaluationController
+    from app.gui.evaluation.metrics_panel import MetricsPanel
+    from app.gui.running.suite_controller import SuiteController, SuiteRequest, stored_as_result
+    from app.gui.shared.tasks import TaskRunner
     from tests.support.fake_engine import SAMPLE_POLICY, FakeEngineFactory, FakeScript
 
     cases_path = data / "cases.jsonl"

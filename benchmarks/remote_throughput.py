@@ -27,9 +27,9 @@ from pathlib import Path
 
 from app.core.cases import load_cases
 from app.core.policy import load_policy
-from app.engine.protocol import ClassifyRequest, Finished, RunSettings
-from app.engine.remote import RemoteConfig, RemoteEngine
-from app.engine.remote_pool import run_concurrent
+from app.core.run_types import ClassifyRequest, Finished, RunSettings
+from app.engine.remote.engine import RemoteConfig, RemoteEngine
+from app.engine.remote.pool import run_concurrent
 from tests.support.synthetic_gguf import cached_model
 
 ROOT = Path(__file__).resolve().parent.parent

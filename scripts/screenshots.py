@@ -48,7 +48,7 @@ def _stage(tmp: Path) -> Path:
 
 def _window(factory, model: Path):
     from app.gui.app import create_main_window
-    from app.gui.settings_store import open_settings
+    from app.gui.shared.settings_store import open_settings
 
     settings = open_settings()
     settings.clear()
@@ -60,7 +60,7 @@ def _window(factory, model: Path):
 
 
 def _close(window) -> None:
-    from app.gui.devtools import pump
+    from scripts.devtools import pump
 
     window.policy_panel.set_modified(False)
     window.case_panel.set_modified(False)
@@ -71,7 +71,7 @@ def _close(window) -> None:
 
 
 def shoot(theme: str, out: Path, tmp: Path, suffix: str) -> list[Path]:
-    from app.gui.devtools import pump, save_png, set_theme, wait_until
+    from scripts.devtools import pump, save_png, set_theme, wait_until
     from tests.support.fake_engine import FakeEngineFactory, FakeScript
 
     set_theme(theme)

@@ -29,7 +29,7 @@ def _stage(tmp: Path) -> None:
         os.environ[f"SAFEGUARD_{name}_DIR"] = str(tmp / name.lower())
     os.environ["SAFEGUARD_MODELS_DIR"] = str(tmp / "models")
     os.environ.pop("HF_HUB_OFFLINE", None)
-    from app.engine import catalog
+    from app.library import catalog
     from tests.support.synthetic_gguf import write_synthetic_gguf
 
     models = catalog.models_dir()
@@ -44,7 +44,7 @@ def _stage(tmp: Path) -> None:
 
 
 def _fake_hardware():
-    from app.engine.hardware import Hardware
+    from app.library.hardware import Hardware
 
     return Hardware(
         backend="CUDA",
@@ -59,9 +59,9 @@ def _fake_hardware():
 
 
 def main() -> int:
-    from app.gui import models_controller
     from app.gui.app import ensure_application
-    from app.gui.theme import apply_theme
+    from app.gui.models import controller as models_controller
+    from app.gui.shared.theme import apply_theme
 
     app = ensure_application()
     apply_theme(app, "light")
@@ -69,8 +69,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="models-shot-") as tmp:
         _stage(Path(tmp))
         models_controller.detect_hardware = _fake_hardware
-        from app.gui.models_controller import ModelsController
-        from app.gui.models_dialog import ModelsDialog
+        from app.gui.models.controller import ModelsController
+        from app.gui.models.dialog import ModelsDialog
 
         controller = ModelsController()
         dialog = ModelsDialog(controller, n_ctx=8192)

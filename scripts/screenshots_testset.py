@@ -43,8 +43,8 @@ def record_runs(store, policy_path: Path) -> tuple[list[str], list[str]]:
     """Record one run per version; return (policy texts, run ids)."""
     from app.core.cases import load_cases
     from app.core.policy import parse_policy
-    from app.engine.protocol import EngineSettings, RunSettings
-    from app.engine.suite import run_suite
+    from app.core.run_types import EngineSettings, RunSettings
+    from app.runs.suite import run_suite
     from tests.support.fake_engine import FakeEngine, FakeScript
 
     text = policy_path.read_text(encoding="utf-8")
@@ -89,11 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     from app.core.flips import flip_report
     from app.core.store import Store
-    from app.gui.flip_view import FlipView
-    from app.gui.history_dialog import HistoryDialog
-    from app.gui.metrics_panel import MetricsPanel
-    from app.gui.testset_data import load_run_metrics, version_history
-    from app.gui.theme import apply_theme
+    from app.gui.evaluation.data import load_run_metrics, version_history
+    from app.gui.evaluation.flip_view import FlipView
+    from app.gui.evaluation.history_dialog import HistoryDialog
+    from app.gui.evaluation.metrics_panel import MetricsPanel
+    from app.gui.shared.theme import apply_theme
 
     apply_theme(app, args.theme)
     suffix = "" if args.theme == "light" else "-dark"

@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 
 from app.commands import CommandError
-from app.engine.protocol import Engine, EngineError, EngineSettings
-from app.engine.remote_http import DEFAULT_KEY_ENV
+from app.core.errors import EngineError
+from app.core.run_types import EngineSettings
+from app.engine.protocol import Engine
+from app.engine.remote.http import DEFAULT_KEY_ENV
 
 BACKENDS = ("local", "remote")
 
@@ -57,7 +59,7 @@ def check_backend_arguments(args: argparse.Namespace) -> None:
 
 
 def remote_config(args: argparse.Namespace):
-    from app.engine.remote import RemoteConfig
+    from app.engine.remote.engine import RemoteConfig
 
     return RemoteConfig(
         base_url=args.base_url,
@@ -77,12 +79,12 @@ def make_engine(
     """
     check_backend_arguments(args)
     if args.backend == "remote":
-        from app.engine.remote import RemoteEngine
+        from app.engine.remote.engine import RemoteEngine
 
         engine: Engine = RemoteEngine(remote_config(args))
         settings = settings or EngineSettings()
     else:
-        from app.engine.local import LocalEngine
+        from app.engine.local.engine import LocalEngine
 
         if settings is None:
             raise CommandError("Give the model file with --model, or use --backend remote.")

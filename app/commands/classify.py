@@ -22,7 +22,7 @@ from app.commands.run_options import (
     read_text_file,
     run_settings,
 )
-from app.engine.protocol import ClassifyRequest, ClassifyResult, Delta, Failed, Finished
+from app.core.run_types import ClassifyRequest, ClassifyResult, Delta, Failed, Finished
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

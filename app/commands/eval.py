@@ -25,6 +25,7 @@ from app.commands.backend_options import (
 from app.commands.backend_options import make_engine as backend_make_engine
 from app.commands.run_options import add_run_arguments, engine_settings, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
+from app.core.errors import EngineError
 from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_hash
 from app.core.flips import prediction
 from app.core.metrics import (
@@ -38,8 +39,8 @@ from app.core.report import build_run_report, write_html, write_markdown
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store, StoreError
 from app.core.store_rows import StoredResult
-from app.engine.protocol import Engine, EngineError
-from app.engine.suite import ORDERS, run_suite
+from app.engine.protocol import Engine
+from app.runs.suite import ORDERS, run_suite
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -70,7 +71,7 @@ def make_engine(args: argparse.Namespace) -> tuple[Engine, dict]:
     if args.backend == "remote":
         return backend_make_engine(args, None)
     from app.engine.lazy import LazyEngine
-    from app.engine.local import LocalEngine
+    from app.engine.local.engine import LocalEngine
 
     engine = LazyEngine(LocalEngine())
     try:

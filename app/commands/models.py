@@ -18,12 +18,12 @@ import threading
 from typing import TextIO
 
 from app.commands import CommandError
-from app.engine import catalog
-from app.engine.download import Progress, download_entry, download_file
-from app.engine.hardware import choose_gpu_layers, detect_hardware
-from app.engine.memory import estimate_memory, fit_summary
-from app.engine.modelfile import ModelInfo, format_bytes, inspect_model
-from app.engine.protocol import EngineError
+from app.core.errors import EngineError
+from app.library import catalog
+from app.library.download import Progress, download_entry, download_file
+from app.library.hardware import choose_gpu_layers, detect_hardware
+from app.library.memory import estimate_memory, fit_summary
+from app.library.modelfile import ModelInfo, format_bytes, inspect_model
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -8,8 +8,9 @@ import os
 from pathlib import Path
 
 from app.commands import CommandError
+from app.core.errors import EngineError
 from app.core.policy import Policy, PolicyError, load_policy
-from app.engine.protocol import EFFORTS, RENDERERS, EngineError, EngineSettings, RunSettings
+from app.core.run_types import EFFORTS, RENDERERS, EngineSettings, RunSettings
 
 
 def gpu_layers(value: str) -> int | str:
@@ -66,7 +67,7 @@ def load_policy_arg(path: Path) -> Policy:
 
 
 def engine_settings(args: argparse.Namespace) -> EngineSettings:
-    from app.engine.modelfile import inspect_model
+    from app.library.modelfile import inspect_model
 
     try:
         inspect_model(args.model)  # a clear message before llama.cpp ever sees the file

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from app.engine.protocol import RunSettings
+from app.core.run_types import RunSettings
 
 HEADER_BYTES = 1 << 20  # 1 MiB: GGUF header, metadata and the start of the tensor index
 CACHE_KEY_VERSION = 1  # bump when the meaning of a cached result changes

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from app.core.harmony import HarmonyMachine
-from app.core.harmony_events import TextDelta
-from app.core.verdict import parse_verdict
-from app.engine.protocol import (
+from app.core.run_types import (
     ClassifyRequest,
     ClassifyResult,
     Delta,
@@ -17,6 +14,9 @@ from app.engine.protocol import (
     Timings,
     TokenCounts,
 )
+from app.core.verdict import parse_verdict
+from app.engine.harmony.events import TextDelta
+from app.engine.harmony.stream import HarmonyMachine
 
 
 def context_overflow(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from app.engine.modelfile import inspect_model
-from app.engine.protocol import ClassifyRequest, Engine, EngineError, EngineSettings, Event, Failed
+from app.core.errors import EngineError
+from app.core.run_types import ClassifyRequest, EngineSettings, Event, Failed
+from app.engine.protocol import Engine
+from app.library.modelfile import inspect_model
 
 
 class LazyEngine:

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.core.storage_paths import APP_AUTHOR, APP_NAME
-from app.gui.engine_holder import EngineFactory
 from app.gui.main_window import MainWindow
-from app.gui.settings_store import open_settings
-from app.gui.templates import newer_recovery
-from app.gui.theme import apply_theme
+from app.gui.policy.templates import newer_recovery
+from app.gui.running.engine_holder import EngineFactory
+from app.gui.shared.settings_store import open_settings
+from app.gui.shared.theme import apply_theme
 
 
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:

@@ -19,23 +19,23 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from app.core.store import Store, StoreError
-from app.gui.backend_values import load_backend_values
-from app.gui.case_panel import CasePanel
-from app.gui.controller import EngineController
-from app.gui.documents import PolicyDocument
-from app.gui.engine_badge import EngineBadge
-from app.gui.engine_holder import EngineFactory, SharedEngine, settings_engine_factory
-from app.gui.evaluation_controller import EvaluationController
-from app.gui.metrics_panel import MetricsPanel
-from app.gui.models_controller import ModelsController
-from app.gui.policy_panel import PolicyPanel
-from app.gui.result_view import ResultView
-from app.gui.runner import RunCoordinator
-from app.gui.settings_dialog import SettingsDialog
-from app.gui.settings_store import load_engine_settings
-from app.gui.status_bar import RunStatusBar
-from app.gui.suite_controller import SuiteController, stored_as_result
-from app.gui.testset_actions import EvaluationActions
+from app.gui.cases.panel import CasePanel
+from app.gui.evaluation.actions import EvaluationActions
+from app.gui.evaluation.controller import EvaluationController
+from app.gui.evaluation.metrics_panel import MetricsPanel
+from app.gui.models.controller import ModelsController
+from app.gui.policy.documents import PolicyDocument
+from app.gui.policy.panel import PolicyPanel
+from app.gui.running.engine_badge import EngineBadge
+from app.gui.running.engine_controller import EngineController
+from app.gui.running.engine_holder import EngineFactory, SharedEngine, settings_engine_factory
+from app.gui.running.result_view import ResultView
+from app.gui.running.runner import RunCoordinator
+from app.gui.running.status_bar import RunStatusBar
+from app.gui.running.suite_controller import SuiteController, stored_as_result
+from app.gui.settings.dialog import SettingsDialog
+from app.gui.shared.backend_values import load_backend_values
+from app.gui.shared.settings_store import load_engine_settings
 from app.gui.window_actions import WindowActions
 
 APP_TITLE = "Safeguard Studio"
@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
 
     def open_models_dialog(self):
         """The models dialog (built once, then shown again), estimates at our context."""
-        from app.gui.models_dialog import ModelsDialog
+        from app.gui.models.dialog import ModelsDialog
 
         n_ctx = load_engine_settings(self.settings).n_ctx
         if self.models_dialog is None:

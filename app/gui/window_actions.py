@@ -14,9 +14,9 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMenu, QToolBar
 
-from app.engine.protocol import EFFORTS
-from app.gui.templates import list_templates
-from app.gui.theme import THEMES, apply_theme
+from app.core.run_types import EFFORTS
+from app.gui.policy.templates import list_templates
+from app.gui.shared.theme import THEMES, apply_theme
 
 
 class WindowActions:

@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.cases import TestCase
+from app.core.errors import EngineError
 from app.core.policy import find_rule_codes
-from app.core.verdict import Verdict, VerdictStatus
-from app.engine.protocol import (
+from app.core.run_types import (
     Cancelled,
     ClassifyRequest,
     ClassifyResult,
     Delta,
-    EngineError,
     EngineSettings,
     Event,
     Failed,
@@ -35,6 +34,7 @@ from app.engine.protocol import (
     Timings,
     TokenCounts,
 )
+from app.core.verdict import Verdict, VerdictStatus
 
 VIOLATING_WORDS = ("fee", "password", "guaranteed", "buy followers", "wire", "verify")
 

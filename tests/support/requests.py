@@ -4,7 +4,7 @@ shape on the random-weight model (so its output can be asserted on), and a reque
 from __future__ import annotations
 
 from app.core.policy import parse_policy
-from app.engine.protocol import ClassifyRequest, RunSettings
+from app.core.run_types import ClassifyRequest, RunSettings
 
 POLICY = parse_policy(
     "---\nformat: binary\n---\n# Instructions\nAnswer 0 or 1.\n## SP1 Spam\n"

@@ -1,0 +1,88 @@
+"""The engine's child process: receives requests over a pipe, sends events back.
+
+Runs in a process started with ``spawn`` so that a native abort, an out-of-memory kill or a
+hard cancel during prompt processing costs a restart of this process, never the app.
+Events are sent in small batches (every few milliseconds) so that streaming stays cheap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Event as MpEvent
+
+from app.core.errors import EngineError
+from app.core.run_types import TERMINAL, Delta, Event, Failed, terminal_case_id
+
+FLUSH_SECONDS = 0.02  # batch streamed deltas for at most this long
+
+
+def worker_main(conn: Connection, cancel: MpEvent) -> None:
+    """Entry point of the child process. Messages in: ("load", EngineSettings),
+    ("classify", ClassifyRequest), ("classify_many", ([ClassifyRequest], parallel sequences)),
+    ("close", None). Messages out: ("loaded", info),
+    ("load_failed", message), ("events", [Event, ...])."""
+    from app.engine.local.runner import LlamaRunner  # heavy import, child only
+
+    runner: LlamaRunner | None = None
+    while True:
+        try:
+            kind, payload = conn.recv()
+        except (EOFError, OSError):
+            return  # the app went away
+        if kind == "close":
+            return
+        if kind == "load":
+            runner = None
+            try:
+                runner = LlamaRunner(payload)
+            except EngineError as exc:
+                conn.send(("load_failed", str(exc)))
+            else:
+                conn.send(("loaded", runner.info()))
+        elif kind in ("classify", "classify_many"):
+            requests = [payload] if kind == "classify" else payload[0]
+            case_ids = [request.case_id for request in requests]
+            if runner is None:
+                conn.send(("events", [Failed(c, "No model is loaded.", "load") for c in case_ids]))
+                continue
+            if kind == "classify":
+                events = runner.classify(payload, cancel.is_set)
+            else:
+                from app.engine.local.batch import BatchDecoder
+
+                events = BatchDecoder(runner, payload[1]).run(requests, cancel.is_set)
+            _stream(conn, events, case_ids)
+
+
+def _stream(conn: Connection, events: Iterator[Event], case_ids: list[str]) -> None:
+    """Forward events in small batches; every case ends with exactly one terminal event."""
+    pending: list = []
+    open_ids = set(case_ids)
+    last_flush = time.monotonic()
+    try:
+        for event in events:
+            last = pending[-1] if pending else None
+            if (
+                isinstance(event, Delta)
+                and isinstance(last, Delta)
+                and (last.case_id, last.channel) == (event.case_id, event.channel)
+            ):  # merge consecutive deltas of one case and channel
+                pending[-1] = Delta(last.case_id, last.channel, last.text + event.text)
+            else:
+                pending.append(event)
+            if isinstance(event, TERMINAL):
+                open_ids.discard(terminal_case_id(event))
+            now = time.monotonic()
+            if isinstance(event, TERMINAL) or now - last_flush >= FLUSH_SECONDS:
+                conn.send(("events", pending))
+                pending = []
+                last_flush = now
+    except EngineError as exc:
+        pending += [Failed(case_id, str(exc)) for case_id in case_ids if case_id in open_ids]
+    except Exception as exc:  # noqa: BLE001 - any bug must end the job, not the process
+        message = f"The engine failed: {exc!r}."
+        pending += [Failed(case_id, message) for case_id in case_ids if case_id in open_ids]
+    if pending:
+        conn.send(("events", pending))

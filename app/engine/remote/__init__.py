@@ -1,0 +1,1 @@
+"""The remote backend: the engine protocol over an OpenAI-compatible HTTP server."""

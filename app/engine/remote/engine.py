@@ -1,0 +1,297 @@
+"""The remote backend: the engine protocol over an OpenAI-compatible HTTP server.
+
+``load()`` asks the server what it is and picks one of three ways to send a case:
+
+* ``llama-server`` (llama.cpp's server: ``POST /tokenize`` with ``add_special`` and
+  ``parse_special``): the harmony prompt is rendered here exactly as the local engine renders
+  it and tokenized per segment on the server (scaffold with specials, people's text split by
+  ``split_untrusted`` and without), then sent to ``/v1/completions`` as a list of token ids.
+  People's text can never become a special token: the server never parses it as a whole.
+* ``llama-cpp-python`` (``llama_cpp.server``: ``POST /extras/tokenize``): the same segments
+  are tokenized the same way, but this server's completions endpoint takes only a string and
+  parses special tokens in all of it. So the whole prompt string is tokenized too, and the
+  case is sent only if that gives the safe ids, or if people's text holds no ``<|`` at all
+  (every gpt-oss special token starts with it, so none can come from that text); otherwise the
+  case fails with a message instead of letting ``<|end|>`` in a test case end the message.
+* ``chat`` (vLLM, Ollama, LM Studio: no tokenize endpoint): ``/v1/chat/completions`` with
+  ``[system: policy, user: content]`` and ``reasoning_effort``. The server renders and
+  tokenizes the conversation itself, so this path cannot guarantee that people's text stays
+  text; it is the only way these servers take gpt-oss input.
+
+The completion text carries ``<|channel|>``, ``<|message|>``... literally and is parsed with
+the same harmony machine as the local engine's tokens (the stop token itself is stripped:
+finish reason "stop" reads as ``<|return|>``, "length" as the budget). Output text that spells a
+special token out of ordinary tokens cannot be told apart from the token on this path.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.core.errors import EngineError
+from app.core.run_types import (
+    Cancelled,
+    ClassifyRequest,
+    Delta,
+    EngineSettings,
+    Event,
+    Failed,
+    Started,
+)
+from app.engine.answer import context_overflow, deltas, finished
+from app.engine.harmony.prompt import PromptError
+from app.engine.harmony.text import HarmonyTextStream
+from app.engine.remote.http import (
+    DEFAULT_KEY_ENV,
+    Aborted,
+    HttpClient,
+    HttpConfig,
+    HttpError,
+    resolve_api_key,
+)
+from app.engine.remote.reply import (
+    answer_counts,
+    case_failure,
+    server_error,
+    stop_reason,
+    unfinished_message,
+)
+from app.engine.remote.request import ServerTokenizer, explain_empty, request_body
+
+APIS = ("auto", "llama-server", "llama-cpp-python", "chat")
+
+
+@dataclass(frozen=True)
+class RemoteConfig:
+    """Where the server is; the key itself is never stored here or in settings files."""
+
+    base_url: str = "http://127.0.0.1:8080"
+    model: str = ""  # "" uses the only model the server serves
+    api_key_env: str = DEFAULT_KEY_ENV
+    use_keyring: bool = True
+    api: str = "auto"  # one of APIS
+    connect_timeout: float = 10.0
+    read_timeout: float = 300.0
+    retries: int = 3
+    backoff: float = 0.5
+
+
+class RemoteEngine:
+    """Engine protocol over an OpenAI-compatible server (see the module docstring)."""
+
+    def __init__(self, config: RemoteConfig) -> None:
+        self.config = config
+        self._key, self._key_source = resolve_api_key(
+            config.base_url, config.api_key_env, config.use_keyring
+        )
+        self._http = HttpClient(
+            HttpConfig(
+                config.base_url,
+                self._key,
+                config.connect_timeout,
+                config.read_timeout,
+                config.retries,
+                config.backoff,
+            )
+        )
+        self._cancel = threading.Event()
+        self._info: dict = {}
+        self.api = ""
+        self.model = config.model
+        self.n_ctx: int | None = None
+        self._template: str | None = None
+        self._tokens = ServerTokenizer(self._http)
+
+    @property
+    def http(self) -> HttpClient:
+        return self._http
+
+    @property
+    def last_prompt_ids(self) -> list[int]:
+        """The safe ids built for the last case."""
+        return self._tokens.last_ids
+
+    @property
+    def _specials(self) -> frozenset[int]:
+        return self._tokens.specials
+
+    # -- loading -------------------------------------------------------------------------
+    def _fail(self, exc: HttpError, what: str) -> EngineError:
+        config = self.config
+        return server_error(exc, what, config.base_url, config.api_key_env, bool(self._key))
+
+    def load(self, settings: EngineSettings | None = None) -> dict:
+        """Check the server, the model name and the key; find the API to use."""
+        if self._info:
+            return self._info
+        started = time.perf_counter()
+        try:
+            listing = self._http.get_json("/v1/models")
+        except HttpError as exc:
+            raise self._fail(exc, "to list its models") from None
+        entries = listing.get("data", []) if isinstance(listing, dict) else []
+        served = [str(e.get("id")) for e in entries if isinstance(e, dict)]
+        if not self.model and len(served) == 1:
+            self.model = served[0]
+        if self.model not in served:
+            names = ", ".join(served) or "none"
+            asked = f"Model {self.model!r} is" if self.model else "No model name is"
+            raise EngineError(f"{asked} not served by {self.config.base_url}; it serves: {names}.")
+        entry = entries[served.index(self.model)]
+        self.api = self.config.api if self.config.api != "auto" else self._detect_api()
+        self.n_ctx = self._context_size(entry)
+        self._tokens.api = self.api
+        if self.api != "chat":
+            self._tokens.learn_specials()
+        self._info = {
+            "model": self.model,
+            "backend": "remote",
+            "api": self.api,
+            "base_url": self.config.base_url,
+            "served_models": served,
+            "n_ctx": self.n_ctx,
+            "has_template": bool(self._template),
+            "injection_safe": self.api == "llama-server",
+            "api_key_source": self._key_source,
+            "load_ms": (time.perf_counter() - started) * 1000,
+        }
+        return self._info
+
+    def _try(self, method: str, path: str, body: dict | None = None) -> object | None:
+        try:
+            if method == "GET":
+                return self._http.get_json(path)
+            return self._http.post_json(path, body or {})
+        except HttpError as exc:
+            if exc.status is None or exc.status in (401, 403):
+                raise self._fail(exc, f"at {path}") from None
+            return None  # 404 and friends: this server has no such endpoint
+
+    def _detect_api(self) -> str:
+        probe = {"content": "a", "add_special": False, "parse_special": False}
+        answer = self._try("POST", "/tokenize", probe)
+        if isinstance(answer, dict) and isinstance(answer.get("tokens"), list):
+            return "llama-server"
+        answer = self._try("POST", "/extras/tokenize", {"input": "a"})
+        if isinstance(answer, dict) and isinstance(answer.get("tokens"), list):
+            return "llama-cpp-python"
+        return "chat"
+
+    def _context_size(self, entry: dict) -> int | None:
+        if self.api == "llama-server":
+            props = self._try("GET", "/props")
+            if isinstance(props, dict):
+                self._template = props.get("chat_template") or None
+                settings = props.get("default_generation_settings") or {}
+                n_ctx = settings.get("n_ctx") or props.get("n_ctx")
+                if isinstance(n_ctx, int):
+                    return n_ctx
+        if isinstance(entry.get("max_model_len"), int):  # vLLM
+            return entry["max_model_len"]
+        return None
+
+    def spawn(self) -> RemoteEngine:
+        """A new engine for another thread: same server facts, its own connection."""
+        other = RemoteEngine(self.config)
+        other.api, other.model, other.n_ctx = self.api, self.model, self.n_ctx
+        other._template = self._template
+        other._tokens = ServerTokenizer(
+            other._http, self.api, self._tokens.bos, self._tokens.specials
+        )
+        other._info = dict(self._info)
+        return other
+
+    # -- classification ------------------------------------------------------------------
+    def classify(self, request: ClassifyRequest) -> Iterator[Event]:
+        if not self._info:
+            yield Failed(request.case_id, "Connect to the server before running.", "load")
+            return
+        self._cancel.clear()
+        try:
+            yield from self._run(request)
+        except Aborted:
+            yield Cancelled(request.case_id)
+        except PromptError as exc:
+            yield Failed(request.case_id, str(exc), "prompt")
+        except HttpError as exc:
+            message, kind = case_failure(exc, str(self._fail(exc, "this case")))
+            yield Failed(request.case_id, message, kind)
+
+    def _run(self, request: ClassifyRequest) -> Iterator[Event]:
+        case, run = request.case_id, request.run
+        body = request_body(request, self.model, self.api)
+        prompt_tokens = 0
+        if self.api == "chat":
+            path = "/v1/chat/completions"
+            body["messages"] = [
+                {"role": "system", "content": request.policy},
+                {"role": "user", "content": request.content},
+            ]
+            body["reasoning_effort"] = run.effort
+        else:
+            path = "/v1/completions"
+            body["prompt"], prompt_tokens = self._tokens.prompt(request, self._template)
+            overflow = context_overflow(
+                request, prompt_tokens, self.n_ctx, remedy="start the server with a larger context"
+            )
+            if overflow is not None:
+                yield overflow
+                return
+        splitter = HarmonyTextStream()
+        reasoning, finish, usage, server_timings = "", None, None, None
+        chunks = 0
+        sent = time.perf_counter()
+        first: float | None = None
+        for event in self._http.stream(path, body):
+            if self._cancel.is_set():
+                raise Aborted
+            usage = event.get("usage") or usage
+            server_timings = event.get("timings") or server_timings
+            choices = event.get("choices") or []
+            if not choices:
+                continue
+            choice = choices[0]
+            if first is None:
+                first = time.perf_counter()
+                yield Started(case, prompt_tokens, 0)
+            delta = choice.get("delta") or {}
+            thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
+            text = choice.get("text") if "text" in choice else delta.get("content")
+            if thought:
+                reasoning += thought
+                yield Delta(case, "analysis", thought)
+            if text:
+                chunks += 1
+                yield from deltas(case, splitter.feed(text))
+            finish = choice.get("finish_reason") or finish
+        if self._cancel.is_set():
+            raise Aborted
+        if finish is None and first is None and self.api != "chat":
+            explain_empty(self._http, path, body)  # raises the server's reason, if it gives one
+        if finish is None:
+            yield Failed(case, unfinished_message(self.api), "error")
+            return
+        reason = stop_reason(finish) or "return"
+        yield from deltas(case, splitter.finish(reason))
+        machine = splitter.machine
+        analysis = reasoning + ("\n" if reasoning and machine.analysis else "") + machine.analysis
+        tokens, timings = answer_counts(
+            prompt_tokens, chunks, usage, server_timings, sent, first, time.perf_counter()
+        )
+        yield finished(request, machine, reason, tokens, timings, self.model, analysis=analysis)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self._http.abort()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> RemoteEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,88 @@
+"""How the remote engine reads the server's replies: error messages, finish reasons, counts.
+
+``server_error`` turns a failed HTTP call into the message the user sees (server down, key
+missing or refused, the server's own reason); ``case_failure`` does the same for one case,
+with a context overflow told apart. ``answer_counts`` takes the token counts and timings of
+a finished answer from the server's ``usage`` and, where llama-server reports them, its
+``timings``; what the server does not report is measured here.
+"""
+
+from __future__ import annotations
+
+from app.core.errors import EngineError
+from app.core.run_types import Timings, TokenCounts
+from app.engine.remote.http import HttpError
+
+
+def server_error(exc: HttpError, what: str, url: str, key_env: str, has_key: bool) -> EngineError:
+    """The user's message for a call to the server at ``url`` that failed doing ``what``."""
+    if exc.status is None:
+        return EngineError(
+            f"Cannot reach the server at {url} ({exc}); "
+            "check that it is running and the URL is right."
+        )
+    if exc.status in (401, 403):
+        where = f"${key_env} or the system keyring"
+        if not has_key:
+            return EngineError(f"The server at {url} needs an API key; put it in {where}.")
+        return EngineError(
+            f"The server at {url} refused the API key (HTTP {exc.status}); "
+            f"check the key in {where}."
+        )
+    detail = exc.server_message() or str(exc)
+    return EngineError(f"The server at {url} failed {what} (HTTP {exc.status}: {detail}).")
+
+
+def case_failure(exc: HttpError, message: str) -> tuple[str, str]:
+    """The message and failure kind ("context" or "error") for a case the server refused."""
+    kind = "context" if "context" in message.lower() else "error"
+    if kind == "context":
+        message = (
+            f"The prompt and the answer budget do not fit the server's context "
+            f"({exc.server_message()}); shorten the policy or content or lower the "
+            "token budget."
+        )
+    return message, kind
+
+
+def stop_reason(finish: str | None) -> str | None:
+    """The harmony stop reason for an OpenAI ``finish_reason``."""
+    return {"stop": "return", "eos": "return", "length": "budget"}.get(finish or "", finish)
+
+
+def unfinished_message(api: str) -> str:
+    """The message for a stream that ended before the answer was finished."""
+    hint = (
+        " (llama-cpp-python's server drops a running answer when another request "
+        "arrives: start it with --interrupt_requests False)"
+        if api == "llama-cpp-python"
+        else ""
+    )
+    return f"The server ended the answer before it was finished{hint}; run the case again."
+
+
+def answer_counts(
+    prompt_tokens: int,
+    chunks: int,
+    usage: object,
+    server_timings: object,
+    sent: float,
+    first: float | None,
+    done: float,
+) -> tuple[TokenCounts, Timings]:
+    """Token counts and timings of an answer, the server's own figures first."""
+    tokens = TokenCounts(prompt=prompt_tokens, evaluated=prompt_tokens, generated=chunks)
+    if isinstance(usage, dict):
+        tokens.prompt = usage.get("prompt_tokens") or tokens.prompt
+        tokens.generated = usage.get("completion_tokens") or tokens.generated
+    timings = Timings(
+        prompt_ms=((first or done) - sent) * 1000, generate_ms=(done - (first or done)) * 1000
+    )
+    if isinstance(server_timings, dict):  # llama-server reports its own split
+        tokens.evaluated = server_timings.get("prompt_n", tokens.evaluated)
+        tokens.reused = server_timings.get("cache_n", max(0, tokens.prompt - tokens.evaluated))
+        timings.prompt_ms = server_timings.get("prompt_ms", timings.prompt_ms)
+        timings.generate_ms = server_timings.get("predicted_ms", timings.generate_ms)
+    else:
+        tokens.evaluated = tokens.prompt
+    return tokens, timings

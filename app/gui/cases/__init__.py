@@ -1,0 +1,1 @@
+"""Test cases: the case table, its filter and editor, paste and import dialogs."""

@@ -1,0 +1,298 @@
+"""The test-case table: a Qt model over the cases of a policy and their latest results.
+
+Rows are cases; results are attached by case id. A result remembers the policy text and
+content it was computed for, so it turns *stale* (grey italic, with a tooltip) as soon as
+either differs from what is on screen, and fresh again if the edit is undone. Stale results
+are never counted as agreement. ``ResultEntry`` (in :mod:`app.gui.shared.result_entry`) is one
+case's latest run; ``CaseFilterProxy`` (in :mod:`app.gui.cases.filter`) sorts and filters
+for the view.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from app.core.cases import TestCase
+from app.core.run_types import ClassifyResult
+from app.core.verdict import VerdictStatus
+from app.gui.shared.result_entry import (
+    KIND_TEXT,
+    STATUS_TEXT,
+    ResultEntry,
+    predicted_text,
+    text_key,
+)
+from app.gui.shared.table_model import HeaderedTableModel
+
+
+class Column(IntEnum):
+    PREVIEW = 0
+    EXPECTED = 1
+    PREDICTED = 2
+    STATUS = 3
+    AGREEMENT = 4
+
+
+HEADERS = {
+    Column.PREVIEW: "Content",
+    Column.EXPECTED: "Expected",
+    Column.PREDICTED: "Predicted",
+    Column.STATUS: "Status",
+    Column.AGREEMENT: "Agrees",
+}
+
+
+class CaseRole(IntEnum):
+    CASE_ID = Qt.ItemDataRole.UserRole + 1
+    CASE = Qt.ItemDataRole.UserRole + 2
+    ENTRY = Qt.ItemDataRole.UserRole + 3
+    SORT = Qt.ItemDataRole.UserRole + 4
+    STALE = Qt.ItemDataRole.UserRole + 5
+    FILTER_TEXT = Qt.ItemDataRole.UserRole + 6
+
+
+class CaseTableModel(HeaderedTableModel):
+    """Cases plus their latest result entries; the single source the case views read."""
+
+    HEADERS = tuple(HEADERS.values())
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._cases: list[TestCase] = []
+        self._entries: dict[str, ResultEntry] = {}
+        self._policy_key = text_key("")
+        self._queued: set[str] = set()
+        self._next_id = 1
+
+    # --- Qt model API ---------------------------------------------------------------
+    def row_count(self) -> int:
+        return len(self._cases)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        case = self._cases[index.row()]
+        entry = self._entries.get(case.id)
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(case, entry, column)
+        if role == CaseRole.SORT:
+            return self._display(case, entry, column).casefold()
+        if role == CaseRole.CASE_ID:
+            return case.id
+        if role == CaseRole.CASE:
+            return case
+        if role == CaseRole.ENTRY:
+            return entry
+        if role == CaseRole.STALE:
+            return bool(entry and entry.stale)
+        if role == CaseRole.FILTER_TEXT:
+            return " ".join(
+                (case.id, case.content, case.expected, case.notes, predicted_text(entry))
+            )
+        stale = entry is not None and entry.stale and column != Column.PREVIEW
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if stale:
+                return "Stale: the policy or this case changed after this result; run it again."
+            if column == Column.PREVIEW:
+                return case.content[:600]
+            if entry and entry.error:
+                return entry.error
+        if role == Qt.ItemDataRole.FontRole and stale:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and stale:
+            return QColor(128, 128, 128)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.AGREEMENT:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def _display(self, case: TestCase, entry: ResultEntry | None, column: Column) -> str:
+        if column == Column.PREVIEW:
+            return " ".join(case.content.split())[:160]
+        if column == Column.EXPECTED:
+            return case.expected
+        if column == Column.PREDICTED:
+            return predicted_text(entry)
+        if entry is None:
+            return "queued" if column == Column.STATUS and case.id in self._queued else ""
+        if column == Column.STATUS and case.id in self._queued:
+            return "queued"
+        if column == Column.STATUS:
+            text = STATUS_TEXT.get(entry.state) or KIND_TEXT.get(entry.verdict_kind, "")
+            if entry.stale:
+                return f"{text} (stale)"
+            return f"{text} (cached)" if entry.cached and entry.state == "done" else text
+        # agreement: only for a fresh labelled result and a stated expectation
+        if entry.stale or not case.expected or not entry.label:
+            return ""
+        return "✓" if entry.label == case.expected else "✗"
+
+    # --- cases ----------------------------------------------------------------------
+    def cases(self) -> list[TestCase]:
+        return list(self._cases)
+
+    def case_at(self, row: int) -> TestCase:
+        return self._cases[row]
+
+    def row_of(self, case_id: str) -> int:
+        return next((i for i, case in enumerate(self._cases) if case.id == case_id), -1)
+
+    def case(self, case_id: str) -> TestCase | None:
+        row = self.row_of(case_id)
+        return self._cases[row] if row >= 0 else None
+
+    def set_cases(self, cases: list[TestCase]) -> None:
+        self.beginResetModel()
+        self._cases = [TestCase(c.id, c.content, c.expected, c.notes, list(c.tags)) for c in cases]
+        self._entries.clear()
+        self._queued.clear()
+        self._next_id = len(self._cases) + 1
+        self.endResetModel()
+
+    def new_id(self) -> str:
+        taken = {case.id for case in self._cases}
+        while f"case-{self._next_id}" in taken:
+            self._next_id += 1
+        self._next_id += 1
+        return f"case-{self._next_id - 1}"
+
+    def add_cases(self, cases: list[TestCase], row: int | None = None) -> list[str]:
+        """Insert cases (new ids where missing or taken) at row (default: end)."""
+        if not cases:
+            return []
+        row = len(self._cases) if row is None else max(0, min(row, len(self._cases)))
+        taken = {case.id for case in self._cases}
+        added = []
+        for case in cases:
+            if not case.id or case.id in taken:
+                case = TestCase(self.new_id(), case.content, case.expected, case.notes, case.tags)
+            taken.add(case.id)
+            added.append(case)
+        self.beginInsertRows(QModelIndex(), row, row + len(added) - 1)
+        self._cases[row:row] = added
+        self.endInsertRows()
+        return [case.id for case in added]
+
+    def remove_case(self, case_id: str) -> None:
+        row = self.row_of(case_id)
+        if row < 0:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._cases[row]
+        self._entries.pop(case_id, None)
+        self._queued.discard(case_id)
+        self.endRemoveRows()
+
+    def update_case(self, case_id: str, **changes: object) -> None:
+        """Change content / expected / notes of a case; content changes re-check staleness."""
+        row = self.row_of(case_id)
+        if row < 0:
+            return
+        case = self._cases[row]
+        for key, value in changes.items():
+            setattr(case, key, value)
+        entry = self._entries.get(case_id)
+        if entry is not None and entry.state == "done":
+            entry.stale = entry.outdated(self._policy_key, case.content)
+        self._row_changed(row)
+
+    # --- results --------------------------------------------------------------------
+    def entry(self, case_id: str) -> ResultEntry | None:
+        return self._entries.get(case_id)
+
+    def set_queued(self, case_ids: list[str], queued: bool = True) -> None:
+        """Mark cases as waiting in a suite (their previous results stay until they run)."""
+        if queued:
+            self._queued.update(case_ids)
+        else:
+            self._queued.difference_update(case_ids)
+        if self._cases and case_ids:  # one change signal for the whole table
+            last = self.index(len(self._cases) - 1, len(Column) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    def queued_ids(self) -> set[str]:
+        return set(self._queued)
+
+    def start_entry(self, case_id: str, policy_text: str, content: str) -> ResultEntry:
+        """A fresh running entry for a case that starts now, remembering its inputs."""
+        entry = ResultEntry(
+            state="running", policy_key=text_key(policy_text), content_key=text_key(content)
+        )
+        self._queued.discard(case_id)
+        self._entries[case_id] = entry
+        self._row_changed(self.row_of(case_id))
+        return entry
+
+    def set_state(self, case_id: str, state: str, error: str = "") -> None:
+        entry = self._entries.get(case_id)
+        if entry is None:
+            return
+        entry.state, entry.error = state, error or entry.error
+        self._row_changed(self.row_of(case_id))
+
+    def set_result(self, case_id: str, result: ClassifyResult) -> None:
+        entry = self._entries.get(case_id)
+        case = self.case(case_id)
+        if entry is None or case is None:
+            return
+        entry.result, entry.state = result, "done"
+        entry.analysis, entry.final = result.analysis or entry.analysis, result.final or entry.final
+        entry.stale = entry.outdated(self._policy_key, case.content)
+        self._row_changed(self.row_of(case_id))
+
+    def set_results(self, items: list[tuple[str, str, str, ClassifyResult, bool]]) -> int:
+        """Attach many finished results at once: (case id, policy text, content, result,
+        cached). Error verdicts become failed entries. One change signal for all rows;
+        returns how many rows were updated (unknown case ids are skipped)."""
+        rows = {case.id: row for row, case in enumerate(self._cases)}
+        keys: dict[str, str] = {}
+        changed: list[int] = []
+        for case_id, policy_text, content, result, cached in items:
+            row = rows.get(case_id)
+            if row is None:
+                continue
+            policy_key = keys.setdefault(policy_text, text_key(policy_text))
+            error = result.verdict.status is VerdictStatus.ERROR
+            entry = ResultEntry(
+                state="failed" if error else "done",
+                policy_key=policy_key,
+                content_key=text_key(content),
+                analysis=result.analysis,
+                final=result.final,
+                result=result,
+                error=result.verdict.message if error else "",
+                cached=cached,
+            )
+            entry.stale = not error and entry.outdated(self._policy_key, self._cases[row].content)
+            self._entries[case_id] = entry
+            self._queued.discard(case_id)
+            changed.append(row)
+        if changed:
+            top, bottom = min(changed), max(changed)
+            self.dataChanged.emit(self.index(top, 0), self.index(bottom, len(Column) - 1))
+        return len(changed)
+
+    def set_policy_text(self, policy_text: str) -> None:
+        """Tell the model the current policy; results computed for another text turn stale."""
+        key = text_key(policy_text)
+        if key == self._policy_key:
+            return
+        self._policy_key = key
+        for row, case in enumerate(self._cases):
+            entry = self._entries.get(case.id)
+            if entry is None or entry.state != "done":
+                continue
+            stale = entry.outdated(key, case.content)
+            if stale != entry.stale:
+                entry.stale = stale
+                self._row_changed(row)
+
+    def _row_changed(self, row: int) -> None:
+        if row >= 0:
+            left, right = self.index(row, 0), self.index(row, len(Column) - 1)
+            self.dataChanged.emit(left, right)

@@ -1,0 +1,45 @@
+"""The case table's view: sorting, whole-row selection and column widths measured once.
+
+The Expected, Predicted, Status and Agrees columns get fixed (still draggable) widths
+measured once from the font: ``ResizeToContents`` would re-measure every row on each result.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from app.gui.cases.model import Column
+
+WIDEST = ("stale", "cached")  # status suffixes the status column must fit
+
+
+def case_table_view(proxy: QSortFilterProxyModel, metrics: QFontMetrics) -> QTableView:
+    """A table over ``proxy`` (the case model behind its filter), sized for ``metrics``."""
+    table = QTableView()
+    table.setModel(proxy)
+    table.setSortingEnabled(True)
+    table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(Column.PREVIEW, QHeaderView.ResizeMode.Stretch)
+    # fixed widths: ResizeToContents would re-measure every row on each result
+    widths = {
+        Column.EXPECTED: metrics.horizontalAdvance("Expected") + 28,
+        Column.PREDICTED: metrics.horizontalAdvance("Predicted") + 28,
+        Column.STATUS: max(
+            metrics.horizontalAdvance(f"does not violate ({word})") for word in WIDEST
+        )
+        + 16,
+        Column.AGREEMENT: metrics.horizontalAdvance("Agrees") + 24,
+    }
+    for column, width in widths.items():
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, width)
+    return table

@@ -1,0 +1,1 @@
+"""Evaluation: metrics, confusion matrix, history, diffs, flip reports and run reports."""

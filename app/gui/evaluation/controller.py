@@ -1,0 +1,83 @@
+"""Loads what the metrics panel, history dialog and flip view show, off the GUI thread.
+
+``EvaluationController`` wraps a :class:`~app.gui.shared.tasks.TaskRunner` and the store. Each
+``request_*`` method returns at once; the answer arrives as a signal on the GUI thread:
+
+- ``request_run_metrics(run_id)`` -> ``runMetricsReady(RunMetrics)``
+- ``request_metrics(outcomes, output)`` -> ``metricsReady(Metrics)`` (live results that
+  are not stored yet, e.g. the case table's latest labels)
+- ``request_results_metrics(results, output)`` -> ``metricsReady(Metrics)``
+- ``request_history(path)`` -> ``historyReady(list[VersionSummary])``
+- ``request_flips(before, after)`` -> ``flipsReady(FlipReport)``
+
+Any failure arrives as ``requestFailed(message)``. Only the newest answer of each kind is
+delivered, so a quick series of requests (a run streaming in) never shows a stale result.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.flips import flip_report, run_metrics
+from app.core.metrics import Outcome, compute_metrics
+from app.core.policy import OutputFormat
+from app.core.store import Store
+from app.gui.evaluation.data import load_run_metrics, version_history
+from app.gui.shared.tasks import TaskRunner
+
+
+class EvaluationController(QObject):
+    """Background loading of metrics, version history and flip reports."""
+
+    runMetricsReady = Signal(object)  # RunMetrics
+    metricsReady = Signal(object)  # Metrics
+    historyReady = Signal(list)  # list[VersionSummary]
+    flipsReady = Signal(object)  # FlipReport
+    requestFailed = Signal(str)
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.tasks = TaskRunner(self)
+        self._latest: dict[str, int] = {}
+
+    def _submit(self, kind: str, signal, fn, *args) -> int:
+        """Run fn on the pool; deliver its answer only if no newer request of this kind came."""
+        holder: list[int] = []
+
+        def done(result: object) -> None:
+            if self._latest.get(kind) == holder[0]:
+                signal.emit(result)
+
+        def failed(message: str) -> None:
+            if self._latest.get(kind) == holder[0]:
+                self.requestFailed.emit(message)
+
+        holder.append(self.tasks.submit(fn, *args, on_done=done, on_error=failed))
+        self._latest[kind] = holder[0]
+        return holder[0]
+
+    def request_run_metrics(self, run_id: str) -> int:
+        return self._submit("run", self.runMetricsReady, load_run_metrics, self.store, run_id)
+
+    def request_metrics(self, outcomes: list[Outcome], output: OutputFormat) -> int:
+        return self._submit("metrics", self.metricsReady, compute_metrics, list(outcomes), output)
+
+    def request_results_metrics(self, results: list, output: OutputFormat) -> int:
+        """Metrics of stored results already in hand (e.g. a run's ``casesStored``)."""
+        return self._submit("metrics", self.metricsReady, run_metrics, list(results), output)
+
+    def request_history(self, path: str | None = None) -> int:
+        return self._submit("history", self.historyReady, version_history, self.store, path)
+
+    def request_flips(self, run_before: str, run_after: str) -> int:
+        return self._submit(
+            "flips", self.flipsReady, flip_report, self.store, run_before, run_after
+        )
+
+    def wait(self, timeout_ms: int = 10000) -> bool:
+        """Block until idle (tests and scripts only)."""
+        return self.tasks.wait(timeout_ms)
+
+    def shutdown(self) -> None:
+        self.tasks.shutdown()

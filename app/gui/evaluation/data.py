@@ -1,0 +1,147 @@
+"""Qt-free data gathering for the test-set views: version history, run metrics, chart points.
+
+These functions read the :class:`~app.core.store.Store` and compute metrics; they are what
+the :class:`~app.gui.evaluation.controller.EvaluationController` runs on a worker thread, and
+they are plain functions so tests and scripts can call them directly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from app.core.flips import run_metrics
+from app.core.metrics import Metrics
+from app.core.policy import OutputFormat, PolicyError, parse_policy
+from app.core.store import PolicyVersion, RunRecord, Store, StoredResult
+
+CHART_METRICS = ("accuracy", "precision", "recall", "f1")
+
+
+@dataclass
+class VersionSummary:
+    """One policy version with its latest run's metrics (None when it was never run)."""
+
+    number: int  # 1-based, oldest first
+    version: PolicyVersion
+    runs: int = 0
+    latest_run: RunRecord | None = None
+    metrics: Metrics | None = None
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number}"
+
+    @property
+    def when(self) -> str:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(self.version.created))
+
+    def metric(self, name: str) -> float | None:
+        return None if self.metrics is None else self.metrics.value(name)
+
+
+@dataclass
+class RunMetrics:
+    """A stored run's results and metrics under its own policy version's output format."""
+
+    run: RunRecord
+    results: list[StoredResult]
+    metrics: Metrics
+    output: OutputFormat
+    policy_text: str = ""
+    version_label: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def output_of(text: str) -> OutputFormat:
+    """The output format a policy text declares (the default one if it does not parse)."""
+    try:
+        return parse_policy(text).output
+    except PolicyError:
+        return OutputFormat()
+
+
+def load_run_metrics(store: Store, run_id: str) -> RunMetrics:
+    """Read a run and compute its metrics (worker thread)."""
+    run = store.get_run(run_id)
+    if run is None:
+        raise ValueError(f"There is no run {run_id}; pick one from the run history.")
+    version = store.policy_version(run.policy_hash)
+    text = version.text if version else ""
+    results = store.results(run_id)
+    output = output_of(text)
+    return RunMetrics(run, results, run_metrics(results, output), output, text)
+
+
+def _latest_run(runs: list[RunRecord]) -> RunRecord | None:
+    finished = [r for r in runs if r.status == "finished"]
+    return (finished or runs or [None])[-1]
+
+
+def version_history(store: Store, path: str | None = None) -> list[VersionSummary]:
+    """Every policy version (optionally of one file), oldest first, with the metrics of
+    its latest finished run (or latest run of any status when none finished)."""
+    summaries = []
+    for number, version in enumerate(store.policy_versions(path), start=1):
+        runs = store.list_runs(version.hash)
+        latest = _latest_run(runs)
+        metrics = None
+        if latest is not None:
+            metrics = run_metrics(store.results(latest.id), output_of(version.text))
+        summaries.append(VersionSummary(number, version, len(runs), latest, metrics))
+    return summaries
+
+
+def chart_values(summary: VersionSummary) -> dict[str, float | None]:
+    return {name: summary.metric(name) for name in CHART_METRICS}
+
+
+def chart_tooltip(summary: VersionSummary) -> str:
+    note = f" · {summary.version.note}" if summary.version.note else ""
+    return f"{summary.when}{note}"
+
+
+def model_matches(run_model: str, wanted: str) -> bool:
+    """'' matches any model; 'remote:URL#' any model of that server; else exact name."""
+    if not wanted:
+        return True
+    return run_model == wanted or (wanted.endswith("#") and run_model.startswith(wanted))
+
+
+def recent_runs(store: Store, cases_path: str, count: int = 2) -> list[RunRecord]:
+    """The newest ``count`` runs of one test set (any policy version), oldest first."""
+    runs = [r for r in store.list_runs() if r.cases_path == str(cases_path)]
+    return runs[-count:]
+
+
+@dataclass
+class StoredCaseResult:
+    """A case's newest stored result and the policy text it was computed under."""
+
+    result: StoredResult
+    policy_text: str
+
+
+def latest_case_results(
+    store: Store, cases_path: str, case_ids: list[str], model: str = "", max_runs: int = 50
+) -> dict[str, StoredCaseResult]:
+    """Each case's newest stored result in the runs of this test set with this model
+    (newest runs first, at most ``max_runs``), for showing stored work when a policy opens."""
+    wanted = set(case_ids)
+    found: dict[str, StoredCaseResult] = {}
+    runs = [
+        r
+        for r in store.list_runs()
+        if r.cases_path == str(cases_path) and model_matches(r.model, model)
+    ]
+    texts: dict[str, str] = {}
+    for run in reversed(runs[-max_runs:]):
+        if run.policy_hash not in texts:
+            version = store.policy_version(run.policy_hash)
+            texts[run.policy_hash] = version.text if version else ""
+        for result in store.results(run.id):
+            if result.case_id in wanted and result.case_id not in found:
+                found[result.case_id] = StoredCaseResult(result, texts[run.policy_hash])
+        if len(found) == len(wanted):
+            break
+    return found

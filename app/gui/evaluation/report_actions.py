@@ -1,0 +1,70 @@
+"""Export a stored run as a report file (self-contained HTML or Markdown), chosen in a dialog.
+
+:func:`export_run_report` asks for a path (the filter picks the format; a missing suffix
+is added), then builds and writes the report on a :class:`~app.gui.shared.tasks.TaskRunner`
+thread, so a 10,000-case report never freezes the window. ``on_done`` receives one sentence
+for the status bar, success or failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from app.core.report import build_run_report, write_html, write_markdown
+from app.core.store import Store
+from app.gui.shared.tasks import TaskRunner
+
+HTML_FILTER = "HTML report (*.html)"
+MARKDOWN_FILTER = "Markdown report (*.md)"
+
+
+def report_path(path: str, selected_filter: str) -> Path:
+    """The path with a suffix that matches the chosen filter when it has none."""
+    chosen = Path(path)
+    if chosen.suffix.lower() in (".html", ".htm", ".md", ".markdown"):
+        return chosen
+    return chosen.with_name(
+        chosen.name + (".md" if selected_filter == MARKDOWN_FILTER else ".html")
+    )
+
+
+def write_run_report(store: Store, run_id: str, path: Path) -> Path:
+    """Build the report of a run and write it; Markdown for .md/.markdown, else HTML."""
+    report = build_run_report(store, run_id)
+    if path.suffix.lower() in (".md", ".markdown"):
+        write_markdown(path, report)
+    else:
+        write_html(path, report)
+    return path
+
+
+def export_run_report(
+    parent: QWidget | None,
+    store: Store,
+    run_id: str,
+    tasks: TaskRunner,
+    on_done: Callable[[str], None] | None = None,
+    directory: str = "",
+) -> int | None:
+    """Ask where to save the report of ``run_id`` and write it off the GUI thread.
+
+    Returns the task id, or None when the user cancelled the file dialog."""
+    default = str(Path(directory or Path.home()) / f"run-{run_id}.html")
+    path, selected = QFileDialog.getSaveFileName(
+        parent, "Export run report", default, f"{HTML_FILTER};;{MARKDOWN_FILTER}"
+    )
+    if not path:
+        return None
+    target = report_path(path, selected)
+    notify = on_done or (lambda _message: None)
+    return tasks.submit(
+        write_run_report,
+        store,
+        run_id,
+        target,
+        on_done=lambda written: notify(f"Report saved to {written}."),
+        on_error=lambda message: notify(f"The report could not be saved: {message}"),
+    )

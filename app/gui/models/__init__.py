@@ -1,0 +1,1 @@
+"""The models dialog: catalog, local files, downloads and memory fit."""

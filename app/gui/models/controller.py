@@ -1,0 +1,286 @@
+"""The bridge between the models dialog and the model library: worker threads plus signals.
+
+Listing the library (which inspects every GGUF header), detecting the hardware (which may
+run ``nvidia-smi``), validating an added file and downloading all run off the GUI thread.
+Two worker threads: one for the short library jobs, one for the (long) download, so that the
+list can be refreshed while a file arrives. Widgets call the methods and listen to the
+signals, which are always delivered on the GUI thread.
+
+A download ends with exactly one of ``downloadFinished``, ``downloadFailed`` or
+``downloadCancelled``. Cancel goes through a ``threading.Event`` that the download checks
+between chunks; the partial file stays in the models folder for a later resume.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.core.errors import EngineError
+from app.library import catalog
+from app.library.download import DownloadCancelled, Progress, download_entry
+from app.library.hardware import Hardware, detect_hardware
+from app.library.modelfile import format_bytes
+
+
+def hardware_summary(hw: Hardware) -> str:
+    """'llama.cpp built for CUDA · RAM 31.2 GB available of 64.0 GB · GPU RTX 4090, 22.1 GB
+    of 24.0 GB free' (what is not readable is said so)."""
+    parts = [f"llama.cpp built for {hw.backend}" if hw.backend != "CPU" else "llama.cpp: CPU only"]
+    if hw.ram_total is not None and hw.ram_available is not None:
+        parts.append(
+            f"RAM {format_bytes(hw.ram_available)} available of {format_bytes(hw.ram_total)}"
+        )
+    elif hw.ram_total is not None:
+        parts.append(f"RAM {format_bytes(hw.ram_total)}")
+    else:
+        parts.append("RAM unknown")
+    if hw.vram_total is not None:
+        name = f"{hw.gpu_name}, " if hw.gpu_name else ""
+        parts.append(
+            f"GPU {name}{format_bytes(hw.vram_free)} of {format_bytes(hw.vram_total)} free"
+        )
+    elif hw.backend == "Metal":
+        parts.append("GPU shares system memory")
+    elif hw.gpu_offload:
+        parts.append("GPU memory not readable")
+    return " · ".join(parts)
+
+
+def _message(exc: BaseException, fallback: str) -> str:
+    text = str(exc).strip() if isinstance(exc, EngineError) else ""
+    return text or f"{fallback} ({type(exc).__name__}: {exc})"
+
+
+class _LibraryWorker(QObject):
+    """Short library jobs, one at a time, on the library thread."""
+
+    hardware = Signal(object)
+    listed = Signal(object)
+    listFailed = Signal(str)
+    added = Signal(str, str)
+    addFailed = Signal(str)
+    used = Signal(str)
+    useFailed = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._hardware: Hardware | None = None
+
+    @Slot(str, int)
+    def list_models(self, folder: str, n_ctx: int) -> None:
+        try:
+            if self._hardware is None:
+                self._hardware = detect_hardware()
+                self.hardware.emit(self._hardware)
+            items = catalog.list_models(folder or None, n_ctx=n_ctx, hardware=self._hardware)
+        except Exception as exc:  # a broken catalog must not kill the thread
+            self.listFailed.emit(_message(exc, "The model list could not be read."))
+            return
+        self.listed.emit(items)
+
+    @Slot(str)
+    def add(self, path: str) -> None:
+        try:
+            item = catalog.add_model(path)
+        except Exception as exc:
+            self.addFailed.emit(_message(exc, f"{Path(path).name} could not be added."))
+            return
+        self.added.emit(item.name, str(item.path))
+
+    @Slot(str, str)
+    def use(self, name: str, folder: str) -> None:
+        try:
+            path = catalog.use_model(name, folder or None)
+        except Exception as exc:
+            self.useFailed.emit(_message(exc, f"{name} could not be made the active model."))
+            return
+        self.used.emit(str(path))
+
+
+class _DownloadWorker(QObject):
+    """Runs one download at a time on the download thread."""
+
+    phase = Signal(str, str)
+    progress = Signal(str, object, object, float, float)
+    finished = Signal(str, str)
+    failed = Signal(str, str)
+    cancelled = Signal(str)
+
+    def __init__(self, cancel: threading.Event) -> None:
+        super().__init__()
+        self._cancel = cancel
+
+    @Slot(object, str)
+    def run(self, entry: catalog.CatalogEntry, folder: str) -> None:
+        name, last_phase = entry.id, [""]
+
+        def report(p: Progress) -> None:
+            if p.phase != last_phase[0]:
+                last_phase[0] = p.phase
+                self.phase.emit(name, p.phase)
+            eta = -1.0 if p.eta is None else float(p.eta)
+            self.progress.emit(name, p.downloaded, p.total, float(p.speed), eta)
+
+        try:
+            path = download_entry(
+                entry, folder=folder or None, progress=report, cancel=self._cancel
+            )
+        except DownloadCancelled:
+            self.cancelled.emit(name)
+        except Exception as exc:  # DownloadError carries the sentence; anything else too
+            self.failed.emit(name, _message(exc, f"The download of {name} failed."))
+        else:
+            self.finished.emit(name, str(path))
+
+
+class ModelsController(QObject):
+    """Lists, adds, activates and downloads models off the GUI thread."""
+
+    hardwareDetected = Signal(str)  # one-line summary; the Hardware is in .hardware
+    modelsListed = Signal(object)  # list[LibraryItem]
+    listFailed = Signal(str)
+    fileAdded = Signal(str, str)  # name, path
+    fileRejected = Signal(str)  # one sentence
+    activeModelChanged = Signal(str)  # path
+    useFailed = Signal(str)
+    downloadStarted = Signal(str)
+    downloadPhaseChanged = Signal(str, str)  # name, "downloading" / "verifying" / "done"
+    downloadProgress = Signal(str, object, object, float, float)  # name, bytes, total, B/s, eta
+    downloadFinished = Signal(str, str)  # name, path
+    downloadFailed = Signal(str, str)  # name, message
+    downloadCancelled = Signal(str)
+    _listRequested = Signal(str, int)
+    _addRequested = Signal(str)
+    _useRequested = Signal(str, str)
+    _downloadRequested = Signal(object, str)
+
+    def __init__(self, folder: str | Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.folder = str(folder or "")
+        self.hardware: Hardware | None = None
+        self.items: list[catalog.LibraryItem] = []
+        self._downloading: str | None = None
+        self._cancel = threading.Event()
+        self._library_thread = QThread()
+        self._library_thread.setObjectName("models-library")
+        self._library = _LibraryWorker()
+        self._library.moveToThread(self._library_thread)
+        self._download_thread = QThread()
+        self._download_thread.setObjectName("models-download")
+        self._download = _DownloadWorker(self._cancel)
+        self._download.moveToThread(self._download_thread)
+        self._wire()
+
+    def _wire(self) -> None:
+        lib, dl = self._library, self._download
+        self._listRequested.connect(lib.list_models)
+        self._addRequested.connect(lib.add)
+        self._useRequested.connect(lib.use)
+        self._downloadRequested.connect(dl.run)
+        lib.hardware.connect(self._on_hardware)
+        lib.listed.connect(self._on_listed)
+        lib.listFailed.connect(self.listFailed)
+        lib.added.connect(self.fileAdded)
+        lib.addFailed.connect(self.fileRejected)
+        lib.used.connect(self.activeModelChanged)
+        lib.useFailed.connect(self.useFailed)
+        dl.phase.connect(self.downloadPhaseChanged)
+        dl.progress.connect(self.downloadProgress)
+        dl.finished.connect(self._on_download_finished)
+        dl.failed.connect(self._on_download_failed)
+        dl.cancelled.connect(self._on_download_cancelled)
+
+    # --- requests ---------------------------------------------------------------------
+    def models_dir(self) -> Path:
+        return catalog.models_dir(self.folder or None)
+
+    def refresh(self, n_ctx: int = 8192) -> None:
+        """List the library (and detect the hardware the first time); see modelsListed."""
+        self._start(self._library_thread)
+        self._listRequested.emit(self.folder, int(n_ctx))
+
+    def add_file(self, path: str | Path) -> None:
+        """Validate and register a GGUF; fileAdded or fileRejected follows."""
+        self._start(self._library_thread)
+        self._addRequested.emit(str(path))
+
+    def use(self, name: str) -> None:
+        """Make a ready model the active one; activeModelChanged or useFailed follows."""
+        self._start(self._library_thread)
+        self._useRequested.emit(name, self.folder)
+
+    def download(self, name: str) -> bool:
+        """Start (or resume) downloading a catalog entry; False while another one runs."""
+        if self._downloading is not None:
+            return False
+        try:
+            entry = catalog.find_entry(name, catalog.load_catalog())
+        except EngineError as exc:
+            self.downloadFailed.emit(name, str(exc))
+            return True
+        if entry is None:
+            self.downloadFailed.emit(name, f"{name} is not in the model catalog.")
+            return True
+        self._downloading = entry.id
+        self._cancel.clear()
+        self._start(self._download_thread)
+        self.downloadStarted.emit(entry.id)
+        self._downloadRequested.emit(entry, self.folder)
+        return True
+
+    def cancel_download(self) -> None:
+        """Stop the download at its next chunk; the partial file is kept."""
+        if self._downloading is not None:
+            self._cancel.set()
+
+    def downloading(self) -> str | None:
+        """The name of the model being downloaded, or None."""
+        return self._downloading
+
+    def threads_running(self) -> bool:
+        return self._library_thread.isRunning() or self._download_thread.isRunning()
+
+    def shutdown(self, timeout_ms: int = 15000) -> None:
+        """Cancel a download and stop both threads (on close); safe to call twice."""
+        self._cancel.set()
+        for thread in (self._download_thread, self._library_thread):
+            if thread.isRunning():
+                thread.quit()
+                thread.wait(timeout_ms)
+
+    @staticmethod
+    def _start(thread: QThread) -> None:
+        if not thread.isRunning():
+            thread.start()
+
+    # --- results ----------------------------------------------------------------------
+    @Slot(object)
+    def _on_hardware(self, hw: Hardware) -> None:
+        self.hardware = hw
+        self.hardwareDetected.emit(hardware_summary(hw))
+
+    @Slot(object)
+    def _on_listed(self, items: list[catalog.LibraryItem]) -> None:
+        self.items = list(items)
+        self.modelsListed.emit(self.items)
+
+    def _end_download(self) -> None:
+        self._downloading = None
+
+    @Slot(str, str)
+    def _on_download_finished(self, name: str, path: str) -> None:
+        self._end_download()
+        self.downloadFinished.emit(name, path)
+
+    @Slot(str, str)
+    def _on_download_failed(self, name: str, message: str) -> None:
+        self._end_download()
+        self.downloadFailed.emit(name, message)
+
+    @Slot(str)
+    def _on_download_cancelled(self, name: str) -> None:
+        self._end_download()
+        self.downloadCancelled.emit(name)

@@ -1,0 +1,1 @@
+"""Policy editing: the editor, highlighting, outline, find bar, token meter, documents."""

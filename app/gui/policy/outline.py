@@ -1,0 +1,142 @@
+"""The outline beside the policy editor: Markdown sections and the rule codes under them.
+
+``outline_entries`` (Qt-free) reads headings (``#`` style and ``===``/``---`` underlined) and
+rule-code definitions (``app.core.policy.find_rule_codes``) from the text, skipping the front
+matter and fenced code. ``PolicyOutline`` shows them as a tree and emits ``lineActivated``
+with the 1-based line when an entry is clicked. The panel calls ``update_text`` on its
+debounce timer; the tree is rebuilt only when the list of entries changed, so scrolling and
+expansion survive ordinary typing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
+
+from app.core.policy import find_rule_codes
+from app.gui.policy.lines import front_matter_lines
+
+_ATX_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT_RE = re.compile(r"^(=+|-+)\s*$")
+LINE_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    """One outline row: a heading (level 1–6) or a rule code (level 0 = under a heading)."""
+
+    kind: str  # "heading" | "rule"
+    level: int
+    title: str
+    line: int  # 1-based
+
+
+def outline_entries(text: str) -> list[OutlineEntry]:
+    """Headings and rule-code definitions of a policy, in document order."""
+    lines = text.split("\n")
+    start = front_matter_lines(text)
+    rules = {rule.line: rule for rule in find_rule_codes(text)}
+    entries: list[OutlineEntry] = []
+    in_fence = False
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        number = index + 1
+        atx = _ATX_RE.match(line)
+        underline = index + 1 < len(lines) and _SETEXT_RE.match(lines[index + 1])
+        if atx and atx.group(2):
+            entries.append(OutlineEntry("heading", len(atx.group(1)), atx.group(2), number))
+        elif underline and line.strip() and not line.lstrip().startswith(("-", "*", "+")):
+            level = 1 if lines[index + 1].startswith("=") else 2
+            entries.append(OutlineEntry("heading", level, line.strip(), number))
+        if number in rules:
+            rule = rules[number]
+            title = f"{rule.code}  {rule.title}".rstrip()
+            entries.append(OutlineEntry("rule", 0, title, number))
+    return entries
+
+
+class PolicyOutline(QTreeWidget):
+    """Tree of sections and rule codes; click to jump."""
+
+    lineActivated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setColumnCount(1)
+        self.setUniformRowHeights(True)
+        self.setExpandsOnDoubleClick(False)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setIndentation(14)
+        self._entries: list[OutlineEntry] = []
+        self.itemClicked.connect(self._on_item_activated)
+        self.itemActivated.connect(self._on_item_activated)
+
+    def entries(self) -> list[OutlineEntry]:
+        return list(self._entries)
+
+    def update_text(self, text: str) -> None:
+        """Refresh from the policy text (cheap when nothing structural changed)."""
+        entries = outline_entries(text)
+        if entries == self._entries:
+            return
+        same_shape = [(e.kind, e.level, e.title) for e in entries] == [
+            (e.kind, e.level, e.title) for e in self._entries
+        ]
+        self._entries = entries
+        if same_shape:  # only line numbers moved: update them in place
+            items = self._all_items()
+            for item, entry in zip(items, entries, strict=False):
+                item.setData(0, LINE_ROLE, entry.line)
+            return
+        self._rebuild(entries)
+
+    def _rebuild(self, entries: list[OutlineEntry]) -> None:
+        self.clear()
+        stack: list[tuple[int, QTreeWidgetItem]] = []  # (level, item) of open headings
+        bold = QFont(self.font())
+        bold.setBold(True)
+        for entry in entries:
+            if entry.kind == "heading":
+                while stack and stack[-1][0] >= entry.level:
+                    stack.pop()
+            parent = stack[-1][1] if stack else None
+            item = QTreeWidgetItem([entry.title])
+            item.setData(0, LINE_ROLE, entry.line)
+            item.setToolTip(0, f"Line {entry.line}: {entry.title}")
+            if entry.kind == "heading":
+                if entry.level <= 2:
+                    item.setFont(0, bold)
+                stack.append((entry.level, item))
+            if parent is None:
+                self.addTopLevelItem(item)
+            else:
+                parent.addChild(item)
+        self.expandAll()
+
+    def _all_items(self) -> list[QTreeWidgetItem]:
+        result: list[QTreeWidgetItem] = []
+
+        def walk(item: QTreeWidgetItem) -> None:
+            result.append(item)
+            for index in range(item.childCount()):
+                walk(item.child(index))
+
+        for index in range(self.topLevelItemCount()):
+            walk(self.topLevelItem(index))
+        return result
+
+    def _on_item_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        line = item.data(0, LINE_ROLE)
+        if isinstance(line, int):
+            self.lineActivated.emit(line)

@@ -1,0 +1,242 @@
+"""The backend settings page: run the model here (llama.cpp) or on an OpenAI-compatible server.
+
+``BackendSettingsWidget`` edits plain values — ``values() -> dict`` and ``set_values(dict)``
+— so a settings dialog can embed it and store them with ``save_backend_values`` (the
+value functions live in :mod:`app.gui.shared.backend_values`). Keys:
+
+* ``backend``: "local" or "remote";
+* local: ``model_path``, ``n_gpu_layers`` ("auto", -1 for all layers, 0 for CPU only, or a
+  number), ``n_ctx``;
+* remote: ``base_url``, ``remote_model``, ``remote_api`` (one of ``APIS``), ``api_key_env``,
+  ``concurrency``.
+
+The API key itself is never one of them: the key field only feeds "Save key in system
+keyring", and it is cleared once the key is saved. "Test connection" and the keyring write
+run on the ``BackendController``'s thread; the answer is shown as one plain sentence.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.engine.remote.engine import APIS, RemoteConfig
+from app.engine.remote.http import DEFAULT_KEY_ENV
+from app.gui.settings.backend_controller import BackendController
+from app.gui.shared.backend_values import DEFAULTS, normalize_values, remote_config
+from app.gui.shared.model_file import GGUF_FILTER
+
+GPU_MODES = ("auto", "all", "number", "cpu")
+GPU_MODE_TEXT = {
+    "auto": "Automatic (all layers that fit)",
+    "all": "All layers on the GPU",
+    "number": "This many layers:",
+    "cpu": "CPU only",
+}
+
+
+def _plain(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setObjectName(name)
+    return label
+
+
+class BackendSettingsWidget(QWidget):
+    """Local or remote backend settings; call ``shutdown()`` when the page goes away."""
+
+    def __init__(
+        self, controller: BackendController | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller or BackendController(self)
+        self.backend_combo = QComboBox()
+        self.backend_combo.addItem("On this computer (llama.cpp)", "local")
+        self.backend_combo.addItem("On a server (OpenAI-compatible)", "remote")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._local_page())
+        self.stack.addWidget(self._remote_page())
+        self.backend_combo.currentIndexChanged.connect(self.stack.setCurrentIndex)
+        top = QFormLayout()
+        top.addRow("Run the model:", self.backend_combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.stack)
+        self.controller.connectionTested.connect(self._on_tested)
+        self.controller.keySaved.connect(self._on_key_saved)
+        self.set_values(DEFAULTS)
+
+    def _local_page(self) -> QWidget:
+        self.model_edit = QLineEdit()
+        self.model_edit.setPlaceholderText("No model chosen (Models… lists and downloads them)")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.model_edit, 1)
+        row.addWidget(browse)
+        self.gpu_combo = QComboBox()
+        for mode in GPU_MODES:
+            self.gpu_combo.addItem(GPU_MODE_TEXT[mode], mode)
+        self.gpu_spin = QSpinBox()
+        self.gpu_spin.setRange(1, 999)
+        self.gpu_combo.currentIndexChanged.connect(self._update_gpu_spin)
+        gpu_row = QHBoxLayout()
+        gpu_row.addWidget(self.gpu_combo, 1)
+        gpu_row.addWidget(self.gpu_spin)
+        self.ctx_spin = QSpinBox()
+        self.ctx_spin.setRange(512, 131072)
+        self.ctx_spin.setSingleStep(1024)
+        self.ctx_spin.setGroupSeparatorShown(True)
+        self.ctx_spin.setToolTip("More context holds longer policies but needs more memory.")
+        self.parallel_spin = QSpinBox()
+        self.parallel_spin.setRange(1, 16)
+        self.parallel_spin.setToolTip(
+            "Run all decodes this many cases together, sharing the policy: faster, above all "
+            "on a GPU, at the cost of some memory."
+        )
+        page = QWidget()
+        form = QFormLayout(page)
+        form.addRow("Model file:", row)
+        form.addRow("GPU layers:", gpu_row)
+        form.addRow("Context size (tokens):", self.ctx_spin)
+        form.addRow("Cases at once (Run all):", self.parallel_spin)
+        return page
+
+    def _remote_page(self) -> QWidget:
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText("http://127.0.0.1:8080")
+        self.remote_model_edit = QLineEdit()
+        self.remote_model_edit.setPlaceholderText("the server's only model")
+        self.api_combo = QComboBox()
+        for api, text in zip(
+            APIS, ("Detect", "llama-server", "llama-cpp-python server", "Chat API"), strict=True
+        ):
+            self.api_combo.addItem(text, api)
+        self.api_combo.setToolTip(
+            "llama-server keeps people's text from becoming special tokens; the chat API "
+            "(vLLM, Ollama, LM Studio) lets the server render the prompt."
+        )
+        self.key_env_edit = QLineEdit()
+        self.key_env_edit.setToolTip("The app reads the API key from this environment variable.")
+        self.key_edit = QLineEdit()
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("paste a key to keep it in the system keyring")
+        self.save_key_button = QPushButton("Save key in system keyring")
+        self.save_key_button.clicked.connect(self._save_key)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_edit, 1)
+        key_row.addWidget(self.save_key_button)
+        self.concurrency_spin = QSpinBox()
+        self.concurrency_spin.setRange(1, 64)
+        self.concurrency_spin.setToolTip("Requests in flight; match the server's parallel slots.")
+        self.test_button = QPushButton("Test connection")
+        self.test_button.clicked.connect(self.test_connection)
+        self.result_label = _plain(name="connectionResult")
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        page = QWidget()
+        form = QFormLayout(page)
+        form.addRow("Base URL:", self.url_edit)
+        form.addRow("Model name:", self.remote_model_edit)
+        form.addRow("API:", self.api_combo)
+        form.addRow("API key variable:", self.key_env_edit)
+        form.addRow("API key:", key_row)
+        form.addRow("Concurrent requests:", self.concurrency_spin)
+        form.addRow(self.test_button, self.result_label)
+        return page
+
+    # --- values -----------------------------------------------------------------------
+    def values(self) -> dict:
+        """The settings shown, as plain values (never the API key)."""
+        mode = self.gpu_combo.currentData()
+        layers = {"auto": "auto", "all": -1, "cpu": 0}.get(mode, self.gpu_spin.value())
+        return {
+            "backend": self.backend_combo.currentData(),
+            "model_path": self.model_edit.text().strip(),
+            "n_gpu_layers": layers,
+            "n_ctx": self.ctx_spin.value(),
+            "parallel": self.parallel_spin.value(),
+            "base_url": self.url_edit.text().strip(),
+            "remote_model": self.remote_model_edit.text().strip(),
+            "remote_api": self.api_combo.currentData(),
+            "api_key_env": self.key_env_edit.text().strip() or DEFAULT_KEY_ENV,
+            "concurrency": self.concurrency_spin.value(),
+        }
+
+    def set_values(self, values: dict) -> None:
+        """Show ``values`` (missing or garbled entries take the defaults)."""
+        v = normalize_values(values)
+        self.backend_combo.setCurrentIndex(self.backend_combo.findData(v["backend"]))
+        self.stack.setCurrentIndex(self.backend_combo.currentIndex())
+        self.model_edit.setText(v["model_path"])
+        layers = v["n_gpu_layers"]
+        mode = {"auto": "auto", -1: "all", 0: "cpu"}.get(layers, "number")
+        self.gpu_combo.setCurrentIndex(self.gpu_combo.findData(mode))
+        if mode == "number":
+            self.gpu_spin.setValue(int(layers))
+        self._update_gpu_spin()
+        self.ctx_spin.setValue(v["n_ctx"])
+        self.parallel_spin.setValue(v["parallel"])
+        self.url_edit.setText(v["base_url"])
+        self.remote_model_edit.setText(v["remote_model"])
+        self.api_combo.setCurrentIndex(self.api_combo.findData(v["remote_api"]))
+        self.key_env_edit.setText(v["api_key_env"])
+        self.concurrency_spin.setValue(v["concurrency"])
+
+    def remote_config(self) -> RemoteConfig:
+        return remote_config(self.values())
+
+    def shutdown(self) -> None:
+        """Stop the controller's thread (the settings dialog calls this when it closes)."""
+        self.controller.shutdown()
+
+    # --- actions ----------------------------------------------------------------------
+    @Slot()
+    def _update_gpu_spin(self, *_args) -> None:
+        self.gpu_spin.setEnabled(self.gpu_combo.currentData() == "number")
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a gpt-oss-safeguard model", self.model_edit.text(), GGUF_FILTER
+        )
+        if path:
+            self.model_edit.setText(path)
+
+    @Slot()
+    def test_connection(self) -> None:
+        if self.controller.test_connection(self.remote_config()):
+            self.test_button.setEnabled(False)
+            self.result_label.setText(f"Connecting to {self.url_edit.text().strip()}…")
+
+    def _save_key(self) -> None:
+        key = self.key_edit.text().strip()
+        if not key:
+            self.result_label.setText("Paste the API key into the field first.")
+            return
+        self.save_key_button.setEnabled(False)
+        self.controller.save_key(self.url_edit.text().strip(), key)
+
+    @Slot(bool, str)
+    def _on_tested(self, _ok: bool, message: str) -> None:
+        self.test_button.setEnabled(True)
+        self.result_label.setText(message)
+
+    @Slot(bool, str)
+    def _on_key_saved(self, ok: bool, message: str) -> None:
+        self.save_key_button.setEnabled(True)
+        if ok:
+            self.key_edit.clear()
+        self.result_label.setText(message)

@@ -1,0 +1,137 @@
+"""Settings dialog: backend (local model file, context, GPU layers; or a remote server),
+threads, sampling, token budget, date.
+
+The backend rows are the ``BackendSettingsWidget`` (local llama.cpp or an OpenAI-compatible
+server), stored with ``save_backend_values``. Reads and writes the same QSettings keys as
+``settings_store``; the caller reloads the engine settings after ``exec()`` returns Accepted.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QSettings
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.run_types import EngineSettings, RunSettings
+from app.gui.settings.backend_page import BackendSettingsWidget
+from app.gui.shared.backend_values import load_backend_values, save_backend_values
+from app.gui.shared.model_file import check_model_file
+from app.gui.shared.settings_store import (
+    load_engine_settings,
+    load_run_settings,
+    save_engine_settings,
+    save_run_settings,
+)
+
+
+class SettingsDialog(QDialog):
+    """Edits engine and run settings stored in a QSettings."""
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self._settings = settings
+        engine, run = load_engine_settings(settings), load_run_settings(settings)
+
+        self.backend_page = BackendSettingsWidget(parent=self)
+        self.backend_page.set_values(load_backend_values(settings))
+        self.threads_spin = self._int_spin(0, 256, engine.n_threads or 0, 1)
+        self.threads_spin.setSpecialValueText("automatic")
+        self.temperature_spin = self._float_spin(0.0, 2.0, run.temperature)
+        self.top_p_spin = self._float_spin(0.0, 1.0, run.top_p)
+        self.seed_spin = self._int_spin(0, 2**31 - 1, run.seed, 1)
+        self.budget_spin = self._int_spin(16, 32768, run.max_tokens, 64)
+        self.date_check = QCheckBox("Put a current date in the prompt")
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        date = QDate.fromString(run.date or "", "yyyy-MM-dd")
+        self.date_check.setChecked(date.isValid())
+        self.date_edit.setDate(date if date.isValid() else QDate.currentDate())
+        self.date_edit.setEnabled(date.isValid())
+        self.date_check.toggled.connect(self.date_edit.setEnabled)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #d32f2f;")
+
+        form = QFormLayout()
+        form.addRow("CPU threads:", self.threads_spin)
+        form.addRow("Temperature:", self.temperature_spin)
+        form.addRow("Top p:", self.top_p_spin)
+        form.addRow("Seed:", self.seed_spin)
+        form.addRow("Token budget:", self.budget_spin)
+        form.addRow(self.date_check, self.date_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.backend_page)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+    @staticmethod
+    def _int_spin(low: int, high: int, value: int, step: int) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(low, high)
+        spin.setSingleStep(step)
+        spin.setValue(value)
+        return spin
+
+    @staticmethod
+    def _float_spin(low: float, high: float, value: float) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox()
+        spin.setRange(low, high)
+        spin.setDecimals(2)
+        spin.setSingleStep(0.05)
+        spin.setValue(value)
+        return spin
+
+    def engine_settings(self) -> EngineSettings:
+        threads, values = self.threads_spin.value(), self.backend_page.values()
+        return EngineSettings(
+            model_path=values["model_path"],
+            n_ctx=values["n_ctx"],
+            n_gpu_layers=values["n_gpu_layers"],
+            n_threads=threads or None,
+        )
+
+    def run_settings(self, effort: str) -> RunSettings:
+        date = self.date_edit.date().toString("yyyy-MM-dd") if self.date_check.isChecked() else None
+        return RunSettings(
+            effort=effort,
+            temperature=self.temperature_spin.value(),
+            top_p=self.top_p_spin.value(),
+            seed=self.seed_spin.value(),
+            max_tokens=self.budget_spin.value(),
+            date=date,
+        )
+
+    def accept(self) -> None:
+        values = self.backend_page.values()
+        path = values["model_path"] if values["backend"] == "local" else ""
+        problem = check_model_file(path) if path else ""
+        if problem:
+            self.error_label.setText(problem)
+            return
+        save_engine_settings(self._settings, self.engine_settings())
+        save_backend_values(self._settings, values)
+        effort = load_run_settings(self._settings).effort
+        save_run_settings(self._settings, self.run_settings(effort))
+        super().accept()
+
+    def done(self, result: int) -> None:
+        self.backend_page.shutdown()  # stop its connection-test thread
+        super().done(result)

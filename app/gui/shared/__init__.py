@@ -1,0 +1,1 @@
+"""What every feature package of the window may use: theme, tables, tasks, settings."""

@@ -1,0 +1,75 @@
+"""One case's latest run in the case table: its state, live text, result and staleness.
+
+``ResultEntry`` is what ``CaseTableModel`` keeps per case id and what the result view shows;
+``text_key`` digests the policy text and case content an entry was computed for, so the
+model can tell when it turned stale. ``STATUS_TEXT`` / ``KIND_TEXT`` are the words the
+Status column shows for an entry's state and verdict kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from app.core.run_types import ClassifyResult
+from app.core.verdict import VerdictStatus
+
+
+def text_key(text: str) -> str:
+    """A short digest of a text, to tell later whether it changed."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass
+class ResultEntry:
+    """The latest run of one case: its state, live text and final result."""
+
+    state: str = "queued"  # queued / running / done / failed / cancelled
+    policy_key: str = ""
+    content_key: str = ""
+    analysis: str = ""
+    final: str = ""
+    result: ClassifyResult | None = None
+    error: str = ""
+    stale: bool = False
+    cached: bool = False  # the result came from the result cache, not the engine
+
+    @property
+    def verdict_kind(self) -> str:
+        """violates / safe / no_verdict / error / pending, for badges and colours."""
+        if self.state == "failed":
+            return "error"
+        if self.result is None:
+            return "pending"
+        verdict = self.result.verdict
+        if verdict.status is VerdictStatus.OK:
+            return "violates" if verdict.violates else "safe"
+        return "error" if verdict.status is VerdictStatus.ERROR else "no_verdict"
+
+    @property
+    def label(self) -> str:
+        if self.result is not None and self.result.verdict.ok:
+            return self.result.verdict.label or ""
+        return ""
+
+    def outdated(self, policy_key: str, content: str) -> bool:
+        """True when this entry was computed for another policy text or case content."""
+        return self.policy_key != policy_key or self.content_key != text_key(content)
+
+
+def predicted_text(entry: ResultEntry | None) -> str:
+    """The Predicted column: the label, 'error' / 'no verdict', or '' while not done."""
+    if entry is None or entry.state in ("queued", "running", "cancelled"):
+        return ""
+    if entry.verdict_kind in ("error", "no_verdict"):
+        return "error" if entry.verdict_kind == "error" else "no verdict"
+    return entry.label
+
+
+STATUS_TEXT = {
+    "queued": "queued",
+    "running": "running…",
+    "cancelled": "cancelled",
+    "failed": "error",
+}
+KIND_TEXT = {"violates": "violates", "safe": "does not violate", "no_verdict": "no verdict"}

@@ -1,0 +1,1 @@
+"""The model library: catalog, downloads, GGUF validation, hardware and memory fit. No inference."""

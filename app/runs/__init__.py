@@ -1,0 +1,1 @@
+"""The one run pipeline the window and the CLI share: cache, engine, store, events."""

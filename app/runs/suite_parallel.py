@@ -1,0 +1,80 @@
+"""The parallel path of a suite run: the cache misses on several engines at once.
+
+Used by :func:`app.runs.suite.run_suite` when it is given a ``concurrency`` above 1 and an
+``engine_factory`` (a remote server's parallel slots) or an engine that decodes several cases
+at once (the local engine's parallel sequences); the cache hits are stored before this starts. Each result is stored the moment its case ends, whatever order the cases end in.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from app.core.cases import TestCase
+from app.core.policy import Policy
+from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
+from app.core.store import Store
+from app.core.verdict import VerdictStatus
+from app.engine.protocol import Engine
+from app.runs.suite_results import CaseStored, SuiteSummary, terminal_result
+
+
+def run_in_parallel(
+    engines: Callable[[], Engine] | Engine,
+    concurrency: int,
+    misses: list[tuple[int, TestCase, str]],
+    policy: Policy,
+    run_settings: RunSettings,
+    *,
+    run_id: str,
+    store: Store,
+    summary: SuiteSummary,
+    cancel: threading.Event,
+    emit: Callable[[object], None],
+    total: int,
+) -> None:
+    """Run the cases not in the cache ``concurrency`` at a time, storing each as it ends.
+
+    ``engines`` is a factory (one engine per thread) or one engine with ``classify_many``."""
+    from app.engine.remote.pool import run_concurrent
+
+    slots = {case.id: (index, case, key) for index, case, key in misses}
+    stored_ids: set[str] = set()
+    started = time.monotonic()
+
+    def on_event(event: object) -> None:
+        if isinstance(event, Cancelled):
+            summary.cancelled = True
+            return
+        if not isinstance(event, (Finished, Failed)):
+            emit(event)
+            return
+        case_id = event.result.case_id if isinstance(event, Finished) else event.case_id
+        if case_id in stored_ids or case_id not in slots:
+            return
+        index, case, key = slots[case_id]
+        stored = terminal_result(run_id, case, key, event, policy)
+        store.add_result(stored)
+        stored_ids.add(case_id)
+        summary.done += 1
+        summary.failed += stored.status == VerdictStatus.ERROR.value
+        left = len(misses) - len(stored_ids)
+        eta = (time.monotonic() - started) / len(stored_ids) * left
+        emit(CaseStored(run_id, stored, index, total, False, eta))
+
+    requests = [
+        ClassifyRequest(case.id, policy.body, case.content, run_settings, policy.output)
+        for _, case, _ in misses
+    ]
+    if hasattr(engines, "classify_many"):
+        cancel_sent = False
+        for event in engines.classify_many(requests, concurrency):
+            if cancel.is_set() and not cancel_sent:
+                engines.cancel()  # the engine ends every case with Cancelled
+                cancel_sent = True
+            on_event(event)
+    else:
+        for event in run_concurrent(engines, requests, concurrency, on_event, stop=cancel):
+            on_event(event)  # terminal events the pool made itself (an engine failed to load)
+    summary.cancelled = summary.cancelled or cancel.is_set()

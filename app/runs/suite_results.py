@@ -1,0 +1,119 @@
+"""What a suite run reports and stores: its events, and the StoredResult of each case.
+
+:class:`SuiteStarted`, :class:`CaseStored` and :class:`SuiteEnded` (carrying the
+:class:`SuiteSummary`) go to ``on_event`` beside the engine's own events (see
+:mod:`app.runs.suite`). The builders turn an engine's terminal event, or a cache hit, into
+the row the store keeps; the serial and the parallel path both use them.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from app.core.cases import TestCase
+from app.core.policy import Policy
+from app.core.run_types import ClassifyResult, Failed, Finished
+from app.core.store_rows import StoredResult
+from app.core.verdict import Verdict, VerdictStatus
+
+
+@dataclass(frozen=True)
+class SuiteStarted:
+    run_id: str
+    total: int  # cases in this call (after resume skipped the done ones)
+    resumed: int  # cases already done in the run being resumed
+
+
+@dataclass(frozen=True)
+class CaseStored:
+    run_id: str
+    result: StoredResult
+    index: int  # 1-based position in this call
+    total: int
+    cached: bool
+    eta_s: float | None  # from the mean time of the engine-run cases so far
+
+
+@dataclass
+class SuiteSummary:
+    run_id: str
+    total: int = 0  # cases asked for, including those a resume skipped
+    done: int = 0  # results stored by this call (engine-run and cached)
+    cached: int = 0
+    failed: int = 0  # results with status error
+    resumed: int = 0  # skipped because the resumed run already had them
+    cancelled: bool = False
+    elapsed_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class SuiteEnded:
+    summary: SuiteSummary
+
+
+def stored_result(
+    run_id: str, case: TestCase, key: str, result: ClassifyResult, policy: Policy
+) -> StoredResult:
+    """What is stored for a finished classification of ``case``."""
+    verdict = result.verdict
+    violates = verdict.violates
+    if verdict.status is VerdictStatus.OK and violates is None and verdict.label is not None:
+        violates = policy.output.is_violating(verdict.label)
+    return StoredResult(
+        run_id=run_id,
+        case_id=case.id,
+        cache_key=key,
+        status=verdict.status.value,
+        expected=case.expected,
+        label=verdict.label if verdict.status is VerdictStatus.OK else None,
+        violates=violates if verdict.status is VerdictStatus.OK else None,
+        rule_codes=list(verdict.rule_codes),
+        rationale=verdict.rationale,
+        analysis=result.analysis,
+        final=result.final,
+        message=verdict.message,
+        stop_reason=result.stop_reason,
+        content=case.content,
+        tags=list(case.tags),
+        prompt_tokens=result.tokens.prompt,
+        evaluated_tokens=result.tokens.evaluated,
+        reused_tokens=result.tokens.reused,
+        generated_tokens=result.tokens.generated,
+        load_ms=result.timings.load_ms,
+        prompt_ms=result.timings.prompt_ms,
+        generate_ms=result.timings.generate_ms,
+    )
+
+
+def error_result(run_id: str, case: TestCase, key: str, failed: Failed) -> StoredResult:
+    """What is stored for a case that failed: an ERROR verdict, never "does not violate"."""
+    verdict = Verdict(status=VerdictStatus.ERROR, message=failed.message)
+    return StoredResult(
+        run_id=run_id,
+        case_id=case.id,
+        cache_key=key,
+        status=verdict.status.value,
+        expected=case.expected,
+        message=f"{failed.kind}: {failed.message}",
+        stop_reason="error",
+        content=case.content,
+        tags=list(case.tags),
+    )
+
+
+def cached_result(hit: StoredResult, run_id: str, case: TestCase) -> StoredResult:
+    """A stored result of an earlier run reused for ``case`` in this run, marked cached."""
+    stored = copy.copy(hit)  # a shallow copy: much cheaper than dataclasses.replace
+    stored.run_id, stored.case_id, stored.cached, stored.created = run_id, case.id, True, 0.0
+    stored.expected, stored.tags, stored.content = case.expected, list(case.tags), case.content
+    return stored
+
+
+def terminal_result(
+    run_id: str, case: TestCase, key: str, event: Finished | Failed, policy: Policy
+) -> StoredResult:
+    """What is stored for the engine's terminal event for ``case``."""
+    if isinstance(event, Finished):
+        return stored_result(run_id, case, key, event.result, policy)
+    return error_result(run_id, case, key, event)

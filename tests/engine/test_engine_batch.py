@@ -1,0 +1,97 @@
+"""Several cases decoded at once in parallel sequences of one context (real llama.cpp)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.cases import TestCase
+from app.core.run_types import (
+    Cancelled,
+    Delta,
+    EngineSettings,
+    Failed,
+    Finished,
+    Started,
+    terminal_case_id,
+)
+from app.core.store import Store
+from app.core.verdict import VerdictStatus
+from app.engine.local.engine import LocalEngine
+from app.runs.suite import run_suite
+from tests.support.requests import ENDLESS, POLICY, request
+
+
+@pytest.fixture
+def engine(tiny_model: Path):
+    eng = LocalEngine(cancel_grace=3.0)
+    eng.load(EngineSettings(model_path=str(tiny_model), n_ctx=8192, n_threads=2))
+    yield eng
+    eng.close()
+
+
+def terminals(events: list) -> dict[str, object]:
+    ends = [e for e in events if isinstance(e, (Finished, Failed, Cancelled))]
+    ids = [terminal_case_id(e) for e in ends]
+    assert len(ids) == len(set(ids))  # exactly one end per case
+    return dict(zip(ids, ends, strict=True))
+
+
+def test_cases_share_the_policy_prefix_and_each_ends_once(engine: LocalEngine) -> None:
+    requests = [request(f"c{i}", f"case number {i} " * (i + 1)) for i in range(5)]
+    events = list(engine.classify_many(requests, 3))
+    ends = terminals(events)
+    assert sorted(ends) == [f"c{i}" for i in range(5)]
+    results = {case_id: end.result for case_id, end in ends.items()}
+    assert all(r.verdict.status is VerdictStatus.OK for r in results.values())
+    started = {e.case_id: e for e in events if isinstance(e, Started)}
+    assert started["c0"].reused_tokens == 0
+    shared = started["c1"].reused_tokens
+    assert shared > 100 and all(started[f"c{i}"].reused_tokens == shared for i in range(1, 5))
+    # the prompts are the ones the one-at-a-time path builds
+    for i in range(5):
+        single = [e for e in engine.classify(requests[i]) if isinstance(e, Finished)][0].result
+        assert single.tokens.prompt == results[f"c{i}"].tokens.prompt
+        assert results[f"c{i}"].tokens.evaluated == single.tokens.prompt - (shared if i else 0)
+    # deltas of one case add up to its reasoning
+    for case_id, result in results.items():
+        text = "".join(
+            e.text for e in events if isinstance(e, Delta) and e.case_id == case_id
+            and e.channel == "analysis"
+        )  # fmt: skip
+        assert text == result.analysis
+
+
+def test_a_case_that_does_not_fit_fails_alone(engine: LocalEngine) -> None:
+    requests = [request("ok1", "short"), request("big", "word " * 9000), request("ok2", "fine")]
+    ends = terminals(list(engine.classify_many(requests, 2)))
+    assert isinstance(ends["big"], Failed) and ends["big"].kind == "context"
+    assert isinstance(ends["ok1"], Finished) and isinstance(ends["ok2"], Finished)
+
+
+def test_cancel_ends_every_case_and_the_engine_stays_usable(engine: LocalEngine) -> None:
+    requests = [request(f"x{i}", "text", grammar=ENDLESS, max_tokens=6000) for i in range(4)]
+    events = []
+    for event in engine.classify_many(requests, 2):
+        events.append(event)
+        if isinstance(event, Delta):
+            engine.cancel()
+    ends = terminals(events)
+    assert sorted(ends) == ["x0", "x1", "x2", "x3"]
+    assert all(isinstance(end, Cancelled) for end in ends.values())
+    assert engine.alive
+    assert isinstance(list(engine.classify(request("y", "text")))[-1], Finished)
+
+
+def test_a_suite_runs_in_parallel_sequences_and_is_cached(engine, tmp_path) -> None:
+    cases = [TestCase(f"c{i}", f"suite case {i}", "1") for i in range(6)]
+    store = Store(tmp_path / "r.db")
+    run = request("x", "x").run
+    kwargs = dict(store=store, model_fingerprint="tiny", template_hash="t", order="file")
+    first = run_suite(engine, POLICY, cases, run, concurrency=3, **kwargs)
+    assert (first.done, first.cached, first.failed) == (6, 0, 0)
+    assert {r.case_id for r in store.results(first.run_id)} == {c.id for c in cases}
+    again = run_suite(engine, POLICY, cases, run, concurrency=3, **kwargs)
+    assert again.cached == 6
+    store.close()

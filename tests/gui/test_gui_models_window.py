@@ -1,0 +1,78 @@
+"""The models dialog and the engine badge inside the workbench window (pytest-qt)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from app.gui.app import create_main_window  # noqa: E402
+from app.gui.models import controller as models_controller  # noqa: E402
+from app.gui.shared.settings_store import load_engine_settings, open_settings  # noqa: E402
+from app.library import catalog  # noqa: E402
+from app.library.hardware import Hardware  # noqa: E402
+from tests.support.fake_engine import (  # noqa: E402
+    FakeEngineFactory,
+    FakeScript,
+    isolate_gui_env,
+)
+from tests.support.synthetic_gguf import cached_model  # noqa: E402
+
+TIMEOUT = 15000
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    isolate_gui_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("SAFEGUARD_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    hw = Hardware("CPU", False, "", 16 * 1024**3, 8 * 1024**3, None, None)
+    monkeypatch.setattr(models_controller, "detect_hardware", lambda: hw)
+    win = create_main_window(FakeEngineFactory(FakeScript(delay=0.0)), settings=open_settings())
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.shutdown()
+    assert not win.controller.thread_running()
+    assert not win.models_controller.threads_running()
+
+
+def test_models_action_opens_the_dialog_and_use_sets_the_model(qtbot, window) -> None:
+    models = catalog.models_dir()
+    shutil.copy(cached_model("tiny"), models / "tiny-here.gguf")
+    assert window.window_actions.models_action.text() == "&Models…"
+    with qtbot.waitSignal(window.models_controller.modelsListed, timeout=TIMEOUT):
+        window.window_actions.models_action.trigger()
+    dialog = window.models_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.select_name("tiny-here")
+    with qtbot.waitSignal(window.models_controller.activeModelChanged, timeout=TIMEOUT):
+        dialog.use_button.click()
+    path = str((models / "tiny-here.gguf").resolve())
+    assert load_engine_settings(window.settings).model_path == path
+    window.window_actions.models_action.trigger()  # reopened, not rebuilt
+    assert window.models_dialog is dialog
+
+
+def test_engine_badge_shows_the_speed_of_the_last_case(qtbot, window) -> None:
+    from app.core.run_types import ClassifyResult, Timings, TokenCounts
+    from app.core.verdict import Verdict, VerdictStatus
+
+    badge = window.engine_badge
+    assert badge.isHidden()
+    result = ClassifyResult(
+        "c1",
+        Verdict(VerdictStatus.OK, "0", False),
+        "",
+        "0",
+        "return",
+        TokenCounts(prompt=100, evaluated=100, generated=20),
+        Timings(prompt_ms=100.0, generate_ms=400.0),
+    )
+    window.controller.caseFinished.emit("c1", result)
+    assert badge.text() == "prompt 1000 tok/s · gen 50.0 tok/s"
+    assert not badge.isHidden()
