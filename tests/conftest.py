@@ -39,3 +39,10 @@ def wrong_arch_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny GGUF whose ``general.architecture`` is ``llama`` instead of ``gpt-oss``."""
     path = tmp_path_factory.mktemp("models") / "tiny-llama-arch.gguf"
     return write_synthetic_gguf(path, "tiny", architecture="llama")
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Each test gets an empty cache folder, so a policy prefix saved by one test (and
+    restored instead of evaluated) never changes another test's token counts."""
+    monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -1,7 +1,8 @@
 """Where the app keeps its data and recovery files, and how it writes them.
 
 The data folder comes from platformdirs and can be redirected by ``SAFEGUARD_DATA_DIR``
-(models by ``SAFEGUARD_MODELS_DIR``, settings by ``SAFEGUARD_CONFIG_DIR``), so tests never
+(models by ``SAFEGUARD_MODELS_DIR``, settings by ``SAFEGUARD_CONFIG_DIR``, the cache of
+saved prompt prefixes by ``SAFEGUARD_CACHE_DIR``), so tests never
 touch the user's real folders.
 """
 
@@ -25,6 +26,11 @@ def _dir(env: str, default: str) -> Path:
 
 def data_dir() -> Path:
     return _dir("SAFEGUARD_DATA_DIR", platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def cache_dir() -> Path:
+    """Files the app can recompute (saved policy prefixes): safe to delete."""
+    return _dir("SAFEGUARD_CACHE_DIR", platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR))
 
 
 def recovery_dir() -> Path:

@@ -23,6 +23,7 @@ from app.core.run_types import (
     Failed,
     terminal_case_id,
 )
+from app.engine.local.prefix_store import DEFAULT_BUDGET
 from app.engine.local.worker import worker_main
 from app.library.modelfile import inspect_model
 
@@ -49,6 +50,7 @@ class LocalEngine:
         load_timeout: float = 900.0,
         hang_timeout: float = 300.0,
         cancel_grace: float = 5.0,
+        prefix_budget: int = DEFAULT_BUDGET,
     ) -> None:
         self._ctx = mp.get_context("spawn")
         self._process: mp.process.BaseProcess | None = None
@@ -59,6 +61,7 @@ class LocalEngine:
         self.load_timeout = load_timeout
         self.hang_timeout = hang_timeout  # no event for this long while running: a hang
         self.cancel_grace = cancel_grace  # a cancel not honoured by then kills the child
+        self.prefix_budget = prefix_budget  # bytes of saved policy prefixes; 0 turns it off
 
     # -- process management ---------------------------------------------------------
     @property
@@ -78,6 +81,13 @@ class LocalEngine:
         self._process.start()
         child.close()
         self._conn = parent
+        parent.send(("prefix_budget", self.prefix_budget))
+
+    def set_prefix_budget(self, budget: int) -> None:
+        """Change the disk budget of saved policy prefixes (0: neither saved nor used)."""
+        self.prefix_budget = budget
+        if self.alive:
+            self._conn.send(("prefix_budget", budget))
 
     def _stop_process(self, kill: bool = False) -> None:
         process, conn = self._process, self._conn

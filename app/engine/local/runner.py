@@ -30,6 +30,8 @@ from app.engine.answer import context_overflow, deltas, finished
 from app.engine.harmony.events import HarmonyTokens
 from app.engine.harmony.prompt import PromptError, render, tokenize_segments
 from app.engine.harmony.stream import HarmonyStreamParser
+from app.engine.local.prefix_cache import PrefixCache, Prompt
+from app.engine.local.prefix_store import PrefixStore
 from app.library.hardware import GpuPlan, choose_gpu_layers, detect_hardware, load_with_fallback
 from app.library.memory import estimate_memory
 from app.library.modelfile import inspect_model
@@ -70,7 +72,7 @@ def common_prefix(a: list[int], b: list[int]) -> int:
 class LlamaRunner:
     """Loads a model once and classifies requests, reusing the KV cache between them."""
 
-    def __init__(self, settings: EngineSettings) -> None:
+    def __init__(self, settings: EngineSettings, store: PrefixStore | None = None) -> None:
         install_log_capture()
         _LOG_LINES.clear()
         self.settings = settings
@@ -93,6 +95,10 @@ class LlamaRunner:
         self.specials = HarmonyTokens.from_lookup(self._lookup_special)
         self._vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
         self._pieces: dict[int, bytes] = {}
+        self.prefixes = PrefixCache(
+            store, settings.model_path, settings.n_ctx, self.llm.context_params,
+            self.gpu_layers_used, self.template,
+        )  # fmt: skip
 
     def _plan_gpu_layers(self, path: Path) -> GpuPlan:
         settings = self.settings
@@ -152,18 +158,30 @@ class LlamaRunner:
 
     # -- classification ---------------------------------------------------------------
     def prompt_tokens(self, request: ClassifyRequest) -> list[int]:
+        return self.prompt(request).tokens
+
+    def prompt(self, request: ClassifyRequest) -> Prompt:
+        """The request's tokens; the policy prefix is every segment before the content."""
         run = request.run
-        segments, _ = render(
+        segments, used = render(
             run.renderer, self.template, request.policy, request.content, run.effort, run.date
         )
-        return tokenize_segments(segments, self.tokenize)
+        content = max(i for i, segment in enumerate(segments) if not segment.trusted)
+        prefix = tokenize_segments(segments[:content], self.tokenize)
+        tokens = prefix + tokenize_segments(segments[content:], self.tokenize)
+        return Prompt(tokens, len(prefix), used, run.date)
 
-    def _evaluate_prompt(self, tokens: list[int], cancelled: Callable[[], bool]) -> int:
-        """Evaluate only the tokens after the cached prefix; returns how many were reused."""
-        llm = self.llm
+    def _evaluate_prompt(self, prompt: Prompt, cancelled: Callable[[], bool]) -> tuple[int, bool]:
+        """Evaluate only the tokens after the cached prefix (in memory, or restored from
+        disk); returns how many were reused and whether the policy prefix was evaluated."""
+        llm, tokens = self.llm, prompt.tokens
         cached = list(llm._input_ids[: llm.n_tokens])
         reused = common_prefix(cached, tokens)
         reused = min(reused, len(tokens) - 1)  # the last prompt token must run for logits
+        evaluated_prefix = reused < prompt.prefix
+        if evaluated_prefix and self.prefixes.restore(llm.ctx, 0, self.prefixes.key(prompt)):
+            llm.input_ids[: prompt.prefix] = tokens[: prompt.prefix]
+            reused, evaluated_prefix = prompt.prefix, False
         llm._ctx.kv_cache_seq_rm(-1, reused, -1)
         llm.n_tokens = reused
         step = self.settings.n_batch
@@ -171,17 +189,24 @@ class LlamaRunner:
             if cancelled():
                 raise InterruptedError
             llm.eval(tokens[start : start + step])
-        return reused
+        return reused, evaluated_prefix
+
+    def save_prefix(self, prompt: Prompt) -> None:
+        """Keep only the policy prefix in the context and save it to the store."""
+        llm = self.llm
+        llm._ctx.kv_cache_seq_rm(-1, prompt.prefix, -1)
+        llm.n_tokens = min(llm.n_tokens, prompt.prefix)
+        self.prefixes.save(llm.ctx, 0, self.prefixes.key(prompt))
 
     def classify(self, request: ClassifyRequest, cancelled: Callable[[], bool]) -> Iterator[Event]:
         run = request.run
         try:
-            tokens = self.prompt_tokens(request)
+            prompt = self.prompt(request)
         except PromptError as exc:
             yield Failed(request.case_id, str(exc), kind="prompt")
             return
         overflow = context_overflow(
-            request, len(tokens), self.llm.n_ctx(), remedy="raise the context size in Settings"
+            request, len(prompt.tokens), self.llm.n_ctx(), remedy="raise the context size in Settings"
         )
         if overflow is not None:
             yield overflow
@@ -191,11 +216,12 @@ class LlamaRunner:
             grammar = self._grammar(run.grammar)
         started = time.perf_counter()
         try:
-            reused = self._evaluate_prompt(tokens, cancelled)
+            reused, evaluated_prefix = self._evaluate_prompt(prompt, cancelled)
         except InterruptedError:
             yield Cancelled(request.case_id)
             return
         prompt_ms = (time.perf_counter() - started) * 1000
+        tokens = prompt.tokens
         yield Started(request.case_id, len(tokens), reused)
 
         parser = HarmonyStreamParser(self.specials, self.piece)
@@ -237,6 +263,8 @@ class LlamaRunner:
         )
         model = Path(self.settings.model_path).name
         yield finished(request, parser, stop_reason, tokens_used, timings, model)
+        if evaluated_prefix:  # after the result went out: it never waits for the disk
+            self.save_prefix(prompt)
 
     def _stop_name(self, token: int) -> str:
         names = {

@@ -21,11 +21,16 @@ FLUSH_SECONDS = 0.02  # batch streamed deltas for at most this long
 def worker_main(conn: Connection, cancel: MpEvent) -> None:
     """Entry point of the child process. Messages in: ("load", EngineSettings),
     ("classify", ClassifyRequest), ("classify_many", ([ClassifyRequest], parallel sequences)),
-    ("close", None). Messages out: ("loaded", info),
+    ("prefix_budget", bytes of saved policy prefixes), ("close", None). Messages out: ("loaded", info),
     ("load_failed", message), ("events", [Event, ...])."""
+    from app.engine.local.prefix_store import PrefixStore
     from app.engine.local.runner import LlamaRunner  # heavy import, child only
 
     runner: LlamaRunner | None = None
+    try:
+        store: PrefixStore | None = PrefixStore()
+    except OSError:  # no writable cache folder: prefixes are evaluated every time
+        store = None
     while True:
         try:
             kind, payload = conn.recv()
@@ -33,10 +38,14 @@ def worker_main(conn: Connection, cancel: MpEvent) -> None:
             return  # the app went away
         if kind == "close":
             return
-        if kind == "load":
+        if kind == "prefix_budget":
+            if store is not None:
+                store.budget = payload
+                store.evict()
+        elif kind == "load":
             runner = None
             try:
-                runner = LlamaRunner(payload)
+                runner = LlamaRunner(payload, store)
             except EngineError as exc:
                 conn.send(("load_failed", str(exc)))
             else:
