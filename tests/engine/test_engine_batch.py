@@ -95,3 +95,62 @@ def test_a_suite_runs_in_parallel_sequences_and_is_cached(engine, tmp_path) -> N
     again = run_suite(engine, POLICY, cases, run, concurrency=3, **kwargs)
     assert again.cached == 6
     store.close()
+
+
+def test_samples_of_one_case_evaluate_its_prompt_once(engine: LocalEngine) -> None:
+    """k samples (seeds seed..seed+k-1) of the same prompt: one evaluation, copied."""
+    one = terminals(list(engine.classify_many([request("s0", "one case", seed=7)], 1)))
+    single = one["s0"].result.tokens
+    samples = [request(f"s{k}", "one case", seed=7 + k) for k in range(5)]
+    results = {i: e.result for i, e in terminals(list(engine.classify_many(samples, 5))).items()}
+    assert sum(r.tokens.evaluated for r in results.values()) <= single.evaluated + 4
+    assert all(r.tokens.prompt == single.prompt for r in results.values())
+    assert sum(r.tokens.evaluated == 1 for r in results.values()) == 4  # the last token each
+    # mixed in a suite, where prompts share only the policy: the copies come from the
+    # sequence that evaluated the case
+    mixed = [request(f"{c}{k}", f"case {c}", seed=k) for c in "ab" for k in range(3)]
+    ends = terminals(list(engine.classify_many(mixed, 3)))
+    counts = sorted(end.result.tokens.evaluated for end in ends.values())
+    assert counts[:4] == [1, 1, 1, 1] and counts[4] > 1 and len(counts) == 6
+    assert all(isinstance(end, Finished) for end in ends.values())
+
+
+def test_new_cases_are_prefilled_in_the_decodes_of_running_ones(tiny_model: Path) -> None:
+    from app.engine.local.batch import BatchDecoder
+    from app.engine.local.runner import LlamaRunner
+
+    runner = LlamaRunner(EngineSettings(model_path=str(tiny_model), n_ctx=2048, n_threads=2))
+    decoder = BatchDecoder(runner, 2, step_tokens=16)
+    decodes: list[list[tuple]] = []
+    real = decoder._run_batch
+
+    def recording(ctx, batch, entries: list[tuple]) -> None:
+        decodes.append(entries)
+        real(ctx, batch, entries)
+
+    decoder._run_batch = recording
+    contents = ["short", "a much longer case " * 6, "third case text " * 4]
+    cases = [request(f"c{i}", text, max_tokens=24) for i, text in enumerate(contents)]
+    ends = terminals(list(decoder.run(cases, lambda: False)))
+    assert all(isinstance(end, Finished) for end in ends.values())
+    assert max(len(entries) for entries in decodes) <= 16  # the per-step budget
+
+    def mixes(entries: list[tuple]) -> bool:
+        """One sequence's next token (alone, with logits) beside another's prompt chunk."""
+        per_seq: dict[int, list[bool]] = {}
+        for _, _, seq, logits in entries:
+            per_seq.setdefault(seq, []).append(logits)
+        return any(flags == [True] for flags in per_seq.values()) and any(
+            len(flags) > 1 for flags in per_seq.values()
+        )
+
+    mixed = [entries for entries in decodes if mixes(entries)]
+    assert mixed
+    # every case's counts and events as when run alone
+    for case in cases:
+        alone = [e for e in runner.classify(case, lambda: False) if isinstance(e, Finished)][0]
+        result = ends[case.case_id].result
+        assert result.tokens.prompt == alone.result.tokens.prompt
+        if result.analysis == alone.result.analysis:
+            assert result.tokens.generated == alone.result.tokens.generated
+    runner.llm.close()

@@ -165,9 +165,7 @@ class BatchDecoder:
         last token when another sequence (or its own) already holds that prompt; wait while
         another sequence is still evaluating the same prompt."""
         end = len(slot.prompt) - 1
-        source = next(
-            (s for s in [slot, *slots] if s.holds == slot.prompt and s.fed >= end), None
-        )
+        source = next((s for s in [slot, *slots] if s.holds == slot.prompt and s.fed >= end), None)
         busy = any(
             s is not slot and s.request is not None and not s.waiting and s.holds == slot.prompt
             for s in slots

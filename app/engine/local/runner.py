@@ -206,7 +206,10 @@ class LlamaRunner:
             yield Failed(request.case_id, str(exc), kind="prompt")
             return
         overflow = context_overflow(
-            request, len(prompt.tokens), self.llm.n_ctx(), remedy="raise the context size in Settings"
+            request,
+            len(prompt.tokens),
+            self.llm.n_ctx(),
+            remedy="raise the context size in Settings",
         )
         if overflow is not None:
             yield overflow
