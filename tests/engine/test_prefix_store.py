@@ -71,8 +71,12 @@ def test_least_recently_used_states_are_evicted_to_the_budget(tmp_path: Path) ->
     store.save(key(4), bytes(1000))
     assert store.path(key(2)).exists() and not store.path(key(3)).exists()
     assert store.save(key(5), bytes(3 * size)) is None  # larger than the whole budget: not kept
+    stale = tmp_path / f".{store.path(key(9)).name}.abc.tmp"  # a save killed midway
+    stale.write_bytes(b"x")
+    os.utime(stale, ns=(0, 0))
     store.budget = 0
     store.evict()
+    assert not stale.exists()
     assert store.files() == []
     store.budget = 10**6
     store.save(key(6), bytes(10))

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 MAGIC = b"SGKVSTATE1\n"
 SUFFIX = ".kvstate"
 DEFAULT_BUDGET = 2 * 1024**3  # 2 GiB
+STALE_TEMP_SECONDS = 3600  # a temporary file this old is a save a killed process left
 _LENGTH = struct.Struct("<I")  # the header's length, after the magic
 
 
@@ -162,7 +163,14 @@ class PrefixStore:
         return sum(path.stat().st_size for path in self.files() if path.exists())
 
     def evict(self, keep: Path | None = None) -> list[Path]:
-        """Delete least recently used states until the folder fits the budget."""
+        """Delete least recently used states until the folder fits the budget (and the
+        temporary files of saves that never finished)."""
+        for temp in self.folder.glob(f".*{SUFFIX}.*.tmp"):
+            try:
+                if time.time() - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+                    temp.unlink()
+            except OSError:
+                continue
         files = self.files()
         sizes = {path: path.stat().st_size for path in files if path.exists()}
         total = sum(sizes.values())

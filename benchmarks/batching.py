@@ -1,0 +1,105 @@
+"""The batching sections of ``benchmarks.engine_bench``: parallel sequences and shared samples.
+
+``parallel_table`` runs one suite one case at a time (``classify``) and then decoded
+together (``classify_many``) in 1, 2, 4, 8 and 16 sequences, at each answer budget, and
+prints each speed-up with a check that every case's generated token count equals the
+one-at-a-time run's wherever the two outputs agree (batched floating-point order may change
+a random model's output; where it does not, the counts must be the same).
+
+``samples_ratio`` runs one case as one sample and as k samples (seeds seed … seed+k-1) in
+parallel sequences, and prints prompt tokens evaluated and wall time k / one (issue 13:
+the k samples share the whole prompt, evaluated once).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from app.core.run_types import ClassifyRequest, EngineSettings, Finished, RunSettings
+from app.engine.local.engine import LocalEngine
+
+SEQUENCES = (1, 2, 4, 8, 16)
+BATCH_TARGET = (8, 256, 1.8)  # sequences, budget, minimum speed-up
+SAMPLES_TARGET = 1.1
+
+
+def _requests(body: str, contents: list[str], output, run: RunSettings) -> list[ClassifyRequest]:
+    return [ClassifyRequest(f"c{i}", body, text, run, output) for i, text in enumerate(contents)]
+
+
+def _fresh(settings: EngineSettings) -> LocalEngine:
+    engine = LocalEngine(prefix_budget=0)  # every run evaluates its prefix: a fair baseline
+    engine.load(settings)
+    return engine
+
+
+def _timed(events) -> tuple[float, dict[str, object]]:
+    started = time.perf_counter()
+    results = {e.result.case_id: e.result for e in events if isinstance(e, Finished)}
+    return time.perf_counter() - started, results
+
+
+def parallel_table(
+    settings: EngineSettings, body: str, contents: list[str], output, run: RunSettings,
+    budgets: tuple[int, ...] = (64, 256),
+) -> list[str]:  # fmt: skip
+    """Print the speed-up table; returns the missed targets."""
+    missed = []
+    print("\n3. parallel sequences: suite time one at a time / decoded together")
+    print(f"   {len(contents)} cases; 'same counts' compares cases whose outputs agree")
+    for budget in budgets:
+        requests = _requests(body, contents, output, replace(run, max_tokens=budget))
+        engine = _fresh(settings)
+        alone_s, alone = _timed(e for r in requests for e in engine.classify(r))
+        engine.close()
+        generated = sum(r.tokens.generated for r in alone.values())
+        print(f"   budget {budget}: one at a time {alone_s:.1f} s ({generated} tokens generated)")
+        for n in SEQUENCES:
+            engine = _fresh(settings)
+            together_s, together = _timed(engine.classify_many(requests, n))
+            engine.close()
+            agree = [c for c in alone if _same_text(alone[c], together.get(c))]
+            same = all(alone[c].tokens.generated == together[c].tokens.generated for c in agree)
+            speedup = alone_s / together_s
+            print(
+                f"     {n:2d} at once: {speedup:.2f}x  ({together_s:.1f} s; outputs agree "
+                f"{len(agree)}/{len(alone)}, same counts there: {same})"
+            )
+            if len(together) != len(requests) or not same:
+                missed.append(f"batching {n}x{budget}: results differ in shape or counts")
+            if (n, budget) == BATCH_TARGET[:2]:
+                ok = speedup >= BATCH_TARGET[2]
+                print(f"        target >= {BATCH_TARGET[2]}x: {'ok' if ok else 'MISSED'}")
+                if not ok:
+                    missed.append(f"batching {n} sequences at {budget} tokens: {speedup:.2f}x")
+    return missed
+
+
+def _same_text(a, b) -> bool:
+    return b is not None and (a.analysis, a.final) == (b.analysis, b.final)
+
+
+def samples_ratio(
+    settings: EngineSettings, body: str, content: str, output, run: RunSettings, k: int = 5
+) -> list[str]:
+    """Print k samples of one case against one sample; returns the missed targets."""
+    one = [ClassifyRequest("s0", body, content, run, output)]
+    many = [ClassifyRequest(f"s{i}", body, content, replace(run, seed=run.seed + i), output)
+            for i in range(k)]  # fmt: skip
+    engine = _fresh(settings)
+    one_s, one_results = _timed(engine.classify_many(one, 1))
+    engine.close()
+    engine = _fresh(settings)
+    many_s, many_results = _timed(engine.classify_many(many, k))
+    engine.close()
+    one_tokens = sum(r.tokens.evaluated for r in one_results.values())
+    many_tokens = sum(r.tokens.evaluated for r in many_results.values())
+    ratio = many_tokens / one_tokens
+    print(f"\n4. {k} samples of one case (seeds {run.seed}..{run.seed + k - 1}) / one sample")
+    print(
+        f"   prompt tokens evaluated: {many_tokens} / {one_tokens} = {ratio:.3f}   "
+        f"(target <= {SAMPLES_TARGET}) {'ok' if ratio <= SAMPLES_TARGET else 'MISSED'}"
+    )
+    print(f"   wall time: {many_s:.1f} s / {one_s:.1f} s = {many_s / one_s:.2f}")
+    return [] if ratio <= SAMPLES_TARGET else [f"samples: prompt tokens {ratio:.3f}"]
