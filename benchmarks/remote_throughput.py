@@ -28,10 +28,10 @@ from pathlib import Path
 
 from app.core.cases import load_cases
 from app.core.policy import load_policy
-from app.core.run_types import ClassifyRequest, Finished, RunSettings
+from app.core.run_types import ClassifyRequest, Finished, LoadFacts, RunSettings
 from app.engine.remote.engine import RemoteConfig, RemoteEngine
 from app.engine.remote.pool import run_concurrent
-from tests.support import servers
+from tests.support import llama_server as servers
 from tests.support.synthetic_gguf import cached_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,11 +51,11 @@ def serving(kind: str, parallel: int, threads: int):
     if kind == "llama-server":
         process, url = servers.start_llama_server(model, parallel, threads=threads, alias="medium")
     else:
-        process, url = servers.start_llama_cpp_python(model, threads=threads, alias="medium")
+        process, url = servers.start_server(model, "medium", n_ctx=4096, threads=threads)
     try:
         yield url
     finally:
-        servers.stop(process)
+        servers.stop_server(process)
 
 
 def suite(max_tokens: int) -> list[ClassifyRequest]:
@@ -80,7 +80,9 @@ def timed_run(engine: RemoteEngine, requests: list[ClassifyRequest], concurrency
     return len(requests) / elapsed
 
 
-def measure(url: str, name: str, requests, concurrency: int, rounds: int) -> tuple[list, dict]:
+def measure(
+    url: str, name: str, requests, concurrency: int, rounds: int
+) -> tuple[list[float], LoadFacts]:
     engine = RemoteEngine(RemoteConfig(url, name))
     info = engine.load()
     timed_run(engine, requests[:2], 1)  # warm-up: the policy prefix is now cached
@@ -113,10 +115,11 @@ def main() -> int:
                 rates[concurrency], info = measure(
                     url, "medium", requests, concurrency, args.rounds
                 )
-        where = f"{args.server} on loopback ({'-np 1 / --parallel 4' if args.server == 'llama-server' else 'one slot'})"
+        slots = "-np 1 / --parallel 4" if args.server == "llama-server" else "one slot"
+        where = f"{args.server} on loopback ({slots})"
     one, four = statistics.median(rates[1]), statistics.median(rates[4])
-    print(f"server: {where} ({info['api']} API, model {info['model']}, "
-          f"injection-safe prompts: {info['injection_safe']})")  # fmt: skip
+    print(f"server: {where} ({info.api} API, model {info.model}, "
+          f"injection-safe prompts: {info.injection_safe})")  # fmt: skip
     print(f"suite: {len(requests)} cases, max {args.max_tokens} tokens, {args.rounds} rounds")
     for concurrency, values in rates.items():
         runs = ", ".join(f"{r:.2f}" for r in values)

