@@ -41,7 +41,9 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix app tests benchmarks scripts
 
 # Each benchmark prints ratios measured in one run against its target (see benchmarks/).
-BENCHMARKS := engine_bench remote_throughput gui_highlight gui_stall gui_testset
+# Not here: benchmarks/gpu.sh (an NVIDIA machine) and llama-server, which remote_throughput
+# uses only when the optional extra is installed (pip install -e '.[llama-server]').
+BENCHMARKS := engine_bench prefix_restore remote_throughput gui_highlight gui_stall gui_testset
 # All of them run; the target fails at the end if any missed its target or broke.
 bench: $(STAMP) sysdeps
 	@failed=""; for b in $(BENCHMARKS); do echo "== benchmarks.$$b"; \

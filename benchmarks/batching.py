@@ -54,7 +54,10 @@ def parallel_table(
         alone_s, alone = _timed(e for r in requests for e in engine.classify(r))
         engine.close()
         generated = sum(r.tokens.generated for r in alone.values())
-        print(f"   budget {budget}: one at a time {alone_s:.1f} s ({generated} tokens generated)")
+        print(
+            f"   budget {budget}: one at a time {alone_s:.1f} s ({generated} tokens generated, "
+            f"{generated / alone_s:.0f} tok/s)"
+        )
         for n in SEQUENCES:
             engine = _fresh(settings)
             together_s, together = _timed(engine.classify_many(requests, n))
@@ -62,8 +65,10 @@ def parallel_table(
             agree = [c for c in alone if _same_text(alone[c], together.get(c))]
             same = all(alone[c].tokens.generated == together[c].tokens.generated for c in agree)
             speedup = alone_s / together_s
+            rate = sum(r.tokens.generated for r in together.values()) / together_s
             print(
-                f"     {n:2d} at once: {speedup:.2f}x  ({together_s:.1f} s; outputs agree "
+                f"     {n:2d} at once: {speedup:.2f}x  ({together_s:.1f} s, {rate:.0f} tok/s "
+                f"generated; outputs agree "
                 f"{len(agree)}/{len(alone)}, same counts there: {same})"
             )
             if len(together) != len(requests) or not same:

@@ -89,14 +89,23 @@ def main() -> int:
     parser.add_argument("--batch-cases", type=int, default=16)
     parser.add_argument("--max-tokens", type=int, default=48)
     parser.add_argument("--sections", default="1234", help="which sections to run")
+    parser.add_argument("--gpu-layers", default="auto", help='"auto", -1 (all) or a count')
+    parser.add_argument("--threads", type=int, default=THREADS)
     args = parser.parse_args()
+    layers = args.gpu_layers if args.gpu_layers == "auto" else int(args.gpu_layers)
 
     model = cached_model("medium")
     body, contents, output = suite(max(args.cases, args.batch_cases))
     run = RunSettings(effort="low", max_tokens=args.max_tokens, date="2026-01-01")
-    settings = EngineSettings(model_path=str(model), n_ctx=N_CTX, n_threads=THREADS)
+    settings = EngineSettings(
+        model_path=str(model), n_ctx=N_CTX, n_threads=args.threads, n_gpu_layers=layers
+    )
+    with LocalEngine(prefix_budget=0) as engine:
+        facts = engine.load(settings)
     print(
-        f"model: {model.name} ({model.stat().st_size / 1e6:.0f} MB), n_ctx {N_CTX}, {THREADS} threads"
+        f"model: {model.name} ({model.stat().st_size / 1e6:.0f} MB), n_ctx {N_CTX}, "
+        f"{args.threads} threads; GPU layers asked {args.gpu_layers}, used "
+        f"{facts.n_gpu_layers} ({facts.placement})"
     )
     missed: list[str] = []
     if "1" in args.sections or "2" in args.sections:
@@ -113,9 +122,11 @@ def main() -> int:
 def reuse_and_overhead(settings, body, contents, output, run, args) -> list[str]:
     """Sections 1 and 2; returns the missed targets."""
     model = settings.model_path
+    gpu = settings.n_gpu_layers if isinstance(settings.n_gpu_layers, int) else 0
     llm = llama_cpp.Llama(
-        model_path=str(model), n_ctx=N_CTX, n_threads=THREADS, swa_full=True, verbose=False
-    )
+        model_path=str(model), n_ctx=N_CTX, n_threads=settings.n_threads, swa_full=True,
+        n_gpu_layers=gpu, verbose=False,
+    )  # fmt: skip
     template = llm.metadata.get("tokenizer.chat_template")
 
     def tokenize(data: bytes, special: bool) -> list[int]:

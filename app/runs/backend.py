@@ -18,6 +18,7 @@ from pathlib import Path
 
 from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_hash
 from app.core.run_types import EngineSettings, LoadFacts
+from app.engine.local.prefix_store import DEFAULT_BUDGET
 from app.engine.protocol import Engine
 from app.engine.remote.engine import RemoteConfig
 
@@ -32,9 +33,11 @@ class BackendConfig:
     engine: EngineSettings = field(default_factory=EngineSettings)
     remote: RemoteConfig = field(default_factory=RemoteConfig)
     concurrency: int = 1  # requests in flight (remote) or sequences decoded together (local)
+    prefix_budget: int = DEFAULT_BUDGET  # bytes of saved policy prefixes (local); 0: off
 
     def same_engine(self, other: BackendConfig | None) -> bool:
-        """True when ``other`` can use this config's engine (concurrency aside)."""
+        """True when ``other`` can use this config's engine (concurrency and the prefix
+        budget aside: :func:`apply_prefix_budget` changes that on a running engine)."""
         if other is None or other.kind != self.kind:
             return False
         if self.kind == "remote":
@@ -58,7 +61,14 @@ def build_engine(config: BackendConfig) -> Engine:
     from app.engine.lazy import LazyEngine
     from app.engine.local.engine import LocalEngine
 
-    return LazyEngine(LocalEngine())
+    return LazyEngine(LocalEngine(prefix_budget=config.prefix_budget))
+
+
+def apply_prefix_budget(engine: Engine, budget: int) -> None:
+    """Give a local engine (bare or lazy) a new budget for saved policy prefixes."""
+    inner = getattr(engine, "engine", engine)
+    if hasattr(inner, "set_prefix_budget"):
+        inner.set_prefix_budget(budget)
 
 
 def model_identity(config: BackendConfig, facts: LoadFacts) -> ModelFingerprint | str:

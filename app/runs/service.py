@@ -26,7 +26,13 @@ from app.core.fingerprint import cache_key_factory
 from app.core.run_types import EngineFailed, EngineLoading, EngineReady, LoadFacts
 from app.core.store import Store
 from app.engine.protocol import Engine
-from app.runs.backend import BackendConfig, build_engine, model_identity, template_key
+from app.runs.backend import (
+    BackendConfig,
+    apply_prefix_budget,
+    build_engine,
+    model_identity,
+    template_key,
+)
 from app.runs.selection import LAST_RUN, RunJob, RunOutcome, last_unfinished_run, select_cases
 from app.runs.suite import run_suite
 from app.runs.suite_results import CaseStored
@@ -141,6 +147,7 @@ class RunService:
         """The engine for ``config``, loaded; a different config drops the old engine."""
         engine = self._engine
         if engine is not None and self._facts is not None and config.same_engine(self._config):
+            apply_prefix_budget(engine, config.prefix_budget)
             self._listen(engine, emit)
             return engine, self._facts
         self.drop()

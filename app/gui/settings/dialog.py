@@ -1,5 +1,5 @@
 """Settings dialog: backend (local model file, context, GPU layers; or a remote server),
-threads, sampling, token budget, date.
+threads, sampling, token budget, date, and the disk budget of saved policy prefixes.
 
 The backend rows are the ``BackendSettingsWidget`` (local llama.cpp or an OpenAI-compatible
 server), stored with ``save_backend_values``. Reads and writes the same QSettings keys as
@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from app.core.run_types import EngineSettings, RunSettings
 from app.gui.settings.backend_page import BackendSettingsWidget
+from app.gui.settings.prefix_cache_row import PrefixCacheRow
+from app.gui.shared import options
 from app.gui.shared.backend_values import load_backend_values, save_backend_values
 from app.gui.shared.model_file import check_model_file
 from app.gui.shared.settings_store import (
@@ -60,6 +62,7 @@ class SettingsDialog(QDialog):
         self.date_edit.setDate(date if date.isValid() else QDate.currentDate())
         self.date_edit.setEnabled(date.isValid())
         self.date_check.toggled.connect(self.date_edit.setEnabled)
+        self.prefix_row = PrefixCacheRow(options.get(settings, options.PREFIX_CACHE_MB))
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #d32f2f;")
@@ -71,6 +74,7 @@ class SettingsDialog(QDialog):
         form.addRow("Seed:", self.seed_spin)
         form.addRow("Token budget:", self.budget_spin)
         form.addRow(self.date_check, self.date_edit)
+        form.addRow("Saved policy prefixes:", self.prefix_row)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -128,6 +132,7 @@ class SettingsDialog(QDialog):
             return
         save_engine_settings(self._settings, self.engine_settings())
         save_backend_values(self._settings, values)
+        options.put(self._settings, options.PREFIX_CACHE_MB, self.prefix_row.budget_mb())
         effort = load_run_settings(self._settings).effort
         save_run_settings(self._settings, self.run_settings(effort))
         super().accept()

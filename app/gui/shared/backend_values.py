@@ -78,7 +78,10 @@ def backend_config(settings: QSettings) -> BackendConfig:
             "remote", remote=remote_config(values), concurrency=values["concurrency"]
         )
     return BackendConfig(
-        "local", engine=load_engine_settings(settings), concurrency=values["parallel"]
+        "local",
+        engine=load_engine_settings(settings),
+        concurrency=values["parallel"],
+        prefix_budget=options.get(settings, options.PREFIX_CACHE_MB) * 2**20,
     )
 
 

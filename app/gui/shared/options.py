@@ -128,6 +128,7 @@ N_CTX = option("engine/n_ctx", 8192, int_range(512, 1 << 20))
 N_GPU_LAYERS = option("engine/n_gpu_layers", "auto", gpu_layers)
 N_THREADS = option("engine/n_threads", 0, int_range(0, 1024))  # 0: llama.cpp decides
 PARALLEL = option("engine/parallel", 1, int_range(1, 16))  # cases decoded together
+PREFIX_CACHE_MB = option("engine/prefix_cache_mb", 2048, int_range(0, 1 << 20))  # 0: off
 BASE_URL = option("remote/base_url", "http://127.0.0.1:8080", text)
 REMOTE_MODEL = option("remote/model", "", text)
 REMOTE_API = option("remote/api", "auto", choice(*APIS))
