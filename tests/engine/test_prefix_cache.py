@@ -88,6 +88,13 @@ def test_a_new_engine_process_evaluates_only_the_case(tiny_model: Path) -> None:
         many = list(engine.classify_many([request(f"m{i}", f"case {i}") for i in range(3)], 2))
         first_started = next(e for e in many if isinstance(e, Started) and e.case_id == "m0")
         assert first_started.reused_tokens == result.tokens.reused
+        engine.set_prefix_budget(0)  # a new budget reaches the running engine: all evicted
+        engine.set_prefix_budget(10**9)
+        list(engine.classify_many([request("n0", "saved by the batched path")], 2))
+    with LocalEngine() as engine:  # what the batched path saved, the single path restores
+        engine.load(settings)
+        single = finish(engine.classify(request("d", "one more"))).result
+        assert single.tokens.reused == result.tokens.reused
     with LocalEngine(prefix_budget=0) as engine:  # turned off: neither used nor saved
         engine.load(settings)
         off = finish(engine.classify(request("c", "a case after the restart"))).result

@@ -179,9 +179,13 @@ class LlamaRunner:
         reused = common_prefix(cached, tokens)
         reused = min(reused, len(tokens) - 1)  # the last prompt token must run for logits
         evaluated_prefix = reused < prompt.prefix
-        if evaluated_prefix and self.prefixes.restore(llm.ctx, 0, self.prefixes.key(prompt)):
-            llm.input_ids[: prompt.prefix] = tokens[: prompt.prefix]
-            reused, evaluated_prefix = prompt.prefix, False
+        if evaluated_prefix:
+            if self.prefixes.restore(llm.ctx, 0, self.prefixes.key(prompt)):
+                llm.input_ids[: prompt.prefix] = tokens[: prompt.prefix]
+                reused, evaluated_prefix = prompt.prefix, False
+            else:  # a refused state leaves the sequence empty
+                memory = llama_cpp.llama_get_memory(llm.ctx)
+                reused = min(reused, llama_cpp.llama_memory_seq_pos_max(memory, 0) + 1)
         llm._ctx.kv_cache_seq_rm(-1, reused, -1)
         llm.n_tokens = reused
         step = self.settings.n_batch
