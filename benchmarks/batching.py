@@ -42,7 +42,7 @@ def _timed(events) -> tuple[float, dict[str, object]]:
 
 def parallel_table(
     settings: EngineSettings, body: str, contents: list[str], output, run: RunSettings,
-    budgets: tuple[int, ...] = (64, 256),
+    budgets: tuple[int, ...] = (64, 256), sequences: tuple[int, ...] = SEQUENCES,
 ) -> list[str]:  # fmt: skip
     """Print the speed-up table; returns the missed targets."""
     missed = []
@@ -58,7 +58,7 @@ def parallel_table(
             f"   budget {budget}: one at a time {alone_s:.1f} s ({generated} tokens generated, "
             f"{generated / alone_s:.0f} tok/s)"
         )
-        for n in SEQUENCES:
+        for n in sequences:
             engine = _fresh(settings)
             together_s, together = _timed(engine.classify_many(requests, n))
             engine.close()

@@ -91,6 +91,8 @@ def main() -> int:
     parser.add_argument("--sections", default="1234", help="which sections to run")
     parser.add_argument("--gpu-layers", default="auto", help='"auto", -1 (all) or a count')
     parser.add_argument("--threads", type=int, default=THREADS)
+    parser.add_argument("--budgets", default="64,256", help="answer budgets of section 3")
+    parser.add_argument("--sequences", default="1,2,4,8,16", help="section 3's parallel runs")
     args = parser.parse_args()
     layers = args.gpu_layers if args.gpu_layers == "auto" else int(args.gpu_layers)
 
@@ -111,7 +113,11 @@ def main() -> int:
     if "1" in args.sections or "2" in args.sections:
         missed += reuse_and_overhead(settings, body, contents[: args.cases], output, run, args)
     if "3" in args.sections:
-        missed += parallel_table(settings, body, contents[: args.batch_cases], output, run)
+        missed += parallel_table(
+            settings, body, contents[: args.batch_cases], output, run,
+            budgets=tuple(int(b) for b in args.budgets.split(",")),
+            sequences=tuple(int(n) for n in args.sequences.split(",")),
+        )  # fmt: skip
     if "4" in args.sections:
         missed += samples_ratio(settings, body, contents[0], output, run)
     if missed:
