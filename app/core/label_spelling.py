@@ -13,14 +13,19 @@ Matched case-insensitively with spaces and quotes stripped:
   ``SP2 Fraud``; ``sp2.a`` matches ``SP2``); else a spelling from the lists above when the
   policy has exactly one label on that side (``safe`` -> ``HS0``).
 
-Anything else is an unknown label (``normalize_label`` gives None).
+- tiered policies (``tiers:`` declared or inferred): a tier code in any case, with or
+  without a rule suffix or title (``dc2``, ``SP2.a``, ``SP2 Fraud``, ``HS 2``) stays the tier
+  (``DC2``), so tier metrics can use it; label words map as above.
+
+Anything else is an unknown label (``normalize_label`` gives None). The verdict parser reads a
+model's answer tokens with the same function, so the test set and the answers agree.
 """
 
 from __future__ import annotations
 
 import re
 
-from app.core.policy import OutputFormat
+from app.core.policy_meta import OutputFormat, tier_number
 
 
 def words(text: str) -> frozenset[str]:
@@ -56,12 +61,33 @@ def _boundary_prefix(short: str, long: str) -> bool:
     return long.startswith(short) and (len(long) == len(short) or not long[len(short)].isalnum())
 
 
+def spell_tier(raw: str, output: OutputFormat) -> str | None:
+    """The policy tier a spelling names (``sp2``, ``SP2.a``, ``SP2 Fraud``, ``HS 2``, ``S2``
+    for ``SP2`` when only one tier has that number and starts so); None if none."""
+    match = re.match(r"([A-Za-z]{1,5})[- ]?(\d{1,3})(?![\w])", raw.strip())
+    if not output.tiers or match is None:
+        return None
+    prefix, number = match.group(1).upper(), int(match.group(2))
+    same = [tier for tier in output.tiers if tier_number(tier) == number]
+    exact = [tier for tier in same if re.sub(r"[-\d]", "", tier) == prefix]
+    if exact:
+        return exact[0]
+    started = [tier for tier in same if tier.upper().startswith(prefix)]
+    return started[0] if len(started) == 1 else None
+
+
 def normalize_label(raw: str, output: OutputFormat) -> str | None:
-    """The policy label a raw spelling stands for, or None when it is unknown (see table)."""
-    value = raw.strip().strip("\"'").strip()
+    """The policy label a raw spelling stands for, or None when it is unknown (see table).
+
+    For a tiered policy a tier spelling gives the tier itself (``DC2``), which
+    ``OutputFormat.label_of`` maps to its label."""
+    value = raw.strip().strip("\"'`*").strip()
     if not value:
         return None
     lowered = value.lower()
+    tier = spell_tier(value, output)
+    if tier is not None:
+        return tier
     for label in output.labels:
         if label.lower() == lowered:
             return label
