@@ -130,7 +130,8 @@ def _tier_family(lines: list[tuple[int, str]]) -> tuple[list[str], list[int], se
     if len({tier_number(code) for code in best}) < 2:
         return [], [], set()
     tiers = sorted(best, key=lambda code: tier_number(code) or 0)
-    return tiers, sorted({n for code in tiers for n in found[code][:1]}), allowed & set(tiers)
+    first_lines = sorted(found[code][0] for code in tiers)
+    return tiers, [first_lines[0], first_lines[-1]], allowed & set(tiers)
 
 
 def infer_output_format(body: str, offset: int = 0) -> FormatReading:
@@ -160,11 +161,11 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
             return _nothing()
         violating = tuple(word for word in words if sides[word])
         allowed |= {tier for tier, word in by_tier.items() if tier in tiers and not sides[word]}
-        used.update(number for number, _, _ in statements)
+        used.update(_first_lines(statements))
     elif words or binary_lines(lines):
         kind, labels, violating, json_fields = "binary", ("0", "1"), ("1",), DEFAULT_JSON_FIELDS
-        used.update(number for number, _, _ in statements)
-        used.update(binary_lines(lines))
+        used.update(_first_lines(statements))
+        used.update(binary_lines(lines)[:2])
     elif tiers:
         allowed |= {tier for tier in tiers if tier_number(tier) == 0}
         kind, labels, json_fields = "labels", tuple(tiers), DEFAULT_JSON_FIELDS
@@ -176,7 +177,7 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
     allowed |= {tier for tier in tiers if tier_number(tier) == 0}
     if tiers:
         used.update(tier_lines)
-    used.update(two_lines)
+    used.update(two_lines[:1])
     output = OutputFormat(
         kind=kind,
         labels=labels,
@@ -195,6 +196,14 @@ def _word_tiers(
     """(line, word, tier of the section the ``Output:`` line is in) for each statement."""
     section = {number: tier for number, _, tier in _sections(lines)}
     return [(number, word, section.get(number)) for number, word, _ in statements]
+
+
+def _first_lines(statements: list[tuple[int, str, bool | None]]) -> set[int]:
+    """The first line stating each label word."""
+    first: dict[str, int] = {}
+    for number, word, _ in statements:
+        first.setdefault(word, number)
+    return set(first.values())
 
 
 def _nothing() -> FormatReading:

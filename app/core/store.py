@@ -35,6 +35,7 @@ from app.core.store_rows import (
     PolicyVersion,
     RunRecord,
     StoredResult,
+    migrate,
     result_from_row,
     result_values,
     run_from_row,
@@ -81,6 +82,7 @@ class Store:
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.executescript(SCHEMA)
+                migrate(conn)
             except sqlite3.DatabaseError as exc:
                 raise StoreError(
                     f"Cannot open the results database {self.path} ({exc}); "

@@ -1,7 +1,8 @@
 """The results database's schema and row types, and conversion between rows and types.
 
 :class:`~app.core.store.Store` runs the queries; this module says what the tables hold
-(``SCHEMA``, applied idempotently on every connection), what a row becomes
+(``SCHEMA``, applied idempotently on every connection, then :func:`migrate` adds the
+columns later versions introduced to an older database), what a row becomes
 (:class:`PolicyVersion`, :class:`RunRecord`, :class:`StoredResult`) and how a result is
 written and read back (``rule_codes`` and ``tags`` as JSON lists, flags as 0/1).
 """
@@ -15,7 +16,14 @@ from dataclasses import dataclass, field, fields
 
 from app.core.verdict import Verdict, VerdictStatus
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Columns added after version 1 (tier, escalate flag, two labels): (name, SQL definition).
+ADDED_RESULT_COLUMNS = (
+    ("tier", "TEXT"),
+    ("escalate", "INTEGER NOT NULL DEFAULT 0"),
+    ("depiction", "TEXT"),
+    ("request", "TEXT"),
+)
 CACHEABLE = ("ok", "no_verdict", "unparsable")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -39,6 +47,7 @@ CREATE TABLE IF NOT EXISTS results (
     reused_tokens INTEGER NOT NULL DEFAULT 0, generated_tokens INTEGER NOT NULL DEFAULT 0,
     load_ms REAL NOT NULL DEFAULT 0, prompt_ms REAL NOT NULL DEFAULT 0,
     generate_ms REAL NOT NULL DEFAULT 0, created REAL NOT NULL,
+    tier TEXT, escalate INTEGER NOT NULL DEFAULT 0, depiction TEXT, request TEXT,
     PRIMARY KEY (run_id, case_id));
 CREATE INDEX IF NOT EXISTS results_cache_key ON results(cache_key, created);
 CREATE INDEX IF NOT EXISTS runs_policy ON runs(policy_hash, started);
@@ -95,6 +104,10 @@ class StoredResult:
     prompt_ms: float = 0.0
     generate_ms: float = 0.0
     created: float = 0.0
+    tier: str | None = None  # severity tier of a tiered policy's answer
+    escalate: bool = False  # the answer asked for escalation
+    depiction: str | None = None  # two-label answers: depiction tier
+    request: str | None = None  # ... and request tier
 
     @property
     def verdict(self) -> Verdict:
@@ -106,6 +119,10 @@ class StoredResult:
             rationale=self.rationale,
             raw=self.final,
             message=self.message,
+            tier=self.tier,
+            escalate=self.escalate,
+            depiction=self.depiction,
+            request=self.request,
         )
 
     @property
@@ -130,6 +147,21 @@ def _json_list(value: list) -> str:
     return json.dumps(value, ensure_ascii=False) if value else "[]"  # most lists are empty
 
 
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring a version-1 database up to ``SCHEMA_VERSION``: add the newer result columns
+    (existing rows get no tier and no escalate flag) and record the version."""
+    present = {row[1] for row in conn.execute("PRAGMA table_info(results)")}
+    for name, definition in ADDED_RESULT_COLUMNS:
+        if name in present:
+            continue
+        try:
+            conn.execute(f"ALTER TABLE results ADD COLUMN {name} {definition}")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):  # another process added it first
+                raise
+    conn.execute("UPDATE schema_version SET version=? WHERE version<?", (SCHEMA_VERSION,) * 2)
+
+
 def run_from_row(row: sqlite3.Row) -> RunRecord:
     """A ``runs`` row as a RunRecord (settings decoded from JSON)."""
     data = dict(row)
@@ -145,5 +177,6 @@ def result_from_row(row: sqlite3.Row) -> StoredResult:
         value = data[name]
         data[name] = json.loads(value) if value and value != "[]" else []
     data["cached"] = bool(data["cached"])
+    data["escalate"] = bool(data.get("escalate"))
     data["violates"] = None if data["violates"] is None else bool(data["violates"])
     return StoredResult(**data)

@@ -1,0 +1,100 @@
+"""Severity-tier metrics and two-label scoring (see the notes in :mod:`app.core.metrics`).
+
+``tier_metrics`` builds the tier confusion matrix, the tier accuracy and the share of
+verdicts off by exactly one tier (the published guidance says "if unclear, downgrade
+severity by 1", so an off-by-one answer is a near miss worth telling apart).
+``scored_part`` makes a two-label outcome (depiction and request) stand for the part scored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from app.core.policy_meta import OutputFormat
+from app.core.verdict import VerdictStatus
+from app.core.verdict_tiers import tier_label
+
+if TYPE_CHECKING:
+    from app.core.metrics import Outcome
+
+PARTS = ("depiction", "request")
+NO_TIER = "<no tier>"
+_STATUS_COLUMNS = {
+    VerdictStatus.NO_VERDICT.value: "<no verdict>",
+    VerdictStatus.UNPARSABLE.value: "<unparsable>",
+    VerdictStatus.ERROR.value: "<error>",
+}
+
+
+@dataclass
+class TierMetrics:
+    """Tier-level results over the scored cases whose expected label is a tier."""
+
+    rows: list[str]  # expected tiers, mildest first
+    columns: list[str]  # tiers, <no tier>, then the no-verdict columns
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    scored: int = 0  # cases expecting a tier
+    exact: int = 0  # verdicts giving exactly the expected tier
+    with_tier: int = 0  # verdicts that gave a tier
+    off_by_one: int = 0  # verdicts one tier away from the expected one
+    accuracy: float | None = None  # exact / scored
+    off_by_one_share: float | None = None  # off_by_one / with_tier
+
+    def cell(self, expected: str, predicted: str) -> int:
+        return self.counts.get((expected, predicted), 0)
+
+    def matrix(self) -> list[list[int]]:
+        return [[self.cell(r, c) for c in self.columns] for r in self.rows]
+
+    def to_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "columns": self.columns,
+            "matrix": self.matrix(),
+            "scored": self.scored,
+            "exact": self.exact,
+            "with_tier": self.with_tier,
+            "off_by_one": self.off_by_one,
+            "accuracy": self.accuracy,
+            "off_by_one_share": self.off_by_one_share,
+        }
+
+
+def scored_part(outcome: Outcome, output: OutputFormat, part: str) -> Outcome:
+    """A two-label outcome as the part scored (its tier and that tier's label)."""
+    if part not in PARTS:
+        raise ValueError(f"'{part}' is not one of {', '.join(PARTS)}")
+    tier = outcome.depiction if part == "depiction" else outcome.request
+    if tier is None or outcome.status != VerdictStatus.OK.value:
+        return outcome
+    return replace(outcome, tier=tier, label=tier_label(tier, output) or outcome.label)
+
+
+def tier_metrics(outcomes: list[Outcome], output: OutputFormat) -> TierMetrics | None:
+    """Tier metrics over outcomes expecting a tier of ``output``; None when there are none."""
+    tiered = [o for o in outcomes if o.expected in output.tiers]
+    if not tiered:
+        return None
+    order = {tier: index for index, tier in enumerate(output.tiers)}
+    metrics = TierMetrics(
+        rows=list(output.tiers),
+        columns=[*output.tiers, NO_TIER, *_STATUS_COLUMNS.values()],
+        scored=len(tiered),
+    )
+    for o in tiered:
+        if o.status != VerdictStatus.OK.value or o.label is None:
+            column = _STATUS_COLUMNS.get(o.status, "<error>")
+        elif o.tier in order:
+            column = o.tier
+            metrics.with_tier += 1
+            metrics.exact += o.tier == o.expected
+            metrics.off_by_one += abs(order[o.tier] - order[o.expected]) == 1
+        else:
+            column = NO_TIER
+        key = (o.expected, column)
+        metrics.counts[key] = metrics.counts.get(key, 0) + 1
+    metrics.accuracy = metrics.exact / metrics.scored
+    if metrics.with_tier:
+        metrics.off_by_one_share = metrics.off_by_one / metrics.with_tier
+    return metrics
