@@ -23,10 +23,10 @@ from app.core.verdict_text import PREFIX
 _CODE = r"([A-Za-z]{1,5}-?\d{1,3}(?:\.[A-Za-z0-9]{1,4})*)"
 _ESCALATE_RE = re.compile(
     r"\s*(?:[+&,;|/]|\band\b)\s*[*`_\"']*escalate\b[*`_\"']*"
-    r"|^\s*[*`_\"']*ESCALATE[*`_\"'.!]*\s*$"
-    r"|[\"']escalate[\"']\s*:\s*(?:true|1|\"yes\")",
+    r"|^\s*[*`_\"']*ESCALATE[*`_\"'.!]*\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
+_JSON_ESCALATE_RE = re.compile(r"\"escalate\"\s*:\s*(?:true|1|\"yes\")", re.IGNORECASE)
 _PAIR_RE = re.compile(
     rf"\bD\s*-\s*{_CODE}[\s,;/|]*(?:and\s+)?R\s*-\s*{_CODE}"
     rf"|\bR\s*-\s*{_CODE}[\s,;/|]*(?:and\s+)?D\s*-\s*{_CODE}"
@@ -45,7 +45,10 @@ class TierAnswer:
 
 
 def split_escalate(text: str) -> tuple[str, bool]:
-    """The answer without its escalate flag, and whether it had one."""
+    """The answer without its escalate flag, and whether it had one (a JSON answer's
+    ``"escalate": true`` is left in place)."""
+    if _JSON_ESCALATE_RE.search(text):
+        return text, True
     stripped, count = _ESCALATE_RE.subn("", text)
     if not count or (not stripped.strip() and not text.lstrip().startswith("{")):
         return text, False  # "ESCALATE" alone is a flag without a label: keep it as text
@@ -72,7 +75,7 @@ def tier_label(tier: str, output: OutputFormat) -> str | None:
 def read_pair(text: str, output: OutputFormat) -> TierAnswer | None:
     """Depiction and request tiers from ``D-…, R-…``; None when the answer has no pair."""
     pairs = set()
-    for match in _PAIR_RE.finditer(text):
+    for match in _PAIR_RE.finditer(re.sub(r"[*`_]", "", text)):
         d, r = (match.group(1), match.group(2)) if match.group(1) else match.group(4, 3)
         pairs.add((d, r))
     if not pairs:
