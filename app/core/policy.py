@@ -36,10 +36,12 @@ __all__ = [
 # A rule code: letters, optional dash, digits, optional .suffix parts (SP2.a, HS-3, PD1.b.ii).
 RULE_CODE_RE = re.compile(r"\b([A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*)\b")
 # Where a rule code is *defined*: at the start of a heading or a list item (optionally bold),
-# or bold at the start of a line. "A2 is a paper size." defines nothing.
+# bold at the start of a line, or (plain-text policies) at the start of a line followed by a
+# dash or colon ("SP2 – Low-harm promotion"). "A2 is a paper size." defines nothing.
 _CODE = r"([A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*)\b"
 _DEFINITION_RE = re.compile(
     r"^\s*(?:(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)(?:\*\*|__)?\(?|(?:\*\*|__)\(?)" + _CODE
+    + r"|^\s*" + _CODE + r"(?=\s*[–—:-]\s)"
 )
 # Pieces a byte-pair tokenizer like o200k keeps whole: words with their leading space,
 # runs of up to three digits, punctuation runs, newlines.
@@ -134,8 +136,10 @@ def find_rule_codes(text: str) -> list[RuleCode]:
     for number, line in enumerate(text.splitlines(), start=1):
         match = _DEFINITION_RE.match(line)
         if match:
-            title = line[match.end() :].strip(" *_:.-—)").strip()
-            found.append(RuleCode(match.group(1), number, title))
+            title = line[match.end() :].lstrip(" *_:.-—–)").rstrip(" *_:.-—–")
+            if title.endswith(")") and title.count("(") < title.count(")"):
+                title = title[:-1].rstrip(" *_:.-—–")  # "**(SP1)** Spam)" style leftovers
+            found.append(RuleCode(match.group(1) or match.group(2), number, title))
     return found
 
 
