@@ -34,6 +34,7 @@ class TierMetrics:
     rows: list[str]  # expected tiers, mildest first
     columns: list[str]  # tiers, <no tier>, then the no-verdict columns
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    case_ids: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     scored: int = 0  # cases expecting a tier
     exact: int = 0  # verdicts giving exactly the expected tier
     with_tier: int = 0  # verdicts that gave a tier
@@ -46,6 +47,15 @@ class TierMetrics:
 
     def matrix(self) -> list[list[int]]:
         return [[self.cell(r, c) for c in self.columns] for r in self.rows]
+
+    def summary(self) -> str:
+        """One line: tier accuracy and the off-by-one share, with their counts."""
+        accuracy = "n/a" if self.accuracy is None else f"{self.accuracy:.3f}"
+        share = "n/a" if self.off_by_one_share is None else f"{self.off_by_one_share:.3f}"
+        return (
+            f"tier accuracy {accuracy} ({self.exact} of {self.scored}) · off by one tier "
+            f"{share} ({self.off_by_one} of {self.with_tier} verdicts with a tier)"
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -94,6 +104,7 @@ def tier_metrics(outcomes: list[Outcome], output: OutputFormat) -> TierMetrics |
             column = NO_TIER
         key = (o.expected, column)
         metrics.counts[key] = metrics.counts.get(key, 0) + 1
+        metrics.case_ids.setdefault(key, []).append(o.case_id)
     metrics.accuracy = metrics.exact / metrics.scored
     if metrics.with_tier:
         metrics.off_by_one_share = metrics.off_by_one / metrics.with_tier

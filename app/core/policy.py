@@ -40,8 +40,11 @@ RULE_CODE_RE = re.compile(r"\b([A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*)\b")
 # dash or colon ("SP2 – Low-harm promotion"). "A2 is a paper size." defines nothing.
 _CODE = r"([A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*)\b"
 _DEFINITION_RE = re.compile(
-    r"^\s*(?:(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)(?:\*\*|__)?\(?|(?:\*\*|__)\(?)" + _CODE
-    + r"|^\s*" + _CODE + r"(?=\s*[–—:-]\s)"
+    r"^\s*(?:(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)(?:\*\*|__)?\(?|(?:\*\*|__)\(?)"
+    + _CODE
+    + r"|^\s*"
+    + _CODE
+    + r"(?=\s*[–—:-]\s)"
 )
 # Pieces a byte-pair tokenizer like o200k keeps whole: words with their leading space,
 # runs of up to three digits, punctuation runs, newlines.

@@ -66,6 +66,25 @@ class Verdict:
     def ok(self) -> bool:
         return self.status is VerdictStatus.OK
 
+    def display_label(self) -> str:
+        """The label with its tier, two labels and escalate flag: ``INVALID SP3 ESCALATE``,
+        ``INVALID D-SP2 R-SP0``; '' without a label."""
+        if self.label is None:
+            return ""
+        parts = [self.label]
+        if self.depiction or self.request:
+            parts += [f"D-{self.depiction or '?'}", f"R-{self.request or '?'}"]
+        elif self.tier and self.tier != self.label:
+            parts.append(self.tier)
+        if self.escalate:
+            parts.append("ESCALATE")
+        return " ".join(parts)
+
+    def agrees_with(self, expected: str) -> bool:
+        """Whether an expected label (or an expected tier such as ``DC2``) is what this
+        verdict says."""
+        return self.ok and bool(expected) and expected in (self.label, self.tier)
+
     @classmethod
     def error(cls, message: str, raw: str = "") -> Verdict:
         """The run itself failed; ``message`` says what to do, in one sentence."""

@@ -106,7 +106,8 @@ class RunCoordinator(QObject):
             self._policy = None  # keep the last labels while the front matter is half-typed
         else:
             output = self._policy.output
-            self.cases.set_labels(list(output.labels), set(output.violating))
+            choices = list(dict.fromkeys([*output.labels, *output.tiers]))  # tiers may be expected
+            self.cases.set_labels(choices, {c for c in choices if output.is_violating(c)})
         self.show_case(self.view.case_id() or self.cases.current_case_id())
 
     def _defined_codes(self) -> set[str]:
@@ -204,7 +205,8 @@ class RunCoordinator(QObject):
             return False
         if entry.verdict_kind in ("error", "no_verdict"):
             return True
-        return bool(case.expected) and entry.label != case.expected
+        verdict = entry.result.verdict if entry.result else None
+        return bool(case.expected) and not (verdict and verdict.agrees_with(case.expected))
 
     def _prepare(self) -> tuple[Policy, str, EngineSettings] | None:
         """The parsed policy, its text and the engine settings, or None (told why)."""

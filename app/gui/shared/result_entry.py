@@ -63,6 +63,8 @@ def predicted_text(entry: ResultEntry | None) -> str:
         return ""
     if entry.verdict_kind in ("error", "no_verdict"):
         return "error" if entry.verdict_kind == "error" else "no verdict"
+    if entry.result is not None and entry.result.verdict.ok:
+        return entry.result.verdict.display_label()  # "INVALID SP3 ESCALATE"
     return entry.label
 
 
