@@ -136,8 +136,10 @@ class MetricsPanel(QWidget):
         self.tier_box = QWidget()
         tier_layout = QVBoxLayout(self.tier_box)
         tier_layout.setContentsMargins(0, 0, 0, 0)
-        tier_layout.addWidget(plain_label("Tiers (expected ↓, predicted →)", "sectionLabel"))
-        tier_layout.addWidget(self.tier_summary)
+        tier_head = QHBoxLayout()
+        tier_head.addWidget(plain_label("Tiers (expected ↓, predicted →)", "sectionLabel"))
+        tier_head.addWidget(self.tier_summary, 1)
+        tier_layout.addLayout(tier_head)
         tier_layout.addWidget(self.tier_view)
         tag_box = QWidget()
         tag_layout = QVBoxLayout(tag_box)
@@ -152,20 +154,21 @@ class MetricsPanel(QWidget):
 
         upper = QSplitter(Qt.Orientation.Horizontal)
         upper.addWidget(matrix_box)
-        upper.addWidget(self.tier_box)
         upper.addWidget(self.class_box)
         upper.addWidget(tag_box)
         upper.setChildrenCollapsible(False)
-        for position in range(4):  # the tag table needs as much room as the matrix
+        for position in range(3):  # the tag table needs as much room as the matrix
             upper.setStretchFactor(position, 1)
-        upper.setSizes([450, 400, 300, 350])
+        upper.setSizes([450, 300, 350])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("metricsSplitter")
         self.splitter.addWidget(upper)
+        self.splitter.addWidget(self.tier_box)  # full width: a tier matrix has many columns
         self.splitter.addWidget(chart_box)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
