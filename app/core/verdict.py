@@ -13,12 +13,15 @@ A missing or unreadable answer is never a silent "does not violate": it has its 
   is OK, two are UNPARSABLE. A label is a whole word only if not followed by ``.x`` or ``-``,
   so ``SP2.a`` is not label ``SP2``; only when no label matches at all does a cited rule code
   ``SP2.a`` count as ``SP2`` (and only if all such codes point to one label).
-* **json**: the first JSON object in the text (fences and surrounding prose allowed). The
-  label field is ``violation`` (or the first of ``json_fields`` without it). Its value is
-  matched to a label by spelling first; otherwise 1/true/"yes" mean violating and 0/false/"no"
-  not: with labels 0/1 that is "1"/"0", with other labels it is the single violating or single
-  non-violating label (UNPARSABLE if there are several). ``policy_category`` (string, list or
-  null) gives rule codes, ``rationale`` the rationale.
+* **json**: the first JSON object in the text (see :mod:`app.core.verdict_json`); the
+  cookbook's ``rule_ids`` and ``policy_category`` give rule codes, ``confidence`` is kept.
+
+Then, for every format (see :mod:`app.core.verdict_tiers`): ``+ ESCALATE`` sets the escalate
+flag; ``D-SP2, R-SP0`` gives the depiction and request tiers (the verdict's label is the
+depiction's); a tiered policy's answer that is a tier code (``SP4``, ``DC2``, ``SP2.a``)
+gives the tier and its label; a label with a cited tier on the other side (``VALID (SP3)``)
+is UNPARSABLE; a one-word answer in the test-set spelling table (``INVALID`` for a 0/1 policy)
+is read through :func:`app.core.label_spelling.normalize_label`, as imported labels are.
 
 Every verdict keeps ``raw``; rule codes cited anywhere in the answer are collected.
 """

@@ -1,0 +1,140 @@
+"""Policies in their own words from the CLI: ``policy check``, and ``eval`` of a pack policy
+without front matter through the remote backend against a fake OpenAI-compatible chat server
+on loopback that answers in the policy's words (VALID, INVALID + ESCALATE, DC2, ...)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+import app.cli
+from app.core.cases import TestCase, save_cases
+
+SAMPLES = Path(__file__).parents[1] / "support" / "policies"
+# content -> (the server's final answer, expected label in the test set)
+ROWS = {
+    "Honest blender review, 7/10.": ("VALID", "DC0"),
+    "Satire, clearly labelled.": ("**VALID**", "VALID"),
+    "Invented statistic about voters.": ("DC2", "DC2"),
+    "Fake cure for diabetes.": ("INVALID + ESCALATE", "DC3"),
+    "Exaggerated product claims.": ("Output: `INVALID`", "DC1"),
+    "A doctored screenshot.": ("DC1", "DC2"),  # violating, one tier too low
+    "A question about a claim.": ("INVALID", "VALID"),  # a false positive
+}
+
+
+class _ChatServer(BaseHTTPRequestHandler):
+    """/v1/models, no tokenize endpoints, and a streaming chat endpoint (vLLM-like)."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _reply(self, status: int, payload: object) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        if self.path == "/v1/models":
+            self._reply(200, {"data": [{"id": "safeguard", "max_model_len": 8192}]})
+        else:
+            self._reply(404, {"error": "not found"})
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server API)
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        if self.path != "/v1/chat/completions":
+            self._reply(404, {"error": "not found"})
+            return
+        content = body["messages"][-1]["content"]
+        answer = ROWS[content][0]
+        text = f"<|channel|>analysis<|message|>Checking the tiers.<|end|><|start|>assistant<|channel|>final<|message|>{answer}"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for piece in (text[:20], text[20:]):
+            chunk = {"choices": [{"delta": {"content": piece}, "finish_reason": None}]}
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        done = {
+            "choices": [{"delta": {}, "finish_reason": "stop"}],
+            "usage": {"completion_tokens": 9},
+        }
+        self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
+        self.close_connection = True
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ChatServer)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(5)
+
+
+def test_eval_of_a_pack_policy_through_a_remote_chat_server(server, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
+    policy = tmp_path / "pack.md"
+    shutil.copy(SAMPLES / "pack_policy.md", policy)
+    cases = tmp_path / "cases.jsonl"
+    rows = [TestCase(f"c{i}", content, exp) for i, (content, (_, exp)) in enumerate(ROWS.items())]
+    save_cases(cases, rows)
+    out = tmp_path / "out.json"
+    args = ["eval", "--backend", "remote", "--base-url", server, "--remote-model", "safeguard",
+            "--policy", str(policy), "--cases", str(cases), "--db", str(tmp_path / "r.db"),
+            "--json", str(out)]  # fmt: skip
+    assert app.cli.main(args) == 0, capsys.readouterr().err
+    data = json.loads(out.read_text())
+    metrics = data["metrics"]
+    assert metrics["coverage"] == 1.0 and metrics["scored"] == 7
+    # violating expected: c2 DC2, c3 DC3, c4 DC1, c5 DC2 -> all INVALID: TP 4
+    # allowed expected: c0 DC0, c1 VALID -> VALID: TN 2; c6 VALID -> INVALID: FP 1
+    assert (metrics["tp"], metrics["fp"], metrics["tn"], metrics["fn"]) == (4, 1, 2, 0)
+    tiers = metrics["tiers"]
+    assert (tiers["scored"], tiers["exact"], tiers["with_tier"], tiers["off_by_one"]) == (
+        5, 2, 3, 1)  # fmt: skip
+    by_id = {r["case_id"]: r for r in data["results"]}
+    assert by_id["c3"]["escalate"] is True and by_id["c3"]["label"] == "INVALID"
+    assert by_id["c2"]["tier"] == "DC2" and by_id["c5"]["tier"] == "DC1"
+    assert by_id["c1"]["label"] == "VALID" and by_id["c1"]["tier"] == "DC0"
+
+
+def test_policy_check_prints_format_codes_and_hints(capsys) -> None:
+    code = app.cli.main(["policy", "check", str(SAMPLES / "spam_tiers.txt")])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == (
+        "Format: Output: VALID / INVALID, tiers SP0 (allowed) SP2 SP3 SP4, two labels "
+        "(depiction D-…, request R-…) — inferred from lines 4, 11, 23, 31"
+    )
+    assert "  SP2 (line 15) Low-harm promotion" in lines
+    assert any(line.startswith("Hints:") for line in lines)
+
+
+def test_policy_check_exit_codes_and_front_matter_messages(tmp_path, capsys) -> None:
+    vague = tmp_path / "vague.txt"
+    vague.write_text("Be kind to each other.\n", encoding="utf-8")
+    assert app.cli.main(["policy", "check", str(vague)]) == 2
+    assert "could not be read from this policy" in capsys.readouterr().out
+    unclosed = tmp_path / "unclosed.md"
+    unclosed.write_text("---\nname: Spam\nformat: binary\n\n# Rules\nAnswer 0 or 1.\n")
+    assert app.cli.main(["policy", "check", str(unclosed)]) == 2
+    err = capsys.readouterr().err
+    assert "front-matter block is not closed" in err and "no ':'" not in err
+    misspelt = tmp_path / "misspelt.md"
+    misspelt.write_text("---\nfromat: labels\n---\nReturn exactly one character: 0 or 1.\n")
+    assert app.cli.main(["policy", "check", str(misspelt)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: Front-matter key 'fromat'" in captured.err
+    assert "did you mean 'format'?" in captured.err
