@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 import app.cli
 from app.core.cases import TestCase, save_cases
+from tests.support.fake_openai import serve_routes
 
 SAMPLES = Path(__file__).parents[1] / "support" / "policies"
 # content -> (the server's final answer, expected label in the test set)
@@ -29,57 +28,30 @@ ROWS = {
 }
 
 
-class _ChatServer(BaseHTTPRequestHandler):
-    """/v1/models, no tokenize endpoints, and a streaming chat endpoint (vLLM-like)."""
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def _reply(self, status: int, payload: object) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server API)
-        if self.path == "/v1/models":
-            self._reply(200, {"data": [{"id": "safeguard", "max_model_len": 8192}]})
-        else:
-            self._reply(404, {"error": "not found"})
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server API)
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-        if self.path != "/v1/chat/completions":
-            self._reply(404, {"error": "not found"})
-            return
-        content = body["messages"][-1]["content"]
-        answer = ROWS[content][0]
-        text = f"<|channel|>analysis<|message|>Checking the tiers.<|end|><|start|>assistant<|channel|>final<|message|>{answer}"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.end_headers()
-        for piece in (text[:20], text[20:]):
-            chunk = {"choices": [{"delta": {"content": piece}, "finish_reason": None}]}
-            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-        done = {
-            "choices": [{"delta": {}, "finish_reason": "stop"}],
-            "usage": {"completion_tokens": 9},
-        }
-        self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
-        self.close_connection = True
+def _chat(body: dict) -> tuple[int, list]:
+    """A vLLM-like streamed chat answer: harmony text whose final message is the row's."""
+    answer = ROWS[body["messages"][-1]["content"]][0]
+    text = (
+        "<|channel|>analysis<|message|>Checking the tiers.<|end|>"
+        f"<|start|>assistant<|channel|>final<|message|>{answer}"
+    )
+    pieces = [
+        {"choices": [{"delta": {"content": p}, "finish_reason": None}]}
+        for p in (text[:20], text[20:])
+    ]
+    done = {"choices": [{"delta": {}, "finish_reason": "stop"}], "usage": {"completion_tokens": 9}}
+    return 200, [*pieces, done]
 
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ChatServer)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+    """/v1/models, no tokenize endpoints (so the chat path), and the streaming chat answer."""
+    with serve_routes() as (url, handler):
+        handler.routes["/v1/models"] = lambda _: (200, {"data": [{"id": "safeguard"}]})
+        for path in ("/tokenize", "/extras/tokenize"):
+            handler.routes[path] = lambda _: (404, {"error": "not found"})
+        handler.routes["/v1/chat/completions"] = _chat
+        yield url
 
 
 def test_eval_of_a_pack_policy_through_a_remote_chat_server(server, tmp_path, capsys, monkeypatch):
