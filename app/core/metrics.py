@@ -28,8 +28,9 @@ Definitions (pinned by tests/test_metrics.py):
   tier confusion matrix (rows: expected tiers; columns: tiers, ``<no tier>`` for a verdict
   without one, then the no-verdict columns), the tier accuracy, and the share of verdicts
   with a tier that are off by exactly one tier (adjacent in the policy's tier order).
-- Two labels (depiction and request): ``part`` says which one is scored (default
-  depiction); the label and tier of that part stand for the verdict.
+- Two labels (depiction and request): ``part`` says which one is scored (default: the
+  policy's ``score_on``, itself depiction unless the front matter says request); the label
+  and tier of that part stand for the verdict.
 """
 
 from __future__ import annotations
@@ -193,10 +194,10 @@ def _is_right(o: Outcome, output: OutputFormat) -> bool:
 
 
 def compute_metrics(
-    outcomes: list[Outcome], output: OutputFormat, part: str = "depiction"
+    outcomes: list[Outcome], output: OutputFormat, part: str | None = None
 ) -> Metrics:
     """All metrics of a run; see the module notes for what each one means."""
-    outcomes = [scored_part(o, output, part) for o in outcomes]
+    outcomes = [scored_part(o, output, part or output.score_on) for o in outcomes]
     graded = [o for o in outcomes if output.label_of(o.expected) is not None]
     right = {id(o) for o in graded if _is_right(o, output)}
     # the label-level views read an expected tier as its label (DC2 -> INVALID)

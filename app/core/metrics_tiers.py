@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from app.core.policy_meta import OutputFormat
+from app.core.policy_meta import PARTS, OutputFormat
 from app.core.verdict import VerdictStatus
 from app.core.verdict_tiers import tier_label
 
 if TYPE_CHECKING:
     from app.core.metrics import Outcome
 
-PARTS = ("depiction", "request")
 NO_TIER = "<no tier>"
 _STATUS_COLUMNS = {
     VerdictStatus.NO_VERDICT.value: "<no verdict>",

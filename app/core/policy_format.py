@@ -89,6 +89,8 @@ def describe_format(output: OutputFormat) -> str:
         text += " (violating: " + ", ".join(output.violating) + ")"
     if output.two_labels:
         text += ", two labels (depiction D-…, request R-…)"
+        if output.score_on != "depiction":
+            text += f", scoring the {output.score_on}"
     return text
 
 

@@ -12,6 +12,7 @@ Front matter is a block of ``key: value`` lines between two ``---`` lines at the
     tiers: SP0, SP2, SP3, SP4     # optional severity tiers, mildest first
     allowed_tiers: SP0            # tiers that do not violate (default: the tier numbered 0)
     two_labels: yes               # the model gives a depiction and a request label (D-…, R-…)
+    score_on: depiction           # which of the two labels metrics score (depiction | request)
     ---
 
 Only the body (everything after the block) is sent to the model.
@@ -32,7 +33,9 @@ FORMAT_KEYS = (
     "tiers",
     "allowed_tiers",
     "two_labels",
+    "score_on",
 )
+PARTS = ("depiction", "request")  # the two labels of a two-label answer
 KNOWN_KEYS = {"name", "version", "description", *FORMAT_KEYS}
 DEFAULT_JSON_FIELDS = ("violation", "policy_category", "rationale")
 _INLINE_COMMENT_RE = re.compile(r"\s+#.*$")  # "format: json   # a comment"
@@ -66,6 +69,7 @@ class OutputFormat:
     tiers: tuple[str, ...] = ()
     allowed_tiers: tuple[str, ...] = ()
     two_labels: bool = False
+    score_on: str = "depiction"  # the part of a two-label answer that metrics score
 
     def is_violating(self, label: str) -> bool:
         """Whether a label (or a tier code of this policy) counts as violating."""
@@ -178,6 +182,9 @@ def output_format_from_meta(meta: dict[str, str]) -> OutputFormat:
         raise PolicyError(
             f"'allowed_tiers' names {', '.join(stray)}, which is not in 'tiers'; list it there."
         )
+    score_on = meta.get("score_on", "depiction").lower()
+    if score_on not in PARTS:
+        raise PolicyError(f"'score_on' is '{score_on}'; use depiction or request.")
     return OutputFormat(
         kind=kind,
         labels=labels,
@@ -186,6 +193,7 @@ def output_format_from_meta(meta: dict[str, str]) -> OutputFormat:
         tiers=tiers,
         allowed_tiers=allowed,
         two_labels=_truth(meta.get("two_labels", "no")),
+        score_on=score_on,
     )
 
 
@@ -203,6 +211,7 @@ def front_matter_lines(output: OutputFormat) -> list[str]:
         lines.append(f"allowed_tiers: {', '.join(output.allowed_tiers)}")
     if output.two_labels:
         lines.append("two_labels: yes")
+        lines.append(f"score_on: {output.score_on}")
     return lines
 
 

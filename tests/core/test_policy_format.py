@@ -143,6 +143,14 @@ def test_front_matter_tiers_keys() -> None:
     assert describe_format(out) == "Output: OK / BAD, tiers T0 (allowed) T1 T2"
     with pytest.raises(PolicyError, match="not in 'tiers'"):
         output_format_from_meta({**meta, "allowed_tiers": "T9"})
+    two = output_format_from_meta({**meta, "two_labels": "yes", "score_on": "request"})
+    assert two.two_labels and two.score_on == "request"
+    assert describe_format(two).endswith(
+        "two labels (depiction D-…, request R-…), scoring the request"
+    )
+    assert parse_policy(with_front_matter("Body\n", two)).output == two
+    with pytest.raises(PolicyError, match="use depiction or request"):
+        output_format_from_meta({**meta, "score_on": "both"})
 
 
 def test_unclosed_front_matter_block_is_reported_as_such() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
@@ -80,6 +81,8 @@ def test_two_labels_score_the_chosen_part() -> None:
     assert (request.fn, request.tn) == (1, 1) and request.tiers.exact == 1
     with pytest.raises(ValueError, match="depiction"):
         compute_metrics(outcomes, SP, part="both")
+    by_policy = compute_metrics(outcomes, replace(SP, score_on="request"))  # front matter
+    assert (by_policy.fn, by_policy.tn) == (1, 1)
 
 
 def _row(run: str, case: str, **extra) -> StoredResult:

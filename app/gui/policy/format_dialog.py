@@ -1,8 +1,8 @@
 """A small dialog to correct a policy's output format (written as front matter on save).
 
 Starts from the format the app read (declared or inferred); the user edits the kind, the
-labels, which labels violate, the tiers, which tiers are allowed, and whether the model gives
-two labels. The values are checked with the same rules as front matter
+labels, which labels violate, the tiers, which tiers are allowed, whether the model gives
+two labels and which of them the metrics score. The values are checked with the same rules as front matter
 (:func:`~app.core.policy_meta.output_format_from_meta`); a problem is shown in one sentence
 under the fields and OK stays disabled until it is fixed.
 """
@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.policy_meta import FORMATS, OutputFormat, PolicyError, output_format_from_meta
+from app.core.policy_meta import (
+    FORMATS,
+    PARTS,
+    OutputFormat,
+    PolicyError,
+    output_format_from_meta,
+)
 
 
 class FormatDialog(QDialog):
@@ -43,6 +49,10 @@ class FormatDialog(QDialog):
         self.allowed.setPlaceholderText("tiers that do not violate (default: tier 0)")
         self.two_labels = QCheckBox("The model gives a depiction and a request label (D-…, R-…)")
         self.two_labels.setChecked(output.two_labels)
+        self.score_on = QComboBox()
+        self.score_on.addItems(PARTS)
+        self.score_on.setCurrentText(output.score_on)
+        self.score_on.setToolTip("Which of the two labels the metrics score")
         self._json_fields = ", ".join(output.json_fields)
         self.problem = QLabel()
         self.problem.setObjectName("policyFormatProblem")
@@ -55,6 +65,7 @@ class FormatDialog(QDialog):
         form.addRow("Tiers", self.tiers)
         form.addRow("Allowed tiers", self.allowed)
         form.addRow("", self.two_labels)
+        form.addRow("Score", self.score_on)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -73,6 +84,9 @@ class FormatDialog(QDialog):
             edit.textChanged.connect(self._check)
         self.kind.currentTextChanged.connect(self._check)
         self.two_labels.toggled.connect(self._check)
+        self.two_labels.toggled.connect(self.score_on.setEnabled)
+        self.score_on.setEnabled(output.two_labels)
+        self.score_on.currentTextChanged.connect(self._check)
         self._output: OutputFormat | None = None
         self._check()
 
@@ -84,6 +98,7 @@ class FormatDialog(QDialog):
             "violating": self.violating.text(),
             "json_fields": self._json_fields,
             "two_labels": "yes" if self.two_labels.isChecked() else "no",
+            "score_on": self.score_on.currentText(),
         }
         if self.tiers.text().strip():
             meta["tiers"] = self.tiers.text()
