@@ -131,6 +131,8 @@ def _tier_family(lines: list[tuple[int, str]]) -> tuple[list[str], list[int], se
     best = max(families.values(), key=len, default=[])
     if len({tier_number(code) for code in best}) < 2:
         return [], [], set()
+    if not any(tier_number(code) == 0 or code in allowed for code in best):
+        return [], [], set()  # rule categories (SP1 bulk, SP2 fraud), not severity tiers
     tiers = sorted(best, key=lambda code: tier_number(code) or 0)
     first_lines = sorted(found[code][0] for code in tiers)
     return tiers, [first_lines[0], first_lines[-1]], allowed & set(tiers)

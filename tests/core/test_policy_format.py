@@ -167,3 +167,20 @@ def test_misspelt_key_warning_names_the_likely_key() -> None:
     policy = parse_policy("---\nfromat: labels\n---\nReturn exactly one character: 0 or 1.\n")
     assert len(policy.warnings) == 1
     assert "'fromat'" in policy.warnings[0] and "did you mean 'format'?" in policy.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).parents[2] / "policies").glob("*/policy.md"))
+)
+def test_each_starter_policy_body_alone_reads_as_its_front_matter_says(path: Path) -> None:
+    declared = load_policy(path)
+    reading = read_output_format(declared.body)  # as if the front matter were removed
+    out = reading.output
+    assert reading.source == "inferred" and reading.lines
+    assert (out.kind, out.labels, out.violating) == (
+        declared.output.kind,
+        declared.output.labels,
+        declared.output.violating,
+    )
+    # rule categories without a tier 0 (SP1 bulk, SP2 fraud) are not severity tiers
+    assert out.tiers == (out.labels if out.kind == "labels" else ())
