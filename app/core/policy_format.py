@@ -72,6 +72,8 @@ class FormatReading:
         text = describe_format(self.output)
         if self.source == "front matter":
             return f"{text} — from the front matter"
+        if not self.lines:
+            return f"{text} — the default"
         shown = ", ".join(str(n) for n in self.lines[:8]) + (", …" if len(self.lines) > 8 else "")
         return f"{text} — inferred from line{'s' if len(self.lines) > 1 else ''} {shown}"
 
@@ -218,10 +220,7 @@ def format_reading(meta: dict[str, str], body: str, offset: int) -> FormatReadin
     """The format of a policy split into front matter and body (see read_output_format)."""
     if declares_format(meta):
         return FormatReading(output_format_from_meta(meta), "front matter")
-    reading = infer_output_format(body, offset)
-    if reading.problem and meta:
-        return FormatReading(OutputFormat(), "default")  # our front matter, binary by default
-    return reading
+    return infer_output_format(body, offset)  # with no format found: 0/1, and a problem
 
 
 def read_output_format(text: str) -> FormatReading:

@@ -109,6 +109,8 @@ def test_no_format_says_what_to_write_and_reads_as_binary() -> None:
     assert policy.format is not None and policy.format.problem == NOT_INFERRED
     assert "Output: VALID" in NOT_INFERRED and NOT_INFERRED.count(".") == 1
     assert policy.output == OutputFormat()
+    named = parse_policy("---\nname: Kindness\n---\nBe kind.\n")  # front matter, no format
+    assert named.format.problem == NOT_INFERRED and named.output == OutputFormat()
 
 
 def test_front_matter_always_wins() -> None:
