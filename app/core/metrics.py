@@ -36,9 +36,9 @@ Definitions (pinned by tests/test_metrics.py):
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 
-from app.core.metrics_tiers import TierMetrics, scored_part, tier_metrics
+from app.core.metrics_tiers import ConfusionMatrix, TierMetrics, scored_part, tier_metrics
 from app.core.policy import OutputFormat
 from app.core.verdict import VerdictStatus
 
@@ -48,6 +48,7 @@ _STATUS_COLUMN = {
     VerdictStatus.UNPARSABLE.value: NO_VERDICT_COLUMNS[1],
     VerdictStatus.ERROR.value: NO_VERDICT_COLUMNS[2],
 }
+__all__ = ["ConfusionMatrix", "Metrics", "Outcome", "TierMetrics", "compute_metrics"]
 THRESHOLD_NAMES = (
     "accuracy",
     "precision",
@@ -104,22 +105,6 @@ class TagAgreement:
     agree: int
     no_verdict: int
     agreement: float | None
-
-
-@dataclass
-class ConfusionMatrix:
-    """Counts of expected (rows) x predicted (columns, then the no-verdict columns)."""
-
-    rows: list[str]
-    columns: list[str]
-    counts: dict[tuple[str, str], int] = field(default_factory=dict)
-    case_ids: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-
-    def cell(self, expected: str, predicted: str) -> int:
-        return self.counts.get((expected, predicted), 0)
-
-    def matrix(self) -> list[list[int]]:
-        return [[self.cell(r, c) for c in self.columns] for r in self.rows]
 
 
 @dataclass
@@ -238,9 +223,7 @@ def compute_metrics(
 
     confusion = ConfusionMatrix(rows=list(output.labels), columns=classes + [*NO_VERDICT_COLUMNS])
     for o in scored:
-        key = (o.expected, o.prediction)
-        confusion.counts[key] = confusion.counts.get(key, 0) + 1
-        confusion.case_ids.setdefault(key, []).append(o.case_id)
+        confusion.add(o.expected, o.prediction, o.case_id)
 
     tags: dict[str, list[Outcome]] = {}
     for o in graded:

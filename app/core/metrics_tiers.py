@@ -3,7 +3,8 @@
 ``tier_metrics`` builds the tier confusion matrix, the tier accuracy and the share of
 verdicts off by exactly one tier (the published guidance says "if unclear, downgrade
 severity by 1", so an off-by-one answer is a near miss worth telling apart).
-``scored_part`` makes a two-label outcome (depiction and request) stand for the part scored.
+``ConfusionMatrix`` (expected rows x predicted columns with the case ids of each cell) serves
+both the label matrix of :mod:`app.core.metrics` and the tier matrix. ``scored_part`` makes a two-label outcome (depiction and request) stand for the part scored.
 """
 
 from __future__ import annotations
@@ -27,13 +28,32 @@ _STATUS_COLUMNS = {
 
 
 @dataclass
+class ConfusionMatrix:
+    """Counts of expected (rows) x predicted (columns, then the no-verdict columns)."""
+
+    rows: list[str]
+    columns: list[str]
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    case_ids: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def cell(self, expected: str, predicted: str) -> int:
+        return self.counts.get((expected, predicted), 0)
+
+    def matrix(self) -> list[list[int]]:
+        return [[self.cell(r, c) for c in self.columns] for r in self.rows]
+
+    def add(self, expected: str, predicted: str, case_id: str) -> None:
+        key = (expected, predicted)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        self.case_ids.setdefault(key, []).append(case_id)
+
+
+@dataclass
 class TierMetrics:
     """Tier-level results over the scored cases whose expected label is a tier."""
 
-    rows: list[str]  # expected tiers, mildest first
-    columns: list[str]  # tiers, <no tier>, then the no-verdict columns
-    counts: dict[tuple[str, str], int] = field(default_factory=dict)
-    case_ids: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # rows: expected tiers, mildest first; columns: tiers, <no tier>, then the no-verdicts
+    confusion: ConfusionMatrix
     scored: int = 0  # cases expecting a tier
     exact: int = 0  # verdicts giving exactly the expected tier
     with_tier: int = 0  # verdicts that gave a tier
@@ -42,10 +62,7 @@ class TierMetrics:
     off_by_one_share: float | None = None  # off_by_one / with_tier
 
     def cell(self, expected: str, predicted: str) -> int:
-        return self.counts.get((expected, predicted), 0)
-
-    def matrix(self) -> list[list[int]]:
-        return [[self.cell(r, c) for c in self.columns] for r in self.rows]
+        return self.confusion.cell(expected, predicted)
 
     def summary(self) -> str:
         """One line: tier accuracy and the off-by-one share, with their counts."""
@@ -58,9 +75,9 @@ class TierMetrics:
 
     def to_dict(self) -> dict:
         return {
-            "rows": self.rows,
-            "columns": self.columns,
-            "matrix": self.matrix(),
+            "rows": self.confusion.rows,
+            "columns": self.confusion.columns,
+            "matrix": self.confusion.matrix(),
             "scored": self.scored,
             "exact": self.exact,
             "with_tier": self.with_tier,
@@ -86,11 +103,8 @@ def tier_metrics(outcomes: list[Outcome], output: OutputFormat) -> TierMetrics |
     if not tiered:
         return None
     order = {tier: index for index, tier in enumerate(output.tiers)}
-    metrics = TierMetrics(
-        rows=list(output.tiers),
-        columns=[*output.tiers, NO_TIER, *_STATUS_COLUMNS.values()],
-        scored=len(tiered),
-    )
+    columns = [*output.tiers, NO_TIER, *_STATUS_COLUMNS.values()]
+    metrics = TierMetrics(ConfusionMatrix(list(output.tiers), columns), scored=len(tiered))
     for o in tiered:
         if o.status != VerdictStatus.OK.value or o.label is None:
             column = _STATUS_COLUMNS.get(o.status, "<error>")
@@ -101,9 +115,7 @@ def tier_metrics(outcomes: list[Outcome], output: OutputFormat) -> TierMetrics |
             metrics.off_by_one += abs(order[o.tier] - order[o.expected]) == 1
         else:
             column = NO_TIER
-        key = (o.expected, column)
-        metrics.counts[key] = metrics.counts.get(key, 0) + 1
-        metrics.case_ids.setdefault(key, []).append(o.case_id)
+        metrics.confusion.add(o.expected, column, o.case_id)
     metrics.accuracy = metrics.exact / metrics.scored
     if metrics.with_tier:
         metrics.off_by_one_share = metrics.off_by_one / metrics.with_tier

@@ -55,14 +55,14 @@ def test_tier_metrics_by_hand() -> None:
     assert m.label_accuracy == pytest.approx(3 / 8)  # a, b exact tiers; h label
     t = m.tiers
     assert t is not None
-    assert t.rows == ["DC0", "DC1", "DC2", "DC3"]
-    assert t.columns[:5] == ["DC0", "DC1", "DC2", "DC3", "<no tier>"]
+    assert t.confusion.rows == ["DC0", "DC1", "DC2", "DC3"]
+    assert t.confusion.columns[:5] == ["DC0", "DC1", "DC2", "DC3", "<no tier>"]
     assert (t.scored, t.exact, t.with_tier, t.off_by_one) == (7, 2, 5, 2)
     assert t.cell("DC2", "DC1") == 1 and t.cell("DC1", "<no tier>") == 1
     assert t.cell("DC3", "<unparsable>") == 1 and t.cell("DC1", "DC0") == 1
     assert t.accuracy == pytest.approx(float(Fraction(2, 7)))
     assert t.off_by_one_share == pytest.approx(float(Fraction(2, 5)))
-    assert sum(map(sum, t.matrix())) == 7
+    assert sum(map(sum, t.confusion.matrix())) == 7
     assert m.to_dict()["tiers"]["off_by_one"] == 2
     assert m.confusion.cell("INVALID", "INVALID") == 5  # tiers read as their label
 
@@ -107,6 +107,7 @@ def test_stored_results_keep_tier_escalate_and_two_labels(tmp_path) -> None:
     )
     got = store.results(run)[0]
     assert (got.tier, got.escalate, got.depiction, got.request) == ("SP3", True, "SP3", "SP0")
+    assert got.correct  # the expected tier is the verdict's tier (JUnit, reports)
     verdict = got.verdict
     assert (verdict.tier, verdict.escalate, verdict.request) == ("SP3", True, "SP0")
     assert run_metrics([got], SP).tiers.exact == 1

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.metrics import ConfusionMatrix, Metrics, format_ratio
+from app.core.metrics import Metrics, format_ratio
 from app.core.policy import OutputFormat
 from app.gui.evaluation.confusion_view import ConfusionView
 from app.gui.evaluation.data import VersionSummary, chart_tooltip, chart_values
@@ -202,11 +202,7 @@ class MetricsPanel(QWidget):
         tiers = metrics.tiers if metrics else None
         self.tier_box.setVisible(tiers is not None)
         self.tier_summary.setText(tiers.summary() if tiers else "")
-        self.tier_view.set_matrix(
-            ConfusionMatrix(tiers.rows, tiers.columns, tiers.counts, tiers.case_ids)
-            if tiers
-            else None
-        )
+        self.tier_view.set_matrix(tiers.confusion if tiers else None)
 
     def set_history(self, history: list[VersionSummary]) -> None:
         """Chart the versions' latest-run metrics (versions never run are left out)."""
