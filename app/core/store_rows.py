@@ -1,8 +1,8 @@
 """The results database's schema and row types, and conversion between rows and types.
 
 :class:`~app.core.store.Store` runs the queries; this module says what the tables hold
-(``SCHEMA``, applied idempotently on every connection, then :func:`migrate` adds the
-columns later versions introduced to an older database), what a row becomes
+(``SCHEMA``, applied idempotently on every connection, then :func:`add_missing_columns`
+adds the columns later versions introduced to an older database), what a row becomes
 (:class:`PolicyVersion`, :class:`RunRecord`, :class:`StoredResult`) and how a result is
 written and read back (``rule_codes`` and ``tags`` as JSON lists, flags as 0/1).
 """
@@ -14,16 +14,10 @@ import sqlite3
 import time
 from dataclasses import dataclass, field, fields
 
+from app.core.run_types import ClassifyResult, Timings, TokenCounts
 from app.core.verdict import Verdict, VerdictStatus
 
-SCHEMA_VERSION = 2
-# Columns added after version 1 (tier, escalate flag, two labels): (name, SQL definition).
-ADDED_RESULT_COLUMNS = (
-    ("tier", "TEXT"),
-    ("escalate", "INTEGER NOT NULL DEFAULT 0"),
-    ("depiction", "TEXT"),
-    ("request", "TEXT"),
-)
+SCHEMA_VERSION = 2  # 2: results carry tier, escalate, depiction and request
 CACHEABLE = ("ok", "no_verdict", "unparsable")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -34,7 +28,8 @@ CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, policy_hash TEXT NOT NULL REFERENCES policy_versions(hash),
     model TEXT NOT NULL DEFAULT '', settings TEXT NOT NULL DEFAULT '{}',
     cases_path TEXT NOT NULL DEFAULT '', total INTEGER NOT NULL DEFAULT 0,
-    started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running');
+    started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running',
+    kind TEXT NOT NULL DEFAULT 'suite');
 CREATE TABLE IF NOT EXISTS results (
     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, case_id TEXT NOT NULL,
     cache_key TEXT NOT NULL, expected TEXT NOT NULL DEFAULT '', label TEXT,
@@ -74,6 +69,7 @@ class RunRecord:
     started: float = 0.0
     finished: float | None = None
     status: str = "running"  # running, finished, cancelled, failed
+    kind: str = "suite"  # "suite": a test-set run (history); "case": a single case
 
 
 @dataclass
@@ -132,6 +128,16 @@ class StoredResult:
             self.status == "ok" and bool(self.expected) and self.expected in (self.label, self.tier)
         )
 
+    def as_classify_result(self) -> ClassifyResult:
+        """The classification this row records, in the engine's own terms."""
+        return ClassifyResult(
+            case_id=self.case_id, verdict=self.verdict, analysis=self.analysis,
+            final=self.final, stop_reason=self.stop_reason,
+            tokens=TokenCounts(self.prompt_tokens, self.evaluated_tokens, self.reused_tokens,
+                               self.generated_tokens),
+            timings=Timings(self.load_ms, self.prompt_ms, self.generate_ms),
+        )  # fmt: skip
+
 
 RESULT_COLUMNS = [f.name for f in fields(StoredResult)]
 JSON_COLUMNS = ("rule_codes", "tags")
@@ -150,15 +156,26 @@ def _json_list(value: list) -> str:
     return json.dumps(value, ensure_ascii=False) if value else "[]"  # most lists are empty
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Bring a version-1 database up to ``SCHEMA_VERSION``: add the newer result columns
-    (existing rows get no tier and no escalate flag) and record the version."""
-    present = {row[1] for row in conn.execute("PRAGMA table_info(results)")}
-    for name, definition in ADDED_RESULT_COLUMNS:
-        if name in present:
+# Columns added after a table was first created: (table, column, definition). Databases
+# written by an older version get them on open (CREATE TABLE IF NOT EXISTS keeps old tables).
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("runs", "kind", "TEXT NOT NULL DEFAULT 'suite'"),
+    ("results", "tier", "TEXT"),  # version 2: tiers, escalate flag, two labels
+    ("results", "escalate", "INTEGER NOT NULL DEFAULT 0"),
+    ("results", "depiction", "TEXT"),
+    ("results", "request", "TEXT"),
+)
+
+
+def add_missing_columns(conn: sqlite3.Connection) -> None:
+    """ALTER TABLE for every column of ``ADDED_COLUMNS`` a table does not have yet (old rows
+    get the default: no tier, no escalate flag), then record ``SCHEMA_VERSION``."""
+    for table, column, definition in ADDED_COLUMNS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column in have:
             continue
         try:
-            conn.execute(f"ALTER TABLE results ADD COLUMN {name} {definition}")
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         except sqlite3.OperationalError as exc:
             if "duplicate column" not in str(exc):  # another process added it first
                 raise

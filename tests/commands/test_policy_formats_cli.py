@@ -16,6 +16,10 @@ from app.core.cases import TestCase, save_cases
 from tests.support.fake_openai import serve_routes
 
 SAMPLES = Path(__file__).parents[1] / "support" / "policies"
+FORMAT_LINE = (
+    "Format: Output: VALID / INVALID, tiers DC0 (allowed) DC1 DC2 DC3 — inferred from lines "
+    "5, 13, 31"
+)
 # content -> (the server's final answer, expected label in the test set)
 ROWS = {
     "Honest blender review, 7/10.": ("VALID", "DC0"),
@@ -64,8 +68,11 @@ def test_eval_of_a_pack_policy_through_a_remote_chat_server(server, tmp_path, ca
     out = tmp_path / "out.json"
     args = ["eval", "--backend", "remote", "--base-url", server, "--remote-model", "safeguard",
             "--policy", str(policy), "--cases", str(cases), "--db", str(tmp_path / "r.db"),
-            "--json", str(out)]  # fmt: skip
-    assert app.cli.main(args) == 0, capsys.readouterr().err
+            "--json", str(out), "-v"]  # fmt: skip
+    assert app.cli.main(args) == 0
+    printed = capsys.readouterr()
+    assert FORMAT_LINE in printed.err.splitlines()
+    assert "Tiers: tier accuracy 0.400 (2 of 5)" in printed.out
     data = json.loads(out.read_text())
     metrics = data["metrics"]
     assert metrics["coverage"] == 1.0 and metrics["scored"] == 7
@@ -79,6 +86,21 @@ def test_eval_of_a_pack_policy_through_a_remote_chat_server(server, tmp_path, ca
     assert by_id["c3"]["escalate"] is True and by_id["c3"]["label"] == "INVALID"
     assert by_id["c2"]["tier"] == "DC2" and by_id["c5"]["tier"] == "DC1"
     assert by_id["c1"]["label"] == "VALID" and by_id["c1"]["tier"] == "DC0"
+
+
+def test_classify_prints_the_format_line_and_the_answer_in_the_policy_words(
+    server, tmp_path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
+    args = ["classify", "--backend", "remote", "--base-url", server, "--remote-model",
+            "safeguard", "--policy", str(SAMPLES / "pack_policy.md"), "--quiet"]  # fmt: skip
+    assert app.cli.main([*args, "-v", "Fake cure for diabetes."]) == 0
+    printed = capsys.readouterr()
+    assert printed.err.splitlines()[0] == FORMAT_LINE
+    assert printed.out.strip() == "INVALID ESCALATE — violates"
+    assert app.cli.main([*args, "--json", "Invented statistic about voters."]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["label"], answer["tier"], answer["escalate"]) == ("INVALID", "DC2", False)
 
 
 def test_policy_check_prints_format_codes_and_hints(capsys) -> None:
