@@ -88,6 +88,11 @@ class OutputFormat:
         ]
         return side[0] if side else None
 
+    def expected_choices(self) -> tuple[list[str], set[str]]:
+        """What a test case may expect (the labels, then the tiers) and which of it violates."""
+        choices = list(dict.fromkeys([*self.labels, *self.tiers]))
+        return choices, {choice for choice in choices if self.is_violating(choice)}
+
     def tier_of_label(self, label: str) -> str | None:
         """The tier a label means: itself when it is a tier, or the only tier mapped to it."""
         if label in self.tiers:

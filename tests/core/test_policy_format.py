@@ -21,6 +21,10 @@ def test_plain_text_tiered_policy_with_two_labels() -> None:
     assert out.two_labels
     assert out.label_of("SP0") == "VALID" and out.label_of("SP3") == "INVALID"
     assert out.is_violating("SP2") and not out.is_violating("SP0")
+    assert out.expected_choices() == (
+        ["VALID", "INVALID", "SP0", "SP2", "SP3", "SP4"],
+        {"INVALID", "SP2", "SP3", "SP4"},
+    )
     reading = policy.format
     assert reading is not None and reading.source == "inferred"
     lines = policy.text.splitlines()

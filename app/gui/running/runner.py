@@ -94,9 +94,7 @@ class RunCoordinator(QObject):
         except PolicyError:
             self._policy = None  # keep the last labels while the front matter is half-typed
         else:
-            output = self._policy.output
-            choices = list(dict.fromkeys([*output.labels, *output.tiers]))  # tiers may be expected
-            self.cases.set_labels(choices, {c for c in choices if output.is_violating(c)})
+            self.cases.set_labels(*self._policy.output.expected_choices())  # labels and tiers
         self.show_case(self.view.case_id() or self.cases.current_case_id())
 
     def output(self) -> OutputFormat:
@@ -206,8 +204,7 @@ class RunCoordinator(QObject):
             return False
         if entry.verdict_kind in ("error", "no_verdict"):
             return True
-        verdict = entry.result.verdict if entry.result else None
-        return bool(case.expected) and not (verdict and verdict.agrees_with(case.expected))
+        return bool(case.expected) and not entry.agrees_with(case.expected)
 
     def _prepare(self) -> tuple[Policy, str] | None:
         """The parsed policy and its text, with a usable backend; or None (told why)."""

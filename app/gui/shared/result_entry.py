@@ -46,6 +46,10 @@ class ResultEntry:
             return "violates" if verdict.violates else "safe"
         return "error" if verdict.status is VerdictStatus.ERROR else "no_verdict"
 
+    def agrees_with(self, expected: str) -> bool:
+        """The result gives the expected label (or the expected tier, ``DC2``)."""
+        return self.result is not None and self.result.verdict.agrees_with(expected)
+
     @property
     def label(self) -> str:
         if self.result is not None and self.result.verdict.ok:
