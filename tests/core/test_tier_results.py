@@ -21,14 +21,7 @@ DC = OutputFormat(
     tiers=("DC0", "DC1", "DC2", "DC3"),
     allowed_tiers=("DC0",),
 )
-SP = OutputFormat(
-    kind="labels",
-    labels=("VALID", "INVALID"),
-    violating=("INVALID",),
-    tiers=("SP0", "SP2", "SP3", "SP4"),
-    allowed_tiers=("SP0",),
-    two_labels=True,
-)
+SP = replace(DC, tiers=("SP0", "SP2", "SP3", "SP4"), allowed_tiers=("SP0",), two_labels=True)
 
 
 def o(case_id, expected, label=None, tier=None, status="ok", **parts):
