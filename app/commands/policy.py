@@ -1,7 +1,7 @@
 """``safeguard-studio policy check FILE``: what the app reads from a policy, without a model.
 
-Prints the output format (declared in the front matter, or inferred from the text with the
-lines it came from), front-matter warnings, the rule codes with their lines, and the lint
+Prints the output format (declared in the front matter, or inferred from the text with what
+was read on which line), front-matter warnings, the rule codes with their lines, and the lint
 hints. Exit codes: 0 the format is known, 2 no format could be inferred or the file is bad.
 """
 
@@ -52,6 +52,8 @@ def check(path: Path) -> int:
         raise CommandError(str(exc)) from None
     print_warnings(policy)
     print(format_line(policy))
+    for line, what in policy.format.details if policy.format else ():
+        print(f"  line {line}: {what}")
     codes = [rule for rule in policy.rule_codes if rule.line > policy.body_line_offset]
     if codes:
         print("Rule codes:")

@@ -60,6 +60,7 @@ class FormatReading:
     source: str  # "front matter", "inferred" or "default"
     lines: tuple[int, ...] = ()  # 1-based lines of the whole file it was read from
     problem: str = ""  # one sentence when nothing could be read
+    details: tuple[tuple[int, str], ...] = ()  # (line, what was read there), inferred only
 
     @property
     def inferred(self) -> bool:
@@ -108,8 +109,11 @@ def _sections(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None]]
     return tagged
 
 
-def _tier_family(lines: list[tuple[int, str]]) -> tuple[list[str], list[int], set[str]]:
-    """(tiers mildest first, lines they came from, tiers in sections called "allowed")."""
+def _tier_family(
+    lines: list[tuple[int, str]],
+) -> tuple[list[str], list[tuple[int, str]], set[str]]:
+    """(tiers mildest first, (line, tier) of the first and the last tier line, tiers in
+    sections called "allowed")."""
     found: dict[str, list[int]] = {}
     allowed: set[str] = set()
     in_label_format = False
@@ -136,14 +140,18 @@ def _tier_family(lines: list[tuple[int, str]]) -> tuple[list[str], list[int], se
     if not any(tier_number(code) == 0 or code in allowed for code in best):
         return [], [], set()  # rule categories (SP1 bulk, SP2 fraud), not severity tiers
     tiers = sorted(best, key=lambda code: tier_number(code) or 0)
-    first_lines = sorted(found[code][0] for code in tiers)
+    first_lines = sorted((found[code][0], code) for code in tiers)
     return tiers, [first_lines[0], first_lines[-1]], allowed & set(tiers)
 
 
 def infer_output_format(body: str, offset: int = 0) -> FormatReading:
     """Read the output format from a policy body whose first line is file line offset + 1."""
     lines = [(offset + i + 1, line) for i, line in enumerate(body.split("\n"))]
-    used: set[int] = set()
+    notes: dict[int, list[str]] = {}
+
+    def note(line: int, text: str) -> None:
+        notes.setdefault(line, []).append(text)
+
     tiers, tier_lines, allowed = _tier_family(lines)
     two_lines = two_label_lines(lines)
     block = json_block(lines)
@@ -155,7 +163,7 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
         json_fields = tuple(
             f for f in (*DEFAULT_JSON_FIELDS, "rule_ids", "confidence") if f in fields
         )
-        used.add(line)
+        note(line, 'a JSON answer with "violation"')
     elif words and set(words) != {"0", "1"}:
         kind, labels, json_fields = "labels", tuple(words), DEFAULT_JSON_FIELDS
         by_tier = {tier: word for number, word, tier in _word_tiers(lines, statements) if tier}
@@ -167,11 +175,12 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
             return _nothing()
         violating = tuple(word for word in words if sides[word])
         allowed |= {tier for tier, word in by_tier.items() if tier in tiers and not sides[word]}
-        used.update(_first_lines(statements))
+        for word, line in _first_lines(statements).items():
+            note(line, f"label {word} ({'violates' if sides[word] else 'allowed'})")
     elif words or binary_lines(lines):
         kind, labels, violating, json_fields = "binary", ("0", "1"), ("1",), DEFAULT_JSON_FIELDS
-        used.update(_first_lines(statements))
-        used.update(binary_lines(lines)[:2])
+        for line in sorted({*_first_lines(statements).values(), *binary_lines(lines)[:2]}):
+            note(line, "a 0 / 1 answer")
     elif tiers:
         allowed |= {tier for tier in tiers if tier_number(tier) == 0}
         kind, labels, json_fields = "labels", tuple(tiers), DEFAULT_JSON_FIELDS
@@ -181,9 +190,10 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
     else:
         return _nothing()
     allowed |= {tier for tier in tiers if tier_number(tier) == 0}
-    if tiers:
-        used.update(tier_lines)
-    used.update(two_lines[:1])
+    for line, tier in dict.fromkeys(tier_lines) if tiers else ():
+        note(line, f"tier {tier}" + (" (allowed)" if tier in allowed else ""))
+    if two_lines:
+        note(two_lines[0], "two labels per item (depiction, request)")
     output = OutputFormat(
         kind=kind,
         labels=labels,
@@ -193,7 +203,8 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
         allowed_tiers=tuple(tier for tier in tiers if tier in allowed),
         two_labels=bool(two_lines),
     )
-    return FormatReading(output, "inferred", tuple(sorted(used)))
+    details = tuple((line, "; ".join(notes[line])) for line in sorted(notes))
+    return FormatReading(output, "inferred", tuple(sorted(notes)), details=details)
 
 
 def _word_tiers(
@@ -204,12 +215,12 @@ def _word_tiers(
     return [(number, word, section.get(number)) for number, word, _ in statements]
 
 
-def _first_lines(statements: list[tuple[int, str, bool | None]]) -> set[int]:
+def _first_lines(statements: list[tuple[int, str, bool | None]]) -> dict[str, int]:
     """The first line stating each label word."""
     first: dict[str, int] = {}
     for number, word, _ in statements:
         first.setdefault(word, number)
-    return set(first.values())
+    return first
 
 
 def _nothing() -> FormatReading:

@@ -112,7 +112,14 @@ def test_policy_check_prints_format_codes_and_hints(capsys) -> None:
         "Format: Output: VALID / INVALID, tiers SP0 (allowed) SP2 SP3 SP4, two labels "
         "(depiction D-…, request R-…) — inferred from lines 4, 11, 23, 31"
     )
+    assert lines[1:5] == [
+        "  line 4: label VALID (allowed); label INVALID (violates)",
+        "  line 11: tier SP0 (allowed)",
+        "  line 23: tier SP4",
+        "  line 31: two labels per item (depiction, request)",
+    ]
     assert "  SP2 (line 15) Low-harm promotion" in lines
+    assert not any("Definitions section" in line for line in lines)  # "DEFINITIONS" counts
     assert any(line.startswith("Hints:") for line in lines)
 
 

@@ -33,6 +33,12 @@ def test_plain_text_tiered_policy_with_two_labels() -> None:
     assert "VALID (no spam) or INVALID" in lines[3]
     assert lines[10].startswith("SP0") and lines[22].startswith("SP4")
     assert "D-SP2, R-SP0" in lines[30]
+    assert reading.details == (
+        (4, "label VALID (allowed); label INVALID (violates)"),
+        (11, "tier SP0 (allowed)"),
+        (23, "tier SP4"),
+        (31, "two labels per item (depiction, request)"),
+    )
     assert reading.summary() == (
         "Output: VALID / INVALID, tiers SP0 (allowed) SP2 SP3 SP4, two labels "
         "(depiction D-…, request R-…) — inferred from lines 4, 11, 23, 31"

@@ -33,7 +33,11 @@ def test_opening_a_pack_policy_shows_the_inferred_format_line(panel: PolicyPanel
     )
     assert bar.lines_button.isVisible() and bar.correct_button.isEnabled()
     actions = bar.lines_button.menu().actions()
-    assert [a.text() for a in actions] == ["Line 5", "Line 13", "Line 31"]
+    assert [a.text() for a in actions] == [
+        "Line 5: label VALID (allowed); label INVALID (violates)",
+        "Line 13: tier DC0 (allowed)",
+        "Line 31: tier DC3",
+    ]
     actions[1].trigger()
     assert panel.editor.textCursor().blockNumber() + 1 == 13
 

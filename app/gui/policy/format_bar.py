@@ -2,7 +2,8 @@
 
 ``FormatBar`` shows :meth:`FormatReading.summary` ("Output: VALID / INVALID, tiers SP0
 (allowed) SP2 — inferred from lines 4, 11"), or the one sentence saying what to write when no
-format could be read, as plain text. "Lines" jumps to a line it was read from; "Correct…"
+format could be read, as plain text. "Lines" lists what was read on which line and jumps
+there; "Correct…"
 asks the panel to open the :class:`~app.gui.policy.format_dialog.FormatDialog`.
 """
 
@@ -86,9 +87,11 @@ class FormatBar(QWidget):
         self.label.setText(text)
         self.label.setToolTip(text)
         lines = reading.lines if reading is not None and not error else ()
+        said = dict(reading.details) if reading is not None else {}
         menu = self.lines_button.menu()
         menu.clear()
         for line in lines:
-            menu.addAction(f"Line {line}", lambda n=line: self.lineActivated.emit(n))
+            text = f"Line {line}: {said[line]}" if line in said else f"Line {line}"
+            menu.addAction(text, lambda n=line: self.lineActivated.emit(n))
         self.lines_button.setVisible(bool(lines))
         self.correct_button.setEnabled(not error)
