@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from app.core.label_spelling import split_pair
 from app.core.policy_meta import PARTS, OutputFormat
 from app.core.verdict import VerdictStatus
 from app.core.verdict_tiers import tier_label
@@ -88,9 +89,13 @@ class TierMetrics:
 
 
 def scored_part(outcome: Outcome, output: OutputFormat, part: str) -> Outcome:
-    """A two-label outcome as the part scored (its tier and that tier's label)."""
+    """An outcome as the part scored: a two-label answer's tier of that part and its label,
+    and an expected pair (``D-SP2, R-SP0``) as its tier of that part."""
     if part not in PARTS:
         raise ValueError(f"'{part}' is not one of {', '.join(PARTS)}")
+    pair = split_pair(outcome.expected)
+    if pair is not None:
+        outcome = replace(outcome, expected=pair[PARTS.index(part)])
     tier = outcome.depiction if part == "depiction" else outcome.request
     if tier is None or outcome.status != VerdictStatus.OK.value:
         return outcome

@@ -123,10 +123,8 @@ class StoredResult:
 
     @property
     def correct(self) -> bool:
-        """The verdict gives the expected label, or the expected tier (``DC2``)."""
-        return (
-            self.status == "ok" and bool(self.expected) and self.expected in (self.label, self.tier)
-        )
+        """The verdict gives the expected label, tier (``DC2``) or pair (``D-SP2, R-SP0``)."""
+        return self.verdict.agrees_with(self.expected)
 
     def as_classify_result(self) -> ClassifyResult:
         """The classification this row records, in the engine's own terms."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.label_spelling import spell_tier
+from app.core.label_spelling import pairs_in, spell_tier
 from app.core.policy import cited_rule_codes
 from app.core.policy_meta import OutputFormat, tier_number
 from app.core.verdict_text import PREFIX
@@ -27,10 +27,6 @@ _ESCALATE_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _JSON_ESCALATE_RE = re.compile(r"\"escalate\"\s*:\s*(?:true|1|\"yes\")", re.IGNORECASE)
-_PAIR_RE = re.compile(
-    rf"\bD\s*-\s*{_CODE}[\s,;/|]*(?:and\s+)?R\s*-\s*{_CODE}"
-    rf"|\bR\s*-\s*{_CODE}[\s,;/|]*(?:and\s+)?D\s*-\s*{_CODE}"
-)
 _FIRST_LINE_RE = re.compile(PREFIX + rf"[*`_\"'(]*{_CODE}(?![\w-])", re.IGNORECASE)
 
 
@@ -74,10 +70,7 @@ def tier_label(tier: str, output: OutputFormat) -> str | None:
 
 def read_pair(text: str, output: OutputFormat) -> TierAnswer | None:
     """Depiction and request tiers from ``D-…, R-…``; None when the answer has no pair."""
-    pairs = set()
-    for match in _PAIR_RE.finditer(re.sub(r"[*`_]", "", text)):
-        d, r = (match.group(1), match.group(2)) if match.group(1) else match.group(4, 3)
-        pairs.add((d, r))
+    pairs = pairs_in(text)
     if not pairs:
         return None
     if len(pairs) > 1:

@@ -76,6 +76,15 @@ def test_two_labels_score_the_chosen_part() -> None:
         compute_metrics(outcomes, SP, part="both")
     by_policy = compute_metrics(outcomes, replace(SP, score_on="request"))  # front matter
     assert (by_policy.fn, by_policy.tn) == (1, 1)
+    # a test set labelling both (D-…, R-…): each part scored against its own expected tier
+    both = [
+        o("a", "D-SP3, R-SP2", "INVALID", "SP3", **pair),
+        o("b", "D-SP0, R-SP0", status="error"),
+    ]
+    on_depiction = compute_metrics(both, SP)
+    assert on_depiction.tiers.exact == 1 and on_depiction.tiers.cell("SP0", "<error>") == 1
+    on_request = compute_metrics(both, SP, part="request")
+    assert (on_request.tn, on_request.fn) == (0, 1) and on_request.tiers.cell("SP2", "SP0") == 1
 
 
 def _row(run: str, case: str, **extra) -> StoredResult:

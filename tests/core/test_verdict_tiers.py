@@ -130,9 +130,18 @@ def test_binary_policy_reads_spelled_words_like_the_importer(answer: str, label:
         ("invalid", SPAM, "INVALID"),
         ("1", SPAM, "INVALID"),
         ("valid", PACK, "VALID"),
+        ("d-sp2, r-sp0", SPAM, "D-SP2, R-SP0"),  # a case labelling both
+        ("R-S0 and D-S3", SPAM, "D-SP3, R-SP0"),
+        ("D-SP9, R-SP0", SPAM, None),
         ("DC7", PACK, None),
         ("maybe", SPAM, None),
     ],
 )
 def test_label_spelling_keeps_tiers(raw: str, output: OutputFormat, expected: str | None) -> None:
     assert normalize_label(raw, output) == expected
+
+
+def test_a_verdict_agrees_with_an_expected_pair_only_when_both_match() -> None:
+    verdict = parse_verdict("D-SP2, R-SP0", SPAM)
+    assert verdict.agrees_with("D-SP2, R-SP0") and verdict.agrees_with("SP2")
+    assert not verdict.agrees_with("D-SP2, R-SP3") and not verdict.agrees_with("")
