@@ -17,9 +17,10 @@ A missing or unreadable answer is never a silent "does not violate": it has its 
   cookbook's ``rule_ids`` and ``policy_category`` give rule codes, ``confidence`` is kept.
 
 Then, for every format (see :mod:`app.core.verdict_tiers`): ``+ ESCALATE`` sets the escalate
-flag; ``D-SP2, R-SP0`` gives the depiction and request tiers (the verdict's label is the
-depiction's); a tiered policy's answer that is a tier code (``SP4``, ``DC2``, ``SP2.a``)
-gives the tier and its label; a label with a cited tier on the other side (``VALID (SP3)``)
+flag; ``D-SP2, R-SP0`` gives the depiction and request tiers (the verdict's label is that of
+the part the policy scores, ``score_on``, default the depiction); a tiered policy's answer
+that is a tier code (``SP4``, ``DC2``, ``SP2.a``) gives the tier and its label; a label with
+a cited tier on the other side (``VALID (SP3)``)
 is UNPARSABLE; a one-word answer in the test-set spelling table (``INVALID`` for a 0/1 policy)
 is read through :func:`app.core.label_spelling.normalize_label`, as imported labels are.
 
@@ -90,7 +91,7 @@ class Verdict:
         pair = split_pair(expected)
         if pair is not None:
             return self.ok and pair == (self.depiction, self.request)
-        return self.ok and bool(expected) and expected in (self.label, self.tier)
+        return self.ok and bool(expected) and expected in (self.label, self.tier)  # scored part
 
     @classmethod
     def error(cls, message: str, raw: str = "") -> Verdict:
@@ -154,7 +155,7 @@ def _with_tier(reading: _Reading, text: str, output: OutputFormat) -> _Reading:
 def _read_text(text: str, output: OutputFormat) -> _Reading:
     pair = read_pair(text, output)
     if pair is not None:
-        label = tier_label(pair.depiction, output) if pair.depiction else None
+        label = tier_label(pair.tier, output) if pair.tier else None
         return _Reading(label, pair.tier, pair.depiction, pair.request, problem=pair.problem)
     found, rationale, note = read_label(text, output.labels, output.kind != "binary")
     if len(found) > 1 or AMBIGUOUS in found:

@@ -3,7 +3,8 @@
 * ``INVALID + ESCALATE`` (also ``, ESCALATE``, a line that is only ``ESCALATE``, or JSON
   ``"escalate": true``): the flag is split off and the rest is read as usual.
 * ``D-SP2, R-SP0`` (either order; ``D-S2, R-S0`` where ``S2`` can only mean ``SP2``): the
-  depiction and the request tier, kept apart; two different pairs are unparsable.
+  depiction and the request tier, kept apart; the verdict's tier and label are those of the
+  part the policy scores (``score_on``, default depiction); two different pairs are unparsable.
 * a tier code (``SP4``, ``DC2``, ``SP2.a``) on the first line, or cited codes that all name
   one tier: the tier, whose label is the policy's violating or allowed word.
 
@@ -82,7 +83,8 @@ def read_pair(text: str, output: OutputFormat) -> TierAnswer | None:
         return TierAnswer(
             problem=f"The answer's labels D-{depiction}, R-{request} are not tiers {known}"
         )
-    return TierAnswer(tier=tiers[0], depiction=tiers[0], request=tiers[1])
+    scored = tiers[1] if output.score_on == "request" else tiers[0]  # the part metrics score
+    return TierAnswer(tier=scored, depiction=tiers[0], request=tiers[1])
 
 
 def first_line_tier(text: str, output: OutputFormat) -> str | None:

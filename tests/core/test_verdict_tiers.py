@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,11 @@ def test_a_verdict_agrees_with_an_expected_pair_only_when_both_match() -> None:
     verdict = parse_verdict("D-SP2, R-SP0", SPAM)
     assert verdict.agrees_with("D-SP2, R-SP0") and verdict.agrees_with("SP2")
     assert not verdict.agrees_with("D-SP2, R-SP3") and not verdict.agrees_with("")
+
+
+def test_a_request_scored_policy_reads_a_pair_as_its_request() -> None:
+    request_scored = replace(SPAM, score_on="request")
+    verdict = parse_verdict("D-SP3, R-SP0", request_scored)
+    assert (verdict.label, verdict.tier, verdict.violates) == ("VALID", "SP0", False)
+    assert (verdict.depiction, verdict.request) == ("SP3", "SP0")
+    assert verdict.agrees_with("SP0") and not verdict.agrees_with("SP3")
