@@ -20,9 +20,9 @@ Then, for every format (see :mod:`app.core.verdict_tiers`): ``+ ESCALATE`` sets 
 flag; ``D-SP2, R-SP0`` gives the depiction and request tiers (the verdict's label is that of
 the part the policy scores, ``score_on``, default the depiction); a tiered policy's answer
 that is a tier code (``SP4``, ``DC2``, ``SP2.a``) gives the tier and its label; a label with
-a cited tier on the other side (``VALID (SP3)``)
-is UNPARSABLE; a one-word answer in the test-set spelling table (``INVALID`` for a 0/1 policy)
-is read through :func:`app.core.label_spelling.normalize_label`, as imported labels are.
+a cited tier on the other side (``VALID (SP3)``) is UNPARSABLE; a one-word answer in the
+test-set spelling table (``INVALID`` for a 0/1 policy) is read through
+:func:`app.core.label_spelling.normalize_label`, as imported labels are.
 
 Every verdict keeps ``raw``; rule codes cited anywhere in the answer are collected.
 """
