@@ -22,14 +22,21 @@ from app.core.policy_meta import (
     unknown_key_warnings,
 )
 
-__all__ = [
+__all__ = [  # this module's own names, and the format vocabulary it re-exports
     "FORMATS",
     "KNOWN_KEYS",
+    "RULE_CODE_RE",
+    "FormatReading",
     "OutputFormat",
     "Policy",
     "PolicyError",
     "RuleCode",
+    "cited_rule_codes",
+    "estimate_tokens",
+    "find_rule_codes",
+    "load_policy",
     "output_format_from_meta",
+    "parse_policy",
     "split_front_matter",
 ]
 
