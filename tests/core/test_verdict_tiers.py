@@ -154,3 +154,20 @@ def test_a_request_scored_policy_reads_a_pair_as_its_request() -> None:
     assert (verdict.label, verdict.tier, verdict.violates) == ("VALID", "SP0", False)
     assert (verdict.depiction, verdict.request) == ("SP3", "SP0")
     assert verdict.agrees_with("SP0") and not verdict.agrees_with("SP3")
+
+
+@pytest.mark.parametrize(
+    ("final", "output", "shown"),
+    [
+        ("D-SP2, R-SP0 + ESCALATE", SPAM, "INVALID D-SP2 R-SP0 ESCALATE"),
+        ("SP4", SPAM, "INVALID SP4"),
+        ("VALID", SPAM, "VALID SP0"),
+        ("INVALID", SPAM, "INVALID"),
+        ("1", BINARY, "1"),
+        ("banana", SPAM, ""),
+    ],
+)
+def test_display_label_shows_tier_pair_and_escalate(
+    final: str, output: OutputFormat, shown: str
+) -> None:
+    assert parse_verdict(final, output).display_label() == shown
