@@ -16,11 +16,10 @@ from pathlib import Path
 
 import llama_cpp
 
-from app.core.errors import EngineError
 from app.core.run_types import ClassifyRequest, Event, Started, Timings, TokenCounts
 from app.engine.answer import deltas, finished
 from app.engine.harmony.stream import HarmonyStreamParser
-from app.engine.local.runner import LlamaRunner
+from app.engine.local.runner import LlamaRunner, sampler_chain
 
 
 @dataclass
@@ -53,19 +52,7 @@ class SlotStepper:
 
     def assign(self, slot: Slot, request: ClassifyRequest, prompt: list[int], reused: int) -> None:
         """Give slot a new case; it waits to be placed in the cache by the decoder."""
-        run = request.run
-        chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
-        if run.grammar:
-            grammar = llama_cpp.llama_sampler_init_grammar(
-                self._vocab, run.grammar.encode(), b"root"
-            )
-            if not grammar:
-                llama_cpp.llama_sampler_free(chain)
-                raise EngineError("The output grammar is not valid GBNF; fix or remove it.")
-            llama_cpp.llama_sampler_chain_add(chain, grammar)
-        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_p(run.top_p, 1))
-        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_temp(run.temperature))
-        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_dist(run.seed))
+        chain = sampler_chain(self._vocab, request.run)
         slot.request, slot.sampler, slot.prompt = request, chain, prompt
         slot.tokens, slot.reused, slot.waiting = list(prompt), reused, True
         slot.parser = HarmonyStreamParser(self.runner.specials, self.runner.piece)

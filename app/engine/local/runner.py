@@ -6,10 +6,8 @@ process in ``llama_worker`` feeds it requests and forwards the events it yields.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from app.core.run_types import (
     Event,
     Failed,
     LoadFacts,
+    RunSettings,
     Started,
     Timings,
     TokenCounts,
@@ -31,34 +30,12 @@ from app.engine.answer import context_overflow, deltas, finished
 from app.engine.harmony.events import HarmonyTokens
 from app.engine.harmony.prompt import PromptError, render, tokenize_segments
 from app.engine.harmony.stream import HarmonyStreamParser
+from app.engine.local.llama_log import clear_log, install_log_capture, load_failure_reason
 from app.engine.local.prefix_cache import PrefixCache, Prompt
 from app.engine.local.prefix_store import PrefixStore
 from app.library.hardware import GpuPlan, choose_gpu_layers, detect_hardware, load_with_fallback
 from app.library.memory import estimate_memory
 from app.library.modelfile import inspect_model
-
-# The last lines llama.cpp logged, to explain a failed load in its own words.
-_LOG_LINES: deque[str] = deque(maxlen=200)
-
-
-@llama_cpp.llama_log_callback
-def _capture_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
-    _LOG_LINES.append(text.decode("utf-8", errors="replace"))
-
-
-def install_log_capture() -> None:
-    """Route llama.cpp's log into memory (the default prints it to stderr)."""
-    llama_cpp.llama_log_set(_capture_log, ctypes.c_void_p(0))
-
-
-def load_failure_reason() -> str:
-    """The most telling line llama.cpp logged, e.g. a missing tensor or key."""
-    lines = [line.strip() for line in "".join(_LOG_LINES).splitlines() if line.strip()]
-    for keyword in ("error", "failed", "missing", "wrong", "invalid", "unknown"):
-        for line in reversed(lines):
-            if keyword in line.lower():
-                return line
-    return lines[-1] if lines else "no reason was logged"
 
 
 def common_prefix(a: list[int], b: list[int]) -> int:
@@ -75,7 +52,7 @@ class LlamaRunner:
 
     def __init__(self, settings: EngineSettings, store: PrefixStore | None = None) -> None:
         install_log_capture()
-        _LOG_LINES.clear()
+        clear_log()
         self.settings = settings
         started = time.perf_counter()
         path = Path(settings.model_path)
@@ -115,7 +92,7 @@ class LlamaRunner:
 
     def _load(self, n_gpu_layers: int) -> llama_cpp.Llama:
         settings = self.settings
-        _LOG_LINES.clear()
+        clear_log()
         return llama_cpp.Llama(
             model_path=settings.model_path,
             n_ctx=settings.n_ctx,
@@ -218,13 +195,12 @@ class LlamaRunner:
         if overflow is not None:
             yield overflow
             return
-        grammar = None
-        if run.grammar:
-            grammar = self._grammar(run.grammar)
+        chain = sampler_chain(self._vocab, run)  # a bad grammar fails before any work
         started = time.perf_counter()
         try:
             reused, evaluated_prefix = self._evaluate_prompt(prompt, cancelled)
         except InterruptedError:
+            llama_cpp.llama_sampler_free(chain)
             yield Cancelled(request.case_id)
             return
         prompt_ms = (time.perf_counter() - started) * 1000
@@ -235,29 +211,23 @@ class LlamaRunner:
         generated = 0
         stop_reason = "budget"
         gen_started = time.perf_counter()
-        self.llm.set_seed(run.seed)
-        generator = self.llm.generate(
-            tokens,
-            top_k=0,
-            top_p=run.top_p,
-            min_p=0.0,
-            temp=run.temperature,
-            repeat_penalty=1.0,
-            grammar=grammar,
-        )
-        for token in generator:
-            if llama_cpp.llama_vocab_is_eog(self._vocab, token):
-                stop_reason = self._stop_name(token)
-                parser.feed(token)
-                break
-            generated += 1
-            yield from deltas(request.case_id, parser.feed(token))
-            if cancelled():
-                stop_reason = "cancelled"
-                break
-            if generated >= run.max_tokens:
-                break
-        generator.close()
+        try:  # llama.cpp's own sampler chain: the same draws as llama-cpp-python's, faster
+            while True:
+                token = llama_cpp.llama_sampler_sample(chain, self.llm.ctx, -1)
+                if llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                    stop_reason = self._stop_name(token)
+                    parser.feed(token)
+                    break
+                generated += 1
+                yield from deltas(request.case_id, parser.feed(token))
+                if cancelled():
+                    stop_reason = "cancelled"
+                    break
+                if generated >= run.max_tokens:
+                    break
+                self.llm.eval([token])
+        finally:
+            llama_cpp.llama_sampler_free(chain)
         yield from deltas(request.case_id, parser.finish(stop_reason))
         if stop_reason == "cancelled":
             yield Cancelled(request.case_id)
@@ -281,10 +251,18 @@ class LlamaRunner:
         }
         return names.get(token, "return")
 
-    def _grammar(self, text: str) -> llama_cpp.LlamaGrammar:
-        # An unparsable grammar crashes llama.cpp: check it with the sampler first.
-        sampler = llama_cpp.llama_sampler_init_grammar(self._vocab, text.encode(), b"root")
-        if not sampler:
+
+def sampler_chain(vocab, run: RunSettings):
+    """llama.cpp's sampler chain for a run: grammar (checked: an unparsable one would crash
+    llama.cpp), top-p, temperature and a seeded draw. Free it with llama_sampler_free."""
+    chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+    if run.grammar:
+        grammar = llama_cpp.llama_sampler_init_grammar(vocab, run.grammar.encode(), b"root")
+        if not grammar:
+            llama_cpp.llama_sampler_free(chain)
             raise EngineError("The output grammar is not valid GBNF; fix or remove it.")
-        llama_cpp.llama_sampler_free(sampler)
-        return llama_cpp.LlamaGrammar.from_string(text, verbose=False)
+        llama_cpp.llama_sampler_chain_add(chain, grammar)
+    llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_p(run.top_p, 1))
+    llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_temp(run.temperature))
+    llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_dist(run.seed))
+    return chain
