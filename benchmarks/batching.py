@@ -2,7 +2,8 @@
 
 ``parallel_table`` runs one suite one case at a time (``classify``) and then decoded
 together (``classify_many``) in 1, 2, 4, 8 and 16 sequences, at each answer budget, and
-prints each speed-up with a check that every case's generated token count equals the
+prints each speed-up (wall time, and CPU time of the engine processes, which a busy
+machine does not distort) with a check that every case's generated token count equals the
 one-at-a-time run's wherever the two outputs agree (batched floating-point order may change
 a random model's output; where it does not, the counts must be the same).
 
@@ -15,6 +16,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+
+try:
+    import resource  # CPU time of the finished engine processes (not on Windows)
+except ImportError:  # pragma: no cover
+    resource = None
 
 from app.core.run_types import ClassifyRequest, EngineSettings, Finished, RunSettings
 from app.engine.local.engine import LocalEngine
@@ -40,6 +46,15 @@ def _timed(events) -> tuple[float, dict[str, object]]:
     return time.perf_counter() - started, results
 
 
+def _children_cpu() -> float:
+    """CPU seconds of the engine processes that have ended. On a shared machine wall time
+    swings with other work; CPU time is what the run cost."""
+    if resource is None:
+        return float("nan")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def parallel_table(
     settings: EngineSettings, body: str, contents: list[str], output, run: RunSettings,
     budgets: tuple[int, ...] = (64, 256), sequences: tuple[int, ...] = SEQUENCES,
@@ -50,25 +65,29 @@ def parallel_table(
     print(f"   {len(contents)} cases; 'same counts' compares cases whose outputs agree")
     for budget in budgets:
         requests = _requests(body, contents, output, replace(run, max_tokens=budget))
+        cpu = _children_cpu()
         engine = _fresh(settings)
         alone_s, alone = _timed(e for r in requests for e in engine.classify(r))
         engine.close()
+        alone_cpu = _children_cpu() - cpu
         generated = sum(r.tokens.generated for r in alone.values())
         print(
-            f"   budget {budget}: one at a time {alone_s:.1f} s ({generated} tokens generated, "
-            f"{generated / alone_s:.0f} tok/s)"
+            f"   budget {budget}: one at a time {alone_s:.1f} s, {alone_cpu:.1f} CPU s "
+            f"({generated} tokens generated, {generated / alone_s:.0f} tok/s)"
         )
         for n in sequences:
+            cpu = _children_cpu()
             engine = _fresh(settings)
             together_s, together = _timed(engine.classify_many(requests, n))
             engine.close()
+            cpu_ratio = alone_cpu / (_children_cpu() - cpu)
             agree = [c for c in alone if _same_text(alone[c], together.get(c))]
             same = all(alone[c].tokens.generated == together[c].tokens.generated for c in agree)
             speedup = alone_s / together_s
             rate = sum(r.tokens.generated for r in together.values()) / together_s
             print(
-                f"     {n:2d} at once: {speedup:.2f}x  ({together_s:.1f} s, {rate:.0f} tok/s "
-                f"generated; outputs agree "
+                f"     {n:2d} at once: {speedup:.2f}x  (CPU time {cpu_ratio:.2f}x; "
+                f"{together_s:.1f} s, {rate:.0f} tok/s generated; outputs agree "
                 f"{len(agree)}/{len(alone)}, same counts there: {same})"
             )
             if len(together) != len(requests) or not same:
