@@ -68,6 +68,9 @@ class Store:
                     f"The results database {self.path} is from a newer version of the app; "
                     "update the app or choose another data folder."
                 )
+            elif row[0] < SCHEMA_VERSION:
+                # v1 -> v2 only adds tables, which SCHEMA has just created; nothing to copy
+                conn.execute("UPDATE schema_version SET version=?", (SCHEMA_VERSION,))
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -90,6 +93,10 @@ class Store:
             with self._lock:
                 self._connections.append(conn)
         return conn
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, for the modules that keep their own tables here."""
+        return self._conn()
 
     def close(self) -> None:
         with self._lock:
@@ -160,6 +167,25 @@ class Store:
         return [
             run_from_row(r) for r in self._conn().execute(sql + " ORDER BY started, rowid", args)
         ]
+
+    def link_sample_run(self, run_id: str, sample: int, seed: int, sample_run_id: str) -> None:
+        """Record that ``sample_run_id`` is sample ``sample`` (seed ``seed``) of ``run_id``."""
+        self._conn().execute(
+            "INSERT OR REPLACE INTO run_samples VALUES (?,?,?,?)",
+            (run_id, sample, seed, sample_run_id),
+        )
+
+    def sample_runs(self, run_id: str) -> list[tuple[int, int, str]]:
+        """(sample, seed, sample run id) of a majority run, in sample order; [] for others."""
+        rows = self._conn().execute(
+            "SELECT sample, seed, sample_run_id FROM run_samples WHERE run_id=? ORDER BY sample",
+            (run_id,),
+        )
+        return [tuple(row) for row in rows]
+
+    def sample_run_ids(self) -> set[str]:
+        """Every run that is one sample of a majority run (hidden from run lists)."""
+        return {row[0] for row in self._conn().execute("SELECT sample_run_id FROM run_samples")}
 
     # Results --------------------------------------------------------------------------
 

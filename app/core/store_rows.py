@@ -4,6 +4,8 @@
 (``SCHEMA``, applied idempotently on every connection), what a row becomes
 (:class:`PolicyVersion`, :class:`RunRecord`, :class:`StoredResult`) and how a result is
 written and read back (``rule_codes`` and ``tags`` as JSON lists, flags as 0/1).
+Version 2 adds ``triage`` (a failure filed as gold / policy / model, per case and policy
+version) and ``run_samples`` (the k sample runs behind a majority run of *Run ×k*).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field, fields
 
 from app.core.verdict import Verdict, VerdictStatus
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: triage and run_samples tables (added on open, see Store)
 CACHEABLE = ("ok", "no_verdict", "unparsable")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -42,6 +44,14 @@ CREATE TABLE IF NOT EXISTS results (
     PRIMARY KEY (run_id, case_id));
 CREATE INDEX IF NOT EXISTS results_cache_key ON results(cache_key, created);
 CREATE INDEX IF NOT EXISTS runs_policy ON runs(policy_hash, started);
+CREATE TABLE IF NOT EXISTS triage (
+    cases_path TEXT NOT NULL, case_id TEXT NOT NULL, policy_hash TEXT NOT NULL,
+    kind TEXT NOT NULL, rule_code TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '',
+    old_label TEXT, new_label TEXT, created REAL NOT NULL,
+    PRIMARY KEY (cases_path, case_id, policy_hash));
+CREATE TABLE IF NOT EXISTS run_samples (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, sample INTEGER NOT NULL,
+    seed INTEGER NOT NULL, sample_run_id TEXT NOT NULL, PRIMARY KEY (run_id, sample));
 """
 
 
