@@ -43,6 +43,7 @@ class RunReport:
     metrics: Metrics
     results: list[StoredResult] = field(default_factory=list)
     title: str = ""
+    sections: list[str] = field(default_factory=list)  # analysis sections (HTML, escaped)
 
 
 def build_run_report(store: Store, run_id: str) -> RunReport:
@@ -53,11 +54,17 @@ def build_run_report(store: Store, run_id: str) -> RunReport:
     version = store.policy_version(run.policy_hash)
     policy: Policy = parse_policy(version.text if version else "")
     results = store.results(run_id)
-    return RunReport(run, policy.name, run_metrics(results, policy.output), results)
+    from app.core.report_analysis import analysis_sections  # it builds on this module
+
+    sections = analysis_sections(store, run, policy, results)
+    return RunReport(run, policy.name, run_metrics(results, policy.output), results, "", sections)
 
 
 def _e(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
+
+
+esc = _e  # shared with app.core.report_analysis
 
 
 def _when(stamp: float | None) -> str:
@@ -118,6 +125,7 @@ def render_html(report: RunReport) -> str:
             nums = "".join(f'<td class="n">{_e(x)}</td>' for x in cells)
             out.append(f"<tr><td>{_e(t.tag)}</td>{nums}</tr>")
         out.append("</table>")
+    out += report.sections
     out.append(f"<h2>Cases ({len(report.results)})</h2>")
     for r in report.results:
         cached = " · cached" if r.cached else ""
