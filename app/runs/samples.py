@@ -1,0 +1,104 @@
+"""*Run ×k*: every case sampled k times, and a majority run over the samples.
+
+Sample j runs the suite with seed ``seed + j`` as an ordinary run of its own: the result
+cache key holds the seed, so each sample is cached apart and k = 5 after k = 3 runs only the
+two new seeds (:func:`app.runs.suite.run_suite` finds the first three in the cache). Then
+a *majority run* is stored: per case the first sample whose prediction is the majority (see
+:mod:`app.core.stability`), its settings carrying ``samples: k``, and the sample runs linked
+to it (``run_samples``), so metrics, reports and comparisons read the majority run like any
+other while the stability views read the samples behind it.
+
+A cancelled or failed sample ends the whole run there; the samples stored so far stay in the
+cache, so running again costs only what is missing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.core.cases import TestCase
+from app.core.fingerprint import ModelFingerprint, settings_dict
+from app.core.policy import Policy
+from app.core.run_types import RunSettings
+from app.core.stability import UNSTABLE_BELOW, CaseStability, majority_results, sample_seeds
+from app.core.store import Store
+from app.engine.protocol import Engine
+from app.runs.suite import run_suite
+from app.runs.suite_results import SuiteSummary
+
+
+@dataclass
+class SamplesSummary:
+    run_id: str  # the majority run ("" when a sample was cancelled)
+    k: int
+    samples: list[SuiteSummary] = field(default_factory=list)
+    stability: dict[str, CaseStability] = field(default_factory=dict)
+    cancelled: bool = False
+
+    @property
+    def cached(self) -> int:
+        return sum(s.cached for s in self.samples)
+
+    @property
+    def engine_runs(self) -> int:
+        """Case samples the engine ran (not from the cache)."""
+        return sum(s.done - s.cached for s in self.samples)
+
+
+def run_samples(
+    engine: Engine,
+    policy: Policy,
+    cases: list[TestCase],
+    run_settings: RunSettings,
+    k: int,
+    *,
+    store: Store,
+    model_fingerprint: ModelFingerprint | str,
+    template_hash: str,
+    threshold: float = UNSTABLE_BELOW,
+    cancel: threading.Event | None = None,
+    on_event: Callable[[object], None] | None = None,
+    cases_path: str = "",
+    note: str = "",
+    concurrency: int = 1,
+    engine_factory: Callable[[], Engine] | None = None,
+) -> SamplesSummary:
+    """Sample each case k times (seeds seed…seed+k-1) and store the majority run."""
+    if k < 1:
+        raise ValueError("The number of samples must be at least 1; use 3, 5 or 10.")
+    cancel = cancel or threading.Event()
+    summary = SamplesSummary("", k)
+    for seed in sample_seeds(run_settings.seed, k):
+        sample = run_suite(
+            engine, policy, cases, dataclasses.replace(run_settings, seed=seed),
+            store=store, model_fingerprint=model_fingerprint, template_hash=template_hash,
+            order="file", cancel=cancel, on_event=on_event, cases_path=cases_path,
+            note=note, concurrency=concurrency, engine_factory=engine_factory,
+        )  # fmt: skip
+        summary.samples.append(sample)
+        if sample.cancelled:
+            summary.cancelled = True
+            return summary
+    results = [store.results(s.run_id) for s in summary.samples]
+    chosen, summary.stability = majority_results(results, threshold)
+    name = (
+        model_fingerprint.name
+        if isinstance(model_fingerprint, ModelFingerprint)
+        else str(model_fingerprint)
+    )
+    settings = {**settings_dict(run_settings), "samples": k}
+    run_id = store.create_run(
+        store.add_policy_version(policy.text, note, str(policy.path or "")), model=name,
+        settings=settings, cases_path=cases_path, total=len(cases),
+    )  # fmt: skip
+    seeds = sample_seeds(run_settings.seed, k)
+    for index, sample in enumerate(summary.samples):
+        store.link_sample_run(run_id, index, seeds[index], sample.run_id)
+    majority = [dataclasses.replace(r, run_id=run_id, created=0.0) for r in chosen]
+    store.add_results(majority)
+    store.set_run_status(run_id, "finished")
+    summary.run_id = run_id
+    return summary
