@@ -27,7 +27,7 @@ from app.commands.run_options import add_run_arguments, engine_settings, run_set
 from app.core.cases import CasesError, cases_path_for, load_cases
 from app.core.errors import EngineError
 from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_hash
-from app.core.flips import prediction
+from app.core.flips import outcome, prediction
 from app.core.metrics import (
     Metrics,
     check_thresholds,
@@ -36,11 +36,14 @@ from app.core.metrics import (
 )
 from app.core.policy import PolicyError, load_policy
 from app.core.report import build_run_report, write_html, write_markdown
+from app.core.stability import SAMPLE_COUNTS, UNSTABLE_BELOW, CaseStability, summarize
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store, StoreError
 from app.core.store_rows import StoredResult
 from app.engine.protocol import Engine
+from app.runs.samples import run_samples
 from app.runs.suite import ORDERS, run_suite
+from app.runs.suite_results import SuiteSummary
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -55,6 +58,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_run_arguments(parser)
     add_backend_arguments(parser)
     parser.add_argument("--order", choices=ORDERS, default="file")
+    parser.add_argument(
+        "--samples", type=int, choices=(1, *SAMPLE_COUNTS), default=1, metavar="K",
+        help="sample each case K times (3, 5 or 10; seeds SEED…SEED+K-1) and score the "
+        "majority label; the JSON report gives each case's agreement",
+    )  # fmt: skip
+    parser.add_argument("--unstable-below", type=float, default=UNSTABLE_BELOW, metavar="SHARE",
+                        help="a case is unstable when its agreement is below this (0.8)")  # fmt: skip
     parser.add_argument("--fail-under", default="", metavar="NAME=VALUE,...")
     parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
     parser.add_argument("--note", default="", help="note stored with this policy version")
@@ -98,6 +108,15 @@ def metrics_table(metrics: Metrics) -> str:
             cells = (format_ratio(c.precision), format_ratio(c.recall), format_ratio(c.f1))
             lines.append(f"{c.label:<16} {c.support:>7} {cells[0]:>6} {cells[1]:>6} {cells[2]:>6}")
     return "\n".join(lines)
+
+
+def stability_line(stability: dict, results: list[StoredResult], output, k: int) -> str:
+    """One line on the samples: unstable cases and the bootstrap intervals."""
+    s = summarize(stability, [outcome(r) for r in results], output)
+    return (
+        f"samples: {k} per case, {s.unstable} of {s.cases} cases unstable; 95% interval "
+        f"accuracy {s.accuracy_ci.text()}, F1 {s.f1_ci.text()}"
+    )
 
 
 def confusion_table(metrics: Metrics) -> str:
@@ -144,6 +163,15 @@ def results_csv(results: list[StoredResult]) -> str:
     return buffer.getvalue()
 
 
+def _result_json(result: StoredResult, stability: CaseStability | None) -> dict:
+    """A result for the JSON report; after --samples with its majority and agreement."""
+    data = dict(result.__dict__)
+    if stability is not None:
+        data.update(majority=stability.majority, agreement=stability.agreement,
+                    unstable=stability.unstable, samples=list(stability.predictions))  # fmt: skip
+    return data
+
+
 def _load_inputs(args: argparse.Namespace):
     try:
         thresholds = parse_thresholds(args.fail_under)
@@ -185,17 +213,26 @@ def run(args: argparse.Namespace) -> int:
         template = info.get("template_hash") or template_hash(
             info.get("chat_template"), settings.renderer
         )
-        summary = run_suite(
-            engine, policy, cases, settings, store=store,
-            model_fingerprint=model_identity(args), template_hash=template,
-            order=args.order, cases_path=str(cases_path.resolve()), note=args.note,
-            concurrency=args.concurrency,
+        common = dict(
+            store=store, model_fingerprint=model_identity(args), template_hash=template,
+            cases_path=str(cases_path.resolve()), note=args.note, concurrency=args.concurrency,
             engine_factory=(
                 concurrent_factory(engine)
                 if args.concurrency > 1 and args.backend == "remote"
                 else None
             ),
         )  # fmt: skip
+        stability = {}
+        if args.samples > 1:
+            sampled = run_samples(engine, policy, cases, settings, args.samples,
+                                  threshold=args.unstable_below, **common)  # fmt: skip
+            if sampled.cancelled:
+                raise CommandError("The run was cancelled; run it again to finish the samples.")
+            stability = sampled.stability
+            failed = sum(sample.failed for sample in sampled.samples)
+            summary = SuiteSummary(sampled.run_id, len(cases), len(cases), sampled.cached, failed)
+        else:
+            summary = run_suite(engine, policy, cases, settings, order=args.order, **common)
         report = build_run_report(store, summary.run_id)
     finally:
         engine.close()
@@ -203,14 +240,17 @@ def run(args: argparse.Namespace) -> int:
     metrics, results = report.metrics, report.results
     failures = check_thresholds(metrics, thresholds)
     if not args.quiet:
-        print(f"Run {summary.run_id}: {summary.done} cases ({summary.cached} cached, "
+        samples = f" × {args.samples} samples" if args.samples > 1 else ""
+        print(f"Run {summary.run_id}: {summary.done} cases{samples} ({summary.cached} cached, "
               f"{summary.failed} errors) of {policy.name} on {info.get('model', '')}")  # fmt: skip
     print(metrics_table(metrics))
+    if stability:
+        print(stability_line(stability, results, policy.output, args.samples))
     print()
     print(confusion_table(metrics))
     if args.json:
         data = {"run": summary.__dict__, "metrics": metrics.to_dict(), "failures": failures}
-        data["results"] = [r.__dict__ for r in results]
+        data["results"] = [_result_json(r, stability.get(r.case_id)) for r in results]
         atomic_write_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if args.junit:
         atomic_write_text(args.junit, junit_xml(results, failures, policy.name))

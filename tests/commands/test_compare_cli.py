@@ -123,3 +123,38 @@ def test_html_report_shows_heat_map_triage_and_comparison(db, tmp_path):
     assert EVIL in text  # shown as text, escaped in the source
     # the first run has nothing to compare with
     assert "Compared with run" not in render_html(build_run_report(store, a))
+
+
+def test_eval_samples_json_carries_agreement_on_the_real_engine(
+    tiny_model, tmp_path, monkeypatch, capsys
+):
+    from collections import Counter
+
+    from tests.support.requests import GRAMMAR
+    from tests.support.requests import POLICY as ENGINE_POLICY
+
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
+    policy = tmp_path / "policy.md"
+    policy.write_text(ENGINE_POLICY.text, encoding="utf-8")
+    (tmp_path / "cases.jsonl").write_text(
+        "".join(
+            f'{{"id": "c{i}", "content": "sample me {i}", "expected": "1"}}\n' for i in range(3)
+        )
+    )
+    (tmp_path / "g.gbnf").write_text(GRAMMAR)
+    out = tmp_path / "out.json"
+    argv = ["eval", "--policy", str(policy), "--model", str(tiny_model), "--grammar",
+            str(tmp_path / "g.gbnf"), "--max-tokens", "40", "--ctx", "2048", "--threads", "2",
+            "--samples", "3", "--db", str(tmp_path / "r.db"), "--json", str(out), "-q"]  # fmt: skip
+    assert app.cli.main(argv) in (0, 1)
+    data = json.loads(out.read_text())
+    assert len(data["results"]) == 3
+    for row in data["results"]:
+        votes = Counter(row["samples"])
+        assert len(row["samples"]) == 3 and row["majority"] == votes.most_common(1)[0][0]
+        assert row["agreement"] == pytest.approx(votes[row["majority"]] / 3)
+        assert row["label"] == row["majority"]
+    capsys.readouterr()
+    assert app.cli.main(["runs", "--db", str(tmp_path / "r.db"), "--json"]) == 0
+    runs = json.loads(capsys.readouterr().out)  # the sample runs are hidden
+    assert [(r["id"], r["samples"]) for r in runs] == [(data["run"]["run_id"], 3)]
