@@ -20,6 +20,7 @@ from app.core.rule_heat import RuleHeat, ranked
 from app.core.run_analysis import RunAnalysis
 from app.gui.shared.table_model import HeaderedTableModel
 from app.gui.shared.table_views import row_table
+from app.gui.shared.theme import heat_colour
 from app.gui.shared.widgets import plain_label
 
 
@@ -34,11 +35,6 @@ class HeatColumn(IntEnum):
 
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def heat_colour(heat: float) -> QColor:
-    """From pale (no wrong citations) to red (all citations on wrong cases)."""
-    return QColor.fromHsvF(0.0, 0.15 + 0.7 * max(0.0, min(1.0, heat)), 0.95)
 
 
 class RuleHeatModel(HeaderedTableModel):

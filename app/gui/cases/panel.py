@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.cases import TestCase
-from app.gui.cases.filter import CaseIdFilterProxy
-from app.gui.cases.model import CaseRole, CaseTableModel
+from app.gui.cases.analysis_model import AnalysedCaseModel
+from app.gui.cases.filter import CaseIdFilterProxy, focus_combo
+from app.gui.cases.model import CaseRole
 from app.gui.cases.paste_dialog import PasteCasesDialog
 from app.gui.cases.table_view import case_table_view
 from app.gui.shared.highlights import make_selections, quote_format
@@ -40,7 +41,7 @@ class CasePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = CaseTableModel(self)
+        self.model = AnalysedCaseModel(self)  # cases, results, stability and triage
         self.proxy = CaseIdFilterProxy(self)  # text filter + confusion-cell id filter
         self.proxy.setSourceModel(self.model)
         self._modified = False
@@ -69,6 +70,8 @@ class CasePanel(QWidget):
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.filter_edit, 1)
+        self.focus_combo = focus_combo(self.proxy)
+        bar.addWidget(self.focus_combo)
         for button in (
             self.add_button,
             self.duplicate_button,

@@ -91,3 +91,8 @@ def apply_theme(app: QApplication, theme: str = "system") -> None:
         app.setStyleSheet(_STYLE.read_text(encoding="utf-8"))
     except OSError:
         app.setStyleSheet("")
+
+
+def heat_colour(heat: float) -> QColor:
+    """A heat-map colour from pale (0) to strong red (1), readable under dark text."""
+    return QColor.fromHsvF(0.0, 0.15 + 0.7 * max(0.0, min(1.0, heat)), 0.95)
