@@ -9,7 +9,8 @@ For every rule code the policy defines (:attr:`Policy.rule_codes`, in policy ord
   (``None`` when the answer never cites it);
 - ``wrong``: scored cases answered wrong (or with no verdict) that cite it anywhere;
 - ``false_positives``: cases that cite it in the answer, were judged violating and are not;
-- ``never``: cited neither in an answer nor in a reasoning.
+- ``never``: cited neither in an answer nor in a reasoning, itself or through a sub-rule
+  (``SP2`` counts as reached when ``SP2.a`` is cited).
 
 A rule that is never cited, or whose answer citations are mostly false positives (at least
 two, and more than half), comes first in :func:`ranked` with a one-line hint.
@@ -36,10 +37,11 @@ class RuleHeat:
     wrong: int = 0
     false_positives: int = 0
     case_ids: list[str] | None = None  # cases citing it anywhere, in run order
+    sub_rules_cited: int = 0  # citations of its sub-rules (SP2.a, SP2.b for SP2)
 
     @property
     def never(self) -> bool:
-        return not self.answer and not self.reasoning
+        return not self.answer and not self.reasoning and not self.sub_rules_cited
 
     @property
     def precision(self) -> float | None:
@@ -103,6 +105,12 @@ def rule_heat(policy: Policy, results: list[StoredResult]) -> list[RuleHeat]:
                 heat.answer_scored += 1
                 heat.answer_right += outcome.correct
                 heat.false_positives += false_positive
+    for code, heat in heats.items():
+        heat.sub_rules_cited = sum(
+            len(other.case_ids or [])
+            for name, other in heats.items()
+            if name.startswith(code + ".")
+        )
     return list(heats.values())
 
 

@@ -92,9 +92,10 @@ def test_heat_map_counts_and_hints():
     assert (a.answer, a.reasoning, a.precision, a.wrong) == (1, 2, 1.0, 1)
     assert heats["SP1"].answer == 0 and heats["SP1"].reasoning == 1
     assert heats["SP3"].never and heats["SP3"].hint(6).startswith("SP3 was never cited in 6")
-    assert heats["SP2"].never  # the parent is not counted for a child's citation
+    assert heats["SP2"].answer == 0 and not heats["SP2"].never  # reached through SP2.a
+    assert heats["SP2"].sub_rules_cited == 6
     order = [h.code for h in ranked(list(heats.values()))]
-    assert order[:3] == ["SP2", "SP2.c", "SP3"]
+    assert order[:2] == ["SP2.c", "SP3"]
     assert cases_citing(list(heats.values()), "SP2.a") == ["5", "6"]
 
 

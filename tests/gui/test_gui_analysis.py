@@ -1,0 +1,188 @@
+"""The analysis views driven on scripted runs in a temporary store (pytest-qt, offscreen):
+heat table and outline strips, triage panel, compare dialog, samples view, stability column,
+suggestion diff."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+
+from app.core.cases import load_cases  # noqa: E402
+from app.core.store import Store  # noqa: E402
+from app.core.suggest import SuggestionError, parse_suggestion  # noqa: E402
+from app.gui.analysis.compare_dialog import CompareDialog  # noqa: E402
+from app.gui.analysis.controller import AnalysisController  # noqa: E402
+from app.gui.analysis.heat_table import AnalysisSummary, HeatColumn  # noqa: E402
+from app.gui.analysis.samples_view import SamplesView  # noqa: E402
+from app.gui.analysis.suggestion_view import SuggestionView  # noqa: E402
+from app.gui.analysis.triage_panel import TriagePanel  # noqa: E402
+from app.gui.cases.analysis_model import AnalysisColumn  # noqa: E402
+from app.gui.cases.panel import CasePanel  # noqa: E402
+from app.gui.policy.outline import CODE_ROLE, NOTE_ROLE, PolicyOutline  # noqa: E402
+from tests.support.analysis_data import build_analysis  # noqa: E402
+
+WAIT = 5000
+
+
+@pytest.fixture
+def setup(tmp_path, qtbot):
+    store = Store(tmp_path / "results.sqlite3")
+    runs = build_analysis(store, tmp_path / "set")
+    controller = AnalysisController(store)
+    with qtbot.waitSignal(controller.analysisReady, timeout=WAIT):
+        controller.request_analysis(runs.sampled)
+    yield store, runs, controller
+    controller.shutdown()
+    store.close()
+
+
+def test_heat_table_ranks_hints_and_filters_by_rule(setup, qtbot):
+    _, _, controller = setup
+    view = AnalysisSummary()
+    qtbot.addWidget(view)
+    view.show_analysis(controller.analysis)
+    first = view.model.index(0, HeatColumn.HINT).data()
+    assert "SP2.c was cited on 6 false positives" in first or "never cited" in first
+    assert "5 samples per case: 3 of 45 cases unstable" in view.stability_label.text()
+    assert (
+        view.triage_label.text()
+        == "Triage of 12 failures: 0 gold, 0 policy, 0 model, 12 not triaged."
+    )
+    row = next(r for r in range(view.model.rowCount()) if view.model.heat(r).code == "SP2.c")
+    with qtbot.waitSignal(view.ruleSelected, timeout=WAIT) as signal:
+        qtbot.mouseClick(
+            view.table.viewport(), Qt.MouseButton.LeftButton,
+            pos=view.table.visualRect(view.model.index(row, 0)).center(),
+        )  # fmt: skip
+    code, case_ids = signal.args
+    assert code == "SP2.c" and len(case_ids) == 8
+
+
+def test_outline_heat_strips_and_notes(setup, qtbot):
+    store, runs, controller = setup
+    outline = PolicyOutline()
+    qtbot.addWidget(outline)
+    outline.update_text(runs.policy_path.read_text())
+    analysis = controller.analysis
+    outline.set_rule_heat(analysis.heats, len(analysis.results), {"SP2.c": ["shop vs brand"]})
+    items = {i.data(0, CODE_ROLE): i for i in outline._all_items() if i.data(0, CODE_ROLE)}
+    assert not items["SP2.c"].icon(0).isNull() and "6 false positives" in items["SP2.c"].toolTip(0)
+    notes = [items["SP2.c"].child(i) for i in range(items["SP2.c"].childCount())]
+    assert [n.text(0) for n in notes if n.data(0, NOTE_ROLE)] == ["✎ shop vs brand"]
+    with qtbot.waitSignal(outline.ruleClicked, timeout=WAIT) as signal:
+        outline.itemClicked.emit(items["SP2.c"], 0)
+    assert signal.args == ["SP2.c"]
+    outline.set_rule_heat([], 0, {})
+    assert items["SP2.c"].icon(0).isNull() and items["SP2.c"].childCount() == 0
+
+
+def test_triage_panel_files_gold_and_undoes_it(setup, qtbot):
+    _, runs, controller = setup
+    panel = TriagePanel(controller)
+    qtbot.addWidget(panel)
+    wrong = controller.analysis.failures()[0]
+    with qtbot.waitSignal(controller.evidenceReady, timeout=WAIT):
+        panel.select_case(wrong)
+    assert panel.title_label.text().startswith(f"Case {wrong} (wrong")
+    assert "Expected" in panel.evidence.toPlainText() and "Samples:" in panel.evidence.toPlainText()
+    old = next(c.expected for c in load_cases(runs.cases_path) if c.id == wrong)
+    panel.label_combo.setCurrentText("1" if old == "0" else "0")
+    with qtbot.waitSignal(controller.analysisReady, timeout=WAIT):
+        qtbot.mouseClick(panel.gold_button, Qt.MouseButton.LeftButton)
+    new = next(c.expected for c in load_cases(runs.cases_path) if c.id == wrong)
+    assert new != old and panel.filed_label.text().startswith("Filed as gold label wrong")
+    assert controller.analysis.triage_line().startswith("of 12 failures: 1 gold")
+    with qtbot.waitSignal(controller.analysisReady, timeout=WAIT):
+        qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    assert next(c.expected for c in load_cases(runs.cases_path) if c.id == wrong) == old
+    panel.note_edit.setText("which shops count")
+    with qtbot.waitSignal(controller.analysisReady, timeout=WAIT):
+        qtbot.mouseClick(panel.policy_button, Qt.MouseButton.LeftButton)
+    assert controller.analysis.notes and "which shops count" in panel.filed_label.text()
+
+
+def test_contradiction_shows_as_evidence(setup, qtbot):
+    _, _, controller = setup
+    panel = TriagePanel(controller)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(controller.evidenceReady, timeout=WAIT) as signal:
+        panel.select_case("sp-022")
+    assert signal.args[0].contradiction is True
+    assert "concludes the opposite" in panel.evidence.toPlainText()
+
+
+def test_compare_dialog_shows_agreement_and_disagreements(setup, qtbot):
+    _, runs, controller = setup
+    with qtbot.waitSignal(controller.comparisonReady, timeout=WAIT):
+        dialog = CompareDialog(controller)
+        qtbot.addWidget(dialog)
+    assert (
+        dialog.combo_a.currentData() == runs.sampled and dialog.combo_b.currentData() == runs.plain
+    )
+    cmp = dialog.comparison
+    assert "McNemar p =" in dialog.summary.text() and cmp.cases == 45
+    assert dialog.cases.rowCount() == len(cmp.disagreements) > 0
+    assert (
+        dialog.text_a.toPlainText().startswith("A: ")
+        and "Reasoning:" in dialog.text_b.toPlainText()
+    )
+    assert dialog.metrics.item(4, 0).text() == "McNemar p"
+
+
+def test_samples_view_lists_k_answers(setup, qtbot):
+    _, _, controller = setup
+    view = SamplesView(controller)
+    qtbot.addWidget(view)
+    unstable = next(s.case_id for s in controller.analysis.stability.values() if s.unstable)
+    with qtbot.waitSignal(controller.samplesReady, timeout=WAIT):
+        view.select_case(unstable)
+    assert view.list.count() == 5 and "(unstable)" in view.summary.text()
+    view.list.setCurrentRow(2)
+    assert view.text.toPlainText().startswith("Reasoning:\nChecking the content")
+    assert "seed 102" in view.list.item(2).text()
+
+
+def test_case_table_stability_column_and_unstable_filter(setup, qtbot):
+    _, runs, controller = setup
+    panel = CasePanel()
+    qtbot.addWidget(panel)
+    panel.set_cases(load_cases(runs.cases_path))
+    a = controller.analysis
+    triage = {"sp-001": "gold"}
+    panel.model.set_analysis(a.stability, triage, set(a.failures()))
+    unstable = {s.case_id for s in a.stability.values() if s.unstable}
+    row = panel.model.row_of(next(iter(unstable)))
+    assert panel.model.index(row, AnalysisColumn.STABILITY).data().startswith("unstable ")
+    panel.focus_combo.setCurrentIndex(panel.focus_combo.findText("Unstable only"))
+    assert set(panel.visible_case_ids()) == unstable
+    panel.focus_combo.setCurrentIndex(panel.focus_combo.findText("Gold label wrong"))
+    assert panel.visible_case_ids() == ["sp-001"]
+    panel.focus_combo.setCurrentIndex(0)
+    panel.table.sortByColumn(AnalysisColumn.STABILITY, Qt.SortOrder.AscendingOrder)
+    assert set(panel.visible_case_ids()[: len(unstable)]) == unstable
+
+
+def test_suggestion_view_applies_only_a_usable_replacement(setup, qtbot):
+    _, runs, _ = setup
+    view = SuggestionView()
+    qtbot.addWidget(view)
+    text = runs.policy_path.read_text()
+    answer = (
+        "SECTION: Examples\nREPLACEMENT:\n"
+        '- "Official: verify your account at bank-secure[.]example" → 1, SP2.c\n'
+    )
+    view.show_suggestion(parse_suggestion(answer, text))
+    assert '+- "Official: verify' in view.diff.toPlainText()
+    assert len(view.diff.extraSelections()) >= 2 and view.apply_button.isEnabled()
+    with qtbot.waitSignal(view.applyRequested, timeout=WAIT) as signal:
+        qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+    assert "bank-secure" in signal.args[0]
+    try:
+        parse_suggestion("no idea", text)
+    except SuggestionError as exc:
+        view.show_error(str(exc))
+    assert not view.apply_button.isEnabled() and "not a section replacement" in view.title.text()
