@@ -19,6 +19,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from app.core.store import Store, StoreError
+from app.gui.analysis.window_analysis import WindowAnalysis
 from app.gui.cases.panel import CasePanel
 from app.gui.evaluation.actions import EvaluationActions
 from app.gui.evaluation.controller import EvaluationController
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.status.addPermanentWidget(self.engine_badge)
         self.evaluation_actions = EvaluationActions(self)
         self.window_actions = WindowActions(self)
+        self.analysis = WindowAnalysis(self, self.right_tabs, self.metrics_panel.splitter)
         self.runner = RunCoordinator(
             self.controller,
             self.suites,
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
         self.metrics_panel.cellActivated.connect(proxy.set_case_filter)
         self.metrics_panel.caseFilterCleared.connect(lambda: proxy.set_case_filter(None))
         self.evaluation.runMetricsReady.connect(self._on_run_metrics)
+        self.evaluation.runMetricsReady.connect(lambda m: self.analysis.load_run(m.run.id))
         self.models_controller.activeModelChanged.connect(self._on_active_model)
 
     @Slot(str, str)
@@ -292,4 +295,5 @@ class MainWindow(QMainWindow):
         self.models_controller.shutdown()
         self.evaluation_actions.shutdown()
         self.evaluation.shutdown()
+        self.analysis.shutdown()
         self.store.close()

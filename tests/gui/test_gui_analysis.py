@@ -23,7 +23,9 @@ from app.gui.analysis.triage_panel import TriagePanel  # noqa: E402
 from app.gui.cases.analysis_model import AnalysisColumn  # noqa: E402
 from app.gui.cases.panel import CasePanel  # noqa: E402
 from app.gui.policy.outline import CODE_ROLE, NOTE_ROLE, PolicyOutline  # noqa: E402
+from tests.gui.test_gui_window_testsets import close_window, env, open_window, run_all  # noqa: E402,F401
 from tests.support.analysis_data import build_analysis  # noqa: E402
+from tests.support.fake_engine import FakeEngineFactory, FakeScript  # noqa: E402
 
 WAIT = 5000
 
@@ -186,3 +188,24 @@ def test_suggestion_view_applies_only_a_usable_replacement(setup, qtbot):
     except SuggestionError as exc:
         view.show_error(str(exc))
     assert not view.apply_button.isEnabled() and "not a section replacement" in view.title.text()
+
+
+def test_window_shows_heat_strips_triage_tab_and_compare_after_a_run(qtbot, env):
+    win = open_window(qtbot, env, FakeEngineFactory(FakeScript(delay=0.0, rule_code="SP2.a")))
+    try:
+        with qtbot.waitSignal(win.analysis.controller.analysisReady, timeout=15000):
+            assert run_all(qtbot, win) == "finished"
+        tabs = [win.right_tabs.tabText(i) for i in range(win.right_tabs.count())]
+        assert tabs[-2:] == ["Triage", "Suggestion"]
+        items = win.policy_panel.outline._all_items()
+        strips = [i for i in items if i.data(0, CODE_ROLE) == "SP2.a"]
+        assert strips and not strips[0].icon(0).isNull()
+        assert win.analysis.summary.model.rowCount() > 0
+        assert win.analysis.compare_action.text() == "Compare &runs…"
+        assert run_all(qtbot, win) == "finished"  # a second run (all cached) to compare
+        with qtbot.waitSignal(win.analysis.controller.comparisonReady, timeout=15000):
+            dialog = win.analysis.open_compare()
+        assert dialog.comparison.cases == 4 and dialog.comparison.mcnemar_p == 1.0
+        dialog.close()
+    finally:
+        close_window(win)

@@ -1,0 +1,118 @@
+"""Puts the analysis views into the workbench window and wires them to what it shows.
+
+``WindowAnalysis`` is built by the window once its panels exist. It owns the
+:class:`AnalysisController` and adds:
+
+- the rule heat map with the stability and triage lines to the Metrics tab;
+- a *Triage* tab beside Result / Metrics (triage panel over the k samples of the case);
+- a *Suggestion* tab (the diff of a suggested edit);
+- *History ▸ Compare runs…*.
+
+After each loaded run (``request_analysis``) the outline gets its heat strips and notes, the
+case table its stability and triage columns, the Metrics tab its heat map. Selecting a case
+shows its evidence and samples; clicking a rule (heat map or outline) filters the case table
+to the cases citing it. The window's objects are reached through the attributes it passes
+in; nothing here imports another feature package.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QSplitter, QTabWidget
+
+from app.core.run_analysis import RunAnalysis
+from app.gui.analysis.compare_dialog import CompareDialog
+from app.gui.analysis.controller import AnalysisController
+from app.gui.analysis.heat_table import AnalysisSummary
+from app.gui.analysis.samples_view import SamplesView
+from app.gui.analysis.suggestion_view import SuggestionView
+from app.gui.analysis.triage_panel import TriagePanel
+
+
+class WindowAnalysis(QObject):
+    """The analysis views of one window, and their wiring."""
+
+    def __init__(self, window, tabs: QTabWidget, metrics_splitter: QSplitter) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = AnalysisController(window.store, self)
+        self.summary = AnalysisSummary()
+        self.summary.setObjectName("analysisSummary")
+        metrics_splitter.addWidget(self.summary)
+        self.triage = TriagePanel(self.controller)
+        self.samples = SamplesView(self.controller)
+        triage_split = QSplitter(Qt.Orientation.Vertical)
+        triage_split.setObjectName("triageSplitter")
+        triage_split.addWidget(self.triage)
+        triage_split.addWidget(self.samples)
+        self.triage_tab = triage_split
+        tabs.addTab(triage_split, "Triage")
+        self.suggestion = SuggestionView()
+        tabs.addTab(self.suggestion, "Suggestion")
+        self.tabs = tabs
+        self.compare_action = QAction("Compare &runs…", window)
+        self.compare_action.triggered.connect(self.open_compare)
+        history = next(
+            (a.menu() for a in window.menuBar().actions() if a.text().strip("&") == "History"),
+            None,
+        )
+        if history is not None:
+            history.addAction(self.compare_action)
+        self.compare_dialog: CompareDialog | None = None
+        self._wire()
+
+    def _wire(self) -> None:
+        window, controller = self.window, self.controller
+        controller.analysisReady.connect(self.show_analysis)
+        controller.requestFailed.connect(window.show_message)
+        window.case_panel.currentCaseChanged.connect(self.select_case)
+        self.summary.ruleSelected.connect(self.filter_to_rule)
+        window.policy_panel.outline.ruleClicked.connect(self._on_outline_rule)
+
+    def load_run(self, run_id: str) -> None:
+        """Analyse a stored run (after a run ends, or when stored results are shown)."""
+        self.controller.request_analysis(run_id)
+
+    def show_analysis(self, analysis: RunAnalysis) -> None:
+        window = self.window
+        self.summary.show_analysis(analysis)
+        window.policy_panel.outline.set_rule_heat(
+            analysis.heats, len(analysis.results), analysis.notes
+        )
+        triage = {cid: entry.kind for cid, entry in analysis.triage.items()}
+        window.case_panel.model.set_analysis(analysis.stability, triage, set(analysis.failures()))
+        current = window.case_panel.current_case_id()
+        if current:
+            self.select_case(current)
+
+    def select_case(self, case_id: str) -> None:
+        analysis = self.controller.analysis
+        if not case_id or analysis is None or analysis.result(case_id) is None:
+            return
+        self.triage.select_case(case_id)
+        self.samples.select_case(case_id)
+
+    def filter_to_rule(self, code: str, case_ids: list) -> None:
+        self.window.case_panel.proxy.set_case_filter(case_ids)
+        self.window.show_message(f"{len(case_ids)} cases cite {code}; Show all cases clears it.")
+
+    def _on_outline_rule(self, code: str) -> None:
+        analysis = self.controller.analysis
+        if analysis is None:
+            return
+        heat = next((h for h in analysis.heats if h.code == code), None)
+        if heat is not None and heat.case_ids:
+            self.filter_to_rule(code, list(heat.case_ids))
+
+    def open_compare(self) -> CompareDialog:
+        if self.compare_dialog is None:
+            self.compare_dialog = CompareDialog(self.controller, self.window)
+        else:
+            self.controller.request_runs()
+        self.compare_dialog.show()
+        self.compare_dialog.raise_()
+        return self.compare_dialog
+
+    def shutdown(self) -> None:
+        self.controller.shutdown()
