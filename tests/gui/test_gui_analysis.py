@@ -190,7 +190,7 @@ def test_suggestion_view_applies_only_a_usable_replacement(setup, qtbot):
     assert not view.apply_button.isEnabled() and "not a section replacement" in view.title.text()
 
 
-def test_window_shows_heat_strips_triage_tab_and_compare_after_a_run(qtbot, env):
+def test_window_shows_heat_strips_triage_tab_and_compare_after_a_run(qtbot, env):  # noqa: F811
     win = open_window(qtbot, env, FakeEngineFactory(FakeScript(delay=0.0, rule_code="SP2.a")))
     try:
         with qtbot.waitSignal(win.analysis.controller.analysisReady, timeout=15000):
