@@ -170,8 +170,10 @@ def parse_suggestion(answer: str, policy_text: str) -> Suggestion:
     old = "\n".join(old_lines).strip("\n")
     if replacement.strip() == old.strip():
         raise SuggestionError("The suggestion repeats the section unchanged; ask again.")
+    # keep the section's own spacing: a blank line after the heading and before the next
+    leading = [""] if old_lines and not old_lines[0].strip() else []
     trailing = [""] if old_lines and not old_lines[-1].strip() else []
-    new_lines = lines[: section.heading + 1] + [""] + replacement.splitlines() + trailing
+    new_lines = lines[: section.heading + 1] + leading + replacement.splitlines() + trailing
     new_lines += lines[section.end :]
     tail = "\n" if policy_text.endswith("\n") else ""
     return Suggestion(section.title, old, replacement, policy_text, "\n".join(new_lines) + tail)

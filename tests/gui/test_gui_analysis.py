@@ -123,7 +123,7 @@ def test_compare_dialog_shows_agreement_and_disagreements(setup, qtbot):
         dialog = CompareDialog(controller)
         qtbot.addWidget(dialog)
     assert (
-        dialog.combo_a.currentData() == runs.sampled and dialog.combo_b.currentData() == runs.plain
+        dialog.combo_a.currentData() == runs.plain and dialog.combo_b.currentData() == runs.sampled
     )
     cmp = dialog.comparison
     assert "McNemar p =" in dialog.summary.text() and cmp.cases == 45

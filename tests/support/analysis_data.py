@@ -91,8 +91,8 @@ class SeededEngine:
 class AnalysisRuns:
     policy_path: Path
     cases_path: Path
-    sampled: str  # majority run of Run ×k (model A)
-    plain: str  # one run of model B
+    sampled: str  # majority run of Run ×k (model A), the newest run
+    plain: str  # one run of model B, before it
     k: int
 
 
@@ -106,8 +106,8 @@ def build_analysis(store: Store, folder: Path, k: int = 5) -> AnalysisRuns:
     expected = {c.content: (c.expected, list(c.tags)) for c in cases}
     common = dict(store=store, template_hash="seeded", cases_path=str(cases_path))
     run = RunSettings(seed=100)
-    a = SeededEngine(expected)
-    sampled = run_samples(a, policy, cases, run, k, model_fingerprint=a.name, **common)
     b = SeededEngine(expected, sloppy=False)
     plain = run_suite(b, policy, cases, run, model_fingerprint=b.name, order="file", **common)
+    a = SeededEngine(expected)
+    sampled = run_samples(a, policy, cases, run, k, model_fingerprint=a.name, **common)
     return AnalysisRuns(policy_path, cases_path, sampled.run_id, plain.run_id, k)

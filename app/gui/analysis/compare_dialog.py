@@ -43,6 +43,10 @@ def _fill(table: QTableWidget, header: list[str], rows: list[list[object]]) -> N
     table.resizeColumnsToContents()
 
 
+def _amount(value: float | None, digits: int) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
 def _table() -> QTableWidget:
     table = QTableWidget()
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -143,10 +147,10 @@ class CompareDialog(QDialog):
             metric_rows.append([name, format_ratio(cmp.metrics_a.value(name)),
                                 format_ratio(cmp.metrics_b.value(name)),
                                 "n/a" if delta is None else f"{delta:+.3f}"])  # fmt: skip
-        metric_rows.append(["tokens / case", format_ratio(cmp.cost_a.tokens_per_case),
-                            format_ratio(cmp.cost_b.tokens_per_case), ""])  # fmt: skip
-        metric_rows.append(["seconds / case", format_ratio(cmp.cost_a.seconds_per_case),
-                            format_ratio(cmp.cost_b.seconds_per_case), ""])  # fmt: skip
+        metric_rows.append(["tokens / case", _amount(cmp.cost_a.tokens_per_case, 0),
+                            _amount(cmp.cost_b.tokens_per_case, 0), ""])  # fmt: skip
+        metric_rows.append(["seconds / case", _amount(cmp.cost_a.seconds_per_case, 2),
+                            _amount(cmp.cost_b.seconds_per_case, 2), ""])  # fmt: skip
         metric_rows.append(["McNemar p", f"{cmp.mcnemar_p:.4g}", "", ""])
         _fill(self.metrics, ["", "A", "B", "B − A"], metric_rows)
         case_rows = [[d.case_id, d.expected, prediction(d.a), prediction(d.b)]

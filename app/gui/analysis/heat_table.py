@@ -64,7 +64,7 @@ class RuleHeatModel(HeaderedTableModel):
             return h.code
         if role == Qt.ItemDataRole.DisplayRole:
             values = {
-                HeatColumn.RULE: f"{h.code}  {h.title}".strip(),
+                HeatColumn.RULE: h.code,
                 HeatColumn.ANSWER: h.answer,
                 HeatColumn.REASONING: h.reasoning,
                 HeatColumn.PRECISION: format_ratio(h.precision),
@@ -74,7 +74,7 @@ class RuleHeatModel(HeaderedTableModel):
             }
             return values[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return h.hint(self._cases) or f"{h.code}: {h.title}"
+            return f"{h.code}: {h.title}\n{h.hint(self._cases)}".strip()
         if role == Qt.ItemDataRole.BackgroundRole and column == HeatColumn.RULE and h.case_ids:
             return heat_colour(h.heat)
         if role == Qt.ItemDataRole.ForegroundRole and column == HeatColumn.RULE and h.case_ids:

@@ -103,7 +103,11 @@ class SuggestionView(QWidget):
                 fmt.setBackground(colour)
                 fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
                 selection.format = fmt
-                selection.cursor = QTextCursor(block)
+                cursor = QTextCursor(block)
+                cursor.movePosition(
+                    QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
+                )
+                selection.cursor = cursor  # the whole block, wrapped lines too
                 selections.append(selection)
             block = block.next()
         self.diff.setExtraSelections(selections)

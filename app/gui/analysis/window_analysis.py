@@ -40,6 +40,9 @@ class WindowAnalysis(QObject):
         self.summary = AnalysisSummary()
         self.summary.setObjectName("analysisSummary")
         metrics_splitter.addWidget(self.summary)
+        # the heat map gets the most room; the chart across versions may be folded away
+        metrics_splitter.setStretchFactor(metrics_splitter.count() - 1, 4)
+        metrics_splitter.setCollapsible(metrics_splitter.count() - 2, True)
         self.triage = TriagePanel(self.controller)
         self.samples = SamplesView(self.controller)
         triage_split = QSplitter(Qt.Orientation.Vertical)
