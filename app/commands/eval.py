@@ -19,15 +19,14 @@ from pathlib import Path
 from app.commands import CommandError
 from app.commands.backend_options import (
     add_backend_arguments,
+    backend_config,
     check_backend_arguments,
-    concurrent_factory,
+    run_service,
 )
-from app.commands.backend_options import make_engine as backend_make_engine
-from app.commands.run_options import add_run_arguments, engine_settings, run_settings
+from app.commands.run_options import add_run_arguments, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
-from app.core.errors import EngineError
-from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_hash
-from app.core.flips import outcome, prediction
+from app.core.flips import outcome as result_outcome
+from app.core.flips import prediction
 from app.core.metrics import (
     Metrics,
     check_thresholds,
@@ -40,10 +39,8 @@ from app.core.stability import SAMPLE_COUNTS, UNSTABLE_BELOW, CaseStability, sum
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store, StoreError
 from app.core.store_rows import StoredResult
-from app.engine.protocol import Engine
-from app.runs.samples import run_samples
-from app.runs.suite import ORDERS, run_suite
-from app.runs.suite_results import SuiteSummary
+from app.runs.selection import RunJob
+from app.runs.suite import ORDERS
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -74,29 +71,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def make_engine(args: argparse.Namespace) -> tuple[Engine, dict]:
-    """Build the engine the options ask for; return it with the facts ``load`` gave.
-
-    The local model is loaded only when a case misses the cache (see LazyEngine)."""
-    if args.backend == "remote":
-        return backend_make_engine(args, None)
-    from app.engine.lazy import LazyEngine
-    from app.engine.local.engine import LocalEngine
-
-    engine = LazyEngine(LocalEngine())
-    try:
-        return engine, engine.load(engine_settings(args))
-    except EngineError as exc:
-        raise CommandError(str(exc)) from None
-
-
-def model_identity(args: argparse.Namespace) -> ModelFingerprint | str:
-    """What the result cache keys on: the GGUF's fingerprint, or the server and model name."""
-    if args.backend == "remote":
-        return f"{args.base_url.rstrip('/')}#{args.remote_model}"
-    return model_fingerprint(args.model)
-
-
 def metrics_table(metrics: Metrics) -> str:
     lines = [f"{'metric':<16} value"]
     lines += [f"{name:<16} {format_ratio(value)}" for name, value in metrics.headline().items()]
@@ -112,7 +86,7 @@ def metrics_table(metrics: Metrics) -> str:
 
 def stability_line(stability: dict, results: list[StoredResult], output, k: int) -> str:
     """One line on the samples: unstable cases and the bootstrap intervals."""
-    s = summarize(stability, [outcome(r) for r in results], output)
+    s = summarize(stability, [result_outcome(r) for r in results], output)
     return (
         f"samples: {k} per case, {s.unstable} of {s.cases} cases unstable; 95% interval "
         f"accuracy {s.accuracy_ci.text()}, F1 {s.f1_ci.text()}"
@@ -199,58 +173,46 @@ def _load_inputs(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     policy, cases, cases_path, thresholds = _load_inputs(args)
-    settings = run_settings(args)
+    job = RunJob(
+        policy, cases, run_settings(args), backend_config(args),
+        failed_first=args.order == "failed-first", cases_path=str(cases_path.resolve()),
+        note=args.note, samples=args.samples, unstable_below=args.unstable_below,
+    )  # fmt: skip
     try:
         store = Store(args.db)
     except StoreError as exc:
         raise CommandError(str(exc)) from None
+    service = run_service(store)
     try:
-        engine, info = make_engine(args)
-    except (EngineError, CommandError) as exc:
-        store.close()
-        raise CommandError(str(exc)) from None
-    try:
-        template = info.get("template_hash") or template_hash(
-            info.get("chat_template"), settings.renderer
-        )
-        common = dict(
-            store=store, model_fingerprint=model_identity(args), template_hash=template,
-            cases_path=str(cases_path.resolve()), note=args.note, concurrency=args.concurrency,
-            engine_factory=(
-                concurrent_factory(engine)
-                if args.concurrency > 1 and args.backend == "remote"
-                else None
-            ),
-        )  # fmt: skip
-        stability = {}
-        if args.samples > 1:
-            sampled = run_samples(engine, policy, cases, settings, args.samples,
-                                  threshold=args.unstable_below, **common)  # fmt: skip
-            if sampled.cancelled:
-                raise CommandError("The run was cancelled; run it again to finish the samples.")
-            stability = sampled.stability
-            failed = sum(sample.failed for sample in sampled.samples)
-            summary = SuiteSummary(sampled.run_id, len(cases), len(cases), sampled.cached, failed)
-        else:
-            summary = run_suite(engine, policy, cases, settings, order=args.order, **common)
-        report = build_run_report(store, summary.run_id)
+        outcome = service.run(job)
+        model_name = service.facts.model if service.facts else ""
+        if not outcome.run_id:  # nothing ran: the engine could not load, or a bad job
+            raise CommandError(outcome.message)
+        report = build_run_report(store, outcome.run_id)
     finally:
-        engine.close()
+        service.close()
         store.close()
+    summary = outcome.summary
+    if outcome.status == "failed" and outcome.message:
+        print(f"safeguard-studio: {outcome.message}", file=sys.stderr)
     metrics, results = report.metrics, report.results
     failures = check_thresholds(metrics, thresholds)
-    if not args.quiet:
+    if not args.quiet and summary is not None:
         samples = f" × {args.samples} samples" if args.samples > 1 else ""
         print(f"Run {summary.run_id}: {summary.done} cases{samples} ({summary.cached} cached, "
-              f"{summary.failed} errors) of {policy.name} on {info.get('model', '')}")  # fmt: skip
+              f"{summary.failed} errors) of {policy.name} on {model_name}")  # fmt: skip
     print(metrics_table(metrics))
-    if stability:
-        print(stability_line(stability, results, policy.output, args.samples))
+    if outcome.stability:
+        print(stability_line(outcome.stability, results, policy.output, args.samples))
     print()
     print(confusion_table(metrics))
     if args.json:
-        data = {"run": summary.__dict__, "metrics": metrics.to_dict(), "failures": failures}
-        data["results"] = [_result_json(r, stability.get(r.case_id)) for r in results]
+        data = {
+            "run": summary.__dict__ if summary else {},
+            "metrics": metrics.to_dict(),
+            "failures": failures,
+        }
+        data["results"] = [_result_json(r, outcome.stability.get(r.case_id)) for r in results]
         atomic_write_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if args.junit:
         atomic_write_text(args.junit, junit_xml(results, failures, policy.name))

@@ -26,6 +26,7 @@ from app.core.run_types import RunSettings
 from app.core.stability import UNSTABLE_BELOW, CaseStability, majority_results, sample_seeds
 from app.core.store import Store
 from app.engine.protocol import Engine
+from app.runs.backend import recorded_model
 from app.runs.suite import run_suite
 from app.runs.suite_results import SuiteSummary
 
@@ -41,6 +42,12 @@ class SamplesSummary:
     @property
     def cached(self) -> int:
         return sum(s.cached for s in self.samples)
+
+    def suite_summary(self, cases: int) -> SuiteSummary:
+        """The majority run as one suite summary (cached and failed summed over samples)."""
+        failed = sum(s.failed for s in self.samples)
+        elapsed = sum(s.elapsed_s for s in self.samples)
+        return SuiteSummary(self.run_id, cases, cases, self.cached, failed, elapsed_s=elapsed)
 
     @property
     def engine_runs(self) -> int:
@@ -76,7 +83,7 @@ def run_samples(
             engine, policy, cases, dataclasses.replace(run_settings, seed=seed),
             store=store, model_fingerprint=model_fingerprint, template_hash=template_hash,
             order="file", cancel=cancel, on_event=on_event, cases_path=cases_path,
-            note=note, concurrency=concurrency, engine_factory=engine_factory,
+            note=note, concurrency=concurrency, engine_factory=engine_factory, kind="sample",
         )  # fmt: skip
         summary.samples.append(sample)
         if sample.cancelled:
@@ -84,11 +91,7 @@ def run_samples(
             return summary
     results = [store.results(s.run_id) for s in summary.samples]
     chosen, summary.stability = majority_results(results, threshold)
-    name = (
-        model_fingerprint.name
-        if isinstance(model_fingerprint, ModelFingerprint)
-        else str(model_fingerprint)
-    )
+    name = recorded_model(model_fingerprint)
     settings = {**settings_dict(run_settings), "samples": k}
     run_id = store.create_run(
         store.add_policy_version(policy.text, note, str(policy.path or "")), model=name,

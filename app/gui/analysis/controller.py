@@ -44,10 +44,13 @@ class AnalysisController(QObject):
     triageChanged = Signal(str)  # case id
     requestFailed = Signal(str)
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(
+        self, store: Store, tasks: TaskRunner | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
-        self.tasks = TaskRunner(self)
+        self._own_tasks = tasks is None  # the window lends its evaluation pool
+        self.tasks = tasks or TaskRunner(self)
         self.threshold = UNSTABLE_BELOW
         self.analysis: RunAnalysis | None = None
         self._latest: dict[str, int] = {}
@@ -148,4 +151,5 @@ class AnalysisController(QObject):
         return self.tasks.wait(timeout_ms)
 
     def shutdown(self) -> None:
-        self.tasks.shutdown()
+        if self._own_tasks:
+            self.tasks.shutdown()

@@ -33,10 +33,13 @@ from app.gui.analysis.triage_panel import TriagePanel
 class WindowAnalysis(QObject):
     """The analysis views of one window, and their wiring."""
 
-    def __init__(self, window, tabs: QTabWidget, metrics_splitter: QSplitter) -> None:
+    def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
-        self.controller = AnalysisController(window.store, self)
+        # the evaluation pool: the window's shutdown stops it, and with it every analysis job
+        self.controller = AnalysisController(window.store, window.evaluation.tasks, self)
+        tabs: QTabWidget = window.right_tabs
+        metrics_splitter: QSplitter = window.metrics_panel.splitter
         self.summary = AnalysisSummary()
         self.summary.setObjectName("analysisSummary")
         metrics_splitter.addWidget(self.summary)
@@ -69,6 +72,7 @@ class WindowAnalysis(QObject):
         window, controller = self.window, self.controller
         controller.analysisReady.connect(self.show_analysis)
         controller.requestFailed.connect(window.show_message)
+        window.evaluation.runMetricsReady.connect(lambda metrics: self.load_run(metrics.run.id))
         window.case_panel.currentCaseChanged.connect(self.select_case)
         self.summary.ruleSelected.connect(self.filter_to_rule)
         window.policy_panel.outline.ruleClicked.connect(self._on_outline_rule)

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from app.core.run_types import LoadFacts
 from app.engine.remote.engine import RemoteConfig
 
 PROBE_CONNECT_TIMEOUT = 5.0
@@ -27,13 +28,13 @@ _API_TEXT = {
 }
 
 
-def describe_connection(info: dict) -> str:
+def describe_connection(info: LoadFacts) -> str:
     """One sentence about a server that answered ``load()``."""
-    ctx = f", context {info['n_ctx']:,} tokens" if isinstance(info.get("n_ctx"), int) else ""
-    api = _API_TEXT.get(str(info.get("api")), str(info.get("api")))
-    key = str(info.get("api_key_source") or "none")
+    ctx = f", context {info.n_ctx:,} tokens" if info.n_ctx else ""
+    api = _API_TEXT.get(info.api, info.api)
+    key = info.api_key_source or "none"
     key_text = "no API key" if key.startswith("none") else f"API key from {key}"
-    return f"Connected to {info.get('base_url')}: model {info.get('model')!r}{ctx}, {key_text} ({api})."
+    return f"Connected to {info.base_url}: model {info.model!r}{ctx}, {key_text} ({api})."
 
 
 class _Worker(QObject):
