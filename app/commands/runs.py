@@ -20,7 +20,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
     parser.add_argument("--json", action="store_true", help="print the runs as JSON")
-    parser.add_argument("--samples", action="store_true", help="also list each sample run")
+    parser.add_argument(
+        "--all", action="store_true", help="also list sample runs and single-case runs"
+    )
     return parser
 
 
@@ -37,8 +39,7 @@ def open_store(path: Path | None) -> Store:
 def run(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     try:
-        hidden = set() if args.samples else store.sample_run_ids()
-        runs = [r for r in store.list_runs() if r.id not in hidden]
+        runs = store.list_runs(kind=None if args.all else "suite")
         counts = {
             r.id: store.connection()
             .execute("SELECT COUNT(*) FROM results WHERE run_id=?", (r.id,))
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         rows = [
             {"id": r.id, "policy_hash": r.policy_hash, "model": r.model, "status": r.status,
              "cases": counts[r.id], "samples": samples[r.id] or 1, "started": r.started,
-             "cases_path": r.cases_path, "settings": r.settings}
+             "cases_path": r.cases_path, "settings": r.settings, "kind": r.kind}
             for r in runs
         ]  # fmt: skip
         print(json.dumps(rows, indent=2, ensure_ascii=False))

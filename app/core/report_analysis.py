@@ -82,10 +82,9 @@ def previous_run(store: Store, run: RunRecord) -> RunRecord | None:
     """The newest finished run before ``run`` over the same test set (not a sample run)."""
     if not run.cases_path:
         return None
-    hidden = store.sample_run_ids() | {run.id}
     earlier = [
-        r for r in store.list_runs()
-        if r.cases_path == run.cases_path and r.id not in hidden and r.started <= run.started
+        r for r in store.list_runs()  # test-set runs only: no samples, no single cases
+        if r.cases_path == run.cases_path and r.id != run.id and r.started <= run.started
     ]  # fmt: skip
     return earlier[-1] if earlier else None
 

@@ -188,10 +188,6 @@ class Store:
         )
         return [tuple(row) for row in rows]
 
-    def sample_run_ids(self) -> set[str]:
-        """Every run that is one sample of a majority run (hidden from run lists)."""
-        return {row[0] for row in self._conn().execute("SELECT sample_run_id FROM run_samples")}
-
     # Results --------------------------------------------------------------------------
 
     def add_result(self, result: StoredResult) -> None:

@@ -33,6 +33,8 @@ from app.runs.suite import run_suite
 from app.runs.suite_results import CaseStored
 
 EngineFactory = Callable[[BackendConfig], Engine]
+# engine, model identity, template key, cancel -> anything (see RunService.run_task)
+EngineTask = Callable[[Engine, object, str, threading.Event], object]
 _CRASH_PREFIXES = ("crash:", "load:")
 
 
@@ -146,6 +148,28 @@ class RunService:
         )  # fmt: skip
         status = "cancelled" if summary.cancelled else "finished"
         return RunOutcome(status, summary.run_id, summary)
+
+    def run_task(
+        self,
+        backend: BackendConfig,
+        task: EngineTask,
+        *,
+        renderer: str = "template",
+        cancel: threading.Event | None = None,
+        on_event: Callable[[object], None] | None = None,
+    ) -> object:
+        """Run ``task(engine, model identity, template key, cancel)`` on this service's one
+        engine (a suggested edit, its held-out check). Raises what the task raises; an
+        engine that cannot load raises EngineError."""
+        emit = on_event or (lambda _event: None)
+        cancel = cancel or threading.Event()
+        try:
+            engine, facts = self._ensure(backend, emit)
+        except EngineError as exc:
+            emit(EngineFailed(str(exc)))
+            raise
+        identity = model_identity(backend, facts)
+        return task(engine, identity, template_key(facts, renderer), cancel)
 
     def _ensure(
         self, config: BackendConfig, emit: Callable[[object], None]

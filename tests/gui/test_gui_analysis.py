@@ -12,8 +12,10 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.cases import load_cases  # noqa: E402
+from app.core.run_types import ClassifyResult, Finished, Timings, TokenCounts  # noqa: E402
 from app.core.store import Store  # noqa: E402
 from app.core.suggest import SuggestionError, parse_suggestion  # noqa: E402
+from app.core.verdict import Verdict, VerdictStatus  # noqa: E402
 from app.gui.analysis.compare_dialog import CompareDialog  # noqa: E402
 from app.gui.analysis.controller import AnalysisController  # noqa: E402
 from app.gui.analysis.heat_table import AnalysisSummary, HeatColumn  # noqa: E402
@@ -25,7 +27,7 @@ from app.gui.cases.panel import CasePanel  # noqa: E402
 from app.gui.policy.outline import CODE_ROLE, NOTE_ROLE, PolicyOutline  # noqa: E402
 from tests.gui.test_gui_window_testsets import close_window, env, open_window, run_all  # noqa: E402,F401
 from tests.support.analysis_data import build_analysis  # noqa: E402
-from tests.support.fake_engine import FakeEngineFactory, FakeScript  # noqa: E402
+from tests.support.fake_engine import FakeEngine, FakeEngineFactory, FakeScript  # noqa: E402
 
 WAIT = 5000
 
@@ -208,4 +210,71 @@ def test_window_shows_heat_strips_triage_tab_and_compare_after_a_run(qtbot, env)
         assert dialog.comparison.cases == 4 and dialog.comparison.mcnemar_p == 1.0
         dialog.close()
     finally:
+        close_window(win)
+
+
+class SuggestingEngine(FakeEngine):
+    """The fake engine; asked for a suggestion, it answers a replacement of Criteria."""
+
+    answer = "SECTION: Criteria\nREPLACEMENT:\nViolates:\n- SP2.a Fees or credentials.\n"
+
+    def _events(self, request):
+        if request.case_id != "suggestion":
+            yield from super()._events(request)
+            return
+        verdict = Verdict(VerdictStatus.UNPARSABLE, raw=self.answer)
+        yield Finished(ClassifyResult("suggestion", verdict, "thinking", self.answer, "return",
+                                      TokenCounts(), Timings()))  # fmt: skip
+
+
+def test_window_runs_samples_and_suggests_checks_and_applies_an_edit(qtbot, env):  # noqa: F811
+    engines: list[SuggestingEngine] = []
+
+    def factory(_config=None):
+        engines.append(SuggestingEngine(FakeScript(delay=0.0)))
+        return engines[-1]
+
+    win = open_window(qtbot, env, factory)
+    try:
+        analysis = win.analysis
+        analysis.set_samples(3)
+        with (
+            qtbot.waitSignal(analysis.controller.analysisReady, timeout=15000),
+            qtbot.waitSignal(win.runner.runEnded, timeout=15000),
+        ):
+            assert analysis.run_samples()
+        loaded = analysis.controller.analysis
+        assert loaded.samples == 3 and win.runner.samples == 1
+        assert len(win.store.sample_runs(loaded.run.id)) == 3
+        model = win.case_panel.model
+        assert model.index(model.row_of("c1"), AnalysisColumn.STABILITY).data() == "3/3"
+        assert [f for f in loaded.failures()] == ["c4"]  # "Lovely weather" expected 1
+
+        with qtbot.waitSignal(win.controller.taskEnded, timeout=15000):
+            analysis.suggest.suggest()
+        view = analysis.suggestion
+        assert (
+            view.suggestion is not None
+            and "+- SP2.a Fees or credentials." in view.diff.toPlainText()
+        )
+        prompt = engines[-1]
+        assert prompt.calls >= 1
+        with qtbot.waitSignal(win.controller.taskEnded, timeout=15000):
+            qtbot.mouseClick(view.check_button, Qt.MouseButton.LeftButton)
+        assert view.check_label.text().startswith("On 2 held-out cases:")
+        before = win.policy_panel.text()
+        qtbot.mouseClick(view.apply_button, Qt.MouseButton.LeftButton)
+        assert "Fees or credentials" in win.policy_panel.text()
+        win.policy_panel.editor.undo()
+        assert win.policy_panel.text() == before
+
+        SuggestingEngine.answer = "I would not change anything."
+        with qtbot.waitSignal(win.controller.taskEnded, timeout=15000):
+            analysis.suggest.suggest()
+        assert view.suggestion is None and "not a section replacement" in view.title.text()
+        assert not view.apply_button.isEnabled()
+    finally:
+        SuggestingEngine.answer = (
+            "SECTION: Criteria\nREPLACEMENT:\nViolates:\n- SP2.a Fees or credentials.\n"
+        )
         close_window(win)

@@ -29,8 +29,7 @@ from app.gui.shared.tasks import TaskRunner
 
 
 def _listed_runs(store: Store) -> list:
-    hidden = store.sample_run_ids()
-    return [run for run in store.list_runs() if run.id not in hidden]
+    return store.list_runs()  # test-set runs: samples and single cases are not listed
 
 
 class AnalysisController(QObject):

@@ -130,6 +130,11 @@ class SuggestionView(QWidget):
         )
         self._set_buttons(self.suggestion is not None)
 
+    def show_check_error(self, message: str) -> None:
+        """A check that did not finish; the suggestion stays."""
+        self.check_label.setText(message)
+        self._set_buttons(self.suggestion is not None)
+
     def clear(self) -> None:
         self.suggestion = None
         self.diff.clear()

@@ -6,7 +6,8 @@
 - the rule heat map with the stability and triage lines to the Metrics tab;
 - a *Triage* tab beside Result / Metrics (triage panel over the k samples of the case);
 - a *Suggestion* tab (the diff of a suggested edit);
-- *History ▸ Compare runs…*.
+- *History ▸ Compare runs…*; *Run ▸ Run all ×k* with *Samples per case* (3, 5, 10, a
+  setting) and *Suggest an edit from the failures shown* (:mod:`suggest_actions`).
 
 After each loaded run (``request_analysis``) the outline gets its heat strips and notes, the
 case table its stability and triage columns, the Metrics tab its heat map. Selecting a case
@@ -18,16 +19,19 @@ in; nothing here imports another feature package.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QSplitter, QTabWidget
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMenu, QSplitter, QTabWidget
 
 from app.core.run_analysis import RunAnalysis
+from app.core.stability import SAMPLE_COUNTS
 from app.gui.analysis.compare_dialog import CompareDialog
 from app.gui.analysis.controller import AnalysisController
 from app.gui.analysis.heat_table import AnalysisSummary
 from app.gui.analysis.samples_view import SamplesView
+from app.gui.analysis.suggest_actions import SuggestActions
 from app.gui.analysis.suggestion_view import SuggestionView
 from app.gui.analysis.triage_panel import TriagePanel
+from app.gui.shared import options
 
 
 class WindowAnalysis(QObject):
@@ -59,14 +63,50 @@ class WindowAnalysis(QObject):
         self.tabs = tabs
         self.compare_action = QAction("Compare &runs…", window)
         self.compare_action.triggered.connect(self.open_compare)
-        history = next(
-            (a.menu() for a in window.menuBar().actions() if a.text().strip("&") == "History"),
-            None,
-        )
-        if history is not None:
-            history.addAction(self.compare_action)
+        self._menu("History").addAction(self.compare_action)
+        self.suggest = SuggestActions(window, self.controller, self.suggestion)
+        self._add_run_actions(self._menu("Run"))
         self.compare_dialog: CompareDialog | None = None
         self._wire()
+
+    def _menu(self, title: str) -> QMenu:
+        """The window's top-level menu of that title (made if missing)."""
+        for action in self.window.menuBar().actions():
+            if action.text().replace("&", "") == title and action.menu() is not None:
+                return action.menu()
+        return self.window.menuBar().addMenu(title)
+
+    def _add_run_actions(self, menu: QMenu) -> None:
+        settings = self.window.settings
+        self.controller.threshold = options.get(settings, options.UNSTABLE_BELOW)
+        menu.addSeparator()
+        self.samples_action = menu.addAction("Run all ×&k")
+        self.samples_action.setToolTip("Sample every case k times and score the majority label")
+        self.samples_action.triggered.connect(self.run_samples)
+        choose = menu.addMenu("Samples per case")
+        group = QActionGroup(choose)
+        for k in SAMPLE_COUNTS:
+            action = choose.addAction(f"{k} samples")
+            action.setCheckable(True)
+            action.setChecked(k == options.get(settings, options.SAMPLES))
+            action.triggered.connect(lambda _on, k=k: self.set_samples(k))
+            group.addAction(action)
+        self.set_samples(options.get(settings, options.SAMPLES))
+        self.suggest_action = menu.addAction("Suggest an &edit from the failures shown")
+        self.suggest_action.triggered.connect(self.suggest.suggest)
+
+    def set_samples(self, k: int) -> None:
+        options.put(self.window.settings, options.SAMPLES, k)
+        self.samples_action.setText(f"Run all ×{k}")
+
+    def run_samples(self) -> bool:
+        """Run every case shown k times (seeds seed…seed+k-1) as one majority run."""
+        runner = self.window.runner
+        runner.samples = options.get(self.window.settings, options.SAMPLES)
+        try:
+            return runner.run_suite("all")  # the job is built at once, with the samples
+        finally:
+            runner.samples = 1
 
     def _wire(self) -> None:
         window, controller = self.window, self.controller

@@ -61,6 +61,7 @@ class _Worker(QObject):
     delta = Signal(str, str, str)
     batch = Signal(list)  # list[CaseStored]
     ended = Signal(object)  # RunOutcome
+    taskEnded = Signal(object, str)  # result, or None and a one-sentence message
 
     def __init__(self, service: RunService, cancel: threading.Event) -> None:
         super().__init__()
@@ -111,6 +112,27 @@ class _Worker(QObject):
             self.state.emit("ready", describe_model(self.service.facts))
         self.ended.emit(outcome)
 
+    @Slot(object)
+    def run_task(self, request: tuple) -> None:
+        backend, task, renderer = request
+        on_event = self._engine_event
+        try:
+            result = self.service.run_task(
+                backend, task, renderer=renderer, cancel=self._cancel, on_event=on_event
+            )
+        except Exception as exc:  # every failure reaches the window as one sentence
+            self.taskEnded.emit(None, str(exc).strip() or type(exc).__name__)
+        else:
+            self.taskEnded.emit(result, "")
+        if self.service.facts is not None:
+            self.state.emit("ready", describe_model(self.service.facts))
+
+    def _engine_event(self, event: object) -> None:
+        if isinstance(event, EngineLoading):
+            self.state.emit("loading", event.detail)
+        elif isinstance(event, EngineFailed):
+            self.state.emit("error", event.message)
+
     @Slot()
     def close_engine(self) -> None:
         self.service.close()
@@ -127,7 +149,9 @@ class EngineController(QObject):
     casesStored = Signal(list)  # list[StoredResult], in batches
     progress = Signal(int, int, float)  # done, total, eta seconds (-1 unknown)
     runEnded = Signal(object)  # RunOutcome
+    taskEnded = Signal(object, str)  # an engine task's result, or None and a message
     _runRequested = Signal(object)
+    _taskRequested = Signal(object)
     _closeRequested = Signal()
 
     def __init__(
@@ -146,6 +170,8 @@ class EngineController(QObject):
         self._worker = _Worker(self.service, self._cancel)
         self._worker.moveToThread(self._thread)
         self._runRequested.connect(self._worker.run)
+        self._taskRequested.connect(self._worker.run_task)
+        self._worker.taskEnded.connect(self._on_task_ended)
         self._closeRequested.connect(self._worker.close_engine)
         self._worker.state.connect(self._on_state)
         self._worker.loaded.connect(self.modelLoaded)
@@ -192,6 +218,23 @@ class EngineController(QObject):
             self._thread.start()
         self._runRequested.emit(job)
         return True
+
+    def start_task(self, backend, task, renderer: str = "template") -> bool:
+        """Queue ``task`` on the one engine (see ``RunService.run_task``); answers with
+        ``taskEnded``. False while a run or task is busy."""
+        if self._busy:
+            return False
+        self._busy = True
+        self._cancel.clear()
+        if not self._thread.isRunning():
+            self._thread.start()
+        self._taskRequested.emit((backend, task, renderer))
+        return True
+
+    @Slot(object, str)
+    def _on_task_ended(self, result: object, message: str) -> None:
+        self._busy = False
+        self.taskEnded.emit(result, message)
 
     def cancel(self) -> None:
         """Stop the case in flight at its next token and skip the rest of the run."""

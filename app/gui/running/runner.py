@@ -69,6 +69,7 @@ class RunCoordinator(QObject):
         self._window = parent_widget
         self._submitted: dict[str, tuple[str, str]] = {}  # case id -> (policy text, content)
         self._policy: Policy | None = None
+        self.samples = 1  # Run ×k: samples per case of the test-set run being started
         controller.caseStarted.connect(self._on_case_started)
         controller.deltaReceived.connect(self._on_delta)
         controller.progress.connect(self.progressChanged)
@@ -81,9 +82,6 @@ class RunCoordinator(QObject):
         result_view.phrasesFound.connect(self._on_phrases)
 
     # --- policy ---------------------------------------------------------------------
-    def policy(self) -> Policy | None:
-        return self._policy
-
     @Slot()
     def policy_changed(self) -> None:
         """The policy text changed (edit or load): re-check staleness, labels, context."""
@@ -185,6 +183,7 @@ class RunCoordinator(QObject):
             failed_first=kind == "suite",
             cases_path=self._cases_path(),
             kind=kind,
+            samples=self.samples if kind == "suite" else 1,
         )
         self._submitted = {case.id: (text, case.content) for case in cases}
         self._in_flight = ""
