@@ -14,7 +14,6 @@ from pathlib import Path
 from app.commands import CommandError
 from app.commands.runs import open_store
 from app.core.flips import prediction
-from app.core.metrics import format_ratio
 from app.core.report_analysis import comparison_markdown
 from app.core.run_compare import RunComparison, compare_stored_runs
 from app.core.storage_paths import atomic_write_text
@@ -35,10 +34,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def _number(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
 def comparison_text(cmp: RunComparison) -> str:
     """The comparison as plain text for the terminal."""
     lines = [f"A = {cmp.run_a}", f"B = {cmp.run_b}", cmp.summary(), ""]
@@ -48,18 +43,8 @@ def comparison_text(cmp: RunComparison) -> str:
         lines.append(a.ljust(width) + "".join(str(cmp.cell(a, b)).rjust(width) for b in cmp.labels))
     lines.append("")
     lines.append(f"{'':<18}{'A':>10}{'B':>10}{'B - A':>10}")
-    for name in ("accuracy", "f1"):
-        a, b = cmp.metrics_a.value(name), cmp.metrics_b.value(name)
-        delta = cmp.delta(name)
-        lines.append(
-            f"{name:<18}{format_ratio(a):>10}{format_ratio(b):>10}"
-            f"{'n/a' if delta is None else f'{delta:+.3f}':>10}"
-        )
-    costs = ((cmp.cost_a.tokens_per_case, cmp.cost_b.tokens_per_case, 1),
-             (cmp.cost_a.seconds_per_case, cmp.cost_b.seconds_per_case, 2))  # fmt: skip
-    for name, (a, b, digits) in zip(("tokens per case", "seconds per case"), costs, strict=True):
-        lines.append(f"{name:<18}{_number(a, digits):>10}{_number(b, digits):>10}")
-    lines.append(f"McNemar p = {cmp.mcnemar_p:.4g}")
+    for name, a, b, delta in cmp.table_rows():
+        lines.append(f"{name:<18}{a:>10}{b:>10}{delta:>10}")
     if cmp.disagreements:
         lines += ["", f"Disagreements ({len(cmp.disagreements)}):"]
         for d in cmp.disagreements:

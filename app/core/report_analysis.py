@@ -93,19 +93,7 @@ def comparison_html(cmp: RunComparison) -> str:
     out = [f"<h2>Compared with run {esc(cmp.run_a)}</h2>", f"<p>{esc(cmp.summary())}</p>"]
     rows = [[a] + [cmp.cell(a, b) for b in cmp.labels] for a in cmp.labels]
     out.append(_table(["earlier \\ this run", *cmp.labels], rows))
-    metric_rows = []
-    for name in ("accuracy", "f1"):
-        delta = cmp.delta(name)
-        metric_rows.append([name, format_ratio(cmp.metrics_a.value(name)),
-                            format_ratio(cmp.metrics_b.value(name)),
-                            "n/a" if delta is None else f"{delta:+.3f}"])  # fmt: skip
-    for name, a, b in (
-        ("tokens per case", cmp.cost_a.tokens_per_case, cmp.cost_b.tokens_per_case),
-        ("seconds per case", cmp.cost_a.seconds_per_case, cmp.cost_b.seconds_per_case),
-    ):
-        metric_rows.append([name, format_ratio(a), format_ratio(b), ""])
-    metric_rows.append(["McNemar p", f"{cmp.mcnemar_p:.4g}", "", ""])
-    out.append(_table(["", "earlier", "this run", "difference"], metric_rows))
+    out.append(_table(["", "earlier", "this run", "difference"], cmp.table_rows()))
     for d in cmp.disagreements:
         out.append(
             f'<div class="case"><h3>{esc(d.case_id)}</h3><p class="meta">expected '
@@ -148,14 +136,7 @@ def comparison_markdown(cmp: RunComparison) -> str:
             f"| {md_inline(a)} | " + " | ".join(str(cmp.cell(a, b)) for b in cmp.labels) + " |"
         )
     lines += ["", "| metric | A | B | B − A |", "|---|---|---|---|"]
-    for name in ("accuracy", "f1"):
-        delta = cmp.delta(name)
-        lines.append(
-            f"| {name} | {format_ratio(cmp.metrics_a.value(name))} | "
-            f"{format_ratio(cmp.metrics_b.value(name))} | "
-            f"{'n/a' if delta is None else f'{delta:+.3f}'} |"
-        )
-    lines.append(f"| McNemar p | {cmp.mcnemar_p:.4g} | | |")
+    lines += ["| " + " | ".join(row) + " |" for row in cmp.table_rows()]
     for d in cmp.disagreements:
         lines += ["", f"## {md_inline(d.case_id)}", ""]
         lines.append(

@@ -18,9 +18,13 @@ from dataclasses import dataclass, field
 from math import comb
 
 from app.core.flips import output_of, prediction, run_metrics
-from app.core.metrics import Metrics
+from app.core.metrics import Metrics, format_ratio
 from app.core.store import Store
 from app.core.store_rows import StoredResult
+
+
+def _amount(value: float | None, digits: int) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 def mcnemar_exact(b: int, c: int) -> float:
@@ -75,6 +79,23 @@ class RunComparison:
     def delta(self, name: str) -> float | None:
         a, b = self.metrics_a.value(name), self.metrics_b.value(name)
         return None if a is None or b is None else b - a
+
+    def table_rows(self) -> list[list[str]]:
+        """[what, A, B, B − A] as text: accuracy, F1, tokens and seconds per case, and
+        McNemar's p (the table every view of a comparison shows)."""
+        rows = []
+        for name in ("accuracy", "f1"):
+            delta = self.delta(name)
+            rows.append([name, format_ratio(self.metrics_a.value(name)),
+                         format_ratio(self.metrics_b.value(name)),
+                         "n/a" if delta is None else f"{delta:+.3f}"])  # fmt: skip
+        for name, a, b, digits in (
+            ("tokens per case", self.cost_a.tokens_per_case, self.cost_b.tokens_per_case, 0),
+            ("seconds per case", self.cost_a.seconds_per_case, self.cost_b.seconds_per_case, 2),
+        ):
+            rows.append([name, _amount(a, digits), _amount(b, digits), ""])
+        rows.append(["McNemar p", f"{self.mcnemar_p:.4g}", "", ""])
+        return rows
 
     def summary(self) -> str:
         agreement = "n/a" if self.agreement is None else f"{self.agreement:.0%}"

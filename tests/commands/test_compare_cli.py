@@ -77,7 +77,7 @@ def test_compare_prints_and_writes_json_and_markdown(db, capsys, tmp_path):
     assert data["delta"]["accuracy"] == pytest.approx(5 / 6 - 2 / 6)
     assert data["tokens_per_case"] == [110, 110] and data["seconds_per_case"] == [0.5, 0.5]
     md = out_md.read_text()
-    assert "| McNemar p | 0.375 | | |" in md
+    assert "| McNemar p | 0.375 |" in md
     assert f"```text\nthinking about 6 {EVIL}\n```" in md  # inside a fence: shown as text
 
 

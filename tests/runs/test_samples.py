@@ -4,26 +4,13 @@ seed…seed+k-1, majority and agreement from the k answers, samples cached when 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
-
-import pytest
 
 from app.core.cases import TestCase
 from app.core.run_analysis import case_samples, load_run_analysis
-from app.core.run_types import EngineSettings
 from app.core.stability import prediction_of
 from app.core.store import Store
-from app.engine.local.engine import LocalEngine
 from app.runs.samples import run_samples
 from tests.support.requests import POLICY, request
-
-
-@pytest.fixture(scope="module")
-def engine(tiny_model: Path):
-    eng = LocalEngine(cancel_grace=3.0)
-    eng.load(EngineSettings(model_path=str(tiny_model), n_ctx=4096, n_threads=2))
-    yield eng
-    eng.close()
 
 
 def test_k_samples_give_majority_and_agreement_and_are_cached_per_seed(engine, tmp_path):

@@ -3,17 +3,13 @@ grammar) and checked on the held-out cases."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from app.core.cases import TestCase
 from app.core.holdout import is_held_out
-from app.core.run_types import EngineSettings
 from app.core.store import Store
 from app.core.store_rows import StoredResult
 from app.core.suggest import SuggestionError
-from app.engine.local.engine import LocalEngine
 from app.runs.suggestion import ask_suggestion, check_suggestion
 from tests.support.requests import GRAMMAR, POLICY, request
 
@@ -25,14 +21,6 @@ GARBAGE = (
     'root ::= <|channel|> "analysis" <|message|> [a-z ]{5,20} <|end|> <|start|> "assistant" '
     '<|channel|> "final" <|message|> "the policy is fine " [a-z]{3,12}'
 )
-
-
-@pytest.fixture(scope="module")
-def engine(tiny_model: Path):
-    eng = LocalEngine(cancel_grace=3.0)
-    eng.load(EngineSettings(model_path=str(tiny_model), n_ctx=4096, n_threads=2))
-    yield eng
-    eng.close()
 
 
 def _failure(case_id: str) -> StoredResult:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.flips import prediction
-from app.core.metrics import format_ratio
 from app.core.run_compare import RunComparison
 from app.gui.analysis.controller import AnalysisController
 from app.gui.shared.widgets import plain_label
@@ -41,10 +40,6 @@ def _fill(table: QTableWidget, header: list[str], rows: list[list[object]]) -> N
         for c, value in enumerate(row):
             table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
     table.resizeColumnsToContents()
-
-
-def _amount(value: float | None, digits: int) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
 def _table() -> QTableWidget:
@@ -141,18 +136,7 @@ class CompareDialog(QDialog):
             self.summary.setText(cmp.summary())
         rows = [[f"A {a}"] + [cmp.cell(a, b) for b in cmp.labels] for a in cmp.labels]
         _fill(self.matrix, ["A \\ B", *(f"B {b}" for b in cmp.labels)], rows)
-        metric_rows = []
-        for name in ("accuracy", "f1"):
-            delta = cmp.delta(name)
-            metric_rows.append([name, format_ratio(cmp.metrics_a.value(name)),
-                                format_ratio(cmp.metrics_b.value(name)),
-                                "n/a" if delta is None else f"{delta:+.3f}"])  # fmt: skip
-        metric_rows.append(["tokens / case", _amount(cmp.cost_a.tokens_per_case, 0),
-                            _amount(cmp.cost_b.tokens_per_case, 0), ""])  # fmt: skip
-        metric_rows.append(["seconds / case", _amount(cmp.cost_a.seconds_per_case, 2),
-                            _amount(cmp.cost_b.seconds_per_case, 2), ""])  # fmt: skip
-        metric_rows.append(["McNemar p", f"{cmp.mcnemar_p:.4g}", "", ""])
-        _fill(self.metrics, ["", "A", "B", "B − A"], metric_rows)
+        _fill(self.metrics, ["", "A", "B", "B − A"], cmp.table_rows())
         case_rows = [[d.case_id, d.expected, prediction(d.a), prediction(d.b)]
                      for d in cmp.disagreements]  # fmt: skip
         _fill(self.cases, ["Case", "Expected", "A", "B"], case_rows)

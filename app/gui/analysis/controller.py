@@ -52,7 +52,6 @@ class AnalysisController(QObject):
         self.tasks = tasks or TaskRunner(self)
         self.threshold = UNSTABLE_BELOW
         self.analysis: RunAnalysis | None = None
-        self._latest: dict[str, int] = {}
         self.analysisReady.connect(self._keep)
 
     def _keep(self, analysis: RunAnalysis) -> None:
@@ -60,19 +59,9 @@ class AnalysisController(QObject):
 
     def _submit(self, kind: str, deliver, fn, *args) -> int:
         """Run fn on the pool; deliver its answer only if no newer request of this kind came."""
-        holder: list[int] = []
-
-        def done(result: object) -> None:
-            if self._latest.get(kind) == holder[0]:
-                deliver(result)
-
-        def failed(message: str) -> None:
-            if self._latest.get(kind) == holder[0]:
-                self.requestFailed.emit(message)
-
-        holder.append(self.tasks.submit(fn, *args, on_done=done, on_error=failed))
-        self._latest[kind] = holder[0]
-        return holder[0]
+        return self.tasks.submit_latest(
+            f"analysis/{kind}", fn, *args, on_done=deliver, on_error=self.requestFailed.emit
+        )
 
     def request_analysis(self, run_id: str) -> int:
         return self._submit(
