@@ -9,10 +9,13 @@ from the command line, so it does not end up in shell history or process listing
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 
 from app.commands import CommandError
 from app.commands.run_options import engine_settings
-from app.core.store import Store
+from app.core.store import Store, StoreError
 from app.engine.remote.engine import RemoteConfig
 from app.engine.remote.http import DEFAULT_KEY_ENV
 from app.runs.backend import BackendConfig, build_engine
@@ -81,6 +84,17 @@ def backend_config(args: argparse.Namespace) -> BackendConfig:
 engine_factory: EngineFactory = build_engine  # the tests swap in a scripted engine
 
 
-def run_service(store: Store) -> RunService:
-    """The run service the commands use, over ``store``."""
-    return RunService(store, engine_factory=engine_factory)
+@contextlib.contextmanager
+def open_service(db: Path | None) -> Iterator[RunService]:
+    """The run service over the results database ``db`` (default: the data folder's);
+    the engine and the database are closed on leaving."""
+    try:
+        store = Store(db)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    service = RunService(store, engine_factory=engine_factory)
+    try:
+        yield service
+    finally:
+        service.close()
+        store.close()

@@ -14,7 +14,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from app.commands import CommandError
-from app.commands.backend_options import add_backend_arguments, backend_config, run_service
+from app.commands.backend_options import add_backend_arguments, backend_config, open_service
 from app.commands.run_options import (
     add_run_arguments,
     load_policy_arg,
@@ -23,7 +23,6 @@ from app.commands.run_options import (
 )
 from app.core.cases import TestCase
 from app.core.run_types import ClassifyResult, Delta
-from app.core.store import Store, StoreError
 from app.core.store_rows import StoredResult
 from app.runs.selection import RunJob
 from app.runs.suite_results import CaseStored
@@ -106,17 +105,9 @@ def run(args: argparse.Namespace) -> int:
             if stream and event.cached:  # nothing streamed: show the cached reasoning
                 sys.stderr.write(event.result.analysis)
 
-    try:
-        store = Store(args.db)
-    except StoreError as exc:
-        raise CommandError(str(exc)) from None
-    service = run_service(store)
-    try:
+    with open_service(args.db) as service:
         outcome = service.run(job, on_event=on_event)
         model = service.facts.model if service.facts else ""
-    finally:
-        service.close()
-        store.close()
     if stream:
         sys.stderr.write("\n")
     if not outcome.run_id:  # the engine could not load

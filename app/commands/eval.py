@@ -21,7 +21,7 @@ from app.commands.backend_options import (
     add_backend_arguments,
     backend_config,
     check_backend_arguments,
-    run_service,
+    open_service,
 )
 from app.commands.run_options import add_run_arguments, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
@@ -37,7 +37,6 @@ from app.core.policy import PolicyError, load_policy
 from app.core.report import build_run_report, write_html, write_markdown
 from app.core.stability import SAMPLE_COUNTS, UNSTABLE_BELOW, CaseStability, summarize
 from app.core.storage_paths import atomic_write_text
-from app.core.store import Store, StoreError
 from app.core.store_rows import StoredResult
 from app.runs.selection import RunJob
 from app.runs.suite import ORDERS
@@ -178,20 +177,12 @@ def run(args: argparse.Namespace) -> int:
         failed_first=args.order == "failed-first", cases_path=str(cases_path.resolve()),
         note=args.note, samples=args.samples, unstable_below=args.unstable_below,
     )  # fmt: skip
-    try:
-        store = Store(args.db)
-    except StoreError as exc:
-        raise CommandError(str(exc)) from None
-    service = run_service(store)
-    try:
+    with open_service(args.db) as service:
         outcome = service.run(job)
         model_name = service.facts.model if service.facts else ""
         if not outcome.run_id:  # nothing ran: the engine could not load, or a bad job
             raise CommandError(outcome.message)
-        report = build_run_report(store, outcome.run_id)
-    finally:
-        service.close()
-        store.close()
+        report = build_run_report(service.store, outcome.run_id)
     summary = outcome.summary
     if outcome.status == "failed" and outcome.message:
         print(f"safeguard-studio: {outcome.message}", file=sys.stderr)

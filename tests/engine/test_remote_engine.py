@@ -31,7 +31,7 @@ from app.engine.harmony.prompt import render, tokenize_segments
 from app.engine.local.engine import LocalEngine
 from app.engine.remote.engine import RemoteConfig, RemoteEngine
 from app.engine.remote.pool import run_concurrent
-from tests.support.llama_server import free_port, start_server, stop_server
+from tests.support.llama_server import free_port
 from tests.support.requests import ENDLESS, GRAMMAR, POLICY
 from tests.support.requests import request as shared_request
 
@@ -44,13 +44,8 @@ def request(case_id: str, content: str, **run) -> ClassifyRequest:
 
 
 @pytest.fixture(scope="module")
-def server(tiny_model: Path) -> Iterator[str]:
-    """``python -m llama_cpp.server`` on a free loopback port; stopped after the module."""
-    process, url = start_server(tiny_model)
-    try:
-        yield url
-    finally:
-        stop_server(process)
+def server(llama_server: str) -> str:
+    return llama_server
 
 
 @pytest.fixture

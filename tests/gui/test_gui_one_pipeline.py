@@ -8,7 +8,6 @@ on the tiny synthetic model through the window's own engine factory (``build_eng
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -24,7 +23,6 @@ from app.gui.app import create_main_window  # noqa: E402
 from app.gui.shared import options  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY, isolate_gui_env  # noqa: E402
-from tests.support.llama_server import start_server, stop_server  # noqa: E402
 
 TIMEOUT = 120_000
 CASES = [
@@ -35,12 +33,8 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def server(tiny_model: Path) -> Iterator[str]:
-    process, url = start_server(tiny_model)
-    try:
-        yield url
-    finally:
-        stop_server(process)
+def server(llama_server: str) -> str:
+    return llama_server
 
 
 @pytest.fixture
