@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.core.storage_paths import APP_AUTHOR, APP_NAME
+from app.gui.analysis.context import AnalysisContext
 from app.gui.analysis.window_analysis import WindowAnalysis
 from app.gui.main_window import MainWindow
 from app.gui.policy.templates import newer_recovery
@@ -50,6 +51,21 @@ def ensure_application(argv: Sequence[str] = ()) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def analysis_context(window: MainWindow) -> AnalysisContext:
+    """What the analysis views (stability, heat map, triage, compare, suggest) use."""
+    return AnalysisContext(
+        parent=window, store=window.store, settings=window.settings,
+        tasks=window.evaluation.tasks, engine=window.controller, runner=window.runner,
+        case_panel=window.case_panel, outline=window.policy_panel.outline,
+        tabs=window.right_tabs, metrics_splitter=window.metrics_panel.splitter,
+        menu_bar=window.menuBar(), run_metrics_ready=window.evaluation.runMetricsReady,
+        policy_text=window.policy_panel.text,
+        restore_text=window.evaluation_actions.restore_text,
+        policy_path=window.policy_path, cases_path=window.cases_path,
+        effort=window.effort_combo.currentText, show_message=window.show_message,
+    )  # fmt: skip
+
+
 def create_main_window(
     engine_factory: EngineFactory | None = None,
     settings: QSettings | None = None,
@@ -64,7 +80,7 @@ def create_main_window(
     is offered back.
     """
     window = MainWindow(settings or open_settings(), engine_factory)
-    window.analysis = WindowAnalysis(window)  # stability, heat map, triage, compare, suggest
+    window.analysis = WindowAnalysis(analysis_context(window))
     document = window.document
     if policy_path:
         document.open(Path(policy_path), ask_save=False)

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Slot
 from app.core.cases import load_cases
 from app.core.policy import PolicyError, parse_policy
 from app.core.suggest import Suggestion
+from app.gui.analysis.context import AnalysisContext
 from app.gui.analysis.controller import AnalysisController
 from app.gui.analysis.suggestion_view import SuggestionView
 from app.gui.shared import options
@@ -33,28 +34,30 @@ SUGGEST_MODEL = options.option("suggest/model_path", "", options.text)
 class SuggestActions(QObject):
     """Asks for, checks and applies suggested edits (see the module notes)."""
 
-    def __init__(self, window, controller: AnalysisController, view: SuggestionView) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self, ctx: AnalysisContext, controller: AnalysisController, view: SuggestionView
+    ) -> None:
+        super().__init__(ctx.parent)
+        self.ctx = ctx
         self.analysis = controller
         self.view = view
         self._pending = ""  # "suggest" or "check" while the engine works for us
-        window.controller.taskEnded.connect(self._on_task_ended)
+        ctx.engine.taskEnded.connect(self._on_task_ended)
         view.checkRequested.connect(self.check)
         view.applyRequested.connect(self.apply)
 
     def _backend(self):
-        backend = backend_config(self.window.settings)
-        model = options.get(self.window.settings, SUGGEST_MODEL)
+        backend = backend_config(self.ctx.settings)
+        model = options.get(self.ctx.settings, SUGGEST_MODEL)
         if model and backend.kind == "local":  # a general gpt-oss model writes better prose
             engine = dataclasses.replace(backend.engine, model_path=model)
             backend = dataclasses.replace(backend, engine=engine)
         return backend
 
     def _policy(self):
-        path = self.window.policy_path()
+        path = self.ctx.policy_path()
         try:
-            return parse_policy(self.window.policy_panel.text(), Path(path) if path else None)
+            return parse_policy(self.ctx.policy_text(), Path(path) if path else None)
         except PolicyError as exc:
             self.view.show_error(str(exc))
             return None
@@ -65,31 +68,31 @@ class SuggestActions(QObject):
         if analysis is None:
             return []
         failed = set(analysis.failures())
-        panel = self.window.case_panel
+        panel = self.ctx.case_panel
         ids = [i for i in panel.selected_ids() if i in failed]
         if len(ids) < 2:  # one selected case is a weak basis: take what the table shows
             ids = [i for i in panel.visible_case_ids() if i in failed] or ids
         return [r for r in analysis.results if r.case_id in set(ids)]
 
     def _start(self, kind: str, task, busy_text: str) -> None:
-        run = load_run_settings(self.window.settings, self.window.effort_combo.currentText())
-        if not self.window.controller.start_task(self._backend(), task, run.renderer):
-            self.window.show_message("The engine is busy; wait for the run to end.")
+        run = load_run_settings(self.ctx.settings, self.ctx.effort())
+        if not self.ctx.engine.start_task(self._backend(), task, run.renderer):
+            self.ctx.show_message("The engine is busy; wait for the run to end.")
             return
         self._pending = kind
         self.view.show_busy(busy_text)
-        self.window.right_tabs.setCurrentWidget(self.view)
+        self.ctx.tabs.setCurrentWidget(self.view)
 
     def suggest(self) -> None:
         failures, policy = self.failures_in_view(), self._policy()
         if policy is None:
             return
         if not failures:
-            self.window.show_message(
+            self.ctx.show_message(
                 "Select failing cases, or filter the table to a rule or triage group, first."
             )
             return
-        run = load_run_settings(self.window.settings, self.window.effort_combo.currentText())
+        run = load_run_settings(self.ctx.settings, self.ctx.effort())
 
         def task(engine, _identity, _template, cancel):
             return ask_suggestion(engine, policy, failures, run, cancel=cancel)
@@ -99,12 +102,12 @@ class SuggestActions(QObject):
     @Slot(str)
     def check(self, _new_text: str) -> None:
         suggestion, policy = self.view.suggestion, self._policy()
-        cases_path = self.window.cases_path()
+        cases_path = self.ctx.cases_path()
         if suggestion is None or policy is None or not cases_path:
             return
         cases = load_cases(cases_path)
-        run = load_run_settings(self.window.settings, self.window.effort_combo.currentText())
-        store = self.window.store
+        run = load_run_settings(self.ctx.settings, self.ctx.effort())
+        store = self.ctx.store
 
         def task(engine, identity, template, cancel):
             return check_suggestion(
@@ -118,13 +121,11 @@ class SuggestActions(QObject):
     @Slot(str)
     def apply(self, new_text: str) -> None:
         suggestion: Suggestion | None = self.view.suggestion
-        self.window.evaluation_actions.restore_text(new_text)  # one undoable edit
+        self.ctx.restore_text(new_text)  # one undoable edit
         note = f"suggested edit of {suggestion.section}" if suggestion else "suggested edit"
-        store, path = self.window.store, self.window.policy_path()
+        store, path = self.ctx.store, self.ctx.policy_path()
         self.analysis.tasks.submit(store.add_policy_version, new_text, note, path)
-        self.window.show_message(
-            "The suggested edit is in the editor as a draft; Undo takes it back."
-        )
+        self.ctx.show_message("The suggested edit is in the editor as a draft; Undo takes it back.")
 
     @Slot(object, str)
     def _on_task_ended(self, result: object, message: str) -> None:

@@ -1,6 +1,7 @@
 """Puts the analysis views into the workbench window and wires them to what it shows.
 
-``WindowAnalysis`` is built by the window once its panels exist. It owns the
+``WindowAnalysis`` is built from an :class:`AnalysisContext` (the window's collaborators,
+handed over once by ``app.gui.app``) once the window exists. It owns the
 :class:`AnalysisController` and adds:
 
 - the rule heat map with the stability and triage lines to the Metrics tab;
@@ -12,19 +13,19 @@
 After each loaded run (``request_analysis``) the outline gets its heat strips and notes, the
 case table its stability and triage columns, the Metrics tab its heat map. Selecting a case
 shows its evidence and samples; clicking a rule (heat map or outline) filters the case table
-to the cases citing it. The window's objects are reached through the attributes it passes
-in; nothing here imports another feature package.
+to the cases citing it. Nothing here imports another feature package.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QMenu, QSplitter, QTabWidget
+from PySide6.QtWidgets import QMenu, QSplitter
 
 from app.core.run_analysis import RunAnalysis
 from app.core.stability import SAMPLE_COUNTS
 from app.gui.analysis.compare_dialog import CompareDialog
+from app.gui.analysis.context import AnalysisContext
 from app.gui.analysis.controller import AnalysisController
 from app.gui.analysis.heat_table import AnalysisSummary
 from app.gui.analysis.samples_view import SamplesView
@@ -37,13 +38,12 @@ from app.gui.shared import options
 class WindowAnalysis(QObject):
     """The analysis views of one window, and their wiring."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
-        # the evaluation pool: the window's shutdown stops it, and with it every analysis job
-        self.controller = AnalysisController(window.store, window.evaluation.tasks, self)
-        tabs: QTabWidget = window.right_tabs
-        metrics_splitter: QSplitter = window.metrics_panel.splitter
+    def __init__(self, ctx: AnalysisContext) -> None:
+        super().__init__(ctx.parent)
+        self.ctx = ctx
+        # the window's pool: its shutdown stops it, and with it every analysis job
+        self.controller = AnalysisController(ctx.store, ctx.tasks, self)
+        tabs, metrics_splitter = ctx.tabs, ctx.metrics_splitter
         self.summary = AnalysisSummary()
         self.summary.setObjectName("analysisSummary")
         metrics_splitter.addWidget(self.summary)
@@ -61,23 +61,23 @@ class WindowAnalysis(QObject):
         self.suggestion = SuggestionView()
         tabs.addTab(self.suggestion, "Suggestion")
         self.tabs = tabs
-        self.compare_action = QAction("Compare &runs…", window)
+        self.compare_action = QAction("Compare &runs…", ctx.parent)
         self.compare_action.triggered.connect(self.open_compare)
         self._menu("History").addAction(self.compare_action)
-        self.suggest = SuggestActions(window, self.controller, self.suggestion)
+        self.suggest = SuggestActions(ctx, self.controller, self.suggestion)
         self._add_run_actions(self._menu("Run"))
         self.compare_dialog: CompareDialog | None = None
         self._wire()
 
     def _menu(self, title: str) -> QMenu:
         """The window's top-level menu of that title (made if missing)."""
-        for action in self.window.menuBar().actions():
+        for action in self.ctx.menu_bar.actions():
             if action.text().replace("&", "") == title and action.menu() is not None:
                 return action.menu()
-        return self.window.menuBar().addMenu(title)
+        return self.ctx.menu_bar.addMenu(title)
 
     def _add_run_actions(self, menu: QMenu) -> None:
-        settings = self.window.settings
+        settings = self.ctx.settings
         self.controller.threshold = options.get(settings, options.UNSTABLE_BELOW)
         menu.addSeparator()
         self.samples_action = menu.addAction("Run all ×&k")
@@ -96,40 +96,38 @@ class WindowAnalysis(QObject):
         self.suggest_action.triggered.connect(self.suggest.suggest)
 
     def set_samples(self, k: int) -> None:
-        options.put(self.window.settings, options.SAMPLES, k)
+        options.put(self.ctx.settings, options.SAMPLES, k)
         self.samples_action.setText(f"Run all ×{k}")
 
     def run_samples(self) -> bool:
         """Run every case shown k times (seeds seed…seed+k-1) as one majority run."""
-        runner = self.window.runner
-        runner.samples = options.get(self.window.settings, options.SAMPLES)
+        runner = self.ctx.runner
+        runner.samples = options.get(self.ctx.settings, options.SAMPLES)
         try:
             return runner.run_suite("all")  # the job is built at once, with the samples
         finally:
             runner.samples = 1
 
     def _wire(self) -> None:
-        window, controller = self.window, self.controller
+        ctx, controller = self.ctx, self.controller
         controller.analysisReady.connect(self.show_analysis)
-        controller.requestFailed.connect(window.show_message)
-        window.evaluation.runMetricsReady.connect(lambda metrics: self.load_run(metrics.run.id))
-        window.case_panel.currentCaseChanged.connect(self.select_case)
+        controller.requestFailed.connect(ctx.show_message)
+        ctx.run_metrics_ready.connect(lambda metrics: self.load_run(metrics.run.id))
+        ctx.case_panel.currentCaseChanged.connect(self.select_case)
         self.summary.ruleSelected.connect(self.filter_to_rule)
-        window.policy_panel.outline.ruleClicked.connect(self._on_outline_rule)
+        ctx.outline.ruleClicked.connect(self._on_outline_rule)
 
     def load_run(self, run_id: str) -> None:
         """Analyse a stored run (after a run ends, or when stored results are shown)."""
         self.controller.request_analysis(run_id)
 
     def show_analysis(self, analysis: RunAnalysis) -> None:
-        window = self.window
+        ctx = self.ctx
         self.summary.show_analysis(analysis)
-        window.policy_panel.outline.set_rule_heat(
-            analysis.heats, len(analysis.results), analysis.notes
-        )
+        ctx.outline.set_rule_heat(analysis.heats, len(analysis.results), analysis.notes)
         triage = {cid: entry.kind for cid, entry in analysis.triage.items()}
-        window.case_panel.model.set_analysis(analysis.stability, triage, set(analysis.failures()))
-        current = window.case_panel.current_case_id()
+        ctx.case_panel.model.set_analysis(analysis.stability, triage, set(analysis.failures()))
+        current = ctx.case_panel.current_case_id()
         if current:
             self.select_case(current)
 
@@ -141,8 +139,8 @@ class WindowAnalysis(QObject):
         self.samples.select_case(case_id)
 
     def filter_to_rule(self, code: str, case_ids: list) -> None:
-        self.window.case_panel.proxy.set_case_filter(case_ids)
-        self.window.show_message(f"{len(case_ids)} cases cite {code}; Show all cases clears it.")
+        self.ctx.case_panel.proxy.set_case_filter(case_ids)
+        self.ctx.show_message(f"{len(case_ids)} cases cite {code}; Show all cases clears it.")
 
     def _on_outline_rule(self, code: str) -> None:
         analysis = self.controller.analysis
@@ -154,7 +152,7 @@ class WindowAnalysis(QObject):
 
     def open_compare(self) -> CompareDialog:
         if self.compare_dialog is None:
-            self.compare_dialog = CompareDialog(self.controller, self.window)
+            self.compare_dialog = CompareDialog(self.controller, self.ctx.parent)
         else:
             self.controller.request_runs()
         self.compare_dialog.show()
