@@ -8,7 +8,10 @@ a *majority run* is stored: per case the first sample whose prediction is the ma
 to it (``run_samples``), so metrics, reports and comparisons read the majority run like any
 other while the stability views read the samples behind it.
 
-A cancelled or failed sample ends the whole run there; the samples stored so far stay in the
+An engine that decodes several sequences at once gets the k samples of each case together
+(:mod:`app.runs.samples_batch`: one prompt evaluation, copied); others run one sample run
+after the other. The majority rows are announced as ``CaseStored`` (cached) at the end, so
+a view of the cases shows the majority. A cancelled or failed sample ends the whole run there; the samples stored so far stay in the
 cache, so running again costs only what is missing.
 """
 
@@ -27,8 +30,9 @@ from app.core.stability import UNSTABLE_BELOW, CaseStability, majority_results, 
 from app.core.store import Store
 from app.engine.protocol import Engine
 from app.runs.backend import recorded_model
+from app.runs.samples_batch import run_samples_together
 from app.runs.suite import run_suite
-from app.runs.suite_results import SuiteSummary
+from app.runs.suite_results import CaseStored, SuiteSummary
 
 
 @dataclass
@@ -78,7 +82,16 @@ def run_samples(
         raise ValueError("The number of samples must be at least 1; use 3, 5 or 10.")
     cancel = cancel or threading.Event()
     summary = SamplesSummary("", k)
-    for seed in sample_seeds(run_settings.seed, k):
+    emit = on_event or (lambda _event: None)
+    seeds = sample_seeds(run_settings.seed, k)
+    if hasattr(engine, "classify_many") and engine_factory is None:
+        summary.samples = run_samples_together(
+            engine, policy, cases, seeds, run_settings, store=store,
+            model_fingerprint=model_fingerprint, template_hash=template_hash, cancel=cancel,
+            emit=emit, cases_path=cases_path, note=note, concurrency=concurrency,
+        )  # fmt: skip
+        summary.cancelled = any(s.cancelled for s in summary.samples)
+    for seed in [] if summary.samples else seeds:
         sample = run_suite(
             engine, policy, cases, dataclasses.replace(run_settings, seed=seed),
             store=store, model_fingerprint=model_fingerprint, template_hash=template_hash,
@@ -86,9 +99,11 @@ def run_samples(
             note=note, concurrency=concurrency, engine_factory=engine_factory, kind="sample",
         )  # fmt: skip
         summary.samples.append(sample)
+        summary.cancelled = sample.cancelled
         if sample.cancelled:
-            summary.cancelled = True
-            return summary
+            break
+    if summary.cancelled:
+        return summary
     results = [store.results(s.run_id) for s in summary.samples]
     chosen, summary.stability = majority_results(results, threshold)
     name = recorded_model(model_fingerprint)
@@ -97,11 +112,12 @@ def run_samples(
         store.add_policy_version(policy.text, note, str(policy.path or "")), model=name,
         settings=settings, cases_path=cases_path, total=len(cases),
     )  # fmt: skip
-    seeds = sample_seeds(run_settings.seed, k)
     for index, sample in enumerate(summary.samples):
         store.link_sample_run(run_id, index, seeds[index], sample.run_id)
     majority = [dataclasses.replace(r, run_id=run_id, created=0.0) for r in chosen]
     store.add_results(majority)
     store.set_run_status(run_id, "finished")
+    for index, result in enumerate(majority, start=1):  # the case table shows the majority
+        emit(CaseStored(run_id, result, index, len(majority), True, 0.0))
     summary.run_id = run_id
     return summary

@@ -18,8 +18,21 @@ def test_k_samples_give_majority_and_agreement_and_are_cached_per_seed(engine, t
     cases = [TestCase(f"c{i}", f"sampled case number {i}", "1") for i in range(4)]
     run = request("x", "x", max_tokens=40).run
     kwargs = dict(store=store, model_fingerprint="tiny", template_hash="t", cases_path="/t")
-    three = run_samples(engine, POLICY, cases, run, 3, **kwargs)
+    sent: list[list[str]] = []
+    real = engine.classify_many
+
+    def spy(requests, parallel):
+        sent.append([r.case_id for r in requests])
+        return real(requests, parallel)
+
+    engine.classify_many = spy
+    try:
+        three = run_samples(engine, POLICY, cases, run, 3, **kwargs)
+    finally:
+        del engine.classify_many
     assert (three.engine_runs, three.cached) == (12, 0)
+    # one call, case-major: the 3 samples of a case go to the engine together
+    assert sent == [[f"c{i}\x1f{j}" for i in range(4) for j in range(3)]]
     seeds = [seed for _, seed, _ in store.sample_runs(three.run_id)]
     assert seeds == [run.seed, run.seed + 1, run.seed + 2]
     assert [store.get_run(s.run_id).settings["seed"] for s in three.samples] == seeds
