@@ -249,6 +249,12 @@ def test_window_runs_samples_and_suggests_checks_and_applies_an_edit(qtbot, env)
         model = win.case_panel.model
         assert model.index(model.row_of("c1"), AnalysisColumn.STABILITY).data() == "3/3"
         assert [f for f in loaded.failures()] == ["c4"]  # "Lovely weather" expected 1
+        with qtbot.waitSignal(analysis.controller.goldChanged, timeout=15000):
+            analysis.controller.file_triage("c4", "gold", new_label="0")
+        assert win.case_panel.model.case("c4").expected == "0"  # the window's copy follows
+        with qtbot.waitSignal(analysis.controller.goldChanged, timeout=15000) as undone:
+            analysis.controller.undo_triage("c4")
+        assert undone.args == ["c4", "1"] and win.case_panel.model.case("c4").expected == "1"
 
         with qtbot.waitSignal(win.controller.taskEnded, timeout=15000):
             analysis.suggest.suggest()

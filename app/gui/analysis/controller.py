@@ -9,7 +9,8 @@ widgets (heat table, triage panel, compare dialog, samples view) talk only to it
 - ``request_compare(run_a, run_b)`` -> ``comparisonReady(RunComparison)``
 - ``request_evidence(case_id)`` -> ``evidenceReady(Evidence)`` (for the loaded analysis)
 - ``request_samples(case_id)`` -> ``samplesReady(case_id, list[StoredResult])``
-- ``file_triage(...)`` / ``undo_triage(case_id)`` -> ``triageChanged(case_id)``, after which
+- ``file_triage(...)`` / ``undo_triage(case_id)`` -> ``triageChanged(case_id)`` (and
+  ``goldChanged(case_id, label)`` when the test set's expected label changed), after which
   the analysis is loaded again
 
 Failures arrive as ``requestFailed(message)``, one sentence. Only the newest answer of each
@@ -41,6 +42,7 @@ class AnalysisController(QObject):
     evidenceReady = Signal(object)  # Evidence
     samplesReady = Signal(str, list)  # case id, list[StoredResult]
     triageChanged = Signal(str)  # case id
+    goldChanged = Signal(str, str)  # case id, the expected label the test set now holds
     requestFailed = Signal(str)
 
     def __init__(
@@ -98,7 +100,10 @@ class AnalysisController(QObject):
             case_samples, self.store, run_id, case_id,
         )  # fmt: skip
 
-    def _after_triage(self, case_id: str) -> None:
+    def _after_triage(self, case_id: str, entry, *, undone: bool) -> None:
+        if entry.kind == "gold":  # the test set file changed: the window's copy follows
+            label = entry.old_label if undone else entry.new_label
+            self.goldChanged.emit(case_id, label or "")
         self.triageChanged.emit(case_id)
         if self.analysis is not None:
             self.request_analysis(self.analysis.run.id)
@@ -120,7 +125,7 @@ class AnalysisController(QObject):
             )  # fmt: skip
 
         return self.tasks.submit(
-            work, on_done=lambda _entry: self._after_triage(case_id),
+            work, on_done=lambda entry: self._after_triage(case_id, entry, undone=False),
             on_error=self.requestFailed.emit,
         )  # fmt: skip
 
@@ -131,7 +136,8 @@ class AnalysisController(QObject):
         run = analysis.run
         return self.tasks.submit(
             undo_triage, self.store, run.cases_path, case_id, run.policy_hash,
-            on_done=lambda _entry: self._after_triage(case_id), on_error=self.requestFailed.emit,
+            on_done=lambda entry: self._after_triage(case_id, entry, undone=True),
+            on_error=self.requestFailed.emit,
         )  # fmt: skip
 
     def wait(self, timeout_ms: int = 10000) -> bool:

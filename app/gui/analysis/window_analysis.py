@@ -111,6 +111,7 @@ class WindowAnalysis(QObject):
     def _wire(self) -> None:
         ctx, controller = self.ctx, self.controller
         controller.analysisReady.connect(self.show_analysis)
+        controller.goldChanged.connect(self._on_gold_changed)
         controller.requestFailed.connect(ctx.show_message)
         ctx.run_metrics_ready.connect(lambda metrics: self.load_run(metrics.run.id))
         ctx.case_panel.currentCaseChanged.connect(self.select_case)
@@ -137,6 +138,14 @@ class WindowAnalysis(QObject):
             return
         self.triage.select_case(case_id)
         self.samples.select_case(case_id)
+
+    def _on_gold_changed(self, case_id: str, label: str) -> None:
+        """The triage rewrote the expected label in the file; the table shows it too (so a
+        later save of the test set keeps it)."""
+        panel = self.ctx.case_panel
+        panel.model.update_case(case_id, expected=label)
+        if panel.current_case_id() == case_id:
+            panel.select_case(case_id)
 
     def filter_to_rule(self, code: str, case_ids: list) -> None:
         self.ctx.case_panel.proxy.set_case_filter(case_ids)
