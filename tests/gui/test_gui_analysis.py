@@ -284,3 +284,28 @@ def test_window_runs_samples_and_suggests_checks_and_applies_an_edit(qtbot, env)
             "SECTION: Criteria\nREPLACEMENT:\nViolates:\n- SP2.a Fees or credentials.\n"
         )
         close_window(win)
+
+
+def test_settings_hold_samples_threshold_and_suggestion_model(qtbot, env):  # noqa: F811
+    from app.gui.settings.dialog import SettingsDialog
+    from app.gui.shared import options
+
+    win = open_window(qtbot, env, FakeEngineFactory(FakeScript(delay=0.0)))
+    try:
+        dialog = SettingsDialog(win.settings, win)
+        qtbot.addWidget(dialog)
+        dialog.samples_combo.setCurrentText("10")
+        dialog.unstable_spin.setValue(0.9)
+        dialog.suggest_edit.setText("/models/gpt-oss-20b.gguf")
+        dialog.accept()
+        assert options.get(win.settings, options.SAMPLES) == 10
+        assert options.get(win.settings, options.UNSTABLE_BELOW) == 0.9
+        assert options.get(win.settings, options.SUGGEST_MODEL) == "/models/gpt-oss-20b.gguf"
+        # the suggestion model replaces the run's model
+        assert win.analysis.suggest._backend().engine.model_path == "/models/gpt-oss-20b.gguf"
+        assert win.analysis.samples_action.text() == "Run all ×5"
+        win.analysis._menu("Run").aboutToShow.emit()  # opening the Run menu shows the new k
+        assert win.analysis.samples_action.text() == "Run all ×10"
+        assert win.analysis.sample_actions[10].isChecked()
+    finally:
+        close_window(win)

@@ -28,8 +28,6 @@ from app.gui.shared.backend_values import backend_config
 from app.gui.shared.settings_store import load_run_settings
 from app.runs.suggestion import ask_suggestion, check_suggestion
 
-SUGGEST_MODEL = options.option("suggest/model_path", "", options.text)
-
 
 class SuggestActions(QObject):
     """Asks for, checks and applies suggested edits (see the module notes)."""
@@ -48,7 +46,7 @@ class SuggestActions(QObject):
 
     def _backend(self):
         backend = backend_config(self.ctx.settings)
-        model = options.get(self.ctx.settings, SUGGEST_MODEL)
+        model = options.get(self.ctx.settings, options.SUGGEST_MODEL)
         if model and backend.kind == "local":  # a general gpt-oss model writes better prose
             engine = dataclasses.replace(backend.engine, model_path=model)
             backend = dataclasses.replace(backend, engine=engine)

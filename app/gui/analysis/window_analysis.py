@@ -78,26 +78,30 @@ class WindowAnalysis(QObject):
 
     def _add_run_actions(self, menu: QMenu) -> None:
         settings = self.ctx.settings
-        self.controller.threshold = options.get(settings, options.UNSTABLE_BELOW)
         menu.addSeparator()
         self.samples_action = menu.addAction("Run all ×&k")
         self.samples_action.setToolTip("Sample every case k times and score the majority label")
         self.samples_action.triggered.connect(self.run_samples)
         choose = menu.addMenu("Samples per case")
         group = QActionGroup(choose)
+        self.sample_actions: dict[int, QAction] = {}
         for k in SAMPLE_COUNTS:
             action = choose.addAction(f"{k} samples")
             action.setCheckable(True)
-            action.setChecked(k == options.get(settings, options.SAMPLES))
             action.triggered.connect(lambda _on, k=k: self.set_samples(k))
             group.addAction(action)
+            self.sample_actions[k] = action
+        menu.aboutToShow.connect(lambda: self.set_samples(options.get(settings, options.SAMPLES)))
         self.set_samples(options.get(settings, options.SAMPLES))
         self.suggest_action = menu.addAction("Suggest an &edit from the failures shown")
         self.suggest_action.triggered.connect(self.suggest.suggest)
 
     def set_samples(self, k: int) -> None:
+        """Samples per case for Run all ×k (the setting Settings shows too)."""
         options.put(self.ctx.settings, options.SAMPLES, k)
         self.samples_action.setText(f"Run all ×{k}")
+        if k in self.sample_actions:
+            self.sample_actions[k].setChecked(True)
 
     def run_samples(self) -> bool:
         """Run every case shown k times (seeds seed…seed+k-1) as one majority run."""
@@ -120,6 +124,7 @@ class WindowAnalysis(QObject):
 
     def load_run(self, run_id: str) -> None:
         """Analyse a stored run (after a run ends, or when stored results are shown)."""
+        self.controller.threshold = options.get(self.ctx.settings, options.UNSTABLE_BELOW)
         self.controller.request_analysis(run_id)
 
     def show_analysis(self, analysis: RunAnalysis) -> None:

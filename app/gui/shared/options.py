@@ -141,6 +141,7 @@ MAX_TOKENS = option("run/max_tokens", 1024, int_range(16, 1 << 20))
 DATE = option("run/date", "", date_text)
 SAMPLES = option("run/samples", 5, int_range(2, 10))  # Run ×k: samples per case
 UNSTABLE_BELOW = option("run/unstable_below", 0.8, float_range(0.5, 1.0))  # agreement
+SUGGEST_MODEL = option("suggest/model_path", "", text)  # "": suggestions use the run's model
 THEME = option("ui/theme", "system", choice("system", "light", "dark"))
 UI_EFFORT = option("ui/effort", "medium", choice(*EFFORTS))
 RECENT_FILES = option("ui/recent_files", [], string_list)
