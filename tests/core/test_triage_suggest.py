@@ -43,14 +43,6 @@ Answer 1 or 0.
 """
 
 
-@pytest.fixture()
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
-    s = Store(tmp_path / "r.db")
-    yield s
-    s.close()
-
-
 def test_gold_label_round_trip_is_recorded_and_undoable(store, tmp_path):
     path = tmp_path / "cases.jsonl"
     save_cases(path, [TestCase("a", "win a prize", "0"), TestCase("b", "hello", "0")])
