@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from app.commands import CommandError
-from app.commands.runs import open_store
+from app.commands.backend_options import open_store
 from app.core.flips import prediction
 from app.core.report_analysis import comparison_markdown
 from app.core.run_compare import RunComparison, compare_stored_runs
@@ -58,7 +58,7 @@ def comparison_text(cmp: RunComparison) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    store = open_store(args.db)
+    store = open_store(args.db, must_exist=True)
     try:
         cmp = compare_stored_runs(store, args.run_a, args.run_b)
     except ValueError as exc:

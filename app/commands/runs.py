@@ -7,8 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from app.commands import CommandError
-from app.core.store import Store, StoreError
+from app.commands.backend_options import open_store
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -26,18 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def open_store(path: Path | None) -> Store:
-    """The results database, or a CommandError saying why it cannot be opened."""
-    if path is not None and not Path(path).is_file():
-        raise CommandError(f"There is no results database at {path}; check --db.")
-    try:
-        return Store(path)
-    except StoreError as exc:
-        raise CommandError(str(exc)) from None
-
-
 def run(args: argparse.Namespace) -> int:
-    store = open_store(args.db)
+    store = open_store(args.db, must_exist=True)
     try:
         runs = store.list_runs(kind=None if args.all else "suite")
         counts = {
