@@ -69,9 +69,6 @@ class Store:
                     f"The results database {self.path} is from a newer version of the app; "
                     "update the app or choose another data folder."
                 )
-            elif row[0] < SCHEMA_VERSION:
-                # v1 -> v2 only adds tables, which SCHEMA has just created; nothing to copy
-                conn.execute("UPDATE schema_version SET version=?", (SCHEMA_VERSION,))
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
