@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.metrics import Outcome
+from app.core.flips import outcome as result_outcome
 from app.core.policy import Policy, cited_rule_codes
 from app.core.store_rows import StoredResult
 
@@ -81,15 +81,16 @@ def rule_heat(policy: Policy, results: list[StoredResult]) -> list[RuleHeat]:
     for rule in policy.rule_codes:
         heats.setdefault(rule.code, RuleHeat(rule.code, rule.line, rule.title, case_ids=[]))
     for result in results:
-        outcome = Outcome(result.case_id, result.expected, result.status, result.label)
-        scored = result.expected in output.labels
+        outcome = result_outcome(result)
+        expected = output.label_of(result.expected)  # a tier (DC2) reads as its label
+        scored = expected is not None
         in_reasoning = cited_rule_codes(result.analysis)
         false_positive = (
             scored
             and outcome.status == "ok"
             and result.label is not None
             and output.is_violating(result.label)
-            and not output.is_violating(result.expected)
+            and not output.is_violating(expected)
         )
         for code, heat in heats.items():
             answer = code in result.rule_codes

@@ -38,11 +38,11 @@ class RunAnalysis:
 
     def failures(self) -> list[str]:
         """Case ids answered wrong (scored) or unstable, in run order."""
-        labels = self.policy.output.labels
+        output = self.policy.output
         return [
             r.case_id
             for r in self.results
-            if (r.expected in labels and not r.correct)
+            if (output.label_of(r.expected) is not None and not r.correct)
             or (r.case_id in self.stability and self.stability[r.case_id].unstable)
         ]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import comb
 
-from app.core.flips import output_of, prediction, run_metrics
+from app.core.flips import outcome, output_of, prediction, run_metrics
 from app.core.metrics import Metrics, format_ratio
 from app.core.store import Store
 from app.core.store_rows import StoredResult
@@ -179,9 +179,9 @@ def compare_runs(
         expected = rb.expected  # the later belief, as the flip report takes it
         if pa != pb:
             disagreements.append(Disagreement(cid, expected, ra, rb))
-        if expected in output_a.labels or expected in output_b.labels:
-            right_a = ra.status == "ok" and ra.label == expected
-            right_b = rb.status == "ok" and rb.label == expected
+        if output_a.label_of(expected) is not None or output_b.label_of(expected) is not None:
+            right_a = outcome(ra, expected).correct
+            right_b = outcome(rb, expected).correct
             a_only += right_a and not right_b
             b_only += right_b and not right_a
     seen = [p for pair in matrix for p in pair]

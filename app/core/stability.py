@@ -19,6 +19,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
+from app.core.flips import prediction
 from app.core.metrics import Outcome
 from app.core.policy import OutputFormat
 from app.core.store_rows import StoredResult
@@ -70,7 +71,7 @@ def case_stability(
 
 def prediction_of(result: StoredResult) -> str:
     """A stored result's prediction: its label, or the no-verdict column of its status."""
-    return Outcome(result.case_id, result.expected, result.status, result.label).prediction
+    return prediction(result)
 
 
 def stabilities(
@@ -120,7 +121,7 @@ class StabilitySummary:
 
 def _binary_kind(outcome: Outcome, output: OutputFormat) -> str:
     """tp/fp/tn/fn for verdicts, mp/mn for no-verdicts (as app.core.metrics counts them)."""
-    positive = output.is_violating(outcome.expected)
+    positive = output.is_violating(output.label_of(outcome.expected) or "")
     if outcome.status != "ok" or outcome.label is None:
         return "mp" if positive else "mn"
     predicted = output.is_violating(outcome.label)
@@ -145,7 +146,8 @@ def bootstrap_intervals(
     outcomes: list[Outcome], output: OutputFormat, *, rounds: int = 1000, seed: int = 0
 ) -> tuple[Interval, Interval]:
     """95% bootstrap intervals of accuracy and F1 over the scored cases (seeded)."""
-    kinds = [_binary_kind(o, output) for o in outcomes if o.expected in output.labels]
+    graded = [o for o in outcomes if output.label_of(o.expected) is not None]
+    kinds = [_binary_kind(o, output) for o in graded]
     if not kinds:
         return Interval(None, None), Interval(None, None)
     rng = random.Random(seed)

@@ -22,7 +22,7 @@ from app.core.flips import prediction
 from app.core.policy import RULE_CODE_RE, OutputFormat
 from app.core.stability import CaseStability
 from app.core.store import Store
-from app.core.store_rows import StoredResult
+from app.core.store_rows import StoredResult, result_from_row
 from app.core.verdict import parse_verdict
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -94,19 +94,20 @@ class VersionResult:
 def case_history(store: Store, case_id: str, cases_path: str) -> list[VersionResult]:
     """The case's newest result under each policy version it ran with, oldest first."""
     rows = store.connection().execute(
-        "SELECT runs.policy_hash, results.* FROM results JOIN runs ON runs.id = results.run_id "
+        "SELECT results.*, runs.policy_hash AS run_policy FROM results "
+        "JOIN runs ON runs.id = results.run_id "
         "WHERE runs.cases_path=? AND results.case_id=? ORDER BY results.created",
         (str(cases_path), case_id),
     )
     newest: dict[str, VersionResult] = {}
     for row in rows:
-        result = StoredResult(
-            row["run_id"], case_id, row["cache_key"], row["status"], row["expected"], row["label"]
-        )
-        newest.pop(row["policy_hash"], None)  # keep insertion order = time of newest run
-        newest[row["policy_hash"]] = VersionResult(
-            row["policy_hash"], row["run_id"], row["created"], prediction(result),
-            result.expected, result.correct,
+        data = dict(row)
+        policy_hash = data.pop("run_policy")
+        result = result_from_row(data)
+        newest.pop(policy_hash, None)  # keep insertion order = time of newest run
+        newest[policy_hash] = VersionResult(
+            policy_hash, result.run_id, result.created, prediction(result), result.expected,
+            result.correct,
         )  # fmt: skip
     return sorted(newest.values(), key=lambda v: v.created)
 
