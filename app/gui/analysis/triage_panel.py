@@ -95,7 +95,7 @@ class TriagePanel(QGroupBox):
             state += ", unstable"
         self.title_label.setText(f"Case {evidence.case_id} ({state})")
         self.evidence.setPlainText("\n".join(evidence.lines(policy_hash)))
-        labels = list(analysis.policy.output.labels) if analysis else []
+        labels = analysis.policy.output.expected_choices()[0] if analysis else []  # and tiers
         self.label_combo.clear()
         self.label_combo.addItems(labels)
         if evidence.prediction in labels:  # the model's answer is the usual gold fix
