@@ -24,7 +24,13 @@ from app.core.store import Store
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import Engine
 from app.runs.backend import recorded_model
-from app.runs.suite_results import CaseStored, SuiteSummary, cached_result, terminal_result
+from app.runs.suite_results import (
+    CaseStored,
+    SuiteStarted,
+    SuiteSummary,
+    cached_result,
+    terminal_result,
+)
 
 SEPARATOR = "\x1f"
 MAX_TOGETHER = 5  # sequences of one context: k = 10 goes in two waves of five
@@ -78,6 +84,7 @@ def run_samples_together(
         for rid, (case, index, _) in misses.items()
     ]
     total, done, cancel_sent = len(cases) * len(seeds), sum(s.done for s in summaries), False
+    emit(SuiteStarted(runs[0][0], total, 0))  # progress counts every (case, sample)
     if requests:
         together = max(concurrency, min(len(seeds), MAX_TOGETHER))
         for event in engine.classify_many(requests, together):
