@@ -13,16 +13,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
-from app.core.storage_paths import APP_AUTHOR, APP_NAME
+from app.core.resources import resource_path
+from app.core.storage_paths import APP_AUTHOR, APP_DISPLAY_NAME, APP_NAME
 from app.gui.main_window import MainWindow
 from app.gui.policy.templates import newer_recovery
 from app.gui.running.engine_holder import EngineFactory
 from app.gui.shared.settings_store import open_settings
 from app.gui.shared.theme import apply_theme
+from app.gui.startup import after_shown
 
 
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -44,7 +46,9 @@ def ensure_application(argv: Sequence[str] = ()) -> QApplication:
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(APP_AUTHOR)
     QCoreApplication.setApplicationVersion(__version__)
-    QGuiApplication.setApplicationDisplayName("Safeguard Studio")
+    QGuiApplication.setApplicationDisplayName(APP_DISPLAY_NAME)
+    QGuiApplication.setDesktopFileName("safeguard-studio")  # matches the .desktop entry
+    app.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
     return app  # type: ignore[return-value]
 
 
@@ -82,6 +86,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     apply_theme(app, theme)
     window = create_main_window(settings=settings, policy_path=args.policy, restore_session=True)
     window.show()
+    after_shown(window, settings)
     try:
         return app.exec()
     finally:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
+from app.core.storage_paths import APP_DISPLAY_NAME
 from app.core.store import Store, StoreError
 from app.gui.cases.panel import CasePanel
 from app.gui.evaluation.actions import EvaluationActions
@@ -38,7 +39,7 @@ from app.gui.shared.backend_values import load_backend_values
 from app.gui.shared.settings_store import load_engine_settings
 from app.gui.window_actions import WindowActions
 
-APP_TITLE = "Safeguard Studio"
+APP_TITLE = APP_DISPLAY_NAME
 
 
 class MainWindow(QMainWindow):

@@ -4,7 +4,7 @@ Kept apart from the window's layout so that the action list reads as one table: 
 (new, templates, open, recent, save, save as, models, settings, quit), Edit (find, replace),
 Run (run case, run all, run failed, run selected, resume last run, cancel, reasoning
 effort), Test set (import, export CSV / JSONL), History (policy versions, compare last two
-runs, export run report) and View (theme, result / metrics tab).
+runs, export run report), View (theme, result / metrics tab) and Help (app.gui.help).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMenu, QToolBar
 
 from app.core.run_types import EFFORTS
+from app.gui.help import install_help_menu
 from app.gui.policy.templates import list_templates
 from app.gui.shared.theme import THEMES, apply_theme
 
@@ -131,6 +132,8 @@ class WindowActions:
         self.show_metrics_action = self._add(
             view_menu, "&Metrics", lambda: tabs.setCurrentIndex(1), QKeySequence("Ctrl+2")
         )
+        states = window.controller.engineStateChanged
+        self.help = install_help_menu(menu_bar, window, states, window.show_message)
 
         self.effort_combo = QComboBox()
         self.effort_combo.addItems(list(EFFORTS))

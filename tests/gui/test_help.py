@@ -1,0 +1,156 @@
+"""Help menu in the real window: About, the policy writing guide, data folder, problem report."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QObject, QUrl, Slot, qVersion  # noqa: E402
+from PySide6.QtGui import QDesktopServices, QGuiApplication  # noqa: E402
+
+from app import __version__  # noqa: E402
+from app.gui.app import create_main_window  # noqa: E402
+from app.gui.help import HelpMenu  # noqa: E402
+from app.gui.help.facts import MODEL_LICENCE  # noqa: E402
+from app.gui.help.guide import GuideViewer  # noqa: E402
+from app.gui.shared.settings_store import open_settings  # noqa: E402
+from tests.support.fake_engine import FakeEngineFactory, FakeScript, isolate_gui_env  # noqa: E402
+
+TIMEOUT = 15000
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    isolate_gui_env(monkeypatch, tmp_path)
+    win = create_main_window(FakeEngineFactory(FakeScript(delay=0.0)), settings=open_settings())
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    help_menu(win).shutdown()
+    win.shutdown()
+
+
+def help_menu(win) -> HelpMenu:
+    found = win.findChild(HelpMenu)
+    assert found is not None
+    return found
+
+
+def test_the_window_has_a_help_menu_with_its_four_actions(window) -> None:
+    titles = [action.text() for action in window.menuBar().actions()]
+    assert titles[-1] == "&Help"
+    menu = window.menuBar().actions()[-1].menu()
+    texts = [action.text() for action in menu.actions() if not action.isSeparator()]
+    assert texts == [
+        "Policy writing &guide",
+        "Open &data folder",
+        "&Report a problem…",
+        "&About Safeguard Studio",
+    ]
+
+
+def test_about_shows_version_llama_build_qt_folders_and_model_licence(
+    qtbot, window, tmp_path
+) -> None:
+    menu = help_menu(window)
+    menu.about_action.trigger()
+    dialog = menu.about_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.addWidget(dialog)
+    # the facts come from a worker thread (the real llama.cpp build is inspected)
+    qtbot.waitUntil(lambda: "backend" in dialog.values["llama.cpp"].text(), timeout=TIMEOUT)
+    text = dialog.text()
+    assert f"Version: {__version__}" in text
+    assert "CPU backend" in text  # the test venv's llama.cpp is a CPU build
+    assert f"Qt {qVersion()}" in text
+    assert f"Data folder: {tmp_path / 'data'}" in text
+    assert "Models folder: " in text
+    assert MODEL_LICENCE in text and "usage policy" in MODEL_LICENCE
+    menu.about_action.trigger()  # shown again, not rebuilt
+    assert menu.about_dialog is dialog
+
+
+def test_guide_viewer_shows_the_bundled_guide_read_only(qtbot, window) -> None:
+    menu = help_menu(window)
+    menu.guide_action.trigger()
+    viewer = menu.guide_viewer
+    assert viewer is not None and viewer.isVisible()
+    text = viewer.browser.toPlainText()
+    assert "Starter policies" in text and "Front matter" in text
+    assert "# Starter" not in text  # rendered as Markdown, not shown raw
+    assert viewer.browser.isReadOnly()
+
+
+def test_guide_markup_stays_text_and_loads_nothing(qtbot, tmp_path) -> None:
+    guide = tmp_path / "README.md"
+    guide.write_text(
+        "# Guide\n\n<b>not bold</b> <img src='http://127.0.0.1:9/x.png'>\n\n"
+        "![remote](http://127.0.0.1:9/y.png) [link](http://127.0.0.1:9/)\n",
+        encoding="utf-8",
+    )
+    viewer = GuideViewer(path=guide)
+    qtbot.addWidget(viewer)
+    asked: list[QUrl] = []
+    original = viewer.browser.loadResource
+    viewer.browser.loadResource = lambda kind, url: asked.append(url) or original(kind, url)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    text = viewer.browser.toPlainText()
+    assert "<b>not bold</b>" in text  # raw HTML is shown as the characters typed
+    assert "<img src=" in text
+    assert viewer.browser.document().toHtml().count("<b>") == 0
+    assert viewer.browser.openLinks() is False and viewer.browser.openExternalLinks() is False
+    assert original(0, QUrl("http://127.0.0.1:9/y.png")) is None
+
+
+def test_a_missing_guide_says_what_to_do(qtbot, tmp_path) -> None:
+    viewer = GuideViewer(path=tmp_path / "nowhere" / "README.md")
+    qtbot.addWidget(viewer)
+    text = viewer.browser.toPlainText()
+    assert "is missing; reinstall the app." in text and text.count(".") >= 1
+
+
+class _UrlCatcher(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+def test_open_data_folder_asks_the_desktop_for_the_data_folder(window, tmp_path) -> None:
+    catcher = _UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    try:
+        help_menu(window).open_data_action.trigger()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert [Path(url.toLocalFile()) for url in catcher.urls] == [tmp_path / "data"]
+
+
+def test_report_a_problem_copies_diagnostics_without_policy_or_case_text(
+    qtbot, window, tmp_path
+) -> None:
+    secret_policy = "SECRET-POLICY-RULE never share this"
+    policy = tmp_path / "mine.md"
+    policy.write_text(f"# Mine\n\n{secret_policy}\n", encoding="utf-8")
+    assert window.document.open(policy, ask_save=False)
+    error = "The model file broken.gguf is not a gpt-oss model; choose another in Models."
+    window.controller.report_state("error", error)
+    window.controller.report_state("no_model", "")  # a later state does not erase it
+    QGuiApplication.clipboard().setText("")
+    help_menu(window).report_action.trigger()
+    qtbot.waitUntil(lambda: "diagnostics" in QGuiApplication.clipboard().text(), timeout=TIMEOUT)
+    report = QGuiApplication.clipboard().text()
+    assert f"version: {__version__}" in report
+    assert "backend: CPU" in report and "gpu: " in report
+    assert f"last engine error: {error}" in report
+    assert "SECRET-POLICY-RULE" not in report and "Mine" not in report
+    assert "copied to the clipboard" in window.statusBar().currentMessage()
