@@ -33,12 +33,12 @@ test: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app tests benchmarks scripts
-	$(VENV)/bin/ruff format --check app tests benchmarks scripts
+	$(VENV)/bin/ruff check app tests benchmarks scripts packaging
+	$(VENV)/bin/ruff format --check app tests benchmarks scripts packaging
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format app tests benchmarks scripts
-	$(VENV)/bin/ruff check --fix app tests benchmarks scripts
+	$(VENV)/bin/ruff format app tests benchmarks scripts packaging
+	$(VENV)/bin/ruff check --fix app tests benchmarks scripts packaging
 
 # Each benchmark prints ratios measured in one run against its target (see benchmarks/).
 BENCHMARKS := engine_bench remote_throughput gui_highlight gui_stall gui_testset

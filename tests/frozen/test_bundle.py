@@ -73,3 +73,15 @@ def test_settings_and_data_folders_match_a_checkout_run(exe: Path, tmp_path) -> 
         homes[kind] = _created_files(home)
     assert homes["frozen"] == homes["checkout"]
     assert any(path.startswith(".config/SafeguardStudio/") for path in homes["frozen"])
+
+
+def test_bundle_is_under_300_mb_and_leaves_out_what_is_unused(bundle: Path) -> None:
+    files = [p for p in bundle.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    assert size <= 300 * 2**20, f"the bundle is {size / 2**20:.0f} MB"
+    names = [str(p.relative_to(bundle)) for p in files]
+    for unused in ("WebEngine", "Qt6Quick", "Qt6Qml", "pytest", "fastapi", "uvicorn", "/tests/"):
+        assert not [name for name in names if unused in name], unused
+    plugins = {p.parent.name for p in bundle.rglob("plugins/*/*.so")}
+    assert "platforms" in plugins and "imageformats" in plugins
+    assert not plugins & {"sqldrivers", "qmltooling", "designer", "tls", "networkinformation"}

@@ -15,8 +15,9 @@ from app import __version__
 from app.gui.startup import QUIT_WHEN_SHOWN_ENV, SHOWN_LINE
 from tests.frozen.conftest import NAME, run_frozen
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packaging"))
-import linux  # noqa: E402  (packaging/linux.py: the script that built the artefacts)
+from tests.packaging.scripts import load_script
+
+linux = load_script("linux")  # packaging/linux.py: the script that built the artefacts
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Linux artefacts")
 # system libraries a declared package brings that the test would otherwise not know about
