@@ -14,7 +14,6 @@ import pytest
 from app import __version__
 from app.gui.startup import QUIT_WHEN_SHOWN_ENV, SHOWN_LINE
 from tests.frozen.conftest import NAME, run_frozen
-
 from tests.packaging.scripts import load_script
 
 linux = load_script("linux")  # packaging/linux.py: the script that built the artefacts
