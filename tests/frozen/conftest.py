@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 BUNDLE_ENV = "SAFEGUARD_BUNDLE"
 NAME = "safeguard-studio"
+# Windows has a GUI executable and a console one for the CLI; the tests drive the console one
+EXE_NAME = f"{NAME}-cli.exe" if sys.platform == "win32" else NAME
 
 if not os.environ.get(BUNDLE_ENV):
     collect_ignore_glob = ["test_*.py"]
@@ -23,19 +26,20 @@ if not os.environ.get(BUNDLE_ENV):
 @pytest.fixture(scope="session")
 def bundle() -> Path:
     path = Path(os.environ[BUNDLE_ENV]).resolve()
-    assert (path / NAME).is_file(), f"{path} holds no {NAME} executable; run `make package`."
+    assert (path / EXE_NAME).is_file(), f"{path} holds no {EXE_NAME}; run `make package`."
     return path
 
 
 @pytest.fixture(scope="session")
 def exe(bundle: Path) -> Path:
-    return bundle / NAME
+    return bundle / EXE_NAME
 
 
 def run_frozen(args: list[str], env: dict | None = None, timeout: float = 60, **kw):
     """Run a command with the bundle's environment: no venv, no PYTHONPATH, offscreen Qt."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
-    clean["PATH"] = "/usr/bin:/bin"
+    if sys.platform != "win32":
+        clean["PATH"] = "/usr/bin:/bin"  # nothing of the venv or the build tools
     clean["QT_QPA_PLATFORM"] = "offscreen"
     clean.update(env or {})
     return subprocess.run(args, capture_output=True, text=True, env=clean, timeout=timeout, **kw)

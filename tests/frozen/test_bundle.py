@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
+
+import pytest
 
 from app import __version__
 from app.gui.startup import QUIT_WHEN_SHOWN_ENV, SHOWN_LINE
@@ -43,6 +46,7 @@ def test_window_comes_up_offscreen_and_a_first_run_lands_in_models(exe: Path, tm
     assert out.stdout.count(SHOWN_LINE) == 1  # one window, one process that showed it
 
 
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="Linux network namespaces")
 def test_offline_start_in_a_namespace_without_network(exe: Path, tmp_path) -> None:
     """No network device at all (``unshare --net``): the window still comes up."""
     env = {QUIT_WHEN_SHOWN_ENV: "1", "SAFEGUARD_CONFIG_DIR": str(tmp_path / "config")}
@@ -55,6 +59,7 @@ def _created_files(home: Path) -> list[str]:
     return sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="folders from %APPDATA%, not $HOME")
 def test_settings_and_data_folders_match_a_checkout_run(exe: Path, tmp_path) -> None:
     """Frozen and checkout runs put settings and data in the same places under $HOME."""
     homes = {}
@@ -72,7 +77,7 @@ def test_settings_and_data_folders_match_a_checkout_run(exe: Path, tmp_path) -> 
         assert out.returncode == 0, out.stderr
         homes[kind] = _created_files(home)
     assert homes["frozen"] == homes["checkout"]
-    assert any(path.startswith(".config/SafeguardStudio/") for path in homes["frozen"])
+    assert any("SafeguardStudio" in path for path in homes["frozen"])
 
 
 def test_bundle_is_under_300_mb_and_leaves_out_what_is_unused(bundle: Path) -> None:
