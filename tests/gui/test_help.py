@@ -84,6 +84,7 @@ def test_guide_viewer_shows_the_bundled_guide_read_only(qtbot, window) -> None:
     assert "Starter policies" in text and "Front matter" in text
     assert "# Starter" not in text  # rendered as Markdown, not shown raw
     assert viewer.browser.isReadOnly()
+    assert viewer.browser.textCursor().position() == 0  # opens at the top
 
 
 def test_guide_markup_stays_text_and_loads_nothing(qtbot, tmp_path) -> None:

@@ -53,7 +53,10 @@ def test_icns_entries_are_pngs_of_the_declared_sizes(built) -> None:
     assert data[:4] == b"icns" and struct.unpack(">I", data[4:8])[0] == len(data)
     position, seen = 8, []
     while position < len(data):
-        kind, length = data[position : position + 4], struct.unpack_from(">I", data, position + 4)[0]
+        kind, length = (
+            data[position : position + 4],
+            struct.unpack_from(">I", data, position + 4)[0],
+        )
         image = QImage.fromData(data[position + 8 : position + length])
         seen.append((kind, image.width()))
         position += length

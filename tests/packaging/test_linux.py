@@ -30,7 +30,7 @@ def inputs(tmp_path_factory):
     bundle = root / NAME
     (bundle / "_internal").mkdir(parents=True)
     exe = bundle / NAME
-    exe.write_text("#!/bin/sh\necho frozen \"$@\"\n", encoding="utf-8")
+    exe.write_text('#!/bin/sh\necho frozen "$@"\n', encoding="utf-8")
     exe.chmod(0o755)
     (bundle / "_internal" / "data.txt").write_text("x" * 5000, encoding="utf-8")
     icons_dir = root / "icons"

@@ -88,11 +88,13 @@ class AboutDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.model_note)
         layout.addWidget(self.app_note)
+        layout.addStretch(1)  # spare height goes below the text, not between the notes
         layout.addWidget(buttons)
 
     def set_facts(self, facts: AppFacts) -> None:
         for name, value in about_rows(facts):
             self.values[name].setText(value)
+        self.adjustSize()  # longer paths may need another line
 
     def set_problem(self, message: str) -> None:
         """The facts could not be gathered: say so where the backend would be."""

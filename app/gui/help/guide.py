@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from app.core.resources import policies_dir
@@ -50,7 +50,7 @@ class GuideViewer(QDialog):
     def __init__(self, parent: QWidget | None = None, path: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Policy writing guide")
-        self.resize(760, 720)
+        self.resize(860, 720)
         self.browser = _OfflineBrowser()
         self.browser.setObjectName("guideBrowser")
         self.browser.setReadOnly(True)
@@ -61,6 +61,7 @@ class GuideViewer(QDialog):
             self.browser.document().setMarkdown(text, MARKDOWN_FEATURES)
         else:
             self.browser.setPlainText(text)
+        self.browser.moveCursor(QTextCursor.MoveOperation.Start)  # open at the top
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
