@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.gui.startup import QUIT_WHEN_SHOWN_ENV, SHOWN_LINE
+from app.gui.app import QUIT_WHEN_SHOWN_ENV, SHOWN_LINE
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 1.5

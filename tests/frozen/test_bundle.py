@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app import __version__
-from app.gui.startup import QUIT_WHEN_SHOWN_ENV, SHOWN_LINE
+from app.gui.app import QUIT_WHEN_SHOWN_ENV, SHOWN_LINE
 from tests.frozen.conftest import run_frozen
 from tests.support.synthetic_gguf import cached_model
 

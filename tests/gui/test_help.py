@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -13,12 +14,20 @@ from PySide6.QtCore import QObject, QUrl, Slot, qVersion  # noqa: E402
 from PySide6.QtGui import QDesktopServices, QGuiApplication  # noqa: E402
 
 from app import __version__  # noqa: E402
+from app.core.cases import cases_path_for, save_cases  # noqa: E402
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.help import HelpMenu  # noqa: E402
 from app.gui.help.facts import MODEL_LICENCE  # noqa: E402
 from app.gui.help.guide import GuideViewer  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
-from tests.support.fake_engine import FakeEngineFactory, FakeScript, isolate_gui_env  # noqa: E402
+from tests.support.fake_engine import (  # noqa: E402
+    SAMPLE_CASES,
+    SAMPLE_POLICY,
+    FakeEngineFactory,
+    FakeScript,
+    configure_model,
+    isolate_gui_env,
+)
 
 TIMEOUT = 15000
 
@@ -137,21 +146,34 @@ def test_open_data_folder_asks_the_desktop_for_the_data_folder(window, tmp_path)
 
 
 def test_report_a_problem_copies_diagnostics_without_policy_or_case_text(
-    qtbot, window, tmp_path
+    qtbot, tmp_path, monkeypatch
 ) -> None:
-    secret_policy = "SECRET-POLICY-RULE never share this"
+    model = isolate_gui_env(monkeypatch, tmp_path)
+    error = "The model file is not a gpt-oss model; choose another in Models."
     policy = tmp_path / "mine.md"
-    policy.write_text(f"# Mine\n\n{secret_policy}\n", encoding="utf-8")
-    assert window.document.open(policy, ask_save=False)
-    error = "The model file broken.gguf is not a gpt-oss model; choose another in Models."
-    window.controller.report_state("error", error)
-    window.controller.report_state("no_model", "")  # a later state does not erase it
-    QGuiApplication.clipboard().setText("")
-    help_menu(window).report_action.trigger()
-    qtbot.waitUntil(lambda: "diagnostics" in QGuiApplication.clipboard().text(), timeout=TIMEOUT)
-    report = QGuiApplication.clipboard().text()
-    assert f"version: {__version__}" in report
-    assert "backend: CPU" in report and "gpu: " in report
-    assert f"last engine error: {error}" in report
-    assert "SECRET-POLICY-RULE" not in report and "Mine" not in report
-    assert "copied to the clipboard" in window.statusBar().currentMessage()
+    policy.write_text(SAMPLE_POLICY + "\nSECRET-POLICY-RULE never share this\n", "utf-8")
+    cases = [replace(SAMPLE_CASES[0], content="SECRET-CASE-CONTENT pay the fee")]
+    save_cases(cases_path_for(policy), cases)
+    settings = open_settings()
+    configure_model(settings, model)
+    factory = FakeEngineFactory(FakeScript(delay=0.0, fail_load=error))
+    win = create_main_window(factory, settings=settings, policy_path=policy)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    try:
+        with qtbot.waitSignal(win.runner.runEnded, timeout=TIMEOUT):  # a real failed load
+            win.runner.run_current()
+        QGuiApplication.clipboard().setText("")
+        help_menu(win).report_action.trigger()
+        clipboard = QGuiApplication.clipboard()
+        qtbot.waitUntil(lambda: "diagnostics" in clipboard.text(), timeout=TIMEOUT)
+        report = clipboard.text()
+        assert f"version: {__version__}" in report
+        assert "backend: CPU" in report and "gpu: " in report
+        assert f"last engine error: {error}" in report
+        assert "SECRET" not in report and "pay the fee" not in report
+        assert "copied to the clipboard" in win.statusBar().currentMessage()
+    finally:
+        help_menu(win).shutdown()
+        win.shutdown()

@@ -1,4 +1,4 @@
-"""After the window is shown: a first run without a model lands in the Models dialog."""
+"""After the window is shown (app.gui.app): a first run without a model lands in Models."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from app.gui import startup  # noqa: E402
+from app.gui import app as startup  # noqa: E402
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.models import controller as models_controller  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
