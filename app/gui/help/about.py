@@ -25,6 +25,7 @@ from app.core.storage_paths import APP_DISPLAY_NAME
 from app.gui.help.facts import APP_LICENCE, MODEL_LICENCE, AppFacts, about_rows
 
 TAGLINE = "Write content policies beside test content and check them with gpt-oss-safeguard."
+WIDTH = 600
 ROW_LABELS = (
     "Version",
     "llama.cpp",
@@ -52,7 +53,7 @@ class AboutDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"About {APP_DISPLAY_NAME}")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(WIDTH)
         icon = QLabel()
         icon.setPixmap(QIcon(str(resource_path("icon.svg"))).pixmap(72, 72))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -88,13 +89,18 @@ class AboutDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.model_note)
         layout.addWidget(self.app_note)
-        layout.addStretch(1)  # spare height goes below the text, not between the notes
         layout.addWidget(buttons)
+        self._fit_height()
 
     def set_facts(self, facts: AppFacts) -> None:
         for name, value in about_rows(facts):
             self.values[name].setText(value)
-        self.adjustSize()  # longer paths may need another line
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as the wrapped text needs at the dialog's width, no taller."""
+        width = max(self.width(), WIDTH)
+        self.resize(width, self.heightForWidth(width))
 
     def set_problem(self, message: str) -> None:
         """The facts could not be gathered: say so where the backend would be."""

@@ -10,6 +10,7 @@ app's own sentence).
 from __future__ import annotations
 
 import platform
+import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -79,7 +80,10 @@ def gather_facts() -> AppFacts:
     gpu = hardware.gpu_name or ("none detected" if hardware.backend == "CPU" else "unknown")
     if hardware.vram_total:
         gpu += f" ({hardware.vram_total / 2**30:.1f} GiB)"
-    where = "bundle" if is_frozen() else "checkout"
+    # a bundle's resources sit in its _internal folder; name the folder users see
+    where = (
+        f"bundle at {Path(sys.executable).parent}" if is_frozen() else f"checkout at {app_root()}"
+    )
     return AppFacts(
         version=__version__,
         python=platform.python_version(),
@@ -91,7 +95,7 @@ def gather_facts() -> AppFacts:
         system_info=hardware.system_info.strip(),
         data_dir=data_dir(),
         models_dir=models_dir(),
-        install=f"{where} at {app_root()}",
+        install=where,
         platform=f"{platform.system()} {platform.release()} ({platform.machine()})",
     )
 
