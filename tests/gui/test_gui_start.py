@@ -9,16 +9,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from app.gui import app as startup  # noqa: E402
-from app.gui.app import create_main_window  # noqa: E402
 from app.gui.models import controller as models_controller  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
 from app.library.hardware import Hardware  # noqa: E402
 from tests.support.fake_engine import (  # noqa: E402
-    FakeEngineFactory,
-    FakeScript,
     configure_model,
     isolate_gui_env,
 )
+from tests.support.windows import shown_window  # noqa: E402
 
 TIMEOUT = 15000
 
@@ -35,10 +33,7 @@ def make_window(qtbot, tmp_path, monkeypatch):
         settings = open_settings()
         if with_model:
             configure_model(settings, fake_model)
-        win = create_main_window(FakeEngineFactory(FakeScript(delay=0.0)), settings=settings)
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
+        win = shown_window(qtbot, settings=settings)
         windows.append(win)
         return win
 

@@ -15,7 +15,6 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication  # noqa: E402
 
 from app import __version__  # noqa: E402
 from app.core.cases import cases_path_for, save_cases  # noqa: E402
-from app.gui.app import create_main_window  # noqa: E402
 from app.gui.help import HelpMenu  # noqa: E402
 from app.gui.help.facts import MODEL_LICENCE  # noqa: E402
 from app.gui.help.guide import GuideViewer  # noqa: E402
@@ -23,11 +22,11 @@ from app.gui.shared.settings_store import open_settings  # noqa: E402
 from tests.support.fake_engine import (  # noqa: E402
     SAMPLE_CASES,
     SAMPLE_POLICY,
-    FakeEngineFactory,
     FakeScript,
     configure_model,
     isolate_gui_env,
 )
+from tests.support.windows import shown_window  # noqa: E402
 
 TIMEOUT = 15000
 
@@ -35,10 +34,7 @@ TIMEOUT = 15000
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     isolate_gui_env(monkeypatch, tmp_path)
-    win = create_main_window(FakeEngineFactory(FakeScript(delay=0.0)), settings=open_settings())
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot)
     yield win
     help_menu(win).shutdown()
     win.shutdown()
@@ -156,11 +152,7 @@ def test_report_a_problem_copies_diagnostics_without_policy_or_case_text(
     save_cases(cases_path_for(policy), cases)
     settings = open_settings()
     configure_model(settings, model)
-    factory = FakeEngineFactory(FakeScript(delay=0.0, fail_load=error))
-    win = create_main_window(factory, settings=settings, policy_path=policy)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, FakeScript(delay=0.0, fail_load=error), policy, settings)
     try:
         with qtbot.waitSignal(win.runner.runEnded, timeout=TIMEOUT):  # a real failed load
             win.runner.run_current()
