@@ -16,7 +16,8 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication  # noqa: E402
 from app import __version__  # noqa: E402
 from app.core.cases import cases_path_for, save_cases  # noqa: E402
 from app.gui.help import HelpMenu  # noqa: E402
-from app.gui.help.facts import MODEL_LICENCE  # noqa: E402
+from app.gui.help import menu as menu_module  # noqa: E402
+from app.gui.help.facts import MODEL_LICENCE, AppFacts, diagnostics_text  # noqa: E402
 from app.gui.help.guide import GuideViewer  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
 from tests.support.fake_engine import (  # noqa: E402
@@ -169,3 +170,31 @@ def test_report_a_problem_copies_diagnostics_without_policy_or_case_text(
     finally:
         help_menu(win).shutdown()
         win.shutdown()
+
+
+def test_when_facts_cannot_be_gathered_each_place_says_so(qtbot, window, monkeypatch) -> None:
+    def broken():
+        raise OSError("the llama.cpp library did not load")
+
+    monkeypatch.setattr(menu_module, "gather_facts", broken)
+    menu = help_menu(window)
+    menu.report_action.trigger()
+    status = window.statusBar()
+    qtbot.waitUntil(lambda: "could not be gathered" in status.currentMessage(), timeout=TIMEOUT)
+    assert "did not load" in status.currentMessage() and "try again" in status.currentMessage()
+    menu.about_action.trigger()
+    label = menu.about_dialog.values["llama.cpp"]
+    qtbot.waitUntil(lambda: "did not load" in label.text(), timeout=TIMEOUT)
+    assert label.text().startswith("unknown (")
+
+
+def test_diagnostics_without_an_engine_error_say_none() -> None:
+    facts = AppFacts(
+        version="9.9", python="3.11", qt="6.11", pyside="6.11", llama_cpp_python="0.3",
+        backend="Metal", gpu="Apple M3", system_info="METAL = 1", data_dir=Path("/d"),
+        models_dir=Path("/m"), install="bundle at /opt/x", platform="Darwin 23 (arm64)",
+    )  # fmt: skip
+    text = diagnostics_text(facts)
+    assert text.splitlines()[0] == "Safeguard Studio diagnostics"
+    assert "backend: Metal" in text and "gpu: Apple M3" in text
+    assert "last engine error: none" in text and text.endswith("\n")
