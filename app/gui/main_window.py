@@ -296,4 +296,5 @@ class MainWindow(QMainWindow):
         self.models_controller.shutdown()
         self.case_files.shutdown()
         self.evaluation.shutdown()
+        self.window_actions.help.shutdown()
         self.store.close()

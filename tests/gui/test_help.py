@@ -37,8 +37,8 @@ def window(qtbot, tmp_path, monkeypatch):
     isolate_gui_env(monkeypatch, tmp_path)
     win = shown_window(qtbot)
     yield win
-    help_menu(win).shutdown()
     win.shutdown()
+    assert help_menu(win).tasks.pending() == 0
 
 
 def help_menu(win) -> HelpMenu:
@@ -168,7 +168,6 @@ def test_report_a_problem_copies_diagnostics_without_policy_or_case_text(
         assert "SECRET" not in report and "pay the fee" not in report
         assert "copied to the clipboard" in win.statusBar().currentMessage()
     finally:
-        help_menu(win).shutdown()
         win.shutdown()
 
 
