@@ -106,7 +106,7 @@ def test_deb_control_and_contents(bundle: Path) -> None:
 @pytest.mark.skipif(os.geteuid() != 0, reason="installing a .deb needs root (CI runs as root)")
 def test_deb_installs_runs_and_removes(bundle: Path, tmp_path: Path) -> None:
     deb = _artefact(bundle, f"{NAME}_{__version__}_*.deb")
-    subprocess.run(["dpkg", "-r", NAME], capture_output=True)  # a leftover of an aborted run
+    subprocess.run(["dpkg", "--purge", NAME], capture_output=True)  # left by an aborted run
     # apt resolves the declared libraries (already there where Qt ran before)
     install = subprocess.run(
         ["apt-get", "install", "-y", "-q", "--no-install-recommends", str(deb.resolve())],
@@ -126,6 +126,6 @@ def test_deb_installs_runs_and_removes(bundle: Path, tmp_path: Path) -> None:
         shown = run_frozen([str(launcher)], env=env)
         assert SHOWN_LINE in shown.stdout, shown.stderr
     finally:
-        remove = subprocess.run(["dpkg", "-r", NAME], capture_output=True, text=True)
+        remove = subprocess.run(["dpkg", "--purge", NAME], capture_output=True, text=True)
     assert remove.returncode == 0, remove.stderr
     assert not (Path("/opt") / NAME).exists() and not (Path("/usr/bin") / NAME).exists()
