@@ -69,11 +69,6 @@ def case_stability(
     )
 
 
-def prediction_of(result: StoredResult) -> str:
-    """A stored result's prediction: its label, or the no-verdict column of its status."""
-    return prediction(result)
-
-
 def stabilities(
     samples: list[list[StoredResult]], threshold: float = UNSTABLE_BELOW
 ) -> dict[str, CaseStability]:
@@ -81,7 +76,7 @@ def stabilities(
     by_case: dict[str, list[str]] = {}
     for results in samples:
         for result in results:
-            by_case.setdefault(result.case_id, []).append(prediction_of(result))
+            by_case.setdefault(result.case_id, []).append(prediction(result))
     complete = {cid: preds for cid, preds in by_case.items() if len(preds) == len(samples)}
     return {cid: case_stability(cid, preds, threshold) for cid, preds in complete.items()}
 

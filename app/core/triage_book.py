@@ -44,6 +44,8 @@ class TriageEntry:
 
 def _set_expected(cases_path: str, case_id: str, label: str, *, unless: str | None = None) -> str:
     """Write ``label`` as the case's expected label; return the label it had."""
+    if not cases_path:
+        raise TriageError("This run has no test-set file; save the test set and run it again.")
     path = Path(cases_path)
     cases = load_cases(path)
     case = next((c for c in cases if c.id == case_id), None)

@@ -71,6 +71,8 @@ def test_refiling_undoes_the_gold_change_and_notes_list_by_rule(store, tmp_path)
         file_triage(store, str(path), "a", "v1", "shrug")
     with pytest.raises(TriageError, match="not in cases.jsonl"):
         file_triage(store, str(path), "zz", "v1", "gold", new_label="1")
+    with pytest.raises(TriageError, match="no test-set file"):
+        file_triage(store, "", "a", "v1", "gold", new_label="1")
 
 
 def test_undo_refuses_when_the_label_was_edited_since(store, tmp_path):

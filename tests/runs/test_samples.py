@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 
 from app.core.cases import TestCase
+from app.core.flips import prediction
 from app.core.run_analysis import case_samples, load_run_analysis
-from app.core.stability import prediction_of
 from app.core.store import Store
 from app.runs.samples import run_samples
 from tests.support.requests import POLICY, request
@@ -44,12 +44,12 @@ def test_k_samples_give_majority_and_agreement_and_are_cached_per_seed(engine, t
     analysis = load_run_analysis(store, five.run_id)
     assert analysis.samples == 5 and store.get_run(five.run_id).settings["samples"] == 5
     for case in cases:
-        answers = [prediction_of(r) for r in case_samples(store, five.run_id, case.id)]
+        answers = [prediction(r) for r in case_samples(store, five.run_id, case.id)]
         assert len(answers) == 5
         top, count = Counter(answers).most_common(1)[0]
         stability = five.stability[case.id]
         assert stability.agreement == count / 5 and answers.count(stability.majority) == count
-        assert prediction_of(majority[case.id]) == stability.majority
+        assert prediction(majority[case.id]) == stability.majority
         assert stability.unstable == (count < 4)
     assert analysis.stability_summary.cases == 4
     store.close()
