@@ -69,9 +69,7 @@ def looks_binary(text: str) -> bool:
     sample = text[:65536]
     if not sample:
         return False
-    odd = sum(
-        1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r") or 0x7F <= ord(ch) < 0xA0
-    )
+    odd = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r") or 0x7F <= ord(ch) < 0xA0)
     return odd > max(2, len(sample) * _CONTROL_SHARE)
 
 

@@ -115,9 +115,11 @@ def preview(path: Path | str, n: int = 10, header_row: int | None = None) -> Imp
     path = Path(path)
     table = read_table(path)
     header, body, note = _header_and_body(table, True, header_row)
-    body = [cells for _, cells in body if any(c.strip() for c in cells) and cells[:1] != [INVALID_LINE]]
-    number = 0 if table.format == "jsonl" else next(
-        (n for n, cells in table.rows if cells is header), 1
+    body = [
+        cells for _, cells in body if any(c.strip() for c in cells) and cells[:1] != [INVALID_LINE]
+    ]
+    number = (
+        0 if table.format == "jsonl" else next((n for n, cells in table.rows if cells is header), 1)
     )
     has_header = table.format == "jsonl" or header_row is not None or guess_header([header, *body])
     if not has_header:  # the "header" found is data: show it as the first row
@@ -198,10 +200,10 @@ def import_cases(
         if not filled:
             skip(SkippedRow(number, "blank row"))
             continue
-        if len(filled) == 1 and mapped >= 2 and table.format != "jsonl":
-            if filled[0] not in content_columns:
-                skip(SkippedRow(number, "section row", cells[filled[0]].strip()[:60]))
-                continue
+        lone = len(filled) == 1 and mapped >= 2 and table.format != "jsonl"
+        if lone and filled[0] not in content_columns:
+            skip(SkippedRow(number, "section row", cells[filled[0]].strip()[:60]))
+            continue
         base_id = cell(cells, index["id"]).strip() or f"row-{number}"
         for (content_col, label_col), name in zip(pairs, names, strict=True):
             where = name if several else ""

@@ -102,8 +102,11 @@ def test_header_row_override(tmp_path):
 
 def test_pair_ids_stay_unique_with_a_repeated_id_column(tmp_path):
     path = tmp_path / "x.csv"
-    path.write_text("id,Example,Classification,Responses,Response Label\n"
-                    "q1,hi,DC0,hello,DC0\nq1,insult them,DC2,no,DC0\n", encoding="utf-8")
+    path.write_text(
+        "id,Example,Classification,Responses,Response Label\n"
+        "q1,hi,DC0,hello,DC0\nq1,insult them,DC2,no,DC0\n",
+        encoding="utf-8",
+    )
     result = import_cases(path, _pairs(id="id"), TIERED)
     assert [c.id for c in result.cases] == [
         "q1-Example", "q1-Responses", "q1-Example-2", "q1-Responses-2",
