@@ -23,6 +23,7 @@ from app.library import catalog
 from app.library.download import DownloadCancelled, Progress, download_entry
 from app.library.hardware import Hardware, detect_hardware
 from app.library.modelfile import format_bytes
+from app.runs.model_checks import stored_check
 
 
 def hardware_summary(hw: Hardware) -> str:
@@ -59,6 +60,7 @@ class _LibraryWorker(QObject):
 
     hardware = Signal(object)
     listed = Signal(object)
+    checksRead = Signal(object)  # dict[name, StoredCheck] of the ready files
     listFailed = Signal(str)
     added = Signal(str, str)
     addFailed = Signal(str)
@@ -80,6 +82,13 @@ class _LibraryWorker(QObject):
             self.listFailed.emit(_message(exc, "The model list could not be read."))
             return
         self.listed.emit(items)
+        checks = {}
+        for item in items:
+            if item.state == catalog.READY:
+                check = stored_check(item.path)
+                if check is not None:
+                    checks[item.name] = check
+        self.checksRead.emit(checks)
 
     @Slot(str)
     def add(self, path: str) -> None:
@@ -141,6 +150,7 @@ class ModelsController(QObject):
 
     hardwareDetected = Signal(str)  # one-line summary; the Hardware is in .hardware
     modelsListed = Signal(object)  # list[LibraryItem]
+    checksRead = Signal(object)  # dict[name, StoredCheck]: each ready file's stored self-check
     listFailed = Signal(str)
     fileAdded = Signal(str, str)  # name, path
     fileRejected = Signal(str)  # one sentence
@@ -182,6 +192,7 @@ class ModelsController(QObject):
         self._downloadRequested.connect(dl.run)
         lib.hardware.connect(self._on_hardware)
         lib.listed.connect(self._on_listed)
+        lib.checksRead.connect(self.checksRead)
         lib.listFailed.connect(self.listFailed)
         lib.added.connect(self.fileAdded)
         lib.addFailed.connect(self.fileRejected)
