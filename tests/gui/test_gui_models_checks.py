@@ -30,7 +30,7 @@ def _probe(*paths: Path) -> None:
         engine.close()
 
 
-def test_dialog_shows_passed_failed_and_not_run(qtbot, env: Path, tmp_path: Path) -> None:
+def test_dialog_shows_passed_failed_and_not_run(qtbot, env: Path, tmp_path: Path) -> None:  # noqa: F811
     good = shutil.copy(cached_model("tiny"), env / "good.gguf")
     broken = write_synthetic_gguf(env / "broken.gguf", "tiny", chat_template=POLICY_IN_USER)
     shutil.copy(cached_model("tiny"), env / "fresh.gguf")
