@@ -83,6 +83,8 @@ def _read_text(path: Path) -> tuple[str, str]:
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path} ({exc.strerror}).") from None
     text, encoding = decode_bytes(data)
+    if not text.strip():
+        raise ImportFileError(f"{path.name} is empty; choose a file with a header and rows.")
     if looks_binary(text):
         raise ImportFileError(
             f"{path.name} is not a text file (it holds binary data), so it is not a table; "

@@ -107,3 +107,13 @@ def test_prose_saved_as_csv_is_not_a_table(tmp_path):
     path.write_text("\n".join(f"Just a sentence number {n}." for n in range(160)), "utf-8")
     with pytest.raises(ImportFileError, match="has one column only .* does not look like a table"):
         import_cases(path, ColumnMapping(0, 1, has_header=False), BINARY)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+def test_an_empty_file_is_one_sentence(tmp_path, text):
+    path = tmp_path / "empty.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(
+        ImportFileError, match="^empty.csv is empty; choose a file with a header and rows.$"
+    ):  # noqa: E501
+        import_cases(path, ColumnMapping("content", "label"), BINARY)
