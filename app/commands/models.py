@@ -189,6 +189,8 @@ def _probe(args: argparse.Namespace) -> int:
         checked = check_model(engine, probe_settings(args.path), run)
     finally:
         engine.close()
+    if checked is None:
+        raise CommandError("The self-check was stopped before it finished; run it again.")
     for name, passed, detail in checked.report.checks:
         print(f"{'probe':<16}{'ok  ' if passed else 'FAIL'} {name}: {detail}")
     verdict = "passed" if checked.report.ok else "FAILED"

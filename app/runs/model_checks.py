@@ -72,12 +72,13 @@ def save_check(model_path: Path | str, report: ProbeReport) -> StoredCheck:
 
 def check_model(
     engine: Engine, settings: EngineSettings, run: RunSettings = PROBE_RUN
-) -> StoredCheck:
-    """Run the probe on ``engine`` (loading ``settings``), store and return the result.
+) -> StoredCheck | None:
+    """Run the probe on ``engine`` (loading ``settings``), store and return the result;
+    None (nothing stored) when it was cancelled.
 
     The engine is left open: the window probes the engine it has just loaded."""
     report = run_probe(engine, settings, run)
-    return save_check(settings.model_path, report)
+    return None if report is None else save_check(settings.model_path, report)
 
 
 def probe_settings(model_path: Path | str) -> EngineSettings:

@@ -20,7 +20,14 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.policy import parse_policy
-from app.core.run_types import ClassifyRequest, EngineSettings, Failed, Finished, RunSettings
+from app.core.run_types import (
+    Cancelled,
+    ClassifyRequest,
+    EngineSettings,
+    Failed,
+    Finished,
+    RunSettings,
+)
 from app.engine.harmony.events import CHANNEL, END, MESSAGE, RETURN, START, STOPS
 from app.engine.harmony.prompt import PromptError, render_harmony, render_template_text
 from app.engine.protocol import Engine
@@ -38,6 +45,7 @@ PROBE_CASES = (
 )
 PROBE_RUN = RunSettings(effort="low", temperature=1.0, seed=7, max_tokens=512)
 PROBE_CTX = 2048
+PASSED = "The model passed the self-check: it speaks harmony as expected."
 _REQUIRED_TOKENS = (START, END, MESSAGE, CHANNEL, RETURN)
 _REMEDY = "choose the built-in harmony renderer in Settings or get a corrected GGUF"
 
@@ -136,8 +144,9 @@ def answer_problem(event: Finished | Failed | None) -> str | None:
 
 def run_probe(
     engine: Engine, settings: EngineSettings, run: RunSettings = PROBE_RUN
-) -> ProbeReport:  # noqa: E501
-    """Load the model on ``engine`` and run the two-case probe (see the module notes)."""
+) -> ProbeReport | None:
+    """Load the model on ``engine`` and run the two-case probe (see the module notes);
+    None when a probe answer was cancelled (nothing is known about the file then)."""
     info = engine.load(settings)
     policy = PROBE_POLICY.body
     checks: list[tuple[str, bool, str]] = []
@@ -149,6 +158,8 @@ def run_probe(
         request = ClassifyRequest(case_id, policy, content, run, PROBE_POLICY.output)
         last = None
         for event in engine.classify(request):
+            if isinstance(event, Cancelled):
+                return None  # stopped by the user: no verdict on the file
             if isinstance(event, (Finished, Failed)):
                 last = event
         answer = answer_problem(last)
@@ -157,6 +168,4 @@ def run_probe(
     failed = [detail for _, passed, detail in checks if not passed]
     if failed:
         return ProbeReport(False, failed[0], checks)
-    return ProbeReport(
-        True, "The model passed the self-check: it speaks harmony as expected.", checks
-    )  # noqa: E501
+    return ProbeReport(True, PASSED, checks)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from app.core.run_types import Delta
 from app.engine.local.engine import LocalEngine
 from app.runs import model_checks
 from app.runs.model_checks import check_model, probe_settings, stored_check
 from app.runs.probe import PROBE_CASES, PROBE_POLICY, PROBE_RUN, template_problem, token_problem
-from tests.support.requests import GRAMMAR
+from tests.support.requests import ENDLESS, GRAMMAR
 from tests.support.synthetic_gguf import HARMONY_CHAT_TEMPLATE, write_synthetic_gguf
 
 # The random-weight model answers gibberish; the grammar makes it answer in harmony's shape,
@@ -112,3 +113,29 @@ def test_answers_that_are_not_harmony_fail(tiny_model, data):
         "The model's answer has no analysis message, so it does not follow harmony; get a corrected GGUF.",
         "The model's answer has no final message (it stopped: budget); get a corrected GGUF.",
     )  # fmt: skip
+
+
+class _CancelOnFirstDelta:
+    """The real engine, cancelled by its user as soon as the first answer starts streaming."""
+
+    def __init__(self, engine: LocalEngine) -> None:
+        self.engine = engine
+
+    def load(self, settings):
+        return self.engine.load(settings)
+
+    def classify(self, request):
+        for event in self.engine.classify(request):
+            if isinstance(event, Delta):
+                self.engine.cancel()
+            yield event
+
+
+def test_a_cancelled_probe_stores_nothing(tiny_model, data):
+    engine = LocalEngine(cancel_grace=3.0)
+    try:
+        run = replace(PROBE_RUN, grammar=ENDLESS, max_tokens=1500)
+        assert check_model(_CancelOnFirstDelta(engine), probe_settings(tiny_model), run) is None
+    finally:
+        engine.close()
+    assert stored_check(tiny_model) is None
