@@ -35,6 +35,7 @@ from app.core.policy import OutputFormat
 from app.core.storage_paths import atomic_write_text
 
 Column = str | int  # a header name, or a 0-based index
+UNCLOSED = "opens a quote that is never closed"
 
 
 @dataclass
@@ -92,7 +93,9 @@ class ImportResult:
         lines = [*self.notes]
         lines.append(f"Imported {len(self.cases)} cases; skipped {len(self.skipped)} rows.")
         lines += [
-            f"  row {s.row}{f' ({s.column})' if s.column else ''}: {s.reason}"
+            f"  row {s.row}{f' ({s.column})' if s.column else ''}"
+            + (" " if s.reason == UNCLOSED else ": ")  # "row 7 opens a quote that is ..."
+            + s.reason
             + (f" ({s.detail})" if s.detail else "")
             for s in self.skipped
         ]
@@ -194,7 +197,7 @@ def import_cases(
             skip(SkippedRow(number, "invalid JSON", "the line is not a JSON object"))
             continue
         if cells[:1] == [UNCLOSED_QUOTE]:
-            skip(SkippedRow(number, f"row {number} opens a quote that is never closed", cells[1][:60]))  # fmt: skip
+            skip(SkippedRow(number, UNCLOSED, cells[1][:60]))  # fmt: skip
             continue
         filled = [i for i, c in enumerate(cells) if c.strip()]
         if not filled:

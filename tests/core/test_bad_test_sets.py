@@ -46,9 +46,11 @@ def test_an_unclosed_quote_is_reported_and_nothing_after_it_is_lost(tmp_path):
     result = import_cases(path, ColumnMapping("content", "label", id="id"), BINARY)
     assert [c.id for c in result.cases] == [f"q{n}" for n in range(1, 12) if n != 6]
     assert [(s.row, s.reason) for s in result.skipped] == [
-        (7, "row 7 opens a quote that is never closed")
+        (7, "opens a quote that is never closed")
     ]
-    assert "row 7: row 7 opens a quote that is never closed" in result.report()
+    assert (
+        '  row 7 opens a quote that is never closed (q6,"unclosed quote here,1)' in result.report()
+    )
 
 
 def test_a_quote_running_past_the_line_limit_is_unclosed(tmp_path):
@@ -56,7 +58,10 @@ def test_a_quote_running_past_the_line_limit_is_unclosed(tmp_path):
     filler = "\n".join(f"line {n}" for n in range(1100))
     path.write_text(f'content,label\nfine,0\n"runs on\n{filler}\nlast,1\n', encoding="utf-8")
     result = import_cases(path, ColumnMapping("content", "label"), BINARY)
-    assert result.skipped[0].reason == "row 3 opens a quote that is never closed"
+    assert (result.skipped[0].row, result.skipped[0].reason) == (
+        3,
+        "opens a quote that is never closed",
+    )
     assert result.cases[0].content == "fine"
     # The lines after the broken row are read again as rows, not swallowed.
     assert any(c.content == "last" for c in result.cases)
