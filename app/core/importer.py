@@ -150,7 +150,8 @@ def _column_index(spec: Column | None, header: list[str] | None, what: str) -> i
             return lowered.index(spec.strip().lower())
     if spec.strip().isdigit():
         return int(spec.strip())
-    names = ", ".join(h for h in (header or []) if h) or "none"
+    shown = [" ".join(h.split())[:30] for h in (header or []) if h.strip()]
+    names = ", ".join(shown[:12]) + (", ..." if len(shown) > 12 else "") if shown else "none"
     raise ImportFileError(f"There is no {what} column '{spec}'; the columns are: {names}.")
 
 

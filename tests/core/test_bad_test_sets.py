@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,26 @@ def test_an_empty_file_is_one_sentence(tmp_path, text):
         ImportFileError, match="^empty.csv is empty; choose a file with a header and rows.$"
     ):  # noqa: E501
         import_cases(path, ColumnMapping("content", "label"), BINARY)
+
+
+def test_mangled_csv_files_give_rows_or_one_sentence_never_a_traceback(tmp_path):
+    """Seeded mutations of a real sample (stray quotes, separators, line breaks, bytes)."""
+    sample = (Path(__file__).parent / "samples" / "pack_pairs.csv").read_bytes()
+    rng = random.Random(11)
+    path = tmp_path / "mangled.csv"
+    mapping = ColumnMapping("Example", "Classification", extra_pairs=[("Responses", "Response Label")])  # fmt: skip
+    outcomes = {"rows": 0, "refused": 0}
+    for _ in range(150):
+        data = bytearray(sample)
+        for _ in range(rng.randint(1, 6)):
+            data.insert(rng.randrange(len(data) + 1), rng.choice(b'"",\n\r;\x00\xff'))
+        path.write_bytes(bytes(data))
+        try:
+            result = import_cases(path, mapping, BINARY)
+        except ImportFileError as exc:
+            assert "\n" not in str(exc) and str(exc).endswith(".")
+            outcomes["refused"] += 1
+        else:
+            assert all(c.content.strip() for c in result.cases)
+            outcomes["rows"] += 1
+    assert outcomes["rows"] > 50  # most mangled files still import
