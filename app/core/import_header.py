@@ -41,11 +41,17 @@ def _names_like(cells: list[str]) -> bool:
     )
 
 
+def _header_word(cell: str) -> bool:
+    return cell.strip().lower().replace("_", " ") in HEADER_WORDS
+
+
 def _is_preamble(cells: list[str], below: list[list[str]]) -> bool:
     """A title or disclaimer line above the header (see the module notes)."""
     if not below:
         return False
     filled = _filled(cells)
+    if filled >= 2 and any(_header_word(cell) for cell in cells):
+        return False  # "content,label" is a header even above wider rows
     typical = median(_filled(row) for row in below)
     if typical < 2:
         return False
@@ -73,7 +79,7 @@ def guess_header(rows: list[list[str]]) -> bool:
     if not rows or not rows[0]:
         return False
     first = [cell.strip() for cell in rows[0]]
-    if any(cell.lower().replace("_", " ") in HEADER_WORDS for cell in first):
+    if any(_header_word(cell) for cell in first):
         return True
     if not all(first) or len(set(first)) != len(first):
         return False

@@ -115,3 +115,10 @@ def test_pair_ids_stay_unique_with_a_repeated_id_column(tmp_path):
         "Row 3 repeats the id 'q1-Example' of row 2; imported as 'q1-Example-2'.",
         "Row 3 repeats the id 'q1-Responses' of row 2; imported as 'q1-Responses-2'.",
     ]
+
+
+def test_a_header_of_known_names_is_kept_above_wider_rows(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("content,label\nhello,0,extra,more\nbuy now,1,x,y\n", encoding="utf-8")
+    result = import_cases(path, ColumnMapping("content", "label"), None)
+    assert [c.content for c in result.cases] == ["hello", "buy now"] and result.notes == []
