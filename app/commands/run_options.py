@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 from app.commands import CommandError
-from app.core.errors import EngineError
 from app.core.policy import Policy, PolicyError, load_policy
 from app.core.run_types import EFFORTS, RENDERERS, EngineSettings, RunSettings
 
@@ -67,12 +66,9 @@ def load_policy_arg(path: Path) -> Policy:
 
 
 def engine_settings(args: argparse.Namespace) -> EngineSettings:
-    from app.library.modelfile import inspect_model
-
-    try:
-        inspect_model(args.model)  # a clear message before llama.cpp ever sees the file
-    except EngineError as exc:
-        raise CommandError(str(exc)) from None
+    """The local engine's settings (the model file is checked when it loads)."""
+    if not args.model:
+        raise CommandError("Give the model file with --model, or use --backend remote.")
     return EngineSettings(
         model_path=str(Path(args.model).resolve()),
         n_ctx=args.ctx,

@@ -147,12 +147,12 @@ def run_probe(
 ) -> ProbeReport | None:
     """Load the model on ``engine`` and run the two-case probe (see the module notes);
     None when a probe answer was cancelled (nothing is known about the file then)."""
-    info = engine.load(settings)
+    facts = engine.load(settings)
     policy = PROBE_POLICY.body
     checks: list[tuple[str, bool, str]] = []
-    problem = template_problem(info.get("chat_template"), policy, PROBE_CASES[0][1], run.effort)
+    problem = template_problem(facts.chat_template, policy, PROBE_CASES[0][1], run.effort)
     checks.append(("chat template", problem is None, problem or "renders harmony"))
-    tokens = token_problem(info.get("special_tokens"))
+    tokens = token_problem(dict(facts.special_tokens) if facts.backend == "local" else None)
     checks.append(("special tokens", tokens is None, tokens or "each one token"))
     for case_id, content in PROBE_CASES:
         request = ClassifyRequest(case_id, policy, content, run, PROBE_POLICY.output)
