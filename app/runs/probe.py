@@ -17,15 +17,16 @@ The first problem found becomes the one-sentence message. :func:`run_probe` is Q
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 from app.core.policy import parse_policy
 from app.core.run_types import (
     Cancelled,
     ClassifyRequest,
-    EngineSettings,
     Failed,
     Finished,
+    LoadFacts,
     RunSettings,
 )
 from app.engine.harmony.events import CHANNEL, END, MESSAGE, RETURN, START, STOPS
@@ -143,11 +144,13 @@ def answer_problem(event: Finished | Failed | None) -> str | None:
 
 
 def run_probe(
-    engine: Engine, settings: EngineSettings, run: RunSettings = PROBE_RUN
+    engine: Engine,
+    facts: LoadFacts,
+    run: RunSettings = PROBE_RUN,
+    cancel: threading.Event | None = None,
 ) -> ProbeReport | None:
-    """Load the model on ``engine`` and run the two-case probe (see the module notes);
-    None when a probe answer was cancelled (nothing is known about the file then)."""
-    facts = engine.load(settings)
+    """Run the two-case probe on a loaded engine whose load gave ``facts`` (see the module
+    notes); None when a probe answer was cancelled (nothing is known about the file then)."""
     policy = PROBE_POLICY.body
     checks: list[tuple[str, bool, str]] = []
     problem = template_problem(facts.chat_template, policy, PROBE_CASES[0][1], run.effort)
@@ -155,6 +158,8 @@ def run_probe(
     tokens = token_problem(dict(facts.special_tokens) if facts.backend == "local" else None)
     checks.append(("special tokens", tokens is None, tokens or "each one token"))
     for case_id, content in PROBE_CASES:
+        if cancel is not None and cancel.is_set():
+            return None
         request = ClassifyRequest(case_id, policy, content, run, PROBE_POLICY.output)
         last = None
         for event in engine.classify(request):
