@@ -49,14 +49,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     check = actions.add_parser("check", help="validate a GGUF and estimate the memory it needs")
     check.add_argument("path")
     check.add_argument("--ctx", type=int, default=8192, help="context size for the memory estimate")
-    check.add_argument(
-        "--probe", action="store_true",
-        help="load the model and run a two-case self-check of its template, tokens and answers",
-    )  # fmt: skip
-    check.add_argument(
-        "--grammar", type=Path, metavar="FILE",
-        help="GBNF constraint for the self-check's answers (for random-weight test models)",
-    )  # fmt: skip
+    probe_help = "load the model and run a two-case self-check of its template, tokens, answers"
+    check.add_argument("--probe", action="store_true", help=probe_help)
+    grammar_help = "GBNF constraint for the self-check's answers (for random-weight test models)"
+    check.add_argument("--grammar", type=Path, metavar="FILE", help=grammar_help)
     use = actions.add_parser("use", help="make a model the active one")
     use.add_argument("name", help="catalog id, added name, or path to a GGUF")
     return parser
