@@ -163,6 +163,8 @@ def run_probe(
         request = ClassifyRequest(case_id, policy, content, run, PROBE_POLICY.output)
         last = None
         for event in engine.classify(request):
+            if cancel is not None and cancel.is_set():
+                engine.cancel()  # a cancel sent before this case started would be missed
             if isinstance(event, Cancelled):
                 return None  # stopped by the user: no verdict on the file
             if isinstance(event, (Finished, Failed)):

@@ -227,7 +227,10 @@ class EngineController(QObject):
         self.service.cancel()
         self._closeRequested.emit()
         self._thread.quit()
-        self._thread.wait(timeout_ms)
+        if self._thread.wait(timeout_ms):
+            # A job still running at quit() (the self-check) may leave the queued close
+            # unprocessed; the thread has stopped, so closing here is safe.
+            self.service.close()
 
     # --- worker events ----------------------------------------------------------------
     @Slot(str, str)
