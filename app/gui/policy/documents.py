@@ -29,11 +29,15 @@ Button = QMessageBox.StandardButton
 
 
 def _output_of(text: str) -> OutputFormat | None:
-    """The policy's output format, to check its test set's labels on load (None: unknown)."""
+    """The policy's output format, to check its test set's labels on open; None when the
+    policy states none (the test set then opens, and the format line says what to write)."""
     try:
-        return parse_policy(text).output
+        policy = parse_policy(text)
     except PolicyError:
         return None
+    return (
+        None if policy.format is not None and policy.format.source == "default" else policy.output
+    )
 
 
 class CaseSide(Protocol):
