@@ -12,10 +12,7 @@ import app.cli
 from app.core.cases import load_cases
 
 SAMPLE = Path(__file__).parent.parent / "core" / "samples" / "pack_pairs.csv"
-POLICY = (
-    "---\nformat: labels\nlabels: DC0, DC1, DC2, DC3\nviolating: DC1, DC2, DC3\n---\n"
-    "# Instructions\nClassify each example as DC0 to DC3.\n"
-)
+POLICY = (Path(__file__).parents[1] / "support" / "policies" / "pack_policy.md").read_text("utf-8")
 
 
 @pytest.fixture()
@@ -45,7 +42,7 @@ def test_repeated_pairs_import_prompt_and_response(policy, tmp_path, capsys):
         ("row-3-Example", "DC0", ["Example"]),
         ("row-3-Responses", "DC0", ["Responses"]),
         ("row-4-Example", "DC2", ["Example"]),
-        ("row-4-Responses", "DC0", ["Responses"]),
+        ("row-4-Responses", "VALID", ["Responses"]),
     ]
     assert "😕\n\nHere is what usually works:\n\n1. **Open a dispute**" in cases[1].content
 

@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 
 from app.core.importer import ColumnMapping, ImportFileError, import_cases, preview
-from app.core.policy import parse_policy
+from app.core.policy import load_policy, parse_policy
 
 SAMPLES = Path(__file__).parent / "samples"
-TIERED = parse_policy(
-    "---\nformat: labels\nlabels: DC0, DC1, DC2, DC3\nviolating: DC1, DC2, DC3\n---\n"
-    "# Instructions\nClassify each example as DC0 to DC3.\n"
-).output
+# A policy pack's Markdown policy without front matter: VALID / INVALID, tiers DC0..DC3.
+TIERED = load_policy(Path(__file__).parents[1] / "support" / "policies" / "pack_policy.md").output
 
 
 def _pairs(**kw) -> ColumnMapping:
@@ -39,10 +37,10 @@ def test_prompt_and_response_become_two_tagged_cases_per_row_with_tiers_kept():
         ("row-3-Example", "DC0", ["Example"]),
         ("row-3-Responses", "DC0", ["Responses"]),
         ("row-4-Example", "DC2", ["Example"]),
-        ("row-4-Responses", "DC0", ["Responses"]),  # VALID maps to the one allowed tier
+        ("row-4-Responses", "VALID", ["Responses"]),  # label words stay labels
         ("row-5-Example", "DC3", ["Example"]),
-        ("row-6-Example", "DC0", ["Example"]),
-        ("row-6-Responses", "DC0", ["Responses"]),
+        ("row-6-Example", "VALID", ["Example"]),  # 0 still maps
+        ("row-6-Responses", "VALID", ["Responses"]),
     ]
     response = result.cases[1].content
     assert response.startswith("Sorry to hear that! 😕\n\nHere is what usually works:\n\n1. **Open")

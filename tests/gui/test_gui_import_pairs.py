@@ -10,14 +10,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from app.core.policy import parse_policy  # noqa: E402
+from app.core.policy import load_policy  # noqa: E402
 from app.gui.cases.import_dialog import ImportDialog  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "core" / "samples" / "pack_pairs.csv"
-TIERED = parse_policy(
-    "---\nformat: labels\nlabels: DC0, DC1, DC2, DC3\nviolating: DC1, DC2, DC3\n---\n# DC\n"
-).output
+TIERED = load_policy(ROOT / "tests" / "support" / "policies" / "pack_policy.md").output
 
 
 def _open(qtbot, path: Path) -> ImportDialog:
@@ -55,7 +53,7 @@ def test_disclaimer_line_and_two_proposed_pairs(qtbot, tmp_path):
         cases = dialog.cases()
         assert [(c.id, c.expected) for c in cases][:4] == [
             ("row-3-Example", "DC0"), ("row-3-Responses", "DC0"),
-            ("row-4-Example", "DC2"), ("row-4-Responses", "DC0"),
+            ("row-4-Example", "DC2"), ("row-4-Responses", "VALID"),
         ]  # fmt: skip
         assert len(cases) == 7
         assert "**Open a dispute**" in cases[1].content and "😕" in cases[1].content
@@ -87,8 +85,8 @@ def test_add_and_remove_a_pair_by_hand_and_set_the_header_row(qtbot, tmp_path):
         assert dialog.mapping().extra_pairs == [(2, 3)]
         _import(qtbot, dialog)
         assert [(c.id, c.expected, c.tags) for c in dialog.cases()] == [
-            ("row-3-prompt", "DC0", ["prompt"]),
-            ("row-3-generation", "DC0", ["generation"]),
+            ("row-3-prompt", "VALID", ["prompt"]),
+            ("row-3-generation", "VALID", ["generation"]),
             ("row-4-prompt", "DC1", ["prompt"]),
         ]
         assert "row 2 used as the header" in dialog.report.notes.text().lower()
