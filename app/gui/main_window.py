@@ -152,7 +152,6 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.controller.engineStateChanged.connect(self._on_engine_state)
         self.controller.modelLoaded.connect(self._on_model_loaded)
-        self.controller.modelChecked.connect(self.show_message)
         self.controller.casesStored.connect(self._on_cases_stored)
         self.runner.runningChanged.connect(self._on_running)
         self.runner.progressChanged.connect(self.status.set_progress)
