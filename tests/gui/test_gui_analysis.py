@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from app.core.cases import load_cases  # noqa: E402
+from app.core.cases import TestCase, load_cases  # noqa: E402
 from app.core.run_types import ClassifyResult, Finished, Timings, TokenCounts  # noqa: E402
 from app.core.store import Store  # noqa: E402
 from app.core.suggest import SuggestionError, parse_suggestion  # noqa: E402
@@ -309,3 +309,34 @@ def test_settings_hold_samples_threshold_and_suggestion_model(qtbot, env):  # no
         assert win.analysis.sample_actions[10].isChecked()
     finally:
         close_window(win)
+
+
+def test_run_samples_in_the_window_on_the_real_engine(qtbot, tmp_path, monkeypatch, tiny_model):
+    from tests.gui.test_gui_e2e import open_window as open_engine_window
+
+    cases = [TestCase(f"c{i}", f"Parcel fee number {i}, pay now", "1") for i in range(2)]
+    window, engines = open_engine_window(qtbot, tmp_path, monkeypatch, tiny_model, cases)
+    progress: list[tuple[int, int]] = []
+    window.runner.progressChanged.connect(lambda done, total, _eta: progress.append((done, total)))
+    try:
+        window.analysis.set_samples(3)
+        with (
+            qtbot.waitSignal(window.analysis.controller.analysisReady, timeout=180_000),
+            qtbot.waitSignal(window.runner.runEnded, timeout=180_000) as ended,
+        ):
+            assert window.analysis.run_samples()
+        outcome = ended.args[0]
+        assert outcome.status == "finished" and len(outcome.stability) == 2
+        assert len(window.store.sample_runs(outcome.run_id)) == 3
+        assert (6, 6) in progress  # every (case, sample) counted
+        model = window.case_panel.model
+        for case in cases:
+            stability = outcome.stability[case.id]
+            cell = model.index(model.row_of(case.id), AnalysisColumn.STABILITY).data()
+            agree = round(stability.agreement * 3)
+            assert cell.endswith(f"{agree}/3")
+            entry = model.entry(case.id)  # the table shows the majority answer
+            assert entry is not None and entry.label == stability.majority
+    finally:
+        window.shutdown()
+    assert engines and not engines[0].inner.alive
