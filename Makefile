@@ -18,13 +18,11 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -e '.[test]'
 	touch $(STAMP)
 
-# Qt needs a few shared libraries that minimal Linux images lack; install them when missing.
+# Qt needs shared libraries that minimal Linux images (and some desktops) lack, its xcb
+# platform a dozen libxcb-* ones: check them all; as root install what is missing, otherwise
+# name the packages (app/gui/system_libs.py holds the list; standard library only).
 sysdeps:
-	@if [ "$$(uname)" = Linux ] && ! ldconfig -p | grep -q 'libEGL.so.1'; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q libegl1 libgl1 \
-	    libxkbcommon0 libfontconfig1 libdbus-1-3; \
-	  else echo "Qt needs libEGL: install libegl1, libgl1, libxkbcommon0, libfontconfig1."; fi; \
-	fi
+	@$(PYTHON) app/gui/system_libs.py --install
 
 run: $(STAMP) sysdeps
 	$(VENV)/bin/safeguard-studio

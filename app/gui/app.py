@@ -23,6 +23,7 @@ from app.gui.policy.templates import newer_recovery
 from app.gui.running.engine_holder import EngineFactory
 from app.gui.shared.settings_store import open_settings
 from app.gui.shared.theme import apply_theme
+from app.gui.system_libs import startup_problem
 
 
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -76,6 +77,10 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     """Run the workbench until its window closes; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parse_args(argv)
+    problem = startup_problem()
+    if problem:  # Qt would abort naming its plugin; name the package instead
+        print(problem, file=sys.stderr)
+        return 1
     app = ensure_application()
     settings = open_settings()
     theme = args.theme or str(settings.value("ui/theme", "system"))
