@@ -82,6 +82,7 @@ class CasePanel(QWidget):
 
         self.content_edit = QPlainTextEdit()
         self.content_edit.setPlaceholderText("Case content (plain text)")
+        self.content_edit.setTabChangesFocus(True)  # Tab moves on to Expected and Notes
         self.content_edit.textChanged.connect(self._on_content_edited)
         self.expected_combo = QComboBox()
         self.expected_combo.setMinimumContentsLength(14)
@@ -115,6 +116,12 @@ class CasePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
+        for first, second in (
+            (self.table, self.content_edit),
+            (self.content_edit, self.expected_combo),
+            (self.expected_combo, self.notes_edit),
+        ):
+            QWidget.setTabOrder(first, second)
         self._set_labels_combo()
         self._show_case(None)
 
