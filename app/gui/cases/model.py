@@ -205,12 +205,14 @@ class CaseTableModel(HeaderedTableModel):
     def entry(self, case_id: str) -> ResultEntry | None:
         return self._entries.get(case_id)
 
+    def put_entry(self, case_id: str, entry: ResultEntry) -> None:
+        """Give a case back a result it had (undoing its deletion)."""
+        self._entries[case_id] = entry
+        self._row_changed(self.row_of(case_id))
+
     def set_queued(self, case_ids: list[str], queued: bool = True) -> None:
         """Mark cases as waiting in a suite (their previous results stay until they run)."""
-        if queued:
-            self._queued.update(case_ids)
-        else:
-            self._queued.difference_update(case_ids)
+        (self._queued.update if queued else self._queued.difference_update)(case_ids)
         if self._cases and case_ids:  # one change signal for the whole table
             last = self.index(len(self._cases) - 1, len(Column) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
