@@ -7,6 +7,7 @@ touch the user's real folders.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -57,10 +58,8 @@ def _match_target(fd: int, path: Path) -> None:
         return
     os.fchmod(fd, info.st_mode & 0o7777)
     if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
-        try:
+        with contextlib.suppress(PermissionError):  # only root may give a file away
             os.fchown(fd, info.st_uid, info.st_gid)
-        except PermissionError:  # only root may give a file away; keep ours
-            pass
 
 
 def atomic_write_bytes(path: Path | str, data: bytes) -> None:

@@ -39,6 +39,7 @@ from app.core.cases import TestCase
 from app.core.importer import ColumnMapping, ImportPreview, ImportResult, import_cases, preview
 from app.core.policy import OutputFormat
 from app.gui.cases.column_guess import FIELD_NAMES, FIELDS, column_names, guess_mapping
+from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.tasks import TaskRunner
 from app.gui.shared.widgets import plain_label
 
@@ -60,7 +61,7 @@ class ImportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import test cases")
-        self.resize(900, 600)
+        fit_to_screen(self, 900, 600)
         self.output = output
         self.tasks = tasks or TaskRunner(self)
         self._preview: ImportPreview | None = None

@@ -30,7 +30,12 @@ class InsertCases(QUndoCommand):
     """Insert cases at ``row`` (None: the end); ids are fixed by the first redo."""
 
     def __init__(
-        self, model: CaseTableModel, show: ShowCase, cases: list[TestCase], row: int | None, text: str
+        self,
+        model: CaseTableModel,
+        show: ShowCase,
+        cases: list[TestCase],
+        row: int | None,
+        text: str,
     ) -> None:
         super().__init__(text)
         self.model, self.show = model, show
@@ -40,7 +45,9 @@ class InsertCases(QUndoCommand):
 
     def redo(self) -> None:
         self.ids = self.model.add_cases([_copy(case) for case in self.cases], self.row)
-        self.cases = [replace(case, id=case_id) for case, case_id in zip(self.cases, self.ids)]
+        self.cases = [
+            replace(case, id=case_id) for case, case_id in zip(self.cases, self.ids, strict=True)
+        ]
         if self.ids:
             self.show(self.ids[0])
 

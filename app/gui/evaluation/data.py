@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from app.core.flips import run_metrics
 from app.core.metrics import Metrics
 from app.core.policy import OutputFormat, PolicyError, parse_policy
+from app.core.run_labels import describe_run
 from app.core.store import PolicyVersion, RunRecord, Store, StoredResult
 
 CHART_METRICS = ("accuracy", "precision", "recall", "f1")
@@ -49,7 +50,7 @@ class RunMetrics:
     metrics: Metrics
     output: OutputFormat
     policy_text: str = ""
-    version_label: str = ""
+    version_label: str = ""  # the run as people read it: "v3 · medium · tiny.gguf · …"
     extra: dict = field(default_factory=dict)
 
 
@@ -70,7 +71,8 @@ def load_run_metrics(store: Store, run_id: str) -> RunMetrics:
     text = version.text if version else ""
     results = store.results(run_id)
     output = output_of(text)
-    return RunMetrics(run, results, run_metrics(results, output), output, text)
+    metrics = run_metrics(results, output)
+    return RunMetrics(run, results, metrics, output, text, describe_run(store, run))
 
 
 def _latest_run(runs: list[RunRecord]) -> RunRecord | None:

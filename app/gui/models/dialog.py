@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.gui.models.controller import ModelsController, hardware_summary
 from app.gui.models.download_row import DownloadRow
 from app.gui.models.table import Column, ModelTableModel, is_server_class, state_tooltip
+from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.table_views import row_table
 from app.library import catalog
 from app.library.download import is_offline
@@ -58,7 +59,7 @@ class ModelsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Models")
-        self.resize(1060, 500)
+        fit_to_screen(self, 1060, 500)
         self.controller = controller
         self.n_ctx = n_ctx
         self.hardware_label = _label("Detecting hardware…", name="hardwareLabel")
