@@ -19,28 +19,25 @@ from pathlib import Path
 from app.commands import CommandError
 from app.commands.backend_options import (
     add_backend_arguments,
+    backend_config,
     check_backend_arguments,
-    concurrent_factory,
+    open_service,
 )
-from app.commands.backend_options import make_engine as backend_make_engine
-from app.commands.run_options import add_run_arguments, engine_settings, run_settings
+from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
-from app.core.errors import EngineError
-from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_hash
 from app.core.flips import prediction
 from app.core.metrics import (
+    ConfusionMatrix,
     Metrics,
     check_thresholds,
     format_ratio,
     parse_thresholds,
 )
-from app.core.policy import PolicyError, load_policy
 from app.core.report import build_run_report, write_html, write_markdown
 from app.core.storage_paths import atomic_write_text
-from app.core.store import Store, StoreError
 from app.core.store_rows import StoredResult
-from app.engine.protocol import Engine
-from app.runs.suite import ORDERS, run_suite
+from app.runs.selection import RunJob
+from app.runs.suite import ORDERS
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -64,29 +61,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def make_engine(args: argparse.Namespace) -> tuple[Engine, dict]:
-    """Build the engine the options ask for; return it with the facts ``load`` gave.
-
-    The local model is loaded only when a case misses the cache (see LazyEngine)."""
-    if args.backend == "remote":
-        return backend_make_engine(args, None)
-    from app.engine.lazy import LazyEngine
-    from app.engine.local.engine import LocalEngine
-
-    engine = LazyEngine(LocalEngine())
-    try:
-        return engine, engine.load(engine_settings(args))
-    except EngineError as exc:
-        raise CommandError(str(exc)) from None
-
-
-def model_identity(args: argparse.Namespace) -> ModelFingerprint | str:
-    """What the result cache keys on: the GGUF's fingerprint, or the server and model name."""
-    if args.backend == "remote":
-        return f"{args.base_url.rstrip('/')}#{args.remote_model}"
-    return model_fingerprint(args.model)
-
-
 def metrics_table(metrics: Metrics) -> str:
     lines = [f"{'metric':<16} value"]
     lines += [f"{name:<16} {format_ratio(value)}" for name, value in metrics.headline().items()]
@@ -101,7 +75,14 @@ def metrics_table(metrics: Metrics) -> str:
 
 
 def confusion_table(metrics: Metrics) -> str:
-    cm = metrics.confusion
+    """The label confusion matrix; for a test set with tiers, the tier matrix after it."""
+    text = matrix_table(metrics.confusion)
+    if metrics.tiers is not None:
+        text += f"\n\nTiers: {metrics.tiers.summary()}\n{matrix_table(metrics.tiers.confusion)}"
+    return text
+
+
+def matrix_table(cm: ConfusionMatrix) -> str:
     corner = "expected \\ predicted"
     first = max(len(corner), *(len(r) for r in cm.rows))
     width = max(6, *(len(c) for c in cm.columns)) + 1
@@ -149,13 +130,13 @@ def _load_inputs(args: argparse.Namespace):
         thresholds = parse_thresholds(args.fail_under)
     except ValueError as exc:
         raise CommandError(f"--fail-under: {exc}.") from None
+    policy = load_policy_arg(args.policy, args.verbose)  # warnings; -v: the format line
     try:
-        policy = load_policy(args.policy)
         cases_path = args.cases or cases_path_for(args.policy)
         if not Path(cases_path).is_file():
             raise CommandError(f"Test set {cases_path} does not exist; pass --cases.")
         cases = load_cases(cases_path)
-    except (PolicyError, CasesError) as exc:
+    except CasesError as exc:
         raise CommandError(str(exc)) from None
     if not cases:
         raise CommandError(f"Test set {cases_path} has no cases; add some or pick another.")
@@ -171,45 +152,34 @@ def _load_inputs(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     policy, cases, cases_path, thresholds = _load_inputs(args)
-    settings = run_settings(args)
-    try:
-        store = Store(args.db)
-    except StoreError as exc:
-        raise CommandError(str(exc)) from None
-    try:
-        engine, info = make_engine(args)
-    except (EngineError, CommandError) as exc:
-        store.close()
-        raise CommandError(str(exc)) from None
-    try:
-        template = info.get("template_hash") or template_hash(
-            info.get("chat_template"), settings.renderer
-        )
-        summary = run_suite(
-            engine, policy, cases, settings, store=store,
-            model_fingerprint=model_identity(args), template_hash=template,
-            order=args.order, cases_path=str(cases_path.resolve()), note=args.note,
-            concurrency=args.concurrency,
-            engine_factory=(
-                concurrent_factory(engine)
-                if args.concurrency > 1 and args.backend == "remote"
-                else None
-            ),
-        )  # fmt: skip
-        report = build_run_report(store, summary.run_id)
-    finally:
-        engine.close()
-        store.close()
+    job = RunJob(
+        policy, cases, run_settings(args), backend_config(args),
+        failed_first=args.order == "failed-first", cases_path=str(cases_path.resolve()),
+        note=args.note,
+    )  # fmt: skip
+    with open_service(args.db) as service:
+        outcome = service.run(job)
+        model_name = service.facts.model if service.facts else ""
+        if not outcome.run_id:  # nothing ran: the engine could not load, or a bad job
+            raise CommandError(outcome.message)
+        report = build_run_report(service.store, outcome.run_id)
+    summary = outcome.summary
+    if outcome.status == "failed" and outcome.message:
+        print(f"safeguard-studio: {outcome.message}", file=sys.stderr)
     metrics, results = report.metrics, report.results
     failures = check_thresholds(metrics, thresholds)
-    if not args.quiet:
+    if not args.quiet and summary is not None:
         print(f"Run {summary.run_id}: {summary.done} cases ({summary.cached} cached, "
-              f"{summary.failed} errors) of {policy.name} on {info.get('model', '')}")  # fmt: skip
+              f"{summary.failed} errors) of {policy.name} on {model_name}")  # fmt: skip
     print(metrics_table(metrics))
     print()
     print(confusion_table(metrics))
     if args.json:
-        data = {"run": summary.__dict__, "metrics": metrics.to_dict(), "failures": failures}
+        data = {
+            "run": summary.__dict__ if summary else {},
+            "metrics": metrics.to_dict(),
+            "failures": failures,
+        }
         data["results"] = [r.__dict__ for r in results]
         atomic_write_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if args.junit:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from app.commands import CommandError
-from app.core.errors import EngineError
 from app.core.policy import Policy, PolicyError, load_policy
 from app.core.run_types import EFFORTS, RENDERERS, EngineSettings, RunSettings
 
@@ -43,6 +43,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--date", default=None, help="date for the system message, YYYY-MM-DD")
     parser.add_argument("--renderer", choices=RENDERERS, default="template")
     parser.add_argument("--grammar", type=Path, default=None, help="GBNF file to constrain output")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="say how the policy's answers are read (its output format, and the lines it "
+        "was inferred from when the policy has no front matter)",
+    )  # fmt: skip
 
 
 def read_text_file(path: Path, what: str) -> str:
@@ -56,23 +61,27 @@ def read_text_file(path: Path, what: str) -> str:
         raise CommandError(f"The {what} file {path} is not UTF-8 text; save it as UTF-8.") from None
 
 
-def load_policy_arg(path: Path) -> Policy:
+def load_policy_arg(path: Path, verbose: bool = False) -> Policy:
+    """The policy file, its front-matter warnings printed; with ``verbose`` also the line that
+    says how its answers are read (``policy check`` prints the same line)."""
+    from app.commands.policy import format_line, print_warnings
+
     try:
         policy = load_policy(path)
     except PolicyError as exc:
         raise CommandError(str(exc)) from None
     if not policy.body.strip():
         raise CommandError(f"Policy {path} has no text after its front matter; write the policy.")
+    print_warnings(policy)
+    if verbose:
+        print(format_line(policy), file=sys.stderr)
     return policy
 
 
 def engine_settings(args: argparse.Namespace) -> EngineSettings:
-    from app.library.modelfile import inspect_model
-
-    try:
-        inspect_model(args.model)  # a clear message before llama.cpp ever sees the file
-    except EngineError as exc:
-        raise CommandError(str(exc)) from None
+    """The local engine's settings (the model file is checked when it loads)."""
+    if not args.model:
+        raise CommandError("Give the model file with --model, or use --backend remote.")
     return EngineSettings(
         model_path=str(Path(args.model).resolve()),
         n_ctx=args.ctx,

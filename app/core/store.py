@@ -35,6 +35,7 @@ from app.core.store_rows import (
     PolicyVersion,
     RunRecord,
     StoredResult,
+    add_missing_columns,
     result_from_row,
     result_values,
     run_from_row,
@@ -81,6 +82,7 @@ class Store:
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.executescript(SCHEMA)
+                add_missing_columns(conn)
             except sqlite3.DatabaseError as exc:
                 raise StoreError(
                     f"Cannot open the results database {self.path} ({exc}); "
@@ -130,14 +132,14 @@ class Store:
 
     def create_run(
         self, policy_hash: str, *, model: str = "", settings: dict | None = None,
-        cases_path: str = "", total: int = 0,
+        cases_path: str = "", total: int = 0, kind: str = "suite",
     ) -> str:  # fmt: skip
         run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
         self._conn().execute(
-            "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started) "
-            "VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started, "
+            "kind) VALUES (?,?,?,?,?,?,?,?)",
             (run_id, policy_hash, model, json.dumps(settings or {}), str(cases_path), total,
-             time.time()),
+             time.time(), kind),
         )  # fmt: skip
         return run_id
 
@@ -152,11 +154,14 @@ class Store:
         row = self._conn().execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
         return run_from_row(row) if row else None
 
-    def list_runs(self, policy_hash: str | None = None) -> list[RunRecord]:
-        """Runs oldest first, optionally of one policy version."""
-        sql, args = "SELECT * FROM runs", ()
-        if policy_hash is not None:
-            sql, args = sql + " WHERE policy_hash=?", (policy_hash,)
+    def list_runs(
+        self, policy_hash: str | None = None, kind: str | None = "suite"
+    ) -> list[RunRecord]:
+        """Runs oldest first, optionally of one policy version; test-set runs by default
+        (single-case runs are kept for the cache, not the history; ``kind=None``: all)."""
+        clauses = [(c, v) for c, v in (("kind=?", kind), ("policy_hash=?", policy_hash)) if v]
+        where = " WHERE " + " AND ".join(c for c, _ in clauses) if clauses else ""
+        sql, args = "SELECT * FROM runs" + where, tuple(v for _, v in clauses)
         return [
             run_from_row(r) for r in self._conn().execute(sql + " ORDER BY started, rowid", args)
         ]

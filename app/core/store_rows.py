@@ -1,7 +1,8 @@
 """The results database's schema and row types, and conversion between rows and types.
 
 :class:`~app.core.store.Store` runs the queries; this module says what the tables hold
-(``SCHEMA``, applied idempotently on every connection), what a row becomes
+(``SCHEMA``, applied idempotently on every connection, then :func:`add_missing_columns`
+adds the columns later versions introduced to an older database), what a row becomes
 (:class:`PolicyVersion`, :class:`RunRecord`, :class:`StoredResult`) and how a result is
 written and read back (``rule_codes`` and ``tags`` as JSON lists, flags as 0/1).
 """
@@ -13,9 +14,10 @@ import sqlite3
 import time
 from dataclasses import dataclass, field, fields
 
+from app.core.run_types import ClassifyResult, Timings, TokenCounts
 from app.core.verdict import Verdict, VerdictStatus
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: results carry tier, escalate, depiction and request
 CACHEABLE = ("ok", "no_verdict", "unparsable")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -26,7 +28,8 @@ CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, policy_hash TEXT NOT NULL REFERENCES policy_versions(hash),
     model TEXT NOT NULL DEFAULT '', settings TEXT NOT NULL DEFAULT '{}',
     cases_path TEXT NOT NULL DEFAULT '', total INTEGER NOT NULL DEFAULT 0,
-    started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running');
+    started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running',
+    kind TEXT NOT NULL DEFAULT 'suite');
 CREATE TABLE IF NOT EXISTS results (
     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, case_id TEXT NOT NULL,
     cache_key TEXT NOT NULL, expected TEXT NOT NULL DEFAULT '', label TEXT,
@@ -39,6 +42,7 @@ CREATE TABLE IF NOT EXISTS results (
     reused_tokens INTEGER NOT NULL DEFAULT 0, generated_tokens INTEGER NOT NULL DEFAULT 0,
     load_ms REAL NOT NULL DEFAULT 0, prompt_ms REAL NOT NULL DEFAULT 0,
     generate_ms REAL NOT NULL DEFAULT 0, created REAL NOT NULL,
+    tier TEXT, escalate INTEGER NOT NULL DEFAULT 0, depiction TEXT, request TEXT,
     PRIMARY KEY (run_id, case_id));
 CREATE INDEX IF NOT EXISTS results_cache_key ON results(cache_key, created);
 CREATE INDEX IF NOT EXISTS runs_policy ON runs(policy_hash, started);
@@ -65,6 +69,7 @@ class RunRecord:
     started: float = 0.0
     finished: float | None = None
     status: str = "running"  # running, finished, cancelled, failed
+    kind: str = "suite"  # "suite": a test-set run (history); "case": a single case
 
 
 @dataclass
@@ -95,6 +100,10 @@ class StoredResult:
     prompt_ms: float = 0.0
     generate_ms: float = 0.0
     created: float = 0.0
+    tier: str | None = None  # severity tier of a tiered policy's answer
+    escalate: bool = False  # the answer asked for escalation
+    depiction: str | None = None  # two-label answers: depiction tier
+    request: str | None = None  # ... and request tier
 
     @property
     def verdict(self) -> Verdict:
@@ -106,11 +115,26 @@ class StoredResult:
             rationale=self.rationale,
             raw=self.final,
             message=self.message,
+            tier=self.tier,
+            escalate=self.escalate,
+            depiction=self.depiction,
+            request=self.request,
         )
 
     @property
     def correct(self) -> bool:
-        return self.status == "ok" and self.label == self.expected
+        """The verdict gives the expected label, tier (``DC2``) or pair (``D-SP2, R-SP0``)."""
+        return self.verdict.agrees_with(self.expected)
+
+    def as_classify_result(self) -> ClassifyResult:
+        """The classification this row records, in the engine's own terms."""
+        return ClassifyResult(
+            case_id=self.case_id, verdict=self.verdict, analysis=self.analysis,
+            final=self.final, stop_reason=self.stop_reason,
+            tokens=TokenCounts(self.prompt_tokens, self.evaluated_tokens, self.reused_tokens,
+                               self.generated_tokens),
+            timings=Timings(self.load_ms, self.prompt_ms, self.generate_ms),
+        )  # fmt: skip
 
 
 RESULT_COLUMNS = [f.name for f in fields(StoredResult)]
@@ -130,6 +154,32 @@ def _json_list(value: list) -> str:
     return json.dumps(value, ensure_ascii=False) if value else "[]"  # most lists are empty
 
 
+# Columns added after a table was first created: (table, column, definition). Databases
+# written by an older version get them on open (CREATE TABLE IF NOT EXISTS keeps old tables).
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("runs", "kind", "TEXT NOT NULL DEFAULT 'suite'"),
+    ("results", "tier", "TEXT"),  # version 2: tiers, escalate flag, two labels
+    ("results", "escalate", "INTEGER NOT NULL DEFAULT 0"),
+    ("results", "depiction", "TEXT"),
+    ("results", "request", "TEXT"),
+)
+
+
+def add_missing_columns(conn: sqlite3.Connection) -> None:
+    """ALTER TABLE for every column of ``ADDED_COLUMNS`` a table does not have yet (old rows
+    get the default: no tier, no escalate flag), then record ``SCHEMA_VERSION``."""
+    for table, column, definition in ADDED_COLUMNS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column in have:
+            continue
+        try:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):  # another process added it first
+                raise
+    conn.execute("UPDATE schema_version SET version=? WHERE version<?", (SCHEMA_VERSION,) * 2)
+
+
 def run_from_row(row: sqlite3.Row) -> RunRecord:
     """A ``runs`` row as a RunRecord (settings decoded from JSON)."""
     data = dict(row)
@@ -145,5 +195,6 @@ def result_from_row(row: sqlite3.Row) -> StoredResult:
         value = data[name]
         data[name] = json.loads(value) if value and value != "[]" else []
     data["cached"] = bool(data["cached"])
+    data["escalate"] = bool(data.get("escalate"))
     data["violates"] = None if data["violates"] is None else bool(data["violates"])
     return StoredResult(**data)

@@ -30,11 +30,12 @@ from app.core.run_types import (
     Event,
     Failed,
     Finished,
+    LoadFacts,
     Started,
     Timings,
     TokenCounts,
 )
-from app.core.verdict import Verdict, VerdictStatus
+from app.core.verdict import Verdict, VerdictStatus, parse_verdict
 
 VIOLATING_WORDS = ("fee", "password", "guaranteed", "buy followers", "wire", "verify")
 
@@ -51,6 +52,9 @@ class FakeScript:
     extra_words: int = 0  # extra filler words of reasoning (long streams for benchmarks)
     rule_code: str | None = None  # force the cited code; default: a violating code of the policy
     keyword_rules: tuple[tuple[str, str], ...] = ()  # (word in content, code cited) pairs
+    # (word in content, final answer): the answer is written as given and read by the real
+    # verdict parser under the request's output format (INVALID, DC2, D-SP2, R-SP0, ...)
+    answers: tuple[tuple[str, str], ...] = ()
 
 
 def _quote(content: str) -> str:
@@ -81,13 +85,13 @@ class FakeEngine:
         self.closed = False
         self._cancel = threading.Event()
 
-    def load(self, settings: EngineSettings) -> dict:
+    def load(self, settings: EngineSettings) -> LoadFacts:
         if self.script.load_delay:
             time.sleep(self.script.load_delay)
         if self.script.fail_load:
             raise EngineError(self.script.fail_load)
         self.loaded = settings
-        return {"name": "fake-safeguard.gguf", "backend": "CPU", "n_ctx": settings.n_ctx}
+        return LoadFacts(model="fake-safeguard.gguf", n_ctx=settings.n_ctx)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -141,12 +145,15 @@ class FakeEngine:
             yield Delta(case_id, "analysis", piece)
         label = "1" if violating else "0"
         final = json.dumps({"violation": int(label), "policy_category": code})
-        for piece in re.findall(r".{1,8}", final):
+        answer = next((text for word, text in script.answers if word in lowered), None)
+        for piece in re.findall(r".{1,8}", answer or final, re.DOTALL):
             time.sleep(script.delay)
             yield Delta(case_id, "final", piece)
         verdict = Verdict(
             VerdictStatus.OK, label=label, violates=violating, rule_codes=[code], raw=final
         )
+        if answer is not None:
+            final, verdict = answer, parse_verdict(answer, request.output)
         generated = len(pieces) + 6
         elapsed_ms = (time.monotonic() - began) * 1000
         yield Finished(
@@ -170,7 +177,7 @@ class FakeEngineFactory:
     script: FakeScript = field(default_factory=FakeScript)
     engines: list[FakeEngine] = field(default_factory=list)
 
-    def __call__(self) -> FakeEngine:
+    def __call__(self, config: object = None) -> FakeEngine:
         engine = FakeEngine(self.script, index=len(self.engines))
         self.engines.append(engine)
         return engine
