@@ -20,9 +20,9 @@ $(STAMP): pyproject.toml | $(PY)
 
 # Qt needs shared libraries that minimal Linux images (and some desktops) lack, its xcb
 # platform a dozen libxcb-* ones: check them all; as root install what is missing, otherwise
-# name the packages (app/gui/system_libs.py holds the list; standard library only).
+# name the packages (app/gui/shared/system_libs.py holds the list; standard library only).
 sysdeps:
-	@$(PYTHON) app/gui/system_libs.py --install
+	@$(PYTHON) app/gui/shared/system_libs.py --install
 
 run: $(STAMP) sysdeps
 	$(VENV)/bin/safeguard-studio

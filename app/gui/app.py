@@ -22,8 +22,8 @@ from app.gui.main_window import MainWindow
 from app.gui.policy.templates import newer_recovery
 from app.gui.shared import options
 from app.gui.shared.settings_store import open_settings
+from app.gui.shared.system_libs import startup_problem
 from app.gui.shared.theme import apply_theme
-from app.gui.system_libs import startup_problem
 from app.runs.service import EngineFactory
 
 

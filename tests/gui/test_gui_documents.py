@@ -17,6 +17,7 @@ from app.gui.policy import documents  # noqa: E402
 from app.gui.policy.templates import list_templates, recovery_path_for  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY, FakeEngineFactory, isolate_gui_env  # noqa: E402
+from tests.support.gui_window import chord  # noqa: E402
 
 Button = QMessageBox.StandardButton
 
@@ -225,7 +226,7 @@ def test_saving_keeps_the_files_modes(qtbot, make_window, policy_file, answers):
     win.case_panel.add_case("A new case")
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow, timeout=3000)
-    qtbot.keyClick(win.policy_panel.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    chord(qtbot, win.policy_panel.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not win.document.is_modified(), timeout=3000)
     assert os.stat(policy_file).st_mode & 0o777 == 0o644
     assert os.stat(cases).st_mode & 0o777 == 0o664

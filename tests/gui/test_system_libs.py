@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from app.gui import app as gui_app
-from app.gui import system_libs
-from app.gui.system_libs import QT_LIBRARIES, XCB_LIBRARIES, missing_message, missing_packages
+from app.gui.shared import system_libs
+from app.gui.shared.system_libs import (
+    QT_LIBRARIES,
+    XCB_LIBRARIES,
+    missing_message,
+    missing_packages,
+)
 
 EVERYTHING = set(QT_LIBRARIES) | set(XCB_LIBRARIES)
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.gui.cases.model import CaseRole  # noqa: E402
 from tests.support.fake_engine import FakeEngineFactory, FakeScript  # noqa: E402
-from tests.support.gui_window import open_workbench, shut  # noqa: E402
+from tests.support.gui_window import chord, open_workbench, shut  # noqa: E402
 
 Ctrl = Qt.KeyboardModifier.ControlModifier
 
@@ -43,14 +43,17 @@ def test_keys_in_the_table_keep_highlight_editor_and_run_on_one_case(window, qtb
     assert highlighted(window) == ["c1"] and panel.current_case_id() == "c1"
     table = panel.table
     for key, modifiers in ((Qt.Key.Key_Tab, Ctrl), (Qt.Key.Key_Down, Ctrl)):
-        qtbot.keyClick(table, key, modifiers)
+        chord(qtbot, table, key, modifiers)
         current = panel.current_case_id()
         assert highlighted(window) == [current]
         assert panel.content_edit.toPlainText() == panel.model.case(current).content
     shown = panel.current_case_id()
-    with qtbot.waitSignal(window.controller.caseFinished, timeout=5000) as finished:
-        qtbot.keyClick(table, Qt.Key.Key_Return, Ctrl)
-    assert finished.args[0] == shown == highlighted(window)[0]
+    started = []
+    window.controller.caseStarted.connect(started.append)
+    with qtbot.waitSignal(window.runner.runEnded, timeout=5000):
+        chord(qtbot, table, Qt.Key.Key_Return, Ctrl)
+    assert started == [shown] == highlighted(window)
+    assert window.case_panel.model.entry(shown).state == "done"
     assert window.result_view.case_id() == shown
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.core.cases import TestCase, cases_path_for, save_cases
 from app.gui.app import create_main_window
@@ -79,7 +80,20 @@ def activate(qtbot, widget) -> None:
     qtbot.waitUntil(widget.isActiveWindow, timeout=3000)
 
 
+def chord(qtbot, widget, key, modifiers) -> None:
+    """Press ``modifiers``+``key`` on ``widget`` like a user: when a shortcut takes the key,
+    QTest leaves the modifiers down in the application's state, so release them after."""
+    qtbot.keyClick(widget, key, modifiers)
+    target = QApplication.focusWidget() or widget
+    for flag, held in (
+        (Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_Control),
+        (Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_Shift),
+        (Qt.KeyboardModifier.AltModifier, Qt.Key.Key_Alt),
+    ):
+        if modifiers & flag:
+            qtbot.keyRelease(target, held)
+
+
 def shut(window) -> None:
     window.shutdown()
     assert not window.controller.thread_running()
-    assert not window.suites.thread_running()
