@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 import threading
 import time
 import uuid
@@ -92,6 +93,14 @@ class Store:
             with self._lock:
                 self._connections.append(conn)
         return conn
+
+    @classmethod
+    def open_or_temporary(cls) -> tuple[Store, str]:
+        """The results store, and '' or why a temporary one (this session only) is used."""
+        try:
+            return cls(), ""
+        except StoreError as exc:  # keep working
+            return cls(Path(tempfile.mkdtemp(prefix="safeguard-")) / "results.sqlite3"), str(exc)
 
     def close(self) -> None:
         with self._lock:

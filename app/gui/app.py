@@ -71,6 +71,7 @@ def create_main_window(
         document.open(Path(document.recent()[0]), ask_save=False)
     elif newer_recovery(None) is not None:
         document.offer_recovery()
+    window.update_start_page()
     return window
 
 

@@ -256,8 +256,8 @@ def test_history_restore_puts_an_old_version_in_the_editor_undoably(qtbot, windo
     edited = window.policy_panel.text()
     assert edited != SAMPLE_POLICY
     window.window_actions.history_action.trigger()
-    qtbot.waitUntil(lambda: window.evaluation_actions.history_dialog is not None, timeout=TIMEOUT)
     dialog = window.evaluation_actions.history_dialog
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=TIMEOUT)
     assert dialog.isVisible() and dialog.model.rowCount() == 1
     dialog.table.selectRow(0)
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)

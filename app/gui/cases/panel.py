@@ -64,9 +64,15 @@ class CasePanel(QWidget):
         self.paste_button = self._tool(
             "Paste many…", "Add many cases from pasted text", self.paste_many
         )
+        self.filter_chip = self._tool("", "Show every case again", self.clear_case_filter)
+        self.filter_chip.setObjectName("filterChip")
+        self.filter_chip.setVisible(False)
+        self._filter_note = ""
+        self.proxy.caseFilterChanged.connect(self._show_chip)
         self.bar = QHBoxLayout()
         self.bar.setContentsMargins(0, 0, 0, 0)
         self.bar.addWidget(self.filter_edit, 1)
+        self.bar.addWidget(self.filter_chip)
         for button in (
             self.add_button,
             self.duplicate_button,
@@ -113,6 +119,23 @@ class CasePanel(QWidget):
         button.setAutoRaise(False)
         button.clicked.connect(lambda _checked=False: slot())
         return button
+
+    # --- the confusion-cell filter ------------------------------------------------------
+    def describe_case_filter(self, note: str) -> None:
+        """What the next id filter shows ("expected 1 · predicted 0"), for the chip."""
+        self._filter_note = note
+
+    def clear_case_filter(self) -> None:
+        self.proxy.set_case_filter(None)
+
+    def _show_chip(self, active: bool) -> None:
+        shown = len(self.proxy.case_filter() or ())
+        note = self._filter_note or f"{shown} cases"
+        self.filter_chip.setText(f"Filtered: {note} ✕")
+        self.filter_chip.setToolTip(f"{shown} of {self.model.row_count()} cases shown; show all")
+        self.filter_chip.setVisible(active)
+        if not active:
+            self._filter_note = ""
 
     # --- document state -------------------------------------------------------------
     def cases(self) -> list[TestCase]:
@@ -184,6 +207,10 @@ class CasePanel(QWidget):
         ids = [str(index.data(CaseRole.CASE_ID)) for index in rows]
         current = self.current_case_id()
         return ids or ([current] if current else [])
+
+    def selected_content(self) -> str:
+        """The selected cases' content, one case after another (Copy in the table)."""
+        return "\n\n".join(c.content for i in self.selected_ids() if (c := self.model.case(i)))
 
     def visible_case_ids(self) -> list[str]:
         """Case ids in the table's current (sorted, filtered) order."""

@@ -110,6 +110,11 @@ def recent_runs(store: Store, cases_path: str, count: int = 2) -> list[RunRecord
     return runs[-count:]
 
 
+def named_recent_runs(store: Store, cases_path: str, count: int = 2) -> list[tuple]:
+    """``recent_runs`` with each run's readable name: (RunRecord, "v3 · medium · …")."""
+    return [(run, describe_run(store, run)) for run in recent_runs(store, cases_path, count)]
+
+
 @dataclass
 class StoredCaseResult:
     """A case's newest stored result and the policy text it was computed under."""
