@@ -8,7 +8,7 @@ Notes; quoted phrases from the model's reasoning can be highlighted in the conte
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -99,6 +99,11 @@ class CaseEditor(QWidget):
         spans = phrase_spans(text, phrases)
         fmt = quote_format(self.content_edit.palette())
         self.content_edit.setExtraSelections(make_selections(self.content_edit, text, spans, fmt))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # theme switched: recolour
+            self.refresh_highlights()
 
     def refresh_highlights(self) -> None:
         """Recolour the highlights for the current palette (after a theme change)."""

@@ -3,9 +3,8 @@
 Rows are cases; results are attached by case id. A result remembers the policy text and
 content it was computed for, so it turns *stale* (grey italic, with a tooltip) as soon as
 either differs from what is on screen, and fresh again if the edit is undone. Stale results
-are never counted as agreement. ``ResultEntry`` (in :mod:`app.gui.shared.result_entry`) is one
-case's latest run; ``CaseFilterProxy`` (in :mod:`app.gui.cases.filter`) sorts and filters
-for the view.
+are never counted as agreement. ``ResultEntry`` (app.gui.shared.result_entry) is one case's
+latest run; the proxies in ``app.gui.cases.filter`` sort and filter for the view.
 """
 
 from __future__ import annotations
@@ -118,12 +117,13 @@ class CaseTableModel(HeaderedTableModel):
             return case.expected
         if column == Column.PREDICTED:
             return predicted_text(entry)
-        if entry is None:
-            return "queued" if column == Column.STATUS and case.id in self._queued else ""
         if column == Column.STATUS and case.id in self._queued:
             return "queued"
+        if entry is None:
+            return ""
         if column == Column.STATUS:
-            text = STATUS_TEXT.get(entry.state) or KIND_TEXT.get(entry.verdict_kind, "")
+            kind = KIND_TEXT.get(entry.verdict_kind)
+            text = STATUS_TEXT.get(entry.state) or kind or predicted_text(entry)
             if entry.stale:
                 return f"{text} (stale)"
             return f"{text} (cached)" if entry.cached and entry.state == "done" else text

@@ -78,4 +78,4 @@ STATUS_TEXT = {
     "cancelled": "cancelled",
     "failed": "error",
 }
-KIND_TEXT = {"violates": "violates", "safe": "does not violate", "no_verdict": "no verdict"}
+KIND_TEXT = {"violates": "violates", "safe": "does not violate"}  # else predicted_text
