@@ -38,7 +38,6 @@ from app.gui.settings.dialog import SettingsDialog
 from app.gui.shared import options
 from app.gui.shared.backend_values import backend_config, use_local_model
 from app.gui.shared.layout_state import restore_layout, save_layout
-from app.gui.shared.settings_store import load_engine_settings
 from app.gui.shared.widgets import notice_box
 from app.gui.window_actions import WindowActions, WindowCommands, effort_combo
 from app.runs.service import EngineFactory
@@ -58,7 +57,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle(APP_TITLE)
-        self.resize(1280, 800)
         self._shown_path: str | None = None
         self._build_panels()
 
@@ -235,9 +233,8 @@ class MainWindow(QMainWindow):
 
     def open_settings_dialog(self, remote: bool = False) -> None:
         dialog = SettingsDialog(self.settings, self)
-        if remote:  # "Connect to a server": open on the server settings
-            combo = dialog.backend_page.backend_combo
-            combo.setCurrentIndex(combo.findData("remote"))
+        combo = dialog.backend_page.backend_combo  # "Connect to a server": the server page
+        combo.setCurrentIndex(combo.findData("remote")) if remote else None
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self._apply_engine_settings()
 
@@ -245,7 +242,7 @@ class MainWindow(QMainWindow):
         """The models dialog (built once, then shown again), estimates at our context."""
         from app.gui.models.dialog import ModelsDialog
 
-        n_ctx = load_engine_settings(self.settings).n_ctx
+        n_ctx = backend_config(self.settings).engine.n_ctx
         if self.models_dialog is None:
             self.models_dialog = ModelsDialog(self.models_controller, n_ctx, self)
         else:
@@ -262,9 +259,12 @@ class MainWindow(QMainWindow):
         self.show_message(f"{Path(path).name} is the model now; the next run loads it.")
 
     def _apply_engine_settings(self) -> None:
-        engine = load_engine_settings(self.settings)
-        self.policy_panel.set_context_size(engine.n_ctx)
-        if not self.controller.is_busy() and self.controller.state in ("no_model", "error"):
+        """The settings name the backend and model; Models and the status bar follow."""
+        config = backend_config(self.settings)
+        self.policy_panel.set_context_size(config.engine.n_ctx)
+        local_path = config.engine.model_path if config.kind == "local" else ""
+        self.models_controller.active_path = local_path
+        if not self.controller.is_busy():
             self._on_engine_state("no_model", "")
 
     def _splitters(self) -> dict[QSplitter, list[int] | None]:

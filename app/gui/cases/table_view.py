@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.gui.cases.model import Column
 
-WIDEST = ("stale", "cached")  # status suffixes the status column must fit
+WIDEST = ("stale", "cached")
+MIN_ROWS = 8  # status suffixes the status column must fit
 
 
 class CaseTableView(QTableView):
@@ -52,6 +53,8 @@ def case_table_view(proxy: QSortFilterProxyModel, metrics: QFontMetrics) -> QTab
     table.setWordWrap(False)
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+    # at least eight rows stay visible, whatever the splitters (a 1024×700 screen too)
+    table.setMinimumHeight(MIN_ROWS * (metrics.height() + 8) + metrics.height() + 12)
     header = table.horizontalHeader()
     header.setSectionResizeMode(Column.PREVIEW, QHeaderView.ResizeMode.Stretch)
     # fixed widths: ResizeToContents would re-measure every row on each result

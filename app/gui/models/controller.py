@@ -55,11 +55,14 @@ def _message(exc: BaseException, fallback: str) -> str:
     return text or f"{fallback} ({type(exc).__name__}: {exc})"
 
 
-def _listing(folder: str, n_ctx: int, hardware: Hardware | None) -> tuple[Hardware, list]:
+def _listing(
+    folder: str, n_ctx: int, hardware: Hardware | None, active: str | None
+) -> tuple[Hardware, list]:
     """The hardware (detected the first time) and the library list; a pool-thread job."""
     try:
         hardware = hardware or detect_hardware()
-        return hardware, catalog.list_models(folder or None, n_ctx=n_ctx, hardware=hardware)
+        found = catalog.list_models(folder or None, n_ctx=n_ctx, hardware=hardware, active=active)
+        return hardware, found
     except Exception as exc:  # a broken catalog: one sentence
         raise RuntimeError(_message(exc, "The model list could not be read.")) from None
 
@@ -136,6 +139,8 @@ class ModelsController(QObject):
     def __init__(self, folder: str | Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.folder = str(folder or "")
+        # the window's settings say which model is active ("" for a server); None: the library
+        self.active_path: str | None = None
         self.hardware: Hardware | None = None
         self.items: list[catalog.LibraryItem] = []
         self._downloading: str | None = None
@@ -163,7 +168,7 @@ class ModelsController(QObject):
     def refresh(self, n_ctx: int = 8192) -> None:
         """List the library (and detect the hardware the first time); see modelsListed."""
         self.tasks.submit(
-            _listing, self.folder, int(n_ctx), self.hardware,
+            _listing, self.folder, int(n_ctx), self.hardware, self.active_path,
             on_done=self._on_listed, on_error=self.listFailed.emit,
         )  # fmt: skip
 

@@ -79,7 +79,7 @@ def add_edit_actions(menu: QMenu, parent: QWidget, targets: EditTargets) -> dict
             continue
         name, text, key = row
         action = QAction(text, parent)
-        action.setShortcut(QKeySequence(key))
+        action.setShortcuts(key)  # every platform binding (Redo: Ctrl+Shift+Z and Ctrl+Y)
         action.triggered.connect(lambda _=False, n=name: _route(targets, n))
         menu.addAction(action)
         actions[name] = action
