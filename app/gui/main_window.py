@@ -38,7 +38,7 @@ from app.gui.settings.dialog import SettingsDialog
 from app.gui.shared import options
 from app.gui.shared.backend_values import backend_config, use_local_model
 from app.gui.shared.layout_state import restore_layout, save_layout
-from app.gui.shared.widgets import notice_box
+from app.gui.shared.widgets import notice_box, scrolling
 from app.gui.window_actions import WindowActions, WindowCommands, effort_combo
 from app.runs.service import EngineFactory
 
@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         self.right_tabs.setObjectName("rightTabs")
         self.right_tabs.setDocumentMode(True)
         self.right_tabs.addTab(self.result_view, "Result")
-        self.right_tabs.addTab(self.metrics_panel, "Metrics")
+        self.right_tabs.addTab(scrolling(self.metrics_panel), "Metrics")
         self.right_splitter = QSplitter(Qt.Orientation.Vertical)
         self.right_splitter.setObjectName("rightSplitter")
         self.right_splitter.addWidget(self.case_panel)

@@ -38,9 +38,7 @@ def run_all(qtbot, win, action=None) -> None:
         (action or win.window_actions.run_all_action).trigger()
 
 
-def test_opening_another_policy_resets_every_panel_and_export(
-    window, qtbot, tmp_path, monkeypatch
-):
+def test_opening_another_policy_resets_every_panel_and_export(window, qtbot, tmp_path, monkeypatch):
     run_all(qtbot, window)
     metrics = window.metrics_panel
     qtbot.waitUntil(lambda: metrics.metrics() is not None, timeout=TIMEOUT)
@@ -117,11 +115,7 @@ def test_every_shortcut_in_the_menus_triggers_its_one_action(window, qtbot, monk
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
     monkeypatch.setattr(SettingsDialog, "exec", lambda self: 0)
-    actions = [
-        a
-        for top in window.menuBar().actions()
-        for a in _menu_actions(top.menu())
-    ]
+    actions = [a for top in window.menuBar().actions() for a in _menu_actions(top.menu())]
     keys: dict[str, list[str]] = {}
     for action in actions:
         for sequence in action.shortcuts():

@@ -8,7 +8,7 @@ Notes; quoted phrases from the model's reasoning can be highlighted in the conte
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -103,7 +103,7 @@ class CaseEditor(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:  # theme switched: recolour
-            self.refresh_highlights()
+            QTimer.singleShot(0, self, self.refresh_highlights)  # children update after us
 
     def refresh_highlights(self) -> None:
         """Recolour the highlights for the current palette (after a theme change)."""

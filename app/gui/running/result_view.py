@@ -147,7 +147,7 @@ class ResultView(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:  # theme switched: recolour marks
-            self.refresh_highlights()
+            QTimer.singleShot(0, self, self.refresh_highlights)  # children update after us
 
     # --- context --------------------------------------------------------------------
     def case_id(self) -> str:

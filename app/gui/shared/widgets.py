@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QScrollArea, QWidget
 
 
 def plain_label(text: str = "", name: str = "") -> QLabel:
@@ -25,3 +25,13 @@ def notice_box(parent: QWidget, title: str, text: str, informative: str = "") ->
     box.setModal(False)
     box.show()
     return box
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area, so a small screen scrolls it instead of
+    the whole window growing past the screen."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
