@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format bench screenshots clean sysdeps
+.PHONY: run test lint format bench screenshots walkthrough clean sysdeps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ bench: $(STAMP) sysdeps
 
 screenshots: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(PY) -m scripts.screenshots
+
+# The journeys of a new user in a real X window (Xvfb, no window manager), screenshots
+# of each step at 1024x700 and 1280x800 in docs/screenshots (apt-get install xvfb imagemagick).
+walkthrough: $(STAMP) sysdeps
+	$(PY) -m scripts.walkthrough
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache

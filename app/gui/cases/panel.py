@@ -53,6 +53,7 @@ class CasePanel(QWidget):
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter cases…")
         self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("Filter cases…") + 40)
         self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
         self.add_button = self._tool("Add", "Add an empty case", self.add_case)
         self.duplicate_button = self._tool(

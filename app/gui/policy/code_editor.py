@@ -26,7 +26,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
-from app.gui.shared.fonts import with_emoji_fallback
 from app.gui.shared.theme import palette_is_dark
 
 Ranges = Sequence[tuple[int, int]]
@@ -65,7 +64,7 @@ class CodeEditor(QPlainTextEdit):
         self._flash_anim.valueChanged.connect(self._on_flash_step)
         self._flash_anim.finished.connect(self._on_flash_finished)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self.setFont(with_emoji_fallback(font))
+        self.setFont(font)
         self.setTabStopDistance(4 * self.fontMetrics().horizontalAdvance(" "))
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setCenterOnScroll(False)

@@ -73,14 +73,16 @@ class RunStatusBar(QStatusBar):
     def set_engine_state(self, state: str, detail: str) -> None:
         text, light, dark = ENGINE_STATES.get(state, (state, "#607d8b", "#a7b6bd"))
         colour = dark if palette_is_dark(self.palette()) else light
-        if state == "no_model" and detail:
+        if state == "no_model" and detail == "no model":  # nothing chosen yet: say only that
+            detail = ""
+        elif state == "no_model" and detail:
             text = "Model not loaded"
         if state == "error":
             label = f"● {text}"
             tip = detail
         else:
             label = f"● {text}" + (f" · {detail}" if detail else "")
-            tip = detail or "Choose a model file in Settings, or run a case to be asked for one."
+            tip = detail or "No model yet: get one or choose a .gguf file in Models."
         self.engine_label.setText(label)
         self.engine_label.setToolTip(f"{tip}\nClick to choose or get a model.".strip())
         self.engine_label.setProperty("state", state)

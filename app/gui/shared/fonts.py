@@ -1,14 +1,16 @@
 """Emoji in policies and cases: fall back to an emoji-capable font where the system has one.
 
-Published policies use ✅ 🚫 ❗ 🚨; without a colour emoji font Qt draws boxes. ``with_emoji
-_fallback`` appends the first installed emoji family to a font's family list, so text keeps
-its own font and only the emoji come from the fallback (on Debian/Ubuntu install
+Published policies use ✅ 🚫 ❗ 🚨; without a colour emoji font Qt draws boxes.
+``install_emoji_fallback`` makes the fonts the app uses fall back to the first installed
+emoji family for the glyphs they lack (a font substitution, not a family list: a family
+list would take digits and spaces from the emoji font, whose bitmap metrics are huge).
+On Debian/Ubuntu install
 ``fonts-noto-color-emoji``; macOS and Windows ship one).
 """
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
 
 EMOJI_FAMILIES = (
     "Noto Color Emoji",
@@ -27,11 +29,14 @@ def emoji_family() -> str:
     return next((family for family in EMOJI_FAMILIES if family in installed), "")
 
 
-def with_emoji_fallback(font: QFont) -> QFont:
-    """A copy of ``font`` that draws emoji from an emoji font where one is installed."""
+def install_emoji_fallback(*fonts: QFont) -> str:
+    """Make each font's real family fall back to the installed emoji font for the glyphs
+    it lacks (a substitution: letters, digits and spaces keep their own font). Returns the
+    emoji family ('' when none is installed)."""
     family = emoji_family()
-    result = QFont(font)
-    families = list(font.families()) or [font.family()]
-    if family and family not in families:
-        result.setFamilies([*families, family])
-    return result
+    if family:
+        for font in fonts:
+            real = QFontInfo(font).family()
+            if family.casefold() not in (name.casefold() for name in QFont.substitutes(real)):
+                QFont.insertSubstitution(real, family)
+    return family
