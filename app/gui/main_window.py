@@ -19,6 +19,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QTabWidget, QWidget
 
 from app.core.cases import cases_path_for
+from app.core.storage_paths import APP_DISPLAY_NAME as APP_TITLE
 from app.core.store import Store
 from app.gui.cases.file_actions import CaseFileActions
 from app.gui.cases.panel import CasePanel
@@ -41,8 +42,6 @@ from app.gui.shared.layout_state import restore_layout, save_layout
 from app.gui.shared.widgets import notice_box, scrolling
 from app.gui.window_actions import WindowActions, WindowCommands, effort_combo
 from app.runs.service import EngineFactory
-
-APP_TITLE = "Safeguard Studio"
 
 
 class MainWindow(QMainWindow):
@@ -101,7 +100,9 @@ class MainWindow(QMainWindow):
             case_files=self.case_files, policy_panel=self.policy_panel, tabs=self.right_tabs,
             settings=settings, open_models=self.open_models_dialog, case_panel=self.case_panel,
             open_settings=self.open_settings_dialog, result_view=self.result_view,
+            show_message=self.show_message,
             theme_changed=self.result_view.refresh_highlights,
+            engine_states=self.controller.engineStateChanged,
         )  # fmt: skip
         self.window_actions = WindowActions(self, commands, self.effort_combo)
         self._wire()
@@ -228,13 +229,11 @@ class MainWindow(QMainWindow):
     # --- settings and models ----------------------------------------------------------
     def update_start_page(self, *_args) -> None:
         """The start page while no policy is open (no file, nothing typed)."""
-        empty = self.document.path is None and not self.policy_panel.text().strip()
-        show_start_page(self.central, self.start_page, empty)
+        show_start_page(self.central, self.document.path, self.policy_panel.text())
 
     def open_settings_dialog(self, remote: bool = False) -> None:
         dialog = SettingsDialog(self.settings, self)
-        combo = dialog.backend_page.backend_combo  # "Connect to a server": the server page
-        combo.setCurrentIndex(combo.findData("remote")) if remote else None
+        dialog.show_backend("remote" if remote else "")  # "Connect to a server"
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self._apply_engine_settings()
 
@@ -297,4 +296,5 @@ class MainWindow(QMainWindow):
         self.models_controller.shutdown()
         self.case_files.shutdown()
         self.evaluation.shutdown()
+        self.window_actions.help.shutdown()
         self.store.close()

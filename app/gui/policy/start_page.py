@@ -93,8 +93,8 @@ class StartPage(QWidget):
         return button
 
 
-def show_start_page(stack: QStackedWidget, start: StartPage, shown: bool) -> None:
-    """Show the start page (True) or the workbench behind it (False) in ``stack``."""
+def show_start_page(stack: QStackedWidget, path: Path | None, text: str) -> None:
+    """In ``stack`` (the start page first, the workbench second), the start page while no
+    policy is open (no file, nothing typed), else the workbench."""
+    shown = path is None and not text.strip()
     stack.setCurrentIndex(0 if shown else 1)
-    if not shown and stack.currentWidget() is not None:
-        stack.currentWidget().setFocus()
