@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 import threading
 import time
 import uuid
@@ -96,6 +97,14 @@ class Store:
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, for the modules that keep their own tables here."""
         return self._conn()
+
+    @classmethod
+    def open_or_temporary(cls) -> tuple[Store, str]:
+        """The results store, and '' or why a temporary one (this session only) is used."""
+        try:
+            return cls(), ""
+        except StoreError as exc:  # keep working
+            return cls(Path(tempfile.mkdtemp(prefix="safeguard-")) / "results.sqlite3"), str(exc)
 
     def close(self) -> None:
         with self._lock:

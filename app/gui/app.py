@@ -29,6 +29,7 @@ from app.gui.main_window import MainWindow
 from app.gui.policy.templates import newer_recovery
 from app.gui.shared import options
 from app.gui.shared.settings_store import open_settings
+from app.gui.shared.system_libs import startup_problem
 from app.gui.shared.theme import apply_theme
 from app.runs.service import EngineFactory
 
@@ -95,6 +96,7 @@ def create_main_window(
         document.open(Path(document.recent()[0]), ask_save=False)
     elif newer_recovery(None) is not None:
         document.offer_recovery()
+    window.update_start_page()
     return window
 
 
@@ -127,6 +129,10 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     """Run the workbench until its window closes; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parse_args(argv)
+    problem = startup_problem()
+    if problem:  # Qt would abort naming its plugin; name the package instead
+        print(problem, file=sys.stderr)
+        return 1
     app = ensure_application()
     settings = open_settings()
     theme = args.theme or options.get(settings, options.THEME)

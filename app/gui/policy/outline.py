@@ -1,6 +1,7 @@
 """The outline beside the policy editor: Markdown sections and the rule codes under them.
 
-``outline_entries`` (Qt-free) reads headings (``#`` style and ``===``/``---`` underlined) and
+``outline_entries`` (Qt-free) reads headings (``#`` style, ``===``/``---`` underlined and, in
+plain-text policies, short all-caps lines such as ``DEFINITIONS``) and
 rule-code definitions (``app.core.policy.find_rule_codes``) from the text, skipping the front
 matter and fenced code. ``PolicyOutline`` shows them as a tree and emits ``lineActivated``
 with the 1-based line when an entry is clicked, and ``ruleClicked`` with the code when the
@@ -20,7 +21,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from app.core.policy import find_rule_codes
+from app.core.policy import find_rule_codes, is_caps_heading
 from app.core.rule_heat import RuleHeat
 from app.gui.policy.lines import front_matter_lines
 from app.gui.shared.theme import heat_colour
@@ -86,6 +87,8 @@ def outline_entries(text: str) -> list[OutlineEntry]:
         elif underline and line.strip() and not line.lstrip().startswith(("-", "*", "+")):
             level = 1 if lines[index + 1].startswith("=") else 2
             entries.append(OutlineEntry("heading", level, line.strip(), number))
+        elif is_caps_heading(line) and number not in rules:  # plain text: "DEFINITIONS"
+            entries.append(OutlineEntry("heading", 2, line.strip().rstrip(":"), number))
         if number in rules:
             rule = rules[number]
             title = f"{rule.code}  {rule.title}".rstrip()

@@ -41,6 +41,12 @@ from app.gui.shared.settings_store import (
 class SettingsDialog(QDialog):
     """Edits engine and run settings stored in a QSettings."""
 
+    def show_backend(self, kind: str) -> None:
+        """Open on the local ("local") or server ("remote") settings; "" keeps the saved."""
+        combo = self.backend_page.backend_combo
+        if kind and combo.findData(kind) >= 0:
+            combo.setCurrentIndex(combo.findData(kind))
+
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
