@@ -13,7 +13,7 @@ from app import __version__
 from app.commands import CommandError
 
 # Subcommand modules under app.commands, in the order --help lists them.
-COMMANDS = ("classify", "eval", "import_cases", "models", "policy")
+COMMANDS = ("classify", "eval", "runs", "compare", "import_cases", "models", "policy")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,6 +25,7 @@ from app.commands.backend_options import (
 )
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
+from app.core.flips import outcome as result_outcome
 from app.core.flips import prediction
 from app.core.metrics import (
     ConfusionMatrix,
@@ -34,6 +35,7 @@ from app.core.metrics import (
     parse_thresholds,
 )
 from app.core.report import build_run_report, write_html, write_markdown
+from app.core.stability import SAMPLE_COUNTS, UNSTABLE_BELOW, CaseStability, summarize
 from app.core.storage_paths import atomic_write_text
 from app.core.store_rows import StoredResult
 from app.runs.selection import RunJob
@@ -52,6 +54,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_run_arguments(parser)
     add_backend_arguments(parser)
     parser.add_argument("--order", choices=ORDERS, default="file")
+    parser.add_argument(
+        "--samples", type=int, choices=(1, *SAMPLE_COUNTS), default=1, metavar="K",
+        help="sample each case K times (3, 5 or 10; seeds SEED…SEED+K-1) and score the "
+        "majority label; the JSON report gives each case's agreement",
+    )  # fmt: skip
+    parser.add_argument("--unstable-below", type=float, default=UNSTABLE_BELOW, metavar="SHARE",
+                        help="a case is unstable when its agreement is below this (0.8)")  # fmt: skip
     parser.add_argument("--fail-under", default="", metavar="NAME=VALUE,...")
     parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
     parser.add_argument("--note", default="", help="note stored with this policy version")
@@ -72,6 +81,15 @@ def metrics_table(metrics: Metrics) -> str:
             cells = (format_ratio(c.precision), format_ratio(c.recall), format_ratio(c.f1))
             lines.append(f"{c.label:<16} {c.support:>7} {cells[0]:>6} {cells[1]:>6} {cells[2]:>6}")
     return "\n".join(lines)
+
+
+def stability_line(stability: dict, results: list[StoredResult], output, k: int) -> str:
+    """One line on the samples: unstable cases and the bootstrap intervals."""
+    s = summarize(stability, [result_outcome(r) for r in results], output)
+    return (
+        f"samples: {k} per case, {s.unstable} of {s.cases} cases unstable; 95% interval "
+        f"accuracy {s.accuracy_ci.text()}, F1 {s.f1_ci.text()}"
+    )
 
 
 def confusion_table(metrics: Metrics) -> str:
@@ -125,6 +143,15 @@ def results_csv(results: list[StoredResult]) -> str:
     return buffer.getvalue()
 
 
+def _result_json(result: StoredResult, stability: CaseStability | None) -> dict:
+    """A result for the JSON report; after --samples with its majority and agreement."""
+    data = dict(result.__dict__)
+    if stability is not None:
+        data.update(majority=stability.majority, agreement=stability.agreement,
+                    unstable=stability.unstable, samples=list(stability.predictions))  # fmt: skip
+    return data
+
+
 def _load_inputs(args: argparse.Namespace):
     try:
         thresholds = parse_thresholds(args.fail_under)
@@ -135,7 +162,7 @@ def _load_inputs(args: argparse.Namespace):
         cases_path = args.cases or cases_path_for(args.policy)
         if not Path(cases_path).is_file():
             raise CommandError(f"Test set {cases_path} does not exist; pass --cases.")
-        cases = load_cases(cases_path)
+        cases = load_cases(cases_path, policy.output)
     except CasesError as exc:
         raise CommandError(str(exc)) from None
     if not cases:
@@ -155,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     job = RunJob(
         policy, cases, run_settings(args), backend_config(args),
         failed_first=args.order == "failed-first", cases_path=str(cases_path.resolve()),
-        note=args.note,
+        note=args.note, samples=args.samples, unstable_below=args.unstable_below,
     )  # fmt: skip
     with open_service(args.db) as service:
         outcome = service.run(job)
@@ -169,9 +196,12 @@ def run(args: argparse.Namespace) -> int:
     metrics, results = report.metrics, report.results
     failures = check_thresholds(metrics, thresholds)
     if not args.quiet and summary is not None:
-        print(f"Run {summary.run_id}: {summary.done} cases ({summary.cached} cached, "
+        samples = f" × {args.samples} samples" if args.samples > 1 else ""
+        print(f"Run {summary.run_id}: {summary.done} cases{samples} ({summary.cached} cached, "
               f"{summary.failed} errors) of {policy.name} on {model_name}")  # fmt: skip
     print(metrics_table(metrics))
+    if outcome.stability:
+        print(stability_line(outcome.stability, results, policy.output, args.samples))
     print()
     print(confusion_table(metrics))
     if args.json:
@@ -180,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
             "metrics": metrics.to_dict(),
             "failures": failures,
         }
-        data["results"] = [r.__dict__ for r in results]
+        data["results"] = [_result_json(r, outcome.stability.get(r.case_id)) for r in results]
         atomic_write_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if args.junit:
         atomic_write_text(args.junit, junit_xml(results, failures, policy.name))

@@ -2,26 +2,34 @@
 
 ``run_gui`` is what ``safeguard-studio`` with no subcommand calls. ``create_main_window``
 builds a window with a given engine factory and settings (tests, screenshots, benchmarks);
-it is the place where the end-to-end test passes the real ``LocalEngine``.
+it is the place where the end-to-end test passes the real ``LocalEngine``. Once the window is
+shown, a first run without a model (local backend, no model file) opens the Models dialog,
+and ``SAFEGUARD_QUIT_WHEN_SHOWN=1`` makes the app print one line and close the window (the
+packaging smoke test and ``benchmarks/frozen_start`` start the real executable with it).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
-from app.core.storage_paths import APP_AUTHOR, APP_NAME
+from app.core.resources import resource_path
+from app.core.storage_paths import APP_AUTHOR, APP_DISPLAY_NAME, APP_NAME
+from app.gui.analysis.context import AnalysisContext
+from app.gui.analysis.window_analysis import WindowAnalysis
 from app.gui.main_window import MainWindow
 from app.gui.policy.templates import newer_recovery
 from app.gui.shared import options
 from app.gui.shared.settings_store import open_settings
+from app.gui.shared.system_libs import startup_problem
 from app.gui.shared.theme import apply_theme
 from app.runs.service import EngineFactory
 
@@ -45,8 +53,25 @@ def ensure_application(argv: Sequence[str] = ()) -> QApplication:
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(APP_AUTHOR)
     QCoreApplication.setApplicationVersion(__version__)
-    QGuiApplication.setApplicationDisplayName("Safeguard Studio")
+    QGuiApplication.setApplicationDisplayName(APP_DISPLAY_NAME)
+    QGuiApplication.setDesktopFileName("safeguard-studio")  # matches the .desktop entry
+    app.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
     return app  # type: ignore[return-value]
+
+
+def analysis_context(window: MainWindow) -> AnalysisContext:
+    """What the analysis views (stability, heat map, triage, compare, suggest) use."""
+    return AnalysisContext(
+        parent=window, store=window.store, settings=window.settings,
+        tasks=window.evaluation.tasks, engine=window.controller, runner=window.runner,
+        case_panel=window.case_panel, outline=window.policy_panel.outline,
+        tabs=window.right_tabs, metrics_splitter=window.metrics_panel.splitter,
+        menu_bar=window.menuBar(), run_metrics_ready=window.evaluation.runMetricsReady,
+        policy_text=window.policy_panel.text,
+        restore_text=window.evaluation_actions.restore_text,
+        policy_path=window.policy_path, cases_path=window.cases_path,
+        effort=window.effort_combo.currentText, show_message=window.show_message,
+    )  # fmt: skip
 
 
 def create_main_window(
@@ -63,6 +88,7 @@ def create_main_window(
     is offered back.
     """
     window = MainWindow(settings or open_settings(), engine_factory)
+    window.analysis = WindowAnalysis(analysis_context(window))
     document = window.document
     if policy_path:
         document.open(Path(policy_path), ask_save=False)
@@ -70,19 +96,50 @@ def create_main_window(
         document.open(Path(document.recent()[0]), ask_save=False)
     elif newer_recovery(None) is not None:
         document.offer_recovery()
+    window.update_start_page()
     return window
+
+
+QUIT_WHEN_SHOWN_ENV = "SAFEGUARD_QUIT_WHEN_SHOWN"  # see the module docstring
+SHOWN_LINE = "safeguard-studio: window shown"
+
+
+def needs_model(settings: QSettings) -> bool:
+    """True when the local backend is chosen and no model file is set."""
+    local = options.get(settings, options.BACKEND) == "local"
+    return local and not options.get(settings, options.MODEL_PATH)
+
+
+def after_shown(window, settings: QSettings) -> None:
+    """Call right after ``window.show()``; acts once the event loop runs."""
+    if needs_model(settings):
+        QTimer.singleShot(0, window.open_models_dialog)
+    if os.environ.get(QUIT_WHEN_SHOWN_ENV):
+        QTimer.singleShot(0, lambda: _report_and_close(window))
+
+
+def _report_and_close(window) -> None:
+    dialog = getattr(window, "models_dialog", None)
+    models = "open" if dialog is not None and dialog.isVisible() else "closed"
+    print(f"{SHOWN_LINE} (visible={window.isVisible()}, models dialog {models})", flush=True)
+    window.close()
 
 
 def run_gui(argv: Sequence[str] | None = None) -> int:
     """Run the workbench until its window closes; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parse_args(argv)
+    problem = startup_problem()
+    if problem:  # Qt would abort naming its plugin; name the package instead
+        print(problem, file=sys.stderr)
+        return 1
     app = ensure_application()
     settings = open_settings()
     theme = args.theme or options.get(settings, options.THEME)
     apply_theme(app, theme)
     window = create_main_window(settings=settings, policy_path=args.policy, restore_session=True)
     window.show()
+    after_shown(window, settings)
     try:
         return app.exec()
     finally:

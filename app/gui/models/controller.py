@@ -24,6 +24,7 @@ from app.library import catalog
 from app.library.download import DownloadCancelled, Progress, download_entry
 from app.library.hardware import Hardware, detect_hardware
 from app.library.modelfile import format_bytes
+from app.runs.model_checks import stored_check
 
 
 def hardware_summary(hw: Hardware) -> str:
@@ -55,13 +56,18 @@ def _message(exc: BaseException, fallback: str) -> str:
     return text or f"{fallback} ({type(exc).__name__}: {exc})"
 
 
-def _listing(folder: str, n_ctx: int, hardware: Hardware | None) -> tuple[Hardware, list]:
-    """The hardware (detected the first time) and the library list; a pool-thread job."""
+def _listing(
+    folder: str, n_ctx: int, hardware: Hardware | None, active: str | None
+) -> tuple[Hardware, list, dict]:
+    """The hardware (detected the first time), the library list (``active``: the model the
+    settings name) and each ready file's stored self-check by name; a pool-thread job."""
     try:
         hardware = hardware or detect_hardware()
-        return hardware, catalog.list_models(folder or None, n_ctx=n_ctx, hardware=hardware)
+        items = catalog.list_models(folder or None, n_ctx=n_ctx, hardware=hardware, active=active)
     except Exception as exc:  # a broken catalog: one sentence
         raise RuntimeError(_message(exc, "The model list could not be read.")) from None
+    checks = {item.name: stored_check(item.path) for item in items if item.state == catalog.READY}
+    return hardware, items, {name: check for name, check in checks.items() if check is not None}
 
 
 def _adding(path: str) -> tuple[str, str]:
@@ -120,6 +126,7 @@ class ModelsController(QObject):
 
     hardwareDetected = Signal(str)  # one-line summary; the Hardware is in .hardware
     modelsListed = Signal(object)  # list[LibraryItem]
+    checksRead = Signal(object)  # dict[name, StoredCheck]: each ready file's stored self-check
     listFailed = Signal(str)
     fileAdded = Signal(str, str)  # name, path
     fileRejected = Signal(str)  # one sentence
@@ -136,6 +143,8 @@ class ModelsController(QObject):
     def __init__(self, folder: str | Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.folder = str(folder or "")
+        # the window's settings say which model is active ("" for a server); None: the library
+        self.active_path: str | None = None
         self.hardware: Hardware | None = None
         self.items: list[catalog.LibraryItem] = []
         self._downloading: str | None = None
@@ -163,7 +172,7 @@ class ModelsController(QObject):
     def refresh(self, n_ctx: int = 8192) -> None:
         """List the library (and detect the hardware the first time); see modelsListed."""
         self.tasks.submit(
-            _listing, self.folder, int(n_ctx), self.hardware,
+            _listing, self.folder, int(n_ctx), self.hardware, self.active_path,
             on_done=self._on_listed, on_error=self.listFailed.emit,
         )  # fmt: skip
 
@@ -226,13 +235,14 @@ class ModelsController(QObject):
             thread.start()
 
     # --- results ----------------------------------------------------------------------
-    def _on_listed(self, listing: tuple[Hardware, list[catalog.LibraryItem]]) -> None:
-        hardware, items = listing
+    def _on_listed(self, listing: tuple[Hardware, list[catalog.LibraryItem], dict]) -> None:
+        hardware, items, checks = listing
         if self.hardware is None:
             self.hardware = hardware
             self.hardwareDetected.emit(hardware_summary(hardware))
         self.items = list(items)
         self.modelsListed.emit(self.items)
+        self.checksRead.emit(checks)
 
     def _end_download(self) -> None:
         self._downloading = None
