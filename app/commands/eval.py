@@ -172,6 +172,8 @@ def _load_inputs(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     policy, cases, cases_path, thresholds = _load_inputs(args)
     settings = run_settings(args)
+    if args.backend == "local":
+        engine_settings(args)  # every setting checked before the database or model opens
     try:
         store = Store(args.db)
     except StoreError as exc:

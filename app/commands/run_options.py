@@ -11,6 +11,7 @@ from app.commands import CommandError
 from app.core.errors import EngineError
 from app.core.policy import Policy, PolicyError, load_policy
 from app.core.run_types import EFFORTS, RENDERERS, EngineSettings, RunSettings
+from app.core.settings_check import SEED_HELP, SettingsError, check_settings
 
 
 def gpu_layers(value: str) -> int | str:
@@ -39,7 +40,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-tokens", type=int, default=1024, help="token budget of the answer")
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--top-p", type=float, default=1.0)
-    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--seed", type=int, default=1234, help=SEED_HELP)
     parser.add_argument("--date", default=None, help="date for the system message, YYYY-MM-DD")
     parser.add_argument("--renderer", choices=RENDERERS, default="template")
     parser.add_argument("--grammar", type=Path, default=None, help="GBNF file to constrain output")
@@ -67,23 +68,34 @@ def load_policy_arg(path: Path) -> Policy:
 
 
 def engine_settings(args: argparse.Namespace) -> EngineSettings:
+    """The local engine's settings, checked against the model file before it loads."""
+    from app.library.memory import estimate_memory
     from app.library.modelfile import inspect_model
 
     try:
-        inspect_model(args.model)  # a clear message before llama.cpp ever sees the file
+        info = inspect_model(args.model)  # a clear message before llama.cpp ever sees the file
     except EngineError as exc:
         raise CommandError(str(exc)) from None
-    return EngineSettings(
+    settings = EngineSettings(
         model_path=str(Path(args.model).resolve()),
         n_ctx=args.ctx,
         n_gpu_layers=args.gpu_layers,
         n_threads=args.threads,
     )
+    try:
+        check_settings(
+            run_settings(args), settings, model_context=info.context_length,
+            describe_memory=lambda n_ctx: estimate_memory(info, n_ctx).describe(),
+        )  # fmt: skip
+    except SettingsError as exc:
+        raise CommandError(str(exc)) from None
+    return settings
 
 
 def run_settings(args: argparse.Namespace) -> RunSettings:
+    """The run settings the options ask for, checked (engine settings: ``engine_settings``)."""
     grammar = read_text_file(args.grammar, "grammar") if args.grammar else None
-    return RunSettings(
+    settings = RunSettings(
         effort=args.effort,
         temperature=args.temperature,
         top_p=args.top_p,
@@ -93,3 +105,8 @@ def run_settings(args: argparse.Namespace) -> RunSettings:
         renderer=args.renderer,
         grammar=grammar,
     )
+    try:
+        check_settings(settings)
+    except SettingsError as exc:
+        raise CommandError(str(exc)) from None
+    return settings
