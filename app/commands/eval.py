@@ -9,11 +9,8 @@ for bad input (with one sentence on stderr).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from app.commands import CommandError
@@ -27,7 +24,6 @@ from app.commands.run_options import add_run_arguments, engine_settings, run_set
 from app.core.cases import CasesError, cases_path_for, load_cases
 from app.core.errors import EngineError
 from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_hash
-from app.core.flips import prediction
 from app.core.metrics import (
     Metrics,
     check_thresholds,
@@ -36,9 +32,9 @@ from app.core.metrics import (
 )
 from app.core.policy import PolicyError, load_policy
 from app.core.report import build_run_report, write_html, write_markdown
+from app.core.report_formats import junit_xml, results_csv
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store, StoreError
-from app.core.store_rows import StoredResult
 from app.engine.protocol import Engine
 from app.runs.suite import ORDERS, run_suite
 
@@ -109,39 +105,6 @@ def confusion_table(metrics: Metrics) -> str:
     for row, counts in zip(cm.rows, cm.matrix(), strict=True):
         lines.append(row.ljust(first) + "".join(str(n).rjust(width) for n in counts))
     return "\n".join(lines)
-
-
-def junit_xml(results: list[StoredResult], failures: list[str], name: str) -> str:
-    """One testcase per case (failure when wrong or without a verdict) plus the thresholds."""
-    suite = ET.Element("testsuite", name=name, tests=str(len(results) + 1))
-    bad = 0
-    for r in results:
-        case = ET.SubElement(suite, "testcase", classname=name, name=r.case_id)
-        if r.status == "error":
-            ET.SubElement(case, "error", message=r.message or "engine error")
-            bad += 1
-        elif not r.correct:
-            text = f"expected {r.expected}, got {prediction(r)}"
-            ET.SubElement(case, "failure", message=text).text = r.rationale or r.final
-            bad += 1
-    thresholds = ET.SubElement(suite, "testcase", classname=name, name="thresholds")
-    for failure in failures:
-        ET.SubElement(thresholds, "failure", message=failure)
-    suite.set("failures", str(bad + bool(failures)))
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def results_csv(results: list[StoredResult]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    columns = ["case_id", "expected", "prediction", "status", "correct", "violates", "cached"]
-    writer.writerow([*columns, "rule_codes", "rationale", "message"])
-    for r in results:
-        writer.writerow(
-            [r.case_id, r.expected, prediction(r), r.status, int(r.correct), r.violates,
-             int(r.cached), " ".join(r.rule_codes), r.rationale, r.message]
-        )  # fmt: skip
-    return buffer.getvalue()
 
 
 def _load_inputs(args: argparse.Namespace):

@@ -18,8 +18,6 @@ label and its row is skipped. Files are read by :mod:`app.core.import_reading`.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +26,7 @@ from app.core.cases import TestCase, save_cases
 from app.core.import_reading import INVALID_LINE, ImportFileError, read_records
 from app.core.label_spelling import normalize_label, words
 from app.core.policy import OutputFormat
+from app.core.report_formats import csv_cell_text, csv_document
 from app.core.storage_paths import atomic_write_text
 
 HEADER_WORDS = words(
@@ -160,7 +159,8 @@ def import_cases(
 
     def cell(cells: list[str], name: str) -> str:
         index = columns[name]
-        return cells[index] if index is not None and index < len(cells) else ""
+        text = cells[index] if index is not None and index < len(cells) else ""
+        return text if fmt == "jsonl" else csv_cell_text(text)  # undo export's formula quote
 
     for number, cells in records:
         skip = result.skipped.append
@@ -205,12 +205,9 @@ def import_cases(
 
 def export_csv(path: Path | str, cases: list[TestCase], *, bom: bool = False) -> None:
     """Write cases as CSV with a header: id, content, expected, notes, tags (comma-joined)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["id", "content", "expected", "notes", "tags"])
-    for case in cases:
-        writer.writerow([case.id, case.content, case.expected, case.notes, ", ".join(case.tags)])
-    atomic_write_text(path, ("\ufeff" if bom else "") + buffer.getvalue())
+    rows = [[c.id, c.content, c.expected, c.notes, ", ".join(c.tags)] for c in cases]
+    header = ["id", "content", "expected", "notes", "tags"]
+    atomic_write_text(path, csv_document(header, rows, bom=bom))  # formula cells neutralised
 
 
 def export_jsonl(path: Path | str, cases: list[TestCase]) -> None:

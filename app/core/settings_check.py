@@ -55,7 +55,9 @@ def check_date(date: str | None) -> None:
 def check_run_settings(run: RunSettings, n_ctx: int | None = None) -> None:
     """Raise :class:`SettingsError` for the first run setting out of range."""
     if run.effort not in EFFORTS:
-        raise SettingsError(f"Reasoning effort {run.effort!r} is unknown; use {', '.join(EFFORTS)}.")
+        raise SettingsError(
+            f"Reasoning effort {run.effort!r} is unknown; use {', '.join(EFFORTS)}."
+        )
     if run.renderer not in RENDERERS:
         raise SettingsError(f"Renderer {run.renderer!r} is unknown; use {', '.join(RENDERERS)}.")
     if not _is_int(run.max_tokens) or run.max_tokens < 1:
@@ -106,7 +108,9 @@ def check_engine_settings(
             f"GPU layers {layers!r} is not valid; use auto, -1 (all), 0 (CPU only) or a number."
         )
     if engine.n_threads is not None and (not _is_int(engine.n_threads) or engine.n_threads < 1):
-        raise SettingsError(f"Threads {engine.n_threads} is not valid; use 1 or more, or leave it out.")
+        raise SettingsError(
+            f"Threads {engine.n_threads} is not valid; use 1 or more, or leave it out."
+        )
     if not _is_int(engine.n_batch) or engine.n_batch < 1:
         raise SettingsError(f"The batch size {engine.n_batch} is not valid; use 1 or more.")
 
@@ -120,7 +124,5 @@ def check_settings(
 ) -> None:
     """Check a run's settings and, for a local model, its engine settings (see above)."""
     if engine is not None:
-        check_engine_settings(
-            engine, model_context=model_context, describe_memory=describe_memory
-        )
+        check_engine_settings(engine, model_context=model_context, describe_memory=describe_memory)
     check_run_settings(run, engine.n_ctx if engine is not None else None)
