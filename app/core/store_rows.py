@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 
 from app.core.verdict import Verdict, VerdictStatus
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: runs.owner
 CACHEABLE = ("ok", "no_verdict", "unparsable")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, policy_hash TEXT NOT NULL REFERENCES policy_versions(hash),
     model TEXT NOT NULL DEFAULT '', settings TEXT NOT NULL DEFAULT '{}',
     cases_path TEXT NOT NULL DEFAULT '', total INTEGER NOT NULL DEFAULT 0,
-    started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running');
+    started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running',
+    owner TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS results (
     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, case_id TEXT NOT NULL,
     cache_key TEXT NOT NULL, expected TEXT NOT NULL DEFAULT '', label TEXT,
@@ -64,7 +65,8 @@ class RunRecord:
     total: int = 0
     started: float = 0.0
     finished: float | None = None
-    status: str = "running"  # running, finished, cancelled, failed
+    status: str = "running"  # running, finished, cancelled, failed, interrupted
+    owner: str = ""  # pid@host of the process that runs or ran it
 
 
 @dataclass
