@@ -19,6 +19,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from app.core import store_errors
 from app.core.store_errors import StoreError, retry_locked
 from app.core.store_rows import SCHEMA, SCHEMA_VERSION
 
@@ -36,9 +37,8 @@ def connect(
 ) -> sqlite3.Connection:
     """A new connection with the store's pragmas, recorded in ``connections`` at once so
     that ``close()`` closes it even when a pragma fails."""
-    conn = sqlite3.connect(
-        path, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
-    )
+    timeout = store_errors.BUSY_TIMEOUT_S
+    conn = sqlite3.connect(path, isolation_level=None, timeout=timeout, check_same_thread=False)
     with lock:
         connections.append(conn)
     conn.row_factory = sqlite3.Row
