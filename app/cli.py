@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app import __version__
 from app.commands import CommandError
+from app.core.errors import UserError
 
 # Subcommand modules under app.commands, in the order --help lists them.
 COMMANDS = ("classify", "eval", "import_cases", "models")
@@ -49,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except CommandError as exc:
+    except (CommandError, UserError) as exc:  # one sentence, no traceback
         print(f"safeguard-studio: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

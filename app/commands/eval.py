@@ -31,12 +31,20 @@ from app.core.metrics import (
     parse_thresholds,
 )
 from app.core.policy import PolicyError, load_policy
-from app.core.report import build_run_report, write_html, write_markdown
+from app.core.report import (
+    ReportError,
+    build_run_report,
+    check_report_path,
+    write_html,
+    write_markdown,
+    write_report_text,
+)
 from app.core.report_formats import junit_xml, results_csv
-from app.core.storage_paths import atomic_write_text
 from app.core.store import Store, StoreError
 from app.engine.protocol import Engine
 from app.runs.suite import ORDERS, run_suite
+
+REPORT_KINDS = ("json", "junit", "csv", "html", "markdown")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -54,7 +62,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--fail-under", default="", metavar="NAME=VALUE,...")
     parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
     parser.add_argument("--note", default="", help="note stored with this policy version")
-    for fmt in ("json", "junit", "csv", "html", "markdown"):
+    for fmt in REPORT_KINDS:
         parser.add_argument(f"--{fmt}", type=Path, metavar="PATH", help=f"write a {fmt} report")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the metrics")
     return parser
@@ -135,6 +143,12 @@ def _load_inputs(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     policy, cases, cases_path, thresholds = _load_inputs(args)
     settings = run_settings(args)
+    try:
+        for kind in REPORT_KINDS:
+            if getattr(args, kind):
+                check_report_path(getattr(args, kind))
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
     if args.backend == "local":
         engine_settings(args)  # every setting checked before the database or model opens
     try:
@@ -173,18 +187,32 @@ def run(args: argparse.Namespace) -> int:
     print(metrics_table(metrics))
     print()
     print(confusion_table(metrics))
-    if args.json:
-        data = {"run": summary.__dict__, "metrics": metrics.to_dict(), "failures": failures}
-        data["results"] = [r.__dict__ for r in results]
-        atomic_write_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    if args.junit:
-        atomic_write_text(args.junit, junit_xml(results, failures, policy.name))
-    if args.csv:
-        atomic_write_text(args.csv, results_csv(results))
-    if args.html:
-        write_html(args.html, report)
-    if args.markdown:
-        write_markdown(args.markdown, report)
+    try:
+        if args.json:
+            data = {"run": summary.__dict__, "metrics": metrics.to_dict(), "failures": failures}
+            data["results"] = [r.__dict__ for r in results]
+            write_report_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        if args.junit:
+            write_report_text(args.junit, junit_xml(results, failures, policy.name))
+        if args.csv:
+            write_report_text(args.csv, results_csv(results))
+        if args.html:
+            write_html(args.html, report)
+        if args.markdown:
+            write_markdown(args.markdown, report)
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)
+    errors = [r for r in results if r.status == "error"]
+    if errors:
+        every = len(errors) == len(results)
+        lead = "no case produced a verdict" if every else "some cases produced no verdict"
+        print(
+            f"safeguard-studio: {lead}: {len(errors)} of {len(results)} failed; the first "
+            f"({errors[0].case_id}): {errors[0].message}",
+            file=sys.stderr,
+        )
+        if every:
+            return 1
     return 1 if failures else 0
