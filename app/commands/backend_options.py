@@ -9,12 +9,13 @@ from the command line, so it does not end up in shell history or process listing
 from __future__ import annotations
 
 import argparse
+import math
 
 from app.commands import CommandError
 from app.core.errors import EngineError
 from app.core.run_types import EngineSettings
 from app.engine.protocol import Engine
-from app.engine.remote.http import DEFAULT_KEY_ENV
+from app.engine.remote.http import DEFAULT_KEY_ENV, HttpError, check_base_url
 
 BACKENDS = ("local", "remote")
 
@@ -45,7 +46,13 @@ def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="cases at once: requests in flight (remote) or sequences decoded together (local)",
     )
-    group.add_argument("--timeout", type=float, default=300.0, help="read timeout in seconds")
+    group.add_argument(
+        "--timeout", type=float, default=300.0, help="longest silence from the server, in seconds"
+    )
+    group.add_argument(
+        "--deadline", type=float, default=600.0, metavar="SECONDS",
+        help="longest one remote request (a whole answer) may take, in seconds",
+    )  # fmt: skip
 
 
 def check_backend_arguments(args: argparse.Namespace) -> None:
@@ -54,6 +61,15 @@ def check_backend_arguments(args: argparse.Namespace) -> None:
         raise CommandError("--concurrency must be 1 or more.")
     if args.backend == "remote" and not args.base_url:
         raise CommandError("--backend remote needs --base-url, e.g. http://127.0.0.1:8080.")
+    for name in ("timeout", "deadline"):
+        value = getattr(args, name)
+        if not math.isfinite(value) or value <= 0:
+            raise CommandError(f"--{name} must be a number of seconds above 0.")
+    if args.backend == "remote":
+        try:
+            check_base_url(args.base_url)
+        except HttpError as exc:
+            raise CommandError(str(exc)) from None
     if args.backend == "local" and not getattr(args, "model", None):
         raise CommandError("Give the model file with --model, or use --backend remote.")
 
@@ -67,6 +83,7 @@ def remote_config(args: argparse.Namespace):
         api_key_env=args.api_key_env,
         api=args.remote_api,
         read_timeout=args.timeout,
+        deadline=args.deadline,
     )
 
 

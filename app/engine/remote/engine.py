@@ -26,6 +26,7 @@ special token out of ordinary tokens cannot be told apart from the token on this
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -55,6 +56,8 @@ from app.engine.remote.http import (
 from app.engine.remote.reply import (
     answer_counts,
     case_failure,
+    over_budget,
+    served_models,
     server_error,
     stop_reason,
     unfinished_message,
@@ -77,6 +80,8 @@ class RemoteConfig:
     read_timeout: float = 300.0
     retries: int = 3
     backoff: float = 0.5
+    deadline: float = 600.0  # longest one request may take (a whole answer), in seconds
+    max_body: int = 16 * 1024 * 1024  # largest answer accepted, in bytes
 
 
 class RemoteEngine:
@@ -87,16 +92,14 @@ class RemoteEngine:
         self._key, self._key_source = resolve_api_key(
             config.base_url, config.api_key_env, config.use_keyring
         )
-        self._http = HttpClient(
-            HttpConfig(
-                config.base_url,
-                self._key,
-                config.connect_timeout,
-                config.read_timeout,
-                config.retries,
-                config.backoff,
-            )
-        )
+        http = HttpConfig(
+            config.base_url, self._key, config.connect_timeout, config.read_timeout,
+            config.retries, config.backoff, deadline=config.deadline, max_body=config.max_body,
+        )  # fmt: skip
+        try:
+            self._http = HttpClient(http)
+        except HttpError as exc:  # a URL without a scheme, a port out of range
+            raise EngineError(str(exc)) from None
         self._cancel = threading.Event()
         self._info: dict = {}
         self.api = ""
@@ -105,14 +108,8 @@ class RemoteEngine:
         self._template: str | None = None
         self._tokens = ServerTokenizer(self._http)
 
-    @property
-    def http(self) -> HttpClient:
-        return self._http
-
-    @property
-    def last_prompt_ids(self) -> list[int]:
-        """The safe ids built for the last case."""
-        return self._tokens.last_ids
+    http = property(lambda self: self._http)
+    last_prompt_ids = property(lambda self: self._tokens.last_ids, doc="the last case's safe ids")
 
     @property
     def _specials(self) -> frozenset[int]:
@@ -132,8 +129,8 @@ class RemoteEngine:
             listing = self._http.get_json("/v1/models")
         except HttpError as exc:
             raise self._fail(exc, "to list its models") from None
-        entries = listing.get("data", []) if isinstance(listing, dict) else []
-        served = [str(e.get("id")) for e in entries if isinstance(e, dict)]
+        entries = served_models(listing, self.config.base_url)
+        served = [str(e.get("id")) for e in entries]
         if not self.model and len(served) == 1:
             self.model = served[0]
         if self.model not in served:
@@ -242,10 +239,11 @@ class RemoteEngine:
                 return
         splitter = HarmonyTextStream()
         reasoning, finish, usage, server_timings = "", None, None, None
-        chunks = 0
+        chunks = pieces = 0  # text pieces; all pieces (reasoning too) for the budget
         sent = time.perf_counter()
         first: float | None = None
-        for event in self._http.stream(path, body):
+        stream = contextlib.closing(self._http.stream(path, body))
+        for event in stream.thing:
             if self._cancel.is_set():
                 raise Aborted
             usage = event.get("usage") or usage
@@ -267,6 +265,11 @@ class RemoteEngine:
                 chunks += 1
                 yield from deltas(case, splitter.feed(text))
             finish = choice.get("finish_reason") or finish
+            pieces += bool(text or thought)
+            if finish is None and over_budget(pieces, usage, run.max_tokens):
+                finish = "length"  # the server ignores the budget: stop reading here
+                stream.close()
+                break
         if self._cancel.is_set():
             raise Aborted
         if finish is None and first is None and self.api != "chat":
