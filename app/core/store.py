@@ -41,7 +41,14 @@ from app.core.store_rows import (
     result_values,
     run_from_row,
 )
-from app.core.store_setup import OWNER, connect, create_schema, live_runs, mark_interrupted
+from app.core.store_setup import (
+    OWNER,
+    connect,
+    create_schema,
+    live_runs,
+    mark_interrupted,
+    owner_alive,
+)
 
 __all__ = ["Store", "StoreError", "default_db_path"]
 F = TypeVar("F", bound=Callable)
@@ -161,8 +168,8 @@ class Store:
 
     def _run(self, row: sqlite3.Row) -> RunRecord:
         run = run_from_row(row)
-        if run.status == "running" and run.owner == OWNER and run.id not in live_runs():
-            run.status = "interrupted"  # its end could not be written; see set_run_status
+        if run.status == "running" and run.id not in live_runs() and not owner_alive(run.owner):
+            run.status = "interrupted"  # its process is gone, or could not write its end
         return run
 
     @_guarded
