@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.core.fingerprint import text_hash
-from app.core.storage_paths import data_dir
+from app.core.storage_paths import data_dir, data_dir_location
 from app.core.store_errors import StoreError, store_error
 from app.core.store_rows import (
     CACHEABLE,
@@ -75,10 +75,10 @@ class Store:
     """Policy versions, runs and results in one SQLite file (see the module notes)."""
 
     def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path) if path is not None else default_db_path()
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        self.path = Path(path) if path is not None else data_dir_location() / "results.sqlite3"
         try:
             if self.path.is_dir():
                 raise StoreError(f"{self.path} is a folder; give a database file, not a folder.")
