@@ -20,6 +20,7 @@ import app.cli
 from app.commands import backend_options
 from app.core.cases import TestCase, save_cases
 
+ROOT_DIR = Path(__file__).resolve().parents[2]
 POLICY = "---\nname: Spam\nformat: binary\n---\n# Spam\nSP1 Bulk promotion violates.\n"
 CASES = [TestCase(f"c{i}", f"content {i}", "1" if i % 2 else "0") for i in range(1, 5)]
 
@@ -89,22 +90,21 @@ def one_sentence(err: str) -> str:
 
 def duplicates(db: Path) -> list[tuple]:
     """(run, case) pairs stored more than once: must always be empty."""
-    if not db.exists():
+    if not db.is_file():
         return []
     conn = sqlite3.connect(db)
     try:
-        rows = conn.execute(
+        return conn.execute(
             "SELECT run_id, case_id, count(*) FROM results GROUP BY run_id, case_id "
             "HAVING count(*) > 1"
         ).fetchall()
+    except sqlite3.DatabaseError:  # a damaged file or no tables: the tests check it as bytes
+        return []
     finally:
         conn.close()
-    return rows
 
 
-def check(
-    ws: Workspace, before: dict[Path, str], outcome: Outcome, code: int, *words: str
-) -> str:
+def check(ws: Workspace, before: dict[Path, str], outcome: Outcome, code: int, *words: str) -> str:
     """Exit code, one sentence containing ``words``, and nothing lost (see the module notes)."""
     assert outcome.code == code, (outcome.code, outcome.err)
     line = one_sentence(outcome.err)
