@@ -54,6 +54,7 @@ from app.engine.remote.http import (
     resolve_api_key,
 )
 from app.engine.remote.reply import (
+    LIST_MODELS,
     answer_counts,
     case_failure,
     over_budget,
@@ -111,9 +112,7 @@ class RemoteEngine:
     http = property(lambda self: self._http)
     last_prompt_ids = property(lambda self: self._tokens.last_ids, doc="the last case's safe ids")
 
-    @property
-    def _specials(self) -> frozenset[int]:
-        return self._tokens.specials
+    _specials = property(lambda self: self._tokens.specials)
 
     # -- loading -------------------------------------------------------------------------
     def _fail(self, exc: HttpError, what: str) -> EngineError:
@@ -128,7 +127,7 @@ class RemoteEngine:
         try:
             listing = self._http.get_json("/v1/models")
         except HttpError as exc:
-            raise self._fail(exc, "to list its models") from None
+            raise self._fail(exc, LIST_MODELS) from None
         entries = served_models(listing, self.config.base_url)
         served = [str(e.get("id")) for e in entries]
         if not self.model and len(served) == 1:

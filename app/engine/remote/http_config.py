@@ -58,7 +58,7 @@ class HttpConfig:
 def check_base_url(url: str) -> tuple[str, str, int | None, str]:
     """(scheme, host, port, path) of a server URL, or an HttpError with one sentence."""
     parts = urlsplit((url or "").strip().rstrip("/"))
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https"):
         raise HttpError(
             f"The server URL {url!r} does not start with http:// or https://; write it like "
             "http://127.0.0.1:8080.",
@@ -72,5 +72,8 @@ def check_base_url(url: str) -> tuple[str, str, int | None, str]:
             kind="url",
         ) from None
     if not parts.hostname or port == 0:
-        raise HttpError(f"The server URL {url!r} has no host name; check it.", kind="url")
+        raise HttpError(
+            f"The server URL {url!r} has no host name; write it like http://127.0.0.1:8080.",
+            kind="url",
+        )
     return parts.scheme, parts.hostname, port, parts.path.rstrip("/")

@@ -14,6 +14,8 @@ from app.core.errors import EngineError
 from app.core.run_types import Timings, TokenCounts
 from app.engine.remote.http import HttpError
 
+LIST_MODELS = "to list its models"
+
 
 def server_error(exc: HttpError, what: str, url: str, key_env: str, has_key: bool) -> EngineError:
     """The user's message for a call to the server at ``url`` that failed doing ``what``."""
@@ -26,8 +28,10 @@ def server_error(exc: HttpError, what: str, url: str, key_env: str, has_key: boo
         )
     if exc.kind == "too_large":
         return EngineError(f"The server at {url} sent too much {what}: {exc}; check the server.")
-    if exc.kind == "not_json" or (exc.status == 404 and "models" in what):
-        return not_openai(url)
+    if exc.status == 404 and what == LIST_MODELS:
+        return not_openai(url, "it has no /v1/models")
+    if exc.kind == "not_json":
+        return not_openai(url, "its answer is not JSON")
     if exc.status is None:
         return EngineError(
             f"Cannot reach the server at {url} ({exc}); "
@@ -45,10 +49,10 @@ def server_error(exc: HttpError, what: str, url: str, key_env: str, has_key: boo
     return EngineError(f"The server at {url} failed {what} (HTTP {exc.status}: {detail}).")
 
 
-def not_openai(url: str) -> EngineError:
+def not_openai(url: str, why: str) -> EngineError:
     return EngineError(
-        f"{url} is not an OpenAI-compatible API (its model list is missing or not JSON); "
-        "check the URL, e.g. http://127.0.0.1:8080 for llama.cpp's server."
+        f"{url} is not an OpenAI-compatible API ({why}); check the URL, e.g. "
+        "http://127.0.0.1:8080 for llama.cpp's server."
     )
 
 
@@ -56,7 +60,7 @@ def served_models(listing: object, url: str) -> list[dict]:
     """The model entries of a ``/v1/models`` answer, or one sentence when it is not one."""
     entries = listing.get("data") if isinstance(listing, dict) else None
     if not isinstance(entries, list):
-        raise not_openai(url)
+        raise not_openai(url, "its model list has no data")
     return [entry for entry in entries if isinstance(entry, dict)]
 
 
