@@ -26,7 +26,6 @@ special token out of ordinary tokens cannot be told apart from the token on this
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -241,8 +240,8 @@ class RemoteEngine:
         chunks = pieces = 0  # text pieces; all pieces (reasoning too) for the budget
         sent = time.perf_counter()
         first: float | None = None
-        stream = contextlib.closing(self._http.stream(path, body))
-        for event in stream.thing:
+        stream = self._http.stream(path, body)
+        for event in stream:
             if self._cancel.is_set():
                 raise Aborted
             usage = event.get("usage") or usage
