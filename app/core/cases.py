@@ -60,9 +60,18 @@ def case_from_dict(data: dict, line: int = 0) -> TestCase:
     )
 
 
+def jsonl_lines(text: str) -> list[str]:
+    """The lines of a JSONL text: split at newlines only. (``str.splitlines`` also splits
+    at U+2028, U+0085 and others, which JSON writers leave inside strings.)"""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the newline that ends the last line starts no new one
+    return [line.removesuffix("\r") for line in lines]
+
+
 def parse_cases_jsonl(text: str) -> list[TestCase]:
     cases: list[TestCase] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(jsonl_lines(text), start=1):
         if not line.strip():
             continue
         try:

@@ -15,6 +15,8 @@ import io
 import json
 from pathlib import Path
 
+from app.core.cases import jsonl_lines
+
 INVALID_LINE = "\x00invalid"  # the cell list standing for a JSONL line that is not an object
 
 
@@ -98,7 +100,7 @@ def _cell_text(value: object) -> str:
 def _jsonl_records(text: str) -> list[tuple[int, list[str]]]:
     """JSONL as a table: the header row (number 0) holds the keys in first-seen order."""
     objects: list[tuple[int, dict | None]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(jsonl_lines(text), start=1):
         try:
             data = json.loads(line) if line.strip() else {}
         except json.JSONDecodeError:
