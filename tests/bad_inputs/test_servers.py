@@ -181,3 +181,33 @@ def test_bad_input_sentence_helper_rejects_tracebacks() -> None:
         one_sentence("Traceback (most recent call last):\n  File x\nValueError: boom\n")
     with pytest.raises(AssertionError):
         one_sentence("safeguard-studio: one.\nsafeguard-studio: two.\n")
+
+
+def test_hostile_ids_and_raw_model_bytes_in_csv_and_junit(ws: Workspace, capsys) -> None:
+    """Case ids that are spreadsheet formulas or control characters, and an answer full of
+    the raw bytes a model can emit: the CSV runs no formula, the JUnit file parses."""
+    import csv
+    import json
+    import xml.etree.ElementTree as ET
+
+    ids = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "\x01\x08\x1b", "@SUM(1)"]
+    ws.cases.write_text("".join(
+        json.dumps({"id": i, "content": f"content {n}", "expected": "1"}) + "\n"
+        for n, i in enumerate(ids)
+    ))  # fmt: skip
+    raw = bytes(range(1, 32)).decode() + "\ud800\ufffe\uffff -1 =2"
+
+    def answer(handler, _body) -> None:
+        sse_answer(handler, chat_events(label=raw))
+
+    out_csv, out_xml = ws.root / "r.csv", ws.root / "r.xml"
+    routes = {"/v1/models": chat_models, "/v1/chat/completions": answer}
+    with fake_server(routes) as (url, _handler):
+        outcome = cli(capsys, ws.remote_args(url, "--csv", out_csv, "--junit", out_xml))
+    assert outcome.code == 0 and "Traceback" not in outcome.err
+    rows = list(csv.reader(out_csv.open(newline="", encoding="utf-8")))
+    assert [r[0] for r in rows[1:]] == ["'" + ids[0], "'" + ids[1], ids[2], "'" + ids[3]]
+    assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for r in rows for cell in r)
+    suite = ET.parse(out_xml).getroot()
+    names = [c.get("name") for c in suite.iter("testcase")][:-1]
+    assert names[2] == "\\x01\\x08\\x1b" and names[0] == ids[0]
