@@ -103,9 +103,7 @@ def measure_stall(engine: str, model: str | None, cases: int) -> dict[str, float
         model_path = tmp / "fake.gguf"
         model_path.write_bytes(b"GGUF" + bytes(60))
     else:
-        from app.gui.running.engine_controller import default_engine_factory
-
-        factory = default_engine_factory
+        factory = None  # the app's own: the local engine, loaded on the first miss
         if model is None:
             from tests.support.synthetic_gguf import cached_model
 
@@ -121,11 +119,11 @@ def measure_stall(engine: str, model: str | None, cases: int) -> dict[str, float
     follow = window.runner.caseStarted.connect(window.case_panel.select_case)
     meter = StallMeter(5)
     deltas = [0]
-    window.suites.deltaReceived.connect(lambda *_: deltas.__setitem__(0, deltas[0] + 1))
+    window.controller.deltaReceived.connect(lambda *_: deltas.__setitem__(0, deltas[0] + 1))
     began = time.perf_counter()
     meter.start()
     assert window.runner.run_all()
-    finished = run_until(window.runner.suiteEnded, timeout_s=1800)
+    finished = run_until(window.runner.runEnded, timeout_s=1800)
     meter.stop()
     elapsed = time.perf_counter() - began
     window.runner.caseStarted.disconnect(follow)

@@ -10,7 +10,7 @@ the GUI event loop:
 1. *load + show + metrics*: the JSONL is read on a worker thread, shown in the workbench's
    ``CasePanel`` (10,000 rows), the last run's metrics are computed on a worker thread and
    shown in the ``MetricsPanel`` (tiles, confusion matrix, tags, chart) — target <= 2 s;
-2. *cached rerun*: the whole set again through the ``SuiteController`` (every case a
+2. *cached rerun*: the whole set again through the ``EngineController`` (every case a
    cache hit, each stored in the new run), results arriving as signals, then the new
    run's metrics shown — target <= 1 s;
 3. the longest event-loop stall during 1 and 2 — target <= 50 ms.
@@ -120,8 +120,10 @@ def main() -> int:
     from app.gui.cases.panel import CasePanel
     from app.gui.evaluation.controller import EvaluationController
     from app.gui.evaluation.metrics_panel import MetricsPanel
-    from app.gui.running.suite_controller import SuiteController, SuiteRequest, stored_as_result
+    from app.gui.running.engine_controller import EngineController
     from app.gui.shared.tasks import TaskRunner
+    from app.runs.backend import BackendConfig
+    from app.runs.selection import RunJob
     from tests.support.fake_engine import SAMPLE_POLICY, FakeEngineFactory, FakeScript
 
     cases_path = data / "cases.jsonl"
@@ -130,7 +132,7 @@ def main() -> int:
     model.write_bytes(b"GGUF" + bytes(60))
     policy = parse_policy(SAMPLE_POLICY)
     store = Store()
-    suite = SuiteController(store, FakeEngineFactory(FakeScript(delay=0.0)))
+    suite = EngineController(store, FakeEngineFactory(FakeScript(delay=0.0)))
     evaluation = EvaluationController(store)
     tasks = TaskRunner()
     panel, metrics_panel = CasePanel(), MetricsPanel()
@@ -139,14 +141,12 @@ def main() -> int:
     panel.show()
     metrics_panel.show()
 
-    def request(cases) -> SuiteRequest:
-        return SuiteRequest(
-            policy, cases, RunSettings(), EngineSettings(model_path=str(model)),
-            failed_first=False, cases_path=str(cases_path),
-        )  # fmt: skip
+    def request(cases) -> RunJob:
+        backend = BackendConfig(engine=EngineSettings(model_path=str(model)))
+        return RunJob(policy, cases, RunSettings(), backend, cases_path=str(cases_path))
 
     ended: list = []
-    suite.suiteEnded.connect(ended.append)
+    suite.runEnded.connect(ended.append)
     began = time.perf_counter()
     suite.start(request(load_cases(cases_path)))
     wait_until(app, lambda: ended, 600)
@@ -224,13 +224,13 @@ def main() -> int:
     began = time.perf_counter()
     for stored in sample:
         panel.model.start_entry(stored.case_id, SAMPLE_POLICY, stored.content)
-        panel.model.set_result(stored.case_id, stored_as_result(stored))
+        panel.model.set_result(stored.case_id, stored.as_classify_result())
     per_result_ms = (time.perf_counter() - began) * 1000 / len(sample)
 
     figures = {"load_show_metrics": load_show, "cached_rerun": rerun, "stall_ms": stall}
     print(f"cases shown in the table: {rows}; rerun stored {progress['stored']} "
           f"({progress['cached']} cached); accuracy {shown['rerun'].accuracy:.3f}")  # fmt: skip
-    print(f"cached rerun until suiteEnded: {rerun_only:.3f} s")
+    print(f"cached rerun until runEnded: {rerun_only:.3f} s")
     print(f"longest stall: {stall_load:.1f} ms during load/show/metrics, "
           f"{stall_rerun:.1f} ms during the cached rerun")  # fmt: skip
     for name, value in figures.items():

@@ -113,7 +113,7 @@ def main() -> None:
             for concurrency in (1, 4):
                 rates[concurrency].append(timed_run(engine, requests, concurrency))
         one, four = statistics.median(rates[1]), statistics.median(rates[4])
-        print(f"server: {url} ({info['api']} API, model {info['model']})")
+        print(f"server: {url} ({info.api} API, model {info.model})")
         print(f"suite: {len(requests)} cases, max {args.max_tokens} tokens, {args.rounds} rounds")
         print(
             f"concurrency 1: {one:.2f} cases/s  (runs: {', '.join(f'{r:.2f}' for r in rates[1])})"

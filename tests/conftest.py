@@ -39,3 +39,16 @@ def wrong_arch_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny GGUF whose ``general.architecture`` is ``llama`` instead of ``gpt-oss``."""
     path = tmp_path_factory.mktemp("models") / "tiny-llama-arch.gguf"
     return write_synthetic_gguf(path, "tiny", architecture="llama")
+
+
+@pytest.fixture(scope="module")
+def llama_server(tiny_model: Path):
+    """``python -m llama_cpp.server`` on the tiny model on a free loopback port (alias
+    ``tiny``); one per test module, stopped after it."""
+    from tests.support.llama_server import start_server, stop_server
+
+    process, url = start_server(tiny_model)
+    try:
+        yield url
+    finally:
+        stop_server(process)

@@ -20,22 +20,82 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def test_core_and_engine_never_import_qt() -> None:
+def _app_imports(path: Path) -> set[str]:
+    """The app packages a module imports: 'core', 'engine', 'gui.cases', ..."""
+    found = set()
+    for name in _imports(path):
+        parts = name.split(".")
+        if parts[0] == "app" and len(parts) > 1:
+            found.add(".".join(parts[1:3]) if parts[1] == "gui" and len(parts) > 2 else parts[1])
+    return found
+
+
+# What each package may import of the app (besides itself).
+ALLOWED = {
+    "core": set(),
+    "library": {"core"},
+    "engine": {"core", "library"},
+    "runs": {"core", "engine", "library"},
+    "commands": {"core", "engine", "library", "runs"},
+}
+
+
+def test_qt_is_imported_only_in_gui() -> None:
     offenders = [
         str(path.relative_to(ROOT))
-        for package in ("app/core", "app/engine")
-        for path in (ROOT / package).rglob("*.py")
-        if any(name.split(".")[0] in ("PySide6", "shiboken6") for name in _imports(path))
+        for path in (ROOT / "app").rglob("*.py")
+        if "gui" not in path.relative_to(ROOT / "app").parts
+        and any(name.split(".")[0] in ("PySide6", "shiboken6") for name in _imports(path))
     ]
     assert offenders == []
 
 
+def test_packages_import_only_what_they_may() -> None:
+    offenders = []
+    for package, allowed in ALLOWED.items():
+        for path in (ROOT / "app" / package).rglob("*.py"):
+            bad = {
+                name.split(".")[0] for name in _app_imports(path) if name.split(".")[0] != package
+            } - allowed
+            if bad:
+                offenders.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
+    assert offenders == []
+
+
+def test_gui_features_meet_only_through_shared() -> None:
+    gui = ROOT / "app" / "gui"
+    features = {p.name for p in gui.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    offenders = []
+    for feature in features:
+        for path in (gui / feature).rglob("*.py"):
+            others = {n.split(".")[1] for n in _app_imports(path) if n.startswith("gui.")}
+            bad = others - {feature, "shared"} if feature != "shared" else others - {"shared"}
+            bad = {name for name in bad if name in features}
+            if bad:
+                offenders.append(f"{path.relative_to(ROOT)} imports gui {sorted(bad)}")
+    assert offenders == []
+
+
+def test_gui_top_level_holds_the_window_the_entry_and_features() -> None:
+    top = {p.name for p in (ROOT / "app" / "gui").iterdir() if p.suffix == ".py"}
+    assert top == {"__init__.py", "app.py", "main_window.py", "window_actions.py"}
+
+
+def test_no_module_over_300_lines() -> None:
+    long = [
+        f"{path.relative_to(ROOT)} ({count})"
+        for path in (ROOT / "app").rglob("*.py")
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > 300
+    ]
+    assert long == []
+
+
 def test_importing_core_engine_and_cli_loads_no_qt() -> None:
     code = (
-        "import sys, pkgutil, importlib, app.core, app.engine, app.cli\n"
-        "for pkg in (app.core, app.engine):\n"
-        "    for m in pkgutil.iter_modules(pkg.__path__):\n"
-        "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
+        "import sys, pkgutil, importlib, app.core, app.engine, app.library, app.runs, app.cli\n"
+        "for pkg in (app.core, app.engine, app.library, app.runs):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(m.name)\n"
         "app.cli.build_parser()\n"
         "print(any(name.startswith('PySide6') for name in sys.modules))\n"
     )

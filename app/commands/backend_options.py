@@ -9,13 +9,18 @@ from the command line, so it does not end up in shell history or process listing
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+from collections.abc import Iterator
+from pathlib import Path
 
 from app.commands import CommandError
-from app.core.errors import EngineError
-from app.core.run_types import EngineSettings
-from app.engine.protocol import Engine
+from app.commands.run_options import engine_settings
+from app.core.store import Store, StoreError
+from app.engine.remote.engine import RemoteConfig
 from app.engine.remote.http import DEFAULT_KEY_ENV, HttpError, check_base_url
+from app.runs.backend import BackendConfig, build_engine
+from app.runs.service import EngineFactory, RunService
 
 BACKENDS = ("local", "remote")
 
@@ -74,9 +79,7 @@ def check_backend_arguments(args: argparse.Namespace) -> None:
         raise CommandError("Give the model file with --model, or use --backend remote.")
 
 
-def remote_config(args: argparse.Namespace):
-    from app.engine.remote.engine import RemoteConfig
-
+def remote_config(args: argparse.Namespace) -> RemoteConfig:
     return RemoteConfig(
         base_url=args.base_url,
         model=args.remote_model,
@@ -87,36 +90,28 @@ def remote_config(args: argparse.Namespace):
     )
 
 
-def make_engine(
-    args: argparse.Namespace, settings: EngineSettings | None = None
-) -> tuple[Engine, dict]:
-    """Build and load the engine the options ask for; return it with the facts ``load`` gave.
-
-    ``settings`` is required for the local backend (the model file and context size).
-    """
+def backend_config(args: argparse.Namespace) -> BackendConfig:
+    """The backend the options ask for (the model file is checked when it loads)."""
     check_backend_arguments(args)
     if args.backend == "remote":
-        from app.engine.remote.engine import RemoteEngine
+        return BackendConfig("remote", remote=remote_config(args), concurrency=args.concurrency)
+    return BackendConfig("local", engine=engine_settings(args), concurrency=args.concurrency)
 
-        engine: Engine = RemoteEngine(remote_config(args))
-        settings = settings or EngineSettings()
-    else:
-        from app.engine.local.engine import LocalEngine
 
-        if settings is None:
-            raise CommandError("Give the model file with --model, or use --backend remote.")
-        engine = LocalEngine()
+engine_factory: EngineFactory = build_engine  # the tests swap in a scripted engine
+
+
+@contextlib.contextmanager
+def open_service(db: Path | None) -> Iterator[RunService]:
+    """The run service over the results database ``db`` (default: the data folder's);
+    the engine and the database are closed on leaving."""
     try:
-        info = engine.load(settings)
-    except EngineError as exc:
-        engine.close()
+        store = Store(db)
+    except StoreError as exc:
         raise CommandError(str(exc)) from None
-    return engine, info
-
-
-def concurrent_factory(engine: Engine):
-    """A factory for ``run_concurrent``: more engines like ``engine``, one per thread."""
-    spawn = getattr(engine, "spawn", None)
-    if spawn is None:
-        raise CommandError("--concurrency above 1 needs --backend remote.")
-    return spawn
+    service = RunService(store, engine_factory=engine_factory)
+    try:
+        yield service
+    finally:
+        service.close()
+        store.close()

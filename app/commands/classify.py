@@ -10,19 +10,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from app.commands import CommandError
-from app.commands.backend_options import add_backend_arguments, check_backend_arguments, make_engine
+from app.commands.backend_options import add_backend_arguments, backend_config, open_service
 from app.commands.run_options import (
     add_run_arguments,
-    engine_settings,
     load_policy_arg,
     read_text_file,
     run_settings,
 )
-from app.core.run_types import ClassifyRequest, ClassifyResult, Delta, Failed, Finished
+from app.core.cases import TestCase
+from app.core.run_types import ClassifyResult, Delta
+from app.core.store_rows import StoredResult
+from app.runs.selection import RunJob
+from app.runs.suite_results import CaseStored
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -36,6 +39,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_backend_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="do not stream the reasoning")
+    parser.add_argument(
+        "--db", type=Path, help="results database, also the result cache (default: data folder)"
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--file", type=Path, help="read the content from a UTF-8 file")
     parser.add_argument("text", nargs="?", help="the content, or - to read standard input")
@@ -83,30 +89,39 @@ def result_json(result: ClassifyResult) -> dict:
 def run(args: argparse.Namespace) -> int:
     policy = load_policy_arg(args.policy)
     content = read_content(args)
-    check_backend_arguments(args)
-    settings = engine_settings(args) if args.backend == "local" else None
-    request = ClassifyRequest("cli", policy.body, content, run_settings(args), policy.output)
-
+    job = RunJob(
+        policy, [TestCase("cli", content)], run_settings(args), backend_config(args),
+        kind="case",
+    )  # fmt: skip
     stream = not args.quiet and not args.json
-    engine, _ = make_engine(args, settings)
-    with engine:
-        result = None
-        for event in engine.classify(request):
-            if isinstance(event, Delta) and stream and event.channel == "analysis":
-                sys.stderr.write(event.text)
-                sys.stderr.flush()
-            elif isinstance(event, Finished):
-                result = event.result
-            elif isinstance(event, Failed):
-                print(f"safeguard-studio: {event.message}", file=sys.stderr)
-                return 1
+    stored: list[StoredResult] = []
+
+    def on_event(event: object) -> None:
+        if isinstance(event, Delta) and stream and event.channel == "analysis":
+            sys.stderr.write(event.text)
+            sys.stderr.flush()
+        elif isinstance(event, CaseStored):
+            stored.append(event.result)
+            if stream and event.cached:  # nothing streamed: show the cached reasoning
+                sys.stderr.write(event.result.analysis)
+
+    with open_service(args.db) as service:
+        outcome = service.run(job, on_event=on_event)
+        model = service.facts.model if service.facts else ""
     if stream:
         sys.stderr.write("\n")
-    if result is None:
+    if not outcome.run_id:  # the engine could not load
+        raise CommandError(outcome.message)
+    if not stored:
         print("safeguard-studio: the run was cancelled.", file=sys.stderr)
         return 1
+    row = stored[0]
+    if row.status == "error":
+        print(f"safeguard-studio: {row.message.split(':', 1)[-1].strip()}", file=sys.stderr)
+        return 1
+    result = replace(row.as_classify_result(), model=model)
     if args.json:
-        print(json.dumps(result_json(result), ensure_ascii=False))
+        print(json.dumps({**result_json(result), "cached": row.cached}, ensure_ascii=False))
     else:
         verdict = result.verdict
         if verdict.ok:
@@ -116,9 +131,10 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"{verdict.status.value}: {verdict.message}")
         tokens, timings = result.tokens, result.timings
+        source = " (from the result cache)" if row.cached else ""
         print(
             f"{tokens.prompt} prompt tokens ({tokens.reused} reused), {tokens.generated} "
-            f"generated in {(timings.prompt_ms + timings.generate_ms) / 1000:.2f} s",
+            f"generated in {(timings.prompt_ms + timings.generate_ms) / 1000:.2f} s{source}",
             file=sys.stderr,
         )
     return 0 if result.verdict.ok else 1

@@ -16,14 +16,12 @@ from pathlib import Path
 from app.commands import CommandError
 from app.commands.backend_options import (
     add_backend_arguments,
+    backend_config,
     check_backend_arguments,
-    concurrent_factory,
+    open_service,
 )
-from app.commands.backend_options import make_engine as backend_make_engine
-from app.commands.run_options import add_run_arguments, engine_settings, run_settings
+from app.commands.run_options import add_run_arguments, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
-from app.core.errors import EngineError
-from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_hash
 from app.core.metrics import (
     Metrics,
     check_thresholds,
@@ -40,9 +38,8 @@ from app.core.report import (
     write_report_text,
 )
 from app.core.report_formats import junit_xml, results_csv
-from app.core.store import Store, StoreError
-from app.engine.protocol import Engine
-from app.runs.suite import ORDERS, run_suite
+from app.runs.selection import RunJob
+from app.runs.suite import ORDERS
 
 REPORT_KINDS = ("json", "junit", "csv", "html", "markdown")
 
@@ -66,29 +63,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         parser.add_argument(f"--{fmt}", type=Path, metavar="PATH", help=f"write a {fmt} report")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the metrics")
     return parser
-
-
-def make_engine(args: argparse.Namespace) -> tuple[Engine, dict]:
-    """Build the engine the options ask for; return it with the facts ``load`` gave.
-
-    The local model is loaded only when a case misses the cache (see LazyEngine)."""
-    if args.backend == "remote":
-        return backend_make_engine(args, None)
-    from app.engine.lazy import LazyEngine
-    from app.engine.local.engine import LocalEngine
-
-    engine = LazyEngine(LocalEngine())
-    try:
-        return engine, engine.load(engine_settings(args))
-    except EngineError as exc:
-        raise CommandError(str(exc)) from None
-
-
-def model_identity(args: argparse.Namespace) -> ModelFingerprint | str:
-    """What the result cache keys on: the GGUF's fingerprint, or the server and model name."""
-    if args.backend == "remote":
-        return f"{args.base_url.rstrip('/')}#{args.remote_model}"
-    return model_fingerprint(args.model)
 
 
 def metrics_table(metrics: Metrics) -> str:
@@ -142,64 +116,36 @@ def _load_inputs(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     policy, cases, cases_path, thresholds = _load_inputs(args)
-    settings = run_settings(args)
     try:
         for kind in REPORT_KINDS:
             if getattr(args, kind):
-                check_report_path(getattr(args, kind))
+                check_report_path(getattr(args, kind))  # before the run, not after it
     except ReportError as exc:
         raise CommandError(str(exc)) from None
-    if args.backend == "local":
-        engine_settings(args)  # every setting checked before the database or model opens
-    try:
-        store = Store(args.db)
-    except StoreError as exc:
-        raise CommandError(str(exc)) from None
-    try:
-        engine, info = make_engine(args)
-    except (EngineError, CommandError) as exc:
-        store.close()
-        raise CommandError(str(exc)) from None
-    try:
-        template = info.get("template_hash") or template_hash(
-            info.get("chat_template"), settings.renderer
-        )
-        summary = run_suite(
-            engine, policy, cases, settings, store=store,
-            model_fingerprint=model_identity(args), template_hash=template,
-            order=args.order, cases_path=str(cases_path.resolve()), note=args.note,
-            concurrency=args.concurrency,
-            engine_factory=(
-                concurrent_factory(engine)
-                if args.concurrency > 1 and args.backend == "remote"
-                else None
-            ),
-        )  # fmt: skip
-        report = build_run_report(store, summary.run_id)
-    finally:
-        engine.close()
-        store.close()
+    job = RunJob(
+        policy, cases, run_settings(args), backend_config(args),
+        failed_first=args.order == "failed-first", cases_path=str(cases_path.resolve()),
+        note=args.note,
+    )  # fmt: skip
+    with open_service(args.db) as service:
+        outcome = service.run(job)
+        model_name = service.facts.model if service.facts else ""
+        if not outcome.run_id:  # nothing ran: the engine could not load, or a bad job
+            raise CommandError(outcome.message)
+        report = build_run_report(service.store, outcome.run_id)
+    summary = outcome.summary
+    if outcome.status == "failed" and outcome.message:
+        print(f"safeguard-studio: {outcome.message}", file=sys.stderr)
     metrics, results = report.metrics, report.results
     failures = check_thresholds(metrics, thresholds)
-    if not args.quiet:
+    if not args.quiet and summary is not None:
         print(f"Run {summary.run_id}: {summary.done} cases ({summary.cached} cached, "
-              f"{summary.failed} errors) of {policy.name} on {info.get('model', '')}")  # fmt: skip
+              f"{summary.failed} errors) of {policy.name} on {model_name}")  # fmt: skip
     print(metrics_table(metrics))
     print()
     print(confusion_table(metrics))
     try:
-        if args.json:
-            data = {"run": summary.__dict__, "metrics": metrics.to_dict(), "failures": failures}
-            data["results"] = [r.__dict__ for r in results]
-            write_report_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        if args.junit:
-            write_report_text(args.junit, junit_xml(results, failures, policy.name))
-        if args.csv:
-            write_report_text(args.csv, results_csv(results))
-        if args.html:
-            write_html(args.html, report)
-        if args.markdown:
-            write_markdown(args.markdown, report)
+        _write_reports(args, report, summary, failures, policy.name)
     except ReportError as exc:
         raise CommandError(str(exc)) from None
     for failure in failures:
@@ -216,3 +162,24 @@ def run(args: argparse.Namespace) -> int:
         if every:
             return 1
     return 1 if failures else 0
+
+
+def _write_reports(args, report, summary, failures: list[str], name: str) -> None:
+    """The report files the options ask for; a failure is one ReportError sentence."""
+    results = report.results
+    if args.json:
+        data = {
+            "run": summary.__dict__ if summary else {},
+            "metrics": report.metrics.to_dict(),
+            "failures": failures,
+        }
+        data["results"] = [r.__dict__ for r in results]
+        write_report_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if args.junit:
+        write_report_text(args.junit, junit_xml(results, failures, name))
+    if args.csv:
+        write_report_text(args.csv, results_csv(results))
+    if args.html:
+        write_html(args.html, report)
+    if args.markdown:
+        write_markdown(args.markdown, report)

@@ -8,10 +8,9 @@ import os
 from pathlib import Path
 
 from app.commands import CommandError
-from app.core.errors import EngineError
 from app.core.policy import Policy, PolicyError, load_policy
 from app.core.run_types import EFFORTS, RENDERERS, EngineSettings, RunSettings
-from app.core.settings_check import SEED_HELP, SettingsError, check_settings
+from app.core.settings_check import SEED_HELP
 
 
 def gpu_layers(value: str) -> int | str:
@@ -68,34 +67,20 @@ def load_policy_arg(path: Path) -> Policy:
 
 
 def engine_settings(args: argparse.Namespace) -> EngineSettings:
-    """The local engine's settings, checked against the model file before it loads."""
-    from app.library.memory import estimate_memory
-    from app.library.modelfile import inspect_model
-
-    try:
-        info = inspect_model(args.model)  # a clear message before llama.cpp ever sees the file
-    except EngineError as exc:
-        raise CommandError(str(exc)) from None
-    settings = EngineSettings(
+    """The local engine's settings (the model file is checked when it loads)."""
+    if not args.model:
+        raise CommandError("Give the model file with --model, or use --backend remote.")
+    return EngineSettings(
         model_path=str(Path(args.model).resolve()),
         n_ctx=args.ctx,
         n_gpu_layers=args.gpu_layers,
         n_threads=args.threads,
     )
-    try:
-        check_settings(
-            run_settings(args), settings, model_context=info.context_length,
-            describe_memory=lambda n_ctx: estimate_memory(info, n_ctx).describe(),
-        )  # fmt: skip
-    except SettingsError as exc:
-        raise CommandError(str(exc)) from None
-    return settings
 
 
 def run_settings(args: argparse.Namespace) -> RunSettings:
-    """The run settings the options ask for, checked (engine settings: ``engine_settings``)."""
     grammar = read_text_file(args.grammar, "grammar") if args.grammar else None
-    settings = RunSettings(
+    return RunSettings(
         effort=args.effort,
         temperature=args.temperature,
         top_p=args.top_p,
@@ -105,8 +90,3 @@ def run_settings(args: argparse.Namespace) -> RunSettings:
         renderer=args.renderer,
         grammar=grammar,
     )
-    try:
-        check_settings(settings)
-    except SettingsError as exc:
-        raise CommandError(str(exc)) from None
-    return settings

@@ -124,3 +124,52 @@ TERMINAL = (Finished, Failed, Cancelled)
 def terminal_case_id(event: Finished | Failed | Cancelled) -> str:
     """The case a terminal event ends."""
     return event.result.case_id if isinstance(event, Finished) else event.case_id
+
+
+@dataclass(frozen=True)
+class LoadFacts:
+    """What a backend's ``load()`` found out: the model, where it runs, its template."""
+
+    model: str = ""  # the GGUF file name, or the model id the server serves
+    backend: str = "local"  # "local" or "remote"
+    n_ctx: int = 0
+    chat_template: str | None = None  # the template that renders prompts, if the app sees it
+    lazy: bool = False  # only the header was read; the weights load on the first request
+    load_ms: float = 0.0
+    # local llama.cpp
+    architecture: str = ""
+    gpu_offload: bool = False  # this llama.cpp build can offload to a GPU
+    n_gpu_layers: int | None = None  # layers on the GPU (-1 all, 0 none)
+    placement: str = ""  # one sentence on where the layers went, and why
+    # remote server
+    base_url: str = ""
+    api: str = ""  # llama-server / llama-cpp-python / chat
+    served_models: tuple[str, ...] = ()
+    injection_safe: bool = True
+    api_key_source: str = ""
+
+    @property
+    def has_template(self) -> bool:
+        return bool(self.chat_template)
+
+
+# What a run reports about its engine, beside the engine's own events.
+
+
+@dataclass(frozen=True)
+class EngineLoading:
+    """The model starts loading (the weights of a lazy engine, on its first real case)."""
+
+    detail: str  # the model file or server
+
+
+@dataclass(frozen=True)
+class EngineReady:
+    facts: LoadFacts
+
+
+@dataclass(frozen=True)
+class EngineFailed:
+    """The engine could not load, or crashed; it was dropped and the next run builds one."""
+
+    message: str

@@ -142,14 +142,14 @@ class Store:
     @_guarded
     def create_run(
         self, policy_hash: str, *, model: str = "", settings: dict | None = None,
-        cases_path: str = "", total: int = 0,
+        cases_path: str = "", total: int = 0, kind: str = "suite",
     ) -> str:  # fmt: skip
         run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
         self._conn().execute(
             "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started, "
-            "owner) VALUES (?,?,?,?,?,?,?,?)",
+            "kind, owner) VALUES (?,?,?,?,?,?,?,?,?)",
             (run_id, policy_hash, model, json.dumps(settings or {}), str(cases_path), total,
-             time.time(), OWNER),
+             time.time(), kind, OWNER),
         )  # fmt: skip
         live_runs().add(run_id)
         return run_id
@@ -178,11 +178,14 @@ class Store:
         return self._run(row) if row else None
 
     @_guarded
-    def list_runs(self, policy_hash: str | None = None) -> list[RunRecord]:
-        """Runs oldest first, optionally of one policy version."""
-        sql, args = "SELECT * FROM runs", ()
-        if policy_hash is not None:
-            sql, args = sql + " WHERE policy_hash=?", (policy_hash,)
+    def list_runs(
+        self, policy_hash: str | None = None, kind: str | None = "suite"
+    ) -> list[RunRecord]:
+        """Runs oldest first, optionally of one policy version; test-set runs by default
+        (single-case runs are kept for the cache, not the history; ``kind=None``: all)."""
+        clauses = [(c, v) for c, v in (("kind=?", kind), ("policy_hash=?", policy_hash)) if v]
+        where = " WHERE " + " AND ".join(c for c, _ in clauses) if clauses else ""
+        sql, args = "SELECT * FROM runs" + where, tuple(v for _, v in clauses)
         return [self._run(r) for r in self._conn().execute(sql + " ORDER BY started, rowid", args)]
 
     # Results --------------------------------------------------------------------------

@@ -13,9 +13,10 @@ import sqlite3
 import time
 from dataclasses import dataclass, field, fields
 
+from app.core.run_types import ClassifyResult, Timings, TokenCounts
 from app.core.verdict import Verdict, VerdictStatus
 
-SCHEMA_VERSION = 2  # 2: runs.owner
+SCHEMA_VERSION = 1
 CACHEABLE = ("ok", "no_verdict", "unparsable")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS runs (
     model TEXT NOT NULL DEFAULT '', settings TEXT NOT NULL DEFAULT '{}',
     cases_path TEXT NOT NULL DEFAULT '', total INTEGER NOT NULL DEFAULT 0,
     started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running',
-    owner TEXT NOT NULL DEFAULT '');
+    owner TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'suite');
 CREATE TABLE IF NOT EXISTS results (
     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, case_id TEXT NOT NULL,
     cache_key TEXT NOT NULL, expected TEXT NOT NULL DEFAULT '', label TEXT,
@@ -66,6 +68,7 @@ class RunRecord:
     started: float = 0.0
     finished: float | None = None
     status: str = "running"  # running, finished, cancelled, failed, interrupted
+    kind: str = "suite"  # "suite": a test-set run (history); "case": a single case
     owner: str = ""  # pid@host of the process that runs or ran it
 
 
@@ -114,6 +117,16 @@ class StoredResult:
     def correct(self) -> bool:
         return self.status == "ok" and self.label == self.expected
 
+    def as_classify_result(self) -> ClassifyResult:
+        """The classification this row records, in the engine's own terms."""
+        return ClassifyResult(
+            case_id=self.case_id, verdict=self.verdict, analysis=self.analysis,
+            final=self.final, stop_reason=self.stop_reason,
+            tokens=TokenCounts(self.prompt_tokens, self.evaluated_tokens, self.reused_tokens,
+                               self.generated_tokens),
+            timings=Timings(self.load_ms, self.prompt_ms, self.generate_ms),
+        )  # fmt: skip
+
 
 RESULT_COLUMNS = [f.name for f in fields(StoredResult)]
 JSON_COLUMNS = ("rule_codes", "tags")
@@ -130,6 +143,22 @@ def result_values(result: StoredResult) -> list:
 
 def _json_list(value: list) -> str:
     return json.dumps(value, ensure_ascii=False) if value else "[]"  # most lists are empty
+
+
+# Columns added after a table was first created: (table, column, definition). Databases
+# written by an older version get them on open (CREATE TABLE IF NOT EXISTS keeps old tables).
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("runs", "kind", "TEXT NOT NULL DEFAULT 'suite'"),
+    ("runs", "owner", "TEXT NOT NULL DEFAULT ''"),
+)
+
+
+def add_missing_columns(conn: sqlite3.Connection) -> None:
+    """ALTER TABLE for every column of ``ADDED_COLUMNS`` a table does not have yet."""
+    for table, column, definition in ADDED_COLUMNS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 def run_from_row(row: sqlite3.Row) -> RunRecord:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from app.core import store_errors
 from app.core.store_errors import StoreError, retry_locked
-from app.core.store_rows import SCHEMA, SCHEMA_VERSION
+from app.core.store_rows import SCHEMA, SCHEMA_VERSION, add_missing_columns
 
 OWNER = f"{os.getpid()}@{socket.gethostname()}"
 _LIVE_RUNS: set[str] = set()  # runs this process is running now
@@ -77,8 +77,7 @@ def _create(conn: sqlite3.Connection, path: Path) -> None:
     for statement in SCHEMA.split(";"):
         if statement.strip():
             conn.execute(statement)
-    if found is not None and found < 2:  # version 1 had no owner column
-        conn.execute("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+    add_missing_columns(conn)
     if found != SCHEMA_VERSION:
         conn.execute("DELETE FROM schema_version")
         conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))

@@ -7,10 +7,18 @@ and chat template — comes from the GGUF header instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from app.core.errors import EngineError
-from app.core.run_types import ClassifyRequest, EngineSettings, Event, Failed
+from app.core.run_types import (
+    ClassifyRequest,
+    EngineLoading,
+    EngineReady,
+    EngineSettings,
+    Event,
+    Failed,
+    LoadFacts,
+)
 from app.engine.protocol import Engine
 from app.library.modelfile import inspect_model
 
@@ -22,12 +30,15 @@ class LazyEngine:
         self.engine = engine
         self._settings: EngineSettings | None = None
         self._loaded = False
-        self.load_info: dict = {}
+        self.load_info: LoadFacts | None = None  # the inner engine's, once it loaded
+        # told EngineLoading / EngineReady around the real load (the run service's events)
+        self.on_event: Callable[[object], None] | None = None
 
-    def load(self, settings: EngineSettings) -> dict:
+    def load(self, settings: EngineSettings) -> LoadFacts:
         info = inspect_model(settings.model_path)  # a bad file is refused now, not later
-        self._settings, self._loaded = settings, False
-        return {"model": info.path.name, "chat_template": info.chat_template, "lazy": True}
+        if settings != self._settings:
+            self._settings, self._loaded = settings, False
+        return LoadFacts(model=info.path.name, chat_template=info.chat_template, lazy=True)
 
     def classify(self, request: ClassifyRequest) -> Iterator[Event]:
         failed = self._ensure_loaded([request])
@@ -44,13 +55,21 @@ class LazyEngine:
         if self._settings is None:
             message = "Choose a model file before running."
         else:
+            tell = self.on_event or (lambda _event: None)
+            tell(EngineLoading(self._settings.model_path))
             try:
                 self.load_info = self.engine.load(self._settings)
                 self._loaded = True
+                tell(EngineReady(self.load_info))
                 return []
             except EngineError as exc:
                 message = str(exc)
         return [Failed(request.case_id, message, "load") for request in requests]
+
+    @property
+    def loaded(self) -> bool:
+        """True once the weights are loaded (the first case that missed the cache)."""
+        return self._loaded
 
     def cancel(self) -> None:
         self.engine.cancel()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
-from app.core.run_types import ClassifyRequest, EngineSettings, Event
+from app.core.run_types import ClassifyRequest, EngineSettings, Event, LoadFacts
 
 
 @runtime_checkable
@@ -17,8 +17,8 @@ class Engine(Protocol):
     """A classification backend. Methods are called from one worker thread at a time,
     except ``cancel``, which may be called from any thread."""
 
-    def load(self, settings: EngineSettings) -> dict:
-        """Load (or reuse) the model; return facts about it (name, backend, n_ctx...).
+    def load(self, settings: EngineSettings) -> LoadFacts:
+        """Load (or reuse) the model; return what was found out about it.
         Raises EngineError with a one-sentence message."""
 
     def classify(self, request: ClassifyRequest) -> Iterator[Event]:

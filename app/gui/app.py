@@ -20,9 +20,10 @@ from app import __version__
 from app.core.storage_paths import APP_AUTHOR, APP_NAME
 from app.gui.main_window import MainWindow
 from app.gui.policy.templates import newer_recovery
-from app.gui.running.engine_holder import EngineFactory
+from app.gui.shared import options
 from app.gui.shared.settings_store import open_settings
 from app.gui.shared.theme import apply_theme
+from app.runs.service import EngineFactory
 
 
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -78,7 +79,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     app = ensure_application()
     settings = open_settings()
-    theme = args.theme or str(settings.value("ui/theme", "system"))
+    theme = args.theme or options.get(settings, options.THEME)
     apply_theme(app, theme)
     window = create_main_window(settings=settings, policy_path=args.policy, restore_session=True)
     window.show()

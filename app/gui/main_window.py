@@ -1,12 +1,13 @@
 """The workbench window: policy editor on the left, cases and the result on the right.
 
-The window only assembles and wires: file operations live in ``PolicyDocument``, running in
-``RunCoordinator`` (through the ``EngineController`` for one case and the
-``SuiteController`` for test sets, both on one ``SharedEngine``), the test-set, metrics and
-history actions in ``EvaluationActions``, widgets in their own modules. Menus and the
-toolbar come from ``window_actions``. Below the cases, a "Result | Metrics" tab pair shows
-the selected case's result and the last run's metrics. Geometry and splitter positions
-persist in QSettings.
+The window only assembles and wires, in one order with no look-ups at call time: the
+panels; the store; the one ``EngineController`` (its ``RunService`` owns the engine, the
+result cache and the store writes); the ``PolicyDocument`` (file operations); the
+``RunCoordinator`` (turns the screen into run jobs); the case-file and evaluation actions
+(each given the few collaborators it uses); and last the menus and toolbar
+(``window_actions``), which get all of them as ``WindowCommands``. Below the cases, a
+"Result | Metrics" tab pair shows the selected case's result and the last run's metrics.
+Geometry and splitter positions persist through the settings registry.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
+from app.core.cases import cases_path_for
 from app.core.store import Store, StoreError
+from app.gui.cases.file_actions import CaseFileActions
 from app.gui.cases.panel import CasePanel
-from app.gui.evaluation.actions import EvaluationActions
+from app.gui.evaluation.actions import EvaluationActions, EvaluationContext
 from app.gui.evaluation.controller import EvaluationController
 from app.gui.evaluation.metrics_panel import MetricsPanel
 from app.gui.models.controller import ModelsController
@@ -28,15 +31,16 @@ from app.gui.policy.documents import PolicyDocument
 from app.gui.policy.panel import PolicyPanel
 from app.gui.running.engine_badge import EngineBadge
 from app.gui.running.engine_controller import EngineController
-from app.gui.running.engine_holder import EngineFactory, SharedEngine, settings_engine_factory
 from app.gui.running.result_view import ResultView
 from app.gui.running.runner import RunCoordinator
 from app.gui.running.status_bar import RunStatusBar
-from app.gui.running.suite_controller import SuiteController, stored_as_result
 from app.gui.settings.dialog import SettingsDialog
-from app.gui.shared.backend_values import load_backend_values
+from app.gui.shared import options
+from app.gui.shared.backend_values import backend_config, use_local_model
+from app.gui.shared.layout_state import restore_layout, save_layout
 from app.gui.shared.settings_store import load_engine_settings
-from app.gui.window_actions import WindowActions
+from app.gui.window_actions import WindowActions, WindowCommands, effort_combo
+from app.runs.service import EngineFactory
 
 APP_TITLE = "Safeguard Studio"
 
@@ -54,6 +58,62 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.setWindowTitle(APP_TITLE)
         self.resize(1280, 800)
+        self._shown_path: str | None = None
+        self._build_panels()
+
+        # the store, then the one engine controller; everything else talks to these
+        self.store, store_problem = self._open_store()
+        self.controller = EngineController(self.store, engine_factory, self)
+        self.evaluation = EvaluationController(self.store, self)
+        self.models_controller = ModelsController(parent=self)
+        self.models_dialog = None
+        self.document = PolicyDocument(self.policy_panel, self.case_panel, settings, self)
+        self.status = RunStatusBar(self)
+        self.setStatusBar(self.status)
+        self.engine_badge = EngineBadge()
+        self.status.addPermanentWidget(self.engine_badge)
+        self.effort_combo = effort_combo(settings)
+        self.runner = RunCoordinator(
+            self.controller,
+            self.cases_path,
+            self.policy_path,
+            self.policy_panel,
+            self.case_panel,
+            self.result_view,
+            settings,
+            self.effort_combo.currentText,
+            self,
+        )
+        self.case_files = CaseFileActions(
+            self, self.case_panel, self.runner.output, self.policy_path,
+            self.evaluation.tasks, self.show_message,
+        )  # fmt: skip
+        self.evaluation_actions = EvaluationActions(
+            EvaluationContext(
+                parent=self, store=self.store, evaluation=self.evaluation, settings=settings,
+                metrics_panel=self.metrics_panel, case_panel=self.case_panel,
+                policy_editor=self.policy_panel.editor, policy_path=self.policy_path,
+                last_run_id=self.controller.run_id, show_case=self.runner.show_case,
+                show_message=self.show_message,
+            )
+        )  # fmt: skip
+        commands = WindowCommands(
+            document=self.document, runner=self.runner, evaluation=self.evaluation_actions,
+            case_files=self.case_files, policy_panel=self.policy_panel, tabs=self.right_tabs,
+            settings=settings, open_models=self.open_models_dialog,
+            open_settings=self.open_settings_dialog,
+            theme_changed=self.result_view.refresh_highlights,
+        )  # fmt: skip
+        self.window_actions = WindowActions(self, commands, self.effort_combo)
+        self._wire()
+        restore_layout(settings, self, self._splitters())
+        self._apply_engine_settings()
+        self.runner.policy_changed()
+        self._update_title()
+        if store_problem:
+            self.show_message(store_problem + " Results are kept for this session only.")
+
+    def _build_panels(self) -> None:
         self.policy_panel = PolicyPanel()
         self.case_panel = CasePanel()
         self.result_view = ResultView()
@@ -80,60 +140,29 @@ class MainWindow(QMainWindow):
         self.main_splitter.setContentsMargins(6, 4, 6, 0)
         self.setCentralWidget(self.main_splitter)
 
-        # one engine for single cases and suites; the settings pick local or remote
-        self._fixed_factory = engine_factory is not None
-        self.engine_holder = SharedEngine(engine_factory or settings_engine_factory(settings))
-        self.controller = EngineController(parent=self, shared=self.engine_holder)
-        self.store = self._open_store()
-        self.suites = SuiteController(self.store, parent=self, shared=self.engine_holder)
-        self.evaluation = EvaluationController(self.store, self)
-        self.models_controller = ModelsController(parent=self)
-        self.models_dialog = None
-        self.document = PolicyDocument(self.policy_panel, self.case_panel, settings, self)
-        self.status = RunStatusBar(self)
-        self.setStatusBar(self.status)
-        self.engine_badge = EngineBadge()
-        self.status.addPermanentWidget(self.engine_badge)
-        self.evaluation_actions = EvaluationActions(self)
-        self.window_actions = WindowActions(self)
-        self.runner = RunCoordinator(
-            self.controller,
-            self.suites,
-            self.evaluation_actions.cases_path,
-            self.policy_panel,
-            self.case_panel,
-            self.result_view,
-            settings,
-            self.window_actions.effort,
-            self,
-        )
-        self._wire()
-        self._restore_state()
-        self._apply_engine_settings()
-        self.runner.policy_changed()
-        self._update_title()
-        if getattr(self, "_store_problem", ""):
-            self.show_message(self._store_problem + " Results are kept for this session only.")
+    # --- paths ----------------------------------------------------------------------
+    def policy_path(self) -> str:
+        return str(self.document.path) if self.document.path else ""
+
+    def cases_path(self) -> str:
+        path = self.document.path
+        return str(cases_path_for(path)) if path else ""
 
     # --- wiring ---------------------------------------------------------------------
     def _wire(self) -> None:
         self.controller.engineStateChanged.connect(self._on_engine_state)
+        self.controller.modelLoaded.connect(self._on_model_loaded)
+        self.controller.casesStored.connect(self._on_cases_stored)
         self.runner.runningChanged.connect(self._on_running)
         self.runner.progressChanged.connect(self.status.set_progress)
         self.runner.message.connect(self.show_message)
-        self.runner.suiteEnded.connect(self._on_suite_ended)
+        self.runner.runEnded.connect(self._on_run_ended)
+        self.runner.runEnded.connect(self.evaluation_actions.run_ended)
         self.status.cancelRequested.connect(self.runner.cancel)
         self.document.message.connect(self.show_message)
         self.document.modifiedChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._on_path_changed)
         self.document.recentChanged.connect(self.window_actions.set_recent)
-        # engine facts and speed, from either kind of run
-        self.suites.engineStateChanged.connect(self.controller.report_state)
-        for source in (self.controller, self.suites):
-            source.modelLoaded.connect(self._on_model_loaded)
-        self.controller.caseFinished.connect(lambda _id, r: self.engine_badge.set_result(r))
-        self.suites.casesStored.connect(self._on_cases_stored)
-        self.runner.suiteOutcome.connect(self.evaluation_actions.suite_ended)
         # metrics tab: confusion cells filter the case table
         proxy = self.case_panel.proxy
         self.metrics_panel.cellActivated.connect(proxy.set_case_filter)
@@ -144,10 +173,7 @@ class MainWindow(QMainWindow):
     @Slot(str, str)
     def _on_engine_state(self, state: str, detail: str) -> None:
         if state == "no_model":
-            values = load_backend_values(self.settings)
-            detail = Path(values["model_path"]).name
-            if values["backend"] == "remote":
-                detail = f"server {values['base_url']}"
+            detail = backend_config(self.settings).describe()
         self.status.set_engine_state(state, detail)
 
     @Slot(bool)
@@ -155,9 +181,9 @@ class MainWindow(QMainWindow):
         self.window_actions.set_running(running)
         self.status.set_running(running)
 
-    @Slot(str)
-    def _on_suite_ended(self, status: str) -> None:
-        if status == "failed" and self.controller.state == "error":
+    @Slot(object)
+    def _on_run_ended(self, outcome) -> None:
+        if outcome.status == "failed" and self.controller.state == "error":
             box = QMessageBox(QMessageBox.Icon.Warning, "The engine stopped", "", parent=self)
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.setText(self.controller.state_detail or "The engine stopped unexpectedly.")
@@ -168,15 +194,15 @@ class MainWindow(QMainWindow):
             self.engine_message_box = box
 
     @Slot(object)
-    def _on_model_loaded(self, info: dict) -> None:
+    def _on_model_loaded(self, facts) -> None:
         hardware = self.models_controller.hardware
-        self.engine_badge.set_load_info(info, hardware.backend if hardware else None)
+        self.engine_badge.set_load_info(facts, hardware.backend if hardware else None)
 
     @Slot(list)
     def _on_cases_stored(self, results: list) -> None:
         ran = [r for r in results if not r.cached and r.status != "error"]
         if ran:
-            self.engine_badge.set_result(stored_as_result(ran[-1]))
+            self.engine_badge.set_result(ran[-1].as_classify_result())
 
     @Slot(object)
     def _on_run_metrics(self, run_metrics) -> None:
@@ -188,7 +214,7 @@ class MainWindow(QMainWindow):
     def _on_path_changed(self, path: str) -> None:
         self.runner.policy_changed()
         self._update_title()
-        if path != getattr(self, "_shown_path", None) or not path:  # opened, not re-saved
+        if path != self._shown_path or not path:  # opened, not re-saved
             self._shown_path = path
             self.case_panel.proxy.set_case_filter(None)
             self.evaluation_actions.load_stored_results()
@@ -202,12 +228,12 @@ class MainWindow(QMainWindow):
         self.status.showMessage(text, 8000)
 
     # --- settings and models ----------------------------------------------------------
-    def _open_store(self) -> Store:
+    def _open_store(self) -> tuple[Store, str]:
+        """The results store, and '' or why a temporary one is used instead."""
         try:
-            return Store()
+            return Store(), ""
         except StoreError as exc:  # keep working; results of this session only
-            self._store_problem = str(exc)
-            return Store(Path(tempfile.mkdtemp(prefix="safeguard-")) / "results.sqlite3")
+            return Store(Path(tempfile.mkdtemp(prefix="safeguard-")) / "results.sqlite3"), str(exc)
 
     def open_settings_dialog(self) -> None:
         dialog = SettingsDialog(self.settings, self)
@@ -230,49 +256,29 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_active_model(self, path: str) -> None:
-        self.settings.setValue("engine/model_path", path)
-        self.settings.setValue("engine/backend", "local")
-        self.settings.sync()
+        use_local_model(self.settings, path)
         self._apply_engine_settings()
         self.show_message(f"{Path(path).name} is the model now; the next run loads it.")
 
     def _apply_engine_settings(self) -> None:
         engine = load_engine_settings(self.settings)
         self.policy_panel.set_context_size(engine.n_ctx)
-        if not self._fixed_factory:
-            self.engine_holder.set_factory(settings_engine_factory(self.settings))
-        busy = self.runner.is_running() if hasattr(self, "runner") else False
-        if not busy and self.controller.state in ("no_model", "error"):
+        if not self.controller.is_busy() and self.controller.state in ("no_model", "error"):
             self._on_engine_state("no_model", "")
 
-    def _restore_state(self) -> None:
-        geometry = self.settings.value("ui/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        for splitter in self._splitters():
-            state = self.settings.value(f"ui/{splitter.objectName()}")
-            if state is None or not splitter.restoreState(state):
-                self._default_sizes(splitter)
-
-    def _splitters(self) -> tuple[QSplitter, ...]:
-        """Every splitter whose position persists."""
-        own = (self.main_splitter, self.right_splitter, self.case_panel.splitter)
-        return own + self.policy_panel.splitters()
-
-    def _default_sizes(self, splitter: QSplitter) -> None:
-        if splitter is self.main_splitter:
-            splitter.setSizes([560, 720])
-        elif splitter is self.right_splitter:
-            splitter.setSizes([420, 340])
-        elif splitter is self.case_panel.splitter:
-            splitter.setSizes([260, 160])
-        # the policy panel's splitters keep the sizes the panel gave them
+    def _splitters(self) -> dict[QSplitter, list[int] | None]:
+        """Every splitter whose position persists, with its default sizes (None: the
+        policy panel's splitters keep the sizes the panel gave them)."""
+        own = {
+            self.main_splitter: [560, 720],
+            self.right_splitter: [420, 340],
+            self.case_panel.splitter: [260, 160],
+        }
+        return own | dict.fromkeys(self.policy_panel.splitters())
 
     def save_state(self) -> None:
-        self.settings.setValue("ui/geometry", self.saveGeometry())
-        for splitter in self._splitters():
-            self.settings.setValue(f"ui/{splitter.objectName()}", splitter.saveState())
-        self.settings.setValue("ui/effort", self.window_actions.effort())
+        save_layout(self.settings, self, list(self._splitters()))
+        options.put(self.settings, options.UI_EFFORT, self.effort_combo.currentText())
         self.settings.sync()
 
     # --- closing --------------------------------------------------------------------
@@ -287,9 +293,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop every worker, close the engine and the store; safe to call more than once."""
         self.controller.shutdown()
-        self.suites.shutdown()
-        self.engine_holder.close()
         self.models_controller.shutdown()
-        self.evaluation_actions.shutdown()
+        self.case_files.shutdown()
         self.evaluation.shutdown()
         self.store.close()

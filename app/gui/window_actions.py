@@ -1,6 +1,8 @@
 """Menus, toolbar and keyboard shortcuts of the main window.
 
-Kept apart from the window's layout so that the action list reads as one table: File
+Kept apart from the window's layout so that the action list reads as one table. The actions
+get what they call as a :class:`WindowCommands` built once by the window (no look-ups on the
+window at call time), and the reasoning-effort combo that the runner reads. File
 (new, templates, open, recent, save, save as, models, settings, quit), Edit (find, replace),
 Run (run case, run all, run failed, run selected, resume last run, cancel, reasoning
 effort), Test set (import, export CSV / JSONL), History (policy versions, compare last two
@@ -9,22 +11,66 @@ runs, export run report) and View (theme, result / metrics tab).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMenu, QToolBar
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QTabWidget,
+    QToolBar,
+)
 
 from app.core.run_types import EFFORTS
+from app.gui.cases.file_actions import CaseFileActions
+from app.gui.evaluation.actions import EvaluationActions
+from app.gui.policy.documents import PolicyDocument
+from app.gui.policy.panel import PolicyPanel
 from app.gui.policy.templates import list_templates
+from app.gui.running.runner import RunCoordinator
+from app.gui.shared import options
 from app.gui.shared.theme import THEMES, apply_theme
+
+
+@dataclass
+class WindowCommands:
+    """What the menus and the toolbar call; built once by the window."""
+
+    document: PolicyDocument
+    runner: RunCoordinator
+    evaluation: EvaluationActions
+    case_files: CaseFileActions
+    policy_panel: PolicyPanel
+    tabs: QTabWidget
+    settings: QSettings
+    open_models: Callable[[], object]
+    open_settings: Callable[[], None]
+    theme_changed: Callable[[], None]
+
+
+def effort_combo(settings: QSettings) -> QComboBox:
+    """The toolbar's reasoning-effort choice, set to the one used last."""
+    combo = QComboBox()
+    combo.addItems(list(EFFORTS))
+    combo.setToolTip("Reasoning effort: low is fastest, high is most careful")
+    combo.setCurrentText(options.get(settings, options.UI_EFFORT))
+    return combo
 
 
 class WindowActions:
     """Creates and owns the window's actions; the window calls its setters."""
 
-    def __init__(self, window) -> None:
+    def __init__(self, window: QMainWindow, commands: WindowCommands, effort: QComboBox) -> None:
         self.window = window
-        doc, menu_bar = window.document, window.menuBar()
+        self.commands = commands
+        self.effort_combo = effort
+        doc, menu_bar, runner = commands.document, window.menuBar(), commands.runner
 
         file_menu = menu_bar.addMenu("&File")
         self.new_action = self._add(
@@ -43,10 +89,10 @@ class WindowActions:
         )
         file_menu.addSeparator()
         self.models_action = self._add(
-            file_menu, "&Models…", window.open_models_dialog, QKeySequence("Ctrl+Shift+M")
+            file_menu, "&Models…", commands.open_models, QKeySequence("Ctrl+Shift+M")
         )
         self.settings_action = self._add(
-            file_menu, "Se&ttings…", window.open_settings_dialog, QKeySequence("Ctrl+,")
+            file_menu, "Se&ttings…", commands.open_settings, QKeySequence("Ctrl+,")
         )
         file_menu.addSeparator()
         self.quit_action = self._add(
@@ -54,7 +100,7 @@ class WindowActions:
         )
 
         edit_menu = menu_bar.addMenu("&Edit")
-        panel = window.policy_panel
+        panel = commands.policy_panel
         self.find_action = self._add(
             edit_menu,
             "&Find in policy…",
@@ -67,26 +113,26 @@ class WindowActions:
 
         run_menu = menu_bar.addMenu("&Run")
         self.run_case_action = self._add(
-            run_menu, "Run &case", self._run_case, QKeySequence("Ctrl+Return")
+            run_menu, "Run &case", runner.run_current, QKeySequence("Ctrl+Return")
         )
         self.run_case_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.run_all_action = self._add(
-            run_menu, "Run &all", self._run_all, QKeySequence("Ctrl+Shift+Return")
+            run_menu, "Run &all", runner.run_all, QKeySequence("Ctrl+Shift+Return")
         )
         self.run_all_action.setShortcuts(
             [QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")]
         )
         self.run_failed_action = self._add(
-            run_menu, "Run &failed", lambda: self.window.runner.run_suite("failed")
+            run_menu, "Run &failed", lambda: runner.run_suite("failed")
         )
         self.run_selected_action = self._add(
-            run_menu, "Run &selected", lambda: self.window.runner.run_suite("selected")
+            run_menu, "Run &selected", lambda: runner.run_suite("selected")
         )
         self.resume_action = self._add(
-            run_menu, "&Resume last run", lambda: self.window.runner.run_suite("resume")
+            run_menu, "&Resume last run", lambda: runner.run_suite("resume")
         )
         run_menu.addSeparator()
-        self.cancel_action = self._add(run_menu, "Ca&ncel run", self._cancel, QKeySequence("Esc"))
+        self.cancel_action = self._add(run_menu, "Ca&ncel run", runner.cancel, QKeySequence("Esc"))
         self.suite_actions = (
             self.run_case_action,
             self.run_all_action,
@@ -95,14 +141,14 @@ class WindowActions:
             self.resume_action,
         )
 
-        data = window.evaluation_actions
+        files, data = commands.case_files, commands.evaluation
         set_menu = menu_bar.addMenu("Test &set")
-        self.import_action = self._add(set_menu, "&Import…", data.import_cases)
+        self.import_action = self._add(set_menu, "&Import…", files.import_cases)
         self.export_csv_action = self._add(
-            set_menu, "Export &CSV…", lambda: data.export_cases("csv")
+            set_menu, "Export &CSV…", lambda: files.export_cases("csv")
         )
         self.export_jsonl_action = self._add(
-            set_menu, "Export &JSONL…", lambda: data.export_cases("jsonl")
+            set_menu, "Export &JSONL…", lambda: files.export_cases("jsonl")
         )
         history_menu = menu_bar.addMenu("&History")
         self.history_action = self._add(
@@ -116,7 +162,7 @@ class WindowActions:
         view_menu = menu_bar.addMenu("&View")
         theme_menu = view_menu.addMenu("&Theme")
         group = QActionGroup(window)
-        current = str(window.settings.value("ui/theme", "system"))
+        current = options.get(commands.settings, options.THEME)
         for theme in THEMES:
             action = theme_menu.addAction(theme.capitalize())
             action.setCheckable(True)
@@ -124,19 +170,13 @@ class WindowActions:
             action.triggered.connect(lambda _=False, t=theme: self._set_theme(t))
             group.addAction(action)
         view_menu.addSeparator()
-        tabs = window.right_tabs
+        tabs = commands.tabs
         self.show_result_action = self._add(
             view_menu, "&Result", lambda: tabs.setCurrentIndex(0), QKeySequence("Ctrl+1")
         )
         self.show_metrics_action = self._add(
             view_menu, "&Metrics", lambda: tabs.setCurrentIndex(1), QKeySequence("Ctrl+2")
         )
-
-        self.effort_combo = QComboBox()
-        self.effort_combo.addItems(list(EFFORTS))
-        self.effort_combo.setToolTip("Reasoning effort: low is fastest, high is most careful")
-        stored = str(window.settings.value("ui/effort", "medium"))
-        self.effort_combo.setCurrentText(stored if stored in EFFORTS else "medium")
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -170,16 +210,6 @@ class WindowActions:
         menu.addAction(action)
         return action
 
-    # runner is created after the actions; look it up at call time
-    def _run_case(self) -> None:
-        self.window.runner.run_current()
-
-    def _run_all(self) -> None:
-        self.window.runner.run_all()
-
-    def _cancel(self) -> None:
-        self.window.runner.cancel()
-
     def effort(self) -> str:
         return self.effort_combo.currentText()
 
@@ -193,7 +223,7 @@ class WindowActions:
         for path in paths:
             action = self.recent_menu.addAction(Path(path).name)
             action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.window.document.open(p))
+            action.triggered.connect(lambda _=False, p=path: self.commands.document.open(p))
         self.recent_menu.setEnabled(bool(paths))
 
     def _fill_templates(self) -> None:
@@ -203,14 +233,14 @@ class WindowActions:
             action = self.template_menu.addAction(template.name)
             action.setToolTip(str(template.path))
             action.triggered.connect(
-                lambda _=False, p=template.path: self.window.document.new_from_template(p)
+                lambda _=False, p=template.path: self.commands.document.new_from_template(p)
             )
         if not templates:
             self.template_menu.addAction("(no templates found)").setEnabled(False)
 
     def _set_theme(self, theme: str) -> None:
-        self.window.settings.setValue("ui/theme", theme)
+        options.put(self.commands.settings, options.THEME, theme)
         app = QApplication.instance()
         if app is not None:
             apply_theme(app, theme)
-        self.window.result_view.refresh_highlights()
+        self.commands.theme_changed()

@@ -35,6 +35,7 @@ from app.core.store import Store, StoreError
 from app.core.store_rows import CACHEABLE, StoredResult
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import Engine
+from app.runs.backend import recorded_model
 from app.runs.suite_parallel import run_in_parallel
 from app.runs.suite_results import (
     CaseStored,
@@ -106,6 +107,7 @@ def run_suite(
     note: str = "",
     concurrency: int = 1,
     engine_factory: Callable[[], Engine] | None = None,
+    kind: str = "suite",
 ) -> SuiteSummary:
     """Run ``cases`` under ``policy`` and return what happened (see the module notes).
 
@@ -118,16 +120,12 @@ def run_suite(
     emit = on_event or (lambda _event: None)
     cancel = cancel or threading.Event()
     policy_hash = store.add_policy_version(policy.text, note, str(policy.path or ""))
-    model_name = (
-        model_fingerprint.name
-        if isinstance(model_fingerprint, ModelFingerprint)
-        else str(model_fingerprint)
-    )
+    model_name = recorded_model(model_fingerprint)
     settings = settings_dict(run_settings)
     if resume_run_id is None:
         run_id = store.create_run(
             policy_hash, model=model_name, settings=settings, cases_path=cases_path,
-            total=len(cases),
+            total=len(cases), kind=kind,
         )  # fmt: skip
         done: set[str] = set()
     else:

@@ -9,9 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import app.cli
-from app.commands import eval as eval_cmd
+from app.commands import backend_options
 from app.core.cases import TestCase, load_cases, save_cases
-from app.core.run_types import EngineSettings
 from tests.runs.test_suite import ScriptedEngine
 
 POLICY = "---\nname: Spam\nformat: binary\n---\n# Spam\nSP1 Bulk promotion violates.\n"
@@ -28,12 +27,12 @@ def env(tmp_path, monkeypatch, tiny_model):
     monkeypatch.setattr(app.cli, "COMMANDS", ("eval", "import_cases"))
     engines: list[ScriptedEngine] = []
 
-    def fake_make_engine(args):
+    def fake_engine(config):
         engine = ScriptedEngine(SCRIPT)
         engines.append(engine)
-        return engine, engine.load(EngineSettings(model_path=str(args.model)))
+        return engine
 
-    monkeypatch.setattr(eval_cmd, "make_engine", fake_make_engine)
+    monkeypatch.setattr(backend_options, "engine_factory", fake_engine)
     policy = tmp_path / "policy.md"
     policy.write_text(POLICY, encoding="utf-8")
     cases = [TestCase(f"c{i}", f"content {i}", "1" if i % 2 else "0") for i in range(1, 7)]

@@ -115,7 +115,7 @@ def test_store_lives_in_the_data_dir_with_wal_and_schema_version():
     assert store.path.parent == data_dir()
     conn = sqlite3.connect(store.path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
     conn.close()
     store.close()
 

@@ -172,6 +172,6 @@ def test_failed_gpu_load_falls_back_to_cpu_and_says_so(
     runner = LlamaRunner(EngineSettings(model_path=str(tiny_model), n_ctx=512))
     info = runner.info()
     assert tried == [-1, 0]
-    assert info["n_gpu_layers"] == 0
-    assert "runs on the CPU" in info["placement"] and "out of GPU memory" in info["placement"]
+    assert info.n_gpu_layers == 0
+    assert "runs on the CPU" in info.placement and "out of GPU memory" in info.placement
     runner.llm.close()

@@ -35,7 +35,7 @@ def test_model_loads_only_when_a_case_misses_the_cache(tiny_model: Path, tmp_pat
         inner = CountingEngine()
         engine = LazyEngine(inner)
         info = engine.load(EngineSettings(model_path=str(tiny_model)))
-        assert info["chat_template"] and inner.loads == 0
+        assert info.chat_template and inner.loads == 0
         run_suite(engine, policy, cases, RunSettings(), store=store, model_fingerprint="m",
                   template_hash="t", order="file")  # fmt: skip
         runs.append(inner.loads)

@@ -5,12 +5,10 @@ takes token ids, a 503-then-200 server, and a closed port."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,6 +31,7 @@ from app.engine.harmony.prompt import render, tokenize_segments
 from app.engine.local.engine import LocalEngine
 from app.engine.remote.engine import RemoteConfig, RemoteEngine
 from app.engine.remote.pool import run_concurrent
+from tests.support.llama_server import free_port
 from tests.support.requests import ENDLESS, GRAMMAR, POLICY
 from tests.support.requests import request as shared_request
 
@@ -44,42 +43,9 @@ def request(case_id: str, content: str, **run) -> ClassifyRequest:
     return shared_request(case_id, content, **{"renderer": "harmony", "seed": 7, **run})
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tiny_model: Path) -> Iterator[str]:
-    """``python -m llama_cpp.server`` on a free loopback port; stopped after the module."""
-    port = free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(tiny_model)]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
-    command += ["--n_threads", "2", "--n_threads_batch", "2", "--model_alias", "tiny"]
-    command += ["--interrupt_requests", "False"]  # else each request ends the running one
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/v1/models", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    err = process.stderr.read().decode(errors="replace")[-2000:]
-                    pytest.fail(f"llama_cpp.server did not start: {err}")
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        process.stderr.close()
+def server(llama_server: str) -> str:
+    return llama_server
 
 
 @pytest.fixture
@@ -97,9 +63,9 @@ def finish(events: list) -> object:
 
 def test_load_reports_the_server(remote: RemoteEngine) -> None:
     info = remote.load()
-    assert info["api"] == "llama-cpp-python"
-    assert info["served_models"] == ["tiny"]
-    assert info["injection_safe"] is False  # that server takes only text prompts
+    assert info.api == "llama-cpp-python"
+    assert info.served_models == ("tiny",)
+    assert info.injection_safe is False  # that server takes only text prompts
 
 
 def test_classification_matches_the_local_engine(remote: RemoteEngine, tiny_model: Path) -> None:
@@ -246,7 +212,7 @@ def test_503_then_200_is_retried_with_backoff(fake) -> None:
     handler.routes["/tokenize"] = handler.routes["/extras/tokenize"] = lambda _: (404, {})
     engine = RemoteEngine(RemoteConfig(url, "m", backoff=0.05))
     started = time.monotonic()
-    assert engine.load()["api"] == "chat"
+    assert engine.load().api == "chat"
     assert [delay for _, delay in engine.http.retry_log] == [0.05, 0.1]
     assert time.monotonic() - started >= 0.15
 
@@ -282,7 +248,7 @@ def test_token_ids_path_sends_no_special_id_from_people_text(fake, tiny_model: P
         + [{"choices": [{"text": "", "finish_reason": "stop"}], "usage": {"completion_tokens": 4}}],
     )
     engine = RemoteEngine(RemoteConfig(url, "m"))
-    assert engine.load()["injection_safe"] is True
+    assert engine.load().injection_safe is True
     result = finish(list(engine.classify(request("inj", INJECTION)))).result
     assert result.verdict.label == "1" and result.stop_reason == "return"
     sent = next(body for path, body, _ in handler.log if path == "/v1/completions")["prompt"]
@@ -298,7 +264,7 @@ def test_chat_path_reads_the_harmony_answer(server: str) -> None:
     """The fallback for servers without a tokenize endpoint, forced on llama_cpp.server: its
     chat endpoint renders the GGUF template and returns the raw harmony text as content."""
     engine = RemoteEngine(RemoteConfig(server, "tiny", api="chat"))
-    assert engine.load()["api"] == "chat"
+    assert engine.load().api == "chat"
     with engine:
         result = finish(list(engine.classify(request("chat", "Cheap watches")))).result
     assert result.verdict.status is VerdictStatus.OK and result.final in ("0", "1")

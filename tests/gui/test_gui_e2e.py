@@ -71,7 +71,7 @@ def open_window(qtbot, tmp_path, monkeypatch, tiny_model, cases, **engine_settin
         settings.setValue(f"engine/{key}", value)
     engines: list[GrammarEngine] = []
 
-    def factory() -> GrammarEngine:
+    def factory(config=None) -> GrammarEngine:
         engines.append(GrammarEngine())
         return engines[-1]
 
@@ -95,9 +95,9 @@ def test_one_case_streams_reasoning_from_the_real_engine(qtbot, tmp_path, monkey
 
     window.controller.deltaReceived.connect(on_delta)
     try:
-        with qtbot.waitSignal(window.controller.suiteEnded, timeout=180_000) as ended:
+        with qtbot.waitSignal(window.controller.runEnded, timeout=180_000) as ended:
             assert window.runner.run_current()
-        assert ended.args == ["finished"]
+        assert ended.args[0].status == "finished"
         entry = window.case_panel.model.entry("c1")
         assert entry is not None and entry.result is not None
         assert entry.result.verdict.status in set(VerdictStatus)
@@ -133,7 +133,7 @@ def test_run_all_decodes_cases_together_on_the_real_engine(
         ),
     )
     try:
-        with qtbot.waitSignal(window.runner.suiteEnded, timeout=180_000):
+        with qtbot.waitSignal(window.runner.runEnded, timeout=180_000):
             assert window.runner.run_all()
         assert many_calls == [3]
         for case in cases:

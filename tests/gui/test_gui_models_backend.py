@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -12,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
-from app.core.run_types import ClassifyResult, Timings, TokenCounts
+from app.core.run_types import ClassifyResult, LoadFacts, Timings, TokenCounts
 from app.core.verdict import Verdict, VerdictStatus  # noqa: E402
 from app.engine.remote import http as remote_http  # noqa: E402
 from app.gui.running.engine_badge import EngineBadge, placement_text, speed_text  # noqa: E402
@@ -137,16 +138,17 @@ def test_test_connection_with_a_bad_url(qtbot, page: BackendSettingsWidget) -> N
 
 
 def test_describe_connection_names_model_context_and_safety() -> None:
-    info = {
-        "base_url": "http://127.0.0.1:8080",
-        "model": "safeguard",
-        "api": "llama-server",
-        "n_ctx": 8192,
-        "api_key_source": "none",
-    }
+    info = LoadFacts(
+        base_url="http://127.0.0.1:8080",
+        model="safeguard",
+        backend="remote",
+        api="llama-server",
+        n_ctx=8192,
+        api_key_source="none",
+    )
     text = describe_connection(info)
     assert "'safeguard'" in text and "8,192 tokens" in text and "tokenized safely" in text
-    assert "injection-safe" in describe_connection(dict(info, api="chat"))
+    assert "injection-safe" in describe_connection(replace(info, api="chat"))
 
 
 def _result(tokens: TokenCounts, timings: Timings) -> ClassifyResult:
@@ -165,14 +167,14 @@ def test_speed_text_formats_tokens_per_second() -> None:
 
 
 def test_placement_text() -> None:
-    assert placement_text({"n_gpu_layers": -1, "gpu_offload": True}, "CUDA") == (
+    assert placement_text(LoadFacts(n_gpu_layers=-1, gpu_offload=True), "CUDA") == (
         "GPU (CUDA), all layers"
     )
-    assert placement_text({"n_gpu_layers": 12, "gpu_offload": True}) == "GPU, 12 layers + CPU"
-    assert placement_text({"n_gpu_layers": 0, "gpu_offload": False}) == "CPU"
+    assert placement_text(LoadFacts(n_gpu_layers=12, gpu_offload=True)) == "GPU, 12 layers + CPU"
+    assert placement_text(LoadFacts(n_gpu_layers=0, gpu_offload=False)) == "CPU"
     note = "Loading on the GPU failed (out of memory), so the model runs on the CPU."
-    assert placement_text({"n_gpu_layers": 0, "placement": note}) == "CPU (GPU load failed)"
-    remote = {"backend": "remote", "base_url": "http://10.0.0.5:8000", "api": "chat"}
+    assert placement_text(LoadFacts(n_gpu_layers=0, placement=note)) == "CPU (GPU load failed)"
+    remote = LoadFacts(backend="remote", base_url="http://10.0.0.5:8000", api="chat")
     assert placement_text(remote) == "server 10.0.0.5:8000"
 
 
@@ -182,7 +184,7 @@ def test_engine_badge_shows_where_and_how_fast(qtbot) -> None:
     assert badge.text() == "" and badge.isHidden()
     note = "all layers on the GPU (the model fits in its memory)"
     badge.set_load_info(
-        {"model": "m.gguf", "n_gpu_layers": -1, "gpu_offload": True, "placement": note}, "Metal"
+        LoadFacts(model="m.gguf", n_gpu_layers=-1, gpu_offload=True, placement=note), "Metal"
     )
     assert badge.text() == "GPU (Metal), all layers"
     assert note in badge.toolTip()

@@ -59,20 +59,14 @@ def test_models_action_opens_the_dialog_and_use_sets_the_model(qtbot, window) ->
 
 
 def test_engine_badge_shows_the_speed_of_the_last_case(qtbot, window) -> None:
-    from app.core.run_types import ClassifyResult, Timings, TokenCounts
-    from app.core.verdict import Verdict, VerdictStatus
+    from app.core.store_rows import StoredResult
 
     badge = window.engine_badge
     assert badge.isHidden()
-    result = ClassifyResult(
-        "c1",
-        Verdict(VerdictStatus.OK, "0", False),
-        "",
-        "0",
-        "return",
-        TokenCounts(prompt=100, evaluated=100, generated=20),
-        Timings(prompt_ms=100.0, generate_ms=400.0),
-    )
-    window.controller.caseFinished.emit("c1", result)
+    result = StoredResult(
+        "run", "c1", "key", "ok", label="0", violates=False, prompt_tokens=100,
+        evaluated_tokens=100, generated_tokens=20, prompt_ms=100.0, generate_ms=400.0,
+    )  # fmt: skip
+    window.controller.casesStored.emit([result])
     assert badge.text() == "prompt 1000 tok/s · gen 50.0 tok/s"
     assert not badge.isHidden()

@@ -67,7 +67,6 @@ def window(qtbot, tmp_path, monkeypatch, factory, dialogs):
     yield win
     win.shutdown()
     assert not win.controller.thread_running()
-    assert not win.suites.thread_running()
 
 
 def status_text(win, case_id: str) -> str:
@@ -78,15 +77,15 @@ def status_text(win, case_id: str) -> str:
 def test_run_all_reports_progress_and_labels(window, qtbot):
     progress, ended = [], []
     window.runner.progressChanged.connect(lambda d, t, _e: progress.append((d, t)))
-    window.runner.suiteEnded.connect(ended.append)
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
+    window.runner.runEnded.connect(ended.append)
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as blocker:
         window.window_actions.run_all_action.trigger()
         assert window.status.progress.isVisible()
         assert not window.window_actions.run_all_action.isEnabled()
-    assert blocker.args == ["finished"]
+    assert blocker.args[0].status == "finished"
     assert progress[0] == (0, 4) and progress[-1] == (4, 4)
     qtbot.wait(50)
-    assert ended == ["finished"]  # exactly one terminal signal
+    assert [o.status for o in ended] == ["finished"]  # exactly one terminal signal
     model = window.case_panel.model
     predicted = [model.index(r, Column.PREDICTED).data() for r in range(4)]
     agrees = [model.index(r, Column.AGREEMENT).data() for r in range(4)]
@@ -98,11 +97,11 @@ def test_run_all_reports_progress_and_labels(window, qtbot):
 
 def test_cancel_stops_the_suite(window, qtbot, factory):
     factory.script.delay = 0.02
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_all()
         qtbot.waitUntil(lambda: window.case_panel.model.entry("c2") is not None, timeout=TIMEOUT)
         qtbot.mouseClick(window.status.cancel_button, Qt.MouseButton.LeftButton)
-    assert blocker.args == ["cancelled"]
+    assert blocker.args[0].status == "cancelled"
     model = window.case_panel.model
     assert model.entry("c1").state == "done"
     assert model.entry("c2").state == "cancelled"
@@ -115,7 +114,7 @@ def test_reasoning_streams_and_rule_code_click_jumps_to_policy(window, qtbot, fa
     factory.script.delay = 0.01
     view = window.result_view
     window.case_panel.select_case("c1")
-    with qtbot.waitSignal(window.controller.caseFinished, timeout=TIMEOUT):
+    with qtbot.waitSignal(window.controller.casesStored, timeout=TIMEOUT):
         window.window_actions.run_case_action.trigger()
         qtbot.waitUntil(
             lambda: "The user content says" in view.reasoning.toPlainText(), timeout=TIMEOUT
@@ -144,7 +143,7 @@ def test_reasoning_streams_and_rule_code_click_jumps_to_policy(window, qtbot, fa
 
 
 def test_policy_edit_marks_results_stale(window, qtbot):
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT):
         window.runner.run_all()
     model = window.case_panel.model
     index = model.index(model.row_of("c1"), Column.STATUS)
@@ -167,7 +166,7 @@ def test_policy_edit_marks_results_stale(window, qtbot):
 
 def test_results_of_a_run_started_before_an_edit_arrive_stale(window, qtbot, factory):
     factory.script.delay = 0.01
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT):
         window.runner.run_all()
         qtbot.waitUntil(lambda: window.case_panel.model.entry("c2") is not None, timeout=TIMEOUT)
         window.policy_panel.editor.moveCursor(QTextCursor.MoveOperation.End)
@@ -178,9 +177,9 @@ def test_results_of_a_run_started_before_an_edit_arrive_stale(window, qtbot, fac
 
 def test_engine_crash_mid_run_leaves_window_usable(window, qtbot, factory):
     factory.script.crash_on_call = 2
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_all()
-    assert blocker.args == ["failed"]
+    assert blocker.args[0].status == "failed"
     model = window.case_panel.model
     assert model.entry("c1").state == "done"
     assert model.entry("c2").state == "failed" and status_text(window, "c2") == "error"
@@ -193,9 +192,9 @@ def test_engine_crash_mid_run_leaves_window_usable(window, qtbot, factory):
     # the window still works: edit, then run again on a fresh engine
     qtbot.keyClicks(window.policy_panel.editor, "Still editable. ")
     assert window.policy_panel.is_modified()
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_all()
-    assert blocker.args == ["finished"]
+    assert blocker.args[0].status == "finished"
     assert len(factory.engines) == 2
     assert all(model.entry(case.id).state == "done" for case in CASES)
     assert window.status.engine_state() == "ready"
@@ -203,16 +202,16 @@ def test_engine_crash_mid_run_leaves_window_usable(window, qtbot, factory):
 
 def test_model_load_failure_is_reported_and_next_run_retries(window, qtbot, factory):
     factory.script.fail_load = "This file is not a gpt-oss model; choose another .gguf file."
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_current()
-    assert blocker.args == ["failed"]
+    assert blocker.args[0].status == "failed"
     assert window.status.engine_state() == "error"
     assert "gpt-oss" in window.status.engine_label.toolTip()
     window.engine_message_box.close()
     factory.script.fail_load = None
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_current()
-    assert blocker.args == ["finished"]
+    assert blocker.args[0].status == "finished"
 
 
 def test_rich_text_is_shown_literally(window, qtbot):
@@ -221,7 +220,7 @@ def test_rich_text_is_shown_literally(window, qtbot):
     assert window.case_panel.content_edit.toPlainText() == content
     model = window.case_panel.model
     assert model.index(model.row_of(case_id), Column.PREVIEW).data() == content
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT):
         window.runner.run_current()
     view = window.result_view
     qtbot.waitUntil(lambda: "<b>fee</b>" in view.reasoning.toPlainText(), timeout=TIMEOUT)
@@ -240,8 +239,8 @@ def test_first_run_without_model_asks_for_a_gguf(window, qtbot, monkeypatch, tmp
     assert dialogs and "not a GGUF" in dialogs[-1][1]
     model = tmp_path / "fake-safeguard.gguf"
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(model), ""))
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as blocker:
         assert window.runner.run_current()
-    assert blocker.args == ["finished"]
+    assert blocker.args[0].status == "finished"
     assert open_settings().value("engine/model_path") == str(model)
     assert "fake-safeguard.gguf" in window.status.engine_label.text()

@@ -70,7 +70,7 @@ def close_window(win) -> None:
     win.case_panel.set_modified(False)
     win.shutdown()
     assert not win.controller.thread_running()
-    assert not win.suites.thread_running()
+
     assert not win.models_controller.threads_running()
     win.close()
 
@@ -83,9 +83,9 @@ def window(qtbot, env, factory):
 
 
 def run_all(qtbot, win, kind: str = "all") -> str:
-    with qtbot.waitSignal(win.runner.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(win.runner.runEnded, timeout=TIMEOUT) as blocker:
         assert win.runner.run_suite(kind)
-    return blocker.args[0]
+    return blocker.args[0].status
 
 
 def status(win, case_id: str) -> str:
@@ -127,18 +127,18 @@ def test_run_all_stores_results_and_reruns_from_the_cache(qtbot, window, factory
 
 def test_one_engine_serves_run_case_and_run_all(qtbot, window, factory):
     window.case_panel.select_case("c1")
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT):
         window.window_actions.run_case_action.trigger()
     assert run_all(qtbot, window) == "finished"
     assert len(factory.engines) == 1  # loaded once for both kinds of run
-    assert window.engine_holder.builds == 1
+    assert window.controller.service.builds == 1
     assert window.engine_badge.text().startswith("CPU")
     assert "tok/s" in window.engine_badge.text()
 
 
 def test_run_is_refused_while_a_suite_runs(qtbot, window, factory):
     factory.script.delay = 0.02
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT):
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT):
         assert window.runner.run_all()
         assert not window.window_actions.run_case_action.isEnabled()
         assert not window.window_actions.resume_action.isEnabled()
@@ -148,11 +148,11 @@ def test_run_is_refused_while_a_suite_runs(qtbot, window, factory):
 
 def test_resume_after_cancel_runs_only_the_rest(qtbot, window, factory):
     factory.script.delay = 0.02
-    with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT) as blocker:
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_all()
         qtbot.waitUntil(lambda: window.case_panel.model.entry("c2") is not None, timeout=TIMEOUT)
         qtbot.mouseClick(window.status.cancel_button, Qt.MouseButton.LeftButton)
-    assert blocker.args == ["cancelled"]
+    assert blocker.args[0].status == "cancelled"
     assert window.case_panel.model.entry("c2").state == "cancelled"
     run = stored_runs(window)[-1]
     assert run.status == "cancelled"
@@ -290,7 +290,7 @@ def test_import_adds_cases(qtbot, window, tmp_path):
     path = tmp_path / "more.csv"
     path.write_text("id,text,label\nn1,Buy followers now,1\nn2,Nice picnic,0\n", encoding="utf-8")
     window.window_actions.import_action.trigger()
-    dialog = window.evaluation_actions.import_dialog
+    dialog = window.case_files.import_dialog
     assert dialog is not None and dialog.isVisible()
     with qtbot.waitSignal(dialog.tasks.taskFinished, timeout=5000):
         dialog.open_path(path)
@@ -327,7 +327,7 @@ def test_models_use_changes_the_model_the_engine_loads(qtbot, window, factory, t
             dialog.use_button.click()
         dialog.close()
         window.case_panel.select_case("c1")
-        with qtbot.waitSignal(window.runner.suiteEnded, timeout=TIMEOUT):
+        with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT):
             window.runner.run_current()
         assert factory.engines[-1].loaded.model_path == str(target.resolve())
         assert window.settings.value("engine/backend") == "local"
@@ -353,13 +353,13 @@ def test_remote_backend_from_settings_builds_a_remote_engine(qtbot, env):
     win.show()
     assert url.split("//")[1] in win.status.engine_label.text()
     win.case_panel.select_case("c1")
-    with qtbot.waitSignal(win.runner.suiteEnded, timeout=30000) as blocker:
+    with qtbot.waitSignal(win.runner.runEnded, timeout=30000) as blocker:
         assert win.runner.run_current()
-    assert blocker.args == ["failed"]
+    assert blocker.args[0].status == "failed"
     assert win.status.engine_state() == "error"
     tip = win.status.engine_label.toolTip()
     assert tip.startswith(f"Cannot reach the server at {url}")
-    assert win.engine_holder.builds == 1
+    assert win.controller.service.builds == 1
     win.engine_message_box.close()
     close_window(win)
 

@@ -26,6 +26,7 @@ from app.core.run_types import (
     Event,
     Failed,
     Finished,
+    LoadFacts,
     RunSettings,
     Started,
     Timings,
@@ -56,8 +57,8 @@ class ScriptedEngine:
         self.cancel_calls = 0
         self.closed = False
 
-    def load(self, settings: EngineSettings) -> dict:
-        return {"model": Path(settings.model_path).name, "chat_template": "{{ fake }}"}
+    def load(self, settings: EngineSettings) -> LoadFacts:
+        return LoadFacts(model=Path(settings.model_path).name, chat_template="{{ fake }}")
 
     def classify(self, request: ClassifyRequest) -> Iterator[Event]:
         self.requests.append(request)

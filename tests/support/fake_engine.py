@@ -30,6 +30,7 @@ from app.core.run_types import (
     Event,
     Failed,
     Finished,
+    LoadFacts,
     Started,
     Timings,
     TokenCounts,
@@ -81,13 +82,13 @@ class FakeEngine:
         self.closed = False
         self._cancel = threading.Event()
 
-    def load(self, settings: EngineSettings) -> dict:
+    def load(self, settings: EngineSettings) -> LoadFacts:
         if self.script.load_delay:
             time.sleep(self.script.load_delay)
         if self.script.fail_load:
             raise EngineError(self.script.fail_load)
         self.loaded = settings
-        return {"name": "fake-safeguard.gguf", "backend": "CPU", "n_ctx": settings.n_ctx}
+        return LoadFacts(model="fake-safeguard.gguf", n_ctx=settings.n_ctx)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -170,7 +171,7 @@ class FakeEngineFactory:
     script: FakeScript = field(default_factory=FakeScript)
     engines: list[FakeEngine] = field(default_factory=list)
 
-    def __call__(self) -> FakeEngine:
+    def __call__(self, config: object = None) -> FakeEngine:
         engine = FakeEngine(self.script, index=len(self.engines))
         self.engines.append(engine)
         return engine

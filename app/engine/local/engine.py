@@ -21,6 +21,7 @@ from app.core.run_types import (
     EngineSettings,
     Event,
     Failed,
+    LoadFacts,
     terminal_case_id,
 )
 from app.engine.local.worker import worker_main
@@ -55,7 +56,7 @@ class LocalEngine:
         self._conn = None
         self._cancel = self._ctx.Event()
         self._settings: EngineSettings | None = None
-        self._info: dict = {}
+        self._info: LoadFacts | None = None
         self.load_timeout = load_timeout
         self.hang_timeout = hang_timeout  # no event for this long while running: a hang
         self.cancel_grace = cancel_grace  # a cancel not honoured by then kills the child
@@ -82,7 +83,7 @@ class LocalEngine:
     def _stop_process(self, kill: bool = False) -> None:
         process, conn = self._process, self._conn
         self._process = self._conn = None
-        self._info = {}
+        self._info = None
         if process is None:
             return
         if not kill and process.is_alive() and conn is not None:
@@ -115,7 +116,7 @@ class LocalEngine:
                 return None
 
     # -- protocol -------------------------------------------------------------------
-    def load(self, settings: EngineSettings) -> dict:
+    def load(self, settings: EngineSettings) -> LoadFacts:
         if self.alive and settings == self._settings and self._info:
             return self._info
         inspect_model(settings.model_path)  # a bad file never reaches llama.cpp

@@ -22,6 +22,7 @@ from app.core.run_types import (
     EngineSettings,
     Event,
     Failed,
+    LoadFacts,
     Started,
     Timings,
     TokenCounts,
@@ -136,19 +137,18 @@ class LlamaRunner:
     def tokenize(self, text: bytes, special: bool) -> list[int]:
         return self.llm.tokenize(text, add_bos=False, special=special)
 
-    def info(self) -> dict:
+    def info(self) -> LoadFacts:
         meta = self.llm.metadata
-        return {
-            "model": Path(self.settings.model_path).name,
-            "n_ctx": self.llm.n_ctx(),
-            "architecture": meta.get("general.architecture", ""),
-            "has_template": bool(self.template),
-            "gpu_offload": bool(llama_cpp.llama_supports_gpu_offload()),
-            "n_gpu_layers": self.gpu_layers_used,
-            "placement": self.placement_note,
-            "chat_template": self.template,
-            "load_ms": self.load_ms,
-        }
+        return LoadFacts(
+            model=Path(self.settings.model_path).name,
+            n_ctx=self.llm.n_ctx(),
+            architecture=meta.get("general.architecture", ""),
+            gpu_offload=bool(llama_cpp.llama_supports_gpu_offload()),
+            n_gpu_layers=self.gpu_layers_used,
+            placement=self.placement_note,
+            chat_template=self.template,
+            load_ms=self.load_ms,
+        )
 
     # -- classification ---------------------------------------------------------------
     def prompt_tokens(self, request: ClassifyRequest) -> list[int]:

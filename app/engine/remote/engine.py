@@ -39,6 +39,7 @@ from app.core.run_types import (
     EngineSettings,
     Event,
     Failed,
+    LoadFacts,
     Started,
 )
 from app.engine.answer import context_overflow, deltas, finished
@@ -101,7 +102,7 @@ class RemoteEngine:
         except HttpError as exc:  # a URL without a scheme, a port out of range
             raise EngineError(str(exc)) from None
         self._cancel = threading.Event()
-        self._info: dict = {}
+        self._info: LoadFacts | None = None
         self.api = ""
         self.model = config.model
         self.n_ctx: int | None = None
@@ -118,7 +119,7 @@ class RemoteEngine:
         config = self.config
         return server_error(exc, what, config.base_url, config.api_key_env, bool(self._key))
 
-    def load(self, settings: EngineSettings | None = None) -> dict:
+    def load(self, settings: EngineSettings | None = None) -> LoadFacts:
         """Check the server, the model name and the key; find the API to use."""
         if self._info:
             return self._info
@@ -141,18 +142,18 @@ class RemoteEngine:
         self._tokens.api = self.api
         if self.api != "chat":
             self._tokens.learn_specials()
-        self._info = {
-            "model": self.model,
-            "backend": "remote",
-            "api": self.api,
-            "base_url": self.config.base_url,
-            "served_models": served,
-            "n_ctx": self.n_ctx,
-            "has_template": bool(self._template),
-            "injection_safe": self.api == "llama-server",
-            "api_key_source": self._key_source,
-            "load_ms": (time.perf_counter() - started) * 1000,
-        }
+        self._info = LoadFacts(
+            model=self.model,
+            backend="remote",
+            api=self.api,
+            base_url=self.config.base_url,
+            served_models=tuple(served),
+            n_ctx=self.n_ctx,
+            chat_template=self._template,
+            injection_safe=self.api == "llama-server",
+            api_key_source=self._key_source,
+            load_ms=(time.perf_counter() - started) * 1000,
+        )
         return self._info
 
     def _try(self, method: str, path: str, body: dict | None = None) -> object | None:
@@ -196,7 +197,7 @@ class RemoteEngine:
         other._tokens = ServerTokenizer(
             other._http, self.api, self._tokens.bos, self._tokens.specials
         )
-        other._info = dict(self._info)
+        other._info = self._info
         return other
 
     # -- classification ------------------------------------------------------------------

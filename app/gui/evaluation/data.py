@@ -14,6 +14,7 @@ from app.core.flips import run_metrics
 from app.core.metrics import Metrics
 from app.core.policy import OutputFormat, PolicyError, parse_policy
 from app.core.store import PolicyVersion, RunRecord, Store, StoredResult
+from app.runs.backend import model_matches
 
 CHART_METRICS = ("accuracy", "precision", "recall", "f1")
 
@@ -101,13 +102,6 @@ def chart_tooltip(summary: VersionSummary) -> str:
     return f"{summary.when}{note}"
 
 
-def model_matches(run_model: str, wanted: str) -> bool:
-    """'' matches any model; 'remote:URL#' any model of that server; else exact name."""
-    if not wanted:
-        return True
-    return run_model == wanted or (wanted.endswith("#") and run_model.startswith(wanted))
-
-
 def recent_runs(store: Store, cases_path: str, count: int = 2) -> list[RunRecord]:
     """The newest ``count`` runs of one test set (any policy version), oldest first."""
     runs = [r for r in store.list_runs() if r.cases_path == str(cases_path)]
@@ -131,7 +125,7 @@ def latest_case_results(
     found: dict[str, StoredCaseResult] = {}
     runs = [
         r
-        for r in store.list_runs()
+        for r in store.list_runs(kind=None)  # Run case results count too
         if r.cases_path == str(cases_path) and model_matches(r.model, model)
     ]
     texts: dict[str, str] = {}

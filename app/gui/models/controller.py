@@ -1,9 +1,9 @@
-"""The bridge between the models dialog and the model library: worker threads plus signals.
+"""The bridge between the models dialog and the model library: background jobs plus signals.
 
 Listing the library (which inspects every GGUF header), detecting the hardware (which may
 run ``nvidia-smi``), validating an added file and downloading all run off the GUI thread.
-Two worker threads: one for the short library jobs, one for the (long) download, so that the
-list can be refreshed while a file arrives. Widgets call the methods and listen to the
+The short library jobs go through the app's task runner (one at a time, in order); the long
+download has a thread of its own, so that the list can be refreshed while a file arrives. Widgets call the methods and listen to the
 signals, which are always delivered on the GUI thread.
 
 A download ends with exactly one of ``downloadFinished``, ``downloadFailed`` or
@@ -19,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.core.errors import EngineError
+from app.gui.shared.tasks import TaskRunner
 from app.library import catalog
 from app.library.download import DownloadCancelled, Progress, download_entry
 from app.library.hardware import Hardware, detect_hardware
@@ -54,50 +55,28 @@ def _message(exc: BaseException, fallback: str) -> str:
     return text or f"{fallback} ({type(exc).__name__}: {exc})"
 
 
-class _LibraryWorker(QObject):
-    """Short library jobs, one at a time, on the library thread."""
+def _listing(folder: str, n_ctx: int, hardware: Hardware | None) -> tuple[Hardware, list]:
+    """The hardware (detected the first time) and the library list; a pool-thread job."""
+    try:
+        hardware = hardware or detect_hardware()
+        return hardware, catalog.list_models(folder or None, n_ctx=n_ctx, hardware=hardware)
+    except Exception as exc:  # a broken catalog: one sentence
+        raise RuntimeError(_message(exc, "The model list could not be read.")) from None
 
-    hardware = Signal(object)
-    listed = Signal(object)
-    listFailed = Signal(str)
-    added = Signal(str, str)
-    addFailed = Signal(str)
-    used = Signal(str)
-    useFailed = Signal(str)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._hardware: Hardware | None = None
+def _adding(path: str) -> tuple[str, str]:
+    try:
+        item = catalog.add_model(path)
+    except Exception as exc:
+        raise RuntimeError(_message(exc, f"{Path(path).name} could not be added.")) from None
+    return item.name, str(item.path)
 
-    @Slot(str, int)
-    def list_models(self, folder: str, n_ctx: int) -> None:
-        try:
-            if self._hardware is None:
-                self._hardware = detect_hardware()
-                self.hardware.emit(self._hardware)
-            items = catalog.list_models(folder or None, n_ctx=n_ctx, hardware=self._hardware)
-        except Exception as exc:  # a broken catalog must not kill the thread
-            self.listFailed.emit(_message(exc, "The model list could not be read."))
-            return
-        self.listed.emit(items)
 
-    @Slot(str)
-    def add(self, path: str) -> None:
-        try:
-            item = catalog.add_model(path)
-        except Exception as exc:
-            self.addFailed.emit(_message(exc, f"{Path(path).name} could not be added."))
-            return
-        self.added.emit(item.name, str(item.path))
-
-    @Slot(str, str)
-    def use(self, name: str, folder: str) -> None:
-        try:
-            path = catalog.use_model(name, folder or None)
-        except Exception as exc:
-            self.useFailed.emit(_message(exc, f"{name} could not be made the active model."))
-            return
-        self.used.emit(str(path))
+def _using(name: str, folder: str) -> str:
+    try:
+        return str(catalog.use_model(name, folder or None))
+    except Exception as exc:
+        raise RuntimeError(_message(exc, f"{name} could not be made the active model.")) from None
 
 
 class _DownloadWorker(QObject):
@@ -152,9 +131,6 @@ class ModelsController(QObject):
     downloadFinished = Signal(str, str)  # name, path
     downloadFailed = Signal(str, str)  # name, message
     downloadCancelled = Signal(str)
-    _listRequested = Signal(str, int)
-    _addRequested = Signal(str)
-    _useRequested = Signal(str, str)
     _downloadRequested = Signal(object, str)
 
     def __init__(self, folder: str | Path | None = None, parent: QObject | None = None) -> None:
@@ -164,10 +140,7 @@ class ModelsController(QObject):
         self.items: list[catalog.LibraryItem] = []
         self._downloading: str | None = None
         self._cancel = threading.Event()
-        self._library_thread = QThread()
-        self._library_thread.setObjectName("models-library")
-        self._library = _LibraryWorker()
-        self._library.moveToThread(self._library_thread)
+        self.tasks = TaskRunner(self, max_threads=1)  # list, add, use: one at a time, in order
         self._download_thread = QThread()
         self._download_thread.setObjectName("models-download")
         self._download = _DownloadWorker(self._cancel)
@@ -175,18 +148,8 @@ class ModelsController(QObject):
         self._wire()
 
     def _wire(self) -> None:
-        lib, dl = self._library, self._download
-        self._listRequested.connect(lib.list_models)
-        self._addRequested.connect(lib.add)
-        self._useRequested.connect(lib.use)
+        dl = self._download
         self._downloadRequested.connect(dl.run)
-        lib.hardware.connect(self._on_hardware)
-        lib.listed.connect(self._on_listed)
-        lib.listFailed.connect(self.listFailed)
-        lib.added.connect(self.fileAdded)
-        lib.addFailed.connect(self.fileRejected)
-        lib.used.connect(self.activeModelChanged)
-        lib.useFailed.connect(self.useFailed)
         dl.phase.connect(self.downloadPhaseChanged)
         dl.progress.connect(self.downloadProgress)
         dl.finished.connect(self._on_download_finished)
@@ -199,18 +162,24 @@ class ModelsController(QObject):
 
     def refresh(self, n_ctx: int = 8192) -> None:
         """List the library (and detect the hardware the first time); see modelsListed."""
-        self._start(self._library_thread)
-        self._listRequested.emit(self.folder, int(n_ctx))
+        self.tasks.submit(
+            _listing, self.folder, int(n_ctx), self.hardware,
+            on_done=self._on_listed, on_error=self.listFailed.emit,
+        )  # fmt: skip
 
     def add_file(self, path: str | Path) -> None:
         """Validate and register a GGUF; fileAdded or fileRejected follows."""
-        self._start(self._library_thread)
-        self._addRequested.emit(str(path))
+        self.tasks.submit(
+            _adding, str(path),
+            on_done=lambda added: self.fileAdded.emit(*added), on_error=self.fileRejected.emit,
+        )  # fmt: skip
 
     def use(self, name: str) -> None:
         """Make a ready model the active one; activeModelChanged or useFailed follows."""
-        self._start(self._library_thread)
-        self._useRequested.emit(name, self.folder)
+        self.tasks.submit(
+            _using, name, self.folder,
+            on_done=self.activeModelChanged.emit, on_error=self.useFailed.emit,
+        )  # fmt: skip
 
     def download(self, name: str) -> bool:
         """Start (or resume) downloading a catalog entry; False while another one runs."""
@@ -241,15 +210,15 @@ class ModelsController(QObject):
         return self._downloading
 
     def threads_running(self) -> bool:
-        return self._library_thread.isRunning() or self._download_thread.isRunning()
+        return self.tasks.pending() > 0 or self._download_thread.isRunning()
 
     def shutdown(self, timeout_ms: int = 15000) -> None:
         """Cancel a download and stop both threads (on close); safe to call twice."""
         self._cancel.set()
-        for thread in (self._download_thread, self._library_thread):
-            if thread.isRunning():
-                thread.quit()
-                thread.wait(timeout_ms)
+        if self._download_thread.isRunning():
+            self._download_thread.quit()
+            self._download_thread.wait(timeout_ms)
+        self.tasks.shutdown(timeout_ms)
 
     @staticmethod
     def _start(thread: QThread) -> None:
@@ -257,13 +226,11 @@ class ModelsController(QObject):
             thread.start()
 
     # --- results ----------------------------------------------------------------------
-    @Slot(object)
-    def _on_hardware(self, hw: Hardware) -> None:
-        self.hardware = hw
-        self.hardwareDetected.emit(hardware_summary(hw))
-
-    @Slot(object)
-    def _on_listed(self, items: list[catalog.LibraryItem]) -> None:
+    def _on_listed(self, listing: tuple[Hardware, list[catalog.LibraryItem]]) -> None:
+        hardware, items = listing
+        if self.hardware is None:
+            self.hardware = hardware
+            self.hardwareDetected.emit(hardware_summary(hardware))
         self.items = list(items)
         self.modelsListed.emit(self.items)
 

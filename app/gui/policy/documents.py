@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from app.core.cases import CasesError, cases_path_for, load_cases, save_cases
+from app.core.cases import CasesError, TestCase, cases_path_for, load_cases, save_cases
 from app.core.storage_paths import atomic_write_text
-from app.gui.cases.panel import CasePanel
 from app.gui.policy.templates import BLANK_POLICY, newer_recovery, recovery_path_for
 from app.gui.shared.settings_store import add_recent_file, recent_files
 
@@ -25,6 +25,17 @@ AUTOSAVE_MS = 3000
 POLICY_FILTER = "Policies (*.md *.markdown *.txt);;All files (*)"
 
 Button = QMessageBox.StandardButton
+
+
+class CaseSide(Protocol):
+    """What the document needs of the case panel: the test set beside the policy."""
+
+    modificationChanged: SignalInstance
+
+    def cases(self) -> list[TestCase]: ...
+    def set_cases(self, cases: list[TestCase]) -> None: ...
+    def is_modified(self) -> bool: ...
+    def set_modified(self, modified: bool) -> None: ...
 
 
 class PolicyDocument(QObject):
@@ -35,7 +46,7 @@ class PolicyDocument(QObject):
     recentChanged = Signal(list)
     message = Signal(str)
 
-    def __init__(self, policy_panel, case_panel: CasePanel, settings: QSettings, window: QWidget):
+    def __init__(self, policy_panel, case_panel: CaseSide, settings: QSettings, window: QWidget):
         super().__init__(window)
         self.policy_panel = policy_panel
         self.cases = case_panel

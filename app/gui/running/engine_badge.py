@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.core.run_types import ClassifyResult, Timings, TokenCounts
+from app.core.run_types import ClassifyResult, LoadFacts, Timings, TokenCounts
 
 
 def _rate(tokens: int, ms: float) -> float | None:
@@ -51,27 +51,25 @@ def speed_tooltip(tokens: TokenCounts, timings: Timings) -> str:
     )
 
 
-def placement_text(info: dict, backend: str | None = None) -> str:
+def placement_text(info: LoadFacts, backend: str | None = None) -> str:
     """'GPU (CUDA), all layers', 'GPU, 12 layers + CPU', 'CPU', 'server 10.0.0.5:8000'."""
-    if info.get("backend") == "remote":
-        host = urlsplit(str(info.get("base_url") or "")).netloc or str(info.get("base_url") or "")
+    if info.backend == "remote":
+        host = urlsplit(info.base_url).netloc or info.base_url
         return f"server {host}" if host else "server"
-    layers = info.get("n_gpu_layers")
-    if not info.get("gpu_offload", True) or layers in (0, None):
-        failed = "failed" in str(info.get("placement") or "").lower()
+    layers = info.n_gpu_layers
+    if not info.gpu_offload or layers in (0, None):
+        failed = "failed" in info.placement.lower()
         return "CPU (GPU load failed)" if failed else "CPU"
     gpu = f"GPU ({backend})" if backend and backend not in ("CPU", "GPU") else "GPU"
     return f"{gpu}, all layers" if layers == -1 else f"{gpu}, {layers} layers + CPU"
 
 
-def placement_tooltip(info: dict) -> str:
-    if info.get("backend") == "remote":
-        safe = "injection-safe" if info.get("injection_safe") else "server-rendered prompts"
-        return (
-            f"{info.get('base_url')} · {info.get('api')} API ({safe}) · model {info.get('model')}"
-        )
-    note = str(info.get("placement") or "").strip()
-    model = str(info.get("model") or "")
+def placement_tooltip(info: LoadFacts) -> str:
+    if info.backend == "remote":
+        safe = "injection-safe" if info.injection_safe else "server-rendered prompts"
+        return f"{info.base_url} · {info.api} API ({safe}) · model {info.model}"
+    note = info.placement.strip()
+    model = info.model
     return " — ".join(part for part in (model, note) if part)
 
 
@@ -89,9 +87,8 @@ class EngineBadge(QLabel):
         self._refresh()
 
     @Slot(object)
-    def set_load_info(self, info: dict, backend: str | None = None) -> None:
-        """Where the model runs, from the dict ``load()`` returned."""
-        info = info or {}
+    def set_load_info(self, info: LoadFacts, backend: str | None = None) -> None:
+        """Where the model runs, from what the engine's load found out."""
         self._where = placement_text(info, backend)
         self._where_tip = placement_tooltip(info)
         self._speed = self._speed_tip = ""

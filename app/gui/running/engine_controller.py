@@ -1,21 +1,23 @@
-"""The one bridge between the window and the engine: a worker thread plus Qt signals.
+"""The one bridge between the window and the run service: one worker thread, Qt signals.
 
-Widgets never touch a thread, pipe or engine directly. They call
-:meth:`EngineController.run_cases` / :meth:`cancel` and listen to the signals, which are
-always delivered on the GUI thread (queued from the worker). A suite always ends with
-exactly one ``suiteEnded`` whose status is ``finished``, ``failed`` or ``cancelled``.
+Widgets never touch a thread, pipe or engine. The window builds a
+:class:`~app.runs.selection.RunJob` (a test set, some cases, or one case) and calls
+:meth:`EngineController.start`; the worker runs it through the Qt-free
+:class:`~app.runs.service.RunService`, which owns the one engine, the result cache and the
+store. Signals reach the GUI thread queued:
 
-Cancel goes through ``engine.cancel()`` (stops the running case at the next token) plus a
-``threading.Event`` the worker checks between cases — never through a queued signal, which
-would wait behind the running job. When the engine crashes (a ``Failed`` event of kind
-``crash``, or an ``EngineError``), the worker closes it and forgets it, so the next run
-builds a fresh one through the factory.
+- ``engineStateChanged(state, detail)``: no_model / loading / ready / running / error;
+  ``modelLoaded(LoadFacts)`` when weights really loaded (placement, GPU layers, server);
+- ``runStarted(run_id, total)``, ``caseStarted(case_id)``, ``deltaReceived(case_id,
+  channel, text)`` while the engine streams;
+- ``casesStored(list[StoredResult])`` in batches (cache hits arrive in bursts; a batch is at
+  most ~100 ms of work, so the event loop never waits behind thousands of queued signals)
+  and ``progress(done, total, eta)`` once per batch (eta -1 when unknown);
+- ``runEnded(RunOutcome)``: exactly one per start, status finished / failed / cancelled.
 
-The engine itself lives in a :class:`~app.gui.running.engine_holder.SharedEngine`, which the window
-also hands to its ``SuiteController``, so single-case runs and suites use one loaded model.
-``modelLoaded(info)`` carries the dict ``load()`` returned (placement, GPU layers, server).
-The thread, cancel and shutdown plumbing it shares with ``SuiteController`` lives in
-:mod:`app.gui.shared.worker_thread`.
+Cancel sets a ``threading.Event`` that the run checks between cases and events and calls
+``engine.cancel()`` so the case in flight stops at its next token — never a queued signal,
+which would wait behind the running job. The thread starts with the first run.
 """
 
 from __future__ import annotations
@@ -23,162 +25,137 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.core.errors import EngineError
-from app.core.run_types import (
-    Cancelled,
-    ClassifyRequest,
-    Delta,
-    EngineSettings,
-    Failed,
-    Finished,
-    Started,
-)
-from app.engine.protocol import Engine
-from app.gui.running.engine_holder import EngineFactory, SharedEngine
-from app.gui.shared.worker_thread import EngineWorker, WorkerHost
+from app.core.run_types import Delta, EngineFailed, EngineLoading, EngineReady, LoadFacts, Started
+from app.core.store import Store
+from app.runs.selection import RunJob, RunOutcome
+from app.runs.service import EngineFactory, RunService
+from app.runs.suite_results import CaseStored, SuiteEnded, SuiteStarted
 
 STATES = ("no_model", "loading", "ready", "running", "error")
-_RESTART_KINDS = {"crash", "load"}
+BATCH_SECONDS = 0.1
 
 
-def default_engine_factory() -> Engine:
-    """Build the local llama.cpp engine; imported lazily so the window opens fast."""
-    from app.gui.running.engine_holder import local_engine_factory
+def describe_model(facts: LoadFacts | None, fallback: str = "") -> str:
+    """'name · where' for the status bar, from what the engine's load found out."""
+    if facts is None:
+        return fallback
+    name = facts.model or fallback or "model"
+    if facts.backend == "remote":
+        return f"{name} · server"
+    if facts.lazy:
+        return name
+    layers = facts.n_gpu_layers
+    where = "CPU" if not layers else ("GPU" if layers == -1 else f"GPU ({layers} layers)")
+    return f"{name} · {where}"
 
-    return local_engine_factory()
 
+class _Worker(QObject):
+    """Lives on the worker thread; runs one job at a time through the service."""
 
-class _Worker(EngineWorker):
-    """Lives on the worker thread; runs one suite at a time, emitting plain signals."""
-
+    state = Signal(str, str)
+    loaded = Signal(object)  # LoadFacts
+    started = Signal(str, int)
     caseStarted = Signal(str)
     delta = Signal(str, str, str)
-    caseFinished = Signal(str, object)
-    caseFailed = Signal(str, str)
-    caseCancelled = Signal(str)
-    progress = Signal(int, int, float)
-    ended = Signal(str)
+    batch = Signal(list)  # list[CaseStored]
+    ended = Signal(object)  # RunOutcome
 
-    def __init__(self, shared: SharedEngine, cancel_event: threading.Event) -> None:
-        super().__init__(shared, cancel_event)
-        self._engine: Engine | None = None
+    def __init__(self, service: RunService, cancel: threading.Event) -> None:
+        super().__init__()
+        self.service = service
+        self._cancel = cancel
 
-    def _drop_engine(self) -> None:
-        self._engine = None
-        super()._drop_engine()
+    @Slot(object)
+    def run(self, job: RunJob) -> None:
+        pending: list[CaseStored] = []
+        last_flush = time.monotonic()
+        failed = False
 
-    def _ensure_engine(self, settings: EngineSettings) -> None:
-        self._engine = None
-        self._engine, _facts = self._load_engine(settings)
+        def flush() -> None:
+            nonlocal last_flush
+            if pending:
+                self.batch.emit(list(pending))
+                pending.clear()
+            last_flush = time.monotonic()
 
-    @Slot(object, object)
-    def run_suite(self, requests: list[ClassifyRequest], settings: EngineSettings) -> None:
-        status = self._run(requests, settings)
-        self.ended.emit(status)
+        def on_event(event: object) -> None:
+            nonlocal failed
+            if isinstance(event, CaseStored):
+                pending.append(event)
+                if not event.cached or time.monotonic() - last_flush > BATCH_SECONDS:
+                    flush()
+            elif isinstance(event, Delta):
+                self.delta.emit(event.case_id, event.channel, event.text)
+            elif isinstance(event, Started):
+                self.state.emit("running", "")
+                self.caseStarted.emit(event.case_id)
+            elif isinstance(event, SuiteStarted):
+                self.started.emit(event.run_id, event.total)
+            elif isinstance(event, EngineLoading):
+                self.state.emit("loading", event.detail)
+            elif isinstance(event, EngineReady):
+                if not event.facts.lazy:
+                    self.loaded.emit(event.facts)
+                self.state.emit("ready", describe_model(event.facts))
+            elif isinstance(event, EngineFailed):
+                failed = True
+                self.state.emit("error", event.message)
+            elif isinstance(event, SuiteEnded):
+                flush()
 
-    def _run(self, requests: list[ClassifyRequest], settings: EngineSettings) -> str:
-        try:
-            self._ensure_engine(settings)
-        except Exception as exc:  # EngineError carries the user-facing sentence
-            self.state.emit("error", _message(exc, "The model could not be loaded."))
-            return "failed"
-        total, done, began = len(requests), 0, time.monotonic()
-        self.progress.emit(0, total, -1.0)
-        for request in requests:
-            if self._cancel.is_set():
-                return "cancelled"
-            outcome = self._run_one(request)
-            if outcome in ("cancelled", "failed"):
-                return outcome
-            done += 1
-            elapsed = time.monotonic() - began
-            self.progress.emit(done, total, elapsed / done * (total - done))
-        return "cancelled" if self._cancel.is_set() and done < total else "finished"
+        outcome = self.service.run(job, cancel=self._cancel, on_event=on_event)
+        flush()
+        if not failed and self.service.facts is not None:
+            self.state.emit("ready", describe_model(self.service.facts))
+        self.ended.emit(outcome)
 
-    def _run_one(self, request: ClassifyRequest) -> str:
-        """Run one case; return 'ok', 'cancelled' or 'failed' (the suite must stop)."""
-        engine = self._engine
-        assert engine is not None
-        case_id = request.case_id
-        self.state.emit("running", case_id)
-        self.caseStarted.emit(case_id)
-        try:
-            for event in engine.classify(request):
-                if isinstance(event, Delta):
-                    self.delta.emit(event.case_id, event.channel, event.text)
-                elif isinstance(event, Started):
-                    continue
-                elif isinstance(event, Finished):
-                    self.caseFinished.emit(case_id, event.result)
-                    return "ok"
-                elif isinstance(event, Cancelled):
-                    self.caseCancelled.emit(case_id)
-                    return "cancelled"
-                elif isinstance(event, Failed):
-                    self.caseFailed.emit(case_id, event.message)
-                    if event.kind in _RESTART_KINDS:
-                        self._drop_engine()
-                        self.state.emit("error", event.message)
-                        return "failed"
-                    return "ok"  # one bad case (context overflow...) does not stop a suite
-        except Exception as exc:  # EngineError or a broken pipe: treat as a crash
-            message = _message(exc, "The engine stopped unexpectedly; run again to restart it.")
-            self.caseFailed.emit(case_id, message)
-            self._drop_engine()
-            self.state.emit("error", message)
-            return "failed"
-        message = "The engine ended the case without a result; run it again."
-        self.caseFailed.emit(case_id, message)
-        return "ok"
+    @Slot()
+    def close_engine(self) -> None:
+        self.service.close()
 
 
-def _message(exc: BaseException, fallback: str) -> str:
-    text = str(exc).strip() if isinstance(exc, EngineError) else ""
-    return text or f"{fallback} ({type(exc).__name__}: {exc})"
-
-
-class EngineController(WorkerHost):
-    """Runs suites of classification requests on a worker thread and reports by signals."""
+class EngineController(QObject):
+    """Starts and cancels runs on the one worker thread; see the module notes."""
 
     engineStateChanged = Signal(str, str)  # state (see STATES), detail
-    caseStarted = Signal(str)
-    deltaReceived = Signal(str, str, str)  # case_id, channel, text
-    caseFinished = Signal(str, object)  # case_id, ClassifyResult
-    caseFailed = Signal(str, str)  # case_id, message
-    caseCancelled = Signal(str)
-    suiteProgress = Signal(int, int, float)  # done, total, eta seconds (-1: unknown)
-    suiteEnded = Signal(str)  # finished / failed / cancelled
-    modelLoaded = Signal(object)  # the dict load() returned (placement, layers, server...)
-    _runRequested = Signal(object, object)
+    modelLoaded = Signal(object)  # LoadFacts
+    runStarted = Signal(str, int)  # run id, cases in this run
+    caseStarted = Signal(str)  # the engine starts on a case (not sent for cache hits)
+    deltaReceived = Signal(str, str, str)  # case id, channel, text
+    casesStored = Signal(list)  # list[StoredResult], in batches
+    progress = Signal(int, int, float)  # done, total, eta seconds (-1 unknown)
+    runEnded = Signal(object)  # RunOutcome
+    _runRequested = Signal(object)
+    _closeRequested = Signal()
 
     def __init__(
-        self,
-        engine_factory: EngineFactory | None = None,
-        parent=None,
-        *,
-        shared: SharedEngine | None = None,
+        self, store: Store, engine_factory: EngineFactory | None = None, parent=None
     ) -> None:
-        shared = shared or SharedEngine(engine_factory or default_engine_factory)
-        super().__init__(shared, "engine-worker", parent)
-        self._state = "no_model"
-        self._detail = ""
-        self._model_detail = ""
-        self._worker = _Worker(self.shared, self._cancel)
-        self._adopt(self._worker)
-        self._runRequested.connect(self._worker.run_suite)
+        super().__init__(parent)
+        self.service = RunService(store, engine_factory) if engine_factory else RunService(store)
+        self._cancel = threading.Event()
+        self._busy = False
+        self._state, self._detail, self._model_detail = "no_model", "", ""
+        self._run_id = ""
+        self._kind = "suite"
+        self._done = 0
+        self._thread = QThread()
+        self._thread.setObjectName("engine-worker")
+        self._worker = _Worker(self.service, self._cancel)
+        self._worker.moveToThread(self._thread)
+        self._runRequested.connect(self._worker.run)
+        self._closeRequested.connect(self._worker.close_engine)
         self._worker.state.connect(self._on_state)
+        self._worker.loaded.connect(self.modelLoaded)
+        self._worker.started.connect(self._on_started)
         self._worker.caseStarted.connect(self.caseStarted)
         self._worker.delta.connect(self.deltaReceived)
-        self._worker.caseFinished.connect(self.caseFinished)
-        self._worker.caseFailed.connect(self.caseFailed)
-        self._worker.caseCancelled.connect(self.caseCancelled)
-        self._worker.progress.connect(self.suiteProgress)
-        self._worker.loaded.connect(self.modelLoaded)
+        self._worker.batch.connect(self._on_batch)
         self._worker.ended.connect(self._on_ended)
-        # the thread starts with the first run, so a window that never runs has none
 
+    # --- state ------------------------------------------------------------------------
     @property
     def state(self) -> str:
         return self._state
@@ -187,24 +164,53 @@ class EngineController(WorkerHost):
     def state_detail(self) -> str:
         return self._detail
 
-    def run_cases(self, requests: list[ClassifyRequest], settings: EngineSettings) -> bool:
-        """Queue a suite; returns False (and does nothing) while another suite runs."""
-        if self._busy or not requests:
-            return False
-        self._begin_job()
-        self._runRequested.emit(list(requests), settings)
-        return True
+    def is_busy(self) -> bool:
+        return self._busy
 
-    @Slot(str, str)
-    def report_state(self, state: str, detail: str) -> None:
-        """Engine state seen by another job on the shared engine (the suite controller)."""
-        self._on_state(state, detail)
+    def thread_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def run_id(self) -> str:
+        """The id of the running test-set run, or of the last one."""
+        return self._run_id
 
     def set_no_model(self) -> None:
-        """Tell listeners no model is configured (only while idle)."""
+        """Tell listeners the backend changed and nothing is loaded (only while idle)."""
         if not self._busy:
             self._on_state("no_model", "")
 
+    # --- jobs -------------------------------------------------------------------------
+    def start(self, job: RunJob) -> bool:
+        """Queue a run; False (and nothing happens) while another one runs."""
+        if self._busy or not job.cases:
+            return False
+        self._busy = True
+        self._kind = job.kind
+        self._done = 0
+        self._cancel.clear()
+        if not self._thread.isRunning():
+            self._thread.start()
+        self._runRequested.emit(job)
+        return True
+
+    def cancel(self) -> None:
+        """Stop the case in flight at its next token and skip the rest of the run."""
+        if not self._busy:
+            return
+        self._cancel.set()
+        self.service.cancel()
+
+    def shutdown(self, timeout_ms: int = 15000) -> None:
+        """Cancel any run, close the engine and stop the thread; safe to call twice."""
+        if not self._thread.isRunning():
+            self.service.close()
+            return
+        self.cancel()
+        self._closeRequested.emit()
+        self._thread.quit()
+        self._thread.wait(timeout_ms)
+
+    # --- worker events ----------------------------------------------------------------
     @Slot(str, str)
     def _on_state(self, state: str, detail: str) -> None:
         if state == "ready":
@@ -218,9 +224,23 @@ class EngineController(WorkerHost):
         self._state, self._detail = state, detail
         self.engineStateChanged.emit(state, detail)
 
-    @Slot(str)
-    def _on_ended(self, status: str) -> None:
+    @Slot(str, int)
+    def _on_started(self, run_id: str, total: int) -> None:
+        self.progress.emit(0, total, -1.0)
+        self.runStarted.emit(run_id, total)
+
+    @Slot(list)
+    def _on_batch(self, events: list) -> None:
+        self.casesStored.emit([event.result for event in events])
+        last = events[-1]
+        self._done += len(events)  # a count: parallel results arrive out of order
+        self.progress.emit(self._done, last.total, -1.0 if last.eta_s is None else last.eta_s)
+
+    @Slot(object)
+    def _on_ended(self, outcome: RunOutcome) -> None:
         self._busy = False
+        if outcome.run_id and self._kind == "suite":
+            self._run_id = outcome.run_id
         if self._state == "running":
             self._on_state("ready", self._model_detail)
-        self.suiteEnded.emit(status)
+        self.runEnded.emit(outcome)

@@ -1,13 +1,13 @@
-"""Running cases from the window: build requests, ask for a model, route results.
+"""Running cases from the window: build jobs, ask for a model, route results.
 
-``RunCoordinator`` sits between the widgets and the two controllers that share one engine:
-the ``EngineController`` runs the selected case (Run case), the ``SuiteController`` runs a
-test set (Run all / failed / selected, Resume) and stores every result in SQLite as it
-finishes. The coordinator turns the policy on screen and the chosen cases into requests,
-asks for a model file the first time, records each result on the case model (with the
-policy text and content it was computed for, so later edits mark it stale), and streams
-deltas into the result view when the running case is the one shown. Only one job runs at
-a time: ``runningChanged`` covers both kinds, and ``suiteEnded(status)`` ends each.
+``RunCoordinator`` sits between the widgets and the one ``EngineController``. It turns the
+policy on screen and the chosen cases into a :class:`~app.runs.selection.RunJob` — a test
+set (Run all / failed / selected, Resume) or one case (Run case) — and both go the same
+way: the result cache, the engine, the store. It asks for a model file the first time,
+records each stored result on the case model (with the policy text and content it was
+computed for, so later edits mark it stale), and streams deltas into the result view when
+the running case is the one shown. One job runs at a time: ``runningChanged`` covers it,
+``runEnded(RunOutcome)`` ends it.
 """
 
 from __future__ import annotations
@@ -18,20 +18,18 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.core.policy import Policy, PolicyError, parse_policy
-from app.core.run_types import ClassifyRequest, ClassifyResult, EngineSettings
-from app.gui.cases.panel import CasePanel
+from app.core.policy import OutputFormat, Policy, PolicyError, parse_policy
+from app.core.run_types import EngineSettings
 from app.gui.running.engine_controller import EngineController
 from app.gui.running.result_view import ResultView
-from app.gui.running.suite_controller import SuiteController, stored_as_result
-from app.gui.running.suite_request import LAST_RUN, SuiteRequest
-from app.gui.shared.backend_values import load_backend_values
+from app.gui.shared.backend_values import backend_config
 from app.gui.shared.model_file import ask_for_model
 from app.gui.shared.settings_store import (
     load_engine_settings,
     load_run_settings,
     save_engine_settings,
 )
+from app.runs.selection import LAST_RUN, RunJob, RunOutcome
 
 SUITE_KINDS = ("all", "failed", "selected", "resume")
 
@@ -42,17 +40,16 @@ class RunCoordinator(QObject):
     runningChanged = Signal(bool)
     progressChanged = Signal(int, int, float)  # done, total, eta seconds
     message = Signal(str)  # one sentence for the status bar
-    suiteEnded = Signal(str)
-    caseStarted = Signal(str)  # the engine starts on a case (either kind of run)
-    suiteOutcome = Signal(object)  # SuiteOutcome of a suite run
+    caseStarted = Signal(str)  # the engine starts on a case
+    runEnded = Signal(object)  # RunOutcome of every run, single case or test set
 
     def __init__(
         self,
         controller: EngineController,
-        suites: SuiteController,
         cases_path: Callable[[], str],
+        policy_path: Callable[[], str],
         policy_panel,
-        case_panel: CasePanel,
+        case_panel,
         result_view: ResultView,
         settings: QSettings,
         effort: Callable[[], str],
@@ -60,8 +57,8 @@ class RunCoordinator(QObject):
     ) -> None:
         super().__init__(parent_widget)
         self.controller = controller
-        self.suites = suites
         self._cases_path = cases_path
+        self._policy_path = policy_path
         self._in_flight = ""
         self.policy_panel = policy_panel
         self.cases = case_panel
@@ -74,17 +71,9 @@ class RunCoordinator(QObject):
         self._policy: Policy | None = None
         controller.caseStarted.connect(self._on_case_started)
         controller.deltaReceived.connect(self._on_delta)
-        controller.caseFinished.connect(self._on_case_finished)
-        controller.caseFailed.connect(self._on_case_failed)
-        controller.caseCancelled.connect(self._on_case_cancelled)
-        controller.suiteProgress.connect(self.progressChanged)
-        controller.suiteEnded.connect(self._on_suite_ended)
-        suites.caseStarted.connect(self._on_case_started)
-        suites.deltaReceived.connect(self._on_delta)
-        suites.suiteStarted.connect(lambda _run_id, total: self.progressChanged.emit(0, total, -1))
-        suites.suiteProgress.connect(self.progressChanged)
-        suites.casesStored.connect(self._on_cases_stored)
-        suites.suiteEnded.connect(self._on_suite_outcome)
+        controller.progress.connect(self.progressChanged)
+        controller.casesStored.connect(self._on_cases_stored)
+        controller.runEnded.connect(self._on_run_ended)
         case_panel.currentCaseChanged.connect(self.show_case)
         case_panel.caseContentEdited.connect(self._on_case_content_edited)
         policy_panel.policyEdited.connect(self.policy_changed)
@@ -108,6 +97,10 @@ class RunCoordinator(QObject):
             output = self._policy.output
             self.cases.set_labels(list(output.labels), set(output.violating))
         self.show_case(self.view.case_id() or self.cases.current_case_id())
+
+    def output(self) -> OutputFormat:
+        """The output format of the policy on screen (the last one that parsed)."""
+        return self._policy.output if self._policy else OutputFormat()
 
     def _defined_codes(self) -> set[str]:
         return {rule.code for rule in self._policy.rule_codes} if self._policy else set()
@@ -139,7 +132,7 @@ class RunCoordinator(QObject):
 
     # --- running --------------------------------------------------------------------
     def is_running(self) -> bool:
-        return self.controller.is_busy() or self.suites.is_busy()
+        return self.controller.is_busy()
 
     def run_current(self) -> bool:
         case_id = self.cases.current_case_id()
@@ -149,13 +142,13 @@ class RunCoordinator(QObject):
         return self.run_ids([case_id])
 
     def run_all(self) -> bool:
-        """Run every case shown in the table as a stored suite."""
+        """Run every case shown in the table as a stored test-set run."""
         return self.run_suite("all")
 
     def run_suite(self, kind: str = "all") -> bool:
-        """Run a test set through the SuiteController: ``all`` (the cases shown),
-        ``failed`` (shown cases whose result is wrong, an error or no verdict),
-        ``selected`` or ``resume`` (the last unfinished run of this policy)."""
+        """Run a test set: ``all`` (the cases shown), ``failed`` (shown cases whose result
+        is wrong, an error or no verdict), ``selected`` or ``resume`` (the last unfinished
+        run of this policy)."""
         if kind not in SUITE_KINDS:
             raise ValueError(f"Unknown suite kind '{kind}'; use one of {', '.join(SUITE_KINDS)}.")
         if kind == "all" or kind == "resume":
@@ -170,26 +163,34 @@ class RunCoordinator(QObject):
         if not ids:
             self.message.emit(empty)
             return False
+        return self._start(ids, "suite", LAST_RUN if kind == "resume" else None)
+
+    def run_ids(self, case_ids: list[str]) -> bool:
+        """Run the given cases one by one as single-case runs (cached and stored, not part
+        of the history): what Run case does."""
+        return self._start(case_ids, "case", None)
+
+    def _start(self, ids: list[str], kind: str, resume: str | None) -> bool:
         prepared = self._prepare()
         if prepared is None:
             return False
-        policy, text, engine = prepared
+        policy, text = prepared
         cases = [case for case in (self.model.case(i) for i in ids) if case is not None]
-        values = load_backend_values(self.settings)
-        request = SuiteRequest(
+        job = RunJob(
             policy=policy,
             cases=cases,
             run=load_run_settings(self.settings, self._effort()),
-            engine=engine,
-            resume_run_id=LAST_RUN if kind == "resume" else None,
+            backend=backend_config(self.settings),
+            resume_run_id=resume,
+            failed_first=kind == "suite",
             cases_path=self._cases_path(),
-            concurrency=values["concurrency" if values["backend"] == "remote" else "parallel"],
+            kind=kind,
         )
         self._submitted = {case.id: (text, case.content) for case in cases}
         self._in_flight = ""
-        if kind != "resume":
+        if resume is None:
             self.model.set_queued(list(self._submitted))
-        if not self.suites.start(request):
+        if not self.controller.start(job):
             self.model.set_queued(list(self._submitted), False)
             return False
         self.runningChanged.emit(True)
@@ -206,13 +207,13 @@ class RunCoordinator(QObject):
             return True
         return bool(case.expected) and entry.label != case.expected
 
-    def _prepare(self) -> tuple[Policy, str, EngineSettings] | None:
-        """The parsed policy, its text and the engine settings, or None (told why)."""
+    def _prepare(self) -> tuple[Policy, str] | None:
+        """The parsed policy and its text, with a usable backend; or None (told why)."""
         if self.is_running():
             self.message.emit("A run is already in progress; cancel it or wait for it to end.")
             return None
         text = self.policy_panel.text()
-        path = self._window_path()
+        path = self._policy_path()
         try:
             policy = parse_policy(text, Path(path) if path else None)
         except PolicyError as exc:
@@ -221,48 +222,18 @@ class RunCoordinator(QObject):
         if not policy.body.strip():
             self.message.emit("The policy is empty; write or open one before running.")
             return None
-        engine = self.ensure_model()
-        return None if engine is None else (policy, text, engine)
-
-    def _window_path(self) -> str:
-        document = getattr(self._window, "document", None)
-        return str(document.path) if document is not None and document.path else ""
-
-    def run_ids(self, case_ids: list[str]) -> bool:
-        """Queue the given cases with the current policy and settings (not stored)."""
-        prepared = self._prepare()
-        if prepared is None:
-            return False
-        policy, text, engine = prepared
-        run = load_run_settings(self.settings, self._effort())
-        requests = []
-        self._submitted.clear()
-        for case_id in case_ids:
-            case = self.model.case(case_id)
-            if case is None:
-                continue
-            requests.append(ClassifyRequest(case_id, policy.body, case.content, run, policy.output))
-            self._submitted[case_id] = (text, case.content)
-        self.model.set_queued(list(self._submitted))
-        if not self.controller.run_cases(requests, engine):
-            self.model.set_queued(list(self._submitted), False)
-            return False
-        self.runningChanged.emit(True)
-        return True
+        return None if self.ensure_model() is None else (policy, text)
 
     def cancel(self) -> None:
         if self.controller.is_busy():
             self.message.emit("Cancelling…")
             self.controller.cancel()
-        if self.suites.is_busy():
-            self.message.emit("Cancelling…")
-            self.suites.cancel()
 
     def ensure_model(self) -> EngineSettings | None:
         """The engine settings with a usable model path, asking for a file if needed
         (a remote server needs no file)."""
         engine = load_engine_settings(self.settings)
-        if load_backend_values(self.settings)["backend"] == "remote":
+        if backend_config(self.settings).kind == "remote":
             return engine
         chosen = ask_for_model(engine, self._window, self.message.emit)
         if chosen is not None and chosen is not engine:
@@ -292,34 +263,13 @@ class RunCoordinator(QObject):
         if case_id == self.view.case_id():
             self.view.append_delta(channel, text)
 
-    @Slot(str, object)
-    def _on_case_finished(self, case_id: str, result: ClassifyResult) -> None:
-        self.model.set_result(case_id, result)
-        self._refresh_if_shown(case_id)
-
-    @Slot(str, str)
-    def _on_case_failed(self, case_id: str, message: str) -> None:
-        self.model.set_state(case_id, "failed", message)
-        self.message.emit(message)
-        self._refresh_if_shown(case_id)
-
-    @Slot(str)
-    def _on_case_cancelled(self, case_id: str) -> None:
-        self.model.set_state(case_id, "cancelled")
-        self._refresh_if_shown(case_id)
-
-    def _refresh_if_shown(self, case_id: str) -> None:
-        if case_id == self.view.case_id():
-            self.show_case(case_id)
-
-    # --- suite controller events ----------------------------------------------------
     @Slot(list)
     def _on_cases_stored(self, results: list) -> None:
         items = []
         for stored in results:
             policy_text, content = self._submitted.get(stored.case_id, ("", stored.content))
             items.append(
-                (stored.case_id, policy_text, content, stored_as_result(stored), stored.cached)
+                (stored.case_id, policy_text, content, stored.as_classify_result(), stored.cached)
             )
             if stored.case_id == self._in_flight:
                 self._in_flight = ""
@@ -331,19 +281,13 @@ class RunCoordinator(QObject):
             self.show_case(shown)
 
     @Slot(object)
-    def _on_suite_outcome(self, outcome) -> None:
-        if outcome.status == "cancelled" and self._in_flight:
-            self._on_case_cancelled(self._in_flight)
-        elif outcome.status == "failed" and self._in_flight:
-            self.model.set_state(self._in_flight, "failed", outcome.message)
+    def _on_run_ended(self, outcome: RunOutcome) -> None:
+        if self._in_flight:
+            state = "cancelled" if outcome.status == "cancelled" else "failed"
+            self.model.set_state(self._in_flight, state, outcome.message)
+            if self._in_flight == self.view.case_id():
+                self.show_case(self._in_flight)
         self._in_flight = ""
-        if outcome.message:
-            self.message.emit(outcome.message)
-        self.suiteOutcome.emit(outcome)
-        self._on_suite_ended(outcome.status, bool(outcome.message))
-
-    @Slot(str)
-    def _on_suite_ended(self, status: str, told: bool = False) -> None:
         self.model.set_queued(list(self.model.queued_ids()), False)
         self._submitted.clear()
         texts = {
@@ -351,7 +295,6 @@ class RunCoordinator(QObject):
             "cancelled": "Run cancelled.",
             "failed": "Run stopped: the engine failed. Your edits are safe; run again to restart it.",
         }
-        if not told:
-            self.message.emit(texts.get(status, status))
+        self.message.emit(outcome.message or texts.get(outcome.status, outcome.status))
         self.runningChanged.emit(False)
-        self.suiteEnded.emit(status)
+        self.runEnded.emit(outcome)

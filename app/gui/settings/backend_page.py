@@ -12,7 +12,7 @@ value functions live in :mod:`app.gui.shared.backend_values`). Keys:
 
 The API key itself is never one of them: the key field only feeds "Save key in system
 keyring", and it is cleared once the key is saved. "Test connection" and the keyring write
-run on the ``BackendController``'s thread; the answer is shown as one plain sentence.
+run on the ``BackendController``'s task runner; the answer is shown as one plain sentence.
 """
 
 from __future__ import annotations

@@ -1,80 +1,61 @@
-"""The backend values the settings store: which backend, the local model and the server.
+"""The backend values the settings keep: which backend, the local model and the server.
 
-Plain dicts, no widgets: :func:`load_backend_values` / :func:`save_backend_values` read and
-write them in ``QSettings`` (the local keys are the ones ``settings_store`` reads),
-:func:`normalize_values` fills in defaults and coerces types, and :func:`remote_config`
-builds the ``RemoteConfig`` for the remote half. The API key itself is never one of them.
-``BackendSettingsWidget`` (in :mod:`app.gui.settings.backend_page`) edits these values.
+The settings page edits them as one plain dict (:func:`load_backend_values`,
+:func:`save_backend_values`, :func:`normalize_values`), read and written through the typed
+registry in :mod:`app.gui.shared.options`, so a garbled value falls back exactly as
+everywhere else. :func:`backend_config` is the one place the window turns its settings into
+the :class:`~app.runs.backend.BackendConfig` a run uses — the single source of truth for
+which backend and model are active. The API key itself is never one of these values.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSettings
 
-from app.engine.remote.engine import APIS, RemoteConfig
-from app.engine.remote.http import DEFAULT_KEY_ENV
+from app.engine.remote.engine import RemoteConfig
+from app.gui.shared import options
+from app.gui.shared.settings_store import load_engine_settings
+from app.runs.backend import BackendConfig
 
-DEFAULTS: dict = {
-    "backend": "local",
-    "model_path": "",
-    "n_gpu_layers": "auto",
-    "n_ctx": 8192,
-    "parallel": 1,  # local: cases decoded together in one context
-    "base_url": "http://127.0.0.1:8080",
-    "remote_model": "",
-    "remote_api": "auto",
-    "api_key_env": DEFAULT_KEY_ENV,
-    "concurrency": 1,
+FIELDS: dict[str, options.Option] = {  # value name -> setting
+    "backend": options.BACKEND,
+    "model_path": options.MODEL_PATH,
+    "n_gpu_layers": options.N_GPU_LAYERS,
+    "n_ctx": options.N_CTX,
+    "parallel": options.PARALLEL,
+    "base_url": options.BASE_URL,
+    "remote_model": options.REMOTE_MODEL,
+    "remote_api": options.REMOTE_API,
+    "api_key_env": options.API_KEY_ENV,
+    "concurrency": options.CONCURRENCY,
 }
-_KEYS = {  # value name -> QSettings key (local keys are the ones settings_store reads)
-    "backend": "engine/backend",
-    "model_path": "engine/model_path",
-    "n_gpu_layers": "engine/n_gpu_layers",
-    "n_ctx": "engine/n_ctx",
-    "parallel": "engine/parallel",
-    "base_url": "remote/base_url",
-    "remote_model": "remote/model",
-    "remote_api": "remote/api",
-    "api_key_env": "remote/api_key_env",
-    "concurrency": "remote/concurrency",
-}
-
-
-def _as_int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+DEFAULTS: dict[str, Any] = {name: opt.default for name, opt in FIELDS.items()}
 
 
 def normalize_values(values: dict) -> dict:
-    """Fill in defaults and coerce types; unknown or garbled values fall back."""
+    """Fill in defaults and validate; unknown keys are dropped, garbled values fall back."""
     out = dict(DEFAULTS)
-    out.update({k: v for k, v in values.items() if k in DEFAULTS and v is not None})
-    out["backend"] = out["backend"] if out["backend"] in ("local", "remote") else "local"
-    layers = out["n_gpu_layers"]
-    out["n_gpu_layers"] = "auto" if str(layers) == "auto" else _as_int(layers, -1)
-    if isinstance(out["n_gpu_layers"], int) and out["n_gpu_layers"] < -1:
-        out["n_gpu_layers"] = -1
-    out["n_ctx"] = max(512, _as_int(out["n_ctx"], DEFAULTS["n_ctx"]))
-    out["remote_api"] = out["remote_api"] if out["remote_api"] in APIS else "auto"
-    out["concurrency"] = max(1, _as_int(out["concurrency"], 1))
-    out["parallel"] = min(16, max(1, _as_int(out["parallel"], 1)))
-    for key in ("model_path", "base_url", "remote_model", "api_key_env"):
-        out[key] = str(out[key]).strip()
-    out["api_key_env"] = out["api_key_env"] or DEFAULT_KEY_ENV
+    for name, opt in FIELDS.items():
+        value = values.get(name)
+        if value is None:
+            continue
+        try:
+            out[name] = opt.parse(value)
+        except (TypeError, ValueError):
+            out[name] = opt.default
     return out
 
 
 def load_backend_values(settings: QSettings) -> dict:
-    """Read the backend values from QSettings (the key is never there)."""
-    return normalize_values({name: settings.value(key) for name, key in _KEYS.items()})
+    """The backend values as stored (the key is never there)."""
+    return {name: options.get(settings, opt) for name, opt in FIELDS.items()}
 
 
 def save_backend_values(settings: QSettings, values: dict) -> None:
-    """Write the backend values; anything not listed in ``_KEYS`` (a key) is ignored."""
     for name, value in normalize_values(values).items():
-        settings.setValue(_KEYS[name], value)
+        options.put(settings, FIELDS[name], value)
     settings.sync()
 
 
@@ -87,3 +68,22 @@ def remote_config(values: dict) -> RemoteConfig:
         api_key_env=v["api_key_env"],
         api=v["remote_api"],
     )
+
+
+def backend_config(settings: QSettings) -> BackendConfig:
+    """The backend a run uses now, from the settings."""
+    values = load_backend_values(settings)
+    if values["backend"] == "remote":
+        return BackendConfig(
+            "remote", remote=remote_config(values), concurrency=values["concurrency"]
+        )
+    return BackendConfig(
+        "local", engine=load_engine_settings(settings), concurrency=values["parallel"]
+    )
+
+
+def use_local_model(settings: QSettings, path: str) -> None:
+    """Make ``path`` the active model and the local backend the active one."""
+    options.put(settings, options.MODEL_PATH, path)
+    options.put(settings, options.BACKEND, "local")
+    settings.sync()

@@ -2,8 +2,8 @@
 
 Everything lives in one INI file (``settings.ini``) under the config folder from
 platformdirs, redirectable with ``SAFEGUARD_CONFIG_DIR`` so tests never touch the user's
-real settings. Keys are grouped: ``engine/*`` (how the model loads), ``run/*`` (how one
-classification runs), ``ui/*`` (geometry, splitters, recent files).
+real settings. Every key, default and validation is in :mod:`app.gui.shared.options`; this
+module turns them into engine and run settings and keeps the recent-files list.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings
 
 from app.core.run_types import EFFORTS, EngineSettings, RunSettings
 from app.core.storage_paths import APP_AUTHOR, APP_NAME
+from app.gui.shared import options
 
 MAX_RECENT = 8
 
@@ -34,90 +35,51 @@ def open_settings() -> QSettings:
     return QSettings(str(config_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def _int(settings: QSettings, key: str, default: int) -> int:
-    try:
-        return int(settings.value(key, default))
-    except (TypeError, ValueError):
-        return default
-
-
-def _float(settings: QSettings, key: str, default: float) -> float:
-    try:
-        return float(settings.value(key, default))
-    except (TypeError, ValueError):
-        return default
-
-
-def _str(settings: QSettings, key: str, default: str = "") -> str:
-    value = settings.value(key, default)
-    return default if value is None else str(value)
-
-
-def _gpu_layers(settings: QSettings) -> int | str:
-    """ "auto" (fit to free GPU memory), -1 (all layers), 0 (CPU only) or a layer count."""
-    value = str(settings.value("engine/n_gpu_layers", "auto")).strip().lower()
-    if value == "auto":
-        return "auto"
-    try:
-        return max(-1, int(value))
-    except ValueError:
-        return "auto"
-
-
 def load_engine_settings(settings: QSettings) -> EngineSettings:
-    """Read the engine settings; missing or garbled values fall back to the defaults."""
-    base = EngineSettings()
-    threads = _int(settings, "engine/n_threads", 0)
+    """The local engine's settings; garbled values fall back to the defaults."""
+    threads = options.get(settings, options.N_THREADS)
     return EngineSettings(
-        model_path=_str(settings, "engine/model_path"),
-        n_ctx=max(512, _int(settings, "engine/n_ctx", base.n_ctx)),
-        n_gpu_layers=_gpu_layers(settings),
-        n_threads=threads if threads > 0 else None,
-        flash_attn=base.flash_attn,
-        n_batch=base.n_batch,
+        model_path=options.get(settings, options.MODEL_PATH),
+        n_ctx=options.get(settings, options.N_CTX),
+        n_gpu_layers=options.get(settings, options.N_GPU_LAYERS),
+        n_threads=threads or None,
     )
 
 
 def save_engine_settings(settings: QSettings, engine: EngineSettings) -> None:
-    settings.setValue("engine/model_path", engine.model_path)
-    settings.setValue("engine/n_ctx", engine.n_ctx)
-    settings.setValue("engine/n_gpu_layers", engine.n_gpu_layers)
-    settings.setValue("engine/n_threads", engine.n_threads or 0)
+    options.put(settings, options.MODEL_PATH, engine.model_path)
+    options.put(settings, options.N_CTX, engine.n_ctx)
+    options.put(settings, options.N_GPU_LAYERS, engine.n_gpu_layers)
+    options.put(settings, options.N_THREADS, engine.n_threads or 0)
     settings.sync()
 
 
 def load_run_settings(settings: QSettings, effort: str | None = None) -> RunSettings:
-    """Read the run settings; ``effort`` overrides the stored one (the toolbar combo)."""
-    base = RunSettings()
-    stored_effort = _str(settings, "run/effort", base.effort)
-    effort = effort or stored_effort
-    date = _str(settings, "run/date").strip()
+    """The run settings; ``effort`` overrides the stored one (the toolbar combo)."""
     return RunSettings(
-        effort=effort if effort in EFFORTS else base.effort,
-        temperature=_float(settings, "run/temperature", base.temperature),
-        top_p=_float(settings, "run/top_p", base.top_p),
-        seed=_int(settings, "run/seed", base.seed),
-        max_tokens=max(16, _int(settings, "run/max_tokens", base.max_tokens)),
-        date=date or None,
+        effort=effort if effort in EFFORTS else options.get(settings, options.EFFORT),
+        temperature=options.get(settings, options.TEMPERATURE),
+        top_p=options.get(settings, options.TOP_P),
+        seed=options.get(settings, options.SEED),
+        max_tokens=options.get(settings, options.MAX_TOKENS),
+        date=options.get(settings, options.DATE) or None,
     )
 
 
 def save_run_settings(settings: QSettings, run: RunSettings) -> None:
-    settings.setValue("run/effort", run.effort)
-    settings.setValue("run/temperature", run.temperature)
-    settings.setValue("run/top_p", run.top_p)
-    settings.setValue("run/seed", run.seed)
-    settings.setValue("run/max_tokens", run.max_tokens)
-    settings.setValue("run/date", run.date or "")
+    options.put(settings, options.EFFORT, run.effort)
+    options.put(settings, options.TEMPERATURE, run.temperature)
+    options.put(settings, options.TOP_P, run.top_p)
+    options.put(settings, options.SEED, run.seed)
+    options.put(settings, options.MAX_TOKENS, run.max_tokens)
+    options.put(settings, options.DATE, run.date or "")
     settings.sync()
 
 
 def recent_files(settings: QSettings) -> list[str]:
     """Recently opened policy files, newest first, only those that still exist."""
-    value = settings.value("ui/recent_files", [])
-    if isinstance(value, str):
-        value = [value] if value else []
-    return [str(item) for item in (value or []) if item and Path(str(item)).is_file()]
+    items = options.get(settings, options.RECENT_FILES)
+    return [item for item in items if Path(item).is_file()]
 
 
 def add_recent_file(settings: QSettings, path: Path | str) -> list[str]:
@@ -125,6 +87,6 @@ def add_recent_file(settings: QSettings, path: Path | str) -> list[str]:
     path = str(Path(path).resolve())
     items = [path] + [item for item in recent_files(settings) if item != path]
     items = items[:MAX_RECENT]
-    settings.setValue("ui/recent_files", items)
+    options.put(settings, options.RECENT_FILES, items)
     settings.sync()
     return items

@@ -1,0 +1,174 @@
+"""Every setting the window keeps, in one typed registry: key, default and validation.
+
+Each :class:`Option` names its QSettings key once. :func:`get` reads through it: a missing
+value gives the default, and a garbled one (hand-edited INI, an older version's value) also
+gives the default and is logged once per key — never a crash, never a surprising value
+(``engine/n_gpu_layers: banana`` means "auto", not "every layer on the GPU").
+:func:`put` writes through it. Nothing else in the app spells a settings key.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from app.core.run_types import EFFORTS
+from app.engine.remote.engine import APIS
+from app.engine.remote.http import DEFAULT_KEY_ENV
+
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    default: Any
+    parse: Callable[[Any], Any]  # raises ValueError / TypeError for a garbled value
+
+
+OPTIONS: dict[str, Option] = {}
+
+
+def option(key: str, default: Any, parse: Callable[[Any], Any]) -> Option:
+    """Register one setting (each key once)."""
+    if key in OPTIONS:
+        raise ValueError(f"Setting {key} is registered twice.")
+    OPTIONS[key] = made = Option(key, default, parse)
+    return made
+
+
+# --- parsers ------------------------------------------------------------------------------
+
+
+def text(value: Any) -> str:
+    if isinstance(value, (list, dict, QByteArray)):
+        raise TypeError("not text")
+    return str(value).strip()
+
+
+def choice(*allowed: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        value = str(value).strip()
+        if value not in allowed:
+            raise ValueError(f"not one of {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
+def int_range(low: int, high: int) -> Callable[[Any], int]:
+    """A whole number, clamped to ``low..high`` (a number out of range is not garbled)."""
+
+    def parse(value: Any) -> int:
+        return min(high, max(low, int(str(value).strip())))
+
+    return parse
+
+
+def float_range(low: float, high: float) -> Callable[[Any], float]:
+    """A number, clamped to ``low..high``; NaN is garbled."""
+
+    def parse(value: Any) -> float:
+        number = float(str(value).strip())
+        if math.isnan(number):
+            raise ValueError("not a number")
+        return min(high, max(low, number))
+
+    return parse
+
+
+def gpu_layers(value: Any) -> int | str:
+    """ "auto" (fit to free GPU memory), -1 (all layers), 0 (CPU only) or a layer count."""
+    value = str(value).strip().lower()
+    if value == "auto":
+        return "auto"
+    number = int(value)
+    if number < -1:
+        raise ValueError("below -1")
+    return number
+
+
+def date_text(value: Any) -> str:
+    """'' (no date line) or YYYY-MM-DD."""
+    from datetime import date
+
+    value = text(value)
+    if value:
+        date.fromisoformat(value)
+    return value
+
+
+def string_list(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value if item]
+    raise TypeError("not a list")
+
+
+def state_bytes(value: Any) -> QByteArray | None:
+    if isinstance(value, QByteArray):
+        return value
+    raise TypeError("not saved widget state")
+
+
+# --- the settings ---------------------------------------------------------------------------
+
+BACKEND = option("engine/backend", "local", choice("local", "remote"))
+MODEL_PATH = option("engine/model_path", "", text)
+N_CTX = option("engine/n_ctx", 8192, int_range(512, 1 << 20))
+N_GPU_LAYERS = option("engine/n_gpu_layers", "auto", gpu_layers)
+N_THREADS = option("engine/n_threads", 0, int_range(0, 1024))  # 0: llama.cpp decides
+PARALLEL = option("engine/parallel", 1, int_range(1, 16))  # cases decoded together
+BASE_URL = option("remote/base_url", "http://127.0.0.1:8080", text)
+REMOTE_MODEL = option("remote/model", "", text)
+REMOTE_API = option("remote/api", "auto", choice(*APIS))
+API_KEY_ENV = option("remote/api_key_env", DEFAULT_KEY_ENV, lambda v: text(v) or DEFAULT_KEY_ENV)
+CONCURRENCY = option("remote/concurrency", 1, int_range(1, 64))  # requests in flight
+EFFORT = option("run/effort", "medium", choice(*EFFORTS))
+TEMPERATURE = option("run/temperature", 1.0, float_range(0.0, 2.0))
+TOP_P = option("run/top_p", 1.0, float_range(0.0, 1.0))
+SEED = option("run/seed", 1234, int_range(0, 2**31 - 1))
+MAX_TOKENS = option("run/max_tokens", 1024, int_range(16, 1 << 20))
+DATE = option("run/date", "", date_text)
+THEME = option("ui/theme", "system", choice("system", "light", "dark"))
+UI_EFFORT = option("ui/effort", "medium", choice(*EFFORTS))
+RECENT_FILES = option("ui/recent_files", [], string_list)
+GEOMETRY = option("ui/geometry", None, state_bytes)
+
+
+def splitter_state(name: str) -> Option:
+    """The saved state of the splitter with object name ``name`` (registered on first use)."""
+    key = f"ui/{name}"
+    return OPTIONS.get(key) or option(key, None, state_bytes)
+
+
+def get(settings: QSettings, opt: Option) -> Any:
+    """The value of ``opt``: the stored one when it parses, else the default."""
+    raw = settings.value(opt.key)
+    if raw is None:
+        return opt.default
+    try:
+        return opt.parse(raw)
+    except (TypeError, ValueError) as exc:
+        if opt.key not in _warned:
+            _warned.add(opt.key)
+            log.warning(
+                "Setting %s=%r is not valid (%s); using %r.", opt.key, raw, exc, opt.default
+            )
+        return opt.default
+
+
+def put(settings: QSettings, opt: Option, value: Any) -> None:
+    """Store ``value`` for ``opt`` (validated: a bad value is a programming error)."""
+    if value is not None and not isinstance(value, QByteArray):
+        opt.parse(value)
+    settings.setValue(opt.key, value)
