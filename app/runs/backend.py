@@ -52,14 +52,20 @@ class BackendConfig:
 def check_backend(config: BackendConfig, run: RunSettings) -> None:
     """Every setting of a run checked before anything loads (``check_settings``), against
     the local model file's header: its trained context and the memory a context needs.
-    Raises a UserError sentence (a bad model file's own, or a setting's)."""
+    Raises a SettingsError sentence. A file that cannot be read is left to the engine's
+    load, which says what is wrong with it."""
     if config.kind != "local":
         check_settings(run)
         return
+    from app.core.errors import EngineError
     from app.library.memory import estimate_memory
     from app.library.modelfile import inspect_model
 
-    info = inspect_model(config.engine.model_path)  # a bad file: its sentence, before llama.cpp
+    try:
+        info = inspect_model(config.engine.model_path)
+    except EngineError:
+        check_settings(run, config.engine)
+        return
     check_settings(
         run, config.engine, model_context=info.context_length,
         describe_memory=lambda n_ctx: estimate_memory(info, n_ctx).describe(),

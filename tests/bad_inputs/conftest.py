@@ -104,6 +104,19 @@ def duplicates(db: Path) -> list[tuple]:
         conn.close()
 
 
+def stored_runs(db: Path) -> int:
+    """How many runs the database holds (0 when there is none)."""
+    if not db.is_file():
+        return 0
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT count(*) FROM runs").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return 0
+    finally:
+        conn.close()
+
+
 def check(ws: Workspace, before: dict[Path, str], outcome: Outcome, code: int, *words: str) -> str:
     """Exit code, one sentence containing ``words``, and nothing lost (see the module notes)."""
     assert outcome.code == code, (outcome.code, outcome.err)

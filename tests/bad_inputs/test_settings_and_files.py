@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bad_inputs.conftest import Workspace, check, cli
+from tests.bad_inputs.conftest import Workspace, check, cli, stored_runs
 
 # (options added to a valid eval command line, words the sentence must hold)
 SETTINGS = [
@@ -46,7 +46,7 @@ SETTINGS = [
 def test_bad_setting_is_refused_before_loading(ws: Workspace, capsys, extra, words) -> None:
     before = ws.snapshot()
     check(ws, before, cli(capsys, ws.eval_args(*extra)), 2, words)
-    assert not ws.db.exists()  # refused before the database was even opened
+    assert stored_runs(ws.db) == 0  # refused before anything ran
 
 
 def _write(ws: Workspace, name: str, data: bytes | None) -> Path:
@@ -83,7 +83,7 @@ def test_bad_file_is_one_sentence(ws: Workspace, capsys, option, name, data, wor
         args[args.index("--policy") + 1] = str(path)
     before = ws.snapshot()
     check(ws, before, cli(capsys, args), 2, words)
-    assert not ws.db.exists()
+    assert stored_runs(ws.db) == 0
 
 
 CLASSIFY = [
