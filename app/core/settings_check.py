@@ -72,8 +72,8 @@ def check_run_settings(run: RunSettings, n_ctx: int | None = None) -> None:
             f"The temperature {run.temperature} is out of range; use a number from 0 to "
             f"{MAX_TEMPERATURE:g} (1 is recommended)."
         )
-    if not _finite(run.top_p) or not 0 < run.top_p <= 1:
-        raise SettingsError(f"top_p {run.top_p} is out of range; use a number above 0, up to 1.")
+    if not _finite(run.top_p) or not 0 <= run.top_p <= 1:
+        raise SettingsError(f"top_p {run.top_p} is out of range; use a number from 0 to 1.")
     if not _is_int(run.seed) or not 0 <= run.seed <= MAX_SEED:
         raise SettingsError(
             f"The seed {run.seed} is not a fixed seed; use a number from 0 to {MAX_SEED:,} "

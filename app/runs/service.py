@@ -24,7 +24,7 @@ from collections.abc import Callable
 from app.core.errors import UserError
 from app.core.fingerprint import cache_key_factory
 from app.core.run_types import EngineFailed, EngineLoading, EngineReady, LoadFacts
-from app.core.store import Store
+from app.core.store import Store, StoreError
 from app.engine.protocol import Engine
 from app.runs.backend import (
     BackendConfig,
@@ -92,6 +92,8 @@ class RunService:
             outcome = self._run(job, engine, facts, cancel, forward)
         except ValueError as exc:  # a job that cannot run (resume of another policy text)
             outcome = RunOutcome("failed", message=str(exc))
+        except StoreError as exc:  # the database failed (full disk, lock): the engine is fine
+            return RunOutcome("failed", message=str(exc))
         except Exception as exc:  # an engine that broke outside its event stream
             self.drop()
             message = str(exc).strip() or type(exc).__name__

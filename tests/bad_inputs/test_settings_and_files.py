@@ -22,7 +22,7 @@ SETTINGS = [
     (["--temperature", "nan"], "temperature nan is out of range"),
     (["--temperature", "inf"], "temperature inf is out of range"),
     (["--temperature", "3"], "from 0 to 2"),
-    (["--top-p", "0"], "top_p 0.0 is out of range"),
+    (["--top-p", "-0.5"], "top_p -0.5 is out of range"),
     (["--top-p", "1.5"], "top_p 1.5 is out of range"),
     (["--top-p", "nan"], "top_p nan is out of range"),
     (["--seed", "-1"], "seed -1 is not a fixed seed"),

@@ -21,7 +21,7 @@ def test_defaults_and_edges_pass() -> None:
     [
         (dict(max_tokens=0), "token budget 0 is too small"),
         (dict(temperature=float("nan")), "temperature nan"),
-        (dict(top_p=0.0), "top_p 0.0"),
+        (dict(top_p=1.01), "top_p 1.01"),
         (dict(seed=-1), "not a fixed seed"),
         (dict(date="2024-13-45"), "not a real date"),
         (dict(date="2023-02-29"), "not a real date"),

@@ -1,0 +1,145 @@
+"""The window tells the same faults with the same sentences as the CLI (pytest-qt).
+
+A full disk during Run all, a database locked by another program, and a hanging server
+that the user cancels: the run ends (failed or cancelled) with the sentence the store or
+the engine gives the CLI, the window stays usable, and what was stored stays stored.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+
+from app.core import store as store_module  # noqa: E402
+from app.core import store_errors  # noqa: E402
+from app.core.cases import TestCase, cases_path_for, save_cases  # noqa: E402
+from app.core.store import Store  # noqa: E402
+from app.gui.app import create_main_window  # noqa: E402
+from app.gui.shared import options  # noqa: E402
+from app.gui.shared.settings_store import open_settings  # noqa: E402
+from tests.support.fake_engine import (  # noqa: E402
+    SAMPLE_POLICY,
+    FakeEngineFactory,
+    FakeScript,
+    configure_model,
+    isolate_gui_env,
+)
+from tests.support.fake_server import chat_models, fake_server  # noqa: E402
+
+TIMEOUT = 20_000
+BIG = [TestCase(f"b{i}", f"Pay the fee {i} " + "x" * 3000, "1") for i in range(8)]
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, monkeypatch):
+    """A window on a fake engine (or the settings given) whose message boxes are recorded."""
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    model = isolate_gui_env(monkeypatch, tmp_path)
+    policy = tmp_path / "spam.md"
+    policy.write_text(SAMPLE_POLICY, encoding="utf-8")
+    windows = []
+
+    def make(cases: list[TestCase], remote_url: str = ""):
+        save_cases(cases_path_for(policy), cases)
+        settings = open_settings()
+        configure_model(settings, model)
+        factory = None
+        if remote_url:
+            options.put(settings, options.BACKEND, "remote")
+            options.put(settings, options.BASE_URL, remote_url)
+        else:
+            factory = FakeEngineFactory(FakeScript(delay=0.001))
+        window = create_main_window(factory, settings=settings, policy_path=policy)
+        qtbot.addWidget(window)
+        windows.append(window)
+        messages: list[str] = []
+        window.runner.message.connect(messages.append)
+        return window, messages
+
+    yield make
+    for window in windows:
+        window.shutdown()
+        assert not window.controller.thread_running()
+
+
+def run_all(qtbot, window):
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as ended:
+        assert window.runner.run_all()
+    return ended.args[0]
+
+
+def db_path() -> str:
+    return os.path.join(os.environ["SAFEGUARD_DATA_DIR"], "results.sqlite3")
+
+
+def test_full_disk_during_run_all(qtbot, make_window, monkeypatch) -> None:
+    real_connect = store_module.connect
+
+    def tiny_disk(path, connections, lock):
+        conn = real_connect(path, connections, lock)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count={max(pages, 10) + 3}")
+        return conn
+
+    monkeypatch.setattr(store_module, "connect", tiny_disk)
+    window, messages = make_window(BIG)
+    outcome = run_all(qtbot, window)
+    expected = str(store_errors.store_error(sqlite3.OperationalError("database or disk is full"),
+                                            store_module.Path(db_path())))  # fmt: skip
+    assert outcome.status == "failed" and outcome.message == expected  # the CLI's sentence
+    assert messages[-1] == expected
+    monkeypatch.setattr(store_module, "connect", real_connect)
+    store = Store(db_path())
+    (run,) = store.list_runs()
+    kept = store.results(run.id)
+    store.close()
+    assert run.status == "interrupted" and 0 < len(kept) < len(BIG)  # never left "running"
+    assert not window.runner.is_running()
+
+
+def test_locked_database(qtbot, make_window, monkeypatch) -> None:
+    monkeypatch.setattr(store_errors, "BUSY_TIMEOUT_S", 0.3)
+    window, messages = make_window(BIG[:2])
+    holder = sqlite3.connect(db_path(), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        outcome = run_all(qtbot, window)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert outcome.status == "failed" and "stayed locked by another program" in outcome.message
+    assert "move it aside" not in outcome.message and messages[-1] == outcome.message
+    outcome = run_all(qtbot, window)  # the lock is gone: the same window runs again
+    assert outcome.status == "finished" and outcome.summary.done == 2
+
+
+def test_hanging_server_cancelled_by_the_user(qtbot, make_window) -> None:
+    release = threading.Event()
+    arrived = threading.Event()
+
+    def hang(_handler, _body) -> None:
+        arrived.set()
+        release.wait(30)  # answers nothing until the test ends
+
+    routes = {"/v1/models": chat_models, "/v1/chat/completions": hang}
+    with fake_server(routes) as (url, _handler):
+        window, messages = make_window(BIG[:2], remote_url=url)
+        try:
+            with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as ended:
+                assert window.runner.run_all()
+                qtbot.waitUntil(arrived.is_set, timeout=TIMEOUT)
+                started = time.monotonic()
+                window.runner.cancel()
+            assert time.monotonic() - started < 5
+            assert ended.args[0].status == "cancelled" and messages[-1] == "Run cancelled."
+            assert not window.runner.is_running()
+        finally:
+            release.set()
