@@ -77,6 +77,10 @@ def result_json(result: ClassifyResult) -> dict:
         "rule_codes": verdict.rule_codes,
         "rationale": verdict.rationale,
         "message": verdict.message,
+        "tier": verdict.tier,
+        "escalate": verdict.escalate,
+        "depiction": verdict.depiction,
+        "request": verdict.request,
         "final": result.final,
         "reasoning": result.analysis,
         "stop_reason": result.stop_reason,
@@ -87,7 +91,7 @@ def result_json(result: ClassifyResult) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    policy = load_policy_arg(args.policy)
+    policy = load_policy_arg(args.policy, args.verbose)
     content = read_content(args)
     job = RunJob(
         policy, [TestCase("cli", content)], run_settings(args), backend_config(args),
@@ -127,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         if verdict.ok:
             codes = f" ({', '.join(verdict.rule_codes)})" if verdict.rule_codes else ""
             meaning = "violates" if verdict.violates else "does not violate"
-            print(f"{verdict.label}{codes} — {meaning}")
+            print(f"{verdict.display_label()}{codes} — {meaning}")  # INVALID SP3 ESCALATE
         else:
             print(f"{verdict.status.value}: {verdict.message}")
         tokens, timings = result.tokens, result.timings

@@ -20,14 +20,16 @@ from app.commands.backend_options import (
     check_backend_arguments,
     open_service,
 )
-from app.commands.run_options import add_run_arguments, run_settings
+from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
 from app.core.metrics import (
+    ConfusionMatrix,
     Metrics,
     check_thresholds,
     format_ratio,
     parse_thresholds,
 )
+<<<<<<< HEAD
 from app.core.policy import PolicyError, load_policy
 from app.core.report import (
     ReportError,
@@ -38,6 +40,11 @@ from app.core.report import (
     write_report_text,
 )
 from app.core.report_formats import junit_xml, results_csv
+=======
+from app.core.report import build_run_report, write_html, write_markdown
+from app.core.storage_paths import atomic_write_text
+from app.core.store_rows import StoredResult
+>>>>>>> main
 from app.runs.selection import RunJob
 from app.runs.suite import ORDERS
 
@@ -79,7 +86,14 @@ def metrics_table(metrics: Metrics) -> str:
 
 
 def confusion_table(metrics: Metrics) -> str:
-    cm = metrics.confusion
+    """The label confusion matrix; for a test set with tiers, the tier matrix after it."""
+    text = matrix_table(metrics.confusion)
+    if metrics.tiers is not None:
+        text += f"\n\nTiers: {metrics.tiers.summary()}\n{matrix_table(metrics.tiers.confusion)}"
+    return text
+
+
+def matrix_table(cm: ConfusionMatrix) -> str:
     corner = "expected \\ predicted"
     first = max(len(corner), *(len(r) for r in cm.rows))
     width = max(6, *(len(c) for c in cm.columns)) + 1
@@ -94,13 +108,13 @@ def _load_inputs(args: argparse.Namespace):
         thresholds = parse_thresholds(args.fail_under)
     except ValueError as exc:
         raise CommandError(f"--fail-under: {exc}.") from None
+    policy = load_policy_arg(args.policy, args.verbose)  # warnings; -v: the format line
     try:
-        policy = load_policy(args.policy)
         cases_path = args.cases or cases_path_for(args.policy)
         if not Path(cases_path).is_file():
             raise CommandError(f"Test set {cases_path} does not exist; pass --cases.")
         cases = load_cases(cases_path)
-    except (PolicyError, CasesError) as exc:
+    except CasesError as exc:
         raise CommandError(str(exc)) from None
     if not cases:
         raise CommandError(f"Test set {cases_path} has no cases; add some or pick another.")

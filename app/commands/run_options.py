@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from app.commands import CommandError
@@ -43,6 +44,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--date", default=None, help="date for the system message, YYYY-MM-DD")
     parser.add_argument("--renderer", choices=RENDERERS, default="template")
     parser.add_argument("--grammar", type=Path, default=None, help="GBNF file to constrain output")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="say how the policy's answers are read (its output format, and the lines it "
+        "was inferred from when the policy has no front matter)",
+    )  # fmt: skip
 
 
 def read_text_file(path: Path, what: str) -> str:
@@ -56,13 +62,20 @@ def read_text_file(path: Path, what: str) -> str:
         raise CommandError(f"The {what} file {path} is not UTF-8 text; save it as UTF-8.") from None
 
 
-def load_policy_arg(path: Path) -> Policy:
+def load_policy_arg(path: Path, verbose: bool = False) -> Policy:
+    """The policy file, its front-matter warnings printed; with ``verbose`` also the line that
+    says how its answers are read (``policy check`` prints the same line)."""
+    from app.commands.policy import format_line, print_warnings
+
     try:
         policy = load_policy(path)
     except PolicyError as exc:
         raise CommandError(str(exc)) from None
     if not policy.body.strip():
         raise CommandError(f"Policy {path} has no text after its front matter; write the policy.")
+    print_warnings(policy)
+    if verbose:
+        print(format_line(policy), file=sys.stderr)
     return policy
 
 

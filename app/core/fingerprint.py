@@ -25,7 +25,8 @@ from pathlib import Path
 from app.core.run_types import RunSettings
 
 HEADER_BYTES = 1 << 20  # 1 MiB: GGUF header, metadata and the start of the tensor index
-CACHE_KEY_VERSION = 1  # bump when the meaning of a cached result changes
+CACHE_KEY_VERSION = 2  # bump when the meaning of a cached result changes (2: formats read
+# from the policy text, tiers, escalate and two labels on the verdict)
 _PLACEHOLDER = "@content@"
 
 

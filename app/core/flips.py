@@ -83,6 +83,9 @@ def outcome(result: StoredResult, expected: str | None = None) -> Outcome:
         status=result.status,
         label=result.label,
         tags=tuple(result.tags),
+        tier=result.tier,
+        depiction=result.depiction,
+        request=result.request,
     )
 
 

@@ -58,13 +58,15 @@ class LintHint:
 
 
 def _section_titles(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """(line, lower-case title) for headings and title-like lines ("Examples:")."""
+    """(line, lower-case title) for headings and title-like lines ("Examples:", and in a
+    plain-text policy a short line in capitals such as "DEFINITIONS")."""
     titles = []
     for number, line in lines:
         stripped = line.strip()
         is_heading = stripped.startswith("#") or (
             stripped.startswith(("**", "__")) and stripped.rstrip(":*_ ").endswith(("**", "__", ""))
         )
+        is_heading |= stripped.isupper() and len(stripped) <= 40 and stripped[:1].isalpha()
         if is_heading or (stripped.endswith(":") and len(stripped) <= 40):
             match = _HEADING_RE.match(stripped)
             if match:

@@ -22,13 +22,23 @@ Definitions (pinned by tests/test_metrics.py):
   label, an undefined per-class value counting as 0. Label accuracy = exact matches / scored.
 - Tag agreement: for each tag, the share of scored cases with that tag whose verdict label
   equals the expected label (no-verdicts count as disagreement).
+- Tiers (policies with severity tiers): an expected label may be a tier (``DC2``); it is
+  scored as its label for everything above (``DC2`` -> INVALID) and is right only when the
+  verdict's tier is that tier. When any scored case expects a tier, ``tiers`` holds the
+  tier confusion matrix (rows: expected tiers; columns: tiers, ``<no tier>`` for a verdict
+  without one, then the no-verdict columns), the tier accuracy, and the share of verdicts
+  with a tier that are off by exactly one tier (adjacent in the policy's tier order).
+- Two labels (depiction and request): ``part`` says which one is scored (default: the
+  policy's ``score_on``, itself depiction unless the front matter says request); the label
+  and tier of that part stand for the verdict.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, replace
 
+from app.core.metrics_tiers import ConfusionMatrix, TierMetrics, scored_part, tier_metrics
 from app.core.policy import OutputFormat
 from app.core.verdict import VerdictStatus
 
@@ -38,6 +48,7 @@ _STATUS_COLUMN = {
     VerdictStatus.UNPARSABLE.value: NO_VERDICT_COLUMNS[1],
     VerdictStatus.ERROR.value: NO_VERDICT_COLUMNS[2],
 }
+__all__ = ["ConfusionMatrix", "Metrics", "Outcome", "TierMetrics", "compute_metrics"]
 THRESHOLD_NAMES = (
     "accuracy",
     "precision",
@@ -60,6 +71,9 @@ class Outcome:
     status: str  # a VerdictStatus value
     label: str | None = None
     tags: tuple[str, ...] = ()
+    tier: str | None = None  # the verdict's severity tier, if the answer gave one
+    depiction: str | None = None  # two-label answers
+    request: str | None = None
 
     @property
     def prediction(self) -> str:
@@ -94,22 +108,6 @@ class TagAgreement:
 
 
 @dataclass
-class ConfusionMatrix:
-    """Counts of expected (rows) x predicted (columns, then the no-verdict columns)."""
-
-    rows: list[str]
-    columns: list[str]
-    counts: dict[tuple[str, str], int] = field(default_factory=dict)
-    case_ids: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-
-    def cell(self, expected: str, predicted: str) -> int:
-        return self.counts.get((expected, predicted), 0)
-
-    def matrix(self) -> list[list[int]]:
-        return [[self.cell(r, c) for c in self.columns] for r in self.rows]
-
-
-@dataclass
 class Metrics:
     total: int
     scored: int
@@ -134,6 +132,7 @@ class Metrics:
     macro_f1: float | None
     confusion: ConfusionMatrix
     tags: list[TagAgreement]
+    tiers: TierMetrics | None = None  # only when the test set expects tiers
 
     def value(self, name: str) -> float | None:
         if name not in THRESHOLD_NAMES:
@@ -151,6 +150,8 @@ class Metrics:
             "columns": confusion.columns,
             "matrix": confusion.matrix(),
         }
+        if self.tiers is not None:
+            data["tiers"] = self.tiers.to_dict()
         return data
 
 
@@ -168,10 +169,28 @@ def _mean(values: list[float | None]) -> float | None:
     return sum(v or 0.0 for v in values) / len(values) if values else None
 
 
-def compute_metrics(outcomes: list[Outcome], output: OutputFormat) -> Metrics:
+def _is_right(o: Outcome, output: OutputFormat) -> bool:
+    """Label right, or for an expected tier, tier right."""
+    if o.status != VerdictStatus.OK.value or o.label is None:
+        return False
+    if o.expected in output.tiers and o.expected not in output.labels:
+        return o.tier == o.expected
+    return o.label == o.expected
+
+
+def compute_metrics(
+    outcomes: list[Outcome], output: OutputFormat, part: str | None = None
+) -> Metrics:
     """All metrics of a run; see the module notes for what each one means."""
+    outcomes = [scored_part(o, output, part or output.score_on) for o in outcomes]
+    graded = [o for o in outcomes if output.label_of(o.expected) is not None]
+    right = {id(o) for o in graded if _is_right(o, output)}
+    # the label-level views read an expected tier as its label (DC2 -> INVALID)
+    scored = [
+        o if o.expected in output.labels else replace(o, expected=output.label_of(o.expected))
+        for o in graded
+    ]
     known = set(output.labels)
-    scored = [o for o in outcomes if o.expected in known]
     ok = VerdictStatus.OK.value
     status_counts = {status.value: 0 for status in VerdictStatus}
     status_counts.update(Counter(o.status for o in scored))
@@ -204,18 +223,16 @@ def compute_metrics(outcomes: list[Outcome], output: OutputFormat) -> Metrics:
 
     confusion = ConfusionMatrix(rows=list(output.labels), columns=classes + [*NO_VERDICT_COLUMNS])
     for o in scored:
-        key = (o.expected, o.prediction)
-        confusion.counts[key] = confusion.counts.get(key, 0) + 1
-        confusion.case_ids.setdefault(key, []).append(o.case_id)
+        confusion.add(o.expected, o.prediction, o.case_id)
 
     tags: dict[str, list[Outcome]] = {}
-    for o in scored:
+    for o in graded:
         for tag in o.tags:
             tags.setdefault(tag, []).append(o)
     agreements = []
     for tag in sorted(tags):
         group = tags[tag]
-        agree = sum(o.correct for o in group)
+        agree = sum(id(o) in right for o in group)
         missing = sum(o.status != ok for o in group)
         agreements.append(TagAgreement(tag, len(group), agree, missing, agree / len(group)))
 
@@ -236,13 +253,14 @@ def compute_metrics(outcomes: list[Outcome], output: OutputFormat) -> Metrics:
         recall=recall,
         f1=_f1(precision, recall),
         coverage=_ratio(len(verdicts), len(scored)),
-        label_accuracy=_ratio(sum(o.correct for o in scored), len(scored)),
+        label_accuracy=_ratio(len(right), len(scored)),
         per_class=per_class,
         macro_precision=_mean([c.precision for c in present]),
         macro_recall=_mean([c.recall for c in present]),
         macro_f1=_mean([c.f1 for c in present]),
         confusion=confusion,
         tags=agreements,
+        tiers=tier_metrics(graded, output),
     )
 
 

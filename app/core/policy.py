@@ -1,17 +1,8 @@
 """A content policy: Markdown body, optional front matter, output format and rule-code index.
 
-Front matter is a block of ``key: value`` lines between two ``---`` lines at the very top:
-
-    ---
-    name: Spam and scams
-    version: 1.0
-    format: json                  # binary | labels | json
-    labels: 0, 1                  # allowed labels (binary: 0, 1; json: values of `violation`)
-    violating: 1                  # which labels count as "violates"
-    json_fields: violation, policy_category, rationale
-    ---
-
-Only the body (everything after the block) is sent to the model.
+The front matter and the output format live in :mod:`app.core.policy_meta`; a policy without
+a declared format has it read from its text by :mod:`app.core.policy_format`. Only the body
+(everything after the front-matter block) is sent to the model.
 """
 
 from __future__ import annotations
@@ -20,16 +11,47 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMATS = ("binary", "labels", "json")
-KNOWN_KEYS = {"name", "version", "format", "labels", "violating", "json_fields", "description"}
+from app.core.policy_format import FormatReading, format_reading
+from app.core.policy_meta import (
+    FORMATS,
+    KNOWN_KEYS,
+    OutputFormat,
+    PolicyError,
+    output_format_from_meta,
+    split_front_matter,
+    unknown_key_warnings,
+)
+
+__all__ = [  # this module's own names, and the format vocabulary it re-exports
+    "FORMATS",
+    "KNOWN_KEYS",
+    "RULE_CODE_RE",
+    "FormatReading",
+    "OutputFormat",
+    "Policy",
+    "PolicyError",
+    "RuleCode",
+    "cited_rule_codes",
+    "estimate_tokens",
+    "find_rule_codes",
+    "load_policy",
+    "output_format_from_meta",
+    "parse_policy",
+    "split_front_matter",
+]
 
 # A rule code: letters, optional dash, digits, optional .suffix parts (SP2.a, HS-3, PD1.b.ii).
 RULE_CODE_RE = re.compile(r"\b([A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*)\b")
 # Where a rule code is *defined*: at the start of a heading or a list item (optionally bold),
-# or bold at the start of a line. "A2 is a paper size." defines nothing.
+# bold at the start of a line, or (plain-text policies) at the start of a line followed by a
+# dash or colon ("SP2 – Low-harm promotion"). "A2 is a paper size." defines nothing.
 _CODE = r"([A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*)\b"
 _DEFINITION_RE = re.compile(
-    r"^\s*(?:(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)(?:\*\*|__)?\(?|(?:\*\*|__)\(?)" + _CODE
+    r"^\s*(?:(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)(?:\*\*|__)?\(?|(?:\*\*|__)\(?)"
+    + _CODE
+    + r"|^\s*"
+    + _CODE
+    + r"(?=\s*[–—:-]\s)"
 )
 # Pieces a byte-pair tokenizer like o200k keeps whole: words with their leading space,
 # runs of up to three digits, punctuation runs, newlines.
@@ -38,26 +60,6 @@ _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _PIECE_RE = re.compile(
     rf"[{_CJK}]| ?[^\W\d_{_CJK}]+| ?\d{{1,3}}| ?_+| ?[^\s\w]+|\s*\n|\s+(?!\S)|\s+"
 )
-
-
-_INLINE_COMMENT_RE = re.compile(r"\s+#.*$")  # "format: json   # a comment"
-
-
-class PolicyError(ValueError):
-    """A policy file that cannot be used; the message says what to fix."""
-
-
-@dataclass(frozen=True)
-class OutputFormat:
-    """How the model is told to answer and which answers count as violating."""
-
-    kind: str = "binary"
-    labels: tuple[str, ...] = ("0", "1")
-    violating: tuple[str, ...] = ("1",)
-    json_fields: tuple[str, ...] = ("violation", "policy_category", "rationale")
-
-    def is_violating(self, label: str) -> bool:
-        return label in self.violating
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Policy:
     meta: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)  # usable, but worth a look
+    format: FormatReading | None = None  # where ``output`` came from (None: built by hand)
 
     @property
     def rule_codes(self) -> list[RuleCode]:
@@ -101,65 +104,11 @@ def estimate_tokens(text: str) -> int:
     return count
 
 
-def _split_list(value: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in value.split(",") if item.strip())
-
-
-def split_front_matter(text: str) -> tuple[dict[str, str], str, int]:
-    """Return (front-matter dict, body, number of lines before the body)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        return {}, text, 0
-    meta: dict[str, str] = {}
-    for index, line in enumerate(lines[1:], start=1):
-        stripped = _INLINE_COMMENT_RE.sub("", line).strip()
-        if stripped == "---":
-            start = index + 1
-            while start < len(lines) and not lines[start].strip():
-                start += 1  # blank lines between the block and the body are not sent
-            return meta, "".join(lines[start:]), start
-        if not stripped or stripped.startswith("#"):
-            continue
-        key, sep, value = stripped.partition(":")
-        if not sep:
-            raise PolicyError(
-                f"Front-matter line {index + 1} has no ':'; write it as 'key: value'."
-            )
-        meta[key.strip().lower()] = value.strip()
-    raise PolicyError("The front matter has no closing '---' line; add one after the last key.")
-
-
-def output_format_from_meta(meta: dict[str, str]) -> OutputFormat:
-    kind = meta.get("format", "binary").lower()
-    if kind not in FORMATS:
-        raise PolicyError(f"Unknown output format '{kind}'; use one of: {', '.join(FORMATS)}.")
-    labels = _split_list(meta["labels"]) if "labels" in meta else ("0", "1")
-    if kind == "labels" and "labels" not in meta:
-        raise PolicyError("A 'labels' policy needs a 'labels:' line listing its labels.")
-    violating = _split_list(meta["violating"]) if "violating" in meta else None
-    if violating is None:
-        if kind == "labels":
-            raise PolicyError("A 'labels' policy needs a 'violating:' line naming its labels.")
-        violating = ("1",)
-    unknown = [label for label in violating if label not in labels]
-    if unknown:
-        raise PolicyError(
-            f"'violating' names {', '.join(unknown)}, which is not in 'labels'; list it there."
-        )
-    fields = _split_list(meta.get("json_fields", "violation, policy_category, rationale"))
-    return OutputFormat(kind=kind, labels=labels, violating=violating, json_fields=fields)
-
-
 def parse_policy(text: str, path: Path | None = None) -> Policy:
     """Parse policy text; raises PolicyError with a one-sentence message."""
     meta, body, offset = split_front_matter(text)
-    output = output_format_from_meta(meta)
-    warnings = [
-        f"Front-matter key '{key}' is not one the app knows; check its spelling "
-        f"(known keys: {', '.join(sorted(KNOWN_KEYS))})."
-        for key in meta
-        if key not in KNOWN_KEYS
-    ]
+    reading = format_reading(meta, body, offset)
+    warnings = unknown_key_warnings(meta)
     name = meta.get("name") or (path.stem.replace("_", " ").title() if path else "Untitled policy")
     return Policy(
         text=text,
@@ -167,7 +116,8 @@ def parse_policy(text: str, path: Path | None = None) -> Policy:
         body_line_offset=offset,
         name=name,
         version=meta.get("version", ""),
-        output=output,
+        output=reading.output,
+        format=reading,
         meta=meta,
         path=path,
         warnings=warnings,
@@ -196,8 +146,10 @@ def find_rule_codes(text: str) -> list[RuleCode]:
     for number, line in enumerate(text.splitlines(), start=1):
         match = _DEFINITION_RE.match(line)
         if match:
-            title = line[match.end() :].strip(" *_:.-—)").strip()
-            found.append(RuleCode(match.group(1), number, title))
+            title = line[match.end() :].lstrip(" *_:.-—–)").rstrip(" *_:.-—–")
+            if title.endswith(")") and title.count("(") < title.count(")"):
+                title = title[:-1].rstrip(" *_:.-—–")  # "**(SP1)** Spam)" style leftovers
+            found.append(RuleCode(match.group(1) or match.group(2), number, title))
     return found
 
 

@@ -1,7 +1,8 @@
 """The results database's schema and row types, and conversion between rows and types.
 
 :class:`~app.core.store.Store` runs the queries; this module says what the tables hold
-(``SCHEMA``, applied idempotently on every connection), what a row becomes
+(``SCHEMA``, applied idempotently on every connection, then :func:`add_missing_columns`
+adds the columns later versions introduced to an older database), what a row becomes
 (:class:`PolicyVersion`, :class:`RunRecord`, :class:`StoredResult`) and how a result is
 written and read back (``rule_codes`` and ``tags`` as JSON lists, flags as 0/1).
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from app.core.run_types import ClassifyResult, Timings, TokenCounts
 from app.core.verdict import Verdict, VerdictStatus
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: results carry tier, escalate, depiction and request
 CACHEABLE = ("ok", "no_verdict", "unparsable")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -42,6 +43,7 @@ CREATE TABLE IF NOT EXISTS results (
     reused_tokens INTEGER NOT NULL DEFAULT 0, generated_tokens INTEGER NOT NULL DEFAULT 0,
     load_ms REAL NOT NULL DEFAULT 0, prompt_ms REAL NOT NULL DEFAULT 0,
     generate_ms REAL NOT NULL DEFAULT 0, created REAL NOT NULL,
+    tier TEXT, escalate INTEGER NOT NULL DEFAULT 0, depiction TEXT, request TEXT,
     PRIMARY KEY (run_id, case_id));
 CREATE INDEX IF NOT EXISTS results_cache_key ON results(cache_key, created);
 CREATE INDEX IF NOT EXISTS runs_policy ON runs(policy_hash, started);
@@ -100,6 +102,10 @@ class StoredResult:
     prompt_ms: float = 0.0
     generate_ms: float = 0.0
     created: float = 0.0
+    tier: str | None = None  # severity tier of a tiered policy's answer
+    escalate: bool = False  # the answer asked for escalation
+    depiction: str | None = None  # two-label answers: depiction tier
+    request: str | None = None  # ... and request tier
 
     @property
     def verdict(self) -> Verdict:
@@ -111,11 +117,16 @@ class StoredResult:
             rationale=self.rationale,
             raw=self.final,
             message=self.message,
+            tier=self.tier,
+            escalate=self.escalate,
+            depiction=self.depiction,
+            request=self.request,
         )
 
     @property
     def correct(self) -> bool:
-        return self.status == "ok" and self.label == self.expected
+        """The verdict gives the expected label, tier (``DC2``) or pair (``D-SP2, R-SP0``)."""
+        return self.verdict.agrees_with(self.expected)
 
     def as_classify_result(self) -> ClassifyResult:
         """The classification this row records, in the engine's own terms."""
@@ -150,15 +161,26 @@ def _json_list(value: list) -> str:
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("runs", "kind", "TEXT NOT NULL DEFAULT 'suite'"),
     ("runs", "owner", "TEXT NOT NULL DEFAULT ''"),
+    ("results", "tier", "TEXT"),  # version 2: tiers, escalate flag, two labels
+    ("results", "escalate", "INTEGER NOT NULL DEFAULT 0"),
+    ("results", "depiction", "TEXT"),
+    ("results", "request", "TEXT"),
 )
 
 
 def add_missing_columns(conn: sqlite3.Connection) -> None:
-    """ALTER TABLE for every column of ``ADDED_COLUMNS`` a table does not have yet."""
+    """ALTER TABLE for every column of ``ADDED_COLUMNS`` a table does not have yet (old rows
+    get the default: no tier, no escalate flag), then record ``SCHEMA_VERSION``."""
     for table, column, definition in ADDED_COLUMNS:
         have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-        if column not in have:
+        if column in have:
+            continue
+        try:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):  # another process added it first
+                raise
+    conn.execute("UPDATE schema_version SET version=? WHERE version<?", (SCHEMA_VERSION,) * 2)
 
 
 def run_from_row(row: sqlite3.Row) -> RunRecord:
@@ -176,5 +198,6 @@ def result_from_row(row: sqlite3.Row) -> StoredResult:
         value = data[name]
         data[name] = json.loads(value) if value and value != "[]" else []
     data["cached"] = bool(data["cached"])
+    data["escalate"] = bool(data.get("escalate"))
     data["violates"] = None if data["violates"] is None else bool(data["violates"])
     return StoredResult(**data)

@@ -13,24 +13,36 @@ A missing or unreadable answer is never a silent "does not violate": it has its 
   is OK, two are UNPARSABLE. A label is a whole word only if not followed by ``.x`` or ``-``,
   so ``SP2.a`` is not label ``SP2``; only when no label matches at all does a cited rule code
   ``SP2.a`` count as ``SP2`` (and only if all such codes point to one label).
-* **json**: the first JSON object in the text (fences and surrounding prose allowed). The
-  label field is ``violation`` (or the first of ``json_fields`` without it). Its value is
-  matched to a label by spelling first; otherwise 1/true/"yes" mean violating and 0/false/"no"
-  not: with labels 0/1 that is "1"/"0", with other labels it is the single violating or single
-  non-violating label (UNPARSABLE if there are several). ``policy_category`` (string, list or
-  null) gives rule codes, ``rationale`` the rationale.
+* **json**: the first JSON object in the text (see :mod:`app.core.verdict_json`); the
+  cookbook's ``rule_ids`` and ``policy_category`` give rule codes, ``confidence`` is kept.
+
+Then, for every format (see :mod:`app.core.verdict_tiers`): ``+ ESCALATE`` sets the escalate
+flag; ``D-SP2, R-SP0`` gives the depiction and request tiers (the verdict's label is that of
+the part the policy scores, ``score_on``, default the depiction); a tiered policy's answer
+that is a tier code (``SP4``, ``DC2``, ``SP2.a``) gives the tier and its label; a label with
+a cited tier on the other side (``VALID (SP3)``) is UNPARSABLE; a one-word answer in the
+test-set spelling table (``INVALID`` for a 0/1 policy) is read through
+:func:`app.core.label_spelling.normalize_label`, as imported labels are.
 
 Every verdict keeps ``raw``; rule codes cited anywhere in the answer are collected.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from app.core.label_spelling import split_pair
 from app.core.policy import OutputFormat, cited_rule_codes
+from app.core.verdict_json import read_json
+from app.core.verdict_text import AMBIGUOUS, read_label, spelled_answer
+from app.core.verdict_tiers import (
+    cited_tiers,
+    first_line_tier,
+    read_pair,
+    split_escalate,
+    tier_label,
+)
 
 
 class VerdictStatus(str, Enum):
@@ -49,162 +61,42 @@ class Verdict:
     rationale: str = ""
     raw: str = ""  # the final-channel text as the model wrote it
     message: str = ""  # why there is no label, in one sentence
+    tier: str | None = None  # severity tier (SP2) for a tiered policy, when the answer gives it
+    escalate: bool = False  # the answer asks for escalation (INVALID + ESCALATE)
+    depiction: str | None = None  # two-label answers (D-SP2, R-SP0): the depiction tier
+    request: str | None = None  # ... and the request tier
+    confidence: str = ""  # a JSON answer's "confidence"
 
     @property
     def ok(self) -> bool:
         return self.status is VerdictStatus.OK
 
+    def display_label(self) -> str:
+        """The label with its tier, two labels and escalate flag: ``INVALID SP3 ESCALATE``,
+        ``INVALID D-SP2 R-SP0``; '' without a label."""
+        if self.label is None:
+            return ""
+        parts = [self.label]
+        if self.depiction or self.request:
+            parts += [f"D-{self.depiction or '?'}", f"R-{self.request or '?'}"]
+        elif self.tier and self.tier != self.label:
+            parts.append(self.tier)
+        if self.escalate:
+            parts.append("ESCALATE")
+        return " ".join(parts)
+
+    def agrees_with(self, expected: str) -> bool:
+        """Whether an expected label (or an expected tier such as ``DC2``, or both labels
+        ``D-SP2, R-SP0``) is what this verdict says."""
+        pair = split_pair(expected)
+        if pair is not None:
+            return self.ok and pair == (self.depiction, self.request)
+        return self.ok and bool(expected) and expected in (self.label, self.tier)  # scored part
+
     @classmethod
     def error(cls, message: str, raw: str = "") -> Verdict:
         """The run itself failed; ``message`` says what to do, in one sentence."""
         return cls(VerdictStatus.ERROR, raw=raw, message=message)
-
-
-_PREFIX = (
-    r"(?:(?:final\s+)?(?:answer|label|output|verdict|classification|result|decision|violation)"
-    r"\s*(?:is\s*)?[:=\-–—]?\s*)?"
-)
-_SEPARATOR_RE = re.compile(r"\s*[(\[\-–—:,;|]|\.\s|\s+[A-Z]{1,5}-?\d")
-_END = r"(?![\w-]|\.[A-Za-z0-9])"  # "SP2." ends a label; "SP2.a" and "SP2-x" do not
-_TRUE = {"1", "true", "yes", "y", "violation", "violating"}
-_FALSE = {"0", "false", "no", "n", "safe", "none"}
-_EMPTY_CATEGORIES = {"", "none", "null", "n/a", "na", "-"}
-_AMBIGUOUS = "?"
-
-
-@dataclass(frozen=True)
-class _Line:
-    label: str  # canonical label, or _AMBIGUOUS
-    bare: bool  # nothing but the label (and punctuation) on the line
-
-
-def _word_re(label: str, flags: int = 0) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w.-])" + re.escape(label) + _END, flags)
-
-
-def _clean(line: str) -> str:
-    line = re.sub(r"```[\w-]*|[*`]|__", "", line).strip()
-    return line.strip("\"'“”‘’").strip()
-
-
-def _canonical(found: str, labels: tuple[str, ...]) -> str:
-    return next((label for label in labels if label.lower() == found.lower()), found)
-
-
-def _strict_line(line: str, labels: tuple[str, ...]) -> _Line | None:
-    """A line that is an answer: optional 'Answer:', a label, then nothing or a separator."""
-    if not labels:
-        return None
-    alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
-    match = re.match(_PREFIX + f"({alternatives}){_END}(.*)$", line, re.IGNORECASE | re.DOTALL)
-    if not match:
-        return None
-    label, rest = _canonical(match.group(1), labels), match.group(2)
-    if not rest.strip(" \t.!"):
-        return _Line(label, bare=True)
-    if not _SEPARATOR_RE.match(rest):
-        return None  # prose such as "1 of many"
-    others = (other for other in labels if other != label)
-    if any(_word_re(other, re.IGNORECASE).search(rest) for other in others):
-        return _Line(_AMBIGUOUS, bare=False)
-    return _Line(label, bare=False)
-
-
-def _lenient(text: str, labels: tuple[str, ...]) -> set[str]:
-    """Labels found as whole words: exact spelling if any, else case-insensitive."""
-    exact = {label for label in labels if _word_re(label).search(text)}
-    if exact:
-        return exact
-    return {label for label in labels if _word_re(label, re.IGNORECASE).search(text)}
-
-
-def _read_label(text: str, labels: tuple[str, ...], lenient: bool) -> tuple[set[str], str, str]:
-    """Return (labels found, rationale, note); one label found means success."""
-    raw_lines = [line for line in text.splitlines() if _clean(line)]
-    lines = [_strict_line(_clean(line), labels) for line in raw_lines]
-    first = lines[0] if lines else None
-    if first is not None and first.label != _AMBIGUOUS:
-        later = {line.label for line in lines[1:] if line is not None and line.bare}
-        rationale = "\n".join(raw_lines[1:]).strip()
-        return {first.label} | later, rationale, ""
-    found = {line.label for line in lines if line is not None}
-    if found or not lenient:
-        return found, "", ""
-    found = _lenient(text, labels)
-    if found:
-        return found, "", ""
-    by_code = {
-        label
-        for code in cited_rule_codes(text)
-        for label in labels
-        if code.lower().startswith(label.lower() + ".")
-    }
-    codes = ", ".join(cited_rule_codes(text))
-    return by_code, "", f"The label was read from the rule code it cites ({codes})."
-
-
-def _first_object(text: str) -> dict | None:
-    decoder = json.JSONDecoder()
-    for match in list(re.finditer(r"\{", text))[:100]:
-        try:
-            value, _ = decoder.raw_decode(text, match.start())
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            return value
-    return None
-
-
-def _json_label(value: object, output: OutputFormat) -> str | None:
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, (int, float)) and float(value) in (0.0, 1.0):
-        text = str(int(value))
-    elif isinstance(value, str):
-        text = value.strip().lower()
-    else:
-        return None
-    spelled = [label for label in output.labels if label.lower() == text]
-    if spelled:
-        return spelled[0]
-    if text not in _TRUE | _FALSE:
-        return None
-    truth = text in _TRUE
-    if {"0", "1"} <= set(output.labels):
-        return "1" if truth else "0"
-    matching = [label for label in output.labels if output.is_violating(label) == truth]
-    return matching[0] if len(matching) == 1 else None
-
-
-def _categories(value: object) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    codes: list[str] = []
-    for item in items:
-        if isinstance(item, str):
-            codes += [part.strip() for part in re.split(r"[,;]", item)]
-    return [code for code in codes if code.lower() not in _EMPTY_CATEGORIES]
-
-
-def _read_json(text: str, output: OutputFormat) -> tuple[str | None, list[str], str, str]:
-    """Return (label, rule codes, rationale, problem)."""
-    found = _first_object(text)
-    if found is None:
-        return None, [], "", "The answer has no valid JSON object, though the policy asks for JSON"
-    obj = {str(key).lower(): value for key, value in found.items()}
-    names = [name.lower() for name in output.json_fields]
-    key = "violation" if "violation" in names or not names else names[0]
-    if key not in obj:
-        return None, [], "", f"The JSON answer has no '{key}' field"
-    label = _json_label(obj[key], output)
-    category_keys = ["policy_category"] + [name for name in names if "categor" in name]
-    codes = [code for name in category_keys for code in _categories(obj.get(name))]
-    rationale = obj.get("rationale")
-    rationale = "" if rationale is None else str(rationale).strip()
-    if label is None:
-        allowed = ", ".join(output.labels)
-        problem = f"The JSON field '{key}' is {json.dumps(obj[key])}, not one of {allowed}"
-        return None, codes, rationale, problem
-    return label, codes, rationale, ""
 
 
 def _no_answer(final: str | None, stop_reason: str) -> str:
@@ -231,6 +123,72 @@ def _no_answer(final: str | None, stop_reason: str) -> str:
     )
 
 
+@dataclass
+class _Reading:
+    label: str | None = None
+    tier: str | None = None
+    depiction: str | None = None
+    request: str | None = None
+    codes: list[str] = field(default_factory=list)
+    rationale: str = ""
+    confidence: str = ""
+    problem: str = ""
+    note: str = ""
+
+
+def _with_tier(reading: _Reading, text: str, output: OutputFormat) -> _Reading:
+    """Add the tier the answer cites to a read label; a tier on the other side is a clash."""
+    if reading.label is None or not output.tiers:
+        return reading
+    tiers = cited_tiers(text, output, reading.codes)
+    violates = output.is_violating(reading.label)
+    clash = [tier for tier in tiers if output.is_violating(tier) != violates]
+    if clash:
+        reading.problem = f"The answer names {reading.label} and tier {clash[0]}, which disagree"
+        reading.label = None
+        return reading
+    if reading.tier is None:
+        reading.tier = tiers[0] if len(tiers) == 1 else output.tier_of_label(reading.label)
+    return reading
+
+
+def _read_text(text: str, output: OutputFormat) -> _Reading:
+    pair = read_pair(text, output)
+    if pair is not None:
+        label = tier_label(pair.tier, output) if pair.tier else None
+        return _Reading(label, pair.tier, pair.depiction, pair.request, problem=pair.problem)
+    found, rationale, note = read_label(text, output.labels, output.kind != "binary")
+    if len(found) > 1 or AMBIGUOUS in found:
+        named = ", ".join(sorted(found - {AMBIGUOUS}))
+        problem = "The answer names more than one label" + (f" ({named})" if named else "")
+        return _Reading(rationale=rationale, problem=problem)
+    if found:
+        return _Reading(next(iter(found)), rationale=rationale, note=note)
+    tier = first_line_tier(text, output)
+    tiers = [tier] if tier else cited_tiers(text, output)
+    if len(tiers) == 1 and tier_label(tiers[0], output):
+        return _Reading(tier_label(tiers[0], output), tiers[0])
+    if len(tiers) > 1:
+        return _Reading(problem=f"The answer names more than one tier ({', '.join(tiers)})")
+    spelled = spelled_answer(text, output)
+    if spelled is not None:
+        return _Reading(spelled)
+    labels = ", ".join(output.labels)
+    return _Reading(problem=f"The answer does not give one of the labels {labels} as its answer")
+
+
+def _read(text: str, output: OutputFormat) -> _Reading:
+    if output.kind == "json":
+        answer = read_json(text, output)
+        reading = _Reading(answer.label, codes=answer.codes, rationale=answer.rationale)
+        reading.confidence, reading.problem = answer.confidence, answer.problem
+    else:
+        reading = _read_text(text, output)
+    if reading.depiction is None:
+        reading = _with_tier(reading, text, output)
+    return reading
+
+
 def parse_verdict(
     final: str | None, output: OutputFormat, *, stop_reason: str = "return"
 ) -> Verdict:
@@ -240,36 +198,24 @@ def parse_verdict(
             VerdictStatus.NO_VERDICT, raw=final or "", message=_no_answer(final, stop_reason)
         )
     cut = {"budget": "the token budget", "cancelled": "a cancel"}.get(stop_reason, "")
-    labels = ", ".join(output.labels)
-    codes: list[str] = []
-    note = ""
-    if output.kind == "json":
-        label, codes, rationale, problem = _read_json(final, output)
-    else:
-        found, rationale, note = _read_label(final, output.labels, output.kind != "binary")
-        label = next(iter(found)) if len(found) == 1 and _AMBIGUOUS not in found else None
-        if len(found) > 1 or _AMBIGUOUS in found:
-            named = ", ".join(sorted(found - {_AMBIGUOUS}))
-            problem = "The answer names more than one label" + (f" ({named})" if named else "")
-        elif not found:
-            problem = f"The answer does not give one of the labels {labels} as its answer"
-        else:
-            problem = ""
-    rule_codes = list(dict.fromkeys(codes + cited_rule_codes(final)))
+    text, escalate = split_escalate(final)
+    reading = _read(text, output)
+    rule_codes = list(dict.fromkeys(reading.codes + cited_rule_codes(final)))
+    label = reading.label
     if label is None:
         advice = "state the output format more clearly in the policy"
         if stop_reason == "budget":
             advice = "raise the token budget or lower the reasoning effort"
         tail = f" (it was cut off by {cut})" if cut else ""
-        message = f"{problem}{tail}; {advice}."
         return Verdict(
             VerdictStatus.UNPARSABLE,
             rule_codes=rule_codes,
-            rationale=rationale,
+            rationale=reading.rationale,
             raw=final,
-            message=message,
+            message=f"{reading.problem}{tail}; {advice}.",
+            escalate=escalate,
         )
-    messages = [note] if note else []
+    messages = [reading.note] if reading.note else []
     if cut:
         messages.append(f"The answer was cut off by {cut} but still reads as {label}.")
     return Verdict(
@@ -277,7 +223,12 @@ def parse_verdict(
         label=label,
         violates=output.is_violating(label),
         rule_codes=rule_codes,
-        rationale=rationale,
+        rationale=reading.rationale,
         raw=final,
         message=" ".join(messages),
+        tier=reading.tier,
+        escalate=escalate,
+        depiction=reading.depiction,
+        request=reading.request,
+        confidence=reading.confidence,
     )

@@ -83,6 +83,10 @@ def stored_result(
         load_ms=result.timings.load_ms,
         prompt_ms=result.timings.prompt_ms,
         generate_ms=result.timings.generate_ms,
+        tier=verdict.tier,
+        escalate=verdict.escalate,
+        depiction=verdict.depiction,
+        request=verdict.request,
     )
 
 

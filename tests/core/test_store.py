@@ -18,7 +18,7 @@ from app.core.fingerprint import (
 from app.core.run_types import RunSettings
 from app.core.storage_paths import data_dir
 from app.core.store import Store
-from app.core.store_rows import StoredResult
+from app.core.store_rows import SCHEMA_VERSION, StoredResult
 
 
 @pytest.fixture(autouse=True)
@@ -115,7 +115,7 @@ def test_store_lives_in_the_data_dir_with_wal_and_schema_version():
     assert store.path.parent == data_dir()
     conn = sqlite3.connect(store.path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     conn.close()
     store.close()
 

@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -31,6 +30,7 @@ from app.engine.harmony.prompt import render, tokenize_segments
 from app.engine.local.engine import LocalEngine
 from app.engine.remote.engine import RemoteConfig, RemoteEngine
 from app.engine.remote.pool import run_concurrent
+from tests.support.fake_openai import RoutedHandler, serve_routes
 from tests.support.llama_server import free_port
 from tests.support.requests import ENDLESS, GRAMMAR, POLICY
 from tests.support.requests import request as shared_request
@@ -162,47 +162,10 @@ def test_context_overflow_is_one_sentence(remote: RemoteEngine) -> None:
 # -- loopback fakes -----------------------------------------------------------------------
 
 
-class _Fake(BaseHTTPRequestHandler):
-    routes: dict = {}
-    log: list = []
-
-    def log_message(self, *args: object) -> None:  # keep test output quiet
-        pass
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"null")
-        type(self).log.append((self.path, body, self.headers.get("Authorization")))
-        status, payload = self.routes[self.path](body)
-        if isinstance(payload, list):  # a server-sent-event stream
-            self.send_response(status)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            for item in payload:
-                self.wfile.write(f"data: {json.dumps(item)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
-            self.close_connection = True
-            return
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = _handle
-
-
 @pytest.fixture
-def fake() -> Iterator[tuple[str, type[_Fake]]]:
-    handler = type("Handler", (_Fake,), {"routes": {}, "log": []})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", handler
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+def fake() -> Iterator[tuple[str, type[RoutedHandler]]]:
+    with serve_routes() as served:
+        yield served
 
 
 def test_503_then_200_is_retried_with_backoff(fake) -> None:

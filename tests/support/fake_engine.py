@@ -35,7 +35,7 @@ from app.core.run_types import (
     Timings,
     TokenCounts,
 )
-from app.core.verdict import Verdict, VerdictStatus
+from app.core.verdict import Verdict, VerdictStatus, parse_verdict
 
 VIOLATING_WORDS = ("fee", "password", "guaranteed", "buy followers", "wire", "verify")
 
@@ -52,6 +52,9 @@ class FakeScript:
     extra_words: int = 0  # extra filler words of reasoning (long streams for benchmarks)
     rule_code: str | None = None  # force the cited code; default: a violating code of the policy
     keyword_rules: tuple[tuple[str, str], ...] = ()  # (word in content, code cited) pairs
+    # (word in content, final answer): the answer is written as given and read by the real
+    # verdict parser under the request's output format (INVALID, DC2, D-SP2, R-SP0, ...)
+    answers: tuple[tuple[str, str], ...] = ()
 
 
 def _quote(content: str) -> str:
@@ -142,12 +145,15 @@ class FakeEngine:
             yield Delta(case_id, "analysis", piece)
         label = "1" if violating else "0"
         final = json.dumps({"violation": int(label), "policy_category": code})
-        for piece in re.findall(r".{1,8}", final):
+        answer = next((text for word, text in script.answers if word in lowered), None)
+        for piece in re.findall(r".{1,8}", answer or final, re.DOTALL):
             time.sleep(script.delay)
             yield Delta(case_id, "final", piece)
         verdict = Verdict(
             VerdictStatus.OK, label=label, violates=violating, rule_codes=[code], raw=final
         )
+        if answer is not None:
+            final, verdict = answer, parse_verdict(answer, request.output)
         generated = len(pieces) + 6
         elapsed_ms = (time.monotonic() - began) * 1000
         yield Finished(

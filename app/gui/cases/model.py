@@ -130,7 +130,7 @@ class CaseTableModel(HeaderedTableModel):
         # agreement: only for a fresh labelled result and a stated expectation
         if entry.stale or not case.expected or not entry.label:
             return ""
-        return "✓" if entry.label == case.expected else "✗"
+        return "✓" if entry.agrees_with(case.expected) else "✗"
 
     # --- cases ----------------------------------------------------------------------
     def cases(self) -> list[TestCase]:

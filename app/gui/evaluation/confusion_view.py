@@ -6,6 +6,9 @@ and the kind of a cell (``right`` on the diagonal, ``wrong`` off it, ``missing``
 no-verdict columns). Cells are tinted by count — green on the diagonal, red off it, amber
 for no-verdicts — blended into the palette's base colour so light and dark themes both read.
 
+The tier matrix of a tiered test set uses the same view; its ``<no tier>`` column (a
+verdict that gave no tier) is tinted like the no-verdict columns.
+
 ``ConfusionView`` emits ``cellActivated(case_ids)`` when a cell is clicked (or activated with
 the keyboard), so the case table can filter to exactly those cases.
 """
@@ -19,6 +22,7 @@ from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.core.metrics import NO_VERDICT_COLUMNS, ConfusionMatrix
+from app.core.metrics_tiers import NO_TIER
 
 
 class ConfusionRole(IntEnum):
@@ -91,8 +95,8 @@ class ConfusionModel(QAbstractTableModel):
 
     def kind(self, row: int, column: int) -> str:
         expected, predicted = self._matrix.rows[row], self._matrix.columns[column]
-        if predicted in NO_VERDICT_COLUMNS:
-            return "missing"
+        if predicted in NO_VERDICT_COLUMNS or predicted == NO_TIER:
+            return "missing"  # no verdict, or (tier matrix) a verdict without a tier
         return "right" if expected == predicted else "wrong"
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):

@@ -6,7 +6,9 @@ error results on their own line (never folded into "does not violate"); the conf
 matrix (click a cell: ``cellActivated(case_ids)``, so the case table can filter to those
 cases; "Show all cases" emits ``caseFilterCleared``); per-class metrics with macro averages
 (shown for policies with more than two labels); agreement per tag; and the chart of the
-metrics across the policy's versions. Everything is plain text. The panel computes nothing:
+metrics across the policy's versions; for a test set with severity tiers, the tier
+confusion matrix with the tier accuracy and the share off by exactly one tier. Everything is
+plain text. The panel computes nothing:
 the metrics come from the :class:`~app.gui.evaluation.controller.EvaluationController`.
 """
 
@@ -107,6 +109,11 @@ class MetricsPanel(QWidget):
         self.show_all_button = QPushButton("Show all cases")
         self.show_all_button.setToolTip("Clear the confusion-matrix filter of the case table")
         self.show_all_button.clicked.connect(self.caseFilterCleared)
+        self.tier_view = ConfusionView()
+        self.tier_view.setObjectName("tierConfusion")
+        self.tier_view.cellActivated.connect(self.cellActivated)
+        self.tier_summary = plain_label("", "tierSummary")
+        self.tier_summary.setWordWrap(True)
         self.class_model = PerClassModel(self)
         self.class_view = _table(self.class_model)
         self.tag_model = TagModel(self)
@@ -126,6 +133,14 @@ class MetricsPanel(QWidget):
         class_layout.setContentsMargins(0, 0, 0, 0)
         class_layout.addWidget(plain_label("Per class (macro averages last)", "sectionLabel"))
         class_layout.addWidget(self.class_view)
+        self.tier_box = QWidget()
+        tier_layout = QVBoxLayout(self.tier_box)
+        tier_layout.setContentsMargins(0, 0, 0, 0)
+        tier_head = QHBoxLayout()
+        tier_head.addWidget(plain_label("Tiers (expected ↓, predicted →)", "sectionLabel"))
+        tier_head.addWidget(self.tier_summary, 1)
+        tier_layout.addLayout(tier_head)
+        tier_layout.addWidget(self.tier_view)
         tag_box = QWidget()
         tag_layout = QVBoxLayout(tag_box)
         tag_layout.setContentsMargins(0, 0, 0, 0)
@@ -148,10 +163,12 @@ class MetricsPanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("metricsSplitter")
         self.splitter.addWidget(upper)
+        self.splitter.addWidget(self.tier_box)  # full width: a tier matrix has many columns
         self.splitter.addWidget(chart_box)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -182,6 +199,10 @@ class MetricsPanel(QWidget):
         labels = len(output.labels) if output else len(metrics.confusion.rows) if metrics else 0
         self.class_box.setVisible(labels > 2)
         self.tag_model.set_metrics(metrics)
+        tiers = metrics.tiers if metrics else None
+        self.tier_box.setVisible(tiers is not None)
+        self.tier_summary.setText(tiers.summary() if tiers else "")
+        self.tier_view.set_matrix(tiers.confusion if tiers else None)
 
     def set_history(self, history: list[VersionSummary]) -> None:
         """Chart the versions' latest-run metrics (versions never run are left out)."""

@@ -7,7 +7,10 @@ waits for them. Public API: signals ``policyEdited`` and ``modificationChanged(b
 ``text``, ``set_text``, ``is_modified``, ``set_modified``, ``jump_to_rule``,
 ``jump_to_line``, ``highlight_phrases``, ``set_context_size``, ``show_find`` and the
 ``editor`` property. The token meter under the editor is
-:class:`~app.gui.policy.token_meter.TokenMeter`.
+:class:`~app.gui.policy.token_meter.TokenMeter`; the output-format line above it is
+:class:`~app.gui.policy.format_bar.FormatBar` (its Correct… dialog edits the text's front
+matter as one undoable edit, so the file changes only when the user saves). Front-matter
+warnings (a misspelt key) lead the hint list.
 """
 
 from __future__ import annotations
@@ -28,9 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.lint import LintHint, lint_policy
-from app.core.policy import PolicyError, estimate_tokens, find_rule_codes, split_front_matter
+from app.core.policy import PolicyError, estimate_tokens, find_rule_codes, parse_policy
+from app.core.policy_meta import OutputFormat, with_front_matter
 from app.gui.policy.code_editor import CodeEditor
 from app.gui.policy.find_bar import FindBar
+from app.gui.policy.format_bar import FormatBar
+from app.gui.policy.format_dialog import FormatDialog
 from app.gui.policy.highlighter import PolicyHighlighter
 from app.gui.policy.outline import PolicyOutline
 from app.gui.policy.token_meter import TokenMeter
@@ -56,6 +62,8 @@ class PolicyPanel(QWidget):
         self.outline = PolicyOutline()
         self.outline.setObjectName("policyOutline")
         self.meter = TokenMeter()
+        self.format_bar = FormatBar()
+        self.format_dialog: FormatDialog | None = None
         self.hints = QListWidget()
         self.hints.setObjectName("policyHints")
         self.hints.setWordWrap(True)
@@ -88,6 +96,7 @@ class PolicyPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addWidget(self.format_bar)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.meter)
 
@@ -97,6 +106,8 @@ class PolicyPanel(QWidget):
         document.contentsChange.connect(self._on_contents_change)
         document.modificationChanged.connect(self.modificationChanged)
         self.outline.lineActivated.connect(self._jump_and_focus)
+        self.format_bar.lineActivated.connect(self._jump_and_focus)
+        self.format_bar.correctRequested.connect(self.open_format_dialog)
         self.hints.itemClicked.connect(self._on_hint_activated)
         self.hints.itemActivated.connect(self._on_hint_activated)
         for keys, replace in ((QKeySequence.StandardKey.Find, False), ("Ctrl+H", True)):
@@ -162,6 +173,25 @@ class PolicyPanel(QWidget):
                 cursor = document.find(phrase, cursor)
         self._editor.set_phrase_highlights(ranges)
 
+    def open_format_dialog(self) -> FormatDialog:
+        """Open the Correct… dialog (window-modal, non-blocking) on the format now read."""
+        reading = self.format_bar.reading
+        dialog = FormatDialog(reading.output if reading else OutputFormat(), self)
+        dialog.accepted.connect(lambda: self.apply_format(dialog.output()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.format_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def apply_format(self, output: OutputFormat | None) -> None:
+        """Write ``output`` as the text's front matter: one undoable edit, saved on save."""
+        if output is None:
+            return
+        cursor = QTextCursor(self._editor.document())
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(with_front_matter(self.text(), output))
+        self.refresh_analysis()
+
     def set_context_size(self, n_ctx: int) -> None:
         self.meter.set_context_size(n_ctx)
 
@@ -183,12 +213,14 @@ class PolicyPanel(QWidget):
         """Recompute outline, token meter and lint hints now (normally debounced)."""
         text = self.text()
         try:
-            body = split_front_matter(text)[1]
-        except PolicyError:
-            body = text
+            policy = parse_policy(text)
+            body, reading, error, warnings = policy.body, policy.format, "", policy.warnings
+        except PolicyError as exc:
+            body, reading, error, warnings = text, None, str(exc), []
         self.meter.set_tokens(estimate_tokens(body))
         self.outline.update_text(text)
-        hints = lint_policy(text) if text.strip() else []
+        self.format_bar.show_reading(reading if text.strip() else None, error)
+        hints = [_key_hint(text, w) for w in warnings] + (lint_policy(text) if text.strip() else [])
         if hints != self._hint_list:
             self._hint_list = hints
             self._show_hints(hints)
@@ -233,3 +265,18 @@ class PolicyPanel(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self.highlighter.set_palette(self.palette())  # children update after this event
+
+
+def _key_hint(text: str, warning: str) -> LintHint:
+    """A front-matter warning as a hint on the line of the key it names ('fromat')."""
+    key = warning.split("'")[1] if warning.count("'") >= 2 else ""
+    lines = text.splitlines()
+    line = next(
+        (
+            n
+            for n, raw in enumerate(lines[:50], start=1)
+            if key and raw.strip().lower().startswith(key + ":")
+        ),
+        None,
+    )
+    return LintHint(line, "warning", warning, "front-matter-key")

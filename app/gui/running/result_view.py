@@ -178,6 +178,8 @@ class ResultView(QWidget):
             if entry.state == "cancelled" and entry.result is None:
                 kind = "none"
             self._set_badge(kind, self._title(entry), stale=entry.stale)
+            if entry.result is not None and entry.result.verdict.escalate:
+                self.badge.setText(self.badge.text() + " · ESCALATE")  # plain text
             final = entry.result.final if entry.result else entry.final
             self.final_view.setPlainText(final or (entry.error if entry.state == "failed" else ""))
             self.reasoning.setPlainText(entry.analysis)
@@ -208,7 +210,10 @@ class ResultView(QWidget):
         verdict = entry.result.verdict if entry.result else None
         if verdict is None:
             return ""
-        parts = [self._case_id, f"label {verdict.label}" if verdict.label else verdict.message]
+        parts = [
+            self._case_id,
+            f"label {verdict.display_label()}" if verdict.label else verdict.message,
+        ]
         if verdict.rule_codes:
             parts.append(", ".join(verdict.rule_codes))
         if entry.stale:

@@ -94,8 +94,7 @@ class RunCoordinator(QObject):
         except PolicyError:
             self._policy = None  # keep the last labels while the front matter is half-typed
         else:
-            output = self._policy.output
-            self.cases.set_labels(list(output.labels), set(output.violating))
+            self.cases.set_labels(*self._policy.output.expected_choices())  # labels and tiers
         self.show_case(self.view.case_id() or self.cases.current_case_id())
 
     def output(self) -> OutputFormat:
@@ -205,7 +204,7 @@ class RunCoordinator(QObject):
             return False
         if entry.verdict_kind in ("error", "no_verdict"):
             return True
-        return bool(case.expected) and entry.label != case.expected
+        return bool(case.expected) and not entry.agrees_with(case.expected)
 
     def _prepare(self) -> tuple[Policy, str] | None:
         """The parsed policy and its text, with a usable backend; or None (told why)."""

@@ -46,6 +46,10 @@ class ResultEntry:
             return "violates" if verdict.violates else "safe"
         return "error" if verdict.status is VerdictStatus.ERROR else "no_verdict"
 
+    def agrees_with(self, expected: str) -> bool:
+        """The result gives the expected label (or the expected tier, ``DC2``)."""
+        return self.result is not None and self.result.verdict.agrees_with(expected)
+
     @property
     def label(self) -> str:
         if self.result is not None and self.result.verdict.ok:
@@ -63,6 +67,8 @@ def predicted_text(entry: ResultEntry | None) -> str:
         return ""
     if entry.verdict_kind in ("error", "no_verdict"):
         return "error" if entry.verdict_kind == "error" else "no verdict"
+    if entry.result is not None and entry.result.verdict.ok:
+        return entry.result.verdict.display_label()  # "INVALID SP3 ESCALATE"
     return entry.label
 
 
