@@ -29,8 +29,6 @@ from app.core.metrics import (
     format_ratio,
     parse_thresholds,
 )
-<<<<<<< HEAD
-from app.core.policy import PolicyError, load_policy
 from app.core.report import (
     ReportError,
     build_run_report,
@@ -40,11 +38,6 @@ from app.core.report import (
     write_report_text,
 )
 from app.core.report_formats import junit_xml, results_csv
-=======
-from app.core.report import build_run_report, write_html, write_markdown
-from app.core.storage_paths import atomic_write_text
-from app.core.store_rows import StoredResult
->>>>>>> main
 from app.runs.selection import RunJob
 from app.runs.suite import ORDERS
 
