@@ -17,16 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from app.core import store as store_module
 from app.core import store_errors
 from app.core.store import Store
 from tests.bad_inputs.conftest import ROOT_DIR, Workspace, check, cli, duplicates, stored_runs
 from tests.bad_inputs.servers import answering
 from tests.support.fake_server import fake_server
+from tests.support.storage_faults import tiny_disk
 
 
 def completions(handler) -> int:
-    return sum(path == "/v1/chat/completions" for _, path, _ in handler.log)
+    return sum(path == "/v1/chat/completions" for path, _, _ in handler.log)
 
 
 def test_db_path_is_a_folder(ws: Workspace, capsys) -> None:
@@ -102,24 +102,16 @@ def test_lock_held_while_a_new_database_is_created_is_waited_out(tmp_path) -> No
 def test_full_disk_during_the_run(ws: Workspace, capsys, monkeypatch) -> None:
     """A tiny SQLite size limit fills the "disk" after the first results: one sentence, the
     run is marked interrupted, the stored results stay, and the next run reuses them."""
-    real_connect = store_module.connect
-
-    def tiny_disk(path, connections, lock):
-        conn = real_connect(path, connections, lock)
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        conn.execute(f"PRAGMA max_page_count={max(pages, 10) + 3}")
-        return conn
-
     big = ws.root / "big.jsonl"
     lines = [f'{{"id": "b{i}", "content": "{"x" * 3000} {i}", "expected": "0"}}' for i in range(8)]
     big.write_text("\n".join(lines) + "\n")
     ws.cases = big
     before = ws.snapshot()
     with fake_server(answering()) as (url, handler):
-        monkeypatch.setattr(store_module, "connect", tiny_disk)
-        line = check(ws, before, cli(capsys, ws.remote_args(url)), 2, "is full", str(ws.db))
+        with monkeypatch.context() as patch:
+            tiny_disk(patch)
+            line = check(ws, before, cli(capsys, ws.remote_args(url)), 2, "is full", str(ws.db))
         assert "free some space" in line
-        monkeypatch.setattr(store_module, "connect", real_connect)
         store = Store(ws.db)
         (run,) = store.list_runs()
         kept = [r.case_id for r in store.results(run.id)]

@@ -11,13 +11,13 @@ import os
 import sqlite3
 import threading
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from app.core import store as store_module  # noqa: E402
 from app.core import store_errors  # noqa: E402
 from app.core.cases import TestCase, cases_path_for, save_cases  # noqa: E402
 from app.core.store import Store  # noqa: E402
@@ -32,6 +32,7 @@ from tests.support.fake_engine import (  # noqa: E402
     isolate_gui_env,
 )
 from tests.support.fake_server import chat_models, fake_server  # noqa: E402
+from tests.support.storage_faults import tiny_disk  # noqa: E402
 
 TIMEOUT = 20_000
 BIG = [TestCase(f"b{i}", f"Pay the fee {i} " + "x" * 3000, "1") for i in range(8)]
@@ -81,22 +82,14 @@ def db_path() -> str:
 
 
 def test_full_disk_during_run_all(qtbot, make_window, monkeypatch) -> None:
-    real_connect = store_module.connect
-
-    def tiny_disk(path, connections, lock):
-        conn = real_connect(path, connections, lock)
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        conn.execute(f"PRAGMA max_page_count={max(pages, 10) + 3}")
-        return conn
-
-    monkeypatch.setattr(store_module, "connect", tiny_disk)
-    window, messages = make_window(BIG)
-    outcome = run_all(qtbot, window)
-    expected = str(store_errors.store_error(sqlite3.OperationalError("database or disk is full"),
-                                            store_module.Path(db_path())))  # fmt: skip
+    with monkeypatch.context() as patch:
+        tiny_disk(patch)
+        window, messages = make_window(BIG)
+        outcome = run_all(qtbot, window)
+    full = sqlite3.OperationalError("database or disk is full")
+    expected = str(store_errors.store_error(full, Path(db_path())))
     assert outcome.status == "failed" and outcome.message == expected  # the CLI's sentence
     assert messages[-1] == expected
-    monkeypatch.setattr(store_module, "connect", real_connect)
     store = Store(db_path())
     (run,) = store.list_runs()
     kept = store.results(run.id)

@@ -9,22 +9,20 @@ every few seconds, an endless stream or a huge body. Nothing leaves 127.0.0.1.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.support.fake_openai import RoutedHandler, serve_routes
 
 Route = Callable[[BaseHTTPRequestHandler, object], None]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    routes: dict[str, Route] = {}
-    log: list = []
-    protocol_version = "HTTP/1.1"
+class RawHandler(RoutedHandler):
+    """Routes are ``(handler, body) -> None`` and write the whole response themselves."""
 
-    def log_message(self, *args: object) -> None:  # keep test output quiet
-        pass
+    protocol_version = "HTTP/1.1"
 
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -33,14 +31,14 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw) if raw else None
         except ValueError:
             body = None
-        type(self).log.append((self.command, self.path, body))
+        type(self).log.append((self.path, body, self.headers.get("Authorization")))
         route = self.routes.get(self.path)
         try:
             if route is None:
                 json_answer(self, {"error": "not found"}, status=404)
             else:
                 route(self, body)
-        except (BrokenPipeError, ConnectionResetError, OSError):
+        except OSError:
             pass  # the client gave up: that is what some tests check
         self.close_connection = True
 
@@ -102,14 +100,6 @@ def text_events(pieces: list[str], finish: str | None = "stop") -> list[dict]:
 @contextmanager
 def fake_server(routes: dict[str, Route] | None = None) -> Iterator[tuple[str, type]]:
     """Serve ``routes`` on a free loopback port; yields (base URL, handler class)."""
-    handler = type("Handler", (_Handler,), {"routes": dict(routes or {}), "log": []})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", handler
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serve_routes(RawHandler) as (url, handler):
+        handler.routes.update(routes or {})
+        yield url, handler
