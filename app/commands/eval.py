@@ -38,7 +38,7 @@ from app.core.report import (
     write_report_text,
 )
 from app.core.report_formats import junit_xml, results_csv
-from app.runs.selection import RunJob
+from app.runs.selection import LAST_RUN, RunJob
 from app.runs.suite import ORDERS
 
 REPORT_KINDS = ("json", "junit", "csv", "html", "markdown")
@@ -59,6 +59,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--fail-under", default="", metavar="NAME=VALUE,...")
     parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
     parser.add_argument("--note", default="", help="note stored with this policy version")
+    parser.add_argument(
+        "--resume", nargs="?", const=LAST_RUN, metavar="RUN_ID",
+        help="continue an interrupted run (default: the last unfinished one of this policy "
+        "and test set) instead of starting a new one",
+    )  # fmt: skip
     for fmt in REPORT_KINDS:
         parser.add_argument(f"--{fmt}", type=Path, metavar="PATH", help=f"write a {fmt} report")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the metrics")
@@ -132,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     job = RunJob(
         policy, cases, run_settings(args), backend_config(args),
         failed_first=args.order == "failed-first", cases_path=str(cases_path.resolve()),
-        note=args.note,
+        note=args.note, resume_run_id=args.resume,
     )  # fmt: skip
     with open_service(args.db) as service:
         outcome = service.run(job)

@@ -118,9 +118,13 @@ def test_full_disk_during_the_run(ws: Workspace, capsys, monkeypatch) -> None:
         store.close()
         assert run.status == "interrupted" and 0 < len(kept) < 8
         sent = completions(handler)
-        outcome = cli(capsys, ws.remote_args(url))
+        outcome = cli(capsys, ws.remote_args(url, "--resume"))  # space freed: resume it
         assert outcome.code == 0 and "Traceback" not in outcome.err
-        assert completions(handler) - sent == 8 - len(kept)  # finished ones are reused
+        assert completions(handler) - sent == 8 - len(kept)  # only the missing cases run
+        store = Store(ws.db)
+        assert [r.status for r in store.list_runs()] == ["finished"]
+        assert len(store.results(run.id)) == 8
+        store.close()
     assert ws.snapshot() == before and duplicates(ws.db) == []
 
 
@@ -180,8 +184,12 @@ def test_kill_9_leaves_an_interrupted_run_that_the_next_run_completes(ws: Worksp
         assert sorted(r.case_id for r in store.results(run.id)) == ["c1", "c2"]
         store.close()
         handler.routes.update(answering())
-        outcome = cli(capsys, ws.remote_args(url))
-        assert outcome.code == 0 and "2 cached" in outcome.out
+        outcome = cli(capsys, ws.remote_args(url, "--resume"))
+        assert outcome.code == 0 and f"Run {run.id}: 2 cases" in outcome.out  # c3 and c4
+        store = Store(ws.db)
+        assert store.get_run(run.id).status == "finished" and len(store.list_runs()) == 1
+        assert sorted(r.case_id for r in store.results(run.id)) == ["c1", "c2", "c3", "c4"]
+        store.close()
     assert ws.snapshot() == before and duplicates(ws.db) == []
 
 
