@@ -60,11 +60,16 @@ def _file_format(path: Path, text: str) -> str:
 
 def _sniff_delimiter(text: str) -> str:
     sample = text[:16384]
+    first = next((line for line in sample.splitlines() if line.strip()), "")
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        found = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
-        first = sample.splitlines()[0] if sample else ""
-        return max(",;\t|", key=first.count) if any(c in first for c in ",;\t|") else ","
+        found = ""
+    if found and (found in first or not any(c in first for c in ",;\t|")):
+        return found
+    # the sniffer failed, or chose a character the first row does not even hold (a tab
+    # inside a quoted cell): count the first row's candidates instead
+    return max(",;\t|", key=first.count) if any(c in first for c in ",;\t|") else ","
 
 
 def _trim(row: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ from app.core.cases import CasesError, load_cases, parse_cases_jsonl, save_cases
 from app.core.import_reading import ImportFileError
 from app.core.importer import ColumnMapping, import_cases, preview
 from app.core.policy import OutputFormat, PolicyError, parse_policy
+from app.core.policy_meta import FORMAT_KEYS
 
 FRONT = st.sampled_from(["---\n", "---\r\n", "name: x\n", "format: labels\n", "labels: A, B\n",
                          "violating: B\n", "fromat: binary\n", "# c\n", "no colon\n", ":\n",
@@ -44,8 +45,7 @@ def test_any_policy_text_parses_or_says_why(text) -> None:
 
 @given(meta=st.dictionaries(KEY, VALUE, max_size=5), body=st.text(max_size=60))
 def test_front_matter_reads_back(meta, body) -> None:
-    meta = {k: v for k, v in meta.items() if k not in ("format", "labels", "violating",
-                                                       "json_fields")}  # fmt: skip
+    meta = {k: v for k, v in meta.items() if k not in FORMAT_KEYS}  # those are checked
     front = "".join(f"{k}: {v}\n" for k, v in meta.items())
     policy = parse_policy(f"---\n{front}format: binary\n---\n{body}")
     assert {k: v for k, v in policy.meta.items() if k != "format"} == meta
