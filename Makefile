@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test fuzz lint format bench screenshots clean sysdeps
+.PHONY: run test fuzz lint format bench screenshots clean sysdeps package package-test
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,12 +37,12 @@ fuzz: $(STAMP) sysdeps
 	HYPOTHESIS_PROFILE=fuzz QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/properties -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check app tests benchmarks scripts
-	$(VENV)/bin/ruff format --check app tests benchmarks scripts
+	$(VENV)/bin/ruff check app tests benchmarks scripts packaging
+	$(VENV)/bin/ruff format --check app tests benchmarks scripts packaging
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format app tests benchmarks scripts
-	$(VENV)/bin/ruff check --fix app tests benchmarks scripts
+	$(VENV)/bin/ruff format app tests benchmarks scripts packaging
+	$(VENV)/bin/ruff check --fix app tests benchmarks scripts packaging
 
 # Each benchmark prints ratios measured in one run against its target (see benchmarks/).
 BENCHMARKS := engine_bench remote_throughput gui_highlight gui_stall gui_testset
@@ -55,5 +55,25 @@ bench: $(STAMP) sysdeps
 screenshots: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(PY) -m scripts.screenshots
 
+# The desktop app: a PyInstaller folder in dist/safeguard-studio/ for this platform, built
+# with the llama.cpp backend of the venv; on Linux also the .tar.gz and the .deb beside it.
+# See packaging/README.md.
+PACKAGE_STAMP := $(VENV)/.packaging
+$(PACKAGE_STAMP): packaging/requirements.txt | $(STAMP)
+	$(PY) -m pip install -q -r packaging/requirements.txt
+	touch $(PACKAGE_STAMP)
+
+package: $(STAMP) $(PACKAGE_STAMP) sysdeps
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/icons.py build/icons
+	$(PY) -m PyInstaller --noconfirm --log-level WARN --distpath dist \
+	  --workpath build/pyinstaller packaging/safeguard-studio.spec
+	@if [ "$$(uname)" = Linux ]; then $(PY) packaging/linux.py --out dist; fi
+	@du -sh dist/safeguard-studio
+
+# Smoke test of the frozen build (CI runs it after `make test`): the executable's --version,
+# classify on the synthetic model, the window offscreen; installs and removes the .deb.
+package-test: package
+	SAFEGUARD_BUNDLE=dist/safeguard-studio QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/frozen
+
 clean:
-	rm -rf $(VENV) .cache .pytest_cache
+	rm -rf $(VENV) .cache .pytest_cache build dist

@@ -15,6 +15,7 @@ import platformdirs
 
 APP_NAME = "SafeguardStudio"
 APP_AUTHOR = "SafeguardStudio"
+APP_DISPLAY_NAME = "Safeguard Studio"  # window titles, About, desktop entry, installers
 
 
 def _dir(env: str, default: str) -> Path:

@@ -2,22 +2,27 @@
 
 ``run_gui`` is what ``safeguard-studio`` with no subcommand calls. ``create_main_window``
 builds a window with a given engine factory and settings (tests, screenshots, benchmarks);
-it is the place where the end-to-end test passes the real ``LocalEngine``.
+it is the place where the end-to-end test passes the real ``LocalEngine``. Once the window is
+shown, a first run without a model (local backend, no model file) opens the Models dialog,
+and ``SAFEGUARD_QUIT_WHEN_SHOWN=1`` makes the app print one line and close the window (the
+packaging smoke test and ``benchmarks/frozen_start`` start the real executable with it).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
-from app.core.storage_paths import APP_AUTHOR, APP_NAME
+from app.core.resources import resource_path
+from app.core.storage_paths import APP_AUTHOR, APP_DISPLAY_NAME, APP_NAME
 from app.gui.main_window import MainWindow
 from app.gui.policy.templates import newer_recovery
 from app.gui.shared import options
@@ -45,7 +50,9 @@ def ensure_application(argv: Sequence[str] = ()) -> QApplication:
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(APP_AUTHOR)
     QCoreApplication.setApplicationVersion(__version__)
-    QGuiApplication.setApplicationDisplayName("Safeguard Studio")
+    QGuiApplication.setApplicationDisplayName(APP_DISPLAY_NAME)
+    QGuiApplication.setDesktopFileName("safeguard-studio")  # matches the .desktop entry
+    app.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
     return app  # type: ignore[return-value]
 
 
@@ -73,6 +80,31 @@ def create_main_window(
     return window
 
 
+QUIT_WHEN_SHOWN_ENV = "SAFEGUARD_QUIT_WHEN_SHOWN"  # see the module docstring
+SHOWN_LINE = "safeguard-studio: window shown"
+
+
+def needs_model(settings: QSettings) -> bool:
+    """True when the local backend is chosen and no model file is set."""
+    local = options.get(settings, options.BACKEND) == "local"
+    return local and not options.get(settings, options.MODEL_PATH)
+
+
+def after_shown(window, settings: QSettings) -> None:
+    """Call right after ``window.show()``; acts once the event loop runs."""
+    if needs_model(settings):
+        QTimer.singleShot(0, window.open_models_dialog)
+    if os.environ.get(QUIT_WHEN_SHOWN_ENV):
+        QTimer.singleShot(0, lambda: _report_and_close(window))
+
+
+def _report_and_close(window) -> None:
+    dialog = getattr(window, "models_dialog", None)
+    models = "open" if dialog is not None and dialog.isVisible() else "closed"
+    print(f"{SHOWN_LINE} (visible={window.isVisible()}, models dialog {models})", flush=True)
+    window.close()
+
+
 def run_gui(argv: Sequence[str] | None = None) -> int:
     """Run the workbench until its window closes; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -83,6 +115,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     apply_theme(app, theme)
     window = create_main_window(settings=settings, policy_path=args.policy, restore_session=True)
     window.show()
+    after_shown(window, settings)
     try:
         return app.exec()
     finally:

@@ -20,6 +20,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from app.core.cases import cases_path_for
+from app.core.storage_paths import APP_DISPLAY_NAME as APP_TITLE
 from app.core.store import Store, StoreError
 from app.gui.cases.file_actions import CaseFileActions
 from app.gui.cases.panel import CasePanel
@@ -41,8 +42,6 @@ from app.gui.shared.layout_state import restore_layout, save_layout
 from app.gui.shared.settings_store import load_engine_settings
 from app.gui.window_actions import WindowActions, WindowCommands, effort_combo
 from app.runs.service import EngineFactory
-
-APP_TITLE = "Safeguard Studio"
 
 
 class MainWindow(QMainWindow):
@@ -101,8 +100,9 @@ class MainWindow(QMainWindow):
             document=self.document, runner=self.runner, evaluation=self.evaluation_actions,
             case_files=self.case_files, policy_panel=self.policy_panel, tabs=self.right_tabs,
             settings=settings, open_models=self.open_models_dialog,
-            open_settings=self.open_settings_dialog,
+            open_settings=self.open_settings_dialog, show_message=self.show_message,
             theme_changed=self.result_view.refresh_highlights,
+            engine_states=self.controller.engineStateChanged,
         )  # fmt: skip
         self.window_actions = WindowActions(self, commands, self.effort_combo)
         self._wire()
@@ -296,4 +296,5 @@ class MainWindow(QMainWindow):
         self.models_controller.shutdown()
         self.case_files.shutdown()
         self.evaluation.shutdown()
+        self.window_actions.help.shutdown()
         self.store.close()

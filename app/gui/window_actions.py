@@ -6,7 +6,7 @@ window at call time), and the reasoning-effort combo that the runner reads. File
 (new, templates, open, recent, save, save as, models, settings, quit), Edit (find, replace),
 Run (run case, run all, run failed, run selected, resume last run, cancel, reasoning
 effort), Test set (import, export CSV / JSONL), History (policy versions, compare last two
-runs, export run report) and View (theme, result / metrics tab).
+runs, export run report), View (theme, result / metrics tab) and Help (app.gui.help).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, SignalInstance
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.core.run_types import EFFORTS
 from app.gui.cases.file_actions import CaseFileActions
 from app.gui.evaluation.actions import EvaluationActions
+from app.gui.help import install_help_menu
 from app.gui.policy.documents import PolicyDocument
 from app.gui.policy.panel import PolicyPanel
 from app.gui.policy.templates import list_templates
@@ -52,6 +53,8 @@ class WindowCommands:
     open_models: Callable[[], object]
     open_settings: Callable[[], None]
     theme_changed: Callable[[], None]
+    engine_states: SignalInstance  # (state, detail): Help keeps the last engine error
+    show_message: Callable[[str], None]
 
 
 def effort_combo(settings: QSettings) -> QComboBox:
@@ -176,6 +179,9 @@ class WindowActions:
         )
         self.show_metrics_action = self._add(
             view_menu, "&Metrics", lambda: tabs.setCurrentIndex(1), QKeySequence("Ctrl+2")
+        )
+        self.help = install_help_menu(
+            menu_bar, window, commands.engine_states, commands.show_message
         )
 
         toolbar = QToolBar("Main")
