@@ -21,7 +21,7 @@ from pathlib import Path
 
 from app.core import store_errors
 from app.core.store_errors import StoreError, retry_locked
-from app.core.store_rows import SCHEMA, SCHEMA_VERSION, add_missing_columns
+from app.core.store_rows import ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION, add_missing_columns
 
 OWNER = f"{os.getpid()}@{socket.gethostname()}"
 _LIVE_RUNS: set[str] = set()  # runs this process is running now
@@ -49,8 +49,28 @@ def connect(
     return conn
 
 
+def _current(conn: sqlite3.Connection) -> bool:
+    """Whether the tables are already this version's (then opening writes nothing)."""
+    try:
+        version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return False
+        raise
+    if version != SCHEMA_VERSION:
+        return False
+    columns = {
+        table: {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for table in {table for table, _, _ in ADDED_COLUMNS}
+    }
+    return all(column in columns[table] for table, column, _ in ADDED_COLUMNS)
+
+
 def create_schema(conn: sqlite3.Connection, path: Path) -> None:
-    """Create or upgrade the tables in one write transaction (see the module notes)."""
+    """Create or upgrade the tables in one write transaction (see the module notes); a
+    database that is already current is only read, so opening it never waits for a lock."""
+    if _current(conn):
+        return
 
     def create() -> None:
         conn.execute("BEGIN IMMEDIATE")
