@@ -136,3 +136,50 @@ def test_hanging_server_cancelled_by_the_user(qtbot, make_window) -> None:
             assert not window.runner.is_running()
         finally:
             release.set()
+
+
+def test_hanging_server_ends_at_the_request_deadline(qtbot, make_window, tmp_path) -> None:
+    """Nobody cancels: the window's remote deadline (the settings' ``remote/deadline``)
+    ends the case with the CLI's sentence, and the run still finishes its other cases."""
+    release = threading.Event()
+
+    def hang(_handler, _body) -> None:
+        release.wait(30)
+
+    routes = {"/v1/models": chat_models, "/v1/chat/completions": hang}
+    with fake_server(routes) as (url, _handler):
+        window, _messages = make_window(BIG[:1], remote_url=url)
+        options.put(window.settings, options.REMOTE_DEADLINE, 1.0)
+        try:
+            started = time.monotonic()
+            outcome = run_all(qtbot, window)
+            assert time.monotonic() - started < 10
+        finally:
+            release.set()
+    store = Store(db_path())
+    (result,) = store.results(outcome.run_id)
+    store.close()
+    assert result.status == "error"
+    assert "did not finish this case: the answer took longer than the 1 s allowed" in (
+        result.message
+    )
+
+
+def test_connection_test_against_a_dripping_server_ends(qtbot, monkeypatch) -> None:
+    from app.gui.settings import backend_controller
+    from app.gui.settings.backend_page import BackendSettingsWidget
+    from tests.support.fake_server import drip_answer
+
+    monkeypatch.setattr(backend_controller, "PROBE_DEADLINE", 1.0)
+    routes = {"/v1/models": lambda h, _b: drip_answer(h, b'{"data": [{"id": "m"}]}', 0.3)}
+    with fake_server(routes) as (url, _handler):
+        page = BackendSettingsWidget()
+        qtbot.addWidget(page)
+        try:
+            page.set_values({"backend": "remote", "base_url": url, "remote_api": "chat"})
+            with qtbot.waitSignal(page.controller.connectionTested, timeout=TIMEOUT) as tested:
+                page.test_button.click()
+            assert tested.args[0] is False and "took longer than the 1 s" in tested.args[1]
+        finally:
+            page.shutdown()
+    assert not page.controller.thread_running()
