@@ -111,7 +111,7 @@ def _load_inputs(args: argparse.Namespace):
         cases_path = args.cases or cases_path_for(args.policy)
         if not Path(cases_path).is_file():
             raise CommandError(f"Test set {cases_path} does not exist; pass --cases.")
-        cases = load_cases(cases_path)
+        cases = load_cases(cases_path, policy.output)
     except CasesError as exc:
         raise CommandError(str(exc)) from None
     if not cases:

@@ -1,8 +1,11 @@
 """``safeguard-studio import``: turn a CSV/TSV/JSONL export into a policy's test set.
 
-The column mapping is given as options: a header name, or a column number counted from 1
-(the first column is 1). Labels are normalised against the policy's output format (see
-:mod:`app.core.importer`); every skipped row is listed with its row number and reason.
+The column mapping is given as options: a header name (any case), or a column number counted
+from 1 (the first column is 1). ``--content-col C --label-col L`` may be repeated: each pair
+gives one case per row, tagged with the content column's name. The header row is found below
+a title or disclaimer line (the report says which row was used) unless ``--header-row N``.
+Labels are normalised against the policy's output format (see :mod:`app.core.importer`);
+every skipped row is listed with its row number, pair and reason.
 An existing test set is not overwritten unless ``--force`` (or ``--append``) is given.
 """
 
@@ -26,8 +29,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("source", type=Path, metavar="SRC", help="CSV, TSV or JSONL file")
     parser.add_argument("--policy", required=True, type=Path, help="policy the labels follow")
-    parser.add_argument("--content-col", required=True, help="column with the content")
-    parser.add_argument("--label-col", required=True, help="column with the expected label")
+    parser.add_argument(
+        "--content-col", required=True, action="append",
+        help="column with the content; repeat with --label-col for more pairs",
+    )  # fmt: skip
+    parser.add_argument(
+        "--label-col", required=True, action="append",
+        help="column with the expected label (one per --content-col, in order)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--header-row", type=int, metavar="N",
+        help="row number of the header (default: found below any title or disclaimer line)",
+    )  # fmt: skip
     parser.add_argument("--id-col", help="column with a case id (default: row-N)")
     parser.add_argument("--notes-col", help="column with notes")
     parser.add_argument("--tags-col", help="column with tags (comma, ; or | separated)")
@@ -58,26 +71,37 @@ def _column(spec: str | None, columns: list[str], header: bool) -> str | int | N
     return text
 
 
+def _mapping(args: argparse.Namespace, columns: list[str], has_header: bool) -> ColumnMapping:
+    if len(args.content_col) != len(args.label_col):
+        raise CommandError(
+            f"{len(args.content_col)} --content-col and {len(args.label_col)} --label-col were "
+            "given; give them in pairs, one --label-col after each --content-col."
+        )
+    pairs = [
+        (_column(c, columns, has_header), _column(lab, columns, has_header))
+        for c, lab in zip(args.content_col, args.label_col, strict=True)
+    ]
+    specs = {name: _column(getattr(args, f"{name}_col"), columns, has_header) for name in ("id", "notes", "tags")}  # fmt: skip
+    (content, expected), *more = pairs
+    return ColumnMapping(
+        content=content, expected=expected, id=specs["id"], notes=specs["notes"],
+        tags=specs["tags"], has_header=has_header, keep_unlabelled=args.keep_unlabelled,
+        extra_pairs=more, header_row=args.header_row,
+    )  # fmt: skip
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.header_row is not None and (args.header_row < 1 or args.no_header):
+        raise CommandError(
+            "--header-row counts rows from 1 and cannot go with --no-header; fix the option."
+        )
     try:
         policy = load_policy(args.policy)
-        head = preview(args.source, n=0)
+        head = preview(args.source, n=0, header_row=args.header_row)
     except (PolicyError, ImportFileError) as exc:
         raise CommandError(str(exc)) from None
     has_header = not args.no_header or head.format == "jsonl"
-    specs = {
-        name: _column(getattr(args, f"{name}_col"), head.columns, has_header)
-        for name in ("content", "label", "id", "notes", "tags")
-    }
-    mapping = ColumnMapping(
-        content=specs["content"],
-        expected=specs["label"],
-        id=specs["id"],
-        notes=specs["notes"],
-        tags=specs["tags"],
-        has_header=has_header,
-        keep_unlabelled=args.keep_unlabelled,
-    )
+    mapping = _mapping(args, head.columns, has_header)
     try:
         result = import_cases(args.source, mapping, policy.output)
     except ImportFileError as exc:
@@ -89,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"{out} already exists; pass --force to replace it or --append.")
         if args.append:
             try:
-                existing = load_cases(out)
+                existing = load_cases(out, policy.output)
             except CasesError as exc:
                 raise CommandError(str(exc)) from None
     print(result.report())

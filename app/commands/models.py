@@ -4,6 +4,7 @@
     safeguard-studio models pull NAME             download a catalog entry (or OWNER/REPO/FILE.gguf)
     safeguard-studio models add PATH              register a GGUF that is already on disk
     safeguard-studio models check PATH            validate a GGUF and estimate its memory
+    safeguard-studio models check --probe PATH    ... and run the two-case harmony self-check
     safeguard-studio models use NAME              make a model the active one
 
 ``pull`` draws one progress line on stderr (bytes, percent, speed, ETA) and resumes a
@@ -15,9 +16,12 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from dataclasses import replace
+from pathlib import Path
 from typing import TextIO
 
 from app.commands import CommandError
+from app.commands.run_options import read_text_file
 from app.core.errors import EngineError
 from app.library import catalog
 from app.library.download import Progress, download_entry, download_file
@@ -45,6 +49,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     check = actions.add_parser("check", help="validate a GGUF and estimate the memory it needs")
     check.add_argument("path")
     check.add_argument("--ctx", type=int, default=8192, help="context size for the memory estimate")
+    probe_help = "load the model and run a two-case self-check of its template, tokens, answers"
+    check.add_argument("--probe", action="store_true", help=probe_help)
+    grammar_help = "GBNF constraint for the self-check's answers (for random-weight test models)"
+    check.add_argument("--grammar", type=Path, metavar="FILE", help=grammar_help)
     use = actions.add_parser("use", help="make a model the active one")
     use.add_argument("name", help="catalog id, added name, or path to a GGUF")
     return parser
@@ -160,7 +168,30 @@ def _check(args: argparse.Namespace) -> int:
     print(f"{'backend':<16}{hardware.backend}: {plan.reason}")
     for warning in info.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    return 0
+    return _probe(args) if args.probe else 0
+
+
+def _probe(args: argparse.Namespace) -> int:
+    """Run the self-check on a fresh local engine; print each check; 1 when it fails."""
+    from app.engine.local.engine import LocalEngine  # loads llama.cpp: only when probing
+    from app.runs.model_checks import check_model, probe_settings
+    from app.runs.probe import PROBE_RUN
+
+    run = PROBE_RUN
+    if args.grammar is not None:
+        run = replace(run, grammar=read_text_file(args.grammar, "grammar"))
+    engine = LocalEngine()
+    try:
+        checked = check_model(engine, probe_settings(args.path), run)
+    finally:
+        engine.close()
+    if checked is None:
+        raise CommandError("The self-check was stopped before it finished; run it again.")
+    for name, passed, detail in checked.report.checks:
+        print(f"{'probe':<16}{'ok  ' if passed else 'FAIL'} {name}: {detail}")
+    verdict = "passed" if checked.report.ok else "FAILED"
+    print(f"{'self-check':<16}{verdict}: {checked.report.message}")
+    return 0 if checked.report.ok else 1
 
 
 def _describe(info: ModelInfo) -> list[tuple[str, str]]:

@@ -3,6 +3,12 @@
 A policy ``dir/policy.md`` keeps its cases in ``dir/cases.jsonl``; any other ``foo.md``
 keeps them in ``foo.cases.jsonl``. Each line: ``id``, ``content``, ``expected``, and
 optional ``notes`` and ``tags``.
+
+A test set is refused on load, with the line numbers, when two lines share an id (a result
+is stored per case id: one would overwrite the other) or when an expected label is not a
+label: ``true``, ``["1"]``, ``{"v": 1}``, or a word the policy's output format does not
+know (``maybe``). :func:`expected_problem` says what is wrong with one expected value; the
+importer uses it too, so the same values are refused the same way everywhere.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from app.core.label_spelling import normalize_label
+from app.core.policy import OutputFormat
 from app.core.storage_paths import atomic_write_text
 
 
@@ -41,20 +49,43 @@ def cases_path_for(policy_path: Path | str) -> Path:
     return policy_path.with_name(policy_path.stem + ".cases.jsonl")
 
 
-def case_from_dict(data: dict, line: int = 0) -> TestCase:
+def expected_problem(value: object, output: OutputFormat | None) -> str | None:
+    """Why ``value`` cannot be an expected label (a phrase), or None when it can.
+
+    Text and numbers are labels when the policy's format knows their spelling (any text
+    when no format is given); booleans, lists and objects never are."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    allowed = ", ".join(output.labels) if output is not None else "a label of the policy"
+    if isinstance(value, (bool, list, dict)) or not isinstance(value, (str, int, float)):
+        shown = json.dumps(value, ensure_ascii=False)[:40]
+        return f"the label {shown} is not text; write one of {allowed} in quotes"
+    if output is not None and normalize_label(str(value), output) is None:
+        return f"the label '{str(value)[:40]}' is not one of this policy's labels ({allowed})"
+    return None
+
+
+def case_from_dict(data: dict, line: int = 0, output: OutputFormat | None = None) -> TestCase:
     where = f" on line {line}" if line else ""
     if not isinstance(data, dict):
         raise CasesError(f"The test set has a value that is not an object{where}; fix that line.")
     content = data.get("content")
     if not isinstance(content, str):
         raise CasesError(f"The case{where} has no 'content' text; add it or delete the line.")
+    raw = data.get("expected")
+    problem = expected_problem(raw, output)
+    if problem:
+        raise CasesError(f"The case{where} is refused: {problem}.")
+    expected = "" if raw is None else str(raw)
+    if output is not None and expected.strip():
+        expected = normalize_label(expected, output) or expected
     tags = data.get("tags") or []
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.split(",") if t.strip()]
     return TestCase(
         id=str(data.get("id") or f"case-{line}"),
         content=content,
-        expected="" if data.get("expected") is None else str(data["expected"]),
+        expected=expected,
         notes=str(data.get("notes") or ""),
         tags=[str(t) for t in tags],
     )
@@ -69,8 +100,10 @@ def jsonl_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
-def parse_cases_jsonl(text: str) -> list[TestCase]:
+def parse_cases_jsonl(text: str, output: OutputFormat | None = None) -> list[TestCase]:
+    """Cases from JSONL text; refuses bad JSON, bad labels and duplicate ids (see above)."""
     cases: list[TestCase] = []
+    lines_of: dict[str, list[int]] = {}
     for number, line in enumerate(jsonl_lines(text), start=1):
         if not line.strip():
             continue
@@ -80,11 +113,22 @@ def parse_cases_jsonl(text: str) -> list[TestCase]:
             raise CasesError(
                 f"Line {number} of the test set is not valid JSON ({exc.msg}); fix or remove it."
             ) from None
-        cases.append(case_from_dict(data, number))
+        case = case_from_dict(data, number, output)
+        lines_of.setdefault(case.id, []).append(number)
+        cases.append(case)
+    duplicates = {case_id: lines for case_id, lines in lines_of.items() if len(lines) > 1}
+    if duplicates:
+        case_id, lines = next(iter(duplicates.items()))
+        more = f" ({len(duplicates) - 1} more ids repeat)" if len(duplicates) > 1 else ""
+        raise CasesError(
+            f"The test set uses the id '{case_id}' on lines "
+            f"{', '.join(map(str, lines))}{more}; give each case its own id."
+        )
     return cases
 
 
-def load_cases(path: Path | str) -> list[TestCase]:
+def load_cases(path: Path | str, output: OutputFormat | None = None) -> list[TestCase]:
+    """The cases of a test-set file ([] when it does not exist); ``output`` checks labels."""
     path = Path(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -92,7 +136,7 @@ def load_cases(path: Path | str) -> list[TestCase]:
         return []
     except UnicodeDecodeError:
         raise CasesError(f"Test set {path.name} is not UTF-8; save it as UTF-8.") from None
-    return parse_cases_jsonl(text)
+    return parse_cases_jsonl(text, output)
 
 
 def save_cases(path: Path | str, cases: list[TestCase]) -> None:

@@ -141,6 +141,8 @@ class LoadFacts:
     gpu_offload: bool = False  # this llama.cpp build can offload to a GPU
     n_gpu_layers: int | None = None  # layers on the GPU (-1 all, 0 none)
     placement: str = ""  # one sentence on where the layers went, and why
+    # each harmony special token's id, None where it is not one token (model self-check)
+    special_tokens: tuple[tuple[str, int | None], ...] = ()
     # remote server
     base_url: str = ""
     api: str = ""  # llama-server / llama-cpp-python / chat

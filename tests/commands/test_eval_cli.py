@@ -120,12 +120,14 @@ def test_import_command(env, capsys):
             "--label-col", "Verdict", "--id-col", "ID", "--out", str(out)]  # fmt: skip
     assert app.cli.main(argv) == 0
     text = capsys.readouterr().out
-    assert "Imported 2 cases; skipped 4 rows." in text
+    assert "Imported 3 cases; skipped 3 rows." in text
     assert "row 3: blank row" in text and "row 4: section row (Phishing)" in text
-    assert "row 6: duplicate id (x1)" in text and "row 7: unknown label" in text
+    assert "Row 6 repeats the id 'x1' of row 2; imported as 'x1-2'." in text
+    assert "row 7: unknown label" in text
     assert [(c.id, c.content, c.expected) for c in load_cases(out)] == [
         ("x1", "Buy likes", "1"),
         ("x2", "multi\nline", "0"),
+        ("x1-2", "dup", "1"),
     ]
     assert app.cli.main(argv) == 2  # exists: refuse
     assert "--force" in capsys.readouterr().err

@@ -57,8 +57,8 @@ def test_messy_csv_in_every_encoding(tmp_path, encoding, prefix, expected_name):
     path.write_bytes(prefix + MESSY.encode(encoding))
     result = import_cases(path, _mapping(), BINARY)
     assert result.encoding == expected_name
-    assert [c.id for c in result.cases] == ["a1", "a2", "a3", "a6", "a7"]
-    assert [c.expected for c in result.cases] == ["1", "1", "0", "1", "0"]
+    assert [c.id for c in result.cases] == ["a1", "a2", "a3", "a1-2", "a6", "a7"]
+    assert [c.expected for c in result.cases] == ["1", "1", "0", "0", "1", "0"]
     by_id = {c.id: c for c in result.cases}
     assert by_id["a2"].content == "Your parcel is held.\nPay 1.99 at http://x.example"
     assert by_id["a2"].notes == "multi-line"
@@ -69,12 +69,11 @@ def test_messy_csv_in_every_encoding(tmp_path, encoding, prefix, expected_name):
         (4, "section row"),
         (7, "empty content"),
         (8, "unknown label"),
-        (9, "duplicate id"),
     ]
     assert "'maybe'" in result.skipped[3].detail
     report = result.report()
-    assert "Imported 5 cases; skipped 5 rows." in report
-    assert "row 9: duplicate id (a1)" in report
+    assert "Imported 6 cases; skipped 4 rows." in report
+    assert "Row 9 repeats the id 'a1' of row 2; imported as 'a1-2'." in report
 
 
 def test_latin1_bytes_that_cp1252_cannot_decode_fall_back_to_latin1():

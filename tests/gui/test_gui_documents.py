@@ -213,3 +213,23 @@ def test_malformed_test_set_opens_the_policy_and_leaves_the_file_alone(
     win.policy_panel.editor.insertPlainText("edit ")
     assert win.document.save()
     assert cases_file.read_text(encoding="utf-8") == broken  # not overwritten with nothing
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ('{"id": "b", "content": "x", "expected": "maybe"}', "the label 'maybe' is not one"),
+        ('{"id": "b", "content": "x", "expected": true}', "the label true is not text"),
+        ('{"id": "a", "content": "again", "expected": "0"}', "uses the id 'a' on lines 1, 2"),
+    ],
+)
+def test_bad_labels_and_repeated_ids_are_refused_on_open_with_the_line(
+    qtbot, make_window, policy_file, answers, line, says
+):
+    cases_file = cases_path_for(policy_file)
+    text = '{"id": "a", "content": "ok", "expected": "1"}\n' + line + "\n"
+    cases_file.write_text(text, encoding="utf-8")
+    win = make_window()
+    assert win.document.open(policy_file)
+    assert says in answers["warned"][-1] and "left untouched" in answers["warned"][-1]
+    assert cases_file.read_text(encoding="utf-8") == text

@@ -61,25 +61,25 @@ def test_import_messy_csv_with_mapping(qtbot, tmp_path):
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert dialog.pages.currentIndex() == 1
     cases = {case.id: case for case in dialog.cases()}
-    assert sorted(cases) == ["r1", "r2", "r3", "r6"]
+    assert sorted(cases) == ["r1", "r2", "r2-2", "r3", "r6"]
     assert cases["r1"].content == "Pay the $2 fee\nto release your parcel"
     assert cases["r1"].expected == "1" and cases["r1"].notes == "fee scam"
     assert cases["r3"].expected == "1" and cases["r6"].expected == "1"
     skipped = {
-        int(dialog.skipped_model.item(r, 0).text()): dialog.skipped_model.item(r, 1).text()
+        int(dialog.skipped_model.item(r, 0).text()): dialog.skipped_model.item(r, 2).text()
         for r in range(dialog.skipped_model.rowCount())
     }
     assert skipped == {
         2: "blank row",
         3: "section row",
         7: "unknown label",
-        8: "duplicate id",
         9: "empty content",
     }
-    assert "4 cases ready" in dialog.result_summary.text()
+    assert "5 cases ready" in dialog.result_summary.text()
+    assert "Row 8 repeats the id 'r2' of row 5; imported as 'r2-2'." in dialog.report.notes.text()
     with qtbot.waitSignal(dialog.casesImported, timeout=2000) as blocker:
         qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
-    assert [c.id for c in blocker.args[0]] == ["r1", "r2", "r3", "r6"]
+    assert [c.id for c in blocker.args[0]] == ["r1", "r2", "r3", "r2-2", "r6"]
     dialog.tasks.shutdown()
 
 

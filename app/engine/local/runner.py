@@ -28,7 +28,7 @@ from app.core.run_types import (
     TokenCounts,
 )
 from app.engine.answer import context_overflow, deltas, finished
-from app.engine.harmony.events import HarmonyTokens
+from app.engine.harmony.events import SPECIALS, HarmonyTokens
 from app.engine.harmony.prompt import PromptError, render, tokenize_segments
 from app.engine.harmony.stream import HarmonyStreamParser
 from app.library.hardware import GpuPlan, choose_gpu_layers, detect_hardware, load_with_fallback
@@ -148,6 +148,7 @@ class LlamaRunner:
             placement=self.placement_note,
             chat_template=self.template,
             load_ms=self.load_ms,
+            special_tokens=tuple((name, self._lookup_special(name)) for name in SPECIALS),
         )
 
     # -- classification ---------------------------------------------------------------

@@ -3,11 +3,15 @@
 ``FIELDS`` are the case fields a test-set file can map (``FIELD_NAMES`` their labels in the
 import dialog). :func:`guess_mapping` picks a column per field from the header names
 (``content`` / ``text`` / ``message``..., ``expected`` / ``label``...), and when no header
-names the content, the column with the longest cells. The user can change every choice.
+names the content, the column with the longest cells. :func:`guess_pairs` finds prompt /
+response datasets: two or more label columns (``Classification``, ``Response Label``,
+``Prompt label``...) each right after its content column. The user can change every choice.
 :func:`column_names` names the columns the preview shows.
 """
 
 from __future__ import annotations
+
+import re
 
 FIELDS = ("content", "expected", "id", "notes", "tags")
 FIELD_NAMES = {
@@ -49,6 +53,28 @@ def guess_mapping(
         free = [i for i in range(len(columns)) if i not in taken] or list(range(len(columns)))
         guess["content"] = max(free, key=mean_length)
     return guess
+
+
+_LABEL_WORDS = frozenset(
+    ("label", "labels", "classification", "class", "verdict", "expected", "gold", "rating")
+)
+
+
+def _is_label_name(name: str) -> bool:
+    return bool(set(re.split(r"[\s_\-]+", name.strip().lower())) & _LABEL_WORDS)
+
+
+def guess_pairs(columns: list[str], has_header: bool) -> list[tuple[int, int]]:
+    """(content, label) pairs when the header holds two or more label columns each right
+    after a content column; [] otherwise (one pair is guessed by :func:`guess_mapping`)."""
+    if not has_header:
+        return []
+    pairs = [
+        (index - 1, index)
+        for index, name in enumerate(columns)
+        if index > 0 and _is_label_name(name) and not _is_label_name(columns[index - 1])
+    ]
+    return pairs if len(pairs) >= 2 else []
 
 
 def column_names(header: list[str], rows: list[list[str]], has_header: bool) -> list[str]:

@@ -2,11 +2,14 @@
 
 Step 1 (mapping): the file is read off the GUI thread with :func:`app.core.importer.preview`;
 its first rows fill a table, and combo boxes choose the content / expected / id / notes /
-tags columns (guessed by :func:`app.gui.cases.column_guess.guess_mapping` from the header names,
-else from the cell lengths). "First row is a
-header" can be switched; the preview follows without reading the file again. Step 2
-(result): :func:`app.core.importer.import_cases` runs off the GUI thread; the dialog shows
-how many cases were read and every skipped row with its reason. "Add cases" accepts the
+tags columns (guessed by :func:`app.gui.cases.column_guess.guess_mapping` from the header
+names, else from the cell lengths). The header row is found below a title or disclaimer line
+(the info line says which row was used) and can be set by hand; "First row is a header" can
+be switched without reading the file again. *Add a pair* (:mod:`app.gui.cases.import_pairs`)
+imports more content/label columns from the same rows, e.g. a prompt and its response; a
+file with several label columns gets its pairs proposed. Step 2 (result,
+:mod:`app.gui.cases.import_report`): :func:`app.core.importer.import_cases` runs off the GUI
+thread; the dialog shows how many cases were read and every skipped row with its reason. "Add cases" accepts the
 dialog; :meth:`ImportDialog.cases` then returns the imported cases (also sent as
 ``casesImported``). Problems are shown as one plain-text sentence.
 """
@@ -15,10 +18,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QSignalBlocker, Signal, Slot
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -26,11 +28,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,7 +39,15 @@ from PySide6.QtWidgets import (
 from app.core.cases import TestCase
 from app.core.importer import ColumnMapping, ImportPreview, ImportResult, import_cases, preview
 from app.core.policy import OutputFormat
-from app.gui.cases.column_guess import FIELD_NAMES, FIELDS, column_names, guess_mapping
+from app.gui.cases.column_guess import (
+    FIELD_NAMES,
+    FIELDS,
+    column_names,
+    guess_mapping,
+    guess_pairs,
+)
+from app.gui.cases.import_pairs import ExtraPairs
+from app.gui.cases.import_report import ImportReport, fill_rows, preview_table
 from app.gui.shared.tasks import TaskRunner
 from app.gui.shared.widgets import plain_label
 
@@ -66,14 +75,14 @@ class ImportDialog(QDialog):
         self._preview: ImportPreview | None = None
         self._header_row: list[str] = []
         self._result: ImportResult | None = None
+        self._new_file = True  # guess column pairs on the next preview
         self._build()
         if path:
             self.open_path(path)
 
     # --- construction ---------------------------------------------------------------
     def _build(self) -> None:
-        self.path_edit = QLineEdit()
-        self.path_edit.setReadOnly(True)
+        self.path_edit = QLineEdit(readOnly=True)
         self.path_edit.setPlaceholderText("Choose a CSV, TSV or JSONL file")
         self.browse_button = QPushButton("Choose…")
         self.browse_button.clicked.connect(self.browse)
@@ -82,19 +91,29 @@ class ImportDialog(QDialog):
         self.header_check = QCheckBox("First row is a header")
         self.header_check.toggled.connect(self._on_header_toggled)
         self.keep_unlabelled = QCheckBox("Keep rows without a label")
+        self.header_row = QSpinBox()
+        self.header_row.setRange(1, 9999)
+        self.header_row.setToolTip(
+            "The row that names the columns; lines above it (a title, a disclaimer) are left out"
+        )
+        self.header_row.editingFinished.connect(self._on_header_row)
+        self.extra_pairs = ExtraPairs()
         self.combos: dict[str, QComboBox] = {}
-        form = QFormLayout()
+        pair_form, form = QFormLayout(), QFormLayout()  # the first pair; the other fields
         for field_name in FIELDS:
-            combo = QComboBox()
+            self.combos[field_name] = combo = QComboBox()
             combo.setMinimumContentsLength(16)
-            self.combos[field_name] = combo
-            form.addRow(FIELD_NAMES[field_name] + ":", combo)
+            target = pair_form if field_name in ("content", "expected") else form
+            target.addRow(FIELD_NAMES[field_name] + ":", combo)
+        form.addRow("Header row:", self.header_row)
         self.preview_model = QStandardItemModel(self)
-        self.preview_table = self._table(self.preview_model)
+        self.preview_table = preview_table(self.preview_model)
         top = QHBoxLayout()
         top.addWidget(self.path_edit, 1)
         top.addWidget(self.browse_button)
         options = QVBoxLayout()
+        options.addLayout(pair_form)
+        options.addWidget(self.extra_pairs)
         options.addLayout(form)
         options.addWidget(self.header_check)
         options.addWidget(self.keep_unlabelled)
@@ -108,19 +127,13 @@ class ImportDialog(QDialog):
         mapping_layout.addWidget(self.info)
         mapping_layout.addLayout(middle, 1)
 
-        self.result_summary = plain_label("", "sectionLabel")
-        self.result_summary.setWordWrap(True)
-        self.skipped_model = QStandardItemModel(0, 3, self)
-        self.skipped_model.setHorizontalHeaderLabels(["Row", "Reason", "Detail"])
-        self.skipped_table = self._table(self.skipped_model)
-        result_page = QWidget()
-        result_layout = QVBoxLayout(result_page)
-        result_layout.addWidget(self.result_summary)
-        result_layout.addWidget(self.skipped_table, 1)
+        self.report = ImportReport()
+        self.result_summary = self.report.summary
+        self.skipped_model = self.report.skipped_model
 
         self.pages = QStackedWidget()
         self.pages.addWidget(mapping_page)
-        self.pages.addWidget(result_page)
+        self.pages.addWidget(self.report)
         self.status = plain_label("")
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -141,18 +154,6 @@ class ImportDialog(QDialog):
         layout.addWidget(self.buttons)
         self._show_page(0)
 
-    def _table(self, model) -> QTableView:
-        view = QTableView()
-        view.setModel(model)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setWordWrap(False)
-        view.setAlternatingRowColors(True)
-        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        view.horizontalHeader().setStretchLastSection(True)
-        view.horizontalHeader().setDefaultSectionSize(140)
-        return view
-
     def _show_page(self, page: int) -> None:
         self.pages.setCurrentIndex(page)
         self.import_button.setVisible(page == 0)
@@ -167,14 +168,23 @@ class ImportDialog(QDialog):
         if path:
             self.open_path(path)
 
-    def open_path(self, path: str | Path) -> int:
-        """Read the file's preview off the GUI thread; returns the task id."""
+    def open_path(self, path: str | Path, header_row: int | None = None) -> int:
+        """Read the file's preview off the GUI thread (the header found, or on
+        ``header_row``); returns the task id."""
         self.path_edit.setText(str(path))
         self.status.setText("Reading the file…")
         self.import_button.setEnabled(False)
+        self._new_file = header_row is None
         return self.tasks.submit(
-            preview, Path(path), PREVIEW_ROWS, on_done=self._on_preview, on_error=self._on_error
-        )
+            preview, Path(path), PREVIEW_ROWS, header_row,
+            on_done=self._on_preview, on_error=self._on_error,
+        )  # fmt: skip
+
+    @Slot()
+    def _on_header_row(self) -> None:
+        p = self._preview
+        if p is not None and p.format != "jsonl" and self.header_row.value() != p.header_row:
+            self.open_path(p.path, self.header_row.value())
 
     @Slot(object)
     def _on_preview(self, result: ImportPreview) -> None:
@@ -182,14 +192,16 @@ class ImportDialog(QDialog):
         delimiter = {None: "", "\t": ", tab-separated", ",": ", comma-separated"}.get(
             result.delimiter, f", separated by '{result.delimiter}'"
         )
+        note = f" {result.note}" if result.note else ""
         self.info.setText(
-            f"{result.path.name}: {result.format.upper()}, {result.encoding}{delimiter}."
+            f"{result.path.name}: {result.format.upper()}, {result.encoding}{delimiter}.{note}"
         )
+        with QSignalBlocker(self.header_row), QSignalBlocker(self.header_check):
+            self.header_row.setValue(max(1, result.header_row))
+            self.header_row.setEnabled(result.format != "jsonl" and result.has_header)
+            self.header_check.setChecked(result.has_header)
+            self.header_check.setEnabled(result.format != "jsonl")
         self._header_row = list(result.columns) if result.has_header else []
-        self.header_check.blockSignals(True)
-        self.header_check.setChecked(result.has_header)
-        self.header_check.setEnabled(result.format != "jsonl")
-        self.header_check.blockSignals(False)
         self._fill_preview(result.has_header)
         self.status.setText("Choose which column holds what, then Import.")
         self._show_page(0)
@@ -206,13 +218,7 @@ class ImportDialog(QDialog):
 
     def _fill_preview(self, has_header: bool) -> None:
         columns, rows = self._columns_and_rows(has_header)
-        self.preview_model.clear()
-        self.preview_model.setHorizontalHeaderLabels(columns)
-        for row in rows:
-            items = [QStandardItem(" ".join(cell.split())[:200]) for cell in row]
-            for item, cell in zip(items, row, strict=True):
-                item.setToolTip(cell[:600])
-            self.preview_model.appendRow(items)
+        fill_rows(self.preview_model, columns, rows)
         guess = guess_mapping(columns, rows, has_header)
         for field_name, combo in self.combos.items():
             combo.clear()
@@ -222,6 +228,13 @@ class ImportDialog(QDialog):
                 combo.addItem(name, index)
             chosen = guess[field_name]
             combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen is not None else 0)
+        self.extra_pairs.set_columns(columns)
+        pairs = guess_pairs(columns, has_header)
+        if pairs and self._new_file:  # a prompt/response file: propose every pair
+            self._new_file = False
+            self.set_column("content", pairs[0][0])
+            self.set_column("expected", pairs[0][1])
+            self.extra_pairs.set_pairs(pairs[1:])
 
     @Slot(bool)
     def _on_header_toggled(self, checked: bool) -> None:
@@ -233,13 +246,18 @@ class ImportDialog(QDialog):
         values = {name: combo.currentData() for name, combo in self.combos.items()}
         return ColumnMapping(
             content=values["content"] if values["content"] is not None else 0,
-            expected=values["expected"],
-            id=values["id"],
-            notes=values["notes"],
+            expected=values["expected"], id=values["id"], notes=values["notes"],
             tags=values["tags"],
             has_header=self.header_check.isChecked(),
             keep_unlabelled=self.keep_unlabelled.isChecked(),
-        )
+            extra_pairs=self.extra_pairs.pairs(),
+            header_row=self._chosen_header_row(),
+        )  # fmt: skip
+
+    def _chosen_header_row(self) -> int | None:
+        p = self._preview
+        usable = p is not None and p.format != "jsonl" and self.header_check.isChecked()
+        return self.header_row.value() if usable and p.has_header else None
 
     def set_column(self, field_name: str, index: int | None) -> None:
         combo = self.combos[field_name]
@@ -260,19 +278,7 @@ class ImportDialog(QDialog):
     @Slot(object)
     def _on_imported(self, result: ImportResult) -> None:
         self._result = result
-        self.result_summary.setText(
-            f"{len(result.cases)} cases ready to add from {result.rows_read} rows "
-            f"({result.encoding}); {len(result.skipped)} rows skipped."
-        )
-        self.skipped_model.removeRows(0, self.skipped_model.rowCount())
-        for skipped in result.skipped:
-            self.skipped_model.appendRow(
-                [
-                    QStandardItem(str(skipped.row)),
-                    QStandardItem(skipped.reason),
-                    QStandardItem(skipped.detail),
-                ]
-            )
+        self.report.show_result(result)
         self.status.setText(
             "" if result.cases else "No rows could be imported; go back and check the mapping."
         )

@@ -24,6 +24,7 @@ from app.library import catalog
 from app.library.download import DownloadCancelled, Progress, download_entry
 from app.library.hardware import Hardware, detect_hardware
 from app.library.modelfile import format_bytes
+from app.runs.model_checks import stored_check
 
 
 def hardware_summary(hw: Hardware) -> str:
@@ -55,13 +56,16 @@ def _message(exc: BaseException, fallback: str) -> str:
     return text or f"{fallback} ({type(exc).__name__}: {exc})"
 
 
-def _listing(folder: str, n_ctx: int, hardware: Hardware | None) -> tuple[Hardware, list]:
-    """The hardware (detected the first time) and the library list; a pool-thread job."""
+def _listing(folder: str, n_ctx: int, hardware: Hardware | None) -> tuple[Hardware, list, dict]:
+    """The hardware (detected the first time), the library list and each ready file's
+    stored self-check by name; a pool-thread job."""
     try:
         hardware = hardware or detect_hardware()
-        return hardware, catalog.list_models(folder or None, n_ctx=n_ctx, hardware=hardware)
+        items = catalog.list_models(folder or None, n_ctx=n_ctx, hardware=hardware)
     except Exception as exc:  # a broken catalog: one sentence
         raise RuntimeError(_message(exc, "The model list could not be read.")) from None
+    checks = {item.name: stored_check(item.path) for item in items if item.state == catalog.READY}
+    return hardware, items, {name: check for name, check in checks.items() if check is not None}
 
 
 def _adding(path: str) -> tuple[str, str]:
@@ -120,6 +124,7 @@ class ModelsController(QObject):
 
     hardwareDetected = Signal(str)  # one-line summary; the Hardware is in .hardware
     modelsListed = Signal(object)  # list[LibraryItem]
+    checksRead = Signal(object)  # dict[name, StoredCheck]: each ready file's stored self-check
     listFailed = Signal(str)
     fileAdded = Signal(str, str)  # name, path
     fileRejected = Signal(str)  # one sentence
@@ -226,13 +231,14 @@ class ModelsController(QObject):
             thread.start()
 
     # --- results ----------------------------------------------------------------------
-    def _on_listed(self, listing: tuple[Hardware, list[catalog.LibraryItem]]) -> None:
-        hardware, items = listing
+    def _on_listed(self, listing: tuple[Hardware, list[catalog.LibraryItem], dict]) -> None:
+        hardware, items, checks = listing
         if self.hardware is None:
             self.hardware = hardware
             self.hardwareDetected.emit(hardware_summary(hardware))
         self.items = list(items)
         self.modelsListed.emit(self.items)
+        self.checksRead.emit(checks)
 
     def _end_download(self) -> None:
         self._downloading = None

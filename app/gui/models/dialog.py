@@ -1,7 +1,8 @@
 """The models dialog: the catalog and local GGUF files, their state, size and memory fit.
 
 Shows the hardware (the backend llama.cpp was built with, RAM, VRAM where readable), a
-table of models (``ModelTableModel``), and buttons to download (with progress, speed, ETA
+table of models (``ModelTableModel``) with each file's stored self-check (passed / failed,
+its sentence under the table for the selected model), and buttons to download (with progress, speed, ETA
 and Cancel; a partial file resumes), add a file from disk, make a model the active one and
 open the models folder. Every job goes through the ``ModelsController``; the dialog only
 reacts to its signals, so it never waits. The dialog is modeless, and a download goes on
@@ -25,7 +26,13 @@ from PySide6.QtWidgets import (
 
 from app.gui.models.controller import ModelsController, hardware_summary
 from app.gui.models.download_row import DownloadRow
-from app.gui.models.table import Column, ModelTableModel, is_server_class, state_tooltip
+from app.gui.models.table import (
+    Column,
+    ModelTableModel,
+    check_text,
+    is_server_class,
+    state_tooltip,
+)
 from app.gui.shared.table_views import row_table
 from app.library import catalog
 from app.library.download import is_offline
@@ -122,6 +129,7 @@ class ModelsDialog(QDialog):
         c = self.controller
         c.hardwareDetected.connect(self.hardware_label.setText)
         c.modelsListed.connect(self._on_listed)
+        c.checksRead.connect(self._on_checks)
         c.listFailed.connect(self.show_message)
         c.fileAdded.connect(self._on_added)
         c.fileRejected.connect(self.show_message)
@@ -187,6 +195,8 @@ class ModelsDialog(QDialog):
             lines = ["Downloading now; Cancel download pauses it and Resume continues later."]
         if item is not None and item.entry is not None and item.entry.notes:
             lines.append(item.entry.notes)
+        if item is not None:
+            lines.append(check_text(self.model.check(item.name), item))
         self.detail_label.setText("\n".join(line for line in lines if line))
 
     def _download(self) -> None:
@@ -227,6 +237,11 @@ class ModelsDialog(QDialog):
             ready = next((i for i in items if i.active), None) or (items[0] if items else None)
             if ready is not None:
                 self.select_name(ready.name)
+        self._update_buttons()
+
+    @Slot(object)
+    def _on_checks(self, checks: dict) -> None:
+        self.model.set_checks(checks)
         self._update_buttons()
 
     @Slot(str, str)

@@ -1,7 +1,8 @@
 """The models list as a Qt table model: one row per catalog entry or local GGUF file.
 
 Rows are ``LibraryItem`` objects from ``catalog.list_models`` (built off the GUI thread by
-the ``ModelsController``). Columns are an enum; ``ModelRole`` gives views the item and its
+the ``ModelsController``), with each file's stored self-check (``set_checks``: passed,
+failed, or "not run" for a ready file never loaded; its sentence is the tooltip). Columns are an enum; ``ModelRole`` gives views the item and its
 name. While a download runs, ``set_download_progress`` turns that row's state into
 "downloading 37%" without a new listing. All text is plain: names and problems can come
 from files on disk.
@@ -18,19 +19,22 @@ from app.gui.shared.table_model import HeaderedTableModel
 from app.library import catalog
 from app.library.catalog import LibraryItem
 from app.library.modelfile import format_bytes
+from app.runs.model_checks import StoredCheck
 
 
 class Column(IntEnum):
     NAME = 0
     STATE = 1
-    SIZE = 2
-    QUANT = 3
-    MEMORY = 4
+    CHECK = 2
+    SIZE = 3
+    QUANT = 4
+    MEMORY = 5
 
 
 HEADERS = {
     Column.NAME: "Model",
     Column.STATE: "State",
+    Column.CHECK: "Self-check",
     Column.SIZE: "Size",
     Column.QUANT: "Quantization",
     Column.MEMORY: "Memory at context",
@@ -43,6 +47,7 @@ class ModelRole(IntEnum):
     STATE = Qt.ItemDataRole.UserRole + 3
 
 
+CHECK_COLOURS = {"passed": "#2e7d32", "failed": "#c62828"}
 STATE_COLOURS = {
     catalog.READY: "#2e7d32",
     catalog.PARTIAL: "#b26a00",
@@ -97,6 +102,16 @@ def state_tooltip(item: LibraryItem) -> str:
     return ""
 
 
+def check_text(check: StoredCheck | None, item: LibraryItem) -> str:
+    """One line on a model's self-check for tooltips and the dialog's detail line."""
+    if check is None:
+        if item.state != catalog.READY:
+            return ""
+        return "Self-check not run yet: it runs the first time the model is loaded."
+    when = check.checked_at.replace("T", " ")[:16]
+    return f"Self-check {'passed' if check.report.ok else 'failed'} ({when} UTC): {check.report.message}"  # noqa: E501
+
+
 class ModelTableModel(HeaderedTableModel):
     """LibraryItems for the models dialog; ``set_items`` replaces them all."""
 
@@ -106,6 +121,7 @@ class ModelTableModel(HeaderedTableModel):
         super().__init__(parent)
         self._items: list[LibraryItem] = []
         self._progress: dict[str, str] = {}  # name -> "downloading 37%"
+        self._checks: dict[str, StoredCheck] = {}  # name -> stored self-check
         self.n_ctx = 8192  # the context size of the memory column
 
     # --- Qt model API -----------------------------------------------------------------
@@ -129,6 +145,9 @@ class ModelTableModel(HeaderedTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == Column.STATE:
             colour = STATE_COLOURS.get(item.state)
             return QColor(colour) if colour and item.name not in self._progress else None
+        if role == Qt.ItemDataRole.ForegroundRole and column == Column.CHECK:
+            colour = CHECK_COLOURS.get(self._display(item, column))
+            return QColor(colour) if colour else None
         if role == Qt.ItemDataRole.FontRole and column == Column.NAME and item.active:
             font = QFont()
             font.setBold(True)
@@ -155,6 +174,11 @@ class ModelTableModel(HeaderedTableModel):
             return ("≈ " if approx and size else "") + format_bytes(size)
         if column == Column.QUANT:
             return item_quantization(item)
+        if column == Column.CHECK:
+            check = self._checks.get(item.name)
+            if check is not None:
+                return "passed" if check.report.ok else "failed"
+            return "not run" if item.state == catalog.READY else ""
         return item.fit or ""
 
     def _tooltip(self, item: LibraryItem, column: Column) -> str:
@@ -167,6 +191,8 @@ class ModelTableModel(HeaderedTableModel):
             return "\n".join(lines)
         if column == Column.MEMORY and item.estimate is not None:
             return f"Estimated need: {item.estimate.describe()}"
+        if column == Column.CHECK:
+            return check_text(self._checks.get(item.name), item)
         return state_tooltip(item)
 
     # --- updates ----------------------------------------------------------------------
@@ -176,6 +202,19 @@ class ModelTableModel(HeaderedTableModel):
             self.n_ctx = n_ctx
         self._items = list(items)
         self.endResetModel()
+
+    def set_checks(self, checks: dict[str, StoredCheck]) -> None:
+        """The stored self-check of each model by name (see the module notes)."""
+        self._checks = dict(checks)
+        if self._items:
+            top, bottom = (
+                self.index(0, Column.CHECK),
+                self.index(len(self._items) - 1, Column.CHECK),
+            )
+            self.dataChanged.emit(top, bottom)
+
+    def check(self, name: str) -> StoredCheck | None:
+        return self._checks.get(name)
 
     def items(self) -> list[LibraryItem]:
         return list(self._items)

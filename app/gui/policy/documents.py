@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal, SignalInstance, S
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.core.cases import CasesError, TestCase, cases_path_for, load_cases, save_cases
+from app.core.policy import OutputFormat, PolicyError, parse_policy
 from app.core.storage_paths import atomic_write_text
 from app.gui.policy.templates import BLANK_POLICY, newer_recovery, recovery_path_for
 from app.gui.shared.settings_store import add_recent_file, recent_files
@@ -25,6 +26,18 @@ AUTOSAVE_MS = 3000
 POLICY_FILTER = "Policies (*.md *.markdown *.txt);;All files (*)"
 
 Button = QMessageBox.StandardButton
+
+
+def _output_of(text: str) -> OutputFormat | None:
+    """The policy's output format, to check its test set's labels on open; None when the
+    policy states none (the test set then opens, and the format line says what to write)."""
+    try:
+        policy = parse_policy(text)
+    except PolicyError:
+        return None
+    return (
+        None if policy.format is not None and policy.format.source == "default" else policy.output
+    )
 
 
 class CaseSide(Protocol):
@@ -104,7 +117,7 @@ class PolicyDocument(QObject):
             return False
         try:
             text = Path(template).read_text(encoding="utf-8-sig")
-            cases = load_cases(cases_path_for(template))
+            cases = load_cases(cases_path_for(template), _output_of(text))
         except (OSError, UnicodeDecodeError, CasesError) as exc:
             self._warn("Cannot use this template", f"{Path(template).parent.name}: {exc}")
             return False
@@ -134,7 +147,7 @@ class PolicyDocument(QObject):
             self._warn("Cannot open policy", f"Cannot read {path.name} ({exc.strerror}).")
             return False
         try:
-            cases = load_cases(cases_path_for(path))
+            cases = load_cases(cases_path_for(path), _output_of(text))
             self._cases_unreadable = False
         except CasesError as exc:
             cases, self._cases_unreadable = [], True

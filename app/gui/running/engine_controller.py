@@ -13,7 +13,10 @@ store. Signals reach the GUI thread queued:
 - ``casesStored(list[StoredResult])`` in batches (cache hits arrive in bursts; a batch is at
   most ~100 ms of work, so the event loop never waits behind thousands of queued signals)
   and ``progress(done, total, eta)`` once per batch (eta -1 when unknown);
-- ``runEnded(RunOutcome)``: exactly one per start, status finished / failed / cancelled.
+- ``runEnded(RunOutcome)``: exactly one per start, status finished / failed / cancelled;
+- ``modelChecked(sentence)`` after a run that loaded a local model file never checked
+  before: the self-check (:func:`~app.runs.model_checks.check_first_load`) runs on the
+  worker once the run has ended, and its result is stored per file.
 
 Cancel sets a ``threading.Event`` that the run checks between cases and events and calls
 ``engine.cancel()`` so the case in flight stops at its next token — never a queued signal,
@@ -29,6 +32,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.core.run_types import Delta, EngineFailed, EngineLoading, EngineReady, LoadFacts, Started
 from app.core.store import Store
+from app.runs.model_checks import check_first_load
 from app.runs.selection import RunJob, RunOutcome
 from app.runs.service import EngineFactory, RunService
 from app.runs.suite_results import CaseStored, SuiteEnded, SuiteStarted
@@ -61,6 +65,7 @@ class _Worker(QObject):
     delta = Signal(str, str, str)
     batch = Signal(list)  # list[CaseStored]
     ended = Signal(object)  # RunOutcome
+    checked = Signal(str)  # the first-load self-check's sentence
 
     def __init__(self, service: RunService, cancel: threading.Event) -> None:
         super().__init__()
@@ -72,6 +77,7 @@ class _Worker(QObject):
         pending: list[CaseStored] = []
         last_flush = time.monotonic()
         failed = False
+        loaded: list[LoadFacts] = []  # the facts of a load of the weights in this job
 
         def flush() -> None:
             nonlocal last_flush
@@ -97,6 +103,7 @@ class _Worker(QObject):
                 self.state.emit("loading", event.detail)
             elif isinstance(event, EngineReady):
                 if not event.facts.lazy:
+                    loaded.append(event.facts)
                     self.loaded.emit(event.facts)
                 self.state.emit("ready", describe_model(event.facts))
             elif isinstance(event, EngineFailed):
@@ -110,6 +117,14 @@ class _Worker(QObject):
         if not failed and self.service.facts is not None:
             self.state.emit("ready", describe_model(self.service.facts))
         self.ended.emit(outcome)
+        engine = self.service.engine
+        if loaded and engine is not None and not failed:  # a model's first load: self-check
+            checked = check_first_load(
+                engine, loaded[-1], job.backend.engine.model_path, cancel=self._cancel
+            )  # noqa: E501
+            if checked is not None:
+                verdict = "passed" if checked.report.ok else "failed"
+                self.checked.emit(f"Model self-check {verdict}: {checked.report.message}")
 
     @Slot()
     def close_engine(self) -> None:
@@ -127,6 +142,7 @@ class EngineController(QObject):
     casesStored = Signal(list)  # list[StoredResult], in batches
     progress = Signal(int, int, float)  # done, total, eta seconds (-1 unknown)
     runEnded = Signal(object)  # RunOutcome
+    modelChecked = Signal(str)  # the self-check after a model's first load, one sentence
     _runRequested = Signal(object)
     _closeRequested = Signal()
 
@@ -154,6 +170,7 @@ class EngineController(QObject):
         self._worker.delta.connect(self.deltaReceived)
         self._worker.batch.connect(self._on_batch)
         self._worker.ended.connect(self._on_ended)
+        self._worker.checked.connect(self.modelChecked)
 
     # --- state ------------------------------------------------------------------------
     @property
@@ -206,9 +223,14 @@ class EngineController(QObject):
             self.service.close()
             return
         self.cancel()
+        self._cancel.set()  # also stops a first-load self-check running after a run
+        self.service.cancel()
         self._closeRequested.emit()
         self._thread.quit()
-        self._thread.wait(timeout_ms)
+        if self._thread.wait(timeout_ms):
+            # A job still running at quit() (the self-check) may leave the queued close
+            # unprocessed; the thread has stopped, so closing here is safe.
+            self.service.close()
 
     # --- worker events ----------------------------------------------------------------
     @Slot(str, str)

@@ -74,6 +74,7 @@ class RunCoordinator(QObject):
         controller.progress.connect(self.progressChanged)
         controller.casesStored.connect(self._on_cases_stored)
         controller.runEnded.connect(self._on_run_ended)
+        controller.modelChecked.connect(self.message)  # the first-load self-check
         case_panel.currentCaseChanged.connect(self.show_case)
         case_panel.caseContentEdited.connect(self._on_case_content_edited)
         policy_panel.policyEdited.connect(self.policy_changed)

@@ -81,8 +81,11 @@ class TaskRunner(QObject):
         return self._pool.waitForDone(timeout_ms)
 
     def shutdown(self, timeout_ms: int = 10000) -> None:
+        """Drop queued tasks, wait for running ones; no outcome is delivered after this
+        (a result still queued for the GUI thread would reach an owner that is closing)."""
         self._pool.clear()
         self._pool.waitForDone(timeout_ms)
+        self._callbacks.clear()
 
     @Slot(int, object)
     def _on_finished(self, task_id: int, result: object) -> None:
