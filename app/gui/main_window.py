@@ -225,10 +225,7 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.document.is_modified())
 
     def show_message(self, text: str) -> None:
-        # a fault's sentence names a path and a fix: long ones stay longer, and the whole
-        # text is the status bar's tooltip when the bar is too narrow to show it
-        self.status.showMessage(text, max(8000, 80 * len(text)))
-        self.status.setToolTip(text)
+        self.status.showMessage(text, 8000)
 
     # --- settings and models ----------------------------------------------------------
     def _open_store(self) -> tuple[Store, str]:
