@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test fuzz lint format bench screenshots clean sysdeps package package-test
+.PHONY: run test fuzz lint format bench screenshots walkthrough clean sysdeps package package-test
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,11 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -e '.[test]'
 	touch $(STAMP)
 
-# Qt needs a few shared libraries that minimal Linux images lack; install them when missing.
+# Qt needs shared libraries that minimal Linux images (and some desktops) lack, its xcb
+# platform a dozen libxcb-* ones: check them all; as root install what is missing, otherwise
+# name the packages (app/gui/shared/system_libs.py holds the list; standard library only).
 sysdeps:
-	@if [ "$$(uname)" = Linux ] && ! ldconfig -p | grep -q 'libEGL.so.1'; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q libegl1 libgl1 \
-	    libxkbcommon0 libfontconfig1 libdbus-1-3; \
-	  else echo "Qt needs libEGL: install libegl1, libgl1, libxkbcommon0, libfontconfig1."; fi; \
-	fi
+	@$(PYTHON) app/gui/shared/system_libs.py --install
 
 run: $(STAMP) sysdeps
 	$(VENV)/bin/safeguard-studio
@@ -54,6 +52,11 @@ bench: $(STAMP) sysdeps
 
 screenshots: $(STAMP) sysdeps
 	QT_QPA_PLATFORM=offscreen $(PY) -m scripts.screenshots
+
+# The journeys of a new user in a real X window (Xvfb, no window manager), screenshots
+# of each step at 1024x700 and 1280x800 in docs/screenshots (apt-get install xvfb imagemagick).
+walkthrough: $(STAMP) sysdeps
+	$(PY) -m scripts.walkthrough
 
 # The desktop app: a PyInstaller folder in dist/safeguard-studio/ for this platform, built
 # with the llama.cpp backend of the venv; on Linux also the .tar.gz and the .deb beside it.

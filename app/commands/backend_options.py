@@ -101,14 +101,22 @@ def backend_config(args: argparse.Namespace) -> BackendConfig:
 engine_factory: EngineFactory = build_engine  # the tests swap in a scripted engine
 
 
+def open_store(db: Path | None, *, must_exist: bool = False) -> Store:
+    """The results database ``db`` (default: the data folder's), or a CommandError that
+    says why not; ``must_exist`` for the commands that only read runs."""
+    if must_exist and db is not None and not Path(db).is_file():
+        raise CommandError(f"There is no results database at {db}; check --db.")
+    try:
+        return Store(db)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+
+
 @contextlib.contextmanager
 def open_service(db: Path | None) -> Iterator[RunService]:
     """The run service over the results database ``db`` (default: the data folder's);
     the engine and the database are closed on leaving."""
-    try:
-        store = Store(db)
-    except StoreError as exc:
-        raise CommandError(str(exc)) from None
+    store = open_store(db)
     service = RunService(store, engine_factory=engine_factory)
     try:
         yield service

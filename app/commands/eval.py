@@ -22,6 +22,7 @@ from app.commands.backend_options import (
 )
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
+from app.core.flips import outcome as result_outcome
 from app.core.metrics import (
     ConfusionMatrix,
     Metrics,
@@ -38,6 +39,8 @@ from app.core.report import (
     write_report_text,
 )
 from app.core.report_formats import junit_xml, results_csv
+from app.core.stability import SAMPLE_COUNTS, UNSTABLE_BELOW, CaseStability, summarize
+from app.core.store_rows import StoredResult
 from app.runs.selection import LAST_RUN, RunJob
 from app.runs.suite import ORDERS
 
@@ -56,6 +59,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_run_arguments(parser)
     add_backend_arguments(parser)
     parser.add_argument("--order", choices=ORDERS, default="file")
+    parser.add_argument(
+        "--samples", type=int, choices=(1, *SAMPLE_COUNTS), default=1, metavar="K",
+        help="sample each case K times (3, 5 or 10; seeds SEED…SEED+K-1) and score the "
+        "majority label; the JSON report gives each case's agreement",
+    )  # fmt: skip
+    parser.add_argument("--unstable-below", type=float, default=UNSTABLE_BELOW, metavar="SHARE",
+                        help="a case is unstable when its agreement is below this (0.8)")  # fmt: skip
     parser.add_argument("--fail-under", default="", metavar="NAME=VALUE,...")
     parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
     parser.add_argument("--note", default="", help="note stored with this policy version")
@@ -83,6 +93,15 @@ def metrics_table(metrics: Metrics) -> str:
     return "\n".join(lines)
 
 
+def stability_line(stability: dict, results: list[StoredResult], output, k: int) -> str:
+    """One line on the samples: unstable cases and the bootstrap intervals."""
+    s = summarize(stability, [result_outcome(r) for r in results], output)
+    return (
+        f"samples: {k} per case, {s.unstable} of {s.cases} cases unstable; 95% interval "
+        f"accuracy {s.accuracy_ci.text()}, F1 {s.f1_ci.text()}"
+    )
+
+
 def confusion_table(metrics: Metrics) -> str:
     """The label confusion matrix; for a test set with tiers, the tier matrix after it."""
     text = matrix_table(metrics.confusion)
@@ -99,6 +118,15 @@ def matrix_table(cm: ConfusionMatrix) -> str:
     for row, counts in zip(cm.rows, cm.matrix(), strict=True):
         lines.append(row.ljust(first) + "".join(str(n).rjust(width) for n in counts))
     return "\n".join(lines)
+
+
+def _result_json(result: StoredResult, stability: CaseStability | None) -> dict:
+    """A result for the JSON report; after --samples with its majority and agreement."""
+    data = dict(result.__dict__)
+    if stability is not None:
+        data.update(majority=stability.majority, agreement=stability.agreement,
+                    unstable=stability.unstable, samples=list(stability.predictions))  # fmt: skip
+    return data
 
 
 def _load_inputs(args: argparse.Namespace):
@@ -137,7 +165,8 @@ def run(args: argparse.Namespace) -> int:
     job = RunJob(
         policy, cases, run_settings(args), backend_config(args),
         failed_first=args.order == "failed-first", cases_path=str(cases_path.resolve()),
-        note=args.note, resume_run_id=args.resume,
+        note=args.note, samples=args.samples, unstable_below=args.unstable_below,
+        resume_run_id=args.resume,
     )  # fmt: skip
     with open_service(args.db) as service:
         outcome = service.run(job)
@@ -151,13 +180,16 @@ def run(args: argparse.Namespace) -> int:
     metrics, results = report.metrics, report.results
     failures = check_thresholds(metrics, thresholds)
     if not args.quiet and summary is not None:
-        print(f"Run {summary.run_id}: {summary.done} cases ({summary.cached} cached, "
+        samples = f" × {args.samples} samples" if args.samples > 1 else ""
+        print(f"Run {summary.run_id}: {summary.done} cases{samples} ({summary.cached} cached, "
               f"{summary.failed} errors) of {policy.name} on {model_name}")  # fmt: skip
     print(metrics_table(metrics))
+    if outcome.stability:
+        print(stability_line(outcome.stability, results, policy.output, args.samples))
     print()
     print(confusion_table(metrics))
     try:
-        _write_reports(args, report, summary, failures, policy.name)
+        _write_reports(args, report, summary, failures, policy.name, outcome.stability)
     except ReportError as exc:
         raise CommandError(str(exc)) from None
     for failure in failures:
@@ -176,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _write_reports(args, report, summary, failures: list[str], name: str) -> None:
+def _write_reports(args, report, summary, failures: list[str], name: str, stability) -> None:
     """The report files the options ask for; a failure is one ReportError sentence."""
     results = report.results
     if args.json:
@@ -185,7 +217,7 @@ def _write_reports(args, report, summary, failures: list[str], name: str) -> Non
             "metrics": report.metrics.to_dict(),
             "failures": failures,
         }
-        data["results"] = [r.__dict__ for r in results]
+        data["results"] = [_result_json(r, stability.get(r.case_id)) for r in results]
         write_report_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if args.junit:
         write_report_text(args.junit, junit_xml(results, failures, name))

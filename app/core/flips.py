@@ -130,7 +130,8 @@ def compare_results(
     return report
 
 
-def _output_of(store: Store, run_id: str) -> OutputFormat:
+def output_of(store: Store, run_id: str) -> OutputFormat:
+    """The output format of the policy version a stored run used."""
     run = store.get_run(run_id)
     if run is None:
         raise ValueError(f"There is no run {run_id}; pick one from the run history.")
@@ -145,8 +146,8 @@ def flip_report(store: Store, run_before: str, run_after: str) -> FlipReport:
     return compare_results(
         store.results(run_before),
         store.results(run_after),
-        _output_of(store, run_before),
-        _output_of(store, run_after),
+        output_of(store, run_before),
+        output_of(store, run_after),
         run_before=run_before,
         run_after=run_after,
     )

@@ -20,6 +20,7 @@ from app.core.policy import (
     PolicyError,
     estimate_tokens,
     find_rule_codes,
+    is_caps_heading,
     output_format_from_meta,
     split_front_matter,
 )
@@ -66,7 +67,7 @@ def _section_titles(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
         is_heading = stripped.startswith("#") or (
             stripped.startswith(("**", "__")) and stripped.rstrip(":*_ ").endswith(("**", "__", ""))
         )
-        is_heading |= stripped.isupper() and len(stripped) <= 40 and stripped[:1].isalpha()
+        is_heading |= is_caps_heading(stripped)
         if is_heading or (stripped.endswith(":") and len(stripped) <= 40):
             match = _HEADING_RE.match(stripped)
             if match:

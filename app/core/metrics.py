@@ -40,14 +40,13 @@ from dataclasses import asdict, dataclass, replace
 
 from app.core.metrics_tiers import ConfusionMatrix, TierMetrics, scored_part, tier_metrics
 from app.core.policy import OutputFormat
-from app.core.verdict import VerdictStatus
+from app.core.verdict import VerdictStatus, status_word
 
-NO_VERDICT_COLUMNS = ("<no verdict>", "<unparsable>", "<error>")
 _STATUS_COLUMN = {
-    VerdictStatus.NO_VERDICT.value: NO_VERDICT_COLUMNS[0],
-    VerdictStatus.UNPARSABLE.value: NO_VERDICT_COLUMNS[1],
-    VerdictStatus.ERROR.value: NO_VERDICT_COLUMNS[2],
+    status.value: f"<{status_word(status)}>"
+    for status in (VerdictStatus.NO_VERDICT, VerdictStatus.UNPARSABLE, VerdictStatus.ERROR)
 }
+NO_VERDICT_COLUMNS = tuple(_STATUS_COLUMN.values())  # "<no verdict>", "<unparsable>", ...
 __all__ = ["ConfusionMatrix", "Metrics", "Outcome", "TierMetrics", "compute_metrics"]
 THRESHOLD_NAMES = (
     "accuracy",

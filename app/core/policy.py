@@ -34,6 +34,7 @@ __all__ = [  # this module's own names, and the format vocabulary it re-exports
     "cited_rule_codes",
     "estimate_tokens",
     "find_rule_codes",
+    "is_caps_heading",
     "load_policy",
     "output_format_from_meta",
     "parse_policy",
@@ -151,6 +152,12 @@ def find_rule_codes(text: str) -> list[RuleCode]:
                 title = title[:-1].rstrip(" *_:.-—–")  # "**(SP1)** Spam)" style leftovers
             found.append(RuleCode(match.group(1) or match.group(2), number, title))
     return found
+
+
+def is_caps_heading(line: str) -> bool:
+    """A plain-text section title: a short line in capitals, such as "LABEL FORMAT"."""
+    stripped = line.strip().rstrip(":")
+    return stripped.isupper() and len(stripped) <= 40 and stripped[:1].isalpha()
 
 
 def cited_rule_codes(text: str) -> list[str]:

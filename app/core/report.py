@@ -21,6 +21,7 @@ from app.core.errors import UserError
 from app.core.flips import FlipReport, prediction, run_metrics
 from app.core.metrics import Metrics, format_ratio
 from app.core.policy import Policy, parse_policy
+from app.core.run_labels import describe_run
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store
 from app.core.store_rows import RunRecord, StoredResult
@@ -45,6 +46,13 @@ class RunReport:
     metrics: Metrics
     results: list[StoredResult] = field(default_factory=list)
     title: str = ""
+    sections: list[str] = field(default_factory=list)  # analysis sections (HTML, escaped)
+    label: str = ""  # "v3 · medium · tiny.gguf · 30 Nov 16:47" (run_labels)
+
+
+def report_title(report: RunReport) -> str:
+    """The heading: the given title, else the run's readable name and the policy."""
+    return report.title or f"Run {report.label or report.run.id}: {report.policy_name}"
 
 
 def build_run_report(store: Store, run_id: str) -> RunReport:
@@ -55,11 +63,20 @@ def build_run_report(store: Store, run_id: str) -> RunReport:
     version = store.policy_version(run.policy_hash)
     policy: Policy = parse_policy(version.text if version else "")
     results = store.results(run_id)
-    return RunReport(run, policy.name, run_metrics(results, policy.output), results)
+    from app.core.report_analysis import analysis_sections  # it builds on this module
+
+    sections = analysis_sections(store, run, policy, results)
+    metrics = run_metrics(results, policy.output)
+    return RunReport(
+        run, policy.name, metrics, results, sections=sections, label=describe_run(store, run)
+    )
 
 
 def _e(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
+
+
+esc = _e  # shared with app.core.report_analysis
 
 
 def _when(stamp: float | None) -> str:
@@ -82,7 +99,7 @@ def _case_class(result: StoredResult) -> str:
 def render_html(report: RunReport) -> str:
     """The whole report as one HTML document (escaped; see the module notes)."""
     m, run = report.metrics, report.run
-    title = report.title or f"Run {run.id}: {report.policy_name}"
+    title = report_title(report)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -90,7 +107,7 @@ def render_html(report: RunReport) -> str:
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">Model {_e(run.model)} · started {_e(_when(run.started))} · '
         f"finished {_e(_when(run.finished))} · status {_e(run.status)} · "
-        f"settings {_e(run.settings)}</p>",
+        f"settings {_e(run.settings)} · run id {_e(run.id)}</p>",
         "<h2>Metrics</h2><table><tr><th>metric</th><th>value</th></tr>",
     ]
     out += [f'<tr><td>{_e(k)}</td><td class="n">{_e(v)}</td></tr>' for k, v in _metric_rows(m)]
@@ -120,6 +137,7 @@ def render_html(report: RunReport) -> str:
             nums = "".join(f'<td class="n">{_e(x)}</td>' for x in cells)
             out.append(f"<tr><td>{_e(t.tag)}</td>{nums}</tr>")
         out.append("</table>")
+    out += report.sections
     out.append(f"<h2>Cases ({len(report.results)})</h2>")
     for r in report.results:
         cached = " · cached" if r.cached else ""
@@ -155,8 +173,11 @@ def md_block(value: object) -> str:
 def render_markdown(report: RunReport) -> str:
     """The report as Markdown: metrics, confusion matrix, then every case."""
     m, run = report.metrics, report.run
-    lines = [f"# {md_inline(report.title or f'Run {run.id}: {report.policy_name}')}", ""]
-    lines += [f"Model {md_inline(run.model)}, started {_when(run.started)}, status {run.status}."]
+    lines = [f"# {md_inline(report_title(report))}", ""]
+    lines += [
+        f"Model {md_inline(run.model)}, started {_when(run.started)}, status {run.status}, "
+        f"run id {run.id}."
+    ]
     lines += ["", "| metric | value |", "|---|---|"]
     lines += [f"| {md_inline(k)} | {v} |" for k, v in _metric_rows(m)]
     cm = m.confusion

@@ -7,6 +7,7 @@ touch the user's real folders.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -40,12 +41,43 @@ def recovery_dir() -> Path:
     return path
 
 
+def _current_umask() -> int:
+    """The process umask, read without changing it where Linux tells it (/proc)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere reading it means setting it; put it straight back
+    os.umask(mask)
+    return mask
+
+
+def _match_target(fd: int, path: Path) -> None:
+    """Give the temporary file the mode (and owner, where permitted) the target will need:
+    an existing file keeps its own, a new one gets what the user's umask allows.
+    ``mkstemp`` creates owner-only files, which would break shared team folders."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        os.fchmod(fd, 0o666 & ~_current_umask())
+        return
+    os.fchmod(fd, info.st_mode & 0o7777)
+    if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(PermissionError):  # only root may give a file away
+            os.fchown(fd, info.st_uid, info.st_gid)
+
+
 def atomic_write_bytes(path: Path | str, data: bytes) -> None:
-    """Write data to path so that readers see the old or the new file, never half of one."""
+    """Write data to path so that readers see the old or the new file, never half of one.
+    The file keeps its mode and owner; a new file is created as ``open()`` would."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if os.name == "posix":
+            _match_target(fd, path)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

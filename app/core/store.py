@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+import tempfile
 import threading
 import time
 import uuid
@@ -98,6 +99,18 @@ class Store:
             conn = connect(self.path, self._connections, self._lock)
             self._local.conn = conn
         return conn
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, for the modules that keep their own tables here."""
+        return self._conn()
+
+    @classmethod
+    def open_or_temporary(cls) -> tuple[Store, str]:
+        """The results store, and '' or why a temporary one (this session only) is used."""
+        try:
+            return cls(), ""
+        except StoreError as exc:  # keep working
+            return cls(Path(tempfile.mkdtemp(prefix="safeguard-")) / "results.sqlite3"), str(exc)
 
     def close(self) -> None:
         with self._lock:
@@ -187,6 +200,21 @@ class Store:
         where = " WHERE " + " AND ".join(c for c, _ in clauses) if clauses else ""
         sql, args = "SELECT * FROM runs" + where, tuple(v for _, v in clauses)
         return [self._run(r) for r in self._conn().execute(sql + " ORDER BY started, rowid", args)]
+
+    def link_sample_run(self, run_id: str, sample: int, seed: int, sample_run_id: str) -> None:
+        """Record that ``sample_run_id`` is sample ``sample`` (seed ``seed``) of ``run_id``."""
+        self._conn().execute(
+            "INSERT OR REPLACE INTO run_samples VALUES (?,?,?,?)",
+            (run_id, sample, seed, sample_run_id),
+        )
+
+    def sample_runs(self, run_id: str) -> list[tuple[int, int, str]]:
+        """(sample, seed, sample run id) of a majority run, in sample order; [] for others."""
+        rows = self._conn().execute(
+            "SELECT sample, seed, sample_run_id FROM run_samples WHERE run_id=? ORDER BY sample",
+            (run_id,),
+        )
+        return [tuple(row) for row in rows]
 
     # Results --------------------------------------------------------------------------
 

@@ -5,6 +5,9 @@
 adds the columns later versions introduced to an older database), what a row becomes
 (:class:`PolicyVersion`, :class:`RunRecord`, :class:`StoredResult`) and how a result is
 written and read back (``rule_codes`` and ``tags`` as JSON lists, flags as 0/1).
+Version 3 adds the tables ``triage`` (a failure filed as gold / policy / model, per case and
+policy version) and ``run_samples`` (the k sample runs behind a majority run of *Run ×k*);
+``SCHEMA`` creates them in an older database.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from app.core.run_types import ClassifyResult, Timings, TokenCounts
 from app.core.verdict import Verdict, VerdictStatus
 
-SCHEMA_VERSION = 2  # 2: results carry tier, escalate, depiction and request
+SCHEMA_VERSION = 3  # 2: results carry tier, escalate, depiction and request; 3: triage, run_samples
 CACHEABLE = ("ok", "no_verdict", "unparsable")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -47,6 +50,14 @@ CREATE TABLE IF NOT EXISTS results (
     PRIMARY KEY (run_id, case_id));
 CREATE INDEX IF NOT EXISTS results_cache_key ON results(cache_key, created);
 CREATE INDEX IF NOT EXISTS runs_policy ON runs(policy_hash, started);
+CREATE TABLE IF NOT EXISTS triage (
+    cases_path TEXT NOT NULL, case_id TEXT NOT NULL, policy_hash TEXT NOT NULL,
+    kind TEXT NOT NULL, rule_code TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '',
+    old_label TEXT, new_label TEXT, created REAL NOT NULL,
+    PRIMARY KEY (cases_path, case_id, policy_hash));
+CREATE TABLE IF NOT EXISTS run_samples (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, sample INTEGER NOT NULL,
+    seed INTEGER NOT NULL, sample_run_id TEXT NOT NULL, PRIMARY KEY (run_id, sample));
 """
 
 

@@ -52,6 +52,19 @@ class VerdictStatus(str, Enum):
     ERROR = "error"  # the run itself failed (engine crash, context overflow, ...)
 
 
+STATUS_WORDS = {  # the one vocabulary: case table, result view, metrics and reports
+    VerdictStatus.OK: "verdict",
+    VerdictStatus.NO_VERDICT: "no verdict",
+    VerdictStatus.UNPARSABLE: "unparsable",
+    VerdictStatus.ERROR: "error",
+}
+
+
+def status_word(status: VerdictStatus | str) -> str:
+    """How people read a verdict status ("no verdict", "unparsable", ...)."""
+    return STATUS_WORDS[VerdictStatus(status)]
+
+
 @dataclass
 class Verdict:
     status: VerdictStatus

@@ -23,10 +23,13 @@ from PySide6.QtWidgets import QApplication
 from app import __version__
 from app.core.resources import resource_path
 from app.core.storage_paths import APP_AUTHOR, APP_DISPLAY_NAME, APP_NAME
+from app.gui.analysis.context import AnalysisContext
+from app.gui.analysis.window_analysis import WindowAnalysis
 from app.gui.main_window import MainWindow
 from app.gui.policy.templates import newer_recovery
 from app.gui.shared import options
 from app.gui.shared.settings_store import open_settings
+from app.gui.shared.system_libs import startup_problem
 from app.gui.shared.theme import apply_theme
 from app.runs.service import EngineFactory
 
@@ -56,6 +59,21 @@ def ensure_application(argv: Sequence[str] = ()) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def analysis_context(window: MainWindow) -> AnalysisContext:
+    """What the analysis views (stability, heat map, triage, compare, suggest) use."""
+    return AnalysisContext(
+        parent=window, store=window.store, settings=window.settings,
+        tasks=window.evaluation.tasks, engine=window.controller, runner=window.runner,
+        case_panel=window.case_panel, outline=window.policy_panel.outline,
+        tabs=window.right_tabs, metrics_splitter=window.metrics_panel.splitter,
+        menu_bar=window.menuBar(), run_metrics_ready=window.evaluation.runMetricsReady,
+        policy_text=window.policy_panel.text,
+        restore_text=window.evaluation_actions.restore_text,
+        policy_path=window.policy_path, cases_path=window.cases_path,
+        effort=window.effort_combo.currentText, show_message=window.show_message,
+    )  # fmt: skip
+
+
 def create_main_window(
     engine_factory: EngineFactory | None = None,
     settings: QSettings | None = None,
@@ -70,6 +88,7 @@ def create_main_window(
     is offered back.
     """
     window = MainWindow(settings or open_settings(), engine_factory)
+    window.analysis = WindowAnalysis(analysis_context(window))
     document = window.document
     if policy_path:
         document.open(Path(policy_path), ask_save=False)
@@ -77,6 +96,7 @@ def create_main_window(
         document.open(Path(document.recent()[0]), ask_save=False)
     elif newer_recovery(None) is not None:
         document.offer_recovery()
+    window.update_start_page()
     return window
 
 
@@ -109,6 +129,10 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     """Run the workbench until its window closes; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parse_args(argv)
+    problem = startup_problem()
+    if problem:  # Qt would abort naming its plugin; name the package instead
+        print(problem, file=sys.stderr)
+        return 1
     app = ensure_application()
     settings = open_settings()
     theme = args.theme or options.get(settings, options.THEME)

@@ -12,16 +12,15 @@ Geometry and splitter positions persist through the settings registry.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QTabWidget, QWidget
 
 from app.core.cases import cases_path_for
 from app.core.storage_paths import APP_DISPLAY_NAME as APP_TITLE
-from app.core.store import Store, StoreError
+from app.core.store import Store
 from app.gui.cases.file_actions import CaseFileActions
 from app.gui.cases.panel import CasePanel
 from app.gui.evaluation.actions import EvaluationActions, EvaluationContext
@@ -30,6 +29,7 @@ from app.gui.evaluation.metrics_panel import MetricsPanel
 from app.gui.models.controller import ModelsController
 from app.gui.policy.documents import PolicyDocument
 from app.gui.policy.panel import PolicyPanel
+from app.gui.policy.start_page import StartPage, show_start_page
 from app.gui.running.engine_badge import EngineBadge
 from app.gui.running.engine_controller import EngineController
 from app.gui.running.result_view import ResultView
@@ -39,7 +39,7 @@ from app.gui.settings.dialog import SettingsDialog
 from app.gui.shared import options
 from app.gui.shared.backend_values import backend_config, use_local_model
 from app.gui.shared.layout_state import restore_layout, save_layout
-from app.gui.shared.settings_store import load_engine_settings
+from app.gui.shared.widgets import notice_box, scrolling
 from app.gui.window_actions import WindowActions, WindowCommands, effort_combo
 from app.runs.service import EngineFactory
 
@@ -56,12 +56,11 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle(APP_TITLE)
-        self.resize(1280, 800)
         self._shown_path: str | None = None
         self._build_panels()
 
         # the store, then the one engine controller; everything else talks to these
-        self.store, store_problem = self._open_store()
+        self.store, store_problem = Store.open_or_temporary()
         self.controller = EngineController(self.store, engine_factory, self)
         self.evaluation = EvaluationController(self.store, self)
         self.models_controller = ModelsController(parent=self)
@@ -99,8 +98,9 @@ class MainWindow(QMainWindow):
         commands = WindowCommands(
             document=self.document, runner=self.runner, evaluation=self.evaluation_actions,
             case_files=self.case_files, policy_panel=self.policy_panel, tabs=self.right_tabs,
-            settings=settings, open_models=self.open_models_dialog,
-            open_settings=self.open_settings_dialog, show_message=self.show_message,
+            settings=settings, open_models=self.open_models_dialog, case_panel=self.case_panel,
+            open_settings=self.open_settings_dialog, result_view=self.result_view,
+            show_message=self.show_message,
             theme_changed=self.result_view.refresh_highlights,
             engine_states=self.controller.engineStateChanged,
         )  # fmt: skip
@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         self.right_tabs.setObjectName("rightTabs")
         self.right_tabs.setDocumentMode(True)
         self.right_tabs.addTab(self.result_view, "Result")
-        self.right_tabs.addTab(self.metrics_panel, "Metrics")
+        self.right_tabs.addTab(scrolling(self.metrics_panel), "Metrics")
         self.right_splitter = QSplitter(Qt.Orientation.Vertical)
         self.right_splitter.setObjectName("rightSplitter")
         self.right_splitter.addWidget(self.case_panel)
@@ -138,7 +138,11 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(1, 1)
         self.main_splitter.setChildrenCollapsible(False)
         self.main_splitter.setContentsMargins(6, 4, 6, 0)
-        self.setCentralWidget(self.main_splitter)
+        self.start_page = StartPage()  # instead of the workbench while no policy is open
+        self.central = QStackedWidget()
+        self.central.addWidget(self.start_page)
+        self.central.addWidget(self.main_splitter)
+        self.setCentralWidget(self.central)
 
     # --- paths ----------------------------------------------------------------------
     def policy_path(self) -> str:
@@ -155,19 +159,23 @@ class MainWindow(QMainWindow):
         self.controller.casesStored.connect(self._on_cases_stored)
         self.runner.runningChanged.connect(self._on_running)
         self.runner.progressChanged.connect(self.status.set_progress)
-        self.runner.message.connect(self.show_message)
         self.runner.runEnded.connect(self._on_run_ended)
         self.runner.runEnded.connect(self.evaluation_actions.run_ended)
         self.status.cancelRequested.connect(self.runner.cancel)
-        self.document.message.connect(self.show_message)
+        for source in (self.runner, self.document, self.case_panel):
+            source.message.connect(self.show_message)
         self.document.modifiedChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._on_path_changed)
         self.document.recentChanged.connect(self.window_actions.set_recent)
-        # metrics tab: confusion cells filter the case table
-        proxy = self.case_panel.proxy
-        self.metrics_panel.cellActivated.connect(proxy.set_case_filter)
-        self.metrics_panel.caseFilterCleared.connect(lambda: proxy.set_case_filter(None))
-        self.evaluation.runMetricsReady.connect(self._on_run_metrics)
+        self.document.modifiedChanged.connect(self.update_start_page)
+        start = self.start_page
+        start.templateChosen.connect(self.document.new_from_template)
+        start.openRequested.connect(self.document.open_dialog)
+        start.blankRequested.connect(self.document.new_blank)
+        start.modelsRequested.connect(self.open_models_dialog)
+        start.serverRequested.connect(lambda: self.open_settings_dialog(remote=True))
+        self.status.modelsRequested.connect(self.open_models_dialog)
+        self.runner.modelNeeded.connect(self.open_models_dialog)
         self.models_controller.activeModelChanged.connect(self._on_active_model)
 
     @Slot(str, str)
@@ -184,14 +192,11 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_run_ended(self, outcome) -> None:
         if outcome.status == "failed" and self.controller.state == "error":
-            box = QMessageBox(QMessageBox.Icon.Warning, "The engine stopped", "", parent=self)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(self.controller.state_detail or "The engine stopped unexpectedly.")
-            box.setInformativeText("Your policy and cases are untouched. Run again to restart it.")
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.setModal(False)
-            box.show()  # never block: the user can keep editing
-            self.engine_message_box = box
+            self.engine_message_box = notice_box(  # never blocks: editing goes on
+                self, "The engine stopped",
+                self.controller.state_detail or "The engine stopped unexpectedly.",
+                "Your policy and cases are untouched. Run again to restart it.",
+            )  # fmt: skip
 
     @Slot(object)
     def _on_model_loaded(self, facts) -> None:
@@ -204,19 +209,13 @@ class MainWindow(QMainWindow):
         if ran:
             self.engine_badge.set_result(ran[-1].as_classify_result())
 
-    @Slot(object)
-    def _on_run_metrics(self, run_metrics) -> None:
-        self.metrics_panel.set_metrics(
-            run_metrics.metrics, run_metrics.output, f"Run {run_metrics.run.id}"
-        )
-
     @Slot(str)
     def _on_path_changed(self, path: str) -> None:
+        self.update_start_page()
         self.runner.policy_changed()
         self._update_title()
         if path != self._shown_path or not path:  # opened, not re-saved
             self._shown_path = path
-            self.case_panel.proxy.set_case_filter(None)
             self.evaluation_actions.load_stored_results()
 
     @Slot()
@@ -228,15 +227,13 @@ class MainWindow(QMainWindow):
         self.status.showMessage(text, 8000)
 
     # --- settings and models ----------------------------------------------------------
-    def _open_store(self) -> tuple[Store, str]:
-        """The results store, and '' or why a temporary one is used instead."""
-        try:
-            return Store(), ""
-        except StoreError as exc:  # keep working; results of this session only
-            return Store(Path(tempfile.mkdtemp(prefix="safeguard-")) / "results.sqlite3"), str(exc)
+    def update_start_page(self, *_args) -> None:
+        """The start page while no policy is open (no file, nothing typed)."""
+        show_start_page(self.central, self.document.path, self.policy_panel.text())
 
-    def open_settings_dialog(self) -> None:
+    def open_settings_dialog(self, remote: bool = False) -> None:
         dialog = SettingsDialog(self.settings, self)
+        dialog.show_backend("remote" if remote else "")  # "Connect to a server"
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self._apply_engine_settings()
 
@@ -244,7 +241,7 @@ class MainWindow(QMainWindow):
         """The models dialog (built once, then shown again), estimates at our context."""
         from app.gui.models.dialog import ModelsDialog
 
-        n_ctx = load_engine_settings(self.settings).n_ctx
+        n_ctx = backend_config(self.settings).engine.n_ctx
         if self.models_dialog is None:
             self.models_dialog = ModelsDialog(self.models_controller, n_ctx, self)
         else:
@@ -261,9 +258,12 @@ class MainWindow(QMainWindow):
         self.show_message(f"{Path(path).name} is the model now; the next run loads it.")
 
     def _apply_engine_settings(self) -> None:
-        engine = load_engine_settings(self.settings)
-        self.policy_panel.set_context_size(engine.n_ctx)
-        if not self.controller.is_busy() and self.controller.state in ("no_model", "error"):
+        """The settings name the backend and model; Models and the status bar follow."""
+        config = backend_config(self.settings)
+        self.policy_panel.set_context_size(config.engine.n_ctx)
+        local_path = config.engine.model_path if config.kind == "local" else ""
+        self.models_controller.active_path = local_path
+        if not self.controller.is_busy():
             self._on_engine_state("no_model", "")
 
     def _splitters(self) -> dict[QSplitter, list[int] | None]:

@@ -3,10 +3,11 @@
 Kept apart from the window's layout so that the action list reads as one table. The actions
 get what they call as a :class:`WindowCommands` built once by the window (no look-ups on the
 window at call time), and the reasoning-effort combo that the runner reads. File
-(new, templates, open, recent, save, save as, models, settings, quit), Edit (find, replace),
-Run (run case, run all, run failed, run selected, resume last run, cancel, reasoning
-effort), Test set (import, export CSV / JSONL), History (policy versions, compare last two
-runs, export run report), View (theme, result / metrics tab) and Help (app.gui.help).
+(new, templates, open, recent, save, save as, models, settings, quit), Edit (undo, redo,
+cut, copy, paste, select all, find and replace in the policy, find in the reasoning), Run
+(run case, run all, run shown cases, run failed, run selected, resume last run, cancel),
+Test set (import, export CSV / JSONL), History (policy versions, compare last two runs,
+export run report), View (theme, result / metrics tab) and Help (app.gui.help).
 """
 
 from __future__ import annotations
@@ -29,13 +30,16 @@ from PySide6.QtWidgets import (
 
 from app.core.run_types import EFFORTS
 from app.gui.cases.file_actions import CaseFileActions
+from app.gui.cases.panel import CasePanel
 from app.gui.evaluation.actions import EvaluationActions
 from app.gui.help import install_help_menu
 from app.gui.policy.documents import PolicyDocument
 from app.gui.policy.panel import PolicyPanel
 from app.gui.policy.templates import list_templates
+from app.gui.running.result_view import ResultView
 from app.gui.running.runner import RunCoordinator
 from app.gui.shared import options
+from app.gui.shared.edit_actions import EditTargets, add_edit_actions
 from app.gui.shared.theme import THEMES, apply_theme
 
 
@@ -53,6 +57,8 @@ class WindowCommands:
     open_models: Callable[[], object]
     open_settings: Callable[[], None]
     theme_changed: Callable[[], None]
+    case_panel: CasePanel
+    result_view: ResultView
     engine_states: SignalInstance  # (state, detail): Help keeps the last engine error
     show_message: Callable[[str], None]
 
@@ -103,16 +109,20 @@ class WindowActions:
         )
 
         edit_menu = menu_bar.addMenu("&Edit")
-        panel = commands.policy_panel
-        self.find_action = self._add(
-            edit_menu,
-            "&Find in policy…",
-            lambda: panel.show_find(False),
-            QKeySequence.StandardKey.Find,
+        cases = commands.case_panel
+        self.edit_actions = add_edit_actions(
+            edit_menu, window, EditTargets(
+                cases.undo_stack, cases.table, cases.selected_content, cases.paste_many
+            ),
+        )  # fmt: skip
+        self.find_action = commands.policy_panel.find_action
+        self.replace_action = commands.policy_panel.replace_action
+        edit_menu.addActions([self.find_action, self.replace_action])
+        finder = commands.result_view.finder
+        self.find_reasoning_action = self._add(
+            edit_menu, "Find in r&easoning…", finder.open_bar, QKeySequence("Ctrl+Shift+F")
         )
-        self.replace_action = self._add(
-            edit_menu, "&Replace in policy…", lambda: panel.show_find(True), QKeySequence("Ctrl+H")
-        )
+        cases.runRequested.connect(runner.run_current)
 
         run_menu = menu_bar.addMenu("&Run")
         self.run_case_action = self._add(
@@ -124,6 +134,9 @@ class WindowActions:
         )
         self.run_all_action.setShortcuts(
             [QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")]
+        )
+        self.run_shown_action = self._add(
+            run_menu, "Run s&hown cases", lambda: runner.run_suite("shown")
         )
         self.run_failed_action = self._add(
             run_menu, "Run &failed", lambda: runner.run_suite("failed")
@@ -139,6 +152,7 @@ class WindowActions:
         self.suite_actions = (
             self.run_case_action,
             self.run_all_action,
+            self.run_shown_action,
             self.run_failed_action,
             self.run_selected_action,
             self.resume_action,
@@ -199,7 +213,8 @@ class WindowActions:
         self.toolbar = toolbar
         for action, tip in (
             (self.run_case_action, "Run the selected case (Ctrl+Enter)"),
-            (self.run_all_action, "Run every case shown in the table (Ctrl+Shift+Enter)"),
+            (self.run_all_action, "Run every case of the test set (Ctrl+Shift+Enter)"),
+            (self.run_shown_action, "Run only the cases the table shows under its filters"),
             (self.run_failed_action, "Run the cases whose result is wrong or has no verdict"),
             (self.resume_action, "Continue the last cancelled or stopped run of this policy"),
             (self.cancel_action, "Stop the run (Esc)"),

@@ -216,10 +216,14 @@ def list_models(
     n_ctx: int = 8192,
     hardware: Hardware | None = None,
     catalog: list[CatalogEntry] | None = None,
+    active: str | None = None,
 ) -> list[LibraryItem]:
-    """Catalog entries, added files, then other GGUFs in the folder, with state and fit."""
+    """Catalog entries, added files, then other GGUFs in the folder, with state and fit.
+    The active one is ``active`` when given (the app's settings: "" when a server runs the
+    model), else the library's own choice."""
     folder = models_dir(folder)
-    active = active_model()
+    chosen = active_model() if active is None else (Path(active) if active else None)
+    active_path = chosen.resolve() if chosen is not None else None
     entries = catalog if catalog is not None else load_catalog()
     items = [_catalog_item(e, folder) for e in entries]
     known = {folder / e.filename for e in entries}
@@ -230,7 +234,7 @@ def list_models(
         if path not in known:
             items.append(_file_item(path.stem, "folder", path, None))
     for item in items:
-        item.active = active is not None and item.path.resolve() == active
+        item.active = active_path is not None and item.path.resolve() == active_path
         _add_fit(item, n_ctx, hardware)
     return items
 

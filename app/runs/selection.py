@@ -39,6 +39,8 @@ class RunJob:
     cases_path: str = ""
     note: str = ""
     kind: str = "suite"  # "case": Run case and classify, stored and cached, not in history
+    samples: int = 1  # Run ×k: each case k times (seeds seed…seed+k-1), scored by majority
+    unstable_below: float = 0.8  # Run ×k: agreement under this marks a case unstable
 
 
 @dataclass
@@ -49,6 +51,7 @@ class RunOutcome:
     run_id: str = ""
     summary: SuiteSummary | None = None
     message: str = ""
+    stability: dict = field(default_factory=dict)  # Run ×k: case id -> CaseStability
 
 
 def select_cases(job: RunJob, store: Store, make_key: Callable[[str], str]) -> list[TestCase]:

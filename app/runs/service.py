@@ -21,7 +21,7 @@ import contextlib
 import threading
 from collections.abc import Callable
 
-from app.core.errors import UserError
+from app.core.errors import EngineError, UserError
 from app.core.fingerprint import cache_key_factory
 from app.core.run_types import EngineFailed, EngineLoading, EngineReady, LoadFacts
 from app.core.store import Store, StoreError
@@ -33,11 +33,14 @@ from app.runs.backend import (
     model_identity,
     template_key,
 )
+from app.runs.samples import run_samples
 from app.runs.selection import LAST_RUN, RunJob, RunOutcome, last_unfinished_run, select_cases
 from app.runs.suite import run_suite
 from app.runs.suite_results import CaseStored
 
 EngineFactory = Callable[[BackendConfig], Engine]
+# engine, model identity, template key, cancel -> anything (see RunService.run_task)
+EngineTask = Callable[[Engine, object, str, threading.Event], object]
 _CRASH_PREFIXES = ("crash:", "load:")
 
 
@@ -134,6 +137,17 @@ class RunService:
             parallel = {"concurrency": concurrency, "engine_factory": engine.spawn}
         elif concurrency > 1:  # the local engine decodes that many cases together
             parallel = {"concurrency": concurrency}
+        if job.samples > 1:
+            sampled = run_samples(
+                engine, job.policy, cases, job.run, job.samples, store=self.store,
+                model_fingerprint=identity, template_hash=template, cancel=cancel,
+                on_event=emit, cases_path=job.cases_path, note=job.note,
+                threshold=job.unstable_below, **parallel,
+            )  # fmt: skip
+            if sampled.cancelled:
+                return RunOutcome("cancelled", "", sampled.samples[-1])
+            summary = sampled.suite_summary(len(cases))
+            return RunOutcome("finished", sampled.run_id, summary, stability=sampled.stability)
         summary = run_suite(
             engine, job.policy, cases, job.run, store=self.store,
             model_fingerprint=identity, template_hash=template, resume_run_id=resume,
@@ -143,6 +157,28 @@ class RunService:
         )  # fmt: skip
         status = "cancelled" if summary.cancelled else "finished"
         return RunOutcome(status, summary.run_id, summary)
+
+    def run_task(
+        self,
+        backend: BackendConfig,
+        task: EngineTask,
+        *,
+        renderer: str = "template",
+        cancel: threading.Event | None = None,
+        on_event: Callable[[object], None] | None = None,
+    ) -> object:
+        """Run ``task(engine, model identity, template key, cancel)`` on this service's one
+        engine (a suggested edit, its held-out check). Raises what the task raises; an
+        engine that cannot load raises EngineError."""
+        emit = on_event or (lambda _event: None)
+        cancel = cancel or threading.Event()
+        try:
+            engine, facts = self._ensure(backend, emit)
+        except EngineError as exc:
+            emit(EngineFailed(str(exc)))
+            raise
+        identity = model_identity(backend, facts)
+        return task(engine, identity, template_key(facts, renderer), cancel)
 
     def _ensure(
         self, config: BackendConfig, emit: Callable[[object], None]

@@ -24,14 +24,6 @@ POLICY_V2 = "---\nformat: binary\n---\n# Spam v2, sharper\n"
 EVIL = '<script>alert("x")</script> & </pre></div><b>bold</b>'
 
 
-@pytest.fixture()
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
-    s = Store(tmp_path / "r.db")
-    yield s
-    s.close()
-
-
 def _record(store: Store, policy: str, rows: list[tuple[str, str, str, str | None]]) -> str:
     run = store.create_run(store.add_policy_version(policy), model="fake.gguf")
     for case_id, expected, status, label in rows:

@@ -17,6 +17,7 @@ from app.gui.policy import documents  # noqa: E402
 from app.gui.policy.templates import list_templates, recovery_path_for  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY, FakeEngineFactory, isolate_gui_env  # noqa: E402
+from tests.support.gui_window import chord  # noqa: E402
 
 Button = QMessageBox.StandardButton
 
@@ -213,6 +214,23 @@ def test_malformed_test_set_opens_the_policy_and_leaves_the_file_alone(
     win.policy_panel.editor.insertPlainText("edit ")
     assert win.document.save()
     assert cases_file.read_text(encoding="utf-8") == broken  # not overwritten with nothing
+
+
+def test_saving_keeps_the_files_modes(qtbot, make_window, policy_file, answers):
+    """A shared team folder stays shared: Ctrl+S keeps -rw-r--r-- and -rw-rw-r--."""
+    cases = cases_path_for(policy_file)
+    os.chmod(policy_file, 0o644)
+    os.chmod(cases, 0o664)
+    win = make_window(policy_file)
+    type_at_end(qtbot, win, "More words. ")
+    win.case_panel.add_case("A new case")
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=3000)
+    chord(qtbot, win.policy_panel.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not win.document.is_modified(), timeout=3000)
+    assert os.stat(policy_file).st_mode & 0o777 == 0o644
+    assert os.stat(cases).st_mode & 0o777 == 0o664
+    assert "More words." in policy_file.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -70,3 +70,32 @@ def test_engine_badge_shows_the_speed_of_the_last_case(qtbot, window) -> None:
     window.controller.casesStored.emit([result])
     assert badge.text() == "prompt 1000 tok/s · gen 50.0 tok/s"
     assert not badge.isHidden()
+
+
+def test_settings_and_models_agree_on_the_active_model(qtbot, window) -> None:
+    """One source of truth: Use shows the new name in the status bar at once, and a
+    server backend in the settings leaves no local model marked active."""
+    from app.gui.shared.backend_values import load_backend_values, save_backend_values
+
+    models = catalog.models_dir()
+    shutil.copy(cached_model("tiny"), models / "tiny-here.gguf")
+    shutil.copy(cached_model("tiny"), models / "other.gguf")
+    with qtbot.waitSignal(window.models_controller.modelsListed, timeout=TIMEOUT):
+        window.window_actions.models_action.trigger()
+    dialog = window.models_dialog
+    for name in ("tiny-here", "other"):
+        assert dialog.select_name(name)
+        with qtbot.waitSignal(window.models_controller.activeModelChanged, timeout=TIMEOUT):
+            dialog.use_button.click()
+        assert f"{name}.gguf" in window.status.engine_label.text()
+    values = load_backend_values(window.settings)
+    values["backend"] = "remote"
+    save_backend_values(window.settings, values)
+    window._apply_engine_settings()  # what accepting the Settings dialog does
+    listings: list = []
+    window.models_controller.modelsListed.connect(listings.append)
+    window.models_controller.refresh()
+    qtbot.waitUntil(lambda: len(listings) > 0, timeout=TIMEOUT)
+    qtbot.wait(100)  # a listing asked for before the switch may arrive first
+    assert not [item for item in listings[-1] if item.active]
+    assert "server" in window.status.engine_label.text()

@@ -230,17 +230,17 @@ def test_rich_text_is_shown_literally(window, qtbot):
     assert view.stats.textFormat() == Qt.TextFormat.PlainText
 
 
-def test_first_run_without_model_asks_for_a_gguf(window, qtbot, monkeypatch, tmp_path, dialogs):
+def test_run_case_without_a_model_opens_the_models_dialog(window, qtbot, monkeypatch):
     window.settings.setValue("engine/model_path", "")
-    not_a_model = tmp_path / "notes.gguf"
-    not_a_model.write_text("hello", encoding="utf-8")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(not_a_model), ""))
-    assert not window.runner.run_current()
-    assert dialogs and "not a GGUF" in dialogs[-1][1]
-    model = tmp_path / "fake-safeguard.gguf"
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(model), ""))
-    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as blocker:
-        assert window.runner.run_current()
-    assert blocker.args[0].status == "finished"
-    assert open_settings().value("engine/model_path") == str(model)
-    assert "fake-safeguard.gguf" in window.status.engine_label.text()
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: asked.append(a))
+    window.case_panel.select_case("c1")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    qtbot.keyClick(window.case_panel.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyRelease(window.case_panel.table, Qt.Key.Key_Control)
+    assert not asked  # no bare file picker
+    qtbot.waitUntil(lambda: window.models_dialog is not None, timeout=3000)
+    assert window.models_dialog.isVisible()
+    assert "Models" in window.status.currentMessage()
+    window.models_dialog.close()

@@ -232,7 +232,7 @@ def test_metrics_tab_updates_and_a_confusion_cell_filters_cases(qtbot, window):
     assert metrics is not None and metrics.total == 4
     assert panel.title.text().startswith("Run ")
     window.window_actions.show_metrics_action.trigger()
-    assert window.right_tabs.currentWidget() is panel
+    assert window.right_tabs.currentIndex() == 1 and panel.isVisible()  # (in a scroll area)
     qtbot.wait(50)
 
     view = panel.confusion_view
@@ -256,8 +256,8 @@ def test_history_restore_puts_an_old_version_in_the_editor_undoably(qtbot, windo
     edited = window.policy_panel.text()
     assert edited != SAMPLE_POLICY
     window.window_actions.history_action.trigger()
-    qtbot.waitUntil(lambda: window.evaluation_actions.history_dialog is not None, timeout=TIMEOUT)
     dialog = window.evaluation_actions.history_dialog
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=TIMEOUT)
     assert dialog.isVisible() and dialog.model.rowCount() == 1
     dialog.table.selectRow(0)
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
@@ -304,6 +304,9 @@ def test_import_adds_cases(qtbot, window, tmp_path):
     assert ids == ["c1", "c2", "c3", "c4", "n1", "n2"]
     assert window.case_panel.is_modified()
     assert window.case_panel.current_case_id() == "n1"
+    window.case_panel.undo_stack.undo()  # the import is one undo step
+    assert [c.id for c in window.case_panel.cases()] == ["c1", "c2", "c3", "c4"]
+    assert not window.case_panel.is_modified()
 
 
 def test_models_use_changes_the_model_the_engine_loads(qtbot, window, factory, tmp_path):

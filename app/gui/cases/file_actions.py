@@ -56,11 +56,8 @@ class CaseFileActions(QObject):
 
     @Slot(list)
     def _add_imported(self, cases: list) -> None:
-        ids = self._cases.model.add_cases(cases)
-        if ids:
-            self._cases.set_modified(True)
-            self._cases.select_case(ids[0])
-        self._show(f"Imported {len(ids)} cases; save the policy to keep them.")
+        ids = self._cases.add_cases(cases, text=f"Import {len(cases)} cases")  # one undo step
+        self._show(f"Imported {len(ids)} cases; save the policy to keep them (Ctrl+Z undoes).")
 
     def export_cases(self, kind: str = "csv") -> int | None:
         cases = self._cases.cases()

@@ -12,8 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Signal
+from PySide6.QtWidgets import QComboBox
 
+from app.gui.cases.analysis_model import FOCUS_ROLE
 from app.gui.cases.model import CaseRole
+
+# The "Show" filter: (menu text, word of FOCUS_ROLE or None for every case).
+FOCUS_CHOICES = (
+    ("All cases", None),
+    ("Unstable only", "unstable"),
+    ("Failures not triaged", "untriaged"),
+    ("Gold label wrong", "gold"),
+    ("Policy unclear", "policy"),
+    ("Model error", "model"),
+)
 
 
 def change_filter(proxy: QSortFilterProxyModel, apply: Callable[[], None]) -> None:
@@ -60,6 +72,15 @@ class CaseIdFilterProxy(CaseFilterProxy):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._ids: frozenset[str] | None = None
+        self._focus: str | None = None
+
+    def set_focus(self, word: str | None) -> None:
+        """Show only cases whose analysis marks include ``word`` (``None``: every case)."""
+
+        def apply() -> None:
+            self._focus = word
+
+        change_filter(self, apply)
 
     def case_filter(self) -> frozenset[str] | None:
         return self._ids
@@ -81,4 +102,19 @@ class CaseIdFilterProxy(CaseFilterProxy):
             index = self.sourceModel().index(source_row, 0, source_parent)
             if str(index.data(CaseRole.CASE_ID)) not in self._ids:
                 return False
+        if self._focus is not None:
+            index = self.sourceModel().index(source_row, 0, source_parent)
+            if self._focus not in str(index.data(FOCUS_ROLE) or "").split():
+                return False
         return super().filterAcceptsRow(source_row, source_parent)
+
+
+def focus_combo(proxy: CaseIdFilterProxy) -> QComboBox:
+    """The "Show" combo of the case table's filter bar (all, unstable only, triage kinds)."""
+    combo = QComboBox()
+    combo.setObjectName("caseFocus")
+    combo.setToolTip("Show every case, only unstable ones, or failures by triage")
+    for text, word in FOCUS_CHOICES:
+        combo.addItem(text, word)
+    combo.currentIndexChanged.connect(lambda _i: proxy.set_focus(combo.currentData()))
+    return combo

@@ -7,10 +7,9 @@ names, else from the cell lengths). The header row is found below a title or dis
 (the info line says which row was used) and can be set by hand; "First row is a header" can
 be switched without reading the file again. *Add a pair* (:mod:`app.gui.cases.import_pairs`)
 imports more content/label columns from the same rows, e.g. a prompt and its response; a
-file with several label columns gets its pairs proposed. Step 2 (result,
-:mod:`app.gui.cases.import_report`): :func:`app.core.importer.import_cases` runs off the GUI
-thread; the dialog shows how many cases were read and every skipped row with its reason. "Add cases" accepts the
-dialog; :meth:`ImportDialog.cases` then returns the imported cases (also sent as
+file with several label columns gets its pairs proposed. Step 2 (``import_report``):
+``import_cases`` runs off the GUI thread; the dialog shows how many cases were read and every
+skipped row with its reason. "Add cases" accepts the dialog; :meth:`ImportDialog.cases` then returns the imported cases (also sent as
 ``casesImported``). Problems are shown as one plain-text sentence.
 """
 
@@ -48,6 +47,7 @@ from app.gui.cases.column_guess import (
 )
 from app.gui.cases.import_pairs import ExtraPairs
 from app.gui.cases.import_report import ImportReport, fill_rows, preview_table
+from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.tasks import TaskRunner
 from app.gui.shared.widgets import plain_label
 
@@ -69,7 +69,7 @@ class ImportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import test cases")
-        self.resize(900, 600)
+        fit_to_screen(self, 900, 600)
         self.output = output
         self.tasks = tasks or TaskRunner(self)
         self._preview: ImportPreview | None = None

@@ -3,9 +3,8 @@
 Rows are cases; results are attached by case id. A result remembers the policy text and
 content it was computed for, so it turns *stale* (grey italic, with a tooltip) as soon as
 either differs from what is on screen, and fresh again if the edit is undone. Stale results
-are never counted as agreement. ``ResultEntry`` (in :mod:`app.gui.shared.result_entry`) is one
-case's latest run; ``CaseFilterProxy`` (in :mod:`app.gui.cases.filter`) sorts and filters
-for the view.
+are never counted as agreement. ``ResultEntry`` (app.gui.shared.result_entry) is one case's
+latest run; the proxies in ``app.gui.cases.filter`` sort and filter for the view.
 """
 
 from __future__ import annotations
@@ -118,12 +117,13 @@ class CaseTableModel(HeaderedTableModel):
             return case.expected
         if column == Column.PREDICTED:
             return predicted_text(entry)
-        if entry is None:
-            return "queued" if column == Column.STATUS and case.id in self._queued else ""
         if column == Column.STATUS and case.id in self._queued:
             return "queued"
+        if entry is None:
+            return ""
         if column == Column.STATUS:
-            text = STATUS_TEXT.get(entry.state) or KIND_TEXT.get(entry.verdict_kind, "")
+            kind = KIND_TEXT.get(entry.verdict_kind)
+            text = STATUS_TEXT.get(entry.state) or kind or predicted_text(entry)
             if entry.stale:
                 return f"{text} (stale)"
             return f"{text} (cached)" if entry.cached and entry.state == "done" else text
@@ -205,12 +205,14 @@ class CaseTableModel(HeaderedTableModel):
     def entry(self, case_id: str) -> ResultEntry | None:
         return self._entries.get(case_id)
 
+    def put_entry(self, case_id: str, entry: ResultEntry) -> None:
+        """Give a case back a result it had (undoing its deletion)."""
+        self._entries[case_id] = entry
+        self._row_changed(self.row_of(case_id))
+
     def set_queued(self, case_ids: list[str], queued: bool = True) -> None:
         """Mark cases as waiting in a suite (their previous results stay until they run)."""
-        if queued:
-            self._queued.update(case_ids)
-        else:
-            self._queued.difference_update(case_ids)
+        (self._queued.update if queued else self._queued.difference_update)(case_ids)
         if self._cases and case_ids:  # one change signal for the whole table
             last = self.index(len(self._cases) - 1, len(Column) - 1)
             self.dataChanged.emit(self.index(0, 0), last)

@@ -1,53 +1,52 @@
-"""The test-content side: the case table with its filter, and the selected case's editor.
+"""The test-content side: the case table with its filter, and the current case's editor.
 
 Owns the ``CaseTableModel`` (through a filter proxy, shown by the view
-:func:`~app.gui.cases.table_view.case_table_view` builds) and the add / duplicate / delete /
-paste-many actions. The editor below the table shows the full text (plain text only), the
-expected label (a combo of the policy's labels) and notes. Quoted phrases from the model's
-reasoning can be highlighted in the case text with :meth:`highlight_phrases`.
+:func:`~app.gui.cases.table_view.case_table_view` builds), the ``CaseEditor`` below it and
+the test set's ``QUndoStack``: add, duplicate, delete, paste many, import and every edit of
+content, expected label or notes go through it, so Ctrl+Z undoes them and the set is
+"modified" exactly while the stack is away from its saved state. The current case is the
+table's current row (the selection model's current index mapped through the proxy); it
+drives the editor, the result view and Run case. A right-click menu on cases offers Run,
+Duplicate, Delete, Copy content and Copy result (``case_menu``).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QSplitter,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from app.core.cases import TestCase
-from app.gui.cases.filter import CaseIdFilterProxy
-from app.gui.cases.model import CaseRole, CaseTableModel
+from app.gui.cases.analysis_model import AnalysedCaseModel
+from app.gui.cases.case_menu import install_case_menu
+from app.gui.cases.editor import CaseEditor
+from app.gui.cases.filter import CaseIdFilterProxy, focus_combo
+from app.gui.cases.model import CaseRole
 from app.gui.cases.paste_dialog import PasteCasesDialog
 from app.gui.cases.table_view import case_table_view
-from app.gui.shared.highlights import make_selections, quote_format
-from app.gui.shared.reasoning_marks import phrase_spans
+from app.gui.cases.undo import EditCase, InsertCases, RemoveCases
 
 
 class CasePanel(QWidget):
-    """Table + filter + case editor. Signals: selection and modification events."""
+    """Table + filter + case editor + undo stack. Signals: selection and modification."""
 
     currentCaseChanged = Signal(str)  # case id, "" when nothing is selected
     modificationChanged = Signal(bool)
     caseContentEdited = Signal(str)  # case id
+    runRequested = Signal()  # "Run" in the case menu: run the current case
+    message = Signal(str)  # one sentence for the status bar
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = CaseTableModel(self)
+        self.model = AnalysedCaseModel(self)  # cases, results, stability and triage
         self.proxy = CaseIdFilterProxy(self)  # text filter + confusion-cell id filter
         self.proxy.setSourceModel(self.model)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._modified = False
         self._current_id = ""
         self._labels: list[str] = ["0", "1"]
         self._violating: set[str] = {"1"}
-        self._loading = False
         self._build()
 
     # --- construction ---------------------------------------------------------------
@@ -55,120 +54,138 @@ class CasePanel(QWidget):
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter cases…")
         self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("Filter cases…") + 40)
         self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
-        self.add_button = self._tool(
-            "Add", "Add an empty case (Ctrl+N in the table)", self.add_case
-        )
+        self.add_button = self._tool("Add", "Add an empty case", self.add_case)
         self.duplicate_button = self._tool(
             "Duplicate", "Duplicate the selected case", self.duplicate_case
         )
-        self.delete_button = self._tool("Delete", "Delete the selected cases", self.delete_selected)
+        self.delete_button = self._tool(
+            "Delete", "Delete the selected cases (Ctrl+Z brings them back)", self.delete_selected
+        )
         self.paste_button = self._tool(
             "Paste many…", "Add many cases from pasted text", self.paste_many
         )
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self.filter_edit, 1)
+        self.filter_chip = self._tool("", "Show every case again", self.clear_case_filter)
+        self.filter_chip.setObjectName("filterChip")
+        self.filter_chip.setVisible(False)
+        self._filter_note = ""
+        self.proxy.caseFilterChanged.connect(self._show_chip)
+        self.focus_combo = focus_combo(self.proxy)
+        self.bar = QHBoxLayout()
+        self.bar.setContentsMargins(0, 0, 0, 0)
+        self.bar.addWidget(self.filter_edit, 1)
+        self.bar.addWidget(self.focus_combo)
+        self.bar.addWidget(self.filter_chip)
         for button in (
             self.add_button,
             self.duplicate_button,
             self.delete_button,
             self.paste_button,
         ):
-            bar.addWidget(button)
+            self.bar.addWidget(button)
 
         self.table = case_table_view(self.proxy, self.fontMetrics())
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
-
-        self.content_edit = QPlainTextEdit()
-        self.content_edit.setPlaceholderText("Case content (plain text)")
-        self.content_edit.textChanged.connect(self._on_content_edited)
-        self.expected_combo = QComboBox()
-        self.expected_combo.setMinimumContentsLength(14)
-        self.expected_combo.currentIndexChanged.connect(self._on_expected_changed)
-        self.notes_edit = QLineEdit()
-        self.notes_edit.setPlaceholderText("Notes")
-        self.notes_edit.textEdited.connect(self._on_notes_edited)
-        meta = QHBoxLayout()
-        meta.setContentsMargins(0, 0, 0, 0)
-        meta.addWidget(QLabel("Expected:"))
-        meta.addWidget(self.expected_combo)
-        meta.addWidget(self.notes_edit, 1)
+        install_case_menu(self)
+        self.editor = CaseEditor()
+        self.editor_box = self.editor  # enabled only while a case is shown
+        self.content_edit = self.editor.content_edit
+        self.expected_combo = self.editor.expected_combo
+        self.notes_edit = self.editor.notes_edit
+        self.editor.contentEdited.connect(lambda text: self._edit("content", text))
+        self.editor.expectedChosen.connect(lambda label: self._edit("expected", label))
+        self.editor.notesEdited.connect(lambda text: self._edit("notes", text))
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addLayout(bar)
+        top_layout.addLayout(self.bar)
         top_layout.addWidget(self.table, 1)
-        self.editor_box = QWidget()
-        editor_layout = QVBoxLayout(self.editor_box)
-        editor_layout.setContentsMargins(0, 0, 0, 0)
-        editor_layout.addWidget(self.content_edit, 1)
-        editor_layout.addLayout(meta)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("caseSplitter")
         self.splitter.addWidget(top)
-        self.splitter.addWidget(self.editor_box)
+        self.splitter.addWidget(self.editor)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
-        self._set_labels_combo()
-        self._show_case(None)
+        QWidget.setTabOrder(self.table, self.content_edit)
+        self.editor.set_labels(self._labels, self._violating)
+        self.editor.show_case(None)
 
     def _tool(self, text: str, tip: str, slot) -> QToolButton:
         button = QToolButton()
         button.setText(text)
         button.setToolTip(tip)
         button.setAutoRaise(False)
-        button.clicked.connect(slot)
+        button.clicked.connect(lambda _checked=False: slot())
         return button
+
+    # --- the confusion-cell filter ------------------------------------------------------
+    def describe_case_filter(self, note: str) -> None:
+        """What the next id filter shows ("expected 1 · predicted 0"), for the chip."""
+        self._filter_note = note
+
+    def clear_case_filter(self) -> None:
+        self.proxy.set_case_filter(None)
+
+    def _show_chip(self, active: bool) -> None:
+        shown = len(self.proxy.case_filter() or ())
+        note = self._filter_note or f"{shown} cases"
+        self.filter_chip.setText(f"Filtered: {note} ✕")
+        self.filter_chip.setToolTip(f"{shown} of {self.model.row_count()} cases shown; show all")
+        self.filter_chip.setVisible(active)
+        if not active:
+            self._filter_note = ""
 
     # --- document state -------------------------------------------------------------
     def cases(self) -> list[TestCase]:
         return self.model.cases()
 
     def set_cases(self, cases: list[TestCase]) -> None:
+        """Show another test set: a fresh undo history, nothing modified."""
+        self.undo_stack.clear()
         self.model.set_cases(cases)
         self.set_modified(False)
         if cases:
             self.select_case(self.model.case_at(0).id)
         else:
-            self._show_case(None)
+            self._show("")
 
     def is_modified(self) -> bool:
         return self._modified
 
     def set_modified(self, modified: bool) -> None:
+        if not modified and not self.undo_stack.isClean():
+            self.undo_stack.setClean()  # saved: this is the state to come back to
         if modified != self._modified:
             self._modified = modified
             self.modificationChanged.emit(modified)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        if clean != (not self._modified):
+            self._modified = not clean
+            self.modificationChanged.emit(self._modified)
 
     def set_labels(self, labels: list[str], violating: set[str]) -> None:
         """The policy's labels for the expected-label combos."""
         if list(labels) == self._labels and set(violating) == self._violating:
             return
         self._labels, self._violating = list(labels), set(violating)
-        self._set_labels_combo()
-        self._show_case(self.model.case(self._current_id))
+        self.editor.set_labels(self._labels, self._violating)
+        self.editor.show_case(self.model.case(self._current_id))
 
     def labels(self) -> list[str]:
         return list(self._labels)
 
-    def _set_labels_combo(self) -> None:
-        self._loading = True
-        self.expected_combo.clear()
-        self.expected_combo.addItem("(not set)", "")
-        for label in self._labels:
-            meaning = "violates" if label in self._violating else "does not violate"
-            self.expected_combo.addItem(f"{label} — {meaning}", label)
-        self._loading = False
-
     # --- selection ------------------------------------------------------------------
     def current_case_id(self) -> str:
-        return self._current_id
+        """The case of the table's current row (the one highlighted and in the editor)."""
+        index = self.table.selectionModel().currentIndex()
+        return str(index.data(CaseRole.CASE_ID)) if index.isValid() else ""
 
     def select_case(self, case_id: str) -> bool:
         row = self.model.row_of(case_id)
@@ -192,7 +209,12 @@ class CasePanel(QWidget):
     def selected_ids(self) -> list[str]:
         rows = self.table.selectionModel().selectedRows()
         ids = [str(index.data(CaseRole.CASE_ID)) for index in rows]
-        return ids or ([self._current_id] if self._current_id else [])
+        current = self.current_case_id()
+        return ids or ([current] if current else [])
+
+    def selected_content(self) -> str:
+        """The selected cases' content, one case after another (Copy in the table)."""
+        return "\n\n".join(c.content for i in self.selected_ids() if (c := self.model.case(i)))
 
     def visible_case_ids(self) -> list[str]:
         """Case ids in the table's current (sorted, filtered) order."""
@@ -204,57 +226,44 @@ class CasePanel(QWidget):
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         case_id = str(current.data(CaseRole.CASE_ID)) if current.isValid() else ""
         self._current_id = case_id
-        self._show_case(self.model.case(case_id))
+        self.editor.show_case(self.model.case(case_id))
         self.currentCaseChanged.emit(case_id)
 
-    def _show_case(self, case: TestCase | None) -> None:
-        self._loading = True
-        self.editor_box.setEnabled(case is not None)
-        self.content_edit.setPlainText(case.content if case else "")
-        self.content_edit.setExtraSelections([])
-        self.notes_edit.setText(case.notes if case else "")
-        position = self.expected_combo.findData(case.expected if case else "")
-        if position < 0 and case is not None and case.expected:
-            self.expected_combo.addItem(f"{case.expected} — not a policy label", case.expected)
-            position = self.expected_combo.count() - 1
-        self.expected_combo.setCurrentIndex(max(0, position))
-        self._loading = False
+    def _show(self, case_id: str) -> None:
+        """Select ``case_id`` and refresh the editor (after an edit, undo or redo)."""
+        if case_id and case_id != self._current_id:
+            self.select_case(case_id)
+        elif not case_id:
+            self.table.selectionModel().clear()
+            self._current_id = ""
+            self.currentCaseChanged.emit("")
+        self.editor.show_case(self.model.case(self._current_id))
 
-    # --- editing --------------------------------------------------------------------
-    def _on_content_edited(self) -> None:
-        if self._loading or not self._current_id:
+    # --- editing (every change is an undo step) -------------------------------------
+    def _edit(self, field: str, value: str) -> None:
+        case_id = self._current_id
+        if not case_id:
             return
-        self.model.update_case(self._current_id, content=self.content_edit.toPlainText())
-        self.content_edit.setExtraSelections([])
-        self.set_modified(True)
-        self.caseContentEdited.emit(self._current_id)
+        self.undo_stack.push(EditCase(self.model, self._show, case_id, field, value))
+        if field == "content":
+            self.caseContentEdited.emit(case_id)
 
-    def _on_expected_changed(self) -> None:
-        if self._loading or not self._current_id:
-            return
-        self.model.update_case(
-            self._current_id, expected=str(self.expected_combo.currentData() or "")
-        )
-        self.set_modified(True)
-
-    def _on_notes_edited(self, text: str) -> None:
-        if self._current_id:
-            self.model.update_case(self._current_id, notes=text)
-            self.set_modified(True)
+    def add_cases(self, cases: list[TestCase], row: int | None = None, text: str = "") -> list[str]:
+        """Insert cases (ids kept where free) as one undo step; the first is shown."""
+        if not cases:
+            return []
+        what = text or (f"Add {len(cases)} cases" if len(cases) > 1 else "Add case")
+        command = InsertCases(self.model, self._show, cases, row, what)
+        self.undo_stack.push(command)
+        return list(command.ids)
 
     def add_case(self, content: str = "", expected: str = "") -> str:
-        case_id = self.model.add_cases([TestCase("", content or "", expected)])[0]
-        self.set_modified(True)
-        self.select_case(case_id)
+        case_id = self.add_cases([TestCase("", content or "", expected)])[0]
         self.content_edit.setFocus()
         return case_id
 
     def add_many(self, contents: list[str], expected: str = "") -> list[str]:
-        ids = self.model.add_cases([TestCase("", text, expected) for text in contents])
-        if ids:
-            self.set_modified(True)
-            self.select_case(ids[0])
-        return ids
+        return self.add_cases([TestCase("", text, expected) for text in contents])
 
     def duplicate_case(self) -> str:
         case = self.model.case(self._current_id)
@@ -262,22 +271,16 @@ class CasePanel(QWidget):
             return ""
         row = self.model.row_of(case.id) + 1
         copy = TestCase("", case.content, case.expected, case.notes, list(case.tags))
-        case_id = self.model.add_cases([copy], row)[0]
-        self.set_modified(True)
-        self.select_case(case_id)
-        return case_id
+        return self.add_cases([copy], row, "Duplicate case")[0]
 
     def delete_selected(self) -> None:
-        ids = self.selected_ids()
-        for case_id in ids:
-            self.model.remove_case(case_id)
-        if ids:
-            self.set_modified(True)
-            current = self.table.currentIndex()
-            if not current.isValid():
-                self._current_id = ""
-                self._show_case(None)
-                self.currentCaseChanged.emit("")
+        ids = [case_id for case_id in self.selected_ids() if self.model.case(case_id)]
+        if not ids:
+            return
+        what = f"Delete {len(ids)} cases" if len(ids) > 1 else "Delete case"
+        self.undo_stack.push(RemoveCases(self.model, self._show, ids, what))
+        back = "them" if len(ids) > 1 else "it"
+        self.message.emit(f"{what.replace('Delete', 'Deleted')}; Ctrl+Z brings {back} back.")
 
     def paste_many(self, text: str | None = None) -> PasteCasesDialog:
         """Open the (window-modal, non-blocking) paste dialog; accepted text becomes cases."""
@@ -291,7 +294,4 @@ class CasePanel(QWidget):
 
     def highlight_phrases(self, phrases: list[str]) -> None:
         """Highlight quoted phrases in the selected case's text (extra selections)."""
-        text = self.content_edit.toPlainText()
-        spans = phrase_spans(text, phrases)
-        fmt = quote_format(self.content_edit.palette())
-        self.content_edit.setExtraSelections(make_selections(self.content_edit, text, spans, fmt))
+        self.editor.highlight_phrases(phrases)

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.shared.screen_fit import fit_to_screen
+
 MODES = ("lines", "blocks")
 
 
@@ -45,7 +47,7 @@ class PasteCasesDialog(QDialog):
     def __init__(self, labels: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Paste many cases")
-        self.resize(560, 420)
+        fit_to_screen(self, 560, 420)
         self.text_edit = QPlainTextEdit()
         self.text_edit.setPlaceholderText(
             "Paste content here: one case per line, or cases separated by blank lines."

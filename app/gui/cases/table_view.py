@@ -1,23 +1,48 @@
 """The case table's view: sorting, whole-row selection and column widths measured once.
 
+The highlighted row is always the current one: moving with the keyboard (Ctrl+arrows
+included) selects the row it lands on, only Shift extends and the mouse multi-selects, and
+Tab leaves the table for the case editor instead of walking its cells. Run case, the
+editor and the result view all follow that current row.
+
 The Expected, Predicted, Status and Agrees columns get fixed (still draggable) widths
 measured once from the font: ``ResizeToContents`` would re-measure every row on each result.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.gui.cases.model import Column
 
-WIDEST = ("stale", "cached")  # status suffixes the status column must fit
+MIN_ROWS = 8  # status suffixes the status column must fit
+
+
+class CaseTableView(QTableView):
+    """A table whose keyboard moves always carry the highlight with the current row."""
+
+    def selectionCommand(
+        self, index: QModelIndex, event: QEvent | None = None
+    ) -> QItemSelectionModel.SelectionFlag:
+        command = super().selectionCommand(index, event)
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            and command == QItemSelectionModel.SelectionFlag.NoUpdate
+            and event.key() != Qt.Key.Key_Space  # Ctrl+Space still toggles a row
+        ):  # Ctrl+arrow would move the current row away from the highlighted one
+            Flag = QItemSelectionModel.SelectionFlag
+            return Flag.ClearAndSelect | Flag.Rows
+        return command
 
 
 def case_table_view(proxy: QSortFilterProxyModel, metrics: QFontMetrics) -> QTableView:
     """A table over ``proxy`` (the case model behind its filter), sized for ``metrics``."""
-    table = QTableView()
+    table = CaseTableView()
+    table.setTabKeyNavigation(False)  # Tab goes on to the case editor
     table.setModel(proxy)
     table.setSortingEnabled(True)
     table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
@@ -27,16 +52,17 @@ def case_table_view(proxy: QSortFilterProxyModel, metrics: QFontMetrics) -> QTab
     table.setWordWrap(False)
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+    # at least eight rows stay visible, whatever the splitters (a 1024×700 screen too)
+    table.setMinimumHeight(MIN_ROWS * (metrics.height() + 8) + metrics.height() + 12)
     header = table.horizontalHeader()
     header.setSectionResizeMode(Column.PREVIEW, QHeaderView.ResizeMode.Stretch)
     # fixed widths: ResizeToContents would re-measure every row on each result
     widths = {
         Column.EXPECTED: metrics.horizontalAdvance("Expected") + 28,
         Column.PREDICTED: metrics.horizontalAdvance("Predicted") + 28,
-        Column.STATUS: max(
-            metrics.horizontalAdvance(f"does not violate ({word})") for word in WIDEST
-        )
-        + 16,
+        # the common words fit; "(stale)" / "(cached)" elide (the tooltip says it): the
+        # content column keeps room on a 1024-pixel screen
+        Column.STATUS: metrics.horizontalAdvance("does not violate") + 16,
         Column.AGREEMENT: metrics.horizontalAdvance("Agrees") + 24,
     }
     for column, width in widths.items():

@@ -28,12 +28,13 @@ from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 from app.core.cases import cases_path_for
 from app.core.store import Store
 from app.gui.evaluation.controller import EvaluationController
-from app.gui.evaluation.data import latest_case_results, recent_runs
+from app.gui.evaluation.data import latest_case_results, named_recent_runs, recent_runs
 from app.gui.evaluation.flip_view import FlipView
 from app.gui.evaluation.history_dialog import HistoryDialog
 from app.gui.evaluation.metrics_panel import MetricsPanel
 from app.gui.evaluation.report_actions import export_run_report
 from app.gui.shared.backend_values import backend_config
+from app.gui.shared.screen_fit import fit_to_screen
 from app.runs.backend import model_filter
 
 
@@ -65,11 +66,16 @@ class EvaluationActions(QObject):
         self.history_dialog: HistoryDialog | None = None
         self.flip_window: QDialog | None = None
         self.flip_view: FlipView | None = None
-        self._history_wanted = False
         self._load_token = 0
         self.evaluation.historyReady.connect(self._on_history)
         self.evaluation.flipsReady.connect(self._on_flips)
+        self.evaluation.runMetricsReady.connect(self._on_run_metrics)
         self.evaluation.requestFailed.connect(context.show_message)
+        # metrics tab: a confusion cell filters the case table (the chip says which cell)
+        metrics, cases = context.metrics_panel, context.case_panel
+        metrics.cellDescribed.connect(cases.describe_case_filter)
+        metrics.cellActivated.connect(cases.proxy.set_case_filter)
+        metrics.caseFilterCleared.connect(cases.clear_case_filter)
 
     # --- paths ----------------------------------------------------------------------
     def policy_path(self) -> str:
@@ -85,14 +91,31 @@ class EvaluationActions(QObject):
             self.evaluation.request_run_metrics(outcome.run_id)
             self.evaluation.request_history(self.policy_path() or None)
 
+    @Slot(object)
+    def _on_run_metrics(self, run_metrics) -> None:
+        if run_metrics.run.cases_path != self.cases_path():
+            return  # a run of the policy that was open before: not this one's
+        self.context.metrics_panel.set_metrics(
+            run_metrics.metrics,
+            run_metrics.output,
+            f"Run {run_metrics.version_label or run_metrics.run.id}",
+        )
+
     def load_stored_results(self) -> None:
-        """Show the newest stored result of each case of the opened policy."""
+        """Another policy is open: forget what belonged to the one before (metrics, chart,
+        history and flip windows, the cell filter), then show this one's stored results."""
         self._load_token += 1
         token, cases_path = self._load_token, self.cases_path()
+        self.context.metrics_panel.set_metrics(None)
+        self.context.metrics_panel.set_history([])
+        self.context.case_panel.clear_case_filter()
+        for window in (self.history_dialog, self.flip_window):
+            if window is not None:
+                window.close()
+        self.evaluation.request_history(self.policy_path() or None)
         ids = [case.id for case in self.context.case_panel.cases()]
         if not cases_path or not ids:
             return
-        self.evaluation.request_history(self.policy_path())
         self.tasks.submit(
             latest_case_results,
             self.context.store,
@@ -126,26 +149,30 @@ class EvaluationActions(QObject):
             self.context.show_message(f"Showing the stored results of {shown} cases.")
 
     # --- history ----------------------------------------------------------------------
-    def show_history(self) -> None:
-        self._history_wanted = True
-        self.context.show_message("Reading the policy history…")
-        self.evaluation.request_history(self.policy_path() or None)
-
-    @Slot(list)
-    def _on_history(self, history: list) -> None:
-        self.context.metrics_panel.set_history(history)
-        if not self._history_wanted:
-            return
-        self._history_wanted = False
+    def show_history(self) -> HistoryDialog:
+        """Open History at once, reading the versions while it says so; the answer of the
+        newest request for this policy fills it (an older one is dropped by the controller,
+        so the dialog asks again rather than wait for an answer that never comes)."""
         if self.history_dialog is not None:
             self.history_dialog.close()
         text = self.context.policy_editor.toPlainText()
-        dialog = HistoryDialog(history, text, self.context.parent)
+        dialog = HistoryDialog(None, text, self.context.parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.restoreRequested.connect(self.restore_text)
         dialog.destroyed.connect(lambda *_: setattr(self, "history_dialog", None))
-        dialog.show()
         self.history_dialog = dialog
+        self.evaluation.request_history(self.policy_path() or None)
+        dialog.show()
+        return dialog
+
+    @Slot(list)
+    def _on_history(self, history: list) -> None:
+        paths = {summary.version.path for summary in history}
+        if paths - {self.policy_path()} and self.policy_path():
+            return  # versions of the policy that was open before
+        self.context.metrics_panel.set_history(history)
+        if self.history_dialog is not None and self.history_dialog.loading:
+            self.history_dialog.set_history(history)
 
     @Slot(str)
     def restore_text(self, text: str) -> None:
@@ -164,7 +191,7 @@ class EvaluationActions(QObject):
             self.context.show_message("Save the policy and run its test set twice to compare.")
             return
         self.tasks.submit(
-            recent_runs,
+            named_recent_runs,
             self.context.store,
             cases_path,
             2,
@@ -176,7 +203,9 @@ class EvaluationActions(QObject):
         if len(runs) < 2:
             self.context.show_message("Run the test set twice to compare two runs.")
             return
-        self._pair = (runs[0].id, runs[1].id)
+        (before, before_name), (after, after_name) = runs
+        self._pair = (before.id, after.id)
+        self._pair_names = (before_name, after_name)
         self.evaluation.request_flips(*self._pair)
 
     @Slot(object)
@@ -184,22 +213,19 @@ class EvaluationActions(QObject):
         if self.flip_window is None:
             self.flip_window = QDialog(self.context.parent)
             self.flip_window.setWindowTitle("Flip report: what changed between two runs")
-            self.flip_window.resize(1000, 680)
+            fit_to_screen(self.flip_window, 1000, 680)
             self.flip_view = FlipView()
             self.flip_view.caseSelected.connect(self.context.case_panel.select_case)
             layout = QVBoxLayout(self.flip_window)
             layout.setContentsMargins(0, 0, 0, 0)
             layout.addWidget(self.flip_view)
-        before, after = getattr(self, "_pair", ("", ""))
+        before, after = getattr(self, "_pair_names", ("", ""))
         self.flip_view.set_report(report, f"run {before}", f"run {after}")
         self.flip_window.show()
         self.flip_window.raise_()
 
     def export_report(self) -> None:
-        run_id = self.context.last_run_id()
-        if run_id:
-            self._export(run_id)
-            return
+        """Export the newest run of the open policy's test set (never another policy's)."""
         cases_path = self.cases_path()
         if not cases_path:
             self.context.show_message("Run the test set first; then export its report.")

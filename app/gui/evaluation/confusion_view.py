@@ -137,6 +137,7 @@ class ConfusionView(QTableView):
     """The matrix view; ``cellActivated(case_ids)`` on click or Enter."""
 
     cellActivated = Signal(list)
+    cellDescribed = Signal(str)  # "expected 1 · predicted 0", just before cellActivated
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,6 +149,8 @@ class ConfusionView(QTableView):
         self.setWordWrap(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.horizontalHeader().setMinimumSectionSize(48)
+        for header in (self.horizontalHeader(), self.verticalHeader()):  # tooltips say it all
+            header.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.setToolTip(
             "Expected labels down, predictions across; click a cell to filter the cases"
@@ -173,4 +176,11 @@ class ConfusionView(QTableView):
     @Slot(QModelIndex)
     def _on_activated(self, index: QModelIndex) -> None:
         if index.isValid():
+            rows, columns = (
+                self.confusion_model.matrix().rows,
+                self.confusion_model.matrix().columns,
+            )
+            predicted = columns[index.column()]
+            predicted = predicted.strip("<>") if predicted in NO_VERDICT_COLUMNS else predicted
+            self.cellDescribed.emit(f"expected {rows[index.row()]} · predicted {predicted}")
             self.cellActivated.emit(list(index.data(ConfusionRole.CASE_IDS) or []))

@@ -39,23 +39,12 @@ class EvaluationController(QObject):
         super().__init__(parent)
         self.store = store
         self.tasks = TaskRunner(self)
-        self._latest: dict[str, int] = {}
 
     def _submit(self, kind: str, signal, fn, *args) -> int:
         """Run fn on the pool; deliver its answer only if no newer request of this kind came."""
-        holder: list[int] = []
-
-        def done(result: object) -> None:
-            if self._latest.get(kind) == holder[0]:
-                signal.emit(result)
-
-        def failed(message: str) -> None:
-            if self._latest.get(kind) == holder[0]:
-                self.requestFailed.emit(message)
-
-        holder.append(self.tasks.submit(fn, *args, on_done=done, on_error=failed))
-        self._latest[kind] = holder[0]
-        return holder[0]
+        return self.tasks.submit_latest(
+            kind, fn, *args, on_done=signal.emit, on_error=self.requestFailed.emit
+        )
 
     def request_run_metrics(self, run_id: str) -> int:
         return self._submit("run", self.runMetricsReady, load_run_metrics, self.store, run_id)

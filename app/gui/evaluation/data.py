@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from app.core.flips import run_metrics
 from app.core.metrics import Metrics
 from app.core.policy import OutputFormat, PolicyError, parse_policy
+from app.core.run_labels import describe_run
 from app.core.store import PolicyVersion, RunRecord, Store, StoredResult
 from app.runs.backend import model_matches
 
@@ -50,7 +51,7 @@ class RunMetrics:
     metrics: Metrics
     output: OutputFormat
     policy_text: str = ""
-    version_label: str = ""
+    version_label: str = ""  # the run as people read it: "v3 · medium · tiny.gguf · …"
     extra: dict = field(default_factory=dict)
 
 
@@ -71,7 +72,8 @@ def load_run_metrics(store: Store, run_id: str) -> RunMetrics:
     text = version.text if version else ""
     results = store.results(run_id)
     output = output_of(text)
-    return RunMetrics(run, results, run_metrics(results, output), output, text)
+    metrics = run_metrics(results, output)
+    return RunMetrics(run, results, metrics, output, text, describe_run(store, run))
 
 
 def _latest_run(runs: list[RunRecord]) -> RunRecord | None:
@@ -106,6 +108,11 @@ def recent_runs(store: Store, cases_path: str, count: int = 2) -> list[RunRecord
     """The newest ``count`` runs of one test set (any policy version), oldest first."""
     runs = [r for r in store.list_runs() if r.cases_path == str(cases_path)]
     return runs[-count:]
+
+
+def named_recent_runs(store: Store, cases_path: str, count: int = 2) -> list[tuple]:
+    """``recent_runs`` with each run's readable name: (RunRecord, "v3 · medium · …")."""
+    return [(run, describe_run(store, run)) for run in recent_runs(store, cases_path, count)]
 
 
 @dataclass

@@ -3,7 +3,8 @@
 :func:`align` turns ``difflib.SequenceMatcher`` opcodes into two equally long columns of
 lines: equal lines face each other, a replaced block is paired line by line, and the shorter
 side of a block is padded with empty *filler* lines so the texts stay aligned. ``DiffView``
-shows both columns in read-only ``QPlainTextEdit`` views with scrolling locked together;
+shows both columns in read-only ``QPlainTextEdit`` views that wrap long lines, keep the same
+line at the top of both (scrolling locked together) and open at the first change;
 removed lines are tinted red on the left, added lines green on the right, changed lines on
 both sides, fillers hatched. Highlights are extra selections: the documents stay plain text.
 """
@@ -13,8 +14,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFontDatabase, QTextCursor, QTextFormat
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QFontDatabase, QShowEvent, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QGridLayout, QLabel, QPlainTextEdit, QTextEdit, QWidget
 
 from app.gui.shared.theme import palette_is_dark
@@ -94,15 +95,13 @@ class DiffView(QWidget):
         self.left_edit, self.right_edit = self._pane(), self._pane()
         self._aligned = Aligned()
         self._syncing = False
+        self._shown = False
         left_bar, right_bar = (
             self.left_edit.verticalScrollBar(),
             self.right_edit.verticalScrollBar(),
         )
-        left_bar.valueChanged.connect(lambda v: self._sync(right_bar, v))
-        right_bar.valueChanged.connect(lambda v: self._sync(left_bar, v))
-        left_h, right_h = (e.horizontalScrollBar() for e in (self.left_edit, self.right_edit))
-        left_h.valueChanged.connect(lambda v: self._sync(right_h, v))
-        right_h.valueChanged.connect(lambda v: self._sync(left_h, v))
+        left_bar.valueChanged.connect(lambda _v: self._sync(self.left_edit, self.right_edit))
+        right_bar.valueChanged.connect(lambda _v: self._sync(self.right_edit, self.left_edit))
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.left_title, 0, 0)
@@ -111,18 +110,51 @@ class DiffView(QWidget):
         grid.addWidget(self.right_edit, 1, 1)
         grid.addWidget(self.summary, 2, 0, 1, 2)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown:  # lines are laid out (wrapped) only now: scroll again
+            self._shown = True
+            QTimer.singleShot(0, self, self.jump_to_first_change)
+
     def _pane(self) -> QPlainTextEdit:
         edit = QPlainTextEdit()
         edit.setReadOnly(True)
-        edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         edit.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return edit
 
-    def _sync(self, other, value: int) -> None:
+    def _sync(self, source: QPlainTextEdit, other: QPlainTextEdit) -> None:
+        """Put the line at the top of ``source`` at the top of ``other`` too (wrapped lines
+        make the two scroll ranges differ, so the scroll values cannot simply be copied)."""
         if not self._syncing:
             self._syncing = True
-            other.setValue(value)
+            self._scroll_to_line(other, source.firstVisibleBlock().blockNumber())
+            self._syncing = False
+
+    @staticmethod
+    def _scroll_to_line(edit: QPlainTextEdit, number: int) -> None:
+        """Scroll so that line ``number`` (an aligned line, one block) is at the top."""
+        value, block = 0, edit.document().firstBlock()
+        while block.isValid() and block.blockNumber() < number:
+            value += max(1, block.layout().lineCount()) if block.isVisible() else 0
+            block = block.next()
+        edit.verticalScrollBar().setValue(value)
+
+    def first_change(self) -> int:
+        """The aligned line number of the first difference (-1 when there is none)."""
+        kinds = zip(self._aligned.left_kinds, self._aligned.right_kinds, strict=True)
+        return next((n for n, pair in enumerate(kinds) if pair != (SAME, SAME)), -1)
+
+    def jump_to_first_change(self) -> None:
+        """Show the first difference a few lines below the top of both panes."""
+        first = self.first_change()
+        if first >= 0:
+            self._syncing = True
+            for edit in (self.left_edit, self.right_edit):
+                self._scroll_to_line(edit, max(0, first - 3))
+                cursor = QTextCursor(edit.document().findBlockByNumber(first))
+                edit.setTextCursor(cursor)
             self._syncing = False
 
     def set_texts(self, left: str, right: str, left_title: str = "", right_title: str = "") -> None:
@@ -134,6 +166,7 @@ class DiffView(QWidget):
         self.right_edit.setPlainText("\n".join(self._aligned.right))
         self._highlight(self.left_edit, self._aligned.left_kinds)
         self._highlight(self.right_edit, self._aligned.right_kinds)
+        self.jump_to_first_change()
         a, r = self._aligned.added, self._aligned.removed
         self.summary.setText(
             "The texts are identical."

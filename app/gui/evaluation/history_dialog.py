@@ -1,7 +1,10 @@
 """Policy history: the recorded versions with their metrics, a diff of any two, restore.
 
 ``HistoryDialog`` is given the version summaries (gathered off the GUI thread by the
-``EvaluationController``) and, optionally, the text now in the editor. The table lists
+``EvaluationController``) and, optionally, the text now in the editor; opened before they
+arrive (``history=None``) it says it is reading them until :meth:`set_history` fills it.
+It opens on the newest pair: the newest version against the editor text when that differs,
+else the version before it against the newest, scrolled to the first change. The table lists
 each version's time, note, number of runs and the metrics of its latest run. Two combos pick
 the versions to compare (the editor text is offered as "Current text"); selecting one row
 compares it with the newest version (or the current text), selecting two rows compares
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.core.metrics import format_ratio
 from app.gui.evaluation.data import VersionSummary
 from app.gui.evaluation.diff_view import DiffView
+from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.table_model import HeaderedTableModel
 from app.gui.shared.table_views import row_table
 
@@ -66,6 +70,11 @@ class VersionTableModel(HeaderedTableModel):
     def __init__(self, history: list[VersionSummary], parent=None) -> None:
         super().__init__(parent)
         self._rows = list(reversed(history))
+
+    def set_rows(self, rows: list[VersionSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
 
     def summary(self, row: int) -> VersionSummary:
         return self._rows[row]
@@ -103,21 +112,20 @@ class HistoryDialog(QDialog):
 
     def __init__(
         self,
-        history: list[VersionSummary],
+        history: list[VersionSummary] | None,
         current_text: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Policy history")
-        self.resize(1100, 720)
-        self._history = list(history)
-        self._texts = {s.version.hash: s.version.text for s in history}
-        self._names = {s.version.hash: f"{s.label} · {s.when}" for s in history}
+        fit_to_screen(self, 1100, 720)
+        self._history: list[VersionSummary] = []
+        self._texts: dict[str, str] = {}
+        self._names: dict[str, str] = {}
         self._current = current_text
-        if current_text is not None:
-            self._texts[CURRENT], self._names[CURRENT] = current_text, "Current text"
+        self.loading = history is None
 
-        self.model = VersionTableModel(self._history, self)
+        self.model = VersionTableModel([], self)
         self.table = row_table(self.model, QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setAlternatingRowColors(True)
@@ -128,8 +136,6 @@ class HistoryDialog(QDialog):
 
         self.left_combo, self.right_combo = QComboBox(), QComboBox()
         for combo in (self.left_combo, self.right_combo):
-            for key, name in self._names.items():
-                combo.addItem(name, key)
             combo.currentIndexChanged.connect(self._show_diff)
         compare = QHBoxLayout()
         compare.addWidget(QLabel("Compare"))
@@ -160,10 +166,30 @@ class HistoryDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
 
+        self.restore_button.setEnabled(False)
+        if history is None:
+            self.diff.summary.setText("Reading the policy history…")
+        else:
+            self.set_history(history)
+
+    def set_history(self, history: list[VersionSummary]) -> None:
+        """Show these versions (newest first) and open on the newest pair."""
+        self.loading = False
+        self._history = list(history)
+        self._texts = {s.version.hash: s.version.text for s in history}
+        self._names = {s.version.hash: f"{s.label} · {s.when}" for s in history}
+        if self._current is not None:
+            self._texts[CURRENT], self._names[CURRENT] = self._current, "Current text"
+        self.model.set_rows(list(reversed(self._history)))
+        for combo in (self.left_combo, self.right_combo):
+            combo.blockSignals(True)
+            combo.clear()
+            for key, name in self._names.items():
+                combo.addItem(name, key)
+            combo.blockSignals(False)
         if self._history:
             self.table.selectRow(0)
         else:
-            self.restore_button.setEnabled(False)
             self.diff.summary.setText("No versions recorded yet: each run records one.")
 
     # --- comparing ------------------------------------------------------------------
@@ -196,7 +222,8 @@ class HistoryDialog(QDialog):
             self.compare(chosen[-1], chosen[0])
         elif len(chosen) == 1:
             newest = self._history[-1].version.hash
-            other = CURRENT if self._current is not None else newest
+            edited = self._current is not None and self._current != self._texts[newest]
+            other = CURRENT if edited else newest
             if other == chosen[0] and len(self._history) > 1:
                 self.compare(self._history[-2].version.hash, chosen[0])
             else:

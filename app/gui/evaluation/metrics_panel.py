@@ -77,6 +77,7 @@ class MetricsPanel(QWidget):
 
     cellActivated = Signal(list)  # case ids of the clicked confusion-matrix cell
     caseFilterCleared = Signal()
+    cellDescribed = Signal(str)  # what the next cellActivated shows, for the filter chip
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,12 +106,14 @@ class MetricsPanel(QWidget):
         self.counts.setWordWrap(True)
 
         self.confusion_view = ConfusionView()
+        self.confusion_view.cellDescribed.connect(self.cellDescribed)
         self.confusion_view.cellActivated.connect(self.cellActivated)
         self.show_all_button = QPushButton("Show all cases")
         self.show_all_button.setToolTip("Clear the confusion-matrix filter of the case table")
         self.show_all_button.clicked.connect(self.caseFilterCleared)
         self.tier_view = ConfusionView()
         self.tier_view.setObjectName("tierConfusion")
+        self.tier_view.cellDescribed.connect(self.cellDescribed)
         self.tier_view.cellActivated.connect(self.cellActivated)
         self.tier_summary = plain_label("", "tierSummary")
         self.tier_summary.setWordWrap(True)

@@ -56,12 +56,14 @@ def _message(exc: BaseException, fallback: str) -> str:
     return text or f"{fallback} ({type(exc).__name__}: {exc})"
 
 
-def _listing(folder: str, n_ctx: int, hardware: Hardware | None) -> tuple[Hardware, list, dict]:
-    """The hardware (detected the first time), the library list and each ready file's
-    stored self-check by name; a pool-thread job."""
+def _listing(
+    folder: str, n_ctx: int, hardware: Hardware | None, active: str | None
+) -> tuple[Hardware, list, dict]:
+    """The hardware (detected the first time), the library list (``active``: the model the
+    settings name) and each ready file's stored self-check by name; a pool-thread job."""
     try:
         hardware = hardware or detect_hardware()
-        items = catalog.list_models(folder or None, n_ctx=n_ctx, hardware=hardware)
+        items = catalog.list_models(folder or None, n_ctx=n_ctx, hardware=hardware, active=active)
     except Exception as exc:  # a broken catalog: one sentence
         raise RuntimeError(_message(exc, "The model list could not be read.")) from None
     checks = {item.name: stored_check(item.path) for item in items if item.state == catalog.READY}
@@ -141,6 +143,8 @@ class ModelsController(QObject):
     def __init__(self, folder: str | Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.folder = str(folder or "")
+        # the window's settings say which model is active ("" for a server); None: the library
+        self.active_path: str | None = None
         self.hardware: Hardware | None = None
         self.items: list[catalog.LibraryItem] = []
         self._downloading: str | None = None
@@ -168,7 +172,7 @@ class ModelsController(QObject):
     def refresh(self, n_ctx: int = 8192) -> None:
         """List the library (and detect the hardware the first time); see modelsListed."""
         self.tasks.submit(
-            _listing, self.folder, int(n_ctx), self.hardware,
+            _listing, self.folder, int(n_ctx), self.hardware, self.active_path,
             on_done=self._on_listed, on_error=self.listFailed.emit,
         )  # fmt: skip
 

@@ -33,6 +33,7 @@ from app.gui.models.table import (
     is_server_class,
     state_tooltip,
 )
+from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.table_views import row_table
 from app.library import catalog
 from app.library.download import is_offline
@@ -65,7 +66,7 @@ class ModelsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Models")
-        self.resize(1060, 500)
+        fit_to_screen(self, 1060, 500)
         self.controller = controller
         self.n_ctx = n_ctx
         self.hardware_label = _label("Detecting hardware…", name="hardwareLabel")

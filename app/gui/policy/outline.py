@@ -1,9 +1,13 @@
 """The outline beside the policy editor: Markdown sections and the rule codes under them.
 
-``outline_entries`` (Qt-free) reads headings (``#`` style and ``===``/``---`` underlined) and
+``outline_entries`` (Qt-free) reads headings (``#`` style, ``===``/``---`` underlined and, in
+plain-text policies, short all-caps lines such as ``DEFINITIONS``) and
 rule-code definitions (``app.core.policy.find_rule_codes``) from the text, skipping the front
 matter and fenced code. ``PolicyOutline`` shows them as a tree and emits ``lineActivated``
-with the 1-based line when an entry is clicked. The panel calls ``update_text`` on its
+with the 1-based line when an entry is clicked, and ``ruleClicked`` with the code when the
+entry is a rule. After a run, :meth:`PolicyOutline.set_rule_heat` puts a heat strip before
+each rule (the share of its citations on wrong cases, pale to red, with the counts in the
+tooltip) and lists the "policy unclear" notes filed on it under the rule. The panel calls ``update_text`` on its
 debounce timer; the tree is rebuilt only when the list of entries changed, so scrolling and
 expansion survive ordinary typing.
 """
@@ -14,15 +18,41 @@ import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from app.core.policy import find_rule_codes
+from app.core.policy import find_rule_codes, is_caps_heading
+from app.core.rule_heat import RuleHeat
 from app.gui.policy.lines import front_matter_lines
+from app.gui.shared.theme import heat_colour
 
 _ATX_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT_RE = re.compile(r"^(=+|-+)\s*$")
 LINE_ROLE = Qt.ItemDataRole.UserRole
+CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+NOTE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def heat_icon(heat: RuleHeat) -> QIcon:
+    """A small strip: an empty outline when never cited, else filled pale-to-red by heat."""
+    pixmap = QPixmap(22, 10)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setPen(QColor("#888888"))
+    painter.drawRect(0, 0, 21, 9)
+    if heat.case_ids:
+        painter.fillRect(1, 1, 20, 8, heat_colour(heat.heat))
+    painter.end()
+    return QIcon(pixmap)
+
+
+def heat_tooltip(heat: RuleHeat, cases: int) -> str:
+    text = (
+        f"Cited in {heat.answer} answers and {heat.reasoning} reasonings; "
+        f"{heat.wrong} of them on wrong cases, {heat.false_positives} false positives."
+    )
+    hint = heat.hint(cases)
+    return f"{text}\n{hint}" if hint else text
 
 
 @dataclass(frozen=True)
@@ -57,6 +87,8 @@ def outline_entries(text: str) -> list[OutlineEntry]:
         elif underline and line.strip() and not line.lstrip().startswith(("-", "*", "+")):
             level = 1 if lines[index + 1].startswith("=") else 2
             entries.append(OutlineEntry("heading", level, line.strip(), number))
+        elif is_caps_heading(line) and number not in rules:  # plain text: "DEFINITIONS"
+            entries.append(OutlineEntry("heading", 2, line.strip().rstrip(":"), number))
         if number in rules:
             rule = rules[number]
             title = f"{rule.code}  {rule.title}".rstrip()
@@ -68,6 +100,7 @@ class PolicyOutline(QTreeWidget):
     """Tree of sections and rule codes; click to jump."""
 
     lineActivated = Signal(int)
+    ruleClicked = Signal(str)  # rule code
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +112,9 @@ class PolicyOutline(QTreeWidget):
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setIndentation(14)
         self._entries: list[OutlineEntry] = []
+        self._heats: dict[str, RuleHeat] = {}
+        self._cases = 0
+        self._notes: dict[str, list[str]] = {}
         self.itemClicked.connect(self._on_item_activated)
         self.itemActivated.connect(self._on_item_activated)
 
@@ -95,7 +131,7 @@ class PolicyOutline(QTreeWidget):
         ]
         self._entries = entries
         if same_shape:  # only line numbers moved: update them in place
-            items = self._all_items()
+            items = [i for i in self._all_items() if not i.data(0, NOTE_ROLE)]
             for item, entry in zip(items, entries, strict=False):
                 item.setData(0, LINE_ROLE, entry.line)
             return
@@ -122,7 +158,39 @@ class PolicyOutline(QTreeWidget):
                 self.addTopLevelItem(item)
             else:
                 parent.addChild(item)
+            if entry.kind == "rule":
+                item.setData(0, CODE_ROLE, entry.title.split()[0])
+        self._apply_marks()
         self.expandAll()
+
+    def set_rule_heat(self, heats: list[RuleHeat], cases: int, notes: dict[str, list[str]]) -> None:
+        """Heat strips of a run over ``cases`` cases, and "policy unclear" notes by rule
+        code (empty lists clear them)."""
+        self._heats, self._cases, self._notes = {h.code: h for h in heats}, cases, dict(notes)
+        self._apply_marks()
+        self.expandAll()
+
+    def _apply_marks(self) -> None:
+        italic = QFont(self.font())
+        italic.setItalic(True)
+        for item in self._all_items():
+            code = item.data(0, CODE_ROLE)
+            if not isinstance(code, str):
+                continue
+            for index in reversed(range(item.childCount())):
+                if item.child(index).data(0, NOTE_ROLE):
+                    item.removeChild(item.child(index))
+            heat = self._heats.get(code)
+            item.setIcon(0, heat_icon(heat) if heat else QIcon())
+            tip = f"Line {item.data(0, LINE_ROLE)}: {item.text(0)}"
+            item.setToolTip(0, f"{tip}\n{heat_tooltip(heat, self._cases)}" if heat else tip)
+            for note in self._notes.get(code, []):
+                child = QTreeWidgetItem([f"✎ {note}"])
+                child.setData(0, NOTE_ROLE, True)
+                child.setData(0, LINE_ROLE, item.data(0, LINE_ROLE))
+                child.setFont(0, italic)
+                child.setToolTip(0, f"Policy unclear: {note}")
+                item.addChild(child)
 
     def _all_items(self) -> list[QTreeWidgetItem]:
         result: list[QTreeWidgetItem] = []
@@ -140,3 +208,6 @@ class PolicyOutline(QTreeWidget):
         line = item.data(0, LINE_ROLE)
         if isinstance(line, int):
             self.lineActivated.emit(line)
+        code = item.data(0, CODE_ROLE)
+        if isinstance(code, str):
+            self.ruleClicked.emit(code)

@@ -16,11 +16,7 @@ warnings (a misspelt key) lead the hint list.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QKeySequence,
-    QShortcut,
-    QTextCursor,
-)
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
@@ -110,10 +106,16 @@ class PolicyPanel(QWidget):
         self.format_bar.correctRequested.connect(self.open_format_dialog)
         self.hints.itemClicked.connect(self._on_hint_activated)
         self.hints.itemActivated.connect(self._on_hint_activated)
-        for keys, replace in ((QKeySequence.StandardKey.Find, False), ("Ctrl+H", True)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda r=replace: self.show_find(r))
+        # one action per key: the window's Edit menu lists these same two actions
+        self.find_action = QAction("&Find in policy…", self)
+        self.replace_action = QAction("&Replace in policy…", self)
+        for action, keys, replace in (
+            (self.find_action, QKeySequence.StandardKey.Find, False),
+            (self.replace_action, QKeySequence("Ctrl+H"), True),
+        ):
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(lambda _=False, r=replace: self.show_find(r))
+            self.addAction(action)
         self.refresh_analysis()
 
     # ------------------------------------------------------------ public API

@@ -32,6 +32,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.core.run_types import Delta, EngineFailed, EngineLoading, EngineReady, LoadFacts, Started
 from app.core.store import Store
+from app.gui.running.engine_tasks import TaskWorker
 from app.runs.model_checks import check_first_load
 from app.runs.selection import RunJob, RunOutcome
 from app.runs.service import EngineFactory, RunService
@@ -142,8 +143,10 @@ class EngineController(QObject):
     casesStored = Signal(list)  # list[StoredResult], in batches
     progress = Signal(int, int, float)  # done, total, eta seconds (-1 unknown)
     runEnded = Signal(object)  # RunOutcome
+    taskEnded = Signal(object, str)  # an engine task's result, or None and a message
     modelChecked = Signal(str)  # the self-check after a model's first load, one sentence
     _runRequested = Signal(object)
+    _taskRequested = Signal(object)
     _closeRequested = Signal()
 
     def __init__(
@@ -162,6 +165,11 @@ class EngineController(QObject):
         self._worker = _Worker(self.service, self._cancel)
         self._worker.moveToThread(self._thread)
         self._runRequested.connect(self._worker.run)
+        self._tasks = TaskWorker(self.service, self._cancel)  # same thread, same engine
+        self._tasks.moveToThread(self._thread)
+        self._taskRequested.connect(self._tasks.run_task)
+        self._tasks.taskEnded.connect(self._on_task_ended)
+        self._tasks.state.connect(self._on_state)
         self._closeRequested.connect(self._worker.close_engine)
         self._worker.state.connect(self._on_state)
         self._worker.loaded.connect(self.modelLoaded)
@@ -209,6 +217,23 @@ class EngineController(QObject):
             self._thread.start()
         self._runRequested.emit(job)
         return True
+
+    def start_task(self, backend, task, renderer: str = "template") -> bool:
+        """Queue ``task`` on the one engine (see ``RunService.run_task``); answers with
+        ``taskEnded``. False while a run or task is busy."""
+        if self._busy:
+            return False
+        self._busy = True
+        self._cancel.clear()
+        if not self._thread.isRunning():
+            self._thread.start()
+        self._taskRequested.emit((backend, task, renderer))
+        return True
+
+    @Slot(object, str)
+    def _on_task_ended(self, result: object, message: str) -> None:
+        self._busy = False
+        self.taskEnded.emit(result, message)
 
     def cancel(self) -> None:
         """Stop the case in flight at its next token and skip the rest of the run."""

@@ -9,7 +9,7 @@ a highlighted rule code emits ``ruleCodeClicked``; the quoted phrases are announ
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QMouseEvent, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,23 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.running.reasoning_tools import ReasoningFind, install_reasoning_menu
 from app.gui.shared.highlights import make_selections, quote_format, rule_format
 from app.gui.shared.reasoning_marks import Mark, find_marks, mark_at
 from app.gui.shared.result_entry import ResultEntry
-
-try:
-    from app.gui.shared.text_offsets import qt_to_py
-except ImportError:  # pragma: no cover - the policy panel's helper has not landed yet
-
-    def qt_to_py(text: str, pos: int) -> int:
-        """Python index of UTF-16 position ``pos`` in ``text``."""
-        units = 0
-        for index, char in enumerate(text):
-            if units >= pos:
-                return index
-            units += 2 if ord(char) > 0xFFFF else 1
-        return len(text)
-
+from app.gui.shared.text_offsets import qt_to_py
 
 BADGES = {
     "violates": ("VIOLATES", "#c62828"),
@@ -145,6 +133,9 @@ class ResultView(QWidget):
         reasoning_label.setObjectName("sectionLabel")
         layout.addWidget(reasoning_label)
         layout.addWidget(self.reasoning, 1)
+        self.finder = ReasoningFind(self.reasoning)  # Edit ▸ Find in reasoning
+        install_reasoning_menu(self.reasoning, self.finder)
+        layout.addWidget(self.finder)
         layout.addWidget(self.stats)
 
         self._timer = QTimer(self)
@@ -152,6 +143,11 @@ class ResultView(QWidget):
         self._timer.setInterval(80)
         self._timer.timeout.connect(self.refresh_highlights)
         self.show_entry("", None)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # theme switched: recolour marks
+            QTimer.singleShot(0, self, self.refresh_highlights)  # children update after us
 
     # --- context --------------------------------------------------------------------
     def case_id(self) -> str:

@@ -23,15 +23,14 @@ from app.core.run_types import EngineSettings
 from app.gui.running.engine_controller import EngineController
 from app.gui.running.result_view import ResultView
 from app.gui.shared.backend_values import backend_config
-from app.gui.shared.model_file import ask_for_model
+from app.gui.shared.model_file import model_file_ready
 from app.gui.shared.settings_store import (
     load_engine_settings,
     load_run_settings,
-    save_engine_settings,
 )
 from app.runs.selection import LAST_RUN, RunJob, RunOutcome
 
-SUITE_KINDS = ("all", "failed", "selected", "resume")
+SUITE_KINDS = ("all", "failed", "selected", "resume", "shown")
 
 
 class RunCoordinator(QObject):
@@ -40,6 +39,7 @@ class RunCoordinator(QObject):
     runningChanged = Signal(bool)
     progressChanged = Signal(int, int, float)  # done, total, eta seconds
     message = Signal(str)  # one sentence for the status bar
+    modelNeeded = Signal()  # a run found no model: the window opens the Models dialog
     caseStarted = Signal(str)  # the engine starts on a case
     runEnded = Signal(object)  # RunOutcome of every run, single case or test set
 
@@ -69,6 +69,7 @@ class RunCoordinator(QObject):
         self._window = parent_widget
         self._submitted: dict[str, tuple[str, str]] = {}  # case id -> (policy text, content)
         self._policy: Policy | None = None
+        self.samples = 1  # Run ×k: samples per case of the test-set run being started
         controller.caseStarted.connect(self._on_case_started)
         controller.deltaReceived.connect(self._on_delta)
         controller.progress.connect(self.progressChanged)
@@ -82,9 +83,6 @@ class RunCoordinator(QObject):
         result_view.phrasesFound.connect(self._on_phrases)
 
     # --- policy ---------------------------------------------------------------------
-    def policy(self) -> Policy | None:
-        return self._policy
-
     @Slot()
     def policy_changed(self) -> None:
         """The policy text changed (edit or load): re-check staleness, labels, context."""
@@ -146,13 +144,14 @@ class RunCoordinator(QObject):
         return self.run_suite("all")
 
     def run_suite(self, kind: str = "all") -> bool:
-        """Run a test set: ``all`` (the cases shown), ``failed`` (shown cases whose result
+        """Run a test set: ``all`` (every case, filtered or not), ``shown`` (the cases the
+        table shows under its filters), ``failed`` (shown cases whose result
         is wrong, an error or no verdict), ``selected`` or ``resume`` (the last unfinished
         run of this policy)."""
         if kind not in SUITE_KINDS:
             raise ValueError(f"Unknown suite kind '{kind}'; use one of {', '.join(SUITE_KINDS)}.")
-        if kind == "all" or kind == "resume":
-            ids = self.cases.visible_case_ids() if kind == "all" else self._all_ids()
+        if kind in ("all", "resume", "shown"):
+            ids = self.cases.visible_case_ids() if kind == "shown" else self._all_ids()
             empty = "There are no cases to run; add some first."
         elif kind == "selected":
             ids = [i for i in self.cases.selected_ids() if self.model.case(i)]
@@ -185,6 +184,7 @@ class RunCoordinator(QObject):
             failed_first=kind == "suite",
             cases_path=self._cases_path(),
             kind=kind,
+            samples=self.samples if kind == "suite" else 1,
         )
         self._submitted = {case.id: (text, case.content) for case in cases}
         self._in_flight = ""
@@ -230,16 +230,14 @@ class RunCoordinator(QObject):
             self.controller.cancel()
 
     def ensure_model(self) -> EngineSettings | None:
-        """The engine settings with a usable model path, asking for a file if needed
-        (a remote server needs no file)."""
+        """The engine settings when they name a usable model (a remote server needs no
+        file); else None, and ``modelNeeded`` sends the user to the Models dialog."""
         engine = load_engine_settings(self.settings)
-        if backend_config(self.settings).kind == "remote":
+        if backend_config(self.settings).kind == "remote" or model_file_ready(engine):
             return engine
-        chosen = ask_for_model(engine, self._window, self.message.emit)
-        if chosen is not None and chosen is not engine:
-            save_engine_settings(self.settings, chosen)
-            self.controller.set_no_model()
-        return chosen
+        self.message.emit("Running needs a model: get one or choose a file in Models.")
+        self.modelNeeded.emit()
+        return None
 
     # --- controller events ----------------------------------------------------------
     @Slot(str)

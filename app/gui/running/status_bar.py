@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from app.gui.shared.theme import palette_is_dark
@@ -29,6 +30,17 @@ def format_eta(seconds: float) -> str:
     return f"ETA {minutes}:{seconds:02d}"
 
 
+class EngineIndicator(QLabel):
+    """The "● No model" / "● Ready · tiny.gguf" label; a click opens the Models dialog."""
+
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+
+
 class RunStatusBar(QStatusBar):
     """Status bar widgets; emits ``cancelRequested`` when Cancel is pressed."""
 
@@ -46,7 +58,9 @@ class RunStatusBar(QStatusBar):
         self.cancel_button.setToolTip("Stop the run (Esc)")
         self.cancel_button.clicked.connect(self.cancelRequested)
         self._shown: tuple[str, str] | None = None
-        self.engine_label = QLabel()
+        self.engine_label = EngineIndicator()
+        self.engine_label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.modelsRequested = self.engine_label.clicked
         self.engine_label.setObjectName("engineIndicator")
         self.engine_label.setTextFormat(Qt.TextFormat.PlainText)
         for widget in (self.progress, self.eta_label, self.cancel_button):
@@ -65,16 +79,18 @@ class RunStatusBar(QStatusBar):
     def set_engine_state(self, state: str, detail: str) -> None:
         text, light, dark = ENGINE_STATES.get(state, (state, "#607d8b", "#a7b6bd"))
         colour = dark if palette_is_dark(self.palette()) else light
-        if state == "no_model" and detail:
+        if state == "no_model" and detail == "no model":  # nothing chosen yet: say only that
+            detail = ""
+        elif state == "no_model" and detail:
             text = "Model not loaded"
         if state == "error":
             label = f"● {text}"
             tip = detail
         else:
             label = f"● {text}" + (f" · {detail}" if detail else "")
-            tip = detail or "Choose a model file in Settings, or run a case to be asked for one."
+            tip = detail or "No model yet: get one or choose a .gguf file in Models."
         self.engine_label.setText(label)
-        self.engine_label.setToolTip(tip)
+        self.engine_label.setToolTip(f"{tip}\nClick to choose or get a model.".strip())
         self.engine_label.setProperty("state", state)
         self.engine_label.setStyleSheet(
             f"QLabel#engineIndicator {{ color: {colour}; font-weight: 600; }}"

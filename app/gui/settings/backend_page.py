@@ -146,6 +146,7 @@ class BackendSettingsWidget(QWidget):
         self.test_button = QPushButton("Test connection")
         self.test_button.clicked.connect(self.test_connection)
         self.result_label = _plain(name="connectionResult")
+        self.result_label.setWordWrap(True)  # a server's error can run to several lines
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         page = QWidget()
         form = QFormLayout(page)

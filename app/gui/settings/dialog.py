@@ -11,19 +11,23 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.run_types import EngineSettings, RunSettings
+from app.core.stability import SAMPLE_COUNTS
 from app.gui.settings.backend_page import BackendSettingsWidget
+from app.gui.shared import options
 from app.gui.shared.backend_values import load_backend_values, save_backend_values
 from app.gui.shared.model_file import check_model_file
 from app.gui.shared.settings_store import (
@@ -36,6 +40,12 @@ from app.gui.shared.settings_store import (
 
 class SettingsDialog(QDialog):
     """Edits engine and run settings stored in a QSettings."""
+
+    def show_backend(self, kind: str) -> None:
+        """Open on the local ("local") or server ("remote") settings; "" keeps the saved."""
+        combo = self.backend_page.backend_combo
+        if kind and combo.findData(kind) >= 0:
+            combo.setCurrentIndex(combo.findData(kind))
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +70,15 @@ class SettingsDialog(QDialog):
         self.date_edit.setDate(date if date.isValid() else QDate.currentDate())
         self.date_edit.setEnabled(date.isValid())
         self.date_check.toggled.connect(self.date_edit.setEnabled)
+        # Run ×k and suggested edits
+        self.samples_combo = QComboBox()
+        self.samples_combo.addItems([str(k) for k in SAMPLE_COUNTS])
+        self.samples_combo.setCurrentText(str(options.get(settings, options.SAMPLES)))
+        self.unstable_spin = self._float_spin(
+            0.5, 1.0, options.get(settings, options.UNSTABLE_BELOW)
+        )
+        self.suggest_edit = QLineEdit(options.get(settings, options.SUGGEST_MODEL))
+        self.suggest_edit.setPlaceholderText("the model of the runs (or a general gpt-oss GGUF)")
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #d32f2f;")
@@ -71,6 +90,9 @@ class SettingsDialog(QDialog):
         form.addRow("Seed:", self.seed_spin)
         form.addRow("Token budget:", self.budget_spin)
         form.addRow(self.date_check, self.date_edit)
+        form.addRow("Samples per case (Run ×k):", self.samples_combo)
+        form.addRow("Unstable below agreement:", self.unstable_spin)
+        form.addRow("Model for suggested edits:", self.suggest_edit)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -130,6 +152,9 @@ class SettingsDialog(QDialog):
         save_backend_values(self._settings, values)
         effort = load_run_settings(self._settings).effort
         save_run_settings(self._settings, self.run_settings(effort))
+        options.put(self._settings, options.SAMPLES, int(self.samples_combo.currentText()))
+        options.put(self._settings, options.UNSTABLE_BELOW, self.unstable_spin.value())
+        options.put(self._settings, options.SUGGEST_MODEL, self.suggest_edit.text().strip())
         super().accept()
 
     def done(self, result: int) -> None:

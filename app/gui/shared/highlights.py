@@ -17,7 +17,9 @@ from app.gui.shared.theme import palette_is_dark
 def quote_format(palette: QPalette) -> QTextCharFormat:
     """Background for quoted phrases, readable on light and dark bases."""
     fmt = QTextCharFormat()
-    fmt.setBackground(QColor("#6b5a12") if palette_is_dark(palette) else QColor("#fff0a8"))
+    dark = palette_is_dark(palette)
+    fmt.setBackground(QColor("#6b5a12") if dark else QColor("#fff0a8"))
+    fmt.setForeground(QColor("#fdf6d8") if dark else QColor("#1d1a0c"))  # never white on pale
     return fmt
 
 

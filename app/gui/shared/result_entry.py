@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from app.core.run_types import ClassifyResult
-from app.core.verdict import VerdictStatus
+from app.core.verdict import VerdictStatus, status_word
 
 
 def text_key(text: str) -> str:
@@ -62,11 +62,14 @@ class ResultEntry:
 
 
 def predicted_text(entry: ResultEntry | None) -> str:
-    """The Predicted column: the label, 'error' / 'no verdict', or '' while not done."""
+    """The Predicted column: the label, or the status in the words Metrics uses ('no
+    verdict', 'unparsable', 'error'), or '' while not done."""
     if entry is None or entry.state in ("queued", "running", "cancelled"):
         return ""
-    if entry.verdict_kind in ("error", "no_verdict"):
-        return "error" if entry.verdict_kind == "error" else "no verdict"
+    if entry.verdict_kind == "error" or entry.result is None:
+        return status_word(VerdictStatus.ERROR)
+    if entry.verdict_kind == "no_verdict":
+        return status_word(entry.result.verdict.status)
     if entry.result is not None and entry.result.verdict.ok:
         return entry.result.verdict.display_label()  # "INVALID SP3 ESCALATE"
     return entry.label
@@ -78,4 +81,4 @@ STATUS_TEXT = {
     "cancelled": "cancelled",
     "failed": "error",
 }
-KIND_TEXT = {"violates": "violates", "safe": "does not violate", "no_verdict": "no verdict"}
+KIND_TEXT = {"violates": "violates", "safe": "does not violate"}  # else predicted_text

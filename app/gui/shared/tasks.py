@@ -58,6 +58,7 @@ class TaskRunner(QObject):
         self._relay.failed.connect(self._on_failed)
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._latest: dict[str, int] = {}  # kind -> newest task id of that kind
 
     def submit(
         self,
@@ -71,6 +72,31 @@ class TaskRunner(QObject):
         self._callbacks[task_id] = (on_done, on_error)
         self._pool.start(_Job(task_id, fn, args, self._relay))
         return task_id
+
+    def submit_latest(
+        self,
+        kind: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[str], None],
+    ) -> int:
+        """Like :meth:`submit`, but the outcome is delivered only if no newer task of the
+        same ``kind`` was submitted since (a quick series of requests never shows a stale
+        answer)."""
+        holder: list[int] = []
+
+        def done(result: object) -> None:
+            if self._latest.get(kind) == holder[0]:
+                on_done(result)
+
+        def failed(message: str) -> None:
+            if self._latest.get(kind) == holder[0]:
+                on_error(message)
+
+        holder.append(self.submit(fn, *args, on_done=done, on_error=failed))
+        self._latest[kind] = holder[0]
+        return holder[0]
 
     def pending(self) -> int:
         """Tasks submitted whose outcome has not been delivered yet."""

@@ -8,10 +8,11 @@ stay readable.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.core.resources import resource_path
+from app.gui.shared.fonts import install_emoji_fallback
 
 THEMES = ("system", "light", "dark")
 _STYLE = resource_path("style.qss")
@@ -82,6 +83,8 @@ def dark_palette() -> QPalette:
 
 def apply_theme(app: QApplication, theme: str = "system") -> None:
     """Apply a palette (system / light / dark) and the stylesheet to the application."""
+    fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    install_emoji_fallback(app.font(), fixed)
     if theme in ("light", "dark"):
         app.setStyle("Fusion")
         app.setPalette(dark_palette() if theme == "dark" else light_palette())
@@ -91,3 +94,8 @@ def apply_theme(app: QApplication, theme: str = "system") -> None:
         app.setStyleSheet(_STYLE.read_text(encoding="utf-8"))
     except OSError:
         app.setStyleSheet("")
+
+
+def heat_colour(heat: float) -> QColor:
+    """A heat-map colour from pale (0) to strong red (1), readable under dark text."""
+    return QColor.fromHsvF(0.0, 0.15 + 0.7 * max(0.0, min(1.0, heat)), 0.95)

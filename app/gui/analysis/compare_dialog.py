@@ -1,0 +1,159 @@
+"""*History ▸ Compare runs…*: two stored runs over the same cases side by side.
+
+Two combos pick runs A and B (newest two preselected). The dialog then shows the summary
+(agreement, McNemar's exact p), the agreement matrix, accuracy / F1 of each with B − A,
+tokens and seconds per case, and the cases where the runs disagree; selecting one shows both
+reasonings and answers side by side as plain text. All loading goes through the
+:class:`AnalysisController`.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPlainTextEdit,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.flips import prediction
+from app.core.run_compare import RunComparison
+from app.gui.analysis.controller import AnalysisController
+from app.gui.shared.widgets import plain_label
+
+
+def _fill(table: QTableWidget, header: list[str], rows: list[list[object]]) -> None:
+    table.clear()
+    table.setColumnCount(len(header))
+    table.setRowCount(len(rows))
+    table.setHorizontalHeaderLabels(header)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+    table.resizeColumnsToContents()
+
+
+def _table() -> QTableWidget:
+    table = QTableWidget()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    return table
+
+
+def run_title(run) -> str:
+    started = time.strftime("%m-%d %H:%M", time.localtime(run.started))
+    k = run.settings.get("samples")
+    effort = run.settings.get("effort", "")
+    extra = f", ×{k}" if k else ""
+    return f"{started} · {run.model or 'model?'} · {effort}{extra} · {run.id[-8:]}"
+
+
+class CompareDialog(QDialog):
+    """Pick two runs; see agreement, metrics, McNemar's p and the disagreements."""
+
+    def __init__(self, controller: AnalysisController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Compare runs")
+        self.resize(1100, 720)
+        self.controller = controller
+        self.comparison: RunComparison | None = None
+        self.combo_a, self.combo_b = QComboBox(), QComboBox()
+        for combo in (self.combo_a, self.combo_b):
+            combo.currentIndexChanged.connect(self._request)
+        self.summary = plain_label("Loading runs…", "compareSummary")
+        self.summary.setWordWrap(True)
+        self.matrix, self.metrics, self.cases = _table(), _table(), _table()
+        self.cases.itemSelectionChanged.connect(self._show_case)
+        self.text_a, self.text_b = QPlainTextEdit(), QPlainTextEdit()
+        for text in (self.text_a, self.text_b):
+            text.setReadOnly(True)
+        picks = QHBoxLayout()
+        picks.addWidget(plain_label("A"))
+        picks.addWidget(self.combo_a, 1)
+        picks.addWidget(plain_label("B"))
+        picks.addWidget(self.combo_b, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.matrix, 1)
+        top.addWidget(self.metrics, 1)
+        sides = QSplitter()
+        sides.addWidget(self.text_a)
+        sides.addWidget(self.text_b)
+        lower = QSplitter()
+        lower.addWidget(self.cases)
+        lower.addWidget(sides)
+        lower.setSizes([350, 750])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(picks)
+        layout.addWidget(self.summary)
+        layout.addLayout(top, 1)
+        layout.addWidget(plain_label("Cases where the runs disagree"))
+        layout.addWidget(lower, 2)
+        layout.addWidget(buttons)
+        controller.runsReady.connect(self.set_runs)
+        controller.comparisonReady.connect(self.show_comparison)
+        controller.requestFailed.connect(self.summary.setText)
+        controller.request_runs()
+
+    def set_runs(self, runs: list) -> None:
+        for combo in (self.combo_a, self.combo_b):
+            combo.blockSignals(True)
+            combo.clear()
+            for run in reversed(runs):  # newest first
+                combo.addItem(run_title(run), run.id)
+            combo.blockSignals(False)
+        if len(runs) < 2:
+            self.summary.setText(
+                "Run the test set twice (another model, effort or policy) to compare."
+            )
+            return
+        self.combo_a.setCurrentIndex(1)  # the older of the newest two
+        self.combo_b.setCurrentIndex(0)
+        self._request()
+
+    def _request(self) -> None:
+        a, b = self.combo_a.currentData(), self.combo_b.currentData()
+        if a and b:
+            self.summary.setText("Comparing…")
+            self.controller.request_compare(a, b)
+
+    def show_comparison(self, cmp: RunComparison) -> None:
+        self.comparison = cmp
+        if not cmp.cases:
+            self.summary.setText("These runs share no case; pick two runs of one test set.")
+        else:
+            self.summary.setText(cmp.summary())
+        rows = [[f"A {a}"] + [cmp.cell(a, b) for b in cmp.labels] for a in cmp.labels]
+        _fill(self.matrix, ["A \\ B", *(f"B {b}" for b in cmp.labels)], rows)
+        _fill(self.metrics, ["", "A", "B", "B − A"], cmp.table_rows())
+        case_rows = [[d.case_id, d.expected, prediction(d.a), prediction(d.b)]
+                     for d in cmp.disagreements]  # fmt: skip
+        _fill(self.cases, ["Case", "Expected", "A", "B"], case_rows)
+        self.cases.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        if cmp.disagreements:
+            self.cases.selectRow(0)
+        else:
+            self.text_a.clear()
+            self.text_b.clear()
+
+    def _show_case(self) -> None:
+        rows = self.cases.selectionModel().selectedRows()
+        if not rows or self.comparison is None:
+            return
+        d = self.comparison.disagreements[rows[0].row()]
+        for text, result, side in ((self.text_a, d.a, "A"), (self.text_b, d.b, "B")):
+            text.setPlainText(
+                f"{side}: {prediction(result)}\n\nReasoning:\n{result.analysis}\n\n"
+                f"Answer:\n{result.final}"
+            )

@@ -1,0 +1,149 @@
+"""Loads and files what the analysis views show, off the GUI thread.
+
+``AnalysisController`` wraps a :class:`~app.gui.shared.tasks.TaskRunner` and the store; the
+widgets (heat table, triage panel, compare dialog, samples view) talk only to it. Each
+``request_*`` returns at once and answers with a signal on the GUI thread:
+
+- ``request_analysis(run_id)`` -> ``analysisReady(RunAnalysis)``
+- ``request_runs()`` -> ``runsReady(list[RunRecord])`` (sample runs left out)
+- ``request_compare(run_a, run_b)`` -> ``comparisonReady(RunComparison)``
+- ``request_evidence(case_id)`` -> ``evidenceReady(Evidence)`` (for the loaded analysis)
+- ``request_samples(case_id)`` -> ``samplesReady(case_id, list[StoredResult])``
+- ``file_triage(...)`` / ``undo_triage(case_id)`` -> ``triageChanged(case_id)`` (and
+  ``goldChanged(case_id, label)`` when the test set's expected label changed), after which
+  the analysis is loaded again
+
+Failures arrive as ``requestFailed(message)``, one sentence. Only the newest answer of each
+kind is delivered.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.run_analysis import RunAnalysis, case_evidence, case_samples, load_run_analysis
+from app.core.run_compare import compare_stored_runs
+from app.core.stability import UNSTABLE_BELOW
+from app.core.store import Store
+from app.core.triage_book import file_triage, undo_triage
+from app.gui.shared.tasks import TaskRunner
+
+
+def _listed_runs(store: Store) -> list:
+    return store.list_runs()  # test-set runs: samples and single cases are not listed
+
+
+class AnalysisController(QObject):
+    """Background loading of run analyses, comparisons and triage filings."""
+
+    analysisReady = Signal(object)  # RunAnalysis
+    runsReady = Signal(list)  # list[RunRecord]
+    comparisonReady = Signal(object)  # RunComparison
+    evidenceReady = Signal(object)  # Evidence
+    samplesReady = Signal(str, list)  # case id, list[StoredResult]
+    triageChanged = Signal(str)  # case id
+    goldChanged = Signal(str, str)  # case id, the expected label the test set now holds
+    requestFailed = Signal(str)
+
+    def __init__(
+        self, store: Store, tasks: TaskRunner | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._own_tasks = tasks is None  # the window lends its evaluation pool
+        self.tasks = tasks or TaskRunner(self)
+        self.threshold = UNSTABLE_BELOW
+        self.analysis: RunAnalysis | None = None
+        self.analysisReady.connect(self._keep)
+
+    def _keep(self, analysis: RunAnalysis) -> None:
+        self.analysis = analysis
+
+    def _submit(self, kind: str, deliver, fn, *args) -> int:
+        """Run fn on the pool; deliver its answer only if no newer request of this kind came."""
+        return self.tasks.submit_latest(
+            f"analysis/{kind}", fn, *args, on_done=deliver, on_error=self.requestFailed.emit
+        )
+
+    def request_analysis(self, run_id: str) -> int:
+        return self._submit(
+            "analysis", self.analysisReady.emit, load_run_analysis, self.store, run_id,
+            self.threshold,
+        )  # fmt: skip
+
+    def request_runs(self) -> int:
+        return self._submit("runs", self.runsReady.emit, _listed_runs, self.store)
+
+    def request_compare(self, run_a: str, run_b: str) -> int:
+        fn = compare_stored_runs
+        return self._submit("compare", self.comparisonReady.emit, fn, self.store, run_a, run_b)
+
+    def _need_analysis(self) -> RunAnalysis | None:
+        if self.analysis is None:
+            self.requestFailed.emit("Run the test set first; there is no run to triage yet.")
+        return self.analysis
+
+    def request_evidence(self, case_id: str) -> int | None:
+        analysis = self._need_analysis()
+        if analysis is None:
+            return None
+        fn = case_evidence
+        return self._submit("evidence", self.evidenceReady.emit, fn, self.store, analysis, case_id)
+
+    def request_samples(self, case_id: str) -> int | None:
+        analysis = self._need_analysis()
+        if analysis is None:
+            return None
+        run_id = analysis.run.id
+        return self._submit(
+            "samples", lambda found: self.samplesReady.emit(case_id, found),
+            case_samples, self.store, run_id, case_id,
+        )  # fmt: skip
+
+    def _after_triage(self, case_id: str, entry, *, undone: bool) -> None:
+        if entry.kind == "gold":  # the test set file changed: the window's copy follows
+            label = entry.old_label if undone else entry.new_label
+            self.goldChanged.emit(case_id, label or "")
+        self.triageChanged.emit(case_id)
+        if self.analysis is not None:
+            self.request_analysis(self.analysis.run.id)
+
+    def file_triage(
+        self, case_id: str, kind: str, *, rule_code: str = "", note: str = "",
+        new_label: str | None = None,
+    ) -> int | None:  # fmt: skip
+        """File a case of the loaded run's test set and policy version under ``kind``."""
+        analysis = self._need_analysis()
+        if analysis is None:
+            return None
+        run = analysis.run
+
+        def work():
+            return file_triage(
+                self.store, run.cases_path, case_id, run.policy_hash, kind,
+                rule_code=rule_code, note=note, new_label=new_label,
+            )  # fmt: skip
+
+        return self.tasks.submit(
+            work, on_done=lambda entry: self._after_triage(case_id, entry, undone=False),
+            on_error=self.requestFailed.emit,
+        )  # fmt: skip
+
+    def undo_triage(self, case_id: str) -> int | None:
+        analysis = self._need_analysis()
+        if analysis is None:
+            return None
+        run = analysis.run
+        return self.tasks.submit(
+            undo_triage, self.store, run.cases_path, case_id, run.policy_hash,
+            on_done=lambda entry: self._after_triage(case_id, entry, undone=True),
+            on_error=self.requestFailed.emit,
+        )  # fmt: skip
+
+    def wait(self, timeout_ms: int = 10000) -> bool:
+        """Block until idle (tests and scripts only)."""
+        return self.tasks.wait(timeout_ms)
+
+    def shutdown(self) -> None:
+        if self._own_tasks:
+            self.tasks.shutdown()

@@ -1,0 +1,107 @@
+"""The case table with two analysis columns: stability (after Run ×k) and triage.
+
+``AnalysedCaseModel`` is the :class:`~app.gui.cases.model.CaseTableModel` with a *Stability*
+column (agreement of the k samples, "unstable" below the threshold; sorts by agreement) and
+a *Triage* column (gold / policy / model, as filed under the current policy version).
+``FOCUS_ROLE`` gives the words the "Show" filter of :mod:`app.gui.cases.filter` matches:
+``unstable``, ``failed``, ``untriaged`` and the triage kind.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from app.core.stability import CaseStability
+from app.core.triage_book import KIND_NAMES
+from app.gui.cases.model import CaseRole, CaseTableModel, Column
+
+
+class AnalysisColumn(IntEnum):
+    STABILITY = len(Column)
+    TRIAGE = len(Column) + 1
+
+
+FOCUS_ROLE = Qt.ItemDataRole.UserRole + 20
+_TRIAGE_SHORT = {"gold": "gold label", "policy": "policy unclear", "model": "model error"}
+
+
+class AnalysedCaseModel(CaseTableModel):
+    """Cases and results (inherited) plus stability and triage per case id."""
+
+    HEADERS = (*CaseTableModel.HEADERS, "Stability", "Triage")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._stability: dict[str, CaseStability] = {}
+        self._triage: dict[str, str] = {}
+        self._failed: set[str] = set()
+
+    def set_analysis(
+        self, stability: dict[str, CaseStability], triage: dict[str, str], failed: set[str]
+    ) -> None:
+        """Stability per case id, triage kind per case id, and the ids that failed."""
+        self._stability, self._triage, self._failed = dict(stability), dict(triage), set(failed)
+        if self.rowCount():
+            last = self.index(self.rowCount() - 1, len(self.HEADERS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    def stability(self, case_id: str) -> CaseStability | None:
+        return self._stability.get(case_id)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        column = index.column()
+        if column < len(Column):
+            if role == FOCUS_ROLE:
+                return self._focus(self.case_at(index.row()).id)
+            return super().data(index, role)
+        case_id = self.case_at(index.row()).id
+        stability = self._stability.get(case_id)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display_extra(case_id, AnalysisColumn(column))
+        if role == CaseRole.SORT:
+            if column == AnalysisColumn.STABILITY:
+                return -1.0 if stability is None else stability.agreement
+            return self._triage.get(case_id, "")
+        if role == CaseRole.CASE_ID:
+            return case_id
+        if role == FOCUS_ROLE:
+            return self._focus(case_id)
+        on_stability = column == AnalysisColumn.STABILITY
+        if role == Qt.ItemDataRole.ToolTipRole and stability is not None and on_stability:
+            return f"{len(stability.predictions)} samples: {stability.votes}"
+        if role == Qt.ItemDataRole.ToolTipRole and case_id in self._triage:
+            return f"Filed as {KIND_NAMES[self._triage[case_id]]}"
+        unstable = stability is not None and stability.unstable
+        if role == Qt.ItemDataRole.ForegroundRole and column == AnalysisColumn.STABILITY:
+            return QColor("#c0392b") if unstable else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def _display_extra(self, case_id: str, column: AnalysisColumn) -> str:
+        if column == AnalysisColumn.TRIAGE:
+            return _TRIAGE_SHORT.get(self._triage.get(case_id, ""), "")
+        stability = self._stability.get(case_id)
+        if stability is None:
+            return ""
+        agree = round(stability.agreement * len(stability.predictions))
+        text = f"{agree}/{len(stability.predictions)}"
+        return f"unstable {text}" if stability.unstable else text
+
+    def _focus(self, case_id: str) -> str:
+        words = []
+        stability = self._stability.get(case_id)
+        if stability is not None and stability.unstable:
+            words.append("unstable")
+        if case_id in self._failed:
+            words.append("failed")
+            if case_id not in self._triage:
+                words.append("untriaged")
+        if case_id in self._triage:
+            words.append(self._triage[case_id])
+        return " ".join(words)

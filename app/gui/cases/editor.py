@@ -1,0 +1,111 @@
+"""The selected case's editor: full content (plain text), expected label and notes.
+
+Shows one case at a time (:meth:`CaseEditor.show_case`) and announces only the user's own
+edits (``contentEdited``, ``expectedChosen``, ``notesEdited``), never the changes it makes
+itself when a case is shown or an edit is undone. Tab moves from the content to Expected and
+Notes; quoted phrases from the model's reasoning can be highlighted in the content.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.cases import TestCase
+from app.gui.shared.highlights import make_selections, quote_format
+from app.gui.shared.reasoning_marks import phrase_spans
+
+
+class CaseEditor(QWidget):
+    """Content, Expected and Notes of one case; signals carry the user's edits."""
+
+    contentEdited = Signal(str)
+    expectedChosen = Signal(str)
+    notesEdited = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loading = False
+        self._phrases: list[str] = []
+        self.content_edit = QPlainTextEdit()
+        self.content_edit.setPlaceholderText("Case content (plain text)")
+        self.content_edit.setTabChangesFocus(True)  # Tab moves on to Expected and Notes
+        self.content_edit.textChanged.connect(self._on_content)
+        self.expected_combo = QComboBox()
+        self.expected_combo.setMinimumContentsLength(14)
+        self.expected_combo.currentIndexChanged.connect(self._on_expected)
+        self.notes_edit = QLineEdit()
+        self.notes_edit.setPlaceholderText("Notes")
+        self.notes_edit.textEdited.connect(self.notesEdited)
+        meta = QHBoxLayout()
+        meta.setContentsMargins(0, 0, 0, 0)
+        meta.addWidget(QLabel("Expected:"))
+        meta.addWidget(self.expected_combo)
+        meta.addWidget(self.notes_edit, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.content_edit, 1)
+        layout.addLayout(meta)
+        QWidget.setTabOrder(self.content_edit, self.expected_combo)
+        QWidget.setTabOrder(self.expected_combo, self.notes_edit)
+
+    def set_labels(self, labels: list[str], violating: set[str]) -> None:
+        """The policy's labels, offered in the Expected combo."""
+        self._loading = True
+        self.expected_combo.clear()
+        self.expected_combo.addItem("(not set)", "")
+        for label in labels:
+            meaning = "violates" if label in violating else "does not violate"
+            self.expected_combo.addItem(f"{label} — {meaning}", label)
+        self._loading = False
+
+    def show_case(self, case: TestCase | None) -> None:
+        """Show ``case`` (None: an empty, disabled editor) without announcing edits."""
+        self._loading = True
+        self.setEnabled(case is not None)
+        if self.content_edit.toPlainText() != (case.content if case else ""):
+            self.content_edit.setPlainText(case.content if case else "")
+        self.content_edit.setExtraSelections([])
+        if self.notes_edit.text() != (case.notes if case else ""):
+            self.notes_edit.setText(case.notes if case else "")
+        position = self.expected_combo.findData(case.expected if case else "")
+        if position < 0 and case is not None and case.expected:
+            self.expected_combo.addItem(f"{case.expected} — not a policy label", case.expected)
+            position = self.expected_combo.count() - 1
+        self.expected_combo.setCurrentIndex(max(0, position))
+        self._loading = False
+
+    def _on_content(self) -> None:
+        if not self._loading:
+            self.content_edit.setExtraSelections([])
+            self.contentEdited.emit(self.content_edit.toPlainText())
+
+    def _on_expected(self) -> None:
+        if not self._loading:
+            self.expectedChosen.emit(str(self.expected_combo.currentData() or ""))
+
+    def highlight_phrases(self, phrases: list[str]) -> None:
+        """Highlight quoted phrases in the content (extra selections)."""
+        self._phrases = list(phrases)
+        text = self.content_edit.toPlainText()
+        spans = phrase_spans(text, phrases)
+        fmt = quote_format(self.content_edit.palette())
+        self.content_edit.setExtraSelections(make_selections(self.content_edit, text, spans, fmt))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # theme switched: recolour
+            QTimer.singleShot(0, self, self.refresh_highlights)  # children update after us
+
+    def refresh_highlights(self) -> None:
+        """Recolour the highlights for the current palette (after a theme change)."""
+        if self.content_edit.extraSelections():
+            self.highlight_phrases(self._phrases)

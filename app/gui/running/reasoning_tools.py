@@ -1,0 +1,108 @@
+"""Find in the reasoning, and the reasoning's right-click menu (Copy, Find…).
+
+``ReasoningFind`` is a one-line find bar under the reasoning: typing finds the first
+match, Enter the next (Shift+Enter the previous), wrapping around, and Esc closes it and
+gives focus back to the text. Edit ▸ Find in reasoning (Ctrl+Shift+F) and the menu's
+Find… open it. The text stays plain: the match is the view's selection.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QTextCursor, QTextDocument
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QToolButton,
+    QWidget,
+)
+
+
+class ReasoningFind(QWidget):
+    """Find bar for one read-only text view."""
+
+    def __init__(self, view: QPlainTextEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.find_edit = QLineEdit(placeholderText="Find in reasoning")
+        self.find_edit.textChanged.connect(lambda _text: self.find(restart=True))
+        self.find_edit.installEventFilter(self)
+        self.status = QLabel()
+        close = QToolButton(text="✕", toolTip="Close (Esc)")
+        close.clicked.connect(self.close_bar)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        layout.addWidget(self.find_edit, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(close)
+        self.hide()
+
+    def open_bar(self) -> None:
+        selected = self.view.textCursor().selectedText()
+        self.show()
+        if selected and "\u2029" not in selected:
+            self.find_edit.setText(selected)
+        self.find_edit.setFocus()
+        self.find_edit.selectAll()
+
+    def close_bar(self) -> None:
+        self.hide()
+        self.view.setFocus()
+
+    def find(self, backward: bool = False, restart: bool = False) -> bool:
+        """Select the next (or previous) match, wrapping around; False when none."""
+        text = self.find_edit.text()
+        if not text:
+            self.status.setText("")
+            return False
+        flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
+        if restart:
+            self.view.moveCursor(QTextCursor.MoveOperation.Start)
+        found = self.view.find(text, flags)
+        if not found:  # wrap around
+            edge = QTextCursor.MoveOperation.End if backward else QTextCursor.MoveOperation.Start
+            self.view.moveCursor(edge)
+            found = self.view.find(text, flags)
+        self.status.setText("" if found else "Not found")
+        return found
+
+    def eventFilter(self, watched, event) -> bool:
+        pressed = isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress
+        if watched is self.find_edit and pressed:
+            if event.key() == Qt.Key.Key_Escape:
+                self.close_bar()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+                self.find(backward=bool(shift))
+                return True
+        return super().eventFilter(watched, event)
+
+
+def install_reasoning_menu(view: QPlainTextEdit, finder: ReasoningFind) -> None:
+    """Right-click on the reasoning: Copy (the selection, or all of it) and Find…."""
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def show(pos: QPoint) -> None:
+        menu = reasoning_menu(view, finder)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(view.viewport().mapToGlobal(pos))
+
+    view.customContextMenuRequested.connect(show)
+
+
+def reasoning_menu(view: QPlainTextEdit, finder: ReasoningFind) -> QMenu:
+    """Copy and Find… for the reasoning view."""
+    menu = QMenu(view)
+    copy = menu.addAction("Copy")
+    copy.triggered.connect(
+        lambda: QGuiApplication.clipboard().setText(
+            view.textCursor().selectedText().replace("\u2029", "\n") or view.toPlainText()
+        )
+    )
+    copy.setEnabled(bool(view.toPlainText()))
+    menu.addAction("Find…").triggered.connect(finder.open_bar)
+    return menu

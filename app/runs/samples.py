@@ -1,0 +1,123 @@
+"""*Run ×k*: every case sampled k times, and a majority run over the samples.
+
+Sample j runs the suite with seed ``seed + j`` as an ordinary run of its own: the result
+cache key holds the seed, so each sample is cached apart and k = 5 after k = 3 runs only the
+two new seeds (:func:`app.runs.suite.run_suite` finds the first three in the cache). Then
+a *majority run* is stored: per case the first sample whose prediction is the majority (see
+:mod:`app.core.stability`), its settings carrying ``samples: k``, and the sample runs linked
+to it (``run_samples``), so metrics, reports and comparisons read the majority run like any
+other while the stability views read the samples behind it.
+
+An engine that decodes several sequences at once gets the k samples of each case together
+(:mod:`app.runs.samples_batch`: one prompt evaluation, copied); others run one sample run
+after the other. The majority rows are announced as ``CaseStored`` (cached) at the end, so
+a view of the cases shows the majority. A cancelled or failed sample ends the whole run there; the samples stored so far stay in the
+cache, so running again costs only what is missing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.core.cases import TestCase
+from app.core.fingerprint import ModelFingerprint, settings_dict
+from app.core.policy import Policy
+from app.core.run_types import RunSettings
+from app.core.stability import UNSTABLE_BELOW, CaseStability, majority_results, sample_seeds
+from app.core.store import Store
+from app.engine.protocol import Engine
+from app.runs.backend import recorded_model
+from app.runs.samples_batch import run_samples_together
+from app.runs.suite import run_suite
+from app.runs.suite_results import CaseStored, SuiteSummary
+
+
+@dataclass
+class SamplesSummary:
+    run_id: str  # the majority run ("" when a sample was cancelled)
+    k: int
+    samples: list[SuiteSummary] = field(default_factory=list)
+    stability: dict[str, CaseStability] = field(default_factory=dict)
+    cancelled: bool = False
+
+    @property
+    def cached(self) -> int:
+        return sum(s.cached for s in self.samples)
+
+    def suite_summary(self, cases: int) -> SuiteSummary:
+        """The majority run as one suite summary (cached and failed summed over samples)."""
+        failed = sum(s.failed for s in self.samples)
+        elapsed = sum(s.elapsed_s for s in self.samples)
+        return SuiteSummary(self.run_id, cases, cases, self.cached, failed, elapsed_s=elapsed)
+
+    @property
+    def engine_runs(self) -> int:
+        """Case samples the engine ran (not from the cache)."""
+        return sum(s.done - s.cached for s in self.samples)
+
+
+def run_samples(
+    engine: Engine,
+    policy: Policy,
+    cases: list[TestCase],
+    run_settings: RunSettings,
+    k: int,
+    *,
+    store: Store,
+    model_fingerprint: ModelFingerprint | str,
+    template_hash: str,
+    threshold: float = UNSTABLE_BELOW,
+    cancel: threading.Event | None = None,
+    on_event: Callable[[object], None] | None = None,
+    cases_path: str = "",
+    note: str = "",
+    concurrency: int = 1,
+    engine_factory: Callable[[], Engine] | None = None,
+) -> SamplesSummary:
+    """Sample each case k times (seeds seed…seed+k-1) and store the majority run."""
+    if k < 1:
+        raise ValueError("The number of samples must be at least 1; use 3, 5 or 10.")
+    cancel = cancel or threading.Event()
+    summary = SamplesSummary("", k)
+    emit = on_event or (lambda _event: None)
+    seeds = sample_seeds(run_settings.seed, k)
+    if hasattr(engine, "classify_many") and engine_factory is None:
+        summary.samples = run_samples_together(
+            engine, policy, cases, seeds, run_settings, store=store,
+            model_fingerprint=model_fingerprint, template_hash=template_hash, cancel=cancel,
+            emit=emit, cases_path=cases_path, note=note, concurrency=concurrency,
+        )  # fmt: skip
+        summary.cancelled = any(s.cancelled for s in summary.samples)
+    for seed in [] if summary.samples else seeds:
+        sample = run_suite(
+            engine, policy, cases, dataclasses.replace(run_settings, seed=seed),
+            store=store, model_fingerprint=model_fingerprint, template_hash=template_hash,
+            order="file", cancel=cancel, on_event=on_event, cases_path=cases_path,
+            note=note, concurrency=concurrency, engine_factory=engine_factory, kind="sample",
+        )  # fmt: skip
+        summary.samples.append(sample)
+        summary.cancelled = sample.cancelled
+        if sample.cancelled:
+            break
+    if summary.cancelled:
+        return summary
+    results = [store.results(s.run_id) for s in summary.samples]
+    chosen, summary.stability = majority_results(results, threshold)
+    name = recorded_model(model_fingerprint)
+    settings = {**settings_dict(run_settings), "samples": k}
+    run_id = store.create_run(
+        store.add_policy_version(policy.text, note, str(policy.path or "")), model=name,
+        settings=settings, cases_path=cases_path, total=len(cases),
+    )  # fmt: skip
+    for index, sample in enumerate(summary.samples):
+        store.link_sample_run(run_id, index, seeds[index], sample.run_id)
+    majority = [dataclasses.replace(r, run_id=run_id, created=0.0) for r in chosen]
+    store.add_results(majority)
+    store.set_run_status(run_id, "finished")
+    for index, result in enumerate(majority, start=1):  # the case table shows the majority
+        emit(CaseStored(run_id, result, index, len(majority), True, 0.0))
+    summary.run_id = run_id
+    return summary

@@ -1,0 +1,110 @@
+"""Run ×k on an engine that decodes several sequences at once: the k samples of a case
+go to the engine together.
+
+The local engine's ``classify_many`` evaluates a prompt once and copies the sequence when
+several requests carry the same prompt with other seeds, so the k samples of one case cost
+about one prompt evaluation. :func:`run_samples_together` therefore makes the k sample runs
+itself, looks every (case, seed) up in the result cache, and sends the misses in case-major
+order (``c1`` seeds 0…k-1, then ``c2``…) in one ``classify_many`` call; each result is
+stored in its sample run the moment it lands. Request ids are ``{case id}\\x1f{sample}``;
+the engine's streaming events of those ids are not forwarded (no view shows a sample live).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+
+from app.core.cases import TestCase
+from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
+from app.core.policy import Policy
+from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
+from app.core.store import Store
+from app.core.verdict import VerdictStatus
+from app.engine.protocol import Engine
+from app.runs.backend import recorded_model
+from app.runs.suite_results import (
+    CaseStored,
+    SuiteStarted,
+    SuiteSummary,
+    cached_result,
+    terminal_result,
+)
+
+SEPARATOR = "\x1f"
+MAX_TOGETHER = 5  # sequences of one context: k = 10 goes in two waves of five
+
+
+def run_samples_together(
+    engine: Engine,
+    policy: Policy,
+    cases: list[TestCase],
+    seeds: list[int],
+    run_settings: RunSettings,
+    *,
+    store: Store,
+    model_fingerprint: ModelFingerprint | str,
+    template_hash: str,
+    cancel: threading.Event,
+    emit: Callable[[object], None],
+    cases_path: str = "",
+    note: str = "",
+    concurrency: int = 1,
+) -> list[SuiteSummary]:
+    """One sample run per seed, filled from the cache and one ``classify_many`` call."""
+    policy_hash = store.add_policy_version(policy.text, note, str(policy.path or ""))
+    runs: list[tuple[str, RunSettings]] = []
+    keys: dict[tuple[str, int], str] = {}
+    for index, seed in enumerate(seeds):
+        settings = dataclasses.replace(run_settings, seed=seed)
+        run_id = store.create_run(
+            policy_hash, model=recorded_model(model_fingerprint), settings=settings_dict(settings),
+            cases_path=cases_path, total=len(cases), kind="sample",
+        )  # fmt: skip
+        runs.append((run_id, settings))
+        make_key = cache_key_factory(
+            model=model_fingerprint, template=template_hash, policy_text=policy.text, run=settings
+        )
+        keys.update(((case.id, index), make_key(case.content)) for case in cases)
+    summaries = [SuiteSummary(run_id, total=len(cases)) for run_id, _ in runs]
+    hits = store.lookup_many(list(keys.values()))
+    misses: dict[str, tuple[TestCase, int, str]] = {}
+    for index, (run_id, _) in enumerate(runs):
+        cached = [cached_result(hits[keys[(c.id, index)]], run_id, c) for c in cases
+                  if keys[(c.id, index)] in hits]  # fmt: skip
+        store.add_results(cached)
+        summaries[index].done = summaries[index].cached = len(cached)
+    for case in cases:  # case-major: the k samples of a case sit next to each other
+        for index in range(len(seeds)):
+            if keys[(case.id, index)] not in hits:
+                misses[f"{case.id}{SEPARATOR}{index}"] = (case, index, keys[(case.id, index)])
+    requests = [
+        ClassifyRequest(rid, policy.body, case.content, runs[index][1], policy.output)
+        for rid, (case, index, _) in misses.items()
+    ]
+    total, done, cancel_sent = len(cases) * len(seeds), sum(s.done for s in summaries), False
+    emit(SuiteStarted(runs[0][0], total, 0))  # progress counts every (case, sample)
+    if requests:
+        together = max(concurrency, min(len(seeds), MAX_TOGETHER))
+        for event in engine.classify_many(requests, together):
+            if cancel.is_set() and not cancel_sent:
+                engine.cancel()
+                cancel_sent = True
+            if isinstance(event, Cancelled):
+                summaries[misses[event.case_id][1]].cancelled = True
+            if not isinstance(event, (Finished, Failed)):
+                continue
+            request_id = event.result.case_id if isinstance(event, Finished) else event.case_id
+            case, index, key = misses[request_id]
+            stored = terminal_result(runs[index][0], case, key, event, policy)
+            store.add_result(stored)
+            summaries[index].done += 1
+            summaries[index].failed += stored.status == VerdictStatus.ERROR.value
+            done += 1
+            emit(CaseStored(runs[index][0], stored, done, total, False, None))
+    stopped = cancel.is_set() or any(s.cancelled for s in summaries)
+    for summary in summaries:
+        summary.cancelled = stopped
+        store.set_run_status(summary.run_id, "cancelled" if stopped else "finished")
+    return summaries

@@ -1,0 +1,65 @@
+"""Suggested edits asked of the real engine (tiny synthetic model, answers forced by a
+grammar) and checked on the held-out cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.cases import TestCase
+from app.core.holdout import is_held_out
+from app.core.store import Store
+from app.core.store_rows import StoredResult
+from app.core.suggest import SuggestionError
+from app.runs.suggestion import ask_suggestion, check_suggestion
+from tests.support.requests import GRAMMAR, POLICY, request
+
+ANSWER = (
+    'root ::= <|channel|> "analysis" <|message|> [a-z ]{5,20} <|end|> <|start|> "assistant" '
+    '<|channel|> "final" <|message|> "SECTION: Instructions\\nREPLACEMENT:\\nAnswer 1 " [a-z]{3,12}'
+)
+GARBAGE = (
+    'root ::= <|channel|> "analysis" <|message|> [a-z ]{5,20} <|end|> <|start|> "assistant" '
+    '<|channel|> "final" <|message|> "the policy is fine " [a-z]{3,12}'
+)
+
+
+def _failure(case_id: str) -> StoredResult:
+    return StoredResult("r", case_id, "k", "ok", "1", "0", content="buy now <|end|>",
+                        analysis="no rule fits")  # fmt: skip
+
+
+def test_a_forced_replacement_becomes_a_suggestion_and_garbage_one_sentence(engine):
+    visible = next(f"c{i}" for i in range(50) if not is_held_out(f"c{i}"))
+    run = request("x", "x", max_tokens=80).run
+    suggestion = ask_suggestion(engine, POLICY, [_failure(visible)], run, grammar=ANSWER)
+    assert suggestion.section == "Instructions"
+    assert suggestion.new_text.startswith("Answer 1 ")
+    assert "Answer 0 or 1.\n## SP1" not in suggestion.policy_after
+    assert suggestion.policy_after.count("SP1.a") == 1
+    with pytest.raises(SuggestionError, match="not a section replacement"):
+        ask_suggestion(engine, POLICY, [_failure(visible)], run, grammar=GARBAGE)
+    held = next(f"c{i}" for i in range(50) if is_held_out(f"c{i}"))
+    with pytest.raises(SuggestionError, match="held-out"):
+        ask_suggestion(engine, POLICY, [_failure(held)], run, grammar=ANSWER)
+
+
+def test_check_runs_only_the_held_out_cases_before_and_after(engine, tmp_path):
+    cases = [TestCase(f"c{i}", f"check case {i}", "1") for i in range(10)]
+    held = {c.id for c in cases if is_held_out(c.id)}
+    assert held and len(held) < 10
+    run = request("x", "x", max_tokens=40).run
+    suggestion = ask_suggestion(
+        engine, POLICY, [_failure(next(c.id for c in cases if c.id not in held))], run,
+        grammar=ANSWER,
+    )  # fmt: skip
+    store = Store(tmp_path / "r.db")
+    report = check_suggestion(
+        engine, POLICY, suggestion, cases, run, store=store, model_fingerprint="tiny",
+        template_hash="t",
+    )  # fmt: skip
+    before = store.results(report.run_before)
+    after = store.results(report.run_after)
+    assert {r.case_id for r in before} == held == {r.case_id for r in after}
+    assert {f.case_id for f in report.flips} <= held
+    assert run.grammar == GRAMMAR  # the classifier runs keep their own settings
+    store.close()
