@@ -107,6 +107,7 @@ def test_full_disk_during_the_run(ws: Workspace, capsys, monkeypatch) -> None:
     big.write_text("\n".join(lines) + "\n")
     ws.cases = big
     before = ws.snapshot()
+    Store(ws.db).close()  # the tables exist; the "disk" fills with results
     with fake_server(answering()) as (url, handler):
         with monkeypatch.context() as patch:
             tiny_disk(patch)

@@ -82,9 +82,9 @@ def db_path() -> str:
 
 
 def test_full_disk_during_run_all(qtbot, make_window, monkeypatch) -> None:
+    window, messages = make_window(BIG)  # its store is open; the run's own connection fills
     with monkeypatch.context() as patch:
         tiny_disk(patch)
-        window, messages = make_window(BIG)
         outcome = run_all(qtbot, window)
     full = sqlite3.OperationalError("database or disk is full")
     expected = str(store_errors.store_error(full, Path(db_path())))

@@ -3,7 +3,8 @@
 SQLite's ``PRAGMA max_page_count`` caps one connection's database at a number of pages;
 once a write needs more, SQLite fails with "database or disk is full", exactly as on a
 full disk. :func:`tiny_disk` makes every connection the store opens from now on stop a
-few pages above the size the file has when it connects.
+few pages above the size the file has when it connects (create the tables first: a new
+file's schema alone needs more pages than that).
 """
 
 from __future__ import annotations
