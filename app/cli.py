@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import multiprocessing
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from app import __version__
 from app.commands import CommandError
+from app.core.errors import UserError
 
 # Subcommand modules under app.commands, in the order --help lists them.
 COMMANDS = ("classify", "eval", "runs", "compare", "import_cases", "models", "policy")
@@ -49,12 +51,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except CommandError as exc:
+    except (CommandError, UserError) as exc:  # one sentence, no traceback
         print(f"safeguard-studio: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("safeguard-studio: interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (head, less) went away: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python flushes stdout again at exit
+        return 0
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from app.commands import CommandError
 from app.commands.run_options import engine_settings
 from app.core.store import Store, StoreError
 from app.engine.remote.engine import RemoteConfig
-from app.engine.remote.http import DEFAULT_KEY_ENV
+from app.engine.remote.http import DEFAULT_KEY_ENV, HttpError, check_base_url
 from app.runs.backend import BackendConfig, build_engine
 from app.runs.service import EngineFactory, RunService
 
@@ -50,7 +51,13 @@ def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="cases at once: requests in flight (remote) or sequences decoded together (local)",
     )
-    group.add_argument("--timeout", type=float, default=300.0, help="read timeout in seconds")
+    group.add_argument(
+        "--timeout", type=float, default=300.0, help="longest silence from the server, in seconds"
+    )
+    group.add_argument(
+        "--deadline", type=float, default=600.0, metavar="SECONDS",
+        help="longest one remote request (a whole answer) may take, in seconds",
+    )  # fmt: skip
 
 
 def check_backend_arguments(args: argparse.Namespace) -> None:
@@ -59,6 +66,15 @@ def check_backend_arguments(args: argparse.Namespace) -> None:
         raise CommandError("--concurrency must be 1 or more.")
     if args.backend == "remote" and not args.base_url:
         raise CommandError("--backend remote needs --base-url, e.g. http://127.0.0.1:8080.")
+    for name in ("timeout", "deadline"):
+        value = getattr(args, name)
+        if not math.isfinite(value) or value <= 0:
+            raise CommandError(f"--{name} must be a number of seconds above 0.")
+    if args.backend == "remote":
+        try:
+            check_base_url(args.base_url)
+        except HttpError as exc:
+            raise CommandError(str(exc)) from None
     if args.backend == "local" and not getattr(args, "model", None):
         raise CommandError("Give the model file with --model, or use --backend remote.")
 
@@ -70,6 +86,7 @@ def remote_config(args: argparse.Namespace) -> RemoteConfig:
         api_key_env=args.api_key_env,
         api=args.remote_api,
         read_timeout=args.timeout,
+        deadline=args.deadline,
     )
 
 

@@ -9,11 +9,8 @@ for bad input (with one sentence on stderr).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from app.commands import CommandError
@@ -26,7 +23,6 @@ from app.commands.backend_options import (
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
 from app.core.flips import outcome as result_outcome
-from app.core.flips import prediction
 from app.core.metrics import (
     ConfusionMatrix,
     Metrics,
@@ -34,12 +30,21 @@ from app.core.metrics import (
     format_ratio,
     parse_thresholds,
 )
-from app.core.report import build_run_report, write_html, write_markdown
+from app.core.report import (
+    ReportError,
+    build_run_report,
+    check_report_path,
+    write_html,
+    write_markdown,
+    write_report_text,
+)
+from app.core.report_formats import junit_xml, results_csv
 from app.core.stability import SAMPLE_COUNTS, UNSTABLE_BELOW, CaseStability, summarize
-from app.core.storage_paths import atomic_write_text
 from app.core.store_rows import StoredResult
-from app.runs.selection import RunJob
+from app.runs.selection import LAST_RUN, RunJob
 from app.runs.suite import ORDERS
+
+REPORT_KINDS = ("json", "junit", "csv", "html", "markdown")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -64,7 +69,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--fail-under", default="", metavar="NAME=VALUE,...")
     parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
     parser.add_argument("--note", default="", help="note stored with this policy version")
-    for fmt in ("json", "junit", "csv", "html", "markdown"):
+    parser.add_argument(
+        "--resume", nargs="?", const=LAST_RUN, metavar="RUN_ID",
+        help="continue an interrupted run (default: the last unfinished one of this policy "
+        "and test set) instead of starting a new one",
+    )  # fmt: skip
+    for fmt in REPORT_KINDS:
         parser.add_argument(f"--{fmt}", type=Path, metavar="PATH", help=f"write a {fmt} report")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the metrics")
     return parser
@@ -110,39 +120,6 @@ def matrix_table(cm: ConfusionMatrix) -> str:
     return "\n".join(lines)
 
 
-def junit_xml(results: list[StoredResult], failures: list[str], name: str) -> str:
-    """One testcase per case (failure when wrong or without a verdict) plus the thresholds."""
-    suite = ET.Element("testsuite", name=name, tests=str(len(results) + 1))
-    bad = 0
-    for r in results:
-        case = ET.SubElement(suite, "testcase", classname=name, name=r.case_id)
-        if r.status == "error":
-            ET.SubElement(case, "error", message=r.message or "engine error")
-            bad += 1
-        elif not r.correct:
-            text = f"expected {r.expected}, got {prediction(r)}"
-            ET.SubElement(case, "failure", message=text).text = r.rationale or r.final
-            bad += 1
-    thresholds = ET.SubElement(suite, "testcase", classname=name, name="thresholds")
-    for failure in failures:
-        ET.SubElement(thresholds, "failure", message=failure)
-    suite.set("failures", str(bad + bool(failures)))
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def results_csv(results: list[StoredResult]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    columns = ["case_id", "expected", "prediction", "status", "correct", "violates", "cached"]
-    writer.writerow([*columns, "rule_codes", "rationale", "message"])
-    for r in results:
-        writer.writerow(
-            [r.case_id, r.expected, prediction(r), r.status, int(r.correct), r.violates,
-             int(r.cached), " ".join(r.rule_codes), r.rationale, r.message]
-        )  # fmt: skip
-    return buffer.getvalue()
-
-
 def _result_json(result: StoredResult, stability: CaseStability | None) -> dict:
     """A result for the JSON report; after --samples with its majority and agreement."""
     data = dict(result.__dict__)
@@ -179,10 +156,17 @@ def _load_inputs(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     policy, cases, cases_path, thresholds = _load_inputs(args)
+    try:
+        for kind in REPORT_KINDS:
+            if getattr(args, kind):
+                check_report_path(getattr(args, kind))  # before the run, not after it
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
     job = RunJob(
         policy, cases, run_settings(args), backend_config(args),
         failed_first=args.order == "failed-first", cases_path=str(cases_path.resolve()),
         note=args.note, samples=args.samples, unstable_below=args.unstable_below,
+        resume_run_id=args.resume,
     )  # fmt: skip
     with open_service(args.db) as service:
         outcome = service.run(job)
@@ -204,22 +188,42 @@ def run(args: argparse.Namespace) -> int:
         print(stability_line(outcome.stability, results, policy.output, args.samples))
     print()
     print(confusion_table(metrics))
+    try:
+        _write_reports(args, report, summary, failures, policy.name, outcome.stability)
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    errors = [r for r in results if r.status == "error"]
+    if errors:
+        every = len(errors) == len(results)
+        lead = "no case produced a verdict" if every else "some cases produced no verdict"
+        print(
+            f"safeguard-studio: {lead}: {len(errors)} of {len(results)} failed; the first "
+            f"({errors[0].case_id}): {errors[0].message}",
+            file=sys.stderr,
+        )
+        if every:
+            return 1
+    return 1 if failures else 0
+
+
+def _write_reports(args, report, summary, failures: list[str], name: str, stability) -> None:
+    """The report files the options ask for; a failure is one ReportError sentence."""
+    results = report.results
     if args.json:
         data = {
             "run": summary.__dict__ if summary else {},
-            "metrics": metrics.to_dict(),
+            "metrics": report.metrics.to_dict(),
             "failures": failures,
         }
-        data["results"] = [_result_json(r, outcome.stability.get(r.case_id)) for r in results]
-        atomic_write_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        data["results"] = [_result_json(r, stability.get(r.case_id)) for r in results]
+        write_report_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if args.junit:
-        atomic_write_text(args.junit, junit_xml(results, failures, policy.name))
+        write_report_text(args.junit, junit_xml(results, failures, name))
     if args.csv:
-        atomic_write_text(args.csv, results_csv(results))
+        write_report_text(args.csv, results_csv(results))
     if args.html:
         write_html(args.html, report)
     if args.markdown:
         write_markdown(args.markdown, report)
-    for failure in failures:
-        print(f"FAIL: {failure}", file=sys.stderr)
-    return 1 if failures else 0

@@ -11,6 +11,7 @@ from pathlib import Path
 from app.commands import CommandError
 from app.core.policy import Policy, PolicyError, load_policy
 from app.core.run_types import EFFORTS, RENDERERS, EngineSettings, RunSettings
+from app.core.settings_check import SEED_HELP
 
 
 def gpu_layers(value: str) -> int | str:
@@ -39,7 +40,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-tokens", type=int, default=1024, help="token budget of the answer")
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--top-p", type=float, default=1.0)
-    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--seed", type=int, default=1234, help=SEED_HELP)
     parser.add_argument("--date", default=None, help="date for the system message, YYYY-MM-DD")
     parser.add_argument("--renderer", choices=RENDERERS, default="template")
     parser.add_argument("--grammar", type=Path, default=None, help="GBNF file to constrain output")

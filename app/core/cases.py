@@ -91,11 +91,20 @@ def case_from_dict(data: dict, line: int = 0, output: OutputFormat | None = None
     )
 
 
+def jsonl_lines(text: str) -> list[str]:
+    """The lines of a JSONL text: split at newlines only. (``str.splitlines`` also splits
+    at U+2028, U+0085 and others, which JSON writers leave inside strings.)"""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the newline that ends the last line starts no new one
+    return [line.removesuffix("\r") for line in lines]
+
+
 def parse_cases_jsonl(text: str, output: OutputFormat | None = None) -> list[TestCase]:
     """Cases from JSONL text; refuses bad JSON, bad labels and duplicate ids (see above)."""
     cases: list[TestCase] = []
     lines_of: dict[str, list[int]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(jsonl_lines(text), start=1):
         if not line.strip():
             continue
         try:

@@ -22,6 +22,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.cases import jsonl_lines
+
 INVALID_LINE = "\x00invalid"  # the cell list standing for a JSONL line that is not an object
 UNCLOSED_QUOTE = "\x00unclosed"  # the cell list standing for a row whose quote never closes
 QUOTE_LINE_LIMIT = 1000  # a quoted cell longer than this many lines is taken as unclosed
@@ -105,13 +107,19 @@ def _file_format(path: Path, text: str) -> str:
 
 def _sniff_delimiter(text: str) -> str:
     sample = text[:16384]
+    first = next((line for line in sample.splitlines() if line.strip()), "")
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        found = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
-        lines = [line for line in sample.splitlines() if line.strip()][:20]
-        counts = {d: sum(line.count(d) for line in lines) for d in ",;\t|"}
-        best = max(counts, key=lambda d: counts[d])
-        return best if counts[best] else ","
+        found = ""
+    if found and (found in first or not any(c in first for c in ",;\t|")):
+        return found
+    # the sniffer failed, or chose a character the first row does not even hold (a tab
+    # inside a quoted cell): count the candidates of the first rows instead
+    lines = [line for line in sample.splitlines() if line.strip()][:20]
+    counts = {d: sum(line.count(d) for line in lines) for d in ",;\t|"}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _trim(row: list[str]) -> list[str]:
@@ -195,7 +203,7 @@ def _jsonl_records(
 ) -> tuple[list[tuple[int, list[str]]], dict[tuple[int, int], object]]:
     """JSONL as a table: the header row (number 0) holds the keys in first-seen order."""
     objects: list[tuple[int, dict | None]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(jsonl_lines(text), start=1):
         try:
             data = json.loads(line) if line.strip() else {}
         except json.JSONDecodeError:

@@ -21,8 +21,6 @@ merged. Label spellings are normalised by :func:`app.core.label_spelling.normali
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +30,7 @@ from app.core.import_header import guess_header, split_header
 from app.core.import_reading import INVALID_LINE, UNCLOSED_QUOTE, ImportFileError, read_table
 from app.core.label_spelling import normalize_label
 from app.core.policy import OutputFormat
+from app.core.report_formats import csv_cell_text, csv_document
 from app.core.storage_paths import atomic_write_text
 
 Column = str | int  # a header name, or a 0-based index
@@ -190,7 +189,8 @@ def import_cases(
     used: dict[str, int] = {}
 
     def cell(cells: list[str], column: int | None) -> str:
-        return cells[column] if column is not None and column < len(cells) else ""
+        text = cells[column] if column is not None and column < len(cells) else ""
+        return text if table.format == "jsonl" else csv_cell_text(text)  # export's quote
 
     for number, cells in records:
         skip = result.skipped.append
@@ -271,12 +271,9 @@ def _unique(case_id: str, row: int, used: dict[str, int], notes: list[str]) -> s
 
 def export_csv(path: Path | str, cases: list[TestCase], *, bom: bool = False) -> None:
     """Write cases as CSV with a header: id, content, expected, notes, tags (comma-joined)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["id", "content", "expected", "notes", "tags"])
-    for case in cases:
-        writer.writerow([case.id, case.content, case.expected, case.notes, ", ".join(case.tags)])
-    atomic_write_text(path, ("\ufeff" if bom else "") + buffer.getvalue())
+    rows = [[c.id, c.content, c.expected, c.notes, ", ".join(c.tags)] for c in cases]
+    header = ["id", "content", "expected", "notes", "tags"]
+    atomic_write_text(path, csv_document(header, rows, bom=bom))  # formula cells neutralised
 
 
 def export_jsonl(path: Path | str, cases: list[TestCase]) -> None:

@@ -10,12 +10,14 @@ backticks inside it.
 
 from __future__ import annotations
 
+import errno
 import html
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.errors import UserError
 from app.core.flips import FlipReport, prediction, run_metrics
 from app.core.metrics import Metrics, format_ratio
 from app.core.policy import Policy, parse_policy
@@ -209,9 +211,34 @@ def render_flips_markdown(report: FlipReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+class ReportError(UserError):
+    """A report file that cannot be written; str() names the path and the fix."""
+
+
+def check_report_path(path: Path | str) -> None:
+    """Refuse a report path that cannot be a file, before any work is done."""
+    if Path(path).is_dir():
+        raise ReportError(f"The report path {path} is a folder; give a file name inside it.")
+
+
+def write_report_text(path: Path | str, text: str) -> None:
+    """Write a report atomically; a failure is one sentence (the run stays stored)."""
+    check_report_path(path)
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            fix = "the disk is full; free some space and write it again"
+        elif isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+            fix = "the folder cannot be written; choose another folder"
+        else:
+            fix = f"{exc.strerror or exc}; choose another path"
+        raise ReportError(f"Cannot write the report {path}: {fix}.") from None
+
+
 def write_html(path: Path | str, report: RunReport) -> None:
-    atomic_write_text(path, render_html(report))
+    write_report_text(path, render_html(report))
 
 
 def write_markdown(path: Path | str, report: RunReport) -> None:
-    atomic_write_text(path, render_markdown(report))
+    write_report_text(path, render_markdown(report))

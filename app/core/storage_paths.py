@@ -26,8 +26,14 @@ def _dir(env: str, default: str) -> Path:
     return path
 
 
+def data_dir_location() -> Path:
+    """Where the data folder is, without creating it (for messages about it)."""
+    env = os.environ.get("SAFEGUARD_DATA_DIR")
+    return Path(env or platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
 def data_dir() -> Path:
-    return _dir("SAFEGUARD_DATA_DIR", platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    return _dir("SAFEGUARD_DATA_DIR", str(data_dir_location()))
 
 
 def cache_dir() -> Path:

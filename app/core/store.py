@@ -18,80 +18,86 @@ ok, no_verdict or unparsable; an error result is never reused.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from app.core.fingerprint import text_hash
-from app.core.storage_paths import data_dir
+from app.core.storage_paths import data_dir, data_dir_location
+from app.core.store_errors import StoreError, store_error
 from app.core.store_rows import (
     CACHEABLE,
     RESULT_COLUMNS,
-    SCHEMA,
-    SCHEMA_VERSION,
     PolicyVersion,
     RunRecord,
     StoredResult,
-    add_missing_columns,
     result_from_row,
     result_values,
     run_from_row,
 )
+from app.core.store_setup import (
+    OWNER,
+    connect,
+    create_schema,
+    live_runs,
+    mark_interrupted,
+    owner_alive,
+)
 
-
-class StoreError(RuntimeError):
-    """The database cannot be used; the message says what to do."""
+__all__ = ["Store", "StoreError", "default_db_path"]
+F = TypeVar("F", bound=Callable)
 
 
 def default_db_path() -> Path:
     return data_dir() / "results.sqlite3"
 
 
+def _guarded(method: F) -> F:
+    """Database and file-system errors leave a Store method as one StoreError sentence."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args, **kwargs):  # noqa: ANN202
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as exc:
+            raise store_error(exc, self.path) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 class Store:
     """Policy versions, runs and results in one SQLite file (see the module notes)."""
 
     def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path) if path is not None else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
-        conn = self._conn()
-        with self._lock:
-            row = conn.execute("SELECT version FROM schema_version").fetchone()
-            if row is None:
-                conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            elif row[0] > SCHEMA_VERSION:
-                raise StoreError(
-                    f"The results database {self.path} is from a newer version of the app; "
-                    "update the app or choose another data folder."
-                )
+        self.path = Path(path) if path is not None else data_dir_location() / "results.sqlite3"
+        try:
+            if self.path.is_dir():
+                raise StoreError(f"{self.path} is a folder; give a database file, not a folder.")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            create_schema(self._conn(), self.path)
+            mark_interrupted(self._conn())
+        except (sqlite3.Error, OSError) as exc:
+            self.close()
+            raise store_error(exc, self.path) from None
+        except StoreError:
+            self.close()
+            raise
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            try:
-                conn = sqlite3.connect(
-                    self.path, isolation_level=None, timeout=30, check_same_thread=False
-                )
-                conn.row_factory = sqlite3.Row
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("PRAGMA foreign_keys=ON")
-                conn.executescript(SCHEMA)
-                add_missing_columns(conn)
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(
-                    f"Cannot open the results database {self.path} ({exc}); "
-                    "move it aside and restart."
-                ) from None
+            conn = connect(self.path, self._connections, self._lock)
             self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
         return conn
 
     def connection(self) -> sqlite3.Connection:
@@ -115,6 +121,7 @@ class Store:
 
     # Policy versions ------------------------------------------------------------------
 
+    @_guarded
     def add_policy_version(self, text: str, note: str = "", path: str = "") -> str:
         """Record the exact policy text (idempotent); return its hash. A note is kept if
         the version exists without one."""
@@ -128,11 +135,13 @@ class Store:
         )
         return digest
 
+    @_guarded
     def policy_version(self, digest: str) -> PolicyVersion | None:
         row = self._conn().execute("SELECT * FROM policy_versions WHERE hash=?", (digest,))
         found = row.fetchone()
         return PolicyVersion(**dict(found)) if found else None
 
+    @_guarded
     def policy_versions(self, path: str | None = None) -> list[PolicyVersion]:
         """Versions oldest first, optionally only those recorded for one policy file."""
         sql, args = "SELECT * FROM policy_versions", ()
@@ -143,6 +152,7 @@ class Store:
 
     # Runs -----------------------------------------------------------------------------
 
+    @_guarded
     def create_run(
         self, policy_hash: str, *, model: str = "", settings: dict | None = None,
         cases_path: str = "", total: int = 0, kind: str = "suite",
@@ -150,23 +160,37 @@ class Store:
         run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
         self._conn().execute(
             "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started, "
-            "kind) VALUES (?,?,?,?,?,?,?,?)",
+            "kind, owner) VALUES (?,?,?,?,?,?,?,?,?)",
             (run_id, policy_hash, model, json.dumps(settings or {}), str(cases_path), total,
-             time.time(), kind),
+             time.time(), kind, OWNER),
         )  # fmt: skip
+        live_runs().add(run_id)
         return run_id
 
+    @_guarded
     def set_run_status(self, run_id: str, status: str, *, total: int | None = None) -> None:
-        finished = None if status == "running" else time.time()
+        """Mark a run running (this process owns it) or ended. A run whose end cannot be
+        written (a full disk) reads as "interrupted" all the same: it is no longer live."""
+        running = status == "running"
+        (live_runs().add if running else live_runs().discard)(run_id)
         self._conn().execute(
-            "UPDATE runs SET status=?, finished=?, total=COALESCE(?, total) WHERE id=?",
-            (status, finished, total, run_id),
+            "UPDATE runs SET status=?, finished=?, total=COALESCE(?, total), "
+            "owner=CASE WHEN ? THEN ? ELSE owner END WHERE id=?",
+            (status, None if running else time.time(), total, running, OWNER, run_id),
         )
 
+    def _run(self, row: sqlite3.Row) -> RunRecord:
+        run = run_from_row(row)
+        if run.status == "running" and run.id not in live_runs() and not owner_alive(run.owner):
+            run.status = "interrupted"  # its process is gone, or could not write its end
+        return run
+
+    @_guarded
     def get_run(self, run_id: str) -> RunRecord | None:
         row = self._conn().execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
-        return run_from_row(row) if row else None
+        return self._run(row) if row else None
 
+    @_guarded
     def list_runs(
         self, policy_hash: str | None = None, kind: str | None = "suite"
     ) -> list[RunRecord]:
@@ -175,9 +199,7 @@ class Store:
         clauses = [(c, v) for c, v in (("kind=?", kind), ("policy_hash=?", policy_hash)) if v]
         where = " WHERE " + " AND ".join(c for c, _ in clauses) if clauses else ""
         sql, args = "SELECT * FROM runs" + where, tuple(v for _, v in clauses)
-        return [
-            run_from_row(r) for r in self._conn().execute(sql + " ORDER BY started, rowid", args)
-        ]
+        return [self._run(r) for r in self._conn().execute(sql + " ORDER BY started, rowid", args)]
 
     def link_sample_run(self, run_id: str, sample: int, seed: int, sample_run_id: str) -> None:
         """Record that ``sample_run_id`` is sample ``sample`` (seed ``seed``) of ``run_id``."""
@@ -200,6 +222,7 @@ class Store:
         """Store one result and commit at once; replaces that case's earlier row in the run."""
         self.add_results([result])
 
+    @_guarded
     def add_results(self, results: list[StoredResult]) -> None:
         """Store several results in one transaction (used for cache hits, which a crash
         cannot lose: a resume finds them in the cache again at no cost)."""
@@ -213,6 +236,7 @@ class Store:
             conn.execute("BEGIN")
             conn.executemany(sql, rows)
 
+    @_guarded
     def results(self, run_id: str) -> list[StoredResult]:
         """A run's results in the order they were stored."""
         rows = self._conn().execute(
@@ -224,6 +248,7 @@ class Store:
         """The newest reusable result stored under a cache key (never an error)."""
         return self.lookup_many([cache_key]).get(cache_key)
 
+    @_guarded
     def lookup_many(self, cache_keys: list[str]) -> dict[str, StoredResult]:
         """:meth:`lookup` for many keys at once: {key: newest reusable result}."""
         found: dict[str, StoredResult] = {}
@@ -241,6 +266,7 @@ class Store:
             found.update((row["cache_key"], result_from_row(row)) for row in rows)
         return found
 
+    @_guarded
     def done_case_ids(self, run_id: str, *, include_errors: bool = False) -> set[str]:
         """Case ids a run has finished (for resume); error results are retried by default."""
         sql = "SELECT case_id FROM results WHERE run_id=?"
@@ -248,6 +274,7 @@ class Store:
             sql += " AND status != 'error'"
         return {row[0] for row in self._conn().execute(sql, (run_id,))}
 
+    @_guarded
     def latest_results(self, case_ids: list[str], cases_path: str = "") -> dict[str, StoredResult]:
         """Each case's newest result in earlier runs of the same test set (failed-first);
         light rows: ids, status and labels only."""

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS runs (
     model TEXT NOT NULL DEFAULT '', settings TEXT NOT NULL DEFAULT '{}',
     cases_path TEXT NOT NULL DEFAULT '', total INTEGER NOT NULL DEFAULT 0,
     started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running',
+    owner TEXT NOT NULL DEFAULT '',
     kind TEXT NOT NULL DEFAULT 'suite');
 CREATE TABLE IF NOT EXISTS results (
     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, case_id TEXT NOT NULL,
@@ -79,8 +80,9 @@ class RunRecord:
     total: int = 0
     started: float = 0.0
     finished: float | None = None
-    status: str = "running"  # running, finished, cancelled, failed
+    status: str = "running"  # running, finished, cancelled, failed, interrupted
     kind: str = "suite"  # "suite": a test-set run (history); "case": a single case
+    owner: str = ""  # pid@host of the process that runs or ran it
 
 
 @dataclass
@@ -169,6 +171,7 @@ def _json_list(value: list) -> str:
 # written by an older version get them on open (CREATE TABLE IF NOT EXISTS keeps old tables).
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("runs", "kind", "TEXT NOT NULL DEFAULT 'suite'"),
+    ("runs", "owner", "TEXT NOT NULL DEFAULT ''"),
     ("results", "tier", "TEXT"),  # version 2: tiers, escalate flag, two labels
     ("results", "escalate", "INTEGER NOT NULL DEFAULT 0"),
     ("results", "depiction", "TEXT"),

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_hash
-from app.core.run_types import EngineSettings, LoadFacts
+from app.core.run_types import EngineSettings, LoadFacts, RunSettings
+from app.core.settings_check import check_settings
 from app.engine.local.prefix_store import DEFAULT_BUDGET
 from app.engine.protocol import Engine
 from app.engine.remote.engine import RemoteConfig
@@ -49,6 +50,29 @@ class BackendConfig:
         if self.kind == "remote":
             return f"server {self.remote.base_url}"
         return Path(self.engine.model_path).name or "no model"
+
+
+def check_backend(config: BackendConfig, run: RunSettings) -> None:
+    """Every setting of a run checked before anything loads (``check_settings``), against
+    the local model file's header: its trained context and the memory a context needs.
+    Raises a SettingsError sentence. A file that cannot be read is left to the engine's
+    load, which says what is wrong with it."""
+    if config.kind != "local":
+        check_settings(run)
+        return
+    from app.core.errors import EngineError
+    from app.library.memory import estimate_memory
+    from app.library.modelfile import inspect_model
+
+    try:
+        info = inspect_model(config.engine.model_path)
+    except EngineError:
+        check_settings(run, config.engine)
+        return
+    check_settings(
+        run, config.engine, model_context=info.context_length,
+        describe_memory=lambda n_ctx: estimate_memory(info, n_ctx).describe(),
+    )  # fmt: skip
 
 
 def build_engine(config: BackendConfig) -> Engine:

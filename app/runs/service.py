@@ -21,15 +21,16 @@ import contextlib
 import threading
 from collections.abc import Callable
 
-from app.core.errors import EngineError
+from app.core.errors import EngineError, UserError
 from app.core.fingerprint import cache_key_factory
 from app.core.run_types import EngineFailed, EngineLoading, EngineReady, LoadFacts
-from app.core.store import Store
+from app.core.store import Store, StoreError
 from app.engine.protocol import Engine
 from app.runs.backend import (
     BackendConfig,
     apply_prefix_budget,
     build_engine,
+    check_backend,
     model_identity,
     template_key,
 )
@@ -76,8 +77,9 @@ class RunService:
         emit = on_event or (lambda _event: None)
         cancel = cancel or threading.Event()
         try:
+            check_backend(job.backend, job.run)  # every setting, before anything loads
             engine, facts = self._ensure(job.backend, emit)
-        except EngineError as exc:
+        except UserError as exc:
             emit(EngineFailed(str(exc)))
             return RunOutcome("failed", message=str(exc))
         crash: list[str] = []
@@ -94,6 +96,8 @@ class RunService:
             outcome = self._run(job, engine, facts, cancel, forward)
         except ValueError as exc:  # a job that cannot run (resume of another policy text)
             outcome = RunOutcome("failed", message=str(exc))
+        except StoreError as exc:  # the database failed (full disk, lock): the engine is fine
+            return RunOutcome("failed", message=str(exc))
         except Exception as exc:  # an engine that broke outside its event stream
             self.drop()
             message = str(exc).strip() or type(exc).__name__

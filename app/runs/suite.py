@@ -31,7 +31,7 @@ from app.core.cases import TestCase
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
 from app.core.policy import Policy
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
-from app.core.store import Store
+from app.core.store import Store, StoreError
 from app.core.store_rows import CACHEABLE, StoredResult
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import Engine
@@ -215,6 +215,9 @@ def run_suite(
                 eta = engine_time / engine_cases * misses_left
                 emit(CaseStored(run_id, stored, index, len(todo), False, eta))
         status = "cancelled" if summary.cancelled else "finished"
+    except StoreError:
+        status = "interrupted"  # the database failed (a full disk): resumable, nothing lost
+        raise
     finally:
         try:
             flush()

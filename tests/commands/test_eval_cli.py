@@ -21,7 +21,7 @@ SCRIPT = {"content 1": "0", "content 3": "1", "content 5": "1", "content 6": "!n
 
 
 @pytest.fixture()
-def env(tmp_path, monkeypatch):
+def env(tmp_path, monkeypatch, tiny_model):
     monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("SAFEGUARD_MODEL", raising=False)
     monkeypatch.setattr(app.cli, "COMMANDS", ("eval", "import_cases"))
@@ -38,8 +38,8 @@ def env(tmp_path, monkeypatch):
     cases = [TestCase(f"c{i}", f"content {i}", "1" if i % 2 else "0") for i in range(1, 7)]
     cases[0].tags = ["tricky"]
     save_cases(tmp_path / "cases.jsonl", cases)
-    (tmp_path / "model.gguf").write_bytes(b"GGUF" + bytes(2000))
-    base = ["eval", "--policy", str(policy), "--model", str(tmp_path / "model.gguf")]
+    # a real GGUF: its header is checked before the (scripted) engine would load it
+    base = ["eval", "--policy", str(policy), "--model", str(tiny_model)]
     return tmp_path, base, engines
 
 

@@ -134,7 +134,7 @@ def test_test_connection_with_a_bad_url(qtbot, page: BackendSettingsWidget) -> N
     page.set_values(dict(REMOTE, base_url="ftp://example"))
     with qtbot.waitSignal(page.controller.connectionTested, timeout=TIMEOUT) as tested:
         page.test_button.click()
-    assert tested.args[0] is False and "not an http:// or https:// URL" in tested.args[1]
+    assert tested.args[0] is False and "does not start with http:// or https://" in tested.args[1]
 
 
 def test_describe_connection_names_model_context_and_safety() -> None:

@@ -194,7 +194,7 @@ def test_killed_process_keeps_results_up_to_the_kill(tmp_path, store):
     proc = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, timeout=120)
     assert proc.returncode == 9
     (run,) = store.list_runs()
-    assert run.status == "running"  # nobody got to mark it
+    assert run.status == "interrupted"  # its process is gone: not left "running"
     assert [r.case_id for r in store.results(run.id)] == ["c1", "c2", "c3"]
     engine = ScriptedEngine({})
     summary = _run(engine, store, make_cases(), resume_run_id=run.id)

@@ -47,10 +47,14 @@ class RoutedHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_routes() -> Iterator[tuple[str, type[RoutedHandler]]]:
-    """A scripted server on a free loopback port, shut down on exit."""
-    handler = type("Handler", (RoutedHandler,), {"routes": {}, "log": []})
+def serve_routes(
+    base: type[RoutedHandler] = RoutedHandler,
+) -> Iterator[tuple[str, type[RoutedHandler]]]:
+    """A scripted server on a free loopback port, shut down on exit (``base``: a handler
+    class with another way of answering, see ``tests.support.fake_server``)."""
+    handler = type("Handler", (base,), {"routes": {}, "log": []})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True  # a handler a test leaves hanging does not block the exit
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:

@@ -54,8 +54,11 @@ from app.engine.remote.http import (
     resolve_api_key,
 )
 from app.engine.remote.reply import (
+    LIST_MODELS,
     answer_counts,
     case_failure,
+    over_budget,
+    served_models,
     server_error,
     stop_reason,
     unfinished_message,
@@ -78,6 +81,8 @@ class RemoteConfig:
     read_timeout: float = 300.0
     retries: int = 3
     backoff: float = 0.5
+    deadline: float = 600.0  # longest one request may take (a whole answer), in seconds
+    max_body: int = 16 * 1024 * 1024  # largest answer accepted, in bytes
 
 
 class RemoteEngine:
@@ -88,16 +93,14 @@ class RemoteEngine:
         self._key, self._key_source = resolve_api_key(
             config.base_url, config.api_key_env, config.use_keyring
         )
-        self._http = HttpClient(
-            HttpConfig(
-                config.base_url,
-                self._key,
-                config.connect_timeout,
-                config.read_timeout,
-                config.retries,
-                config.backoff,
-            )
-        )
+        http = HttpConfig(
+            config.base_url, self._key, config.connect_timeout, config.read_timeout,
+            config.retries, config.backoff, deadline=config.deadline, max_body=config.max_body,
+        )  # fmt: skip
+        try:
+            self._http = HttpClient(http)
+        except HttpError as exc:  # a URL without a scheme, a port out of range
+            raise EngineError(str(exc)) from None
         self._cancel = threading.Event()
         self._info: LoadFacts | None = None
         self.api = ""
@@ -106,18 +109,10 @@ class RemoteEngine:
         self._template: str | None = None
         self._tokens = ServerTokenizer(self._http)
 
-    @property
-    def http(self) -> HttpClient:
-        return self._http
+    http = property(lambda self: self._http)
+    last_prompt_ids = property(lambda self: self._tokens.last_ids, doc="the last case's safe ids")
 
-    @property
-    def last_prompt_ids(self) -> list[int]:
-        """The safe ids built for the last case."""
-        return self._tokens.last_ids
-
-    @property
-    def _specials(self) -> frozenset[int]:
-        return self._tokens.specials
+    _specials = property(lambda self: self._tokens.specials)
 
     # -- loading -------------------------------------------------------------------------
     def _fail(self, exc: HttpError, what: str) -> EngineError:
@@ -132,9 +127,9 @@ class RemoteEngine:
         try:
             listing = self._http.get_json("/v1/models")
         except HttpError as exc:
-            raise self._fail(exc, "to list its models") from None
-        entries = listing.get("data", []) if isinstance(listing, dict) else []
-        served = [str(e.get("id")) for e in entries if isinstance(e, dict)]
+            raise self._fail(exc, LIST_MODELS) from None
+        entries = served_models(listing, self.config.base_url)
+        served = [str(e.get("id")) for e in entries]
         if not self.model and len(served) == 1:
             self.model = served[0]
         if self.model not in served:
@@ -243,10 +238,11 @@ class RemoteEngine:
                 return
         splitter = HarmonyTextStream()
         reasoning, finish, usage, server_timings = "", None, None, None
-        chunks = 0
+        chunks = pieces = 0  # text pieces; all pieces (reasoning too) for the budget
         sent = time.perf_counter()
         first: float | None = None
-        for event in self._http.stream(path, body):
+        stream = self._http.stream(path, body)
+        for event in stream:
             if self._cancel.is_set():
                 raise Aborted
             usage = event.get("usage") or usage
@@ -268,6 +264,11 @@ class RemoteEngine:
                 chunks += 1
                 yield from deltas(case, splitter.feed(text))
             finish = choice.get("finish_reason") or finish
+            pieces += bool(text or thought)
+            if finish is None and over_budget(pieces, usage, run.max_tokens):
+                finish = "length"  # the server ignores the budget: stop reading here
+                stream.close()
+                break
         if self._cancel.is_set():
             raise Aborted
         if finish is None and first is None and self.api != "chat":

@@ -5,8 +5,14 @@ worker thread of a concurrent run owns its own client. Connect and read timeouts
 separate. 429, 5xx and dropped connections are retried with exponential backoff (a bounded
 number of times, honouring ``Retry-After`` up to the backoff cap); a refused connection is
 not retried: the server is down and the user is told at once. The API key comes from an
-environment variable or the system keyring (``keyring``, optional), never a settings file. ``abort()`` may be called from
-any thread: it shuts the socket down, so a read blocked inside a stream returns at once.
+environment variable or the system keyring (``keyring``, optional), never a settings file.
+``abort()`` may be called from any thread: it shuts the socket down, so a read blocked
+inside a stream returns at once.
+
+Nothing waits or grows without bound: every request, retries and a whole stream included,
+has an overall ``deadline`` (a timer shuts the socket down when it passes, so a server that
+sends one byte every few seconds cannot keep a read alive), and no answer may be larger
+than ``max_body`` bytes.
 """
 
 from __future__ import annotations
@@ -14,15 +20,22 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-DEFAULT_KEY_ENV = "SAFEGUARD_API_KEY"
-KEYRING_SERVICE = "safeguard-studio"
+from app.engine.remote.credentials import (
+    DEFAULT_KEY_ENV,
+    KEYRING_SERVICE,
+    resolve_api_key,
+    store_api_key,
+)
+from app.engine.remote.http_config import Aborted, HttpConfig, HttpError, check_base_url
+
+__all__ = [
+    "DEFAULT_KEY_ENV", "KEYRING_SERVICE", "Aborted", "HttpClient", "HttpConfig", "HttpError",
+    "check_base_url", "resolve_api_key", "store_api_key",
+]  # fmt: skip
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RESET_ERRORS = (
     ConnectionResetError,
@@ -33,58 +46,18 @@ _RESET_ERRORS = (
 )
 
 
-class HttpError(Exception):
-    """A request that failed for good; ``status`` is None when no HTTP answer came."""
-
-    def __init__(self, message: str, status: int | None = None, body: str = "") -> None:
-        super().__init__(message)
-        self.status = status
-        self.body = body
-
-    def server_message(self) -> str:
-        """The error text the server put in its body (OpenAI or FastAPI shape), if any."""
-        try:
-            data = json.loads(self.body)
-        except ValueError:
-            return self.body.strip()[:300]
-        if isinstance(data, dict):
-            error = data.get("error", data.get("detail", data))
-            if isinstance(error, dict):
-                error = error.get("message", error)
-            return str(error)[:300]
-        return str(data)[:300]
-
-
-class Aborted(Exception):
-    """The request was aborted from another thread (a cancel)."""
-
-
-@dataclass
-class HttpConfig:
-    base_url: str
-    api_key: str | None = None
-    connect_timeout: float = 10.0
-    read_timeout: float = 300.0  # longest silence allowed while a stream runs
-    retries: int = 3  # extra attempts after the first
-    backoff: float = 0.5  # first delay in seconds; doubles per attempt
-    backoff_cap: float = 8.0
-
-
 class HttpClient:
     """JSON and server-sent-event requests against one base URL."""
 
     def __init__(self, config: HttpConfig) -> None:
         self.config = config
-        parts = urlsplit(config.base_url.rstrip("/"))
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise HttpError(f"{config.base_url!r} is not an http:// or https:// URL")
-        self._https = parts.scheme == "https"
-        self._host = parts.hostname
-        self._port = parts.port
-        self._prefix = parts.path.rstrip("/")
+        scheme, self._host, self._port, self._prefix = check_base_url(config.base_url)
+        self._https = scheme == "https"
         self._conn: http.client.HTTPConnection | None = None
         self._lock = threading.Lock()
         self._aborted = threading.Event()
+        self._expired = threading.Event()
+        self._timer: threading.Timer | None = None
         self.retry_log: list[tuple[str, float]] = []  # (reason, delay) of every retry
 
     # -- connection ----------------------------------------------------------------------
@@ -107,11 +80,42 @@ class HttpClient:
     def abort(self) -> None:
         """Stop the request in flight (from any thread); the next request reconnects."""
         self._aborted.set()
+        self._shutdown()
+
+    def _shutdown(self) -> None:
         with self._lock:
             sock = self._conn.sock if self._conn is not None else None
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+
+    # -- the overall deadline ------------------------------------------------------------
+    def _arm(self) -> None:
+        """Start the deadline of a new request (its retries and stream included)."""
+        self._disarm()
+        self._expired.clear()
+        if self.config.deadline and self.config.deadline > 0:
+            self._timer = threading.Timer(self.config.deadline, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _disarm(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+
+    def _expire(self) -> None:
+        self._expired.set()
+        self._shutdown()
+
+    def _check_deadline(self) -> None:
+        if self._expired.is_set():
+            self.close()
+            raise HttpError(
+                f"the answer took longer than the {self.config.deadline:g} s allowed for one "
+                "request",
+                kind="deadline",
+            )
 
     def _headers(self, has_body: bool) -> dict[str, str]:
         headers = {"Accept": "application/json, text/event-stream"}
@@ -145,21 +149,24 @@ class HttpClient:
                 raise HttpError(f"connection failed ({exc.__class__.__name__})") from None
             except TimeoutError:
                 self.close()
+                self._check_deadline()
                 raise HttpError("the server did not answer in time") from None
             except _RESET_ERRORS as exc:
                 self.close()
                 if self._aborted.is_set():
                     raise Aborted from None
+                self._check_deadline()
                 retry_reason = f"connection dropped ({exc.__class__.__name__})"
-            except OSError as exc:
+            except (OSError, http.client.HTTPException) as exc:
                 self.close()
                 if self._aborted.is_set():
                     raise Aborted from None
+                self._check_deadline()
                 raise HttpError(f"connection failed ({exc})") from None
             else:
                 if 200 <= response.status < 300:
                     return response
-                text = response.read().decode("utf-8", errors="replace")
+                text = self._read_body(response)
                 if response.getheader("Connection", "").lower() == "close":
                     self.close()
                 if response.status not in RETRY_STATUSES:
@@ -174,24 +181,51 @@ class HttpClient:
             self.retry_log.append((retry_reason, delay))
             if self._aborted.wait(delay):
                 raise Aborted
+            self._check_deadline()
             attempt += 1
 
     def get_json(self, path: str) -> object:
-        return self._read_json(self._open("GET", path, None))
+        return self._call("GET", path, None)
 
     def post_json(self, path: str, body: dict) -> object:
-        return self._read_json(self._open("POST", path, body))
+        return self._call("POST", path, body)
+
+    def _call(self, method: str, path: str, body: dict | None) -> object:
+        self._arm()
+        try:
+            return self._read_json(self._open(method, path, body))
+        finally:
+            self._disarm()
+
+    def _too_large(self) -> HttpError:
+        self.close()
+        size = self.config.max_body / (1024 * 1024)
+        return HttpError(f"the answer is larger than {size:g} MB", kind="too_large")
+
+    def _read_body(self, response: http.client.HTTPResponse) -> str:
+        """The whole body (at most ``max_body`` bytes), read under the deadline."""
+        limit = self.config.max_body
+        try:
+            data = response.read(limit + 1)
+        except (OSError, http.client.HTTPException, ValueError):
+            self.close()
+            if self._aborted.is_set():
+                raise Aborted from None
+            self._check_deadline()
+            raise HttpError("the connection dropped while reading the answer") from None
+        self._check_deadline()
+        if len(data) > limit:
+            raise self._too_large()
+        return data.decode("utf-8", errors="replace")
 
     def _read_json(self, response: http.client.HTTPResponse) -> object:
-        try:
-            text = response.read().decode("utf-8", errors="replace")
-        except (OSError, http.client.HTTPException):
-            self.close()
-            raise HttpError("the connection dropped while reading the answer") from None
+        text = self._read_body(response)
         try:
             return json.loads(text)
         except ValueError:
-            raise HttpError("the server's answer is not JSON", response.status, text) from None
+            raise HttpError(
+                "the server's answer is not JSON", response.status, text, kind="not_json"
+            ) from None
 
     def stream(self, path: str, body: dict) -> Iterator[dict]:
         """POST and yield each JSON event of a server-sent-event stream until ``[DONE]``.
@@ -199,78 +233,56 @@ class HttpClient:
         Raises ``Aborted`` after ``abort()``; a stream that ends without ``[DONE]`` just ends
         (the caller judges that from the finish reason it saw).
         """
-        response = self._open("POST", path, body)
-        if "text/event-stream" not in (response.getheader("Content-Type") or ""):
-            yield self._read_json(response)  # a server that ignored "stream": one answer
-            return
-        data: list[str] = []
+        self._arm()
         try:
-            while True:
-                if self._aborted.is_set():
-                    raise Aborted
-                try:
-                    raw = response.readline()
-                except TimeoutError:
-                    raise HttpError(
-                        f"the server sent nothing for {self.config.read_timeout:.0f} s"
-                    ) from None
-                except (OSError, http.client.HTTPException, ValueError):
-                    if self._aborted.is_set():
-                        raise Aborted from None
-                    raise HttpError("the connection dropped in the middle of the answer") from None
-                if self._aborted.is_set():
-                    raise Aborted
-                if not raw:
-                    return
-                line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                if line.startswith("data:"):
-                    data.append(line[5:].lstrip(" "))
-                    continue
-                if line or not data:
-                    continue  # comments (": ping"), event names, or stray blank lines
-                text, data = "\n".join(data), []
-                if text.strip() == "[DONE]":
-                    return
-                try:
-                    event = json.loads(text)
-                except ValueError:
-                    continue
-                if isinstance(event, dict):
-                    yield event
+            response = self._open("POST", path, body)
+            if "text/event-stream" not in (response.getheader("Content-Type") or ""):
+                yield self._read_json(response)  # a server that ignored "stream": one answer
+                return
+            yield from self._events(response)
         finally:
+            self._disarm()
             # A stream left unread cannot be reused for keep-alive: drop the connection.
             self.close()
 
-
-# -- credentials: never in a settings file -------------------------------------------------
-def resolve_api_key(
-    base_url: str, env_var: str = DEFAULT_KEY_ENV, use_keyring: bool = True
-) -> tuple[str | None, str]:
-    """(key, where it came from): the environment variable first, then the system keyring."""
-    env_var = env_var or DEFAULT_KEY_ENV
-    key = os.environ.get(env_var)
-    if key:
-        return key, f"${env_var}"
-    if not use_keyring:
-        return None, "none"
-    try:
-        import keyring
-    except ImportError:
-        return None, f"none (only ${env_var} is read: the keyring package is not installed)"
-    try:
-        key = keyring.get_password(KEYRING_SERVICE, base_url.rstrip("/"))
-    except Exception:  # a keyring backend can fail in many ways; a missing key is not fatal
-        return None, "none (the system keyring could not be read)"
-    return (key, "keyring") if key else (None, "none")
-
-
-def store_api_key(base_url: str, key: str) -> None:
-    """Save a key in the system keyring for this server (never in a settings file)."""
-    try:
-        import keyring
-
-        keyring.set_password(KEYRING_SERVICE, base_url.rstrip("/"), key)
-    except ImportError:
-        raise HttpError(
-            "The keyring package is not installed; set the key in an environment variable."
-        ) from None
+    def _events(self, response: http.client.HTTPResponse) -> Iterator[dict]:
+        data: list[str] = []
+        received = 0
+        while True:
+            if self._aborted.is_set():
+                raise Aborted
+            try:
+                raw = response.readline(self.config.max_body - received + 1)
+            except TimeoutError:
+                self._check_deadline()
+                raise HttpError(
+                    f"the server sent nothing for {self.config.read_timeout:.0f} s"
+                ) from None
+            except (OSError, http.client.HTTPException, ValueError):
+                if self._aborted.is_set():
+                    raise Aborted from None
+                self._check_deadline()
+                raise HttpError("the connection dropped in the middle of the answer") from None
+            if self._aborted.is_set():
+                raise Aborted
+            self._check_deadline()
+            received += len(raw)
+            if received > self.config.max_body:
+                raise self._too_large()
+            if not raw:
+                return
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if line.startswith("data:"):
+                data.append(line[5:].lstrip(" "))
+                continue
+            if line or not data:
+                continue  # comments (": ping"), event names, or stray blank lines
+            text, data = "\n".join(data), []
+            if text.strip() == "[DONE]":
+                return
+            try:
+                event = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(event, dict):
+                yield event

@@ -1,7 +1,8 @@
 """How the remote engine reads the server's replies: error messages, finish reasons, counts.
 
 ``server_error`` turns a failed HTTP call into the message the user sees (server down, key
-missing or refused, the server's own reason); ``case_failure`` does the same for one case,
+missing or refused, not an OpenAI-compatible API, over the deadline or the size limit, the
+server's own reason); ``case_failure`` does the same for one case,
 with a context overflow told apart. ``answer_counts`` takes the token counts and timings of
 a finished answer from the server's ``usage`` and, where llama-server reports them, its
 ``timings``; what the server does not report is measured here.
@@ -13,9 +14,24 @@ from app.core.errors import EngineError
 from app.core.run_types import Timings, TokenCounts
 from app.engine.remote.http import HttpError
 
+LIST_MODELS = "to list its models"
+
 
 def server_error(exc: HttpError, what: str, url: str, key_env: str, has_key: bool) -> EngineError:
     """The user's message for a call to the server at ``url`` that failed doing ``what``."""
+    if exc.kind == "url":
+        return EngineError(str(exc))
+    if exc.kind == "deadline":
+        return EngineError(
+            f"The server at {url} did not finish {what}: {exc}; raise the request time limit "
+            "(--deadline) or check the server."
+        )
+    if exc.kind == "too_large":
+        return EngineError(f"The server at {url} sent too much {what}: {exc}; check the server.")
+    if exc.status == 404 and what == LIST_MODELS:
+        return not_openai(url, "it has no /v1/models")
+    if exc.kind == "not_json":
+        return not_openai(url, "its answer is not JSON")
     if exc.status is None:
         return EngineError(
             f"Cannot reach the server at {url} ({exc}); "
@@ -31,6 +47,28 @@ def server_error(exc: HttpError, what: str, url: str, key_env: str, has_key: boo
         )
     detail = exc.server_message() or str(exc)
     return EngineError(f"The server at {url} failed {what} (HTTP {exc.status}: {detail}).")
+
+
+def not_openai(url: str, why: str) -> EngineError:
+    return EngineError(
+        f"{url} is not an OpenAI-compatible API ({why}); check the URL, e.g. "
+        "http://127.0.0.1:8080 for llama.cpp's server."
+    )
+
+
+def served_models(listing: object, url: str) -> list[dict]:
+    """The model entries of a ``/v1/models`` answer, or one sentence when it is not one."""
+    entries = listing.get("data") if isinstance(listing, dict) else None
+    if not isinstance(entries, list):
+        raise not_openai(url, "its model list has no data")
+    return [entry for entry in entries if isinstance(entry, dict)]
+
+
+def over_budget(pieces: int, usage: object, max_tokens: int) -> bool:
+    """Whether a streamed answer has passed its token budget: the server's own count when
+    it reports one, else the pieces (each at least one token) received."""
+    generated = usage.get("completion_tokens") if isinstance(usage, dict) else None
+    return pieces > max_tokens or (isinstance(generated, int) and generated > max_tokens)
 
 
 def case_failure(exc: HttpError, message: str) -> tuple[str, str]:

@@ -70,6 +70,12 @@ class RunStatusBar(QStatusBar):
         self.set_engine_state("no_model", "")
 
     @Slot(str, str)
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 (Qt override)
+        """A fault's sentence names a path and a fix: a long one stays longer, and all of
+        it is the tooltip when the bar is too narrow to show it."""
+        super().showMessage(text, max(timeout, 80 * len(text)) if timeout else 0)
+        self.setToolTip(text)
+
     def set_engine_state(self, state: str, detail: str) -> None:
         text, light, dark = ENGINE_STATES.get(state, (state, "#607d8b", "#a7b6bd"))
         colour = dark if palette_is_dark(self.palette()) else light

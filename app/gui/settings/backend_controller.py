@@ -19,6 +19,7 @@ from app.gui.shared.tasks import TaskRunner
 
 PROBE_CONNECT_TIMEOUT = 5.0
 PROBE_READ_TIMEOUT = 15.0
+PROBE_DEADLINE = 30.0  # the whole probe: a server dripping bytes cannot keep it waiting
 _API_TEXT = {
     "llama-server": "llama-server: prompts are tokenized safely",
     "llama-cpp-python": "llama_cpp.server: prompts are checked before sending",
@@ -95,6 +96,7 @@ class BackendController(QObject):
             retries=0,
             connect_timeout=min(config.connect_timeout, PROBE_CONNECT_TIMEOUT),
             read_timeout=min(config.read_timeout, PROBE_READ_TIMEOUT),
+            deadline=min(config.deadline, PROBE_DEADLINE),
         )
         self.tasks.submit(probe_server, probe, on_done=self._on_tested)
         return True

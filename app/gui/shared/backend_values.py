@@ -10,6 +10,7 @@ which backend and model are active. The API key itself is never one of these val
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -74,9 +75,9 @@ def backend_config(settings: QSettings) -> BackendConfig:
     """The backend a run uses now, from the settings."""
     values = load_backend_values(settings)
     if values["backend"] == "remote":
-        return BackendConfig(
-            "remote", remote=remote_config(values), concurrency=values["concurrency"]
-        )
+        deadline = options.get(settings, options.REMOTE_DEADLINE)
+        remote = replace(remote_config(values), deadline=deadline)
+        return BackendConfig("remote", remote=remote, concurrency=values["concurrency"])
     return BackendConfig(
         "local",
         engine=load_engine_settings(settings),

@@ -134,6 +134,7 @@ REMOTE_MODEL = option("remote/model", "", text)
 REMOTE_API = option("remote/api", "auto", choice(*APIS))
 API_KEY_ENV = option("remote/api_key_env", DEFAULT_KEY_ENV, lambda v: text(v) or DEFAULT_KEY_ENV)
 CONCURRENCY = option("remote/concurrency", 1, int_range(1, 64))  # requests in flight
+REMOTE_DEADLINE = option("remote/deadline", 600.0, float_range(1.0, 86400.0))  # s per request
 EFFORT = option("run/effort", "medium", choice(*EFFORTS))
 TEMPERATURE = option("run/temperature", 1.0, float_range(0.0, 2.0))
 TOP_P = option("run/top_p", 1.0, float_range(0.0, 1.0))

@@ -1,0 +1,128 @@
+"""Check every run and engine setting once, before anything loads.
+
+The CLI and the window both call :func:`check_settings` with the settings they are about to
+use; a bad value becomes one :class:`SettingsError` sentence that names the setting and the
+range it takes, instead of a traceback from the engine process or a late failure after the
+model has loaded. The caller knows the model file, so it passes the model's trained context
+length and a function that describes the memory a context needs (``app.library.memory``):
+a context the model cannot use is refused with that estimate, before loading.
+
+Seeds: a run is reproducible and its results are cached, so the seed must be fixed; a
+"random" seed (-1 in llama.cpp) is refused, and the help says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from collections.abc import Callable
+
+from app.core.errors import UserError
+from app.core.run_types import EFFORTS, RENDERERS, EngineSettings, RunSettings
+
+MIN_CTX = 512  # the harmony scaffold plus a short policy and answer
+MAX_SEED = 2**32 - 2  # llama.cpp takes an unsigned 32-bit seed; 2**32 - 1 means random
+MAX_TEMPERATURE = 2.0  # the OpenAI API's range; llama.cpp's samplers take it as well
+SEED_HELP = f"fixed sampling seed, 0 to {MAX_SEED:,} (a random seed is refused: results are cached)"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class SettingsError(UserError, ValueError):
+    """A run or engine setting out of range; str() says which and what it takes."""
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_date(date: str | None) -> None:
+    """``None`` (no date line) or a real calendar date written YYYY-MM-DD."""
+    if date is None:
+        return
+    try:
+        valid = bool(_DATE.fullmatch(date)) and bool(datetime.date.fromisoformat(date))
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise SettingsError(f"The date {date!r} is not a real date; write it as YYYY-MM-DD.")
+
+
+def check_run_settings(run: RunSettings, n_ctx: int | None = None) -> None:
+    """Raise :class:`SettingsError` for the first run setting out of range."""
+    if run.effort not in EFFORTS:
+        raise SettingsError(
+            f"Reasoning effort {run.effort!r} is unknown; use {', '.join(EFFORTS)}."
+        )
+    if run.renderer not in RENDERERS:
+        raise SettingsError(f"Renderer {run.renderer!r} is unknown; use {', '.join(RENDERERS)}.")
+    if not _is_int(run.max_tokens) or run.max_tokens < 1:
+        raise SettingsError(f"The token budget {run.max_tokens} is too small; use 1 or more.")
+    if n_ctx is not None and _is_int(n_ctx) and run.max_tokens >= n_ctx:
+        raise SettingsError(
+            f"The token budget {run.max_tokens:,} does not leave room for the prompt in a "
+            f"context of {n_ctx:,} tokens; lower the budget or raise the context."
+        )
+    if not _finite(run.temperature) or not 0 <= run.temperature <= MAX_TEMPERATURE:
+        raise SettingsError(
+            f"The temperature {run.temperature} is out of range; use a number from 0 to "
+            f"{MAX_TEMPERATURE:g} (1 is recommended)."
+        )
+    if not _finite(run.top_p) or not 0 <= run.top_p <= 1:
+        raise SettingsError(f"top_p {run.top_p} is out of range; use a number from 0 to 1.")
+    if not _is_int(run.seed) or not 0 <= run.seed <= MAX_SEED:
+        raise SettingsError(
+            f"The seed {run.seed} is not a fixed seed; use a number from 0 to {MAX_SEED:,} "
+            "(runs are cached, so a random seed is not offered)."
+        )
+    check_date(run.date)
+
+
+def check_engine_settings(
+    engine: EngineSettings,
+    *,
+    model_context: int | None = None,
+    describe_memory: Callable[[int], str] | None = None,
+) -> None:
+    """Raise :class:`SettingsError` for the first engine setting out of range.
+
+    ``model_context`` is the context the model was trained for (from its GGUF header) and
+    ``describe_memory(n_ctx)`` says what that context would need; both are optional.
+    """
+    n_ctx = engine.n_ctx
+    if not _is_int(n_ctx) or n_ctx < MIN_CTX:
+        raise SettingsError(f"The context size {n_ctx} is too small; use {MIN_CTX} tokens or more.")
+    if model_context and n_ctx > model_context:
+        need = f"; it would need about {describe_memory(n_ctx)}" if describe_memory else ""
+        raise SettingsError(
+            f"The context size {n_ctx:,} is more than the model's {model_context:,} tokens"
+            f"{need}; use {model_context:,} or less."
+        )
+    layers = engine.n_gpu_layers
+    if layers != "auto" and (not _is_int(layers) or layers < -1):
+        raise SettingsError(
+            f"GPU layers {layers!r} is not valid; use auto, -1 (all), 0 (CPU only) or a number."
+        )
+    if engine.n_threads is not None and (not _is_int(engine.n_threads) or engine.n_threads < 1):
+        raise SettingsError(
+            f"Threads {engine.n_threads} is not valid; use 1 or more, or leave it out."
+        )
+    if not _is_int(engine.n_batch) or engine.n_batch < 1:
+        raise SettingsError(f"The batch size {engine.n_batch} is not valid; use 1 or more.")
+
+
+def check_settings(
+    run: RunSettings,
+    engine: EngineSettings | None = None,
+    *,
+    model_context: int | None = None,
+    describe_memory: Callable[[int], str] | None = None,
+) -> None:
+    """Check a run's settings and, for a local model, its engine settings (see above)."""
+    if engine is not None:
+        check_engine_settings(engine, model_context=model_context, describe_memory=describe_memory)
+    check_run_settings(run, engine.n_ctx if engine is not None else None)

@@ -1,0 +1,213 @@
+"""Bad servers through ``eval --backend remote`` and ``classify``, all on loopback fakes:
+down, not an OpenAI-compatible API, bad URLs, refused keys, failing or invalid answers,
+servers that drip bytes, stream forever or send too much. Every one ends in bounded time
+with one sentence; a run where no case got a verdict exits 1 with the first error."""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import time
+
+import pytest
+
+from app.core.store import Store
+from tests.bad_inputs.conftest import Workspace, check, cli, one_sentence, stored_runs
+from tests.bad_inputs.servers import chat_events, failing
+from tests.support.fake_server import (
+    chat_models,
+    drip_answer,
+    fake_server,
+    json_answer,
+    raw_answer,
+    sse_answer,
+)
+
+HTML = b"<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# (routes of the fake server, extra options, words of the one sentence): all exit 2 at load
+LOAD_FAULTS = {
+    "html-model-list": (
+        {"/v1/models": lambda h, _b: raw_answer(h, HTML, ctype="text/html")},
+        [], "is not an OpenAI-compatible API (its answer is not JSON)",
+    ),
+    "invalid-json-model-list": (
+        {"/v1/models": lambda h, _b: raw_answer(h, b'{"data": [')},
+        [], "is not an OpenAI-compatible API",
+    ),
+    "no-models-endpoint": ({}, [], "is not an OpenAI-compatible API (it has no /v1/models)"),
+    "model-list-without-data": (
+        {"/v1/models": lambda h, _b: json_answer(h, {"models": ["m"]})},
+        [], "its model list has no data",
+    ),
+    "wrong-model-name": (
+        {"/v1/models": chat_models}, ["--remote-model", "gpt-5"], "'gpt-5' is not served",
+    ),
+    "key-needed": (
+        {"/v1/models": lambda h, _b: json_answer(h, {"error": "no key"}, status=401)},
+        [], "needs an API key",
+    ),
+    "models-500": (
+        {"/v1/models": lambda h, _b: json_answer(h, {"error": "boom"}, status=500)},
+        [], "failed to list its models (HTTP 500: boom)",
+    ),
+    "drip-model-list": (
+        {"/v1/models": lambda h, _b: drip_answer(h, b'{"data": [{"id": "m"}]}', every=0.3)},
+        ["--deadline", "1"], "took longer than the 1 s allowed",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(LOAD_FAULTS))
+def test_server_fault_at_load_is_one_sentence(ws: Workspace, capsys, name) -> None:
+    routes, extra, words = LOAD_FAULTS[name]
+    before = ws.snapshot()
+    started = time.monotonic()
+    with fake_server(routes) as (url, _handler):
+        check(ws, before, cli(capsys, ws.remote_args(url, *extra)), 2, words)
+    assert time.monotonic() - started < 10
+
+
+BAD_URLS = [
+    ("localhost:8080", "does not start with http:// or https://"),
+    ("127.0.0.1:8080", "does not start with http:// or https://"),
+    ("http://127.0.0.1:99999", "has a port outside 1-65535"),
+    ("http://", "has no host name"),
+    ("ftp://example.org", "does not start with http:// or https://"),
+]
+
+
+@pytest.mark.parametrize(("url", "words"), BAD_URLS, ids=[u for u, _ in BAD_URLS])
+def test_bad_base_url_is_one_sentence(ws: Workspace, capsys, url, words) -> None:
+    check(ws, ws.snapshot(), cli(capsys, ws.remote_args(url)), 2, words)
+    assert stored_runs(ws.db) == 0
+
+
+def test_server_down(ws: Workspace, capsys) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    check(ws, ws.snapshot(), cli(capsys, ws.remote_args(url)), 2, "Cannot reach the server")
+
+
+def test_classify_against_an_html_page(ws: Workspace, capsys) -> None:
+    routes = {"/v1/models": lambda h, _b: raw_answer(h, HTML, ctype="text/html")}
+    with fake_server(routes) as (url, _handler):
+        args = ["classify", "--policy", ws.policy, "--backend", "remote", "--base-url", url, "x"]
+        check(ws, ws.snapshot(), cli(capsys, args), 2, "not an OpenAI-compatible API")
+
+
+def _one_case(ws: Workspace) -> None:
+    ws.cases = ws.root / "one.jsonl"
+    ws.cases.write_text('{"id": "only", "content": "content 1", "expected": "1"}\n')
+
+
+def endless(handler, _body) -> None:
+    pieces = ({"choices": [{"delta": {"content": "la "}, "finish_reason": None}]} for _ in
+              itertools.count())  # fmt: skip
+    sse_answer(handler, pieces, done=False)
+
+
+def slow(handler, _body) -> None:
+    sse_answer(handler, chat_events() * 50, pause=0.3)
+
+
+def huge(handler, _body) -> None:
+    raw_answer(handler, b'{"choices": [{"text": "' + b"a" * (17 * 1024 * 1024) + b'"}]}')
+
+
+def html_answer(handler, _body) -> None:
+    raw_answer(handler, HTML, ctype="text/html")
+
+
+def cut_short(handler, _body) -> None:
+    sse_answer(handler, chat_events(finish=None), done=False)
+
+
+# (completion route, extra options, words): every case fails, so eval exits 1
+CASE_FAULTS = {
+    "500-every-case": (failing(500)["/v1/chat/completions"], [], "(HTTP 500: the model crashed)"),
+    "429-every-case": (failing(429)["/v1/chat/completions"], [], "HTTP 429"),
+    "html-completion": (html_answer, [], "its answer is not JSON"),
+    "slow-stream-past-deadline": (slow, ["--deadline", "1.5"], "took longer than the 1.5 s"),
+    "answer-too-large": (huge, [], "larger than 16 MB"),
+    "stream-cut-short": (cut_short, [], "ended the answer before it was finished"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(CASE_FAULTS))
+def test_no_verdict_because_of_errors_exits_1(ws: Workspace, capsys, name) -> None:
+    route, extra, words = CASE_FAULTS[name]
+    _one_case(ws)
+    before = ws.snapshot()
+    started = time.monotonic()
+    routes = {"/v1/models": chat_models, "/v1/chat/completions": route}
+    with fake_server(routes) as (url, _handler):
+        outcome = cli(capsys, ws.remote_args(url, *extra))
+    line = check(ws, before, outcome, 1, "no case produced a verdict: 1 of 1 failed", words)
+    assert "the first (only)" in line
+    assert time.monotonic() - started < 15
+
+
+def test_every_case_failing_prints_the_count_and_first_error(ws: Workspace, capsys) -> None:
+    with fake_server(failing(400, "prompt too long for slot")) as (url, _handler):
+        outcome = cli(capsys, ws.remote_args(url))
+    line = check(ws, ws.snapshot(), outcome, 1, "no case produced a verdict: 4 of 4 failed")
+    assert "the first (c1)" in line and "prompt too long for slot" in line
+
+
+def test_endless_stream_stops_at_the_token_budget(ws: Workspace, capsys) -> None:
+    _one_case(ws)
+    started = time.monotonic()
+    with fake_server({"/v1/models": chat_models, "/v1/chat/completions": endless}) as (url, _h):
+        outcome = cli(capsys, ws.remote_args(url, "--max-tokens", "50"))
+    assert time.monotonic() - started < 15
+    assert outcome.code == 0 and outcome.err == ""
+    assert "error 0" in outcome.out  # a verdict-less answer cut at the budget, not an error
+    store = Store(ws.db)
+    (result,) = store.results(store.list_runs()[0].id)
+    store.close()
+    assert result.stop_reason == "budget" and result.status in ("no_verdict", "unparsable")
+
+
+def test_bad_input_sentence_helper_rejects_tracebacks() -> None:
+    """The suite's own check fails on what it must catch."""
+    with pytest.raises(AssertionError):
+        one_sentence("Traceback (most recent call last):\n  File x\nValueError: boom\n")
+    with pytest.raises(AssertionError):
+        one_sentence("safeguard-studio: one.\nsafeguard-studio: two.\n")
+
+
+def test_hostile_ids_and_raw_model_bytes_in_csv_and_junit(ws: Workspace, capsys) -> None:
+    """Case ids that are spreadsheet formulas or control characters, and an answer full of
+    the raw bytes a model can emit: the CSV runs no formula, the JUnit file parses."""
+    import csv
+    import json
+    import xml.etree.ElementTree as ET
+
+    ids = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "\x01\x08\x1b", "@SUM(1)"]
+    ws.cases.write_text("".join(
+        json.dumps({"id": i, "content": f"content {n}", "expected": "1"}) + "\n"
+        for n, i in enumerate(ids)
+    ))  # fmt: skip
+    raw = bytes(range(1, 32)).decode() + "\ud800\ufffe\uffff -1 =2"
+
+    def answer(handler, _body) -> None:
+        sse_answer(handler, chat_events(label=raw))
+
+    out_csv, out_xml = ws.root / "r.csv", ws.root / "r.xml"
+    routes = {"/v1/models": chat_models, "/v1/chat/completions": answer}
+    with fake_server(routes) as (url, _handler):
+        outcome = cli(capsys, ws.remote_args(url, "--csv", out_csv, "--junit", out_xml))
+    assert outcome.code == 0 and "Traceback" not in outcome.err
+    rows = list(csv.reader(out_csv.open(newline="", encoding="utf-8")))
+    assert [r[0] for r in rows[1:]] == ["'" + ids[0], "'" + ids[1], ids[2], "'" + ids[3]]
+    assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for r in rows for cell in r)
+    suite = ET.parse(out_xml).getroot()
+    names = [c.get("name") for c in suite.iter("testcase")][:-1]
+    assert names[2] == "\\x01\\x08\\x1b" and names[0] == ids[0]

@@ -1,0 +1,44 @@
+"""CSV and JUnit reports with hostile text: formulas neutralised, XML always parseable."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+from app.core.report_formats import csv_cell, csv_cell_text, junit_xml, results_csv, xml_text
+from app.core.store_rows import StoredResult
+
+FORMULAS = ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+            "\t=1", "\r=1"]  # fmt: skip
+
+
+def test_formula_cells_get_a_quote_that_import_removes() -> None:
+    for text in FORMULAS:
+        assert csv_cell(text) == "'" + text and csv_cell_text(csv_cell(text)) == text
+    for text in ["'=already quoted", "''-x", "plain", "", "'apostrophe", "a=b"]:
+        assert csv_cell_text(csv_cell(text)) == text
+    assert csv_cell("'=x") == "''=x" and csv_cell("plain") == "plain"
+
+
+def test_results_csv_neutralises_ids_rationales_and_messages() -> None:
+    result = StoredResult("r", FORMULAS[0], "k", "ok", "1", "1", rationale=FORMULAS[1],
+                          message="@evil")  # fmt: skip
+    (header, row) = list(csv.reader(io.StringIO(results_csv([result]), newline="")))
+    assert header[0] == "case_id"
+    assert row[0] == "'" + FORMULAS[0] and row[8] == "'" + FORMULAS[1] and row[9] == "'@evil"
+
+
+def test_junit_parses_with_the_models_raw_bytes() -> None:
+    raw = bytes(range(256)).decode("latin-1") + "\ud800\udfff\ufffe\uffff"
+    results = [
+        StoredResult("r", "\x01\x08\x1b", "k", "ok", "1", "0", rationale=raw, final=raw),
+        StoredResult("r", "e", "k", "error", "1", message="boom\x00" + raw),
+    ]
+    root = ET.fromstring(junit_xml(results, ["f1\x07 below"], "Policy\x0c").encode("utf-8"))
+    cases = root.findall("testcase")
+    assert cases[0].get("name") == "\\x01\\x08\\x1b"
+    assert cases[0].find("failure").text.startswith("\\x00\\x01")
+    assert cases[1].find("error").get("message").startswith("boom\\x00\\x00")
+    assert root.get("name") == "Policy\\x0c" and root.get("failures") == "3"
+    assert xml_text("tab\tnew\nline\r é \U0001f600") == "tab\tnew\nline\r é \U0001f600"
