@@ -111,7 +111,9 @@ def wait_until(app: QApplication, done, timeout_s: float = 60.0) -> None:
 def main() -> int:
     data = Path(tempfile.mkdtemp(prefix="safeguard-bench-"))
     os.environ["SAFEGUARD_DATA_DIR"] = str(data / "data")
-    app = QApplication.instance() or QApplication(sys.argv)
+    from app.gui.app import ensure_application  # the app's own start-up (GC tuning too)
+
+    app = ensure_application()
 
     from app.core.cases import load_cases
     from app.core.policy import parse_policy

@@ -11,6 +11,7 @@ packaging smoke test and ``benchmarks/frozen_start`` start the real executable w
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -42,8 +43,22 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
+def tune_garbage_collector() -> None:
+    """Fewer cycle collections, over fewer objects.
+
+    A full (generation 2) collection scans every live object while holding the GIL, so with
+    10,000 cases and their results loaded it froze the GUI thread for 70-150 ms in the
+    middle of a cached rerun. Almost everything the app frees goes by reference counting;
+    the cycle collector only needs to run now and then. Objects alive at start-up (modules,
+    Qt wrappers) are frozen out of every later scan.
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def ensure_application(argv: Sequence[str] = ()) -> QApplication:
     """The running QApplication, created (with names for QSettings) when there is none."""
+    tune_garbage_collector()
     app = QApplication.instance()
     if app is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
