@@ -11,7 +11,7 @@ import pytest
 import app.cli
 from app.commands import backend_options
 from app.core.cases import TestCase, load_cases, save_cases
-from tests.runs.test_suite import ScriptedEngine
+from tests.support.scripted_engine import ScriptedEngine
 
 POLICY = "---\nname: Spam\nformat: binary\n---\n# Spam\nSP1 Bulk promotion violates.\n"
 # Expected: c1..c6 alternate 1/0. The engine answers c1 wrong and c6 with no verdict:

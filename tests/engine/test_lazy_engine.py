@@ -13,7 +13,7 @@ from app.core.run_types import EngineSettings, RunSettings
 from app.core.store import Store
 from app.engine.lazy import LazyEngine
 from app.runs.suite import run_suite
-from tests.runs.test_suite import ScriptedEngine
+from tests.support.scripted_engine import ScriptedEngine
 
 
 class CountingEngine(ScriptedEngine):

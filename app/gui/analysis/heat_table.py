@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 from app.core.metrics import format_ratio
 from app.core.rule_heat import RuleHeat, ranked
 from app.core.run_analysis import RunAnalysis
-from app.gui.shared.table_model import HeaderedTableModel
+from app.gui.shared.table_model import RowListModel
 from app.gui.shared.table_views import row_table
 from app.gui.shared.theme import heat_colour
 from app.gui.shared.widgets import plain_label
@@ -37,24 +37,19 @@ class HeatColumn(IntEnum):
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class RuleHeatModel(HeaderedTableModel):
+class RuleHeatModel(RowListModel):
     HEADERS = ("Rule", "In answer", "In reasoning", "Precision", "On wrong", "FP", "Hint")
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[RuleHeat] = []
+        super().__init__(parent=parent)
         self._cases = 0
 
     def set_heats(self, heats: list[RuleHeat], cases: int) -> None:
-        self.beginResetModel()
-        self._rows, self._cases = ranked(heats), cases
-        self.endResetModel()
+        self._cases = cases
+        self.set_rows(ranked(heats))
 
     def heat(self, row: int) -> RuleHeat:
-        return self._rows[row]
-
-    def row_count(self) -> int:
-        return len(self._rows)
+        return self.row_at(row)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

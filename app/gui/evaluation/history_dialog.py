@@ -35,7 +35,7 @@ from app.core.metrics import format_ratio
 from app.gui.evaluation.data import VersionSummary
 from app.gui.evaluation.diff_view import DiffView
 from app.gui.shared.screen_fit import fit_to_screen
-from app.gui.shared.table_model import HeaderedTableModel
+from app.gui.shared.table_model import RowListModel
 from app.gui.shared.table_views import row_table
 
 CURRENT = "__current__"
@@ -62,25 +62,16 @@ _METRIC = {
 HASH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class VersionTableModel(HeaderedTableModel):
+class VersionTableModel(RowListModel):
     """One row per policy version, newest first."""
 
     HEADERS = _HEADERS
 
     def __init__(self, history: list[VersionSummary], parent=None) -> None:
-        super().__init__(parent)
-        self._rows = list(reversed(history))
-
-    def set_rows(self, rows: list[VersionSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        super().__init__(reversed(history), parent)
 
     def summary(self, row: int) -> VersionSummary:
-        return self._rows[row]
-
-    def row_count(self) -> int:
-        return len(self._rows)
+        return self.row_at(row)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

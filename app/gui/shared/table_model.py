@@ -2,7 +2,7 @@
 
 Subclasses set ``HEADERS`` (one title per column, in column order) and implement
 ``row_count()`` and ``data()``; Qt's ``rowCount``, ``columnCount`` and ``headerData`` are
-answered here once.
+answered here once. :class:`RowListModel` is the same over a plain list of row objects.
 """
 
 from __future__ import annotations
@@ -30,3 +30,22 @@ class HeaderedTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
         return None
+
+
+class RowListModel(HeaderedTableModel):
+    """A headered table over a list of row objects; subclasses implement ``data()``."""
+
+    def __init__(self, rows=(), parent=None) -> None:
+        super().__init__(parent)
+        self._rows = list(rows)
+
+    def set_rows(self, rows) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int):
+        return self._rows[row]
+
+    def row_count(self) -> int:
+        return len(self._rows)
