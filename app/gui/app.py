@@ -11,6 +11,7 @@ packaging smoke test and ``benchmarks/frozen_start`` start the real executable w
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import os
 import sys
@@ -43,6 +44,7 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
+@functools.cache  # once per process: a later freeze would pin what exists then for good
 def tune_garbage_collector() -> None:
     """Fewer cycle collections, over fewer objects.
 
