@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from app.core.stability import CaseStability
@@ -32,6 +32,7 @@ class AnalysedCaseModel(CaseTableModel):
     """Cases and results (inherited) plus stability and triage per case id."""
 
     HEADERS = (*CaseTableModel.HEADERS, "Stability", "Triage")
+    analysisChanged = Signal(bool, bool)  # there is stability data, there is triage data
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -44,6 +45,7 @@ class AnalysedCaseModel(CaseTableModel):
     ) -> None:
         """Stability per case id, triage kind per case id, and the ids that failed."""
         self._stability, self._triage, self._failed = dict(stability), dict(triage), set(failed)
+        self.analysisChanged.emit(bool(self._stability), bool(self._triage))
         if self.rowCount():
             last = self.index(self.rowCount() - 1, len(self.HEADERS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)

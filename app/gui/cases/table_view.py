@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSortFilter
 from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from app.gui.cases.analysis_model import AnalysedCaseModel, AnalysisColumn
 from app.gui.cases.model import Column
 
 MIN_ROWS = 8  # status suffixes the status column must fit
@@ -68,4 +69,19 @@ def case_table_view(proxy: QSortFilterProxyModel, metrics: QFontMetrics) -> QTab
     for column, width in widths.items():
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)
+    source = proxy.sourceModel()
+    if isinstance(source, AnalysedCaseModel):
+        _show_analysis_when_there_is_some(table, source)
     return table
+
+
+def _show_analysis_when_there_is_some(table: QTableView, model: AnalysedCaseModel) -> None:
+    """The Stability and Triage columns appear once a run has something to show in them,
+    so the content column keeps its room on a small screen until then."""
+
+    def show(stability: bool, triage: bool) -> None:
+        table.setColumnHidden(AnalysisColumn.STABILITY, not stability)
+        table.setColumnHidden(AnalysisColumn.TRIAGE, not triage)
+
+    model.analysisChanged.connect(show)
+    show(False, False)

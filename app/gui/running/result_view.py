@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.verdict import status_word
 from app.gui.running.reasoning_tools import ReasoningFind, install_reasoning_menu
 from app.gui.shared.highlights import make_selections, quote_format, rule_format
 from app.gui.shared.reasoning_marks import Mark, find_marks, mark_at
@@ -173,7 +174,10 @@ class ResultView(QWidget):
                 kind = "none"
             if entry.state == "cancelled" and entry.result is None:
                 kind = "none"
-            self._set_badge(kind, self._title(entry), stale=entry.stale)
+            word = None  # "unparsable" or "no verdict": the case table's own word
+            if kind == "no_verdict" and entry.result is not None:
+                word = status_word(entry.result.verdict.status).upper()
+            self._set_badge(kind, self._title(entry), stale=entry.stale, word=word)
             if entry.result is not None and entry.result.verdict.escalate:
                 self.badge.setText(self.badge.text() + " · ESCALATE")  # plain text
             final = entry.result.final if entry.result else entry.final
@@ -229,8 +233,11 @@ class ResultView(QWidget):
             f" · stop: {result.stop_reason}"
         )
 
-    def _set_badge(self, kind: str, title: str, stale: bool = False) -> None:
+    def _set_badge(
+        self, kind: str, title: str, stale: bool = False, word: str | None = None
+    ) -> None:
         text, colour = BADGES[kind]
+        text = word or text
         if stale:
             text, colour = f"{text} (STALE)", BADGES["stale"][1]
         self.badge.setText(text)

@@ -1,0 +1,46 @@
+"""The case table keeps room for the content: analysis columns appear only with data."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.core.cases import TestCase  # noqa: E402
+from app.core.stability import CaseStability  # noqa: E402
+from app.gui.cases.analysis_model import AnalysisColumn  # noqa: E402
+from app.gui.cases.panel import CasePanel  # noqa: E402
+
+
+def test_stability_and_triage_columns_show_only_once_a_run_filled_them(qtbot) -> None:
+    panel = CasePanel()
+    qtbot.addWidget(panel)
+    panel.set_cases([TestCase("a", "some content", "1")])
+    table = panel.table
+    assert table.isColumnHidden(AnalysisColumn.STABILITY)
+    assert table.isColumnHidden(AnalysisColumn.TRIAGE)
+    stability = CaseStability("a", ("1", "1", "0"), "1", 0, 2 / 3, True)
+    panel.model.set_analysis({"a": stability}, {}, set())
+    assert not table.isColumnHidden(AnalysisColumn.STABILITY)
+    assert table.isColumnHidden(AnalysisColumn.TRIAGE)
+    panel.model.set_analysis({"a": stability}, {"a": "gold"}, {"a"})
+    assert not table.isColumnHidden(AnalysisColumn.TRIAGE)
+    panel.model.set_analysis({}, {}, set())  # another policy opened: columns go again
+    assert table.isColumnHidden(AnalysisColumn.STABILITY)
+
+
+def test_the_result_badge_says_the_same_status_word_as_the_case_table(qtbot) -> None:
+    from app.core.store_rows import StoredResult
+    from app.gui.running.result_view import ResultView
+    from app.gui.shared.result_entry import ResultEntry, predicted_text
+
+    view = ResultView()
+    qtbot.addWidget(view)
+    for status, word in (("unparsable", "UNPARSABLE"), ("no_verdict", "NO VERDICT")):
+        result = StoredResult("run", "a", "key", status, final="garbled").as_classify_result()
+        entry = ResultEntry(state="done", result=result)
+        view.show_entry("a", entry)
+        assert view.badge.text() == word
+        assert predicted_text(entry).upper() == word  # the table says the same
+    view.show_entry("a", ResultEntry(state="done", result=result, stale=True))
+    assert view.badge.text() == "NO VERDICT (STALE)"
