@@ -73,6 +73,7 @@ class LlamaRunner:
         self.specials = HarmonyTokens.from_lookup(self._lookup_special)
         self._vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
         self._pieces: dict[int, bytes] = {}
+        self._prefixes_tokenized: dict[tuple, list[int]] = {}
         self.prefixes = PrefixCache(
             store, settings.model_path, settings.n_ctx, self.llm.context_params,
             self.gpu_layers_used, self.template,
@@ -145,9 +146,21 @@ class LlamaRunner:
             run.renderer, self.template, request.policy, request.content, run.effort, run.date
         )
         content = max(i for i, segment in enumerate(segments) if not segment.trusted)
-        prefix = tokenize_segments(segments[:content], self.tokenize)
+        prefix = self._prefix_tokens(tuple(segments[:content]))
         tokens = prefix + tokenize_segments(segments[content:], self.tokenize)
         return Prompt(tokens, len(prefix), used, run.date)
+
+    def _prefix_tokens(self, segments: tuple) -> list[int]:
+        """The policy prefix's tokens, tokenized once per policy text (a long policy costs
+        milliseconds to tokenize, every case of a suite shares it)."""
+        cached = self._prefixes_tokenized.get(segments)
+        if cached is None:
+            if len(self._prefixes_tokenized) >= 4:
+                self._prefixes_tokenized.pop(next(iter(self._prefixes_tokenized)))
+            cached = self._prefixes_tokenized[segments] = tokenize_segments(
+                list(segments), self.tokenize
+            )
+        return cached
 
     def _evaluate_prompt(self, prompt: Prompt, cancelled: Callable[[], bool]) -> tuple[int, bool]:
         """Evaluate only the tokens after the cached prefix (in memory, or restored from
