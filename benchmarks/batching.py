@@ -5,7 +5,10 @@ together (``classify_many``) in 1, 2, 4, 8 and 16 sequences, at each answer budg
 prints each speed-up (wall time, and CPU time of the engine processes, which a busy
 machine does not distort) with a check that every case's generated token count equals the
 one-at-a-time run's wherever the two outputs agree (batched floating-point order may change
-a random model's output; where it does not, the counts must be the same).
+a random model's output; where it does not, the counts must be the same). Beside each
+speed-up it prints what this machine allows at most: llama.cpp's own decode ceiling
+(``benchmarks.decode_ceiling``) applied to the one-at-a-time run's generation time, its
+prompt time unchanged.
 
 ``samples_ratio`` runs one case as one sample and as k samples (seeds seed … seed+k-1) in
 parallel sequences, and prints prompt tokens evaluated and wall time k / one (issue 13:
@@ -24,6 +27,7 @@ except ImportError:  # pragma: no cover
 
 from app.core.run_types import ClassifyRequest, EngineSettings, Finished, RunSettings
 from app.engine.local.engine import LocalEngine
+from benchmarks.decode_ceiling import attainable, prompt_tokens, step_ratio
 
 SEQUENCES = (1, 2, 4, 8, 16)
 BATCH_TARGET = (8, 256, 1.8)  # sequences, budget, minimum speed-up
@@ -63,6 +67,13 @@ def parallel_table(
     missed = []
     print("\n3. parallel sequences: suite time one at a time / decoded together")
     print(f"   {len(contents)} cases; 'same counts' compares cases whose outputs agree")
+    prefix = prompt_tokens(settings, _requests(body, contents[:1], output, run)[0])
+    ceilings = {n: step_ratio(settings, prefix, n) for n in sequences if n > 1}
+    print(
+        "   llama.cpp's own decode ceiling here (n one-token steps / one n-token step): "
+        + ", ".join(f"{n}: {r:.2f}x" for n, r in ceilings.items())
+    )
+    print("   'at most': that ceiling on the generation, prompts as one at a time (Amdahl)")
     for budget in budgets:
         requests = _requests(body, contents, output, replace(run, max_tokens=budget))
         cpu = _children_cpu()
@@ -71,9 +82,12 @@ def parallel_table(
         engine.close()
         alone_cpu = _children_cpu() - cpu
         generated = sum(r.tokens.generated for r in alone.values())
+        prompt_ms = sum(r.timings.prompt_ms for r in alone.values())
+        generate_ms = sum(r.timings.generate_ms for r in alone.values())
         print(
             f"   budget {budget}: one at a time {alone_s:.1f} s, {alone_cpu:.1f} CPU s "
-            f"({generated} tokens generated, {generated / alone_s:.0f} tok/s)"
+            f"({generated} tokens generated, {generated / alone_s:.0f} tok/s; prompts "
+            f"{prompt_ms / 1000:.1f} s, generation {generate_ms / 1000:.1f} s)"
         )
         for n in sequences:
             cpu = _children_cpu()
@@ -85,8 +99,13 @@ def parallel_table(
             same = all(alone[c].tokens.generated == together[c].tokens.generated for c in agree)
             speedup = alone_s / together_s
             rate = sum(r.tokens.generated for r in together.values()) / together_s
+            ceiling = (
+                f" of at most {attainable(prompt_ms, generate_ms, ceilings[n]):.2f}x"
+                if n in ceilings
+                else ""
+            )
             print(
-                f"     {n:2d} at once: {speedup:.2f}x  (CPU time {cpu_ratio:.2f}x; "
+                f"     {n:2d} at once: {speedup:.2f}x{ceiling}  (CPU time {cpu_ratio:.2f}x; "
                 f"{together_s:.1f} s, {rate:.0f} tok/s generated; outputs agree "
                 f"{len(agree)}/{len(alone)}, same counts there: {same})"
             )

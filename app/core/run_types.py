@@ -25,7 +25,7 @@ class EngineSettings:
     n_ctx: int = 8192
     n_gpu_layers: int | str = "auto"  # "auto" fits to free VRAM; -1 all layers; 0 CPU only
     n_threads: int | None = None
-    flash_attn: bool = False
+    flash_attn: bool = True  # llama.cpp's default too; it also skips other sequences' cells
     n_batch: int = 512
 
 

@@ -175,3 +175,32 @@ def test_failed_gpu_load_falls_back_to_cpu_and_says_so(
     assert info.n_gpu_layers == 0
     assert "runs on the CPU" in info.placement and "out of GPU memory" in info.placement
     runner.llm.close()
+
+
+def test_a_policy_is_tokenized_once_for_all_its_cases(tiny_model: Path) -> None:
+    from dataclasses import replace
+
+    from app.engine.local.runner import LlamaRunner
+
+    runner = LlamaRunner(EngineSettings(model_path=str(tiny_model), n_ctx=512))
+    calls: list[bytes] = []
+    real = runner.tokenize
+
+    def counting(text: bytes, special: bool) -> list[int]:
+        calls.append(text)
+        return real(text, special)
+
+    runner.tokenize = counting
+    first_request = request("a", "the first case")
+    policy = first_request.policy.encode()[:40]
+    first = runner.prompt(first_request)
+    assert any(policy in text for text in calls)
+    calls.clear()
+    second = runner.prompt(request("b", "the second case"))
+    assert not any(policy in text for text in calls)  # only the case's own segments
+    assert second.tokens[: second.prefix] == first.tokens[: first.prefix]
+    calls.clear()
+    other = runner.prompt(replace(first_request, policy="Another policy entirely. " * 5))
+    assert any(b"Another policy" in text for text in calls)  # a new policy is tokenized
+    assert other.tokens[: other.prefix] != first.tokens[: first.prefix]
+    runner.llm.close()

@@ -59,15 +59,22 @@ def test_restored_prefix_gives_the_logits_of_a_fresh_evaluation(tiny_model, stor
     prompt = restored.prompt(case)
     reused, evaluated_prefix = restored._evaluate_prompt(prompt, lambda: False)
     assert (reused, evaluated_prefix) == (prompt.prefix, False)
+    # the same work in one process, the prefix kept in memory: the same numbers
+    kept = runner_for(tiny_model, None)
+    finish(kept.classify(long_case, lambda: False))
+    assert kept._evaluate_prompt(prompt, lambda: False) == (prompt.prefix, False)
+    np.testing.assert_allclose(last_logits(restored), last_logits(kept), rtol=0, atol=1e-6)
+    # a fresh evaluation of the whole prompt differs only by floating-point order (flash
+    # attention's kernels depend on the batch's shape)
     fresh = runner_for(tiny_model, None)
     assert fresh._evaluate_prompt(prompt, lambda: False) == (0, True)
-    np.testing.assert_allclose(last_logits(restored), last_logits(fresh), rtol=0, atol=1e-4)
-    # and the whole answer is the one a fresh evaluation gives
+    np.testing.assert_allclose(last_logits(restored), last_logits(fresh), rtol=0, atol=2e-3)
+    # and the whole answer is the one the kept prefix gives
     restored_result = finish(restored.classify(case, lambda: False)).result
-    fresh_result = finish(fresh.classify(case, lambda: False)).result
-    assert restored_result.analysis == fresh_result.analysis
-    restored.llm.close()
-    fresh.llm.close()
+    kept_result = finish(kept.classify(case, lambda: False)).result
+    assert restored_result.analysis == kept_result.analysis
+    for runner in (restored, kept, fresh):
+        runner.llm.close()
 
 
 def test_a_new_engine_process_evaluates_only_the_case(tiny_model: Path) -> None:
