@@ -17,6 +17,7 @@ the k samples share the whole prompt, evaluated once).
 
 from __future__ import annotations
 
+import statistics
 import time
 from dataclasses import replace
 
@@ -59,11 +60,31 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _alone(settings: EngineSettings, requests: list[ClassifyRequest]):
+    """One case at a time in a fresh engine: (seconds, CPU seconds, results by case)."""
+    cpu = _children_cpu()
+    engine = _fresh(settings)
+    seconds, results = _timed(e for r in requests for e in engine.classify(r))
+    engine.close()
+    return seconds, _children_cpu() - cpu, results
+
+
+def _together(settings: EngineSettings, requests: list[ClassifyRequest], n: int):
+    """The requests decoded n at a time in a fresh engine: (seconds, CPU seconds, results)."""
+    cpu = _children_cpu()
+    engine = _fresh(settings)
+    seconds, results = _timed(engine.classify_many(requests, n))
+    engine.close()
+    return seconds, _children_cpu() - cpu, results
+
+
 def parallel_table(
     settings: EngineSettings, body: str, contents: list[str], output, run: RunSettings,
     budgets: tuple[int, ...] = (64, 256), sequences: tuple[int, ...] = SEQUENCES,
+    rounds: int = 3,
 ) -> list[str]:  # fmt: skip
-    """Print the speed-up table; returns the missed targets."""
+    """Print the speed-up table; returns the missed targets. The target's cell is measured
+    in ``rounds`` alternating rounds (median), the others once."""
     missed = []
     print("\n3. parallel sequences: suite time one at a time / decoded together")
     print(f"   {len(contents)} cases; 'same counts' compares cases whose outputs agree")
@@ -76,11 +97,7 @@ def parallel_table(
     print("   'at most': that ceiling on the generation, prompts as one at a time (Amdahl)")
     for budget in budgets:
         requests = _requests(body, contents, output, replace(run, max_tokens=budget))
-        cpu = _children_cpu()
-        engine = _fresh(settings)
-        alone_s, alone = _timed(e for r in requests for e in engine.classify(r))
-        engine.close()
-        alone_cpu = _children_cpu() - cpu
+        alone_s, alone_cpu, alone = _alone(settings, requests)
         generated = sum(r.tokens.generated for r in alone.values())
         prompt_ms = sum(r.timings.prompt_ms for r in alone.values())
         generate_ms = sum(r.timings.generate_ms for r in alone.values())
@@ -90,11 +107,7 @@ def parallel_table(
             f"{prompt_ms / 1000:.1f} s, generation {generate_ms / 1000:.1f} s)"
         )
         for n in sequences:
-            cpu = _children_cpu()
-            engine = _fresh(settings)
-            together_s, together = _timed(engine.classify_many(requests, n))
-            engine.close()
-            cpu_ratio = alone_cpu / (_children_cpu() - cpu)
+            together_s, together_cpu, together = _together(settings, requests, n)
             agree = [c for c in alone if _same_text(alone[c], together.get(c))]
             same = all(alone[c].tokens.generated == together[c].tokens.generated for c in agree)
             speedup = alone_s / together_s
@@ -105,18 +118,32 @@ def parallel_table(
                 else ""
             )
             print(
-                f"     {n:2d} at once: {speedup:.2f}x{ceiling}  (CPU time {cpu_ratio:.2f}x; "
-                f"{together_s:.1f} s, {rate:.0f} tok/s generated; outputs agree "
-                f"{len(agree)}/{len(alone)}, same counts there: {same})"
+                f"     {n:2d} at once: {speedup:.2f}x{ceiling}  (CPU time "
+                f"{alone_cpu / together_cpu:.2f}x; {together_s:.1f} s, {rate:.0f} tok/s "
+                f"generated; outputs agree {len(agree)}/{len(alone)}, same counts there: {same})"
             )
             if len(together) != len(requests) or not same:
                 missed.append(f"batching {n}x{budget}: results differ in shape or counts")
             if (n, budget) == BATCH_TARGET[:2]:
-                ok = speedup >= BATCH_TARGET[2]
-                print(f"        target >= {BATCH_TARGET[2]}x: {'ok' if ok else 'MISSED'}")
-                if not ok:
-                    missed.append(f"batching {n} sequences at {budget} tokens: {speedup:.2f}x")
+                missed += _target(settings, requests, n, speedup, rounds)
     return missed
+
+
+def _target(settings, requests, n: int, first: float, rounds: int) -> list[str]:
+    """The target's cell again in alternating rounds; the median against the target."""
+    speedups = [first]
+    for _ in range(rounds - 1):
+        alone_s = _alone(settings, requests)[0]
+        speedups.append(alone_s / _together(settings, requests, n)[0])
+    median = statistics.median(speedups)
+    ok = median >= BATCH_TARGET[2]
+    print(
+        f"        median of {len(speedups)} alternating rounds "
+        f"({', '.join(f'{x:.2f}' for x in speedups)}): {median:.2f}x, "
+        f"target >= {BATCH_TARGET[2]}x: {'ok' if ok else 'MISSED'}"
+    )
+    budget = requests[0].run.max_tokens
+    return [] if ok else [f"batching {n} sequences at {budget} tokens: {median:.2f}x"]
 
 
 def _same_text(a, b) -> bool:

@@ -8,7 +8,8 @@ Prints, for a 20-case suite with one policy:
 
   3. the suite decoded in parallel sequences of one context (``classify_many``, 1, 2, 4, 8
      and 16 cases at once, answer budgets 64 and 256) against one case at a time, as a
-     wall-time speed-up (target >= 1.8x at 8 sequences with 256 tokens);
+     wall-time speed-up (target >= 1.8x at 8 sequences with 256 tokens, median of --rounds
+     alternating rounds), beside llama.cpp's own decode ceiling on this machine;
   4. k = 5 samples of one case against one sample: prompt tokens evaluated (target <= 1.1)
      and wall time (see ``benchmarks.batching``).
 
@@ -117,6 +118,7 @@ def main() -> int:
             settings, body, contents[: args.batch_cases], output, run,
             budgets=tuple(int(b) for b in args.budgets.split(",")),
             sequences=tuple(int(n) for n in args.sequences.split(",")),
+            rounds=args.rounds,
         )  # fmt: skip
     if "4" in args.sections:
         missed += samples_ratio(settings, body, contents[0], output, run)

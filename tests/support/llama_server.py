@@ -13,6 +13,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -67,7 +68,11 @@ def start_llama_server(
 
 
 def _start(command: list[str], port: int, timeout: float) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The log goes to a file: a pipe nobody reads fills up (64 KB of llama.cpp's load log)
+    # and blocks the server before it answers.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+    process.log = log  # closed by stop_server
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while True:
@@ -76,8 +81,9 @@ def _start(command: list[str], port: int, timeout: float) -> tuple[subprocess.Po
                 return process, url
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                err = log.read().decode(errors="replace")[-2000:]
                 stop_server(process)
-                err = process.stderr.read().decode(errors="replace")[-2000:]
                 raise ServerError(f"{Path(command[0]).name} did not start: {err}") from None
             time.sleep(0.1)
 
@@ -89,5 +95,6 @@ def stop_server(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(5)
-    if process.stderr is not None and not process.stderr.closed:
-        process.stderr.close()
+    log = getattr(process, "log", None)
+    if log is not None and not log.closed:
+        log.close()
