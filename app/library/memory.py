@@ -89,7 +89,7 @@ def kv_cache_bytes(shape: ModelShape, n_ctx: int, kv_type: str = "f16") -> int:
 
 
 def compute_bytes(
-    shape: ModelShape, n_ctx: int, *, n_batch: int = 512, flash_attn: bool = False
+    shape: ModelShape, n_ctx: int, *, n_batch: int = 512, flash_attn: bool = True
 ) -> int:
     """The compute-buffer allowance described in the module docstring."""
     if flash_attn:
@@ -103,7 +103,7 @@ def estimate_memory(
     n_ctx: int,
     *,
     n_batch: int = 512,
-    flash_attn: bool = False,
+    flash_attn: bool = True,  # as the engine loads models (EngineSettings.flash_attn)
     kv_type: str = "f16",
 ) -> MemoryEstimate:
     """Estimate the memory ``model`` needs with a context of ``n_ctx`` tokens."""

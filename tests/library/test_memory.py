@@ -34,7 +34,7 @@ def test_constant_is_what_the_docstring_says() -> None:
 
 
 def test_gpt_oss_20b_at_8k_by_hand() -> None:
-    est = estimate_memory(GPT_OSS_20B, 8192)
+    est = estimate_memory(GPT_OSS_20B, 8192, flash_attn=False)
     # KV: 24 layers x 8192 tokens x 8 heads x (64 + 64) x 2 bytes (f16), all layers full (swa_full)
     assert est.kv_cache == 24 * 8192 * 8 * 128 * 2 == 402_653_184
     # compute: 256 MiB + 512 (batch) x 8192 x 64 heads x 4 bytes of attention scores
@@ -47,6 +47,8 @@ def test_gpt_oss_20b_at_8k_by_hand() -> None:
 
 
 def test_flash_attention_and_kv_type() -> None:
+    # flash attention (the engine's default) keeps no score matrix
+    assert estimate_memory(GPT_OSS_20B, 8192).compute == 268_435_456
     est = estimate_memory(GPT_OSS_20B, 8192, flash_attn=True, kv_type="q8_0")
     assert est.compute == 268_435_456
     assert est.kv_cache == 24 * 8192 * 8 * 128 * 34 // 32 == 213_909_504  # 34 bytes per 32
@@ -59,7 +61,7 @@ def test_context_scales_the_kv_cache_linearly() -> None:
 
 
 def test_synthetic_model_from_its_header(tiny_model: Path) -> None:
-    est = estimate_memory(inspect_model(tiny_model), 1024)
+    est = estimate_memory(inspect_model(tiny_model), 1024, flash_attn=False)
     weights = planned_tensor_bytes("tiny")  # the generator's own count of what it writes
     assert est.weights == weights
     # tiny: 2 layers, 4 heads, 2 KV heads of 16 + 16
