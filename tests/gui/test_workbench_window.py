@@ -171,3 +171,24 @@ def test_case_table_and_metrics_use_one_status_vocabulary(window, qtbot, factory
     metrics = window.metrics_panel
     qtbot.waitUntil(lambda: metrics.metrics() is not None, timeout=TIMEOUT)
     assert "unparsable 1" in metrics.counts.text()
+
+
+def test_escape_closes_a_find_bar_without_cancelling_the_run(window, qtbot, factory):
+    factory.script.delay = 0.02  # a run long enough to press keys during it
+    panel = window.policy_panel
+    window.window_actions.run_all_action.trigger()
+    qtbot.waitUntil(window.controller.is_busy, timeout=TIMEOUT)
+    chord(qtbot, panel.editor, Qt.Key.Key_F, Ctrl)
+    assert panel.find_bar.isVisible()
+    qtbot.keyClick(panel.find_bar.find_edit, Qt.Key.Key_Escape)
+    assert not panel.find_bar.isVisible()  # Esc closed the bar ...
+    assert window.controller.is_busy()  # ... and the run goes on
+    view = window.result_view
+    chord(qtbot, window.case_panel.table, Qt.Key.Key_F, Ctrl | Qt.KeyboardModifier.ShiftModifier)
+    assert view.finder.isVisible()
+    qtbot.keyClick(view.finder.find_edit, Qt.Key.Key_Escape)
+    assert not view.finder.isVisible()
+    assert window.controller.is_busy()
+    # Esc anywhere else still cancels the run
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT):
+        qtbot.keyClick(window.case_panel.table, Qt.Key.Key_Escape)

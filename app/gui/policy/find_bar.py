@@ -9,10 +9,11 @@ Matches are recounted shortly after the text changes while the bar is open.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor, QTextDocument
+from PySide6.QtGui import QKeyEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QToolButton, QWidget
 
 from app.gui.policy.code_editor import CodeEditor
+from app.gui.shared.escape import escape_closes
 
 MAX_MATCHES = 10_000
 
@@ -31,7 +32,9 @@ class FindBar(QWidget):
         self.case_button = self._toggle("Aa", "Match case")
         self.word_button = self._toggle("W", "Whole words only")
         self.count_label = QLabel()
-        self.count_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("999 of 9999"))
+        # the query keeps room for a word even when the policy pane is narrow (1024-pixel
+        # screens); the count takes only the room its text needs
+        self.find_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("M" * 6))
         prev_button = self._button("↑", "Previous match (Shift+Enter)", self.find_previous)
         next_button = self._button("↓", "Next match (Enter)", self.find_next)
         close_button = self._button("✕", "Close (Esc)", self.close_bar)
@@ -58,8 +61,7 @@ class FindBar(QWidget):
         self.case_button.toggled.connect(self._on_query_changed)
         self.word_button.toggled.connect(self._on_query_changed)
         editor.document().contentsChanged.connect(self._on_document_changed)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close_bar)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape_closes(self, self.close_bar)  # before the window's Esc (Cancel run)
         self.set_replace_visible(False)
         self.hide()
 
@@ -197,12 +199,15 @@ class FindBar(QWidget):
         )
 
     def _toggle(self, text: str, tip: str) -> QToolButton:
-        button = QToolButton(text=text, toolTip=tip, checkable=True)
-        button.setAutoRaise(True)
+        button = self._compact(QToolButton(text=text, toolTip=tip, checkable=True))
         return button
 
     def _button(self, text: str, tip: str, slot: object) -> QToolButton:
-        button = QToolButton(text=text, toolTip=tip)
-        button.setAutoRaise(True)
+        button = self._compact(QToolButton(text=text, toolTip=tip))
         button.clicked.connect(slot)
+        return button
+
+    def _compact(self, button: QToolButton) -> QToolButton:
+        button.setAutoRaise(True)
+        button.setFixedWidth(self.fontMetrics().horizontalAdvance("Aa") + 12)
         return button

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.shared.escape import escape_closes
+
 
 class ReasoningFind(QWidget):
     """Find bar for one read-only text view."""
@@ -38,6 +40,7 @@ class ReasoningFind(QWidget):
         layout.addWidget(self.find_edit, 1)
         layout.addWidget(self.status)
         layout.addWidget(close)
+        escape_closes(self, self.close_bar)  # before the window's Esc (Cancel run)
         self.hide()
 
     def open_bar(self) -> None:
@@ -71,14 +74,14 @@ class ReasoningFind(QWidget):
 
     def eventFilter(self, watched, event) -> bool:
         pressed = isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress
-        if watched is self.find_edit and pressed:
-            if event.key() == Qt.Key.Key_Escape:
-                self.close_bar()
-                return True
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-                self.find(backward=bool(shift))
-                return True
+        if (
+            watched is self.find_edit
+            and pressed
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            self.find(backward=bool(shift))
+            return True
         return super().eventFilter(watched, event)
 
 
