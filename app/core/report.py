@@ -90,6 +90,15 @@ def _metric_rows(metrics: Metrics) -> list[tuple[str, str]]:
     return rows
 
 
+def answer_facts(result: StoredResult) -> str:
+    """What a tiered or two-label answer adds to its label, e.g. " · tier high · escalate"."""
+    facts = [f"tier {result.tier}"] if result.tier else []
+    facts += [f"depiction {result.depiction}"] if result.depiction else []
+    facts += [f"request {result.request}"] if result.request else []
+    facts += ["escalate"] if result.escalate else []
+    return "".join(f" · {fact}" for fact in facts)
+
+
 def _case_class(result: StoredResult) -> str:
     if result.status != "ok":
         return "nov"
@@ -144,7 +153,7 @@ def render_html(report: RunReport) -> str:
         out += [
             f'<div class="case {_case_class(r)}"><h3>{_e(r.case_id)}</h3>',
             f'<p class="meta">expected {_e(r.expected)} · predicted {_e(prediction(r))}'
-            f"{cached} · rule codes {_e(', '.join(r.rule_codes) or '—')}</p>",
+            f"{_e(answer_facts(r))}{cached} · rule codes {_e(', '.join(r.rule_codes) or '—')}</p>",
             f"<p>Content</p><pre>{_e(r.content)}</pre>",
         ]
         if r.message:
@@ -189,6 +198,7 @@ def render_markdown(report: RunReport) -> str:
         lines += ["", f"## {md_inline(r.case_id)}", ""]
         lines.append(
             f"Expected {md_inline(r.expected)}, predicted {md_inline(prediction(r))}"
+            + md_inline(answer_facts(r).replace(" · ", ", "))
             + (", cached" if r.cached else "")
             + (", correct." if r.correct else ", wrong.")
         )

@@ -27,6 +27,9 @@ _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 CSV_COLUMNS = [
     "case_id", "expected", "prediction", "status", "correct", "violates", "cached",
     "rule_codes", "rationale", "message",
+    # added after the first release, so they come last: severity tier, escalation, and a
+    # two-label answer's depiction and request tiers (empty where the policy has none)
+    "tier", "escalate", "depiction", "request",
 ]  # fmt: skip
 
 
@@ -86,7 +89,8 @@ def results_csv(results: list[StoredResult]) -> str:
     """A run's results as CSV, one row per case (``CSV_COLUMNS``)."""
     rows = [
         [r.case_id, r.expected, prediction(r), r.status, int(r.correct), r.violates,
-         int(r.cached), " ".join(r.rule_codes), r.rationale, r.message]
+         int(r.cached), " ".join(r.rule_codes), r.rationale, r.message,
+         r.tier or "", int(r.escalate), r.depiction or "", r.request or ""]
         for r in results
     ]  # fmt: skip
     return csv_document(CSV_COLUMNS, rows)

@@ -146,3 +146,19 @@ def test_markdown_report_escapes_and_fences(store):
     assert md_inline("<b>|x|</b>") == "&lt;b&gt;\\|x\\|&lt;/b&gt;"
     assert md_block("plain") == "```text\nplain\n```"
     assert render_html(build_run_report(store, run)).startswith("<!DOCTYPE html>")
+
+
+def test_reports_show_tier_escalation_and_two_label_tiers(store):
+    run = _record(store, POLICY_V1, [("c1", "1", "ok", "1"), ("c2", "1", "ok", "1")])
+    first, second = store.results(run)
+    first.tier, first.escalate = "<high>", True
+    second.depiction, second.request = "D-SX2", "R-SX0"
+    store.add_result(first)
+    store.add_result(second)
+    report = build_run_report(store, run)
+    page = render_html(report)
+    assert "predicted 1 · tier &lt;high&gt; · escalate" in page  # escaped, as all model text
+    assert "predicted 1 · depiction D-SX2 · request R-SX0" in page
+    md = render_markdown(report)
+    assert "predicted 1, tier &lt;high&gt;, escalate, correct." in md
+    assert "predicted 1, depiction D-SX2, request R-SX0, correct." in md

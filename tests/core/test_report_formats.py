@@ -27,6 +27,15 @@ def test_results_csv_neutralises_ids_rationales_and_messages() -> None:
     (header, row) = list(csv.reader(io.StringIO(results_csv([result]), newline="")))
     assert header[0] == "case_id"
     assert row[0] == "'" + FORMULAS[0] and row[8] == "'" + FORMULAS[1] and row[9] == "'@evil"
+    assert dict(zip(header, row, strict=True))["tier"] == "" and row[11] == "0"
+
+
+def test_results_csv_carries_tier_escalation_and_two_label_tiers() -> None:
+    tiered = StoredResult("r", "c1", "k", "ok", "1", "1", tier="high", escalate=True)
+    two = StoredResult("r", "c2", "k", "ok", "1", "1", depiction="D-SX2", request="R-SX0")
+    rows = list(csv.DictReader(io.StringIO(results_csv([tiered, two]), newline="")))
+    assert (rows[0]["tier"], rows[0]["escalate"]) == ("high", "1")
+    assert (rows[1]["depiction"], rows[1]["request"], rows[1]["tier"]) == ("D-SX2", "R-SX0", "")
 
 
 def test_junit_parses_with_the_models_raw_bytes() -> None:
