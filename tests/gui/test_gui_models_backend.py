@@ -52,6 +52,7 @@ REMOTE = {
     "remote_api": "chat",
     "api_key_env": "VLLM_KEY",
     "concurrency": 4,
+    "deadline": 1800.0,
 }
 
 
@@ -74,12 +75,13 @@ def test_garbled_values_fall_back_to_defaults(page: BackendSettingsWidget) -> No
             "remote_api": "grpc",
             "concurrency": 0,
             "parallel": 99,
+            "deadline": -5,
         }
     )
     values = page.values()
     assert values["backend"] == "local" and values["n_ctx"] == 8192 and values["parallel"] == 16
     assert values["remote_api"] == "auto" and values["concurrency"] == 1
-    assert values["n_gpu_layers"] == "auto"
+    assert values["n_gpu_layers"] == "auto" and values["deadline"] == 1.0  # clamped
 
 
 def test_the_key_is_never_in_values_or_settings(

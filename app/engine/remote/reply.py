@@ -23,8 +23,8 @@ def server_error(exc: HttpError, what: str, url: str, key_env: str, has_key: boo
         return EngineError(str(exc))
     if exc.kind == "deadline":
         return EngineError(
-            f"The server at {url} did not finish {what}: {exc}; raise the request time limit "
-            "(--deadline) or check the server."
+            f"The server at {url} did not finish {what}: {exc}; raise the time limit per case "
+            "(Settings, or --deadline) or check the server."
         )
     if exc.kind == "too_large":
         return EngineError(f"The server at {url} sent too much {what}: {exc}; check the server.")

@@ -8,7 +8,7 @@ value functions live in :mod:`app.gui.shared.backend_values`). Keys:
 * local: ``model_path``, ``n_gpu_layers`` ("auto", -1 for all layers, 0 for CPU only, or a
   number), ``n_ctx``;
 * remote: ``base_url``, ``remote_model``, ``remote_api`` (one of ``APIS``), ``api_key_env``,
-  ``concurrency``.
+  ``concurrency``, ``deadline`` (seconds one case may take).
 
 The API key itself is never one of them: the key field only feeds "Save key in system
 keyring", and it is cleared once the key is saved. "Test connection" and the keyring write
@@ -143,6 +143,13 @@ class BackendSettingsWidget(QWidget):
         self.concurrency_spin = QSpinBox()
         self.concurrency_spin.setRange(1, 64)
         self.concurrency_spin.setToolTip("Requests in flight; match the server's parallel slots.")
+        self.deadline_spin = QSpinBox()
+        self.deadline_spin.setRange(1, 86_400)
+        self.deadline_spin.setSuffix(" s")
+        self.deadline_spin.setToolTip(
+            "The longest one case may take on the server, its answer streamed in full; a "
+            "slow server with a long policy or a large token budget may need more."
+        )
         self.test_button = QPushButton("Test connection")
         self.test_button.clicked.connect(self.test_connection)
         self.result_label = _plain(name="connectionResult")
@@ -156,6 +163,7 @@ class BackendSettingsWidget(QWidget):
         form.addRow("API key variable:", self.key_env_edit)
         form.addRow("API key:", key_row)
         form.addRow("Concurrent requests:", self.concurrency_spin)
+        form.addRow("Time limit per case:", self.deadline_spin)
         form.addRow(self.test_button, self.result_label)
         return page
 
@@ -175,6 +183,7 @@ class BackendSettingsWidget(QWidget):
             "remote_api": self.api_combo.currentData(),
             "api_key_env": self.key_env_edit.text().strip() or DEFAULT_KEY_ENV,
             "concurrency": self.concurrency_spin.value(),
+            "deadline": float(self.deadline_spin.value()),
         }
 
     def set_values(self, values: dict) -> None:
@@ -196,6 +205,7 @@ class BackendSettingsWidget(QWidget):
         self.api_combo.setCurrentIndex(self.api_combo.findData(v["remote_api"]))
         self.key_env_edit.setText(v["api_key_env"])
         self.concurrency_spin.setValue(v["concurrency"])
+        self.deadline_spin.setValue(round(v["deadline"]))
 
     def remote_config(self) -> RemoteConfig:
         return remote_config(self.values())

@@ -10,7 +10,6 @@ which backend and model are active. The API key itself is never one of these val
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -31,6 +30,7 @@ FIELDS: dict[str, options.Option] = {  # value name -> setting
     "remote_api": options.REMOTE_API,
     "api_key_env": options.API_KEY_ENV,
     "concurrency": options.CONCURRENCY,
+    "deadline": options.REMOTE_DEADLINE,  # seconds one case may take on the server
 }
 DEFAULTS: dict[str, Any] = {name: opt.default for name, opt in FIELDS.items()}
 
@@ -68,6 +68,7 @@ def remote_config(values: dict) -> RemoteConfig:
         model=v["remote_model"],
         api_key_env=v["api_key_env"],
         api=v["remote_api"],
+        deadline=v["deadline"],
     )
 
 
@@ -75,8 +76,7 @@ def backend_config(settings: QSettings) -> BackendConfig:
     """The backend a run uses now, from the settings."""
     values = load_backend_values(settings)
     if values["backend"] == "remote":
-        deadline = options.get(settings, options.REMOTE_DEADLINE)
-        remote = replace(remote_config(values), deadline=deadline)
+        remote = remote_config(values)
         return BackendConfig("remote", remote=remote, concurrency=values["concurrency"])
     return BackendConfig(
         "local",
