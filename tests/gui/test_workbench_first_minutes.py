@@ -20,7 +20,10 @@ from app.gui.shared.theme import apply_theme  # noqa: E402
 from tests.support.fake_engine import FakeEngineFactory, FakeScript  # noqa: E402
 from tests.support.gui_window import open_workbench, shut  # noqa: E402
 
-PLAIN = "Spam policy\n\nDEFINITIONS\nSpam: bulk.\n\nSP2 – Promotion\nAds.\n\nLABEL FORMAT\n0 or 1\n"
+PLAIN = (
+    "Spam policy\n\nDEFINITIONS\nSpam: bulk.\n\nSP2 – Promotion\nAds.\n\nLABEL FORMAT\n0 or 1\n"
+    "\nEXAMPLES\nContent: Buy now!!!\nAnswer:\nINVALID\n"  # an answer, not a section
+)
 
 
 @pytest.fixture
@@ -98,6 +101,7 @@ def test_plain_text_policies_get_an_outline_and_emoji_a_font(empty_window, qtbot
         ("heading", "DEFINITIONS"),
         ("rule", "SP2  Promotion"),
         ("heading", "LABEL FORMAT"),
+        ("heading", "EXAMPLES"),
     ]
     apply_theme(QApplication.instance(), "system")
     family = emoji_family()

@@ -87,13 +87,20 @@ def outline_entries(text: str) -> list[OutlineEntry]:
         elif underline and line.strip() and not line.lstrip().startswith(("-", "*", "+")):
             level = 1 if lines[index + 1].startswith("=") else 2
             entries.append(OutlineEntry("heading", level, line.strip(), number))
-        elif is_caps_heading(line) and number not in rules:  # plain text: "DEFINITIONS"
+        elif is_caps_heading(line) and number not in rules and _set_apart(lines, index, start):
+            # plain text: "DEFINITIONS" after a blank line; not an answer such as "INVALID"
+            # written under "Answer:" in an example
             entries.append(OutlineEntry("heading", 2, line.strip().rstrip(":"), number))
         if number in rules:
             rule = rules[number]
             title = f"{rule.code}  {rule.title}".rstrip()
             entries.append(OutlineEntry("rule", 0, title, number))
     return entries
+
+
+def _set_apart(lines: list[str], index: int, start: int) -> bool:
+    """Whether line ``index`` starts the body or follows a blank line, as titles do."""
+    return index == start or not lines[index - 1].strip()
 
 
 class PolicyOutline(QTreeWidget):
