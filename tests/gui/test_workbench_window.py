@@ -192,3 +192,18 @@ def test_escape_closes_a_find_bar_without_cancelling_the_run(window, qtbot, fact
     # Esc anywhere else still cancels the run
     with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT):
         qtbot.keyClick(window.case_panel.table, Qt.Key.Key_Escape)
+
+
+def test_the_filter_chip_leaves_the_policy_editor_its_width_on_a_small_screen(window, qtbot):
+    window.resize(1024, 700)
+    qtbot.wait(50)
+    editor = window.policy_panel.editor
+    before = editor.width()
+    panel = window.case_panel
+    panel.describe_case_filter("expected 0 · predicted 1")
+    panel.proxy.set_case_filter([case.id for case in panel.cases()[:2]])
+    qtbot.waitUntil(panel.filter_chip.isVisible)
+    qtbot.wait(50)
+    assert panel.filter_chip.text() == "Filtered: expected 0 · predicted 1 ✕"
+    assert editor.width() >= before - 10  # it used to shrink to a few characters
+    assert window.metrics_panel.tag_view.horizontalHeader().stretchLastSection()

@@ -76,7 +76,6 @@ class CasePanel(QWidget):
         self.bar.setContentsMargins(0, 0, 0, 0)
         self.bar.addWidget(self.filter_edit, 1)
         self.bar.addWidget(self.focus_combo)
-        self.bar.addWidget(self.filter_chip)
         for button in (
             self.add_button,
             self.duplicate_button,
@@ -101,6 +100,9 @@ class CasePanel(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(self.bar)
+        # the chip gets a row of its own while shown: beside the buttons it made the row so
+        # wide that a 1024-pixel window squeezed the policy editor to a few characters
+        top_layout.addWidget(self.filter_chip, 0, Qt.AlignmentFlag.AlignLeft)
         top_layout.addWidget(self.table, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("caseSplitter")

@@ -120,7 +120,10 @@ class MetricsPanel(QWidget):
         self.class_model = PerClassModel(self)
         self.class_view = _table(self.class_model)
         self.tag_model = TagModel(self)
-        self.tag_view = _table(self.tag_model)
+        # tags are short codes: sized to them, so the counts beside them stay in view in a
+        # narrow pane (a stretched tag column pushed them out of sight at 1024 pixels)
+        self.tag_view = _table(self.tag_model, stretch_first=False)
+        self.tag_view.horizontalHeader().setStretchLastSection(True)
         self.chart = MetricsChart()
 
         matrix_box = QWidget()
