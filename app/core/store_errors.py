@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.core.errors import UserError
+from app.core.store_backup import latest_backup
 
 T = TypeVar("T")
 BUSY_TIMEOUT_S = 30.0
@@ -64,9 +65,14 @@ def store_error(exc: BaseException, path: Path) -> StoreError:
             "(SAFEGUARD_DATA_DIR, or --db on the command line)."
         )
     if any(word in text for word in _DAMAGED):
+        copy = latest_backup(Path(path))
+        restore = ""
+        if copy is not None:  # the daily copy (store_backup) is the way back to the history
+            when = time.strftime("%d %b %Y", time.localtime(copy.stat().st_mtime))
+            restore = f"; or put the copy of {when} ({copy}) in its place"
         return StoreError(
             f"The results database {path} is damaged ({exc}); move it aside and start again "
-            "(a new one is created; earlier results stay in the old file)."
+            f"(a new one is created; earlier results stay in the old file){restore}."
         )
     return StoreError(f"The results database {path} cannot be used ({exc}); check the file.")
 

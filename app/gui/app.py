@@ -117,6 +117,7 @@ def create_main_window(
     return window
 
 
+BACKUP_DELAY_MS = 3000  # the daily database copy waits until the window has settled
 QUIT_WHEN_SHOWN_ENV = "SAFEGUARD_QUIT_WHEN_SHOWN"  # see the module docstring
 SHOWN_LINE = "safeguard-studio: window shown"
 
@@ -131,6 +132,7 @@ def after_shown(window, settings: QSettings) -> None:
     """Call right after ``window.show()``; acts once the event loop runs."""
     if needs_model(settings):
         QTimer.singleShot(0, window.open_models_dialog)
+    QTimer.singleShot(BACKUP_DELAY_MS, window.evaluation.backup_store)  # once started
     if os.environ.get(QUIT_WHEN_SHOWN_ENV):
         QTimer.singleShot(0, lambda: _report_and_close(window))
 

@@ -207,3 +207,16 @@ def test_the_filter_chip_leaves_the_policy_editor_its_width_on_a_small_screen(wi
     assert panel.filter_chip.text() == "Filtered: expected 0 · predicted 1 ✕"
     assert editor.width() >= before - 10  # it used to shrink to a few characters
     assert window.metrics_panel.tag_view.horizontalHeader().stretchLastSection()
+
+
+def test_the_window_keeps_a_daily_copy_of_the_results(window, qtbot):
+    from app.core.store_backup import backups
+
+    run_all(qtbot, window)
+    window.evaluation.backup_store()
+    window.evaluation.wait()
+    [copy] = backups(window.store.path)
+    assert str(copy).startswith(str(window.store.path.parent))
+    window.evaluation.backup_store()  # the same day: no second copy
+    window.evaluation.wait()
+    assert backups(window.store.path) == [copy]

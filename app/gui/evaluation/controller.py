@@ -9,6 +9,7 @@
 - ``request_results_metrics(results, output)`` -> ``metricsReady(Metrics)``
 - ``request_history(path)`` -> ``historyReady(list[VersionSummary])``
 - ``request_flips(before, after)`` -> ``flipsReady(FlipReport)``
+- ``backup_store()``: the daily copy of the database, nothing to show unless it fails
 
 Any failure arrives as ``requestFailed(message)``. Only the newest answer of each kind is
 delivered, so a quick series of requests (a run streaming in) never shows a stale result.
@@ -22,6 +23,7 @@ from app.core.flips import flip_report, run_metrics
 from app.core.metrics import Outcome, compute_metrics
 from app.core.policy import OutputFormat
 from app.core.store import Store
+from app.core.store_backup import backup_folder, backup_if_due
 from app.gui.evaluation.data import load_run_metrics, version_history
 from app.gui.shared.tasks import TaskRunner
 
@@ -63,6 +65,19 @@ class EvaluationController(QObject):
         return self._submit(
             "flips", self.flipsReady, flip_report, self.store, run_before, run_after
         )
+
+    def backup_store(self) -> int:
+        """The daily copy of the database (:mod:`app.core.store_backup`), on the pool; a
+        failure is reported, the app goes on."""
+        folder = backup_folder(self.store.path)
+
+        def failed(message: str) -> None:
+            self.requestFailed.emit(
+                f"The daily copy of the results database failed ({message}); check the free "
+                f"space and permissions of {folder}."
+            )
+
+        return self.tasks.submit(backup_if_due, self.store.path, on_error=failed)
 
     def wait(self, timeout_ms: int = 10000) -> bool:
         """Block until idle (tests and scripts only)."""
