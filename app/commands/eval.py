@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 from app.commands import CommandError
@@ -205,6 +206,19 @@ def run(args: argparse.Namespace) -> int:
         )
         if every:
             return 1
+    if results and not any(r.status == "ok" for r in results):
+        # answers came back but none reads as a label: the policy's output format or the
+        # budget is wrong, and a pipeline must not pass on a run without a single verdict
+        first = next(r for r in results if r.status != "error")
+        counts = Counter(r.status.replace("_", " ") for r in results)
+        kinds = ", ".join(f"{n} {status}" for status, n in counts.most_common())
+        detail = (first.message or "its answer has no label").rstrip(" .") + "."
+        print(
+            f"safeguard-studio: no case produced a verdict ({kinds}); the first "
+            f"({first.case_id}): {detail}",
+            file=sys.stderr,
+        )
+        return 1
     return 1 if failures else 0
 
 

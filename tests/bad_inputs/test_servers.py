@@ -167,8 +167,10 @@ def test_endless_stream_stops_at_the_token_budget(ws: Workspace, capsys) -> None
     with fake_server({"/v1/models": chat_models, "/v1/chat/completions": endless}) as (url, _h):
         outcome = cli(capsys, ws.remote_args(url, "--max-tokens", "50"))
     assert time.monotonic() - started < 15
-    assert outcome.code == 0 and outcome.err == ""
-    assert "error 0" in outcome.out  # a verdict-less answer cut at the budget, not an error
+    # a verdict-less answer cut at the budget is not an error, but a run without a single
+    # verdict fails the pipeline (exit 1) with the first case's reason
+    check(ws, ws.snapshot(), outcome, 1, "no case produced a verdict (1 ", "budget")
+    assert "error 0" in outcome.out
     store = Store(ws.db)
     (result,) = store.results(store.list_runs()[0].id)
     store.close()
@@ -204,7 +206,9 @@ def test_hostile_ids_and_raw_model_bytes_in_csv_and_junit(ws: Workspace, capsys)
     routes = {"/v1/models": chat_models, "/v1/chat/completions": answer}
     with fake_server(routes) as (url, _handler):
         outcome = cli(capsys, ws.remote_args(url, "--csv", out_csv, "--junit", out_xml))
-    assert outcome.code == 0 and "Traceback" not in outcome.err
+    # every answer is garbage: no verdict at all, so exit 1, with the reports still written
+    assert outcome.code == 1 and "Traceback" not in outcome.err
+    assert "no case produced a verdict (4 unparsable)" in outcome.err
     rows = list(csv.reader(out_csv.open(newline="", encoding="utf-8")))
     assert [r[0] for r in rows[1:]] == ["'" + ids[0], "'" + ids[1], ids[2], "'" + ids[3]]
     assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for r in rows for cell in r)

@@ -145,3 +145,16 @@ def test_import_command(env, capsys):
     argv3[argv3.index("1")] = "Message"
     assert app.cli.main(argv3) == 2
     assert "no header" in capsys.readouterr().err
+
+
+def test_a_run_without_a_single_verdict_fails(env, capsys, monkeypatch):
+    _tmp, base, _engines = env
+    monkeypatch.setattr(
+        backend_options, "engine_factory", lambda config: ScriptedEngine({}, "!none")
+    )
+    assert app.cli.main(base) == 1  # the same run with one verdict exits 0 (above)
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(
+        "safeguard-studio: no case produced a verdict (6 no verdict); the first (c1): "
+    )
+    assert err.endswith(".") and "\n" not in err
