@@ -21,6 +21,7 @@ from app.core.errors import UserError
 from app.core.flips import FlipReport, prediction, run_metrics
 from app.core.metrics import Metrics, format_ratio
 from app.core.policy import Policy, parse_policy
+from app.core.report_formats import answer_facts
 from app.core.run_labels import describe_run
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store
@@ -88,15 +89,6 @@ def _metric_rows(metrics: Metrics) -> list[tuple[str, str]]:
     rows += [("scored cases", str(metrics.scored)), ("unscored cases", str(metrics.unscored))]
     rows += [(f"status {s}", str(n)) for s, n in metrics.status_counts.items()]
     return rows
-
-
-def answer_facts(result: StoredResult) -> str:
-    """What a tiered or two-label answer adds to its label, e.g. " · tier high · escalate"."""
-    facts = [f"tier {result.tier}"] if result.tier else []
-    facts += [f"depiction {result.depiction}"] if result.depiction else []
-    facts += [f"request {result.request}"] if result.request else []
-    facts += ["escalate"] if result.escalate else []
-    return "".join(f" · {fact}" for fact in facts)
 
 
 def _case_class(result: StoredResult) -> str:

@@ -63,6 +63,15 @@ def xml_text(value: object) -> str:
     return _XML_FORBIDDEN.sub(_xml_escape, "" if value is None else str(value))
 
 
+def answer_facts(result: StoredResult) -> str:
+    """What a tiered or two-label answer adds to its label, e.g. " · tier high · escalate"."""
+    facts = [f"tier {result.tier}"] if result.tier else []
+    facts += [f"depiction {result.depiction}"] if result.depiction else []
+    facts += [f"request {result.request}"] if result.request else []
+    facts += ["escalate"] if result.escalate else []
+    return "".join(f" · {fact}" for fact in facts)
+
+
 def junit_xml(results: list[StoredResult], failures: list[str], name: str) -> str:
     """One testcase per case (failure when wrong or without a verdict) plus the thresholds."""
     name = xml_text(name)
@@ -74,7 +83,7 @@ def junit_xml(results: list[StoredResult], failures: list[str], name: str) -> st
             ET.SubElement(case, "error", message=xml_text(r.message or "engine error"))
             bad += 1
         elif not r.correct:
-            text = xml_text(f"expected {r.expected}, got {prediction(r)}")
+            text = xml_text(f"expected {r.expected}, got {prediction(r)}{answer_facts(r)}")
             failure = ET.SubElement(case, "failure", message=text)
             failure.text = xml_text(r.rationale or r.final)
             bad += 1

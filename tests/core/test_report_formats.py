@@ -51,3 +51,10 @@ def test_junit_parses_with_the_models_raw_bytes() -> None:
     assert cases[1].find("error").get("message").startswith("boom\\x00\\x00")
     assert root.get("name") == "Policy\\x0c" and root.get("failures") == "3"
     assert xml_text("tab\tnew\nline\r é \U0001f600") == "tab\tnew\nline\r é \U0001f600"
+
+
+def test_junit_failure_names_the_tier_and_escalation() -> None:
+    wrong = StoredResult("r", "c1", "k", "ok", "0", "1", tier="high", escalate=True)
+    root = ET.fromstring(junit_xml([wrong], [], "P").encode("utf-8"))
+    failure = root.find("testcase").find("failure")
+    assert failure.get("message") == "expected 0, got 1 · tier high · escalate"
