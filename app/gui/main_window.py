@@ -228,8 +228,8 @@ class MainWindow(QMainWindow):
 
     # --- settings and models ----------------------------------------------------------
     def update_start_page(self, *_args) -> None:
-        """The start page while no policy is open (no file, nothing typed)."""
-        show_start_page(self.central, self.document.path, self.policy_panel.text())
+        actions, text = self.window_actions.workbench_only, self.policy_panel.text()
+        show_start_page(self.central, self.document.path, text, actions)
 
     def open_settings_dialog(self, remote: bool = False) -> None:
         dialog = SettingsDialog(self.settings, self)

@@ -123,6 +123,8 @@ class WindowActions:
             edit_menu, "Find in r&easoning…", finder.open_bar, QKeySequence("Ctrl+Shift+F")
         )
         cases.runRequested.connect(runner.run_current)
+        # finding in a hidden editor would leave the keyboard in an invisible field
+        self.workbench_only = (self.find_action, self.replace_action, self.find_reasoning_action)
 
         run_menu = menu_bar.addMenu("&Run")
         self.run_case_action = self._add(

@@ -220,3 +220,21 @@ def test_the_window_keeps_a_daily_copy_of_the_results(window, qtbot):
     window.evaluation.backup_store()  # the same day: no second copy
     window.evaluation.wait()
     assert backups(window.store.path) == [copy]
+
+
+def test_find_keys_on_the_start_page_never_focus_a_hidden_field(
+    qtbot, tmp_path, monkeypatch, factory
+):
+    win = open_workbench(qtbot, tmp_path, monkeypatch, factory, policy=False)
+    try:
+        assert win.central.currentIndex() == 0  # the start page
+        actions = win.window_actions
+        assert not actions.find_action.isEnabled()  # Ctrl+F used to focus a hidden field
+        assert not actions.find_reasoning_action.isEnabled()
+        win.start_page.template_buttons[0].click()
+        qtbot.waitUntil(lambda: win.central.currentIndex() == 1)
+        assert actions.find_action.isEnabled() and actions.replace_action.isEnabled()
+        chord(qtbot, win.policy_panel.editor, Qt.Key.Key_F, Ctrl)
+        assert win.policy_panel.find_bar.isVisible()
+    finally:
+        shut(win)

@@ -93,8 +93,14 @@ class StartPage(QWidget):
         return button
 
 
-def show_start_page(stack: QStackedWidget, path: Path | None, text: str) -> None:
+def show_start_page(
+    stack: QStackedWidget, path: Path | None, text: str, workbench_actions=()
+) -> None:
     """In ``stack`` (the start page first, the workbench second), the start page while no
-    policy is open (no file, nothing typed), else the workbench."""
+    policy is open (no file, nothing typed), else the workbench. ``workbench_actions`` work
+    only on the workbench (find in the policy ...): disabled while the start page shows, so
+    their keys never put the keyboard in a field nobody can see."""
     shown = path is None and not text.strip()
     stack.setCurrentIndex(0 if shown else 1)
+    for action in workbench_actions:
+        action.setEnabled(not shown)
