@@ -11,7 +11,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QObject, QUrl, Slot, qVersion  # noqa: E402
-from PySide6.QtGui import QDesktopServices, QGuiApplication  # noqa: E402
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence  # noqa: E402
 
 from app import __version__  # noqa: E402
 from app.core.cases import cases_path_for, save_cases  # noqa: E402
@@ -83,6 +83,7 @@ def test_about_shows_version_llama_build_qt_folders_and_model_licence(
 
 def test_guide_viewer_shows_the_bundled_guide_read_only(qtbot, window) -> None:
     menu = help_menu(window)
+    assert menu.guide_action.shortcut() == QKeySequence(QKeySequence.StandardKey.HelpContents)
     menu.guide_action.trigger()
     viewer = menu.guide_viewer
     assert viewer is not None and viewer.isVisible()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QUrl, SignalInstance, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QWidget
 
 from app.core.storage_paths import APP_DISPLAY_NAME, data_dir
@@ -48,6 +48,7 @@ class HelpMenu(QObject):
         menu = menu_bar.addMenu("&Help")
         self.menu = menu
         self.guide_action = self._add("Policy writing &guide", self.show_guide)
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
         self.open_data_action = self._add("Open &data folder", self.open_data_folder)
         self.report_action = self._add("&Report a problem…", self.report_problem)
         menu.addSeparator()
