@@ -190,7 +190,7 @@ def render_markdown(report: RunReport) -> str:
         lines += ["", f"## {md_inline(r.case_id)}", ""]
         lines.append(
             f"Expected {md_inline(r.expected)}, predicted {md_inline(prediction(r))}"
-            + md_inline(answer_facts(r).replace(" · ", ", "))
+            + md_inline(answer_facts(r, sep=", "))
             + (", cached" if r.cached else "")
             + (", correct." if r.correct else ", wrong.")
         )

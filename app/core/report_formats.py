@@ -63,13 +63,13 @@ def xml_text(value: object) -> str:
     return _XML_FORBIDDEN.sub(_xml_escape, "" if value is None else str(value))
 
 
-def answer_facts(result: StoredResult) -> str:
+def answer_facts(result: StoredResult, sep: str = " · ") -> str:
     """What a tiered or two-label answer adds to its label, e.g. " · tier high · escalate"."""
     facts = [f"tier {result.tier}"] if result.tier else []
     facts += [f"depiction {result.depiction}"] if result.depiction else []
     facts += [f"request {result.request}"] if result.request else []
     facts += ["escalate"] if result.escalate else []
-    return "".join(f" · {fact}" for fact in facts)
+    return "".join(f"{sep}{fact}" for fact in facts)
 
 
 def junit_xml(results: list[StoredResult], failures: list[str], name: str) -> str:

@@ -6,6 +6,7 @@ process in ``llama_worker`` feeds it requests and forwards the events it yields.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -73,7 +74,8 @@ class LlamaRunner:
         self.specials = HarmonyTokens.from_lookup(self._lookup_special)
         self._vocab = llama_cpp.llama_model_get_vocab(self.llm.model)
         self._pieces: dict[int, bytes] = {}
-        self._prefixes_tokenized: dict[tuple, list[int]] = {}
+        # a policy's prefix is tokenized once for all its cases (the 4 latest policies)
+        self._prefix_tokens = functools.lru_cache(maxsize=4)(self._tokenize_prefix)
         self.prefixes = PrefixCache(
             store, settings.model_path, settings.n_ctx, self.llm.context_params,
             self.gpu_layers_used, self.template,
@@ -150,17 +152,9 @@ class LlamaRunner:
         tokens = prefix + tokenize_segments(segments[content:], self.tokenize)
         return Prompt(tokens, len(prefix), used, run.date)
 
-    def _prefix_tokens(self, segments: tuple) -> list[int]:
-        """The policy prefix's tokens, tokenized once per policy text (a long policy costs
-        milliseconds to tokenize, every case of a suite shares it)."""
-        cached = self._prefixes_tokenized.get(segments)
-        if cached is None:
-            if len(self._prefixes_tokenized) >= 4:
-                self._prefixes_tokenized.pop(next(iter(self._prefixes_tokenized)))
-            cached = self._prefixes_tokenized[segments] = tokenize_segments(
-                list(segments), self.tokenize
-            )
-        return cached
+    def _tokenize_prefix(self, segments: tuple) -> list[int]:
+        """The policy prefix's tokens (cached per policy text in ``_prefix_tokens``)."""
+        return tokenize_segments(list(segments), self.tokenize)
 
     def _evaluate_prompt(self, prompt: Prompt, cancelled: Callable[[], bool]) -> tuple[int, bool]:
         """Evaluate only the tokens after the cached prefix (in memory, or restored from
