@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from app.core.policy import RULE_CODE_RE
 
-# "straight", “curly” and «guillemet» double quotes; 3 to 300 characters inside, one line.
-_QUOTE_RE = re.compile(r'"([^"\n]{3,300})"|“([^”\n]{3,300})”|«([^»\n]{3,300})»')
+# "straight", “curly” and «guillemet» double quotes, 1 to 300 characters inside, one line.
+# Every pair is consumed, however short, so a short quote ("no") never shifts the pairing
+# of the quotes after it; which quotes are worth marking is decided afterwards.
+_QUOTE_RE = re.compile(r'"([^"\n]{1,300})"|“([^”\n]{1,300})”|«([^»\n]{1,300})»')
 _TRIM = " \t.,;:!?…'‘’"
 
 
@@ -46,6 +48,14 @@ def _occurs(phrase: str, text: str) -> bool:
     return re.search(re.escape(phrase), text, re.IGNORECASE) is not None
 
 
+def _worth_marking(phrase: str) -> bool:
+    """Three characters or more; a shorter quote only when it is not a plain word
+    ("💰", "$2" point at something; "no" or "a" would light up half the text)."""
+    if len(phrase) >= 3:
+        return True
+    return bool(phrase) and not phrase.isalpha()
+
+
 def quote_marks(reasoning: str, content: str, policy: str) -> list[Mark]:
     """Quoted phrases of the reasoning that occur in the content or the policy."""
     marks = []
@@ -53,7 +63,7 @@ def quote_marks(reasoning: str, content: str, policy: str) -> list[Mark]:
         group = next(g for g in (1, 2, 3) if match.group(g) is not None)
         raw = match.group(group)
         phrase = raw.strip(_TRIM)
-        if len(phrase) < 3:
+        if not _worth_marking(phrase):
             continue
         in_content, in_policy = _occurs(phrase, content), _occurs(phrase, policy)
         if not (in_content or in_policy):
