@@ -238,3 +238,22 @@ def test_find_keys_on_the_start_page_never_focus_a_hidden_field(
         assert win.policy_panel.find_bar.isVisible()
     finally:
         shut(win)
+
+
+def test_the_window_never_grows_past_the_screen(window, qtbot):
+    """Without a window manager nothing refuses a window that outgrows the screen: the
+    filter chip and a run's progress used to add rows that pushed the status bar off it."""
+    area = window.screen().availableGeometry()
+    window.resize(area.width(), area.height())
+    qtbot.wait(50)
+    assert window.minimumHeight() <= area.height()
+    panel = window.case_panel
+    panel.describe_case_filter("expected 0 · predicted 1")
+    panel.proxy.set_case_filter([case.id for case in panel.cases()[:2]])
+    qtbot.waitUntil(panel.filter_chip.isVisible)
+    window.window_actions.run_all_action.trigger()
+    qtbot.waitUntil(window.status.progress.isVisible, timeout=TIMEOUT)
+    qtbot.wait(50)
+    assert window.height() <= area.height()
+    assert window.width() <= area.width()
+    qtbot.waitUntil(lambda: not window.controller.is_busy(), timeout=TIMEOUT)

@@ -3,7 +3,10 @@
 ``fit_to_screen`` gives a dialog its preferred size, shrunk to the available area of its
 screen (minus a margin for the title bar and panels), so its buttons are never off-screen.
 ``restore_fitting`` restores a saved window geometry only where it fits an available screen;
-otherwise the window gets a fitting size, centred on the primary screen.
+otherwise the window gets a fitting size, centred on the primary screen. It also pins the
+window's minimum size: without that, Qt raises a top-level window's minimum to its layout's
+(the filter chip or a run's progress adding a row), and with no window manager to refuse,
+the window grows past the bottom of a small screen, status bar and all.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QWidget
 
 MARGIN = 0.94  # of the available area: room for the frame and the desktop's panels
+MIN_WIDTH, MIN_HEIGHT = 640, 480  # the window's own minimum, never above the screen
 
 
 def _screen(widget: QWidget) -> QScreen | None:
@@ -40,8 +44,17 @@ def fits_a_screen(rect: QRect) -> bool:
     )
 
 
+def pin_minimum(window: QWidget) -> None:
+    """An explicit minimum size that fits the screen, so the layout's never overrides it."""
+    area = available_area(window)
+    window.setMinimumSize(
+        min(MIN_WIDTH, int(area.width() * MARGIN)), min(MIN_HEIGHT, int(area.height() * MARGIN))
+    )
+
+
 def restore_fitting(window: QWidget, saved: QByteArray | bytes | None, width: int, height: int):
     """Restore ``saved`` geometry where it fits a screen; else a fitting, centred size."""
+    pin_minimum(window)
     restored = saved is not None and window.restoreGeometry(QByteArray(saved))
     if restored and (fits_a_screen(window.frameGeometry()) or window.isMaximized()):
         return
