@@ -3,8 +3,8 @@
 ``run_gui`` is what ``safeguard-studio`` with no subcommand calls. ``create_main_window``
 builds a window with a given engine factory and settings (tests, screenshots, benchmarks);
 it is the place where the end-to-end test passes the real ``LocalEngine``. Once the window is
-shown, a first run without a model (local backend, no model file) opens the Models dialog,
-and ``SAFEGUARD_QUIT_WHEN_SHOWN=1`` makes the app print one line and close the window (the
+shown, a first run without a model (local backend, no model file) puts the keyboard focus on
+the start page's "Get the model…" button (no dialog opens by itself over the start page), and ``SAFEGUARD_QUIT_WHEN_SHOWN=1`` makes the app print one line and close the window (the
 packaging smoke test and ``benchmarks/frozen_start`` start the real executable with it).
 """
 
@@ -130,8 +130,10 @@ def needs_model(settings: QSettings) -> bool:
 
 def after_shown(window, settings: QSettings) -> None:
     """Call right after ``window.show()``; acts once the event loop runs."""
-    if needs_model(settings):
-        QTimer.singleShot(0, window.open_models_dialog)
+    if needs_model(settings) and window.start_page.isVisible():
+        button = window.start_page.models_button
+        button.setDefault(True)  # Enter gets the model
+        QTimer.singleShot(0, button.setFocus)
     QTimer.singleShot(BACKUP_DELAY_MS, window.evaluation.backup_store)  # once started
     if os.environ.get(QUIT_WHEN_SHOWN_ENV):
         QTimer.singleShot(0, lambda: _report_and_close(window))

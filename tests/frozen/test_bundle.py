@@ -38,11 +38,11 @@ def test_classify_json_runs_a_real_engine_child_inside_the_bundle(exe: Path) -> 
     assert SHOWN_LINE not in out.stdout + out.stderr
 
 
-def test_window_comes_up_offscreen_and_a_first_run_lands_in_models(exe: Path, tmp_path) -> None:
+def test_window_comes_up_offscreen_alone_on_a_first_run(exe: Path, tmp_path) -> None:
     env = {QUIT_WHEN_SHOWN_ENV: "1", "SAFEGUARD_CONFIG_DIR": str(tmp_path / "config")}
     out = run_frozen([str(exe)], env=env)
     assert out.returncode == 0, out.stderr
-    assert f"{SHOWN_LINE} (visible=True, models dialog open)" in out.stdout
+    assert f"{SHOWN_LINE} (visible=True, models dialog closed)" in out.stdout
     assert out.stdout.count(SHOWN_LINE) == 1  # one window, one process that showed it
 
 

@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from app.gui import app as startup  # noqa: E402
 from app.gui.models import controller as models_controller  # noqa: E402
@@ -53,9 +54,15 @@ def test_needs_model_only_for_a_local_backend_without_a_file(make_window) -> Non
     assert not startup.needs_model(win.settings)
 
 
-def test_first_run_without_a_model_opens_the_models_dialog(qtbot, make_window) -> None:
+def test_first_run_without_a_model_offers_the_model_on_the_start_page(qtbot, make_window) -> None:
+    """No dialog opens by itself over the start page: its "Get the model" button has the
+    focus, and Enter opens Models."""
     win = make_window(with_model=False)
     startup.after_shown(win, win.settings)
+    button = win.start_page.models_button
+    qtbot.waitUntil(button.hasFocus, timeout=TIMEOUT)
+    assert win.models_dialog is None
+    qtbot.keyClick(button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: win.models_dialog is not None, timeout=TIMEOUT)
     assert win.models_dialog.isVisible()
 
