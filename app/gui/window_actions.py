@@ -41,6 +41,7 @@ from app.gui.running.runner import RunCoordinator
 from app.gui.shared import options
 from app.gui.shared.edit_actions import EditTargets, add_edit_actions
 from app.gui.shared.theme import THEMES, apply_theme
+from app.gui.shared.undo_order import UndoOrder
 
 
 @dataclass
@@ -112,7 +113,8 @@ class WindowActions:
         cases = commands.case_panel
         self.edit_actions = add_edit_actions(
             edit_menu, window, EditTargets(
-                cases.undo_stack, cases.table, cases.selected_content, cases.paste_many
+                cases.undo_stack, cases.table, cases.selected_content, cases.paste_many,
+                UndoOrder(commands.policy_panel.editor.document(), cases.undo_stack, window),
             ),
         )  # fmt: skip
         self.find_action = commands.policy_panel.find_action

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, Slot
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from app.core.cases import cases_path_for
@@ -34,6 +33,7 @@ from app.gui.evaluation.history_dialog import HistoryDialog
 from app.gui.evaluation.metrics_panel import MetricsPanel
 from app.gui.evaluation.report_actions import export_run_report
 from app.gui.shared.backend_values import backend_config
+from app.gui.shared.document_edit import replace_document_text
 from app.gui.shared.screen_fit import fit_to_screen
 from app.runs.backend import model_filter
 
@@ -178,11 +178,7 @@ class EvaluationActions(QObject):
     def restore_text(self, text: str) -> None:
         """Replace the policy with an older version as one undoable edit."""
         editor = self.context.policy_editor
-        cursor = QTextCursor(editor.document())
-        cursor.beginEditBlock()
-        cursor.select(QTextCursor.SelectionType.Document)
-        cursor.insertText(text)
-        cursor.endEditBlock()
+        editor.setTextCursor(replace_document_text(editor.document(), text))
         self.context.show_message("Version restored into the editor (Undo brings back the text).")
 
     def compare_last_runs(self) -> None:

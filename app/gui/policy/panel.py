@@ -36,6 +36,7 @@ from app.gui.policy.format_dialog import FormatDialog
 from app.gui.policy.highlighter import PolicyHighlighter
 from app.gui.policy.outline import PolicyOutline
 from app.gui.policy.token_meter import TokenMeter
+from app.gui.shared.document_edit import replace_document_text
 
 DEBOUNCE_MS = 200
 LINE_ROLE = Qt.ItemDataRole.UserRole
@@ -189,9 +190,7 @@ class PolicyPanel(QWidget):
         """Write ``output`` as the text's front matter: one undoable edit, saved on save."""
         if output is None:
             return
-        cursor = QTextCursor(self._editor.document())
-        cursor.select(QTextCursor.SelectionType.Document)
-        cursor.insertText(with_front_matter(self.text(), output))
+        replace_document_text(self._editor.document(), with_front_matter(self.text(), output))
         self.refresh_analysis()
 
     def set_context_size(self, n_ctx: int) -> None:

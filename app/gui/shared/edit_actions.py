@@ -1,8 +1,10 @@
 """Edit ▸ Undo, Redo, Cut, Copy, Paste, Select all, routed to the widget that has focus.
 
 A text field or editor with focus gets its own operation (the policy editor and the case
-content keep their own undo history while one types); anywhere else Undo and Redo step
-through the open test set's ``QUndoStack`` (add, delete, duplicate, paste, import, edits),
+content keep their own undo history while one types); anywhere else Undo and Redo take
+back the step done last, in the policy document (a restored version, an applied
+suggestion) or in the open test set's ``QUndoStack`` (add, delete, duplicate, paste,
+import, edits), whichever came later (``app.gui.shared.undo_order``),
 and in the case table Copy copies the selected cases' content, Paste adds the clipboard's
 lines as cases and Select all selects every case. Text widgets take Ctrl+Z and friends
 before a window shortcut sees them, so each key has one owner at a time.
@@ -24,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.shared.undo_order import UndoOrder
+
 TEXT_WIDGETS = (QLineEdit, QPlainTextEdit, QTextEdit)
 
 
@@ -35,6 +39,7 @@ class EditTargets:
     table: QAbstractItemView  # the case table
     copy_cases: Callable[[], str]  # the selected cases' content
     paste_cases: Callable[[str], object]  # add cases from pasted text
+    order: UndoOrder | None = None  # policy document and test set in one order
 
 
 def _text_widget() -> QWidget | None:
@@ -47,7 +52,9 @@ def _route(targets: EditTargets, operation: str) -> None:
     if widget is not None:
         getattr(widget, operation)()
         return
-    if operation in ("undo", "redo"):
+    if operation in ("undo", "redo") and targets.order is not None:
+        targets.order.step(redo=operation == "redo")
+    elif operation in ("undo", "redo"):
         getattr(targets.undo_stack, operation)()
     elif operation == "copy" and QApplication.focusWidget() is targets.table:
         QGuiApplication.clipboard().setText(targets.copy_cases())
@@ -57,6 +64,16 @@ def _route(targets: EditTargets, operation: str) -> None:
             targets.paste_cases(text)
     elif operation == "selectAll" and QApplication.focusWidget() is targets.table:
         targets.table.selectAll()
+
+
+def _next_step(targets: EditTargets, redo: bool) -> str | None:
+    """What Undo (Redo) outside a text field would do; None when nothing."""
+    if targets.order is not None:
+        return targets.order.describe(redo) if targets.order.next_source(redo) else None
+    stack = targets.undo_stack
+    if not (stack.canRedo() if redo else stack.canUndo()):
+        return None
+    return stack.redoText() if redo else stack.undoText()
 
 
 def add_edit_actions(menu: QMenu, parent: QWidget, targets: EditTargets) -> dict[str, QAction]:
@@ -85,12 +102,11 @@ def add_edit_actions(menu: QMenu, parent: QWidget, targets: EditTargets) -> dict
         actions[name] = action
 
     def describe() -> None:  # say what Undo would undo, like every editor does
-        stack = targets.undo_stack
         in_text = _text_widget() is not None
-        actions["undo"].setText("&Undo" if in_text else f"&Undo {stack.undoText()}".strip())
-        actions["redo"].setText("&Redo" if in_text else f"&Redo {stack.redoText()}".strip())
-        actions["undo"].setEnabled(in_text or stack.canUndo())
-        actions["redo"].setEnabled(in_text or stack.canRedo())
+        for name, redo in (("undo", False), ("redo", True)):
+            what = "" if in_text else _next_step(targets, redo)
+            actions[name].setText(f"&{name.title()} {what}".strip())
+            actions[name].setEnabled(in_text or what is not None)
 
     def enable() -> None:  # the keys work whatever the menu last showed
         for action in actions.values():
