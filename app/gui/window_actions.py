@@ -40,6 +40,7 @@ from app.gui.running.result_view import ResultView
 from app.gui.running.runner import RunCoordinator
 from app.gui.shared import options
 from app.gui.shared.edit_actions import EditTargets, add_edit_actions
+from app.gui.shared.pane_focus import PaneCycle
 from app.gui.shared.theme import THEMES, apply_theme
 from app.gui.shared.undo_order import UndoOrder
 
@@ -197,6 +198,14 @@ class WindowActions:
         )
         self.show_metrics_action = self._add(
             view_menu, "&Metrics", lambda: tabs.setCurrentIndex(1), QKeySequence("Ctrl+2")
+        )
+        view_menu.addSeparator()
+        panes = PaneCycle(
+            [commands.policy_panel.editor, cases.table, cases.content_edit, tabs.currentWidget]
+        )
+        self.next_pane_action = self._add(view_menu, "&Next pane", panes.next, QKeySequence("F6"))
+        self.previous_pane_action = self._add(
+            view_menu, "Pre&vious pane", panes.previous, QKeySequence("Shift+F6")
         )
         self.help = install_help_menu(
             menu_bar, window, commands.engine_states, commands.show_message

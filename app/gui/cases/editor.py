@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.core.cases import TestCase
 from app.gui.shared.highlights import make_selections, quote_format
 from app.gui.shared.reasoning_marks import phrase_spans
+from app.gui.shared.widgets import GuardedComboBox
 
 
 class CaseEditor(QWidget):
@@ -39,7 +39,7 @@ class CaseEditor(QWidget):
         self.content_edit.setPlaceholderText("Case content (plain text)")
         self.content_edit.setTabChangesFocus(True)  # Tab moves on to Expected and Notes
         self.content_edit.textChanged.connect(self._on_content)
-        self.expected_combo = QComboBox()
+        self.expected_combo = GuardedComboBox()
         self.expected_combo.setMinimumContentsLength(14)
         self.expected_combo.currentIndexChanged.connect(self._on_expected)
         self.notes_edit = QLineEdit()

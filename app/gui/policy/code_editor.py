@@ -16,6 +16,7 @@ from PySide6.QtCore import QEasingCurve, QEvent, QMimeData, QRect, QSize, Qt, QV
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
+    QKeyEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -26,6 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
+from app.gui.policy.editor_keys import handle_key
 from app.gui.shared.theme import palette_is_dark
 
 Ranges = Sequence[tuple[int, int]]
@@ -109,6 +111,10 @@ class CodeEditor(QPlainTextEdit):
     def search_selections(self) -> list[QTextEdit.ExtraSelection]:
         """The found-text selections now shown."""
         return list(self._search)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if not handle_key(self, event):  # Tab indents a selection; Ctrl+Tab leaves
+            super().keyPressEvent(event)
 
     # ------------------------------------------------------------ plain text only
     def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 (Qt override)

@@ -3,7 +3,30 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QScrollArea, QWidget
+from PySide6.QtGui import QKeyEvent, QWheelEvent
+from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QMessageBox, QScrollArea, QWidget
+
+# Keys a focused QComboBox would use to change its value without showing it.
+_SILENT_KEYS = {
+    Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown,
+    Qt.Key.Key_Home, Qt.Key.Key_End,
+}  # fmt: skip
+
+
+class GuardedComboBox(QComboBox):
+    """A combo box that changes a stored value only through its open list: arrow keys,
+    letters and the wheel open the list (or scroll the page) instead of silently changing
+    what is selected, so Tab landing on it and a stray Down never rewrite data."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if plain and (event.key() in _SILENT_KEYS or event.text().strip()):
+            self.showPopup()
+            return
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
+        event.ignore()  # the page scrolls; the value stays
 
 
 def plain_label(text: str = "", name: str = "") -> QLabel:

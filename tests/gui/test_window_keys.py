@@ -1,0 +1,95 @@
+"""Keys that move around the window never change data: Tab over a selection in the policy,
+Ctrl+Tab out of the editor, a stray Down on the Expected box, F6 between panes."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QTextCursor  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from tests.support.fake_engine import FakeEngineFactory, FakeScript  # noqa: E402
+from tests.support.gui_window import chord, open_workbench, shut  # noqa: E402
+
+Ctrl = Qt.KeyboardModifier.ControlModifier
+Shift = Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    win = open_workbench(qtbot, tmp_path, monkeypatch, FakeEngineFactory(FakeScript(delay=0.0)))
+    yield win
+    win.policy_panel.set_modified(False)
+    win.case_panel.set_modified(False)
+    shut(win)
+
+
+def _select(editor, word: str) -> None:
+    text = editor.toPlainText()
+    cursor = QTextCursor(editor.document())
+    cursor.setPosition(text.index(word))
+    cursor.setPosition(text.index(word) + len(word), QTextCursor.MoveMode.KeepAnchor)
+    editor.setTextCursor(cursor)
+
+
+def test_tab_over_a_found_word_indents_its_line_and_never_types_over_it(window, qtbot):
+    panel = window.policy_panel
+    editor = panel.editor
+    before = editor.toPlainText()
+    chord(qtbot, editor, Qt.Key.Key_F, Ctrl)
+    qtbot.keyClicks(panel.find_bar.find_edit, "Criteria")
+    qtbot.keyClick(panel.find_bar.find_edit, Qt.Key.Key_Return)
+    editor.setFocus()
+    if not editor.textCursor().hasSelection():
+        _select(editor, "Criteria")
+    assert editor.textCursor().selectedText() == "Criteria"
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    after = editor.toPlainText()
+    assert "Criteria" in after and after.count("Criteria") == before.count("Criteria")
+    assert after.replace("\t", "", 1) == before  # one level of indent, nothing typed over
+    qtbot.keyClick(editor, Qt.Key.Key_Backtab, Shift)
+    assert editor.toPlainText() == before
+
+
+def test_ctrl_tab_leaves_the_policy_editor(window, qtbot):
+    editor = window.policy_panel.editor
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus)
+    before = editor.toPlainText()
+    chord(qtbot, editor, Qt.Key.Key_Tab, Ctrl)
+    assert not editor.hasFocus()
+    assert editor.toPlainText() == before
+
+
+def test_down_on_the_expected_box_does_not_change_the_gold_label(window, qtbot):
+    panel = window.case_panel
+    combo = panel.expected_combo
+    case_id = panel.current_case_id()
+    expected = panel.model.case(case_id).expected
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus)
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    qtbot.keyClick(combo, Qt.Key.Key_Up)
+    qtbot.keyClick(combo, Qt.Key.Key_1)
+    combo.hidePopup()
+    assert panel.model.case(case_id).expected == expected
+    assert not panel.undo_stack.canUndo()
+
+
+def test_f6_moves_between_policy_and_cases(window, qtbot):
+    editor = window.policy_panel.editor
+    table = window.case_panel.table
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus)
+    qtbot.keyClick(editor, Qt.Key.Key_F6)
+    assert QApplication.focusWidget() is table
+    qtbot.keyClick(table, Qt.Key.Key_F6)
+    assert QApplication.focusWidget() is window.case_panel.content_edit
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F6, Shift)
+    assert QApplication.focusWidget() is table
+    qtbot.keyClick(table, Qt.Key.Key_F6, Shift)
+    assert QApplication.focusWidget() is editor
