@@ -1,8 +1,8 @@
 """Find in the reasoning, and the reasoning's right-click menu (Copy, Find…).
 
 ``ReasoningFind`` is a one-line find bar under the reasoning: typing finds the first
-match, Enter the next (Shift+Enter the previous), wrapping around, and Esc closes it and
-gives focus back to the text. Edit ▸ Find in reasoning (Ctrl+Shift+F) and the menu's
+match, Enter or ▼ the next (Shift+Enter or ▲ the previous), wrapping around, with the count
+("2 of 5"); Esc closes it and gives focus back to the text. Edit ▸ Find in reasoning (Ctrl+Shift+F) and the menu's
 Find… open it. The text stays plain: the match is the view's selection.
 """
 
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.shared.escape import escape_closes
+from app.gui.shared.text_offsets import qt_to_py
 
 
 class ReasoningFind(QWidget):
@@ -33,13 +34,18 @@ class ReasoningFind(QWidget):
         self.find_edit.textChanged.connect(lambda _text: self.find(restart=True))
         self.find_edit.installEventFilter(self)
         self.status = QLabel()
+        self.previous_button = QToolButton(text="▲", toolTip="Previous match (Shift+Enter)")
+        self.previous_button.clicked.connect(lambda: self.find(backward=True))
+        self.next_button = QToolButton(text="▼", toolTip="Next match (Enter)")
+        self.next_button.clicked.connect(lambda: self.find())
         close = QToolButton(text="✕", toolTip="Close (Esc)")
         close.clicked.connect(self.close_bar)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
         layout.addWidget(self.find_edit, 1)
         layout.addWidget(self.status)
-        layout.addWidget(close)
+        for button in (self.previous_button, self.next_button, close):
+            layout.addWidget(button)
         escape_closes(self, self.close_bar)  # before the window's Esc (Cancel run)
         self.hide()
 
@@ -69,8 +75,20 @@ class ReasoningFind(QWidget):
             edge = QTextCursor.MoveOperation.End if backward else QTextCursor.MoveOperation.Start
             self.view.moveCursor(edge)
             found = self.view.find(text, flags)
-        self.status.setText("" if found else "Not found")
+        self.status.setText(self._count(text) if found else "Not found")
         return found
+
+    def _count(self, needle: str) -> str:
+        """ "2 of 5": the selected match among all (case-insensitive, as the search is)."""
+        haystack = self.view.toPlainText().lower()
+        needle = needle.lower()
+        starts, at = [], haystack.find(needle)
+        while at >= 0:
+            starts.append(at)
+            at = haystack.find(needle, at + max(1, len(needle)))
+        here = qt_to_py(self.view.toPlainText(), self.view.textCursor().selectionStart())
+        index = next((n for n, start in enumerate(starts) if start >= here), len(starts) - 1)
+        return f"{index + 1} of {len(starts)}" if starts else ""
 
     def eventFilter(self, watched, event) -> bool:
         pressed = isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress
