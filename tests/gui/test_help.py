@@ -92,6 +92,10 @@ def test_guide_viewer_shows_the_bundled_guide_read_only(qtbot, window) -> None:
     assert "# Starter" not in text  # rendered as Markdown, not shown raw
     assert viewer.browser.isReadOnly()
     assert viewer.browser.textCursor().position() == 0  # opens at the top
+    # written for policy writers: no module paths or test files of the app's own code
+    assert "app.core" not in text and "tests/" not in text
+    area = viewer.screen().availableGeometry()
+    assert viewer.frameGeometry().height() <= area.height()  # Close stays on screen
 
 
 def test_guide_markup_stays_text_and_loads_nothing(qtbot, tmp_path) -> None:

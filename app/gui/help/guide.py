@@ -15,6 +15,7 @@ from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from app.core.resources import policies_dir
+from app.gui.shared.screen_fit import fit_to_screen
 
 MARKDOWN_FEATURES = (
     QTextDocument.MarkdownFeature.MarkdownDialectGitHub
@@ -50,7 +51,7 @@ class GuideViewer(QDialog):
     def __init__(self, parent: QWidget | None = None, path: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Policy writing guide")
-        self.resize(860, 720)
+        fit_to_screen(self, 860, 720)  # the Close button stays on a 700-px screen
         self.browser = _OfflineBrowser()
         self.browser.setObjectName("guideBrowser")
         self.browser.setReadOnly(True)
