@@ -141,6 +141,17 @@ def test_reasoning_streams_and_rule_code_click_jumps_to_policy(window, qtbot, fa
     )
     assert window.policy_panel.editor.textCursor().blockNumber() == expected_line
 
+    # a quoted phrase clicked: the case text selects it (it used to do nothing)
+    window.case_panel.content_edit.moveCursor(QTextCursor.MoveOperation.End)
+    index = text.index("Pay the $2 fee") + 3
+    cursor.setPosition(py_to_qt(text, index))
+    point = view.reasoning.cursorRect(cursor).center()
+    with qtbot.waitSignal(view.quoteClicked, timeout=2000) as clicked:
+        qtbot.mouseClick(view.reasoning.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert clicked.args[0] == "Pay the $2 fee"
+    selected = window.case_panel.content_edit.textCursor().selectedText()
+    assert selected.lower() == "pay the $2 fee"
+
 
 def test_policy_edit_marks_results_stale(window, qtbot):
     with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT):

@@ -3,7 +3,8 @@
 Everything is plain text (model output is never interpreted as HTML). While a case runs,
 reasoning deltas are appended as they arrive; highlights (rule codes the reasoning cites,
 phrases it quotes from the case or the policy) are recomputed at most every 80 ms. Clicking
-a highlighted rule code emits ``ruleCodeClicked``; the quoted phrases are announced with
+a highlighted rule code emits ``ruleCodeClicked``, a highlighted quote ``quoteClicked``
+(phrase, where it was found: content, policy or both); the quoted phrases are announced with
 ``phrasesFound`` so the case editor and the policy editor can highlight them too.
 """
 
@@ -42,6 +43,7 @@ class ReasoningView(QPlainTextEdit):
     """Read-only reasoning text whose rule-code highlights are clickable."""
 
     ruleCodeClicked = Signal(str)
+    quoteClicked = Signal(str, str)  # phrase, source
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +56,10 @@ class ReasoningView(QPlainTextEdit):
         self.marks: list[Mark] = []
 
     def rule_at(self, pos) -> Mark | None:
+        return self.mark_at_pos(pos, "rule")
+
+    def mark_at_pos(self, pos, kind: str | None = None) -> Mark | None:
+        """The mark (of ``kind``, or any) under a viewport position."""
         cursor = self.cursorForPosition(pos)
         rect = self.cursorRect(cursor)
         if abs(rect.center().y() - pos.y()) > rect.height():
@@ -61,10 +67,10 @@ class ReasoningView(QPlainTextEdit):
         text = self.toPlainText()
         offset = qt_to_py(text, cursor.position())
         # cursorForPosition rounds to the nearest gap: check the character on both sides
-        return mark_at(self.marks, offset, "rule") or mark_at(self.marks, offset - 1, "rule")
+        return mark_at(self.marks, offset, kind) or mark_at(self.marks, offset - 1, kind)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        over = self.rule_at(event.position().toPoint()) is not None
+        over = self.mark_at_pos(event.position().toPoint()) is not None
         shape = Qt.CursorShape.PointingHandCursor if over else Qt.CursorShape.IBeamCursor
         self.viewport().setCursor(shape)
         super().mouseMoveEvent(event)
@@ -73,15 +79,19 @@ class ReasoningView(QPlainTextEdit):
         super().mouseReleaseEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
             return
-        mark = self.rule_at(event.position().toPoint())
-        if mark is not None:
+        pos = event.position().toPoint()
+        mark = self.rule_at(pos) or self.mark_at_pos(pos, "quote")
+        if mark is not None and mark.kind == "rule":
             self.ruleCodeClicked.emit(mark.value)
+        elif mark is not None:
+            self.quoteClicked.emit(mark.value, mark.source)
 
 
 class ResultView(QWidget):
     """Badge + final answer + streamed reasoning + small statistics line."""
 
     ruleCodeClicked = Signal(str)
+    quoteClicked = Signal(str, str)  # phrase, source (content, policy or both)
     phrasesFound = Signal(list)  # quoted phrases found in the shown reasoning
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -113,6 +123,7 @@ class ResultView(QWidget):
         self.reasoning = ReasoningView()
         self.reasoning.setPlaceholderText("The model's reasoning appears here as it runs.")
         self.reasoning.ruleCodeClicked.connect(self.ruleCodeClicked)
+        self.reasoning.quoteClicked.connect(self.quoteClicked)
         self.stats = QLabel()
         self.stats.setTextFormat(Qt.TextFormat.PlainText)
         self.stats.setObjectName("resultStats")

@@ -23,6 +23,7 @@ from app.core.run_types import EngineSettings
 from app.gui.running.engine_controller import EngineController
 from app.gui.running.result_view import ResultView
 from app.gui.shared.backend_values import backend_config
+from app.gui.shared.highlights import reveal_phrase
 from app.gui.shared.model_file import model_file_ready
 from app.gui.shared.settings_store import (
     load_engine_settings,
@@ -81,6 +82,7 @@ class RunCoordinator(QObject):
         policy_panel.policyEdited.connect(self.policy_changed)
         result_view.ruleCodeClicked.connect(self.jump_to_rule)
         result_view.phrasesFound.connect(self._on_phrases)
+        result_view.quoteClicked.connect(self.jump_to_quote)
 
     # --- policy ---------------------------------------------------------------------
     @Slot()
@@ -120,6 +122,16 @@ class RunCoordinator(QObject):
     def _on_phrases(self, phrases: list) -> None:
         self.cases.highlight_phrases(phrases)
         self.policy_panel.highlight_phrases(phrases)
+
+    @Slot(str, str)
+    def jump_to_quote(self, phrase: str, source: str) -> None:
+        """Show a quoted phrase where it was found: the case content, the policy, or both."""
+        if source in ("content", "both"):
+            reveal_phrase(self.cases.content_edit, phrase)
+        if source in ("policy", "both"):
+            reveal_phrase(self.policy_panel.editor, phrase)
+        where = {"content": "the case", "policy": "the policy"}.get(source, "case and policy")
+        self.message.emit(f"“{phrase}” in {where}.")
 
     @Slot(str)
     def jump_to_rule(self, code: str) -> None:

@@ -57,3 +57,20 @@ def make_selections(
         selection.format = fmt
         selections.append(selection)
     return selections
+
+
+def reveal_phrase(view: QPlainTextEdit, phrase: str) -> bool:
+    """Select the first case-insensitive occurrence of ``phrase`` in the view and scroll
+    to it; False when the text does not hold it."""
+    text = view.toPlainText()
+    lowered = text.lower()  # offsets hold only while lowering keeps the length
+    same = len(lowered) == len(text)
+    start = (lowered.find(phrase.lower()) if same else text.find(phrase)) if phrase else -1
+    if start < 0:
+        return False
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(py_to_qt(text, start))
+    cursor.setPosition(py_to_qt(text, start + len(phrase)), QTextCursor.MoveMode.KeepAnchor)
+    view.setTextCursor(cursor)
+    view.ensureCursorVisible()
+    return True
