@@ -20,12 +20,12 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.policy import OutputFormat, Policy, PolicyError, parse_policy
 from app.core.run_types import EngineSettings
-from app.gui.shared.result_copy import ResultContext
 from app.gui.running.engine_controller import EngineController
 from app.gui.running.result_view import ResultView
 from app.gui.shared.backend_values import backend_config
 from app.gui.shared.highlights import reveal_phrase
 from app.gui.shared.model_file import model_file_ready
+from app.gui.shared.result_copy import ResultContext
 from app.gui.shared.settings_store import (
     load_engine_settings,
     load_run_settings,
