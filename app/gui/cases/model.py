@@ -9,6 +9,7 @@ latest run; the proxies in ``app.gui.cases.filter`` sort and filter for the view
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -148,7 +149,7 @@ class CaseTableModel(HeaderedTableModel):
 
     def set_cases(self, cases: list[TestCase]) -> None:
         self.beginResetModel()
-        self._cases = [TestCase(c.id, c.content, c.expected, c.notes, list(c.tags)) for c in cases]
+        self._cases = [case.copy() for case in cases]  # every field, extra ones too
         self._entries.clear()
         self._queued.clear()
         self._next_id = len(self._cases) + 1
@@ -170,7 +171,7 @@ class CaseTableModel(HeaderedTableModel):
         added = []
         for case in cases:
             if not case.id or case.id in taken:
-                case = TestCase(self.new_id(), case.content, case.expected, case.notes, case.tags)
+                case = replace(case, id=self.new_id())
             taken.add(case.id)
             added.append(case)
         self.beginInsertRows(QModelIndex(), row, row + len(added) - 1)
