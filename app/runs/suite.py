@@ -76,7 +76,8 @@ def _classify(
     emit: Callable[[object], None],
 ) -> StoredResult | None:
     """Run one case on the engine; None when it was cancelled (or gave no terminal event)."""
-    request = ClassifyRequest(case.id, policy.body, model_content(case), run_settings, policy.output)
+    content = model_content(case)  # a response case is judged with its prompt
+    request = ClassifyRequest(case.id, policy.body, content, run_settings, policy.output)
     cancel_sent = False
     for event in engine.classify(request):
         if cancel.is_set() and not cancel_sent:
