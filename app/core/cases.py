@@ -25,7 +25,6 @@ from app.core.label_spelling import normalize_label
 from app.core.policy import OutputFormat
 from app.core.storage_paths import atomic_write_text
 
-
 KNOWN_FIELDS = ("id", "content", "expected", "notes", "tags", "prompt")
 PROMPT_HEADING = "The user's prompt:"
 RESPONSE_HEADING = "The response to judge:"

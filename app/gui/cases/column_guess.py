@@ -3,7 +3,10 @@
 ``FIELDS`` are the case fields a test-set file can map (``FIELD_NAMES`` their labels in the
 import dialog). :func:`guess_mapping` picks a column per field from the header names
 (``content`` / ``text`` / ``message``..., ``expected`` / ``label``...), and when no header
-names the content, the column with the longest cells. :func:`guess_pairs` finds prompt /
+names the content, the column with the longest cells; when no header names the label, the
+column whose cells are labels or tiers of the policy
+(:func:`app.core.import_labels.guess_label_column`). Of two columns with one name the one
+with more filled cells is chosen. :func:`guess_pairs` finds prompt /
 response datasets: two or more label columns (``Classification``, ``Response Label``,
 ``Prompt label``...) each right after its content column. The user can change every choice.
 :func:`column_names` names the columns the preview shows.
@@ -12,6 +15,9 @@ response datasets: two or more label columns (``Classification``, ``Response Lab
 from __future__ import annotations
 
 import re
+
+from app.core.import_labels import guess_label_column
+from app.core.policy import OutputFormat
 
 FIELDS = ("content", "expected", "id", "notes", "tags")
 FIELD_NAMES = {
@@ -30,19 +36,31 @@ _NAME_HINTS = {
 }
 
 
+def _named(lowered: list[str], hint: str, rows: list[list[str]], taken: set[int]) -> int | None:
+    """The free column with this name; of several, the one with the most filled cells."""
+    found = [i for i, name in enumerate(lowered) if name == hint and i not in taken]
+    filled = {i: sum(1 for row in rows if i < len(row) and row[i].strip()) for i in found}
+    return max(found, key=lambda i: filled[i]) if found else None
+
+
 def guess_mapping(
-    columns: list[str], rows: list[list[str]], has_header: bool
+    columns: list[str],
+    rows: list[list[str]],
+    has_header: bool,
+    output: OutputFormat | None = None,
 ) -> dict[str, int | None]:
-    """Column index per field: by header name first, content then by the longest cells."""
+    """Column index per field: by header name first, content then by the longest cells,
+    the label then by its values."""
     lowered = [c.strip().lower().replace(" ", "_") for c in columns]
     guess: dict[str, int | None] = dict.fromkeys(FIELDS)
     taken: set[int] = set()
     if has_header:
         for field_name in FIELDS:
             for hint in _NAME_HINTS[field_name]:
-                if hint in lowered and lowered.index(hint) not in taken:
-                    guess[field_name] = lowered.index(hint)
-                    taken.add(lowered.index(hint))
+                column = _named(lowered, hint, rows, taken)
+                if column is not None:
+                    guess[field_name] = column
+                    taken.add(column)
                     break
     if guess["content"] is None and columns:
 
@@ -52,6 +70,9 @@ def guess_mapping(
 
         free = [i for i in range(len(columns)) if i not in taken] or list(range(len(columns)))
         guess["content"] = max(free, key=mean_length)
+        taken.add(guess["content"])
+    if guess["expected"] is None:
+        guess["expected"] = guess_label_column(rows, output, taken)
     return guess
 
 

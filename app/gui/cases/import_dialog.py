@@ -7,9 +7,12 @@ names, else from the cell lengths). The header row is found below a title or dis
 (the info line says which row was used) and can be set by hand; "First row is a header" can
 be switched without reading the file again. *Add a pair* (:mod:`app.gui.cases.import_pairs`)
 imports more content/label columns from the same rows, e.g. a prompt and its response; a
-file with several label columns gets its pairs proposed. Step 2 (``import_report``):
+file with several label columns gets its pairs proposed, linked as a prompt and its
+responses (each response case keeps its prompt). Step 2 (``import_report``):
 ``import_cases`` runs off the GUI thread; the dialog shows how many cases were read and every
-skipped row with its reason. "Add cases" accepts the dialog; :meth:`ImportDialog.cases` then returns the imported cases (also sent as
+skipped row with its reason (counted by reason); labels the policy does not know are
+offered for mapping (:mod:`app.gui.cases.import_label_map`) and *Import again with these
+labels* imports with that mapping. "Add cases" accepts the dialog; :meth:`ImportDialog.cases` then returns the imported cases (also sent as
 ``casesImported``). Problems are shown as one plain-text sentence.
 """
 
@@ -45,6 +48,7 @@ from app.gui.cases.column_guess import (
     guess_mapping,
     guess_pairs,
 )
+from app.gui.cases.import_label_map import LabelMapBox
 from app.gui.cases.import_pairs import ExtraPairs
 from app.gui.cases.import_report import ImportReport, fill_rows, preview_table
 from app.gui.shared.screen_fit import fit_to_screen
@@ -130,6 +134,9 @@ class ImportDialog(QDialog):
         self.report = ImportReport()
         self.result_summary = self.report.summary
         self.skipped_model = self.report.skipped_model
+        self.label_map = LabelMapBox()
+        self.label_map.applyClicked.connect(self.run_import)
+        self.report.layout().addWidget(self.label_map)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(mapping_page)
@@ -171,6 +178,8 @@ class ImportDialog(QDialog):
     def open_path(self, path: str | Path, header_row: int | None = None) -> int:
         """Read the file's preview off the GUI thread (the header found, or on
         ``header_row``); returns the task id."""
+        if str(path) != self.path_edit.text():
+            self.label_map.reset()  # another file: its labels are its own
         self.path_edit.setText(str(path))
         self.status.setText("Reading the file…")
         self.import_button.setEnabled(False)
@@ -219,7 +228,7 @@ class ImportDialog(QDialog):
     def _fill_preview(self, has_header: bool) -> None:
         columns, rows = self._columns_and_rows(has_header)
         fill_rows(self.preview_model, columns, rows)
-        guess = guess_mapping(columns, rows, has_header)
+        guess = guess_mapping(columns, rows, has_header, self.output)
         for field_name, combo in self.combos.items():
             combo.clear()
             if field_name != "content":
@@ -251,7 +260,8 @@ class ImportDialog(QDialog):
             has_header=self.header_check.isChecked(),
             keep_unlabelled=self.keep_unlabelled.isChecked(),
             extra_pairs=self.extra_pairs.pairs(),
-            header_row=self._chosen_header_row(),
+            header_row=self._chosen_header_row(), link_pairs=self.extra_pairs.linked(),
+            label_map=self.label_map.mapping(),
         )  # fmt: skip
 
     def _chosen_header_row(self) -> int | None:
@@ -279,6 +289,7 @@ class ImportDialog(QDialog):
     def _on_imported(self, result: ImportResult) -> None:
         self._result = result
         self.report.show_result(result)
+        self.label_map.set_values(result.unknown_labels, self.output)
         self.status.setText(
             "" if result.cases else "No rows could be imported; go back and check the mapping."
         )

@@ -1,6 +1,7 @@
 """The import dialog's second page: what an import gave and every row it skipped.
 
-A summary line (cases ready, rows read, encoding, rows skipped), the importer's notes (which
+A summary line (cases ready, rows read, encoding, rows skipped counted by reason: "4 section
+rows, 4 summary rows"), the importer's notes (which
 row was the header, ids made unique), and a table of skipped rows with their row number,
 the pair they belong to when a row gives several cases, the reason and the detail. All text
 is plain: cells come from people's files.
@@ -11,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
+from app.core.import_rows import count_line
 from app.core.importer import ImportResult
 from app.gui.shared.widgets import plain_label
 
@@ -64,7 +66,8 @@ class ImportReport(QWidget):
     def show_result(self, result: ImportResult) -> None:
         self.summary.setText(
             f"{len(result.cases)} cases ready to add from {result.rows_read} rows "
-            f"({result.encoding}); {len(result.skipped)} rows skipped."
+            f"({result.encoding}); {len(result.skipped)} rows skipped"
+            + (f" ({count_line(result.skipped)})." if result.skipped else ".")
         )
         self.notes.setText("\n".join(result.notes))
         self.notes.setVisible(bool(result.notes))

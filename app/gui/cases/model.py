@@ -3,7 +3,9 @@
 Rows are cases; results are attached by case id. A result remembers the policy text and
 content it was computed for, so it turns *stale* (grey italic, with a tooltip) as soon as
 either differs from what is on screen, and fresh again if the edit is undone. Stale results
-are never counted as agreement. ``ResultEntry`` (app.gui.shared.result_entry) is one case's
+are never counted as agreement. A response case shows the prompt it answers in the *Prompt*
+column (:meth:`CaseTableModel.has_prompts` says whether any case has one; the view hides the
+column otherwise). ``ResultEntry`` (app.gui.shared.result_entry) is one case's
 latest run; the proxies in ``app.gui.cases.filter`` sort and filter for the view.
 """
 
@@ -34,6 +36,7 @@ class Column(IntEnum):
     PREDICTED = 2
     STATUS = 3
     AGREEMENT = 4
+    PROMPT = 5  # the prompt a response case answers (hidden when no case has one)
 
 
 HEADERS = {
@@ -42,6 +45,7 @@ HEADERS = {
     Column.PREDICTED: "Predicted",
     Column.STATUS: "Status",
     Column.AGREEMENT: "Agrees",
+    Column.PROMPT: "Prompt",
 }
 
 
@@ -91,14 +95,17 @@ class CaseTableModel(HeaderedTableModel):
             return bool(entry and entry.stale)
         if role == CaseRole.FILTER_TEXT:
             return " ".join(
-                (case.id, case.content, case.expected, case.notes, predicted_text(entry))
+                (case.id, case.prompt, case.content, case.expected, case.notes)
+                + (predicted_text(entry),)
             )
-        stale = entry is not None and entry.stale and column != Column.PREVIEW
+        stale = entry is not None and entry.stale and column not in (Column.PREVIEW, Column.PROMPT)
         if role == Qt.ItemDataRole.ToolTipRole:
             if stale:
                 return "Stale: the policy or this case changed after this result; run it again."
             if column == Column.PREVIEW:
                 return case.content[:600]
+            if column == Column.PROMPT:
+                return case.prompt[:600]
             if entry and entry.error:
                 return entry.error
         if role == Qt.ItemDataRole.FontRole and stale:
@@ -114,6 +121,8 @@ class CaseTableModel(HeaderedTableModel):
     def _display(self, case: TestCase, entry: ResultEntry | None, column: Column) -> str:
         if column == Column.PREVIEW:
             return " ".join(case.content.split())[:160]
+        if column == Column.PROMPT:
+            return " ".join(case.prompt.split())[:160]
         if column == Column.EXPECTED:
             return case.expected
         if column == Column.PREDICTED:
@@ -136,6 +145,10 @@ class CaseTableModel(HeaderedTableModel):
     # --- cases ----------------------------------------------------------------------
     def cases(self) -> list[TestCase]:
         return list(self._cases)
+
+    def has_prompts(self) -> bool:
+        """Whether any case is a response with its prompt (the Prompt column has data)."""
+        return any(case.prompt for case in self._cases)
 
     def case_at(self, row: int) -> TestCase:
         return self._cases[row]
