@@ -84,7 +84,12 @@ def looks_like_data(cells: list[str], below: list[list[str]]) -> str:
 
 def find_header_row(rows: Rows) -> tuple[int | None, int]:
     """(row number of the header, how many non-blank lines above it were skipped)."""
-    nonblank = [(number, cells) for number, cells in rows if _filled(cells)]
+    nonblank: Rows = []  # only the first rows are looked at: constant work per file
+    for number, cells in rows:
+        if _filled(cells):
+            nonblank.append((number, cells))
+            if len(nonblank) > MAX_LEADING + 21:
+                break
     skipped = 0
     for index, (number, cells) in enumerate(nonblank[: MAX_LEADING + 1]):
         below = [c for _, c in nonblank[index + 1 : index + 21]]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from app.core.import_rows import is_summary
 from app.core.label_spelling import NON_VIOLATING_WORDS, VIOLATING_WORDS, normalize_label
 from app.core.policy_meta import OutputFormat
 
@@ -96,11 +97,18 @@ def _label_like(cell: str, output: OutputFormat | None) -> bool:
     return bool(_CODE.fullmatch(value)) or value in VIOLATING_WORDS | NON_VIOLATING_WORDS
 
 
+def _case_like(row: list[str]) -> bool:
+    filled = [cell.strip() for cell in row if cell.strip()]
+    return len(filled) >= 2 and not is_summary(filled)
+
+
 def guess_label_column(
     rows: list[list[str]], output: OutputFormat | None, skip: set[int] = frozenset()
 ) -> int | None:
     """The column (0-based, not in ``skip``) whose filled cells are mostly labels or tiers,
-    the one with the most such cells; None when no column qualifies."""
+    the one with the most such cells; None when no column qualifies. Rows with one filled
+    cell (titles, sections) and summary rows are not looked at."""
+    rows = [row for row in rows if _case_like(row)]
     width = max((len(row) for row in rows), default=0)
     best, best_count = None, 0
     for column in range(width):

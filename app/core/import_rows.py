@@ -35,7 +35,7 @@ class SkippedRow:
     column: str = ""  # the pair's content column when a row gives several cases
 
 
-def _summary(filled: list[str]) -> bool:
+def is_summary(filled: list[str]) -> bool:
     """Metric names and numbers only, at least one name: ``Accuracy, 0.9``."""
     names = [c for c in filled if not _NUMBER.match(c)]
     return bool(names) and all(c.lower().rstrip(":= ") in SUMMARY_WORDS for c in names)
@@ -54,7 +54,7 @@ def skip_reason(
         return SkippedRow(number, "blank row")
     texts = [cells[i].strip() for i in filled]
     no_content = not any(i in content_columns for i in filled)
-    if table_format != "jsonl" and no_content and _summary(texts):
+    if table_format != "jsonl" and no_content and is_summary(texts):
         return SkippedRow(number, SUMMARY, ", ".join(texts)[:60])
     if len(filled) == 1 and mapped >= 2 and table_format != "jsonl" and no_content:
         return SkippedRow(number, SECTION, texts[0][:60])
