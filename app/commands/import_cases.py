@@ -25,6 +25,7 @@ from app.core.cases import CasesError, cases_path_for, load_cases
 from app.core.import_labels import (
     LabelMapError,
     guess_label_column,
+    map_key,
     map_option,
     parse_label_map,
     suggest_label_map,
@@ -167,17 +168,17 @@ def _unknown_line(result: ImportResult, output: OutputFormat) -> str:
     )
 
 
-def _label_map(args: argparse.Namespace, source: Path, mapping_args, output) -> dict[str, str]:  # noqa: ANN001
+def _label_map(
+    args: argparse.Namespace, source: Path, mapping_args: ColumnMapping, output: OutputFormat
+) -> dict[str, str]:
     """The --map option as a mapping; ``auto`` imports once to find the unknown labels."""
     if not args.map:
         return {}
     if args.map.strip().lower() != "auto":
         return parse_label_map(args.map, output)
     first = import_cases(source, mapping_args, output)
-    return {
-        key.strip().casefold(): label
-        for key, label in suggest_label_map(list(first.unknown_labels), output).items()
-    }
+    suggested = suggest_label_map(list(first.unknown_labels), output)
+    return {map_key(value): label for value, label in suggested.items()}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.cases import TestCase, expected_problem, save_cases
+from app.core.import_columns import ColumnIndex
 from app.core.import_header import guess_header, split_header
 from app.core.import_labels import map_key
 from app.core.import_reading import INVALID_LINE, ImportFileError, read_table
@@ -184,7 +185,7 @@ def import_cases(
     result = ImportResult(cases=[], encoding=table.encoding, rows_read=len(records))
     if note:
         result.notes.append(note)
-    columns = _Columns(table, header, records, result.notes)
+    columns = ColumnIndex(header, _header_number(table, header), records, result.notes)
     index = {name: columns.index(getattr(mapping, name), name) for name in ("id", "notes", "tags")}
     pairs = [(columns.index(c, "content"), columns.index(e, "expected")) for c, e in mapping.pairs]
     _check_width(path, table.width, pairs)
@@ -192,50 +193,6 @@ def import_cases(
     for number, cells in records:
         reader.read(number, cells)
     return result
-
-
-class _Columns:
-    """Column specs to indices, naming the header row in errors and repeated names in notes."""
-
-    def __init__(self, table, header, records, notes: list[str]) -> None:  # noqa: ANN001
-        self.header, self.records, self.notes = header, records, notes
-        self.row = _header_number(table, header) if header is not None else 0
-
-    def index(self, spec: Column | None, what: str) -> int | None:
-        if spec is None or isinstance(spec, int):
-            return spec
-        header = self.header or []
-        lowered = [h.strip().lower() for h in header]
-        found = [i for i, name in enumerate(lowered) if name == spec.strip().lower()]
-        if len(found) > 1:
-            return self._filled_one(spec, found)
-        if found:
-            return found[0]
-        if spec.strip().isdigit():
-            return int(spec.strip())
-        shown = [" ".join(h.split())[:30] for h in header if h.strip()]
-        names = ", ".join(shown[:12]) + (", ..." if len(shown) > 12 else "") if shown else "none"
-        where = (
-            f" Row {self.row} was taken as the header; if the names are on another row, give "
-            "its number with --header-row (Header row in the window)."
-            if self.header is not None and self.row
-            else " The file has no header row; give the column's number (from 1), or the "
-            "header row's number with --header-row (Header row in the window)."
-        )
-        raise ImportFileError(
-            f"There is no {what} column '{spec}'; the columns are: {names}.{where}"
-        )
-
-    def _filled_one(self, spec: str, found: list[int]) -> int:
-        """Of several columns with one name, the one with the most filled cells (a note)."""
-        filled = {i: sum(1 for _, c in self.records if i < len(c) and c[i].strip()) for i in found}
-        best = max(found, key=lambda i: filled[i])
-        others = ", ".join(f"column {i + 1} ({filled[i]} filled)" for i in found if i != best)
-        self.notes.append(
-            f"{len(found)} columns are named '{spec}'; column {best + 1} is used, it has "
-            f"{filled[best]} filled cells ({others})."
-        )
-        return best
 
 
 class _RowReader:
