@@ -158,13 +158,15 @@ def _unknown_line(result: ImportResult, output: OutputFormat) -> str:
     more = f" and {len(counts) - 8} more" if len(counts) > 8 else ""
     suggestion = suggest_label_map([value for value, _ in counts], output)
     how = (
-        f"map them with --map {map_option(suggestion)} (or --map auto for that suggestion)"
+        f"map them with --map {map_option(suggestion)} (or --map auto for that suggestion), "
+        "or state the policy's tiers in the policy"
         if suggestion
-        else "map them with --map VALUE=LABEL,..."
+        else f"fix them, or map them to {' / '.join(output.labels)} with --map VALUE=LABEL"
     )
+    rows = sum(result.unknown_labels.values())
     return (
-        f"{sum(result.unknown_labels.values())} rows have labels this policy does not know: "
-        f"{shown}{more}; {how}, or state the policy's tiers."
+        f"{rows} row{'s' if rows > 1 else ''} {'have labels' if rows > 1 else 'has a label'} "
+        f"this policy does not know: {shown}{more}; {how}."
     )
 
 

@@ -55,9 +55,11 @@ class TestCase:
         data.update((k, v) for k, v in self.extra.items() if k not in KNOWN_FIELDS)
         return json.dumps(data, ensure_ascii=False)
 
-    def copy(self) -> TestCase:
-        """An independent copy (tags and extra fields not shared)."""
-        return replace(self, tags=list(self.tags), extra=copy.deepcopy(self.extra))
+    def copy(self, **changes: object) -> TestCase:
+        """An independent copy (tags and extra fields not shared), with ``changes``."""
+        return replace(
+            self, **{"tags": list(self.tags), "extra": copy.deepcopy(self.extra), **changes}
+        )
 
 
 def model_content(case: TestCase) -> str:

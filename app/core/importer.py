@@ -34,23 +34,21 @@ in any other file the cell is kept exactly as written.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.cases import TestCase, expected_problem, save_cases
+from app.core.cases import TestCase, save_cases
 from app.core.import_columns import ColumnIndex
 from app.core.import_header import guess_header, split_header
-from app.core.import_labels import map_key
 from app.core.import_reading import INVALID_LINE, ImportFileError, read_table
-from app.core.import_rows import UNCLOSED, SkippedRow, count_line, skip_reason
+from app.core.import_row_reader import RowReader
+from app.core.import_rows import UNCLOSED, SkippedRow, count_line
 from app.core.label_spelling import normalize_label
 from app.core.policy import OutputFormat
-from app.core.report_formats import csv_cell_text, csv_document
+from app.core.report_formats import csv_document
 from app.core.storage_paths import atomic_write_text
 
 Column = str | int  # a header name, or a 0-based index
-EXPORT_HEADER = ["id", "content", "expected", "notes", "tags"]  # what export_csv writes
 
 
 @dataclass
@@ -152,10 +150,6 @@ def preview(path: Path | str, n: int = 10, header_row: int | None = None) -> Imp
     )  # fmt: skip
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"\s+", "-", name.strip()) or "column"
-
-
 def _header_cell_is_label(
     header: list[str] | None, pairs: list, output: OutputFormat | None
 ) -> bool:
@@ -189,94 +183,10 @@ def import_cases(
     index = {name: columns.index(getattr(mapping, name), name) for name in ("id", "notes", "tags")}
     pairs = [(columns.index(c, "content"), columns.index(e, "expected")) for c, e in mapping.pairs]
     _check_width(path, table.width, pairs)
-    reader = _RowReader(table, header, mapping, output, pairs, index, result)
+    reader = RowReader(table, header, mapping, output, pairs, index, result)
     for number, cells in records:
         reader.read(number, cells)
     return result
-
-
-class _RowReader:
-    """Turns one row into cases or skipped rows (see the module notes)."""
-
-    def __init__(self, table, header, mapping, output, pairs, index, result) -> None:  # noqa: ANN001, PLR0913
-        self.table, self.mapping, self.output = table, mapping, output
-        self.pairs, self.index, self.result = pairs, index, result
-        self.names = [
-            (header[c].strip() if header and c < len(header) and header[c].strip() else f"Column {c + 1}")
-            for c, _ in pairs
-        ]  # fmt: skip
-        self.several = len(pairs) > 1
-        self.linked = self.several and mapping.link_pairs
-        self.mapped = len({i for pair in pairs for i in pair if i is not None}) + sum(
-            1 for i in index.values() if i is not None
-        )
-        self.content_columns = {c for c, _ in pairs}
-        # undo the export's protective apostrophe only in a file this app exported
-        self.unquote = (
-            table.format != "jsonl" and [h.strip() for h in header or []] == EXPORT_HEADER
-        )
-        self.used: dict[str, int] = {}
-
-    def cell(self, cells: list[str], column: int | None) -> str:
-        text = cells[column] if column is not None and column < len(cells) else ""
-        return csv_cell_text(text) if self.unquote else text
-
-    def read(self, number: int, cells: list[str]) -> None:
-        skipped = skip_reason(number, cells, self.content_columns, self.mapped, self.table.format)
-        if skipped is not None:
-            self.result.skipped.append(skipped)
-            return
-        base_id = self.cell(cells, self.index["id"]).strip() or f"row-{number}"
-        prompt = ""
-        for position, ((content_col, label_col), name) in enumerate(
-            zip(self.pairs, self.names, strict=True)
-        ):
-            where = name if self.several else ""
-            content = self.cell(cells, content_col)
-            if position == 0:
-                prompt = content if self.linked else ""
-            if not content.strip():
-                self.result.skipped.append(SkippedRow(number, "empty content", column=where))
-                continue
-            expected = self._expected(number, cells, label_col, where)
-            if expected is None:
-                continue
-            case_id = f"{base_id}-{_slug(name)}" if self.several else base_id
-            case_id = _unique(case_id, number, self.used, self.result.notes)
-            tags = [
-                t.strip()
-                for t in re.split(r"[,;|]", self.cell(cells, self.index["tags"]))
-                if t.strip()
-            ]
-            tag = ("prompt" if position == 0 else "response") if self.linked else name
-            if self.several and tag not in tags:
-                tags.append(tag)
-            notes = self.cell(cells, self.index["notes"]).strip()
-            context = prompt if self.linked and position > 0 else ""
-            self.result.cases.append(TestCase(case_id, content, expected, notes, tags, context))
-
-    def _expected(
-        self, number: int, cells: list[str], label_col: int | None, where: str
-    ) -> str | None:
-        """The expected label of a pair ('' when none), or None when the pair is skipped."""
-        expected = self.cell(cells, label_col).strip()
-        if label_col is None:
-            return expected
-        raw = self.table.raw_values.get((number, label_col), expected)
-        if not expected and not self.mapping.keep_unlabelled:
-            self.result.skipped.append(SkippedRow(number, "missing label", column=where))
-            return None
-        if expected and map_key(expected) in self.mapping.label_map:
-            raw = expected = self.mapping.label_map[map_key(expected)]
-        problem = expected_problem(raw, self.output)
-        if problem:
-            self.result.skipped.append(SkippedRow(number, "unknown label", problem, column=where))
-            if isinstance(raw, str):
-                self.result.unknown_labels[raw] = self.result.unknown_labels.get(raw, 0) + 1
-            return None
-        if expected and self.output is not None:
-            expected = normalize_label(expected, self.output) or expected
-        return expected
 
 
 def _check_width(path: Path, width: int, pairs: list[tuple[int | None, int | None]]) -> None:
@@ -293,22 +203,6 @@ def _check_width(path: Path, width: int, pairs: list[tuple[int | None, int | Non
         f"{path.name} has {width} columns, so column {beyond[0] + 1} is empty everywhere; "
         "choose another column."
     )
-
-
-def _unique(case_id: str, row: int, used: dict[str, int], notes: list[str]) -> str:
-    """The id itself, or ``id-2``, ``id-3``... when it is taken (with a note)."""
-    if case_id not in used:
-        used[case_id] = row
-        return case_id
-    n = 2
-    while f"{case_id}-{n}" in used:
-        n += 1
-    unique = f"{case_id}-{n}"
-    notes.append(
-        f"Row {row} repeats the id '{case_id}' of row {used[case_id]}; imported as '{unique}'."
-    )
-    used[unique] = row
-    return unique
 
 
 def export_csv(path: Path | str, cases: list[TestCase], *, bom: bool = False) -> None:

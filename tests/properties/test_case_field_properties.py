@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from PySide6.QtGui import QUndoStack
 
 import app.cli
-from app.core.cases import KNOWN_FIELDS, load_cases, save_cases
+from app.core.cases import KNOWN_FIELDS, jsonl_lines, load_cases, save_cases
 from app.core.policy import load_policy
 from app.core.store import Store
 from app.core.triage_book import file_triage, undo_triage
@@ -53,7 +53,7 @@ def lines(draw: st.DrawFn) -> list[dict]:
 
 
 def _read(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in jsonl_lines(path.read_text(encoding="utf-8"))]
 
 
 def _write(path: Path, data: list[dict]) -> None:

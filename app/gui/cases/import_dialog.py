@@ -1,19 +1,15 @@
 """Import a test set from CSV, TSV or JSONL: preview, column mapping, skipped-rows report.
 
-Step 1 (mapping): the file is read off the GUI thread with :func:`app.core.importer.preview`;
-its first rows fill a table, and combo boxes choose the content / expected / id / notes /
-tags columns (guessed by :func:`app.gui.cases.column_guess.guess_mapping` from the header
-names, else from the cell lengths). The header row is found below a title or disclaimer line
-(the info line says which row was used) and can be set by hand; "First row is a header" can
-be switched without reading the file again. *Add a pair* (:mod:`app.gui.cases.import_pairs`)
-imports more content/label columns from the same rows, e.g. a prompt and its response; a
-file with several label columns gets its pairs proposed, linked as a prompt and its
-responses (each response case keeps its prompt). Step 2 (``import_report``):
-``import_cases`` runs off the GUI thread; the dialog shows how many cases were read and every
-skipped row with its reason (counted by reason); labels the policy does not know are
-offered for mapping (:mod:`app.gui.cases.import_label_map`) and *Import again with these
-labels* imports with that mapping. "Add cases" accepts the dialog; :meth:`ImportDialog.cases` then returns the imported cases (also sent as
-``casesImported``). Problems are shown as one plain-text sentence.
+Step 1 (mapping): the file is read off the GUI thread (:func:`app.core.importer.preview`);
+its first rows fill a table, and combos choose the content / expected / id / notes / tags
+columns (guessed by :func:`app.gui.cases.column_guess.guess_mapping`). The header row found
+(the info line says which) can be set by hand, "First row is a header" switched off. *Add a pair* (:mod:`app.gui.cases.import_pairs`)
+imports more content/label columns from the same rows (a prompt and its responses, linked);
+a file with several label columns gets its pairs proposed. Step 2 (``import_report``):
+``import_cases`` runs off the GUI thread; the dialog shows the cases read, every skipped row
+with its reason, and a mapping for labels the policy does not know (*Import again with these
+labels*). "Add cases" accepts; :meth:`ImportDialog.cases` then returns the imported cases
+(also sent as ``casesImported``). Problems are shown as one plain-text sentence.
 """
 
 from __future__ import annotations
@@ -48,7 +44,6 @@ from app.gui.cases.column_guess import (
     guess_mapping,
     guess_pairs,
 )
-from app.gui.cases.import_label_map import LabelMapBox
 from app.gui.cases.import_pairs import ExtraPairs
 from app.gui.cases.import_report import ImportReport, fill_rows, preview_table
 from app.gui.shared.screen_fit import fit_to_screen
@@ -134,9 +129,8 @@ class ImportDialog(QDialog):
         self.report = ImportReport()
         self.result_summary = self.report.summary
         self.skipped_model = self.report.skipped_model
-        self.label_map = LabelMapBox()
+        self.label_map = self.report.label_map  # labels the policy does not know
         self.label_map.applyClicked.connect(self.run_import)
-        self.report.layout().addWidget(self.label_map)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(mapping_page)
@@ -144,13 +138,10 @@ class ImportDialog(QDialog):
         self.status = plain_label("")
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.import_button = self.buttons.addButton(
-            "Import", QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.back_button = self.buttons.addButton("Back", QDialogButtonBox.ButtonRole.ActionRole)
-        self.add_button = self.buttons.addButton(
-            "Add cases", QDialogButtonBox.ButtonRole.AcceptRole
-        )
+        role = QDialogButtonBox.ButtonRole
+        self.import_button = self.buttons.addButton("Import", role.ActionRole)
+        self.back_button = self.buttons.addButton("Back", role.ActionRole)
+        self.add_button = self.buttons.addButton("Add cases", role.AcceptRole)
         self.import_button.clicked.connect(self.run_import)
         self.back_button.clicked.connect(lambda: self._show_page(0))
         self.buttons.accepted.connect(self.accept)
@@ -178,8 +169,7 @@ class ImportDialog(QDialog):
     def open_path(self, path: str | Path, header_row: int | None = None) -> int:
         """Read the file's preview off the GUI thread (the header found, or on
         ``header_row``); returns the task id."""
-        if str(path) != self.path_edit.text():
-            self.label_map.reset()  # another file: its labels are its own
+        self.label_map.for_file(str(path))  # another file: its labels are its own
         self.path_edit.setText(str(path))
         self.status.setText("Reading the file…")
         self.import_button.setEnabled(False)
@@ -288,8 +278,7 @@ class ImportDialog(QDialog):
     @Slot(object)
     def _on_imported(self, result: ImportResult) -> None:
         self._result = result
-        self.report.show_result(result)
-        self.label_map.set_values(result.unknown_labels, self.output)
+        self.report.show_result(result, self.output)
         self.status.setText(
             "" if result.cases else "No rows could be imported; go back and check the mapping."
         )

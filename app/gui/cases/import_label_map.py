@@ -29,6 +29,7 @@ class LabelMapBox(QWidget):
         super().__init__(parent)
         self.combos: dict[str, QComboBox] = {}
         self._kept: dict[str, str] = {}  # map_key(value) -> label chosen so far
+        self._file = ""
         self.intro = plain_label("")
         self.intro.setWordWrap(True)
         self.form = QFormLayout()
@@ -77,7 +78,9 @@ class LabelMapBox(QWidget):
                 self._kept.pop(map_key(value), None)
         return dict(self._kept)
 
-    def reset(self) -> None:
-        """A new file: forget the labels chosen."""
-        self._kept.clear()
-        self.set_values({}, None)
+    def for_file(self, path: str) -> None:
+        """The file being imported; another file than before forgets the labels chosen."""
+        if path != self._file:
+            self._file = path
+            self._kept.clear()
+            self.set_values({}, None)

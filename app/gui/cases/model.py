@@ -3,15 +3,13 @@
 Rows are cases; results are attached by case id. A result remembers the policy text and
 content it was computed for, so it turns *stale* (grey italic, with a tooltip) as soon as
 either differs from what is on screen, and fresh again if the edit is undone. Stale results
-are never counted as agreement. A response case shows the prompt it answers in the *Prompt*
-column (:meth:`CaseTableModel.has_prompts` says whether any case has one; the view hides the
-column otherwise). ``ResultEntry`` (app.gui.shared.result_entry) is one case's
-latest run; the proxies in ``app.gui.cases.filter`` sort and filter for the view.
+are never counted as agreement; *Prompt* shows the prompt a response case answers. The
+``ResultEntry`` (app.gui.shared.result_entry) is one case's latest run; the proxies in
+``app.gui.cases.filter`` sort and filter for the view.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -95,17 +93,14 @@ class CaseTableModel(HeaderedTableModel):
             return bool(entry and entry.stale)
         if role == CaseRole.FILTER_TEXT:
             return " ".join(
-                (case.id, case.prompt, case.content, case.expected, case.notes)
-                + (predicted_text(entry),)
+                (case.id, case.content, case.expected, case.notes, predicted_text(entry))
             )
         stale = entry is not None and entry.stale and column not in (Column.PREVIEW, Column.PROMPT)
         if role == Qt.ItemDataRole.ToolTipRole:
             if stale:
                 return "Stale: the policy or this case changed after this result; run it again."
-            if column == Column.PREVIEW:
-                return case.content[:600]
-            if column == Column.PROMPT:
-                return case.prompt[:600]
+            if column in (Column.PREVIEW, Column.PROMPT):
+                return (case.prompt if column == Column.PROMPT else case.content)[:600]
             if entry and entry.error:
                 return entry.error
         if role == Qt.ItemDataRole.FontRole and stale:
@@ -119,10 +114,9 @@ class CaseTableModel(HeaderedTableModel):
         return None
 
     def _display(self, case: TestCase, entry: ResultEntry | None, column: Column) -> str:
-        if column == Column.PREVIEW:
-            return " ".join(case.content.split())[:160]
-        if column == Column.PROMPT:
-            return " ".join(case.prompt.split())[:160]
+        if column in (Column.PREVIEW, Column.PROMPT):
+            text = case.prompt if column == Column.PROMPT else case.content
+            return " ".join(text.split())[:160]
         if column == Column.EXPECTED:
             return case.expected
         if column == Column.PREDICTED:
@@ -145,10 +139,6 @@ class CaseTableModel(HeaderedTableModel):
     # --- cases ----------------------------------------------------------------------
     def cases(self) -> list[TestCase]:
         return list(self._cases)
-
-    def has_prompts(self) -> bool:
-        """Whether any case is a response with its prompt (the Prompt column has data)."""
-        return any(case.prompt for case in self._cases)
 
     def case_at(self, row: int) -> TestCase:
         return self._cases[row]
@@ -184,7 +174,7 @@ class CaseTableModel(HeaderedTableModel):
         added = []
         for case in cases:
             if not case.id or case.id in taken:
-                case = replace(case, id=self.new_id())
+                case = case.copy(id=self.new_id())
             taken.add(case.id)
             added.append(case)
         self.beginInsertRows(QModelIndex(), row, row + len(added) - 1)
@@ -275,15 +265,10 @@ class CaseTableModel(HeaderedTableModel):
             policy_key = keys.setdefault(policy_text, text_key(policy_text))
             error = result.verdict.status is VerdictStatus.ERROR
             entry = ResultEntry(
-                state="failed" if error else "done",
-                policy_key=policy_key,
-                content_key=text_key(content),
-                analysis=result.analysis,
-                final=result.final,
-                result=result,
-                error=result.verdict.message if error else "",
-                cached=cached,
-            )
+                state="failed" if error else "done", policy_key=policy_key,
+                content_key=text_key(content), analysis=result.analysis, final=result.final,
+                result=result, error=result.verdict.message if error else "", cached=cached,
+            )  # fmt: skip
             entry.stale = not error and entry.outdated(self._policy_key, self._cases[row].content)
             self._entries[case_id] = entry
             self._queued.discard(case_id)

@@ -12,8 +12,6 @@ Duplicate, Delete, Copy content and Copy result (``case_menu``).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSplitter, QToolButton, QVBoxLayout, QWidget
@@ -274,7 +272,7 @@ class CasePanel(QWidget):
         if case is None:
             return ""
         row = self.model.row_of(case.id) + 1
-        copy = replace(case.copy(), id="")
+        copy = case.copy(id="")
         return self.add_cases([copy], row, "Duplicate case")[0]
 
     def delete_selected(self) -> None:

@@ -85,7 +85,7 @@ def _show_prompts_when_there_are_some(table: QTableView, model: CaseTableModel) 
     """The Prompt column (before Content) appears while some case answers a prompt."""
 
     def show(*_args: object) -> None:
-        table.setColumnHidden(Column.PROMPT, not model.has_prompts())
+        table.setColumnHidden(Column.PROMPT, not any(case.prompt for case in model.cases()))
 
     for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.dataChanged):
         signal.connect(show)
