@@ -49,10 +49,16 @@ class RowReader:
             table.format != "jsonl" and [h.strip() for h in header or []] == EXPORT_HEADER
         )
         self.used: dict[str, int] = {}
+        self.remapped: dict[tuple[str, str], int] = {}  # (value, label) -> rows
 
     def cell(self, cells: list[str], column: int | None) -> str:
         text = cells[column] if column is not None and column < len(cells) else ""
         return csv_cell_text(text) if self.unquote else text
+
+    def mapping_note(self) -> str:
+        """Which values were read as which labels, with their rows ('' when none were)."""
+        done = ", ".join(f"{v} as {lab} ({n})" for (v, lab), n in self.remapped.items())
+        return f"Labels read through the mapping (rows): {done}." if done else ""
 
     def read(self, number: int, cells: list[str]) -> None:
         skipped = skip_reason(number, cells, self.content_columns, self.mapped, self.table.format)
@@ -100,7 +106,9 @@ class RowReader:
             self.result.skipped.append(SkippedRow(number, "missing label", column=where))
             return None
         if expected and map_key(expected) in self.mapping.label_map:
-            raw = expected = self.mapping.label_map[map_key(expected)]
+            mapped = (expected, self.mapping.label_map[map_key(expected)])
+            self.remapped[mapped] = self.remapped.get(mapped, 0) + 1
+            raw = expected = mapped[1]
         problem = expected_problem(raw, self.output)
         if problem:
             self.result.skipped.append(SkippedRow(number, "unknown label", problem, column=where))

@@ -186,6 +186,8 @@ def import_cases(
     reader = RowReader(table, header, mapping, output, pairs, index, result)
     for number, cells in records:
         reader.read(number, cells)
+    if reader.mapping_note():
+        result.notes.append(reader.mapping_note())
     return result
 
 

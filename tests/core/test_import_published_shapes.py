@@ -68,6 +68,9 @@ def test_unknown_tier_labels_are_counted_and_a_mapping_is_suggested_and_used():
     result = import_cases(GOLDEN, mapping, UNTIERED)
     assert [c.expected for c in result.cases] == ["VALID"] * 5 + ["INVALID"] * 9
     assert not result.unknown_labels
+    assert "Labels read through the mapping (rows): SP0 as VALID (5), SP2 as INVALID (3)" in (
+        result.report()
+    )
 
 
 def test_a_mapping_to_a_word_the_policy_does_not_know_is_refused_in_one_sentence():

@@ -62,6 +62,7 @@ def test_unknown_labels_are_offered_a_mapping_instead_of_refusing_every_row(qtbo
     try:
         _click(qtbot, dialog, dialog.import_button)
         assert dialog.cases() == [] and not dialog.label_map.isHidden()
+        assert "choose what its labels mean below" in dialog.status.text()
         assert "14 rows have labels this policy does not know" in dialog.label_map.intro.text()
         chosen = {v: c.currentData() for v, c in dialog.label_map.combos.items()}
         assert chosen == {"SP0": "VALID", "SP2": "INVALID", "SP3": "INVALID", "SP4": "INVALID"}

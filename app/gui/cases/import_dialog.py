@@ -279,9 +279,9 @@ class ImportDialog(QDialog):
     def _on_imported(self, result: ImportResult) -> None:
         self._result = result
         self.report.show_result(result, self.output)
-        self.status.setText(
-            "" if result.cases else "No rows could be imported; go back and check the mapping."
-        )
+        why = "choose what its labels mean below, or " if result.unknown_labels else ""
+        failed = f"No rows could be imported; {why}go back and check the mapping."
+        self.status.setText("" if result.cases else failed)
         self._show_page(1)
 
     @Slot(str)
