@@ -120,3 +120,14 @@ def test_a_response_case_shows_its_prompt_in_the_editor_and_the_table(qtbot):
     assert editor.content_edit.toPlainText() == "Unplug it for ten seconds."
     assert panel.select_case("p")
     assert not editor.prompt_view.isVisible()
+
+
+def test_of_two_label_columns_the_filled_one_is_chosen(qtbot):
+    dialog = _open(qtbot, DATA / "two_label_columns.csv", UNTIERED)
+    try:
+        assert dialog.combos["expected"].currentData() == 4  # column 3 is empty
+        assert dialog.combos["content"].currentData() == 1
+        _click(qtbot, dialog, dialog.import_button)
+        assert [c.expected for c in dialog.cases()] == ["INVALID", "VALID", "INVALID"]
+    finally:
+        dialog.tasks.shutdown()

@@ -85,15 +85,26 @@ def _is_label_name(name: str) -> bool:
     return bool(set(re.split(r"[\s_\-]+", name.strip().lower())) & _LABEL_WORDS)
 
 
-def guess_pairs(columns: list[str], has_header: bool) -> list[tuple[int, int]]:
+def guess_pairs(
+    columns: list[str], has_header: bool, rows: list[list[str]] | None = None
+) -> list[tuple[int, int]]:
     """(content, label) pairs when the header holds two or more label columns each right
-    after a content column; [] otherwise (one pair is guessed by :func:`guess_mapping`)."""
+    after a content column; [] otherwise (one pair is guessed by :func:`guess_mapping`).
+    A pair whose label column is empty in all of ``rows`` is no pair (two ``label``
+    columns, one left empty)."""
     if not has_header:
         return []
+
+    def filled(index: int) -> bool:
+        return rows is None or any(index < len(row) and row[index].strip() for row in rows)
+
     pairs = [
         (index - 1, index)
         for index, name in enumerate(columns)
-        if index > 0 and _is_label_name(name) and not _is_label_name(columns[index - 1])
+        if index > 0
+        and _is_label_name(name)
+        and not _is_label_name(columns[index - 1])
+        and filled(index)
     ]
     return pairs if len(pairs) >= 2 else []
 

@@ -228,7 +228,7 @@ class ImportDialog(QDialog):
             chosen = guess[field_name]
             combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen is not None else 0)
         self.extra_pairs.set_columns(columns)
-        pairs = guess_pairs(columns, has_header)
+        pairs = guess_pairs(columns, has_header, rows)
         if pairs and self._new_file:  # a prompt/response file: propose every pair
             self._new_file = False
             self.set_column("content", pairs[0][0])
