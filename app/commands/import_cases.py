@@ -79,6 +79,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--id-col", help="column with a case id (default: row-N)")
     parser.add_argument("--notes-col", help="column with notes")
     parser.add_argument("--tags-col", help="column with tags (comma, ; or | separated)")
+    parser.add_argument("--prompt-col", help="column with the prompt each response answers")
     parser.add_argument("--no-header", action="store_true", help="the first row is data")
     parser.add_argument("--keep-unlabelled", action="store_true", help="keep rows with no label")
     parser.add_argument("--out", type=Path, help="test set to write (default: beside the policy)")
@@ -139,13 +140,14 @@ def _mapping(
         (_column(c, columns, has_header), _column(lab, columns, has_header))
         for c, lab in zip(args.content_col, args.label_col, strict=True)
     ]
-    specs = {name: _column(getattr(args, f"{name}_col"), columns, has_header) for name in ("id", "notes", "tags")}  # fmt: skip
+    names = ("id", "notes", "tags", "prompt")
+    specs = {name: _column(getattr(args, f"{name}_col"), columns, has_header) for name in names}
     (content, expected), *more = pairs
     return ColumnMapping(
         content=content, expected=expected, id=specs["id"], notes=specs["notes"],
-        tags=specs["tags"], has_header=has_header, keep_unlabelled=args.keep_unlabelled,
-        extra_pairs=more, header_row=args.header_row, link_pairs=args.link_pairs,
-        label_map=label_map,
+        tags=specs["tags"], prompt=specs["prompt"], has_header=has_header,
+        keep_unlabelled=args.keep_unlabelled, extra_pairs=more, header_row=args.header_row,
+        link_pairs=args.link_pairs, label_map=label_map,
     )  # fmt: skip
 
 

@@ -7,7 +7,8 @@ skipped on its own. A label in ``mapping.label_map`` is read as the label it map
 refused are counted in ``result.unknown_labels``. With linked pairs the first pair's case is
 tagged ``prompt`` and the others ``response`` with the row's prompt kept in ``prompt``.
 Ids are the id column's cell or ``row-N`` (``-Column`` per pair), made unique with a note.
-A leading apostrophe before ``= + - @`` is removed only in files with :data:`EXPORT_HEADER`.
+A prompt column (``mapping.prompt``) gives every case of its row that prompt. A leading
+apostrophe before ``= + - @`` is removed only in files that start with :data:`EXPORT_HEADER`.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class RowReader:
         self.content_columns = {c for c, _ in pairs}
         # undo the export's protective apostrophe only in a file this app exported
         self.unquote = (
-            table.format != "jsonl" and [h.strip() for h in header or []] == EXPORT_HEADER
+            table.format != "jsonl" and [h.strip() for h in header or []][:5] == EXPORT_HEADER
         )
         self.used: dict[str, int] = {}
         self.remapped: dict[tuple[str, str], int] = {}  # (value, label) -> rows
@@ -92,6 +93,7 @@ class RowReader:
                 tags.append(tag)
             notes = self.cell(cells, self.index["notes"]).strip()
             context = prompt if self.linked and position > 0 else ""
+            context = self.cell(cells, self.index["prompt"]) or context  # a prompt column
             self.result.cases.append(TestCase(case_id, content, expected, notes, tags, context))
 
     def _expected(

@@ -17,7 +17,9 @@ with an id column); a pair whose label cell is empty is skipped on its own. With
 ``link_pairs`` (the default) the pairs are a prompt and its responses: the first pair's case
 is tagged ``prompt``, each other pair's case ``response`` and keeps the row's prompt as its
 ``prompt`` field (the model judges the response with it: :func:`app.core.cases.model_content`).
-Without it each case is tagged with its content column's name.
+Without it each case is tagged with its content column's name. A ``prompt`` column gives
+each case of its row that prompt (a file of responses with their prompts, or a file this app
+exported: :func:`export_csv` adds a ``prompt`` column when a case has one).
 
 Rows skipped (per pair where it applies, counted by reason in the report): blank rows; rows
 whose quote never closes; section and summary rows (:mod:`app.core.import_rows`); empty
@@ -28,7 +30,7 @@ content; missing label (unless kept); a label that is not a label of the policy
 repeated id is made unique (``a1-2``) with a note, never merged. Label spellings are
 normalised by :func:`app.core.label_spelling.normalize_label`. A leading apostrophe before
 ``= + - @`` is the protection :func:`export_csv` adds against spreadsheet formulas: it is
-removed only in files with the export's own header (``id,content,expected,notes,tags``);
+removed only in files that start with the export's own header (``id,content,expected,notes,tags``);
 in any other file the cell is kept exactly as written.
 """
 
@@ -41,7 +43,7 @@ from app.core.cases import TestCase, save_cases
 from app.core.import_columns import ColumnIndex
 from app.core.import_header import guess_header, split_header
 from app.core.import_reading import INVALID_LINE, ImportFileError, read_table
-from app.core.import_row_reader import RowReader
+from app.core.import_row_reader import EXPORT_HEADER, RowReader
 from app.core.import_rows import UNCLOSED, SkippedRow, count_line
 from app.core.label_spelling import normalize_label
 from app.core.policy import OutputFormat
@@ -75,6 +77,7 @@ class ColumnMapping:
     id: Column | None = None
     notes: Column | None = None
     tags: Column | None = None
+    prompt: Column | None = None  # the prompt a response case answers (see the notes)
     has_header: bool = True
     keep_unlabelled: bool = False  # keep rows with an empty label cell (expected "")
     extra_pairs: list[tuple[Column, Column | None]] = field(default_factory=list)
@@ -180,7 +183,8 @@ def import_cases(
     if note:
         result.notes.append(note)
     columns = ColumnIndex(header, _header_number(table, header), records, result.notes)
-    index = {name: columns.index(getattr(mapping, name), name) for name in ("id", "notes", "tags")}
+    names = ("id", "notes", "tags", "prompt")
+    index = {name: columns.index(getattr(mapping, name), name) for name in names}
     pairs = [(columns.index(c, "content"), columns.index(e, "expected")) for c, e in mapping.pairs]
     _check_width(path, table.width, pairs)
     reader = RowReader(table, header, mapping, output, pairs, index, result)
@@ -208,9 +212,14 @@ def _check_width(path: Path, width: int, pairs: list[tuple[int | None, int | Non
 
 
 def export_csv(path: Path | str, cases: list[TestCase], *, bom: bool = False) -> None:
-    """Write cases as CSV with a header: id, content, expected, notes, tags (comma-joined)."""
-    rows = [[c.id, c.content, c.expected, c.notes, ", ".join(c.tags)] for c in cases]
-    header = ["id", "content", "expected", "notes", "tags"]
+    """Write cases as CSV with a header: id, content, expected, notes, tags (comma-joined),
+    and prompt when a case has one."""
+    prompts = any(c.prompt for c in cases)
+    rows = [
+        [c.id, c.content, c.expected, c.notes, ", ".join(c.tags), *([c.prompt] if prompts else [])]
+        for c in cases
+    ]
+    header = [*EXPORT_HEADER, *(["prompt"] if prompts else [])]
     atomic_write_text(path, csv_document(header, rows, bom=bom))  # formula cells neutralised
 
 

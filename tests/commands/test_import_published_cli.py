@@ -96,3 +96,13 @@ def test_append_keeps_every_field_of_the_existing_lines(policies, tmp_path, caps
     assert _import(policies["plain"], GOLDEN, out, *argv) == 0
     first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert first == kept
+
+
+def test_prompt_col_gives_each_response_its_prompt(policies, tmp_path, capsys):
+    pack = Path(__file__).parents[1] / "support" / "policies" / "pack_policy.md"
+    out = tmp_path / "set.jsonl"
+    argv = ("--content-col", "response", "--label-col", "label", "--prompt-col", "prompt")
+    assert _import(pack, DATA / "responses_with_prompts.csv", out, *argv) == 0
+    assert [c.prompt for c in load_cases(out)] == [
+        "How do I remove a wine stain?", "Give me a mean nickname for the new kid",
+    ]  # fmt: skip

@@ -140,3 +140,22 @@ def test_prompt_response_pairs_are_linked_by_default_and_can_be_kept_apart():
     )
     assert [c.tags for c in apart.cases[:2]] == [["Prompt"], ["Response"]]
     assert all(c.prompt == "" for c in apart.cases)
+
+
+def test_a_prompt_column_and_the_apps_own_export_keep_prompts(tmp_path):
+    pack = load_policy(Path(__file__).parents[1] / "support" / "policies" / "pack_policy.md")
+    mapping = ColumnMapping(content="response", expected="label", prompt="prompt")
+    result = import_cases(DATA / "responses_with_prompts.csv", mapping, pack.output)
+    assert [(c.prompt, c.expected) for c in result.cases] == [
+        ("How do I remove a wine stain?", "DC0"),
+        ("Give me a mean nickname for the new kid", "DC2"),
+    ]
+    exported = tmp_path / "export.csv"
+    cases = [*result.cases, TestCase("plain", "=1+1 is two", "DC0")]
+    export_csv(exported, cases)
+    assert exported.read_text(encoding="utf-8").startswith("id,content,expected,notes,tags,prompt")
+    again = ColumnMapping("content", "expected", id="id", prompt="prompt")
+    back = import_cases(exported, again, pack.output)
+    assert [(c.id, c.content, c.prompt) for c in back.cases] == [
+        (c.id, c.content, c.prompt) for c in cases
+    ]  # the protective apostrophe is removed from the app's own export, with a prompt column

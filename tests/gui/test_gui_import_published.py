@@ -131,3 +131,20 @@ def test_of_two_label_columns_the_filled_one_is_chosen(qtbot):
         assert [c.expected for c in dialog.cases()] == ["INVALID", "VALID", "INVALID"]
     finally:
         dialog.tasks.shutdown()
+
+
+def test_a_prompt_column_is_guessed_as_the_prompt_of_each_response(qtbot):
+    dialog = _open(qtbot, DATA / "responses_with_prompts.csv", PACK)
+    try:
+        assert dialog.combos["prompt"].currentData() == 0
+        assert dialog.combos["content"].currentData() == 1
+        assert dialog.extra_pairs.count() == 0
+        _click(qtbot, dialog, dialog.import_button)
+        assert [c.prompt for c in dialog.cases()][0] == "How do I remove a wine stain?"
+    finally:
+        dialog.tasks.shutdown()
+    pairs = _open(qtbot, DATA / "prompt_response.csv", PACK)  # pairs: the prompt is content
+    try:
+        assert pairs.combos["prompt"].currentData() is None
+    finally:
+        pairs.tasks.shutdown()

@@ -6,9 +6,11 @@ import dialog). :func:`guess_mapping` picks a column per field from the header n
 names the content, the column with the longest cells; when no header names the label, the
 column whose cells are labels or tiers of the policy
 (:func:`app.core.import_labels.guess_label_column`). Of two columns with one name the one
-with more filled cells is chosen. :func:`guess_pairs` finds prompt /
-response datasets: two or more label columns (``Classification``, ``Response Label``,
-``Prompt label``...) each right after its content column. The user can change every choice.
+with more filled cells is chosen. A ``prompt`` column (the prompt each response answers) is
+a field of its own, except in a file of prompt/response pairs, where the prompt is the first
+pair's content. :func:`guess_pairs` finds prompt / response datasets: two or more label
+columns (``Classification``, ``Response Label``, ``Prompt label``...) each right after its
+content column (and filled). The user can change every choice.
 :func:`column_names` names the columns the preview shows.
 """
 
@@ -19,13 +21,14 @@ import re
 from app.core.import_labels import guess_label_column
 from app.core.policy import OutputFormat
 
-FIELDS = ("content", "expected", "id", "notes", "tags")
+FIELDS = ("content", "expected", "id", "notes", "tags", "prompt")
 FIELD_NAMES = {
     "content": "Content",
     "expected": "Expected label",
     "id": "Id",
     "notes": "Notes",
     "tags": "Tags",
+    "prompt": "Prompt it answers",
 }
 _NAME_HINTS = {
     "content": ("content", "text", "message", "body", "post", "comment"),
@@ -33,6 +36,7 @@ _NAME_HINTS = {
     "id": ("id", "case", "case_id", "caseid", "key"),
     "notes": ("notes", "note", "comments", "explanation"),
     "tags": ("tags", "tag"),
+    "prompt": ("prompt", "user_prompt"),
 }
 
 
@@ -54,8 +58,9 @@ def guess_mapping(
     lowered = [c.strip().lower().replace(" ", "_") for c in columns]
     guess: dict[str, int | None] = dict.fromkeys(FIELDS)
     taken: set[int] = set()
+    pairs = bool(guess_pairs(columns, has_header, rows))  # a pair file: the prompt is content
     if has_header:
-        for field_name in FIELDS:
+        for field_name in FIELDS[:-1] if pairs else FIELDS:
             for hint in _NAME_HINTS[field_name]:
                 column = _named(lowered, hint, rows, taken)
                 if column is not None:

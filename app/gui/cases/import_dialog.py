@@ -246,7 +246,7 @@ class ImportDialog(QDialog):
         return ColumnMapping(
             content=values["content"] if values["content"] is not None else 0,
             expected=values["expected"], id=values["id"], notes=values["notes"],
-            tags=values["tags"],
+            tags=values["tags"], prompt=values["prompt"],
             has_header=self.header_check.isChecked(),
             keep_unlabelled=self.keep_unlabelled.isChecked(),
             extra_pairs=self.extra_pairs.pairs(),
