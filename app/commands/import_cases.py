@@ -5,8 +5,14 @@ from 1 (the first column is 1). ``--content-col C --label-col L`` may be repeate
 gives one case per row, tagged with the content column's name. The header row is found below
 a title or disclaimer line (the report says which row was used) unless ``--header-row N``.
 Labels are normalised against the policy's output format (see :mod:`app.core.importer`);
-every skipped row is listed with its row number, pair and reason.
-An existing test set is not overwritten unless ``--force`` (or ``--append``) is given.
+every skipped row is listed with its row number, pair and reason, after counts by reason.
+Without ``--label-col`` the column whose cells are labels or tiers of the policy is used
+(and named). Labels the policy does not know are counted and a ``--map`` is suggested
+(``--map SP0=VALID,SP2=INVALID``; ``--map auto`` takes the suggestion). Several pairs are a
+prompt and its responses: each response case keeps its row's prompt (``--no-link-pairs``
+imports them as unrelated cases tagged with their column names).
+An existing test set is not overwritten unless ``--force`` (or ``--append``) is given; an
+appended test set keeps every field of its lines.
 """
 
 from __future__ import annotations
@@ -16,8 +22,26 @@ from pathlib import Path
 
 from app.commands import CommandError
 from app.core.cases import CasesError, cases_path_for, load_cases
-from app.core.importer import ColumnMapping, ImportFileError, export_jsonl, import_cases, preview
-from app.core.policy import PolicyError, load_policy
+from app.core.import_labels import (
+    LabelMapError,
+    guess_label_column,
+    map_key,
+    map_option,
+    parse_label_map,
+    suggest_label_map,
+)
+from app.core.importer import (
+    ColumnMapping,
+    ImportFileError,
+    ImportPreview,
+    ImportResult,
+    export_jsonl,
+    import_cases,
+    preview,
+)
+from app.core.policy import OutputFormat, PolicyError, load_policy
+
+GUESS_ROWS = 200  # rows read to guess the label column
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -34,8 +58,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="column with the content; repeat with --label-col for more pairs",
     )  # fmt: skip
     parser.add_argument(
-        "--label-col", required=True, action="append",
-        help="column with the expected label (one per --content-col, in order)",
+        "--label-col", action="append", default=[],
+        help="column with the expected label (one per --content-col, in order; default: the "
+        "column that holds labels or tiers of the policy)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--map", metavar="VALUE=LABEL,...",
+        help="read these label values as these policy labels (SP0=VALID,SP2=INVALID), or "
+        "'auto' for the mapping suggested when labels are unknown",
+    )  # fmt: skip
+    parser.add_argument(
+        "--link-pairs", action=argparse.BooleanOptionalAction, default=True,
+        help="with several pairs, the first is the prompt and each response case keeps it "
+        "(default); --no-link-pairs imports them as unrelated cases",
     )  # fmt: skip
     parser.add_argument(
         "--header-row", type=int, metavar="N",
@@ -44,6 +79,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--id-col", help="column with a case id (default: row-N)")
     parser.add_argument("--notes-col", help="column with notes")
     parser.add_argument("--tags-col", help="column with tags (comma, ; or | separated)")
+    parser.add_argument("--prompt-col", help="column with the prompt each response answers")
     parser.add_argument("--no-header", action="store_true", help="the first row is data")
     parser.add_argument("--keep-unlabelled", action="store_true", help="keep rows with no label")
     parser.add_argument("--out", type=Path, help="test set to write (default: beside the policy)")
@@ -71,7 +107,30 @@ def _column(spec: str | None, columns: list[str], header: bool) -> str | int | N
     return text
 
 
-def _mapping(args: argparse.Namespace, columns: list[str], has_header: bool) -> ColumnMapping:
+def _label_cols(args: argparse.Namespace, head: ImportPreview, output: OutputFormat) -> list[str]:
+    """The --label-col values, or the guessed label column (as a number from 1, said)."""
+    if args.label_col or len(args.content_col) > 1:
+        return args.label_col
+    content = _column(args.content_col[0], head.columns, head.has_header)
+    skip = {content if isinstance(content, int) else _position(content, head.columns)}
+    guess = guess_label_column(head.rows, output, skip)
+    if guess is None:
+        raise CommandError(
+            "No column holds labels of this policy; name the label column with --label-col."
+        )
+    print(f"Label column: {head.columns[guess]} (its cells are labels or tiers; "
+          "give --label-col to choose another).")  # fmt: skip
+    return [str(guess + 1)]
+
+
+def _position(name: str, columns: list[str]) -> int:
+    lowered = [c.strip().lower() for c in columns]
+    return lowered.index(name.strip().lower()) if name.strip().lower() in lowered else -1
+
+
+def _mapping(
+    args: argparse.Namespace, columns: list[str], has_header: bool, label_map: dict[str, str]
+) -> ColumnMapping:
     if len(args.content_col) != len(args.label_col):
         raise CommandError(
             f"{len(args.content_col)} --content-col and {len(args.label_col)} --label-col were "
@@ -81,13 +140,49 @@ def _mapping(args: argparse.Namespace, columns: list[str], has_header: bool) -> 
         (_column(c, columns, has_header), _column(lab, columns, has_header))
         for c, lab in zip(args.content_col, args.label_col, strict=True)
     ]
-    specs = {name: _column(getattr(args, f"{name}_col"), columns, has_header) for name in ("id", "notes", "tags")}  # fmt: skip
+    names = ("id", "notes", "tags", "prompt")
+    specs = {name: _column(getattr(args, f"{name}_col"), columns, has_header) for name in names}
     (content, expected), *more = pairs
     return ColumnMapping(
         content=content, expected=expected, id=specs["id"], notes=specs["notes"],
-        tags=specs["tags"], has_header=has_header, keep_unlabelled=args.keep_unlabelled,
-        extra_pairs=more, header_row=args.header_row,
+        tags=specs["tags"], prompt=specs["prompt"], has_header=has_header,
+        keep_unlabelled=args.keep_unlabelled, extra_pairs=more, header_row=args.header_row,
+        link_pairs=args.link_pairs, label_map=label_map,
     )  # fmt: skip
+
+
+def _unknown_line(result: ImportResult, output: OutputFormat) -> str:
+    """One sentence on the labels the policy does not know, with a --map to use ('' if none)."""
+    if not result.unknown_labels:
+        return ""
+    counts = sorted(result.unknown_labels.items(), key=lambda item: -item[1])
+    shown = ", ".join(f"{value} ({count})" for value, count in counts[:8])
+    more = f" and {len(counts) - 8} more" if len(counts) > 8 else ""
+    suggestion = suggest_label_map([value for value, _ in counts], output)
+    how = (
+        f"map them with --map {map_option(suggestion)} (or --map auto for that suggestion), "
+        "or state the policy's tiers in the policy"
+        if suggestion
+        else f"fix them, or map them to {' / '.join(output.labels)} with --map VALUE=LABEL"
+    )
+    rows = sum(result.unknown_labels.values())
+    return (
+        f"{rows} row{'s' if rows > 1 else ''} {'have labels' if rows > 1 else 'has a label'} "
+        f"this policy does not know: {shown}{more}; {how}."
+    )
+
+
+def _label_map(
+    args: argparse.Namespace, source: Path, mapping_args: ColumnMapping, output: OutputFormat
+) -> dict[str, str]:
+    """The --map option as a mapping; ``auto`` imports once to find the unknown labels."""
+    if not args.map:
+        return {}
+    if args.map.strip().lower() != "auto":
+        return parse_label_map(args.map, output)
+    first = import_cases(source, mapping_args, output)
+    suggested = suggest_label_map(list(first.unknown_labels), output)
+    return {map_key(value): label for value, label in suggested.items()}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,14 +192,16 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         policy = load_policy(args.policy)
-        head = preview(args.source, n=0, header_row=args.header_row)
+        head = preview(args.source, n=GUESS_ROWS, header_row=args.header_row)
     except (PolicyError, ImportFileError) as exc:
         raise CommandError(str(exc)) from None
     has_header = not args.no_header or head.format == "jsonl"
-    mapping = _mapping(args, head.columns, has_header)
+    args.label_col = _label_cols(args, head, policy.output)
+    mapping = _mapping(args, head.columns, has_header, {})
     try:
+        mapping.label_map = _label_map(args, args.source, mapping, policy.output)
         result = import_cases(args.source, mapping, policy.output)
-    except ImportFileError as exc:
+    except (ImportFileError, LabelMapError) as exc:
         raise CommandError(str(exc)) from None
     out = args.out or cases_path_for(args.policy)
     existing = []
@@ -117,6 +214,7 @@ def run(args: argparse.Namespace) -> int:
             except CasesError as exc:
                 raise CommandError(str(exc)) from None
     print(result.report())
+    unknown = _unknown_line(result, policy.output)
     taken = {case.id for case in existing}
     clashes = [case.id for case in result.cases if case.id in taken]
     if clashes:
@@ -125,7 +223,11 @@ def run(args: argparse.Namespace) -> int:
             "use --id-col with unique ids or --force."
         )
     if not result.cases:
-        raise CommandError(f"No rows of {args.source} could be imported; check the mapping.")
+        raise CommandError(
+            unknown or f"No rows of {args.source} could be imported; check the mapping."
+        )
+    if unknown:
+        print(unknown)
     export_jsonl(out, existing + result.cases)
     print(f"Wrote {len(result.cases)} cases to {out} (read as {result.encoding}).")
     return 0

@@ -2,7 +2,10 @@
 
 A policy ``dir/policy.md`` keeps its cases in ``dir/cases.jsonl``; any other ``foo.md``
 keeps them in ``foo.cases.jsonl``. Each line: ``id``, ``content``, ``expected``, and
-optional ``notes`` and ``tags``.
+optional ``notes``, ``tags`` and ``prompt``. ``prompt`` is the user's prompt that a response
+case answers (a prompt/response dataset): the model sees both, in the layout of
+:func:`model_content`. Any other field a team keeps (``source``, ``lang``, ``severity``,
+``split``...) is kept as it is, in ``TestCase.extra``, and written back on every save.
 
 A test set is refused on load, with the line numbers, when two lines share an id (a result
 is stored per case id: one would overwrite the other) or when an expected label is not a
@@ -13,13 +16,18 @@ importer uses it too, so the same values are refused the same way everywhere.
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from app.core.label_spelling import normalize_label
 from app.core.policy import OutputFormat
 from app.core.storage_paths import atomic_write_text
+
+KNOWN_FIELDS = ("id", "content", "expected", "notes", "tags", "prompt")
+PROMPT_HEADING = "The user's prompt:"
+RESPONSE_HEADING = "The response to judge:"
 
 
 class CasesError(ValueError):
@@ -35,11 +43,40 @@ class TestCase:
     expected: str = ""
     notes: str = ""
     tags: list[str] = field(default_factory=list)
+    prompt: str = ""  # the prompt a response case answers ("" for a plain case)
+    extra: dict[str, object] = field(default_factory=dict)  # fields the app does not use
 
     def to_json(self) -> str:
-        data = {k: v for k, v in asdict(self).items() if v not in ("", [])}
-        data.setdefault("content", self.content)
+        data = {
+            k: v
+            for k, v in asdict(self).items()
+            if k in KNOWN_FIELDS and (k == "content" or v not in ("", []))
+        }
+        data.update((k, v) for k, v in self.extra.items() if k not in KNOWN_FIELDS)
         return json.dumps(data, ensure_ascii=False)
+
+    def copy(self, **changes: object) -> TestCase:
+        """An independent copy (tags and extra fields not shared), with ``changes``."""
+        return replace(
+            self, **{"tags": list(self.tags), "extra": copy.deepcopy(self.extra), **changes}
+        )
+
+
+def model_content(case: TestCase) -> str:
+    """The text the model classifies for a case: its content, or, for a response case with
+    a prompt, the prompt then the response under two headings::
+
+        The user's prompt:
+        <prompt>
+
+        The response to judge:
+        <content>
+
+    Every run (suite, samples, single case) sends this and keys its cache on it, so a
+    changed prompt is a new question."""
+    if not case.prompt:
+        return case.content
+    return f"{PROMPT_HEADING}\n{case.prompt}\n\n{RESPONSE_HEADING}\n{case.content}"
 
 
 def cases_path_for(policy_path: Path | str) -> Path:
@@ -82,12 +119,19 @@ def case_from_dict(data: dict, line: int = 0, output: OutputFormat | None = None
     tags = data.get("tags") or []
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.split(",") if t.strip()]
+    elif not isinstance(tags, list):
+        tags = [tags]
+    prompt = data.get("prompt")
+    if prompt is not None and not isinstance(prompt, str):
+        raise CasesError(f"The case{where} has a 'prompt' that is not text; write it in quotes.")
     return TestCase(
         id=str(data.get("id") or f"case-{line}"),
         content=content,
         expected=expected,
         notes=str(data.get("notes") or ""),
         tags=[str(t) for t in tags],
+        prompt=prompt or "",
+        extra={k: v for k, v in data.items() if k not in KNOWN_FIELDS},
     )
 
 

@@ -6,6 +6,12 @@ one filled cell, or far fewer filled cells than the rows below it, or a sentence
 while the row after it is a row of short names. :func:`find_header_row` skips such lines
 (up to ``MAX_LEADING``) and returns the row number of the header; :func:`guess_header` says
 whether the first row is a header at all (names) or already data.
+
+A row that looks like data is never taken as the header (:func:`looks_like_data`): a cell
+that is a number (a case number), a sentence, or a value that recurs in the same column of
+the rows below (a label such as ``SP0``). A file whose first row (below a title) is data has
+no header: its columns are numbered, every row is data, and the note says which row was
+looked at and why, and how to name the header row by hand.
 """
 
 from __future__ import annotations
@@ -61,9 +67,29 @@ def _is_preamble(cells: list[str], below: list[list[str]]) -> bool:
     return filled < typical and long_cell and _names_like(below[0])
 
 
+def looks_like_data(cells: list[str], below: list[list[str]]) -> str:
+    """Why a row is data rather than column names (a phrase), or '' when it may be names."""
+    for column, cell in enumerate(cells):
+        text = cell.strip()
+        if not text:
+            continue
+        if _NUMERIC.match(text):
+            return f"column {column + 1} holds the number {text}"
+        if len(text) > _SENTENCE:
+            return f"column {column + 1} holds a sentence"
+        if any(column < len(row) and row[column].strip() == text for row in below):
+            return f"'{text[:20]}' in column {column + 1} recurs in the rows below"
+    return ""
+
+
 def find_header_row(rows: Rows) -> tuple[int | None, int]:
     """(row number of the header, how many non-blank lines above it were skipped)."""
-    nonblank = [(number, cells) for number, cells in rows if _filled(cells)]
+    nonblank: Rows = []  # only the first rows are looked at: constant work per file
+    for number, cells in rows:
+        if _filled(cells):
+            nonblank.append((number, cells))
+            if len(nonblank) > MAX_LEADING + 21:
+                break
     skipped = 0
     for index, (number, cells) in enumerate(nonblank[: MAX_LEADING + 1]):
         below = [c for _, c in nonblank[index + 1 : index + 21]]
@@ -88,11 +114,20 @@ def guess_header(rows: list[list[str]]) -> bool:
     return any(any(_NUMERIC.match(c.strip()) or len(c) > 40 for c in row) for row in rows[1:6])
 
 
-def split_header(rows: Rows, header_row: int | None) -> tuple[list[str], Rows, str]:
+def _data_reason(rows: Rows, found: int | None) -> str:
+    if found is None:
+        return ""
+    position = next(i for i, (number, _) in enumerate(rows) if number == found)
+    below = [cells for _, cells in rows[position + 1 : position + 21] if _filled(cells)]
+    return looks_like_data(rows[position][1], below)
+
+
+def split_header(rows: Rows, header_row: int | None) -> tuple[list[str] | None, Rows, str]:
     """(header cells, data rows after it, a note saying which row was used).
 
     ``header_row`` (a row number, from 1) overrides the search; rows above the header are
-    left out of the data."""
+    left out of the data. The header is None (and every row data) when the row found looks
+    like data (see the module notes)."""
     if header_row is not None:
         numbers = [number for number, _ in rows]
         if header_row not in numbers:
@@ -102,6 +137,17 @@ def split_header(rows: Rows, header_row: int | None) -> tuple[list[str], Rows, s
         note = f"Row {header_row} used as the header, as asked."
     else:
         found, skipped = find_header_row(rows)
+        why = _data_reason(rows, found)
+        if why:
+            return (
+                None,
+                rows,
+                (
+                    f"No header row: row {found} holds data ({why}), so every row is read as data "
+                    "and the columns are numbered; give the header row's number (--header-row N, "
+                    "or Header row in the window) if one names the columns."
+                ),
+            )
         note = (
             f"Row {found} used as the header; {skipped} line{'s' if skipped > 1 else ''} "
             "above it (a title or disclaimer) left out."

@@ -11,7 +11,7 @@ Files that are not text (random bytes decode as Latin-1 full of control characte
 refused in one sentence. A quoted CSV cell that runs to the end of the file, or past
 ``QUOTE_LINE_LIMIT`` lines or ``QUOTE_CHAR_LIMIT`` characters, is an unclosed quote: that
 row is reported as broken and reading restarts on the line after it, so no row after it is
-lost.
+lost. A cell longer than the csv module's default limit (128 KiB) is read, not refused.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ INVALID_LINE = "\x00invalid"  # the cell list standing for a JSONL line that is 
 UNCLOSED_QUOTE = "\x00unclosed"  # the cell list standing for a row whose quote never closes
 QUOTE_LINE_LIMIT = 1000  # a quoted cell longer than this many lines is taken as unclosed
 QUOTE_CHAR_LIMIT = 1024 * 1024
+FIELD_LIMIT = 1 << 28  # csv's own limit (128 KiB) would refuse a long unquoted cell
 _CONTROL_SHARE = 0.02  # more control characters than this and the file is not text
 
 
@@ -143,6 +144,8 @@ def read_table(path: Path) -> Table:
 def csv_records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     """CSV rows; a row whose quote never closes becomes ``[UNCLOSED_QUOTE, its line]`` and
     reading restarts on the next physical line."""
+    if csv.field_size_limit() < FIELD_LIMIT:
+        csv.field_size_limit(FIELD_LIMIT)
     lines = io.StringIO(text, newline="").readlines()
     rows: list[tuple[int, list[str]]] = []
     start = 0  # physical line the reader starts on

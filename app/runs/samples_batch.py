@@ -16,7 +16,7 @@ import dataclasses
 import threading
 from collections.abc import Callable
 
-from app.core.cases import TestCase
+from app.core.cases import TestCase, model_content
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
 from app.core.policy import Policy
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
@@ -66,7 +66,7 @@ def run_samples_together(
         make_key = cache_key_factory(
             model=model_fingerprint, template=template_hash, policy_text=policy.text, run=settings
         )
-        keys.update(((case.id, index), make_key(case.content)) for case in cases)
+        keys.update(((case.id, index), make_key(model_content(case))) for case in cases)
     summaries = [SuiteSummary(run_id, total=len(cases)) for run_id, _ in runs]
     hits = store.lookup_many(list(keys.values()))
     misses: dict[str, tuple[TestCase, int, str]] = {}
@@ -80,7 +80,7 @@ def run_samples_together(
             if keys[(case.id, index)] not in hits:
                 misses[f"{case.id}{SEPARATOR}{index}"] = (case, index, keys[(case.id, index)])
     requests = [
-        ClassifyRequest(rid, policy.body, case.content, runs[index][1], policy.output)
+        ClassifyRequest(rid, policy.body, model_content(case), runs[index][1], policy.output)
         for rid, (case, index, _) in misses.items()
     ]
     total, done, cancel_sent = len(cases) * len(seeds), sum(s.done for s in summaries), False

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.core.cases import TestCase
+from app.core.cases import TestCase, model_content
 from app.core.fingerprint import text_hash
 from app.core.policy import Policy
 from app.core.run_types import RunSettings
@@ -68,7 +68,7 @@ def select_cases(job: RunJob, store: Store, make_key: Callable[[str], str]) -> l
         latest = store.latest_results([c.id for c in cases], job.cases_path)
         return [c for c in cases if c.id in latest and not latest[c.id].correct]
     if job.selection == "changed":
-        keys = {c.id: make_key(c.content) for c in cases}
+        keys = {c.id: make_key(model_content(c)) for c in cases}
         hits = store.lookup_many(list(keys.values()))
         return [c for c in cases if keys[c.id] not in hits]
     raise ValueError(f"Unknown selection '{job.selection}'; use {', '.join(SELECTIONS)}.")

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from app.core.cases import TestCase
+from app.core.cases import TestCase, model_content
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
 from app.core.policy import Policy
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
@@ -76,7 +76,8 @@ def _classify(
     emit: Callable[[object], None],
 ) -> StoredResult | None:
     """Run one case on the engine; None when it was cancelled (or gave no terminal event)."""
-    request = ClassifyRequest(case.id, policy.body, case.content, run_settings, policy.output)
+    content = model_content(case)  # a response case is judged with its prompt
+    request = ClassifyRequest(case.id, policy.body, content, run_settings, policy.output)
     cancel_sent = False
     for event in engine.classify(request):
         if cancel.is_set() and not cancel_sent:
@@ -146,7 +147,7 @@ def run_suite(
     make_key = cache_key_factory(
         model=model_fingerprint, template=template_hash, policy_text=policy.text, run=run_settings
     )
-    keys = [make_key(case.content) for case in todo]
+    keys = [make_key(model_content(case)) for case in todo]
     hits = store.lookup_many(keys)
     misses_left = sum(key not in hits for key in keys)
     started = time.monotonic()

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from app.core.cases import TestCase
+from app.core.cases import TestCase, model_content
 from app.core.policy import Policy
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
 from app.core.store import Store
@@ -64,7 +64,7 @@ def run_in_parallel(
         emit(CaseStored(run_id, stored, index, total, False, eta))
 
     requests = [
-        ClassifyRequest(case.id, policy.body, case.content, run_settings, policy.output)
+        ClassifyRequest(case.id, policy.body, model_content(case), run_settings, policy.output)
         for _, case, _ in misses
     ]
     if hasattr(engines, "classify_many"):

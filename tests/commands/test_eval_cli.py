@@ -120,7 +120,7 @@ def test_import_command(env, capsys):
             "--label-col", "Verdict", "--id-col", "ID", "--out", str(out)]  # fmt: skip
     assert app.cli.main(argv) == 0
     text = capsys.readouterr().out
-    assert "Imported 3 cases; skipped 3 rows." in text
+    assert "Imported 3 cases; skipped 3 rows (1 blank row, 1 section row, 1 unknown" in text
     assert "row 3: blank row" in text and "row 4: section row (Phishing)" in text
     assert "Row 6 repeats the id 'x1' of row 2; imported as 'x1-2'." in text
     assert "row 7: unknown label" in text

@@ -35,15 +35,16 @@ def test_repeated_pairs_import_prompt_and_response(policy, tmp_path, capsys):
     assert app.cli.main(argv) == 0
     text = capsys.readouterr().out
     assert text.startswith("Row 2 used as the header; 1 line above it (a title or disclaimer)")
-    assert "Imported 7 cases; skipped 1 rows." in text
+    assert "Imported 7 cases; skipped 1 rows (1 empty content row)." in text
     assert "  row 5 (Responses): empty content" in text
     cases = load_cases(out, None)
     assert [(c.id, c.expected, c.tags) for c in cases][:4] == [
-        ("row-3-Example", "DC0", ["Example"]),
-        ("row-3-Responses", "DC0", ["Responses"]),
-        ("row-4-Example", "DC2", ["Example"]),
-        ("row-4-Responses", "VALID", ["Responses"]),
+        ("row-3-Example", "DC0", ["prompt"]),
+        ("row-3-Responses", "DC0", ["response"]),
+        ("row-4-Example", "DC2", ["prompt"]),
+        ("row-4-Responses", "VALID", ["response"]),
     ]
+    assert cases[1].prompt == cases[0].content  # the response keeps its prompt
     assert "😕\n\nHere is what usually works:\n\n1. **Open a dispute**" in cases[1].content
 
 

@@ -146,3 +146,19 @@ def test_mangled_csv_files_give_rows_or_one_sentence_never_a_traceback(tmp_path)
             assert all(c.content.strip() for c in result.cases)
             outcomes["rows"] += 1
     assert outcomes["rows"] > 50  # most mangled files still import
+
+
+def test_a_prompt_that_is_not_text_is_refused_and_unknown_fields_are_kept(tmp_path):
+    from app.core.cases import save_cases
+
+    path = tmp_path / "cases.jsonl"
+    _jsonl(path, [{"id": "a", "content": "reply", "expected": "0", "prompt": 5}])
+    with pytest.raises(CasesError, match="line 1 has a 'prompt' that is not text"):
+        load_cases(path, BINARY)
+    line = {"id": "a", "content": "reply", "expected": "0", "prompt": "q?", "split": "test",
+            "severity": 3, "source": {"site": "forum", "ids": [1, 2]}, "lang": None}  # fmt: skip
+    _jsonl(path, [line])
+    (case,) = load_cases(path, BINARY)
+    assert case.prompt == "q?" and case.extra["split"] == "test"
+    save_cases(path, [case])
+    assert json.loads(path.read_text(encoding="utf-8")) == line

@@ -34,14 +34,18 @@ def test_prompt_and_response_become_two_tagged_cases_per_row_with_tiers_kept():
     result = import_cases(SAMPLES / "pack_pairs.csv", _pairs(), TIERED)
     got = [(c.id, c.expected, c.tags) for c in result.cases]
     assert got == [
-        ("row-3-Example", "DC0", ["Example"]),
-        ("row-3-Responses", "DC0", ["Responses"]),
-        ("row-4-Example", "DC2", ["Example"]),
-        ("row-4-Responses", "VALID", ["Responses"]),  # label words stay labels
-        ("row-5-Example", "DC3", ["Example"]),
-        ("row-6-Example", "VALID", ["Example"]),  # 0 still maps
-        ("row-6-Responses", "VALID", ["Responses"]),
+        ("row-3-Example", "DC0", ["prompt"]),
+        ("row-3-Responses", "DC0", ["response"]),
+        ("row-4-Example", "DC2", ["prompt"]),
+        ("row-4-Responses", "VALID", ["response"]),  # label words stay labels
+        ("row-5-Example", "DC3", ["prompt"]),
+        ("row-6-Example", "VALID", ["prompt"]),  # 0 still maps
+        ("row-6-Responses", "VALID", ["response"]),
     ]
+    # each response keeps the prompt it answers; a prompt case has none
+    assert result.cases[1].prompt == result.cases[0].content
+    assert result.cases[1].prompt.startswith("How do I get a refund")
+    assert result.cases[0].prompt == ""
     response = result.cases[1].content
     assert response.startswith("Sorry to hear that! 😕\n\nHere is what usually works:\n\n1. **Open")
     assert response.endswith("\n\n> Most platforms refund within a week.")
@@ -79,7 +83,8 @@ def test_header_names_match_ignoring_case_and_spaces_and_cells_of_several_kb(tmp
         ("row-5-Example-Prompt", "1"),
     ]
     assert result.cases[1].content == big
-    assert result.cases[1].tags == ["Example Generation"]
+    assert result.cases[1].tags == ["response"]
+    assert result.cases[1].prompt == "Tell me a joke"
     assert [(s.row, s.column, s.reason) for s in result.skipped] == [
         (5, "Example Generation", "missing label")
     ]

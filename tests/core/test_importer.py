@@ -72,7 +72,10 @@ def test_messy_csv_in_every_encoding(tmp_path, encoding, prefix, expected_name):
     ]
     assert "'maybe'" in result.skipped[3].detail
     report = result.report()
-    assert "Imported 6 cases; skipped 4 rows." in report
+    assert (
+        "Imported 6 cases; skipped 4 rows (1 blank row, 1 section row, 1 empty content row, "
+        "1 unknown label row)." in report
+    )
     assert "Row 9 repeats the id 'a1' of row 2; imported as 'a1-2'." in report
 
 

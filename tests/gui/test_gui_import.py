@@ -29,7 +29,8 @@ MESSY = (
 
 def test_guess_mapping_by_name_and_length():
     guess = guess_mapping(["ID", "Text", "Label"], [["1", "long content", "0"]], True)
-    assert guess == {"content": 1, "expected": 2, "id": 0, "notes": None, "tags": None}
+    expected = {"content": 1, "expected": 2, "id": 0, "notes": None, "tags": None}
+    assert guess == {**expected, "prompt": None}
     guess = guess_mapping(["Column 1", "Column 2"], [["x", "a much longer cell"]], False)
     assert guess["content"] == 1
 

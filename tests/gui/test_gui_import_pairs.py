@@ -85,9 +85,10 @@ def test_add_and_remove_a_pair_by_hand_and_set_the_header_row(qtbot, tmp_path):
         _import(qtbot, dialog)
         assert [(c.id, c.expected, c.tags) for c in dialog.cases()] == [
             ("row-3-prompt", "VALID", ["prompt"]),
-            ("row-3-generation", "VALID", ["generation"]),
+            ("row-3-generation", "VALID", ["response"]),
             ("row-4-prompt", "DC1", ["prompt"]),
         ]
+        assert dialog.cases()[1].prompt == "Tell me a joke"  # linked by default
         assert "row 2 used as the header" in dialog.report.notes.text().lower()
         # Back on the mapping page, the header row is set by hand: row 1 names the columns.
         qtbot.mouseClick(dialog.back_button, Qt.MouseButton.LeftButton)

@@ -3,7 +3,9 @@
 Shows one case at a time (:meth:`CaseEditor.show_case`) and announces only the user's own
 edits (``contentEdited``, ``expectedChosen``, ``notesEdited``), never the changes it makes
 itself when a case is shown or an edit is undone. Tab moves from the content to Expected and
-Notes; quoted phrases from the model's reasoning can be highlighted in the content.
+Notes; quoted phrases from the model's reasoning can be highlighted in the content. A
+response case shows the prompt it answers above its content (read-only: it comes from the
+import, and the model sees both, see :func:`app.core.cases.model_content`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ class CaseEditor(QWidget):
         super().__init__(parent)
         self._loading = False
         self._phrases: list[str] = []
+        self.prompt_label = QLabel("Prompt this response answers (the model sees both):")
+        self.prompt_view = QPlainTextEdit(readOnly=True)
+        self.prompt_view.setTabChangesFocus(True)
+        self.prompt_view.setMaximumHeight(self.fontMetrics().height() * 6)
+        self.prompt_view.setAccessibleName("Prompt of this response")
         self.content_edit = QPlainTextEdit()
         self.content_edit.setPlaceholderText("Case content (plain text)")
         self.content_edit.setTabChangesFocus(True)  # Tab moves on to Expected and Notes
@@ -52,10 +59,14 @@ class CaseEditor(QWidget):
         meta.addWidget(self.notes_edit, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.prompt_label)
+        layout.addWidget(self.prompt_view)
         layout.addWidget(self.content_edit, 1)
         layout.addLayout(meta)
         QWidget.setTabOrder(self.content_edit, self.expected_combo)
         QWidget.setTabOrder(self.expected_combo, self.notes_edit)
+        self.prompt_label.hide()  # shown for a response case only
+        self.prompt_view.hide()
 
     def set_labels(self, labels: list[str], violating: set[str]) -> None:
         """The policy's labels, offered in the Expected combo."""
@@ -71,6 +82,11 @@ class CaseEditor(QWidget):
         """Show ``case`` (None: an empty, disabled editor) without announcing edits."""
         self._loading = True
         self.setEnabled(case is not None)
+        prompt = case.prompt if case else ""
+        if self.prompt_view.toPlainText() != prompt:
+            self.prompt_view.setPlainText(prompt)
+        self.prompt_label.setVisible(bool(prompt))
+        self.prompt_view.setVisible(bool(prompt))
         if self.content_edit.toPlainText() != (case.content if case else ""):
             self.content_edit.setPlainText(case.content if case else "")
         self.content_edit.setExtraSelections([])

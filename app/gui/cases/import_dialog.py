@@ -1,16 +1,15 @@
 """Import a test set from CSV, TSV or JSONL: preview, column mapping, skipped-rows report.
 
-Step 1 (mapping): the file is read off the GUI thread with :func:`app.core.importer.preview`;
-its first rows fill a table, and combo boxes choose the content / expected / id / notes /
-tags columns (guessed by :func:`app.gui.cases.column_guess.guess_mapping` from the header
-names, else from the cell lengths). The header row is found below a title or disclaimer line
-(the info line says which row was used) and can be set by hand; "First row is a header" can
-be switched without reading the file again. *Add a pair* (:mod:`app.gui.cases.import_pairs`)
-imports more content/label columns from the same rows, e.g. a prompt and its response; a
-file with several label columns gets its pairs proposed. Step 2 (``import_report``):
-``import_cases`` runs off the GUI thread; the dialog shows how many cases were read and every
-skipped row with its reason. "Add cases" accepts the dialog; :meth:`ImportDialog.cases` then returns the imported cases (also sent as
-``casesImported``). Problems are shown as one plain-text sentence.
+Step 1 (mapping): the file is read off the GUI thread (:func:`app.core.importer.preview`);
+its first rows fill a table, and combos choose the content / expected / id / notes / tags
+columns (guessed by :func:`app.gui.cases.column_guess.guess_mapping`). The header row found
+(the info line says which) can be set by hand, "First row is a header" switched off. *Add a pair* (:mod:`app.gui.cases.import_pairs`)
+imports more content/label columns from the same rows (a prompt and its responses, linked);
+a file with several label columns gets its pairs proposed. Step 2 (``import_report``):
+``import_cases`` runs off the GUI thread; the dialog shows the cases read, every skipped row
+with its reason, and a mapping for labels the policy does not know (*Import again with these
+labels*). "Add cases" accepts; :meth:`ImportDialog.cases` then returns the imported cases
+(also sent as ``casesImported``). Problems are shown as one plain-text sentence.
 """
 
 from __future__ import annotations
@@ -130,6 +129,8 @@ class ImportDialog(QDialog):
         self.report = ImportReport()
         self.result_summary = self.report.summary
         self.skipped_model = self.report.skipped_model
+        self.label_map = self.report.label_map  # labels the policy does not know
+        self.label_map.applyClicked.connect(self.run_import)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(mapping_page)
@@ -137,13 +138,10 @@ class ImportDialog(QDialog):
         self.status = plain_label("")
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.import_button = self.buttons.addButton(
-            "Import", QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.back_button = self.buttons.addButton("Back", QDialogButtonBox.ButtonRole.ActionRole)
-        self.add_button = self.buttons.addButton(
-            "Add cases", QDialogButtonBox.ButtonRole.AcceptRole
-        )
+        role = QDialogButtonBox.ButtonRole
+        self.import_button = self.buttons.addButton("Import", role.ActionRole)
+        self.back_button = self.buttons.addButton("Back", role.ActionRole)
+        self.add_button = self.buttons.addButton("Add cases", role.AcceptRole)
         self.import_button.clicked.connect(self.run_import)
         self.back_button.clicked.connect(lambda: self._show_page(0))
         self.buttons.accepted.connect(self.accept)
@@ -171,6 +169,7 @@ class ImportDialog(QDialog):
     def open_path(self, path: str | Path, header_row: int | None = None) -> int:
         """Read the file's preview off the GUI thread (the header found, or on
         ``header_row``); returns the task id."""
+        self.label_map.for_file(str(path))  # another file: its labels are its own
         self.path_edit.setText(str(path))
         self.status.setText("Reading the file…")
         self.import_button.setEnabled(False)
@@ -219,7 +218,7 @@ class ImportDialog(QDialog):
     def _fill_preview(self, has_header: bool) -> None:
         columns, rows = self._columns_and_rows(has_header)
         fill_rows(self.preview_model, columns, rows)
-        guess = guess_mapping(columns, rows, has_header)
+        guess = guess_mapping(columns, rows, has_header, self.output)
         for field_name, combo in self.combos.items():
             combo.clear()
             if field_name != "content":
@@ -229,7 +228,7 @@ class ImportDialog(QDialog):
             chosen = guess[field_name]
             combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen is not None else 0)
         self.extra_pairs.set_columns(columns)
-        pairs = guess_pairs(columns, has_header)
+        pairs = guess_pairs(columns, has_header, rows)
         if pairs and self._new_file:  # a prompt/response file: propose every pair
             self._new_file = False
             self.set_column("content", pairs[0][0])
@@ -247,11 +246,12 @@ class ImportDialog(QDialog):
         return ColumnMapping(
             content=values["content"] if values["content"] is not None else 0,
             expected=values["expected"], id=values["id"], notes=values["notes"],
-            tags=values["tags"],
+            tags=values["tags"], prompt=values["prompt"],
             has_header=self.header_check.isChecked(),
             keep_unlabelled=self.keep_unlabelled.isChecked(),
             extra_pairs=self.extra_pairs.pairs(),
-            header_row=self._chosen_header_row(),
+            header_row=self._chosen_header_row(), link_pairs=self.extra_pairs.linked(),
+            label_map=self.label_map.mapping(),
         )  # fmt: skip
 
     def _chosen_header_row(self) -> int | None:
@@ -278,10 +278,10 @@ class ImportDialog(QDialog):
     @Slot(object)
     def _on_imported(self, result: ImportResult) -> None:
         self._result = result
-        self.report.show_result(result)
-        self.status.setText(
-            "" if result.cases else "No rows could be imported; go back and check the mapping."
-        )
+        self.report.show_result(result, self.output)
+        why = "choose what its labels mean below, or " if result.unknown_labels else ""
+        failed = f"No rows could be imported; {why}go back and check the mapping."
+        self.status.setText("" if result.cases else failed)
         self._show_page(1)
 
     @Slot(str)

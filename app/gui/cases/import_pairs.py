@@ -4,13 +4,23 @@ A prompt and a model's response labelled on one row are two cases: the first pai
 dialog's Content / Expected label choice, and each extra pair here adds one more case per
 row, tagged with its content column's name (see :mod:`app.core.importer`). Rows are added
 with *Add a pair* and removed with their own *Remove* button; the combos list the file's
-columns and keep their choice when the preview changes.
+columns and keep their choice when the preview changes. *The first pair is the prompt*
+(on by default, shown while there are extra pairs) links them: the first pair's case is
+tagged ``prompt``, each other pair's case ``response`` and keeps the row's prompt, which the
+model then sees before the response (``ColumnMapping.link_pairs``).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.gui.shared.widgets import plain_label
 
@@ -32,9 +42,17 @@ class ExtraPairs(QWidget):
             "(e.g. a prompt and its response): each pair gives one case per row."
         )
         self.add_button.clicked.connect(lambda: self.add_pair())
+        self.link_check = QCheckBox("The first pair is the prompt; the others answer it")
+        self.link_check.setToolTip(
+            "Each response case keeps the prompt of its row and is judged with it; "
+            "cases are tagged prompt and response. Off: unrelated cases tagged by column."
+        )
+        self.link_check.setChecked(True)
+        self.link_check.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.grid)
+        layout.addWidget(self.link_check)
         layout.addWidget(self.add_button)
 
     def _combo(self, with_none: bool) -> QComboBox:
@@ -72,6 +90,7 @@ class ExtraPairs(QWidget):
             self.grid.addWidget(widget, row + line, column)
         entry = (content_combo, label_combo, widgets)
         self._rows.append(entry)
+        self.link_check.setVisible(True)
         remove.clicked.connect(lambda: self.remove_pair(self._rows.index(entry)))
         self.changed.emit()
 
@@ -81,6 +100,7 @@ class ExtraPairs(QWidget):
             self.grid.removeWidget(widget)
             widget.deleteLater()
         self._renumber()
+        self.link_check.setVisible(bool(self._rows))
         self.changed.emit()
 
     def _renumber(self) -> None:
@@ -108,6 +128,10 @@ class ExtraPairs(QWidget):
     def pairs(self) -> list[tuple[int, int | None]]:
         """(content, label) column indices of each extra pair, in order."""
         return [(c.currentData() or 0, lab.currentData()) for c, lab, _ in self._rows]
+
+    def linked(self) -> bool:
+        """Whether the pairs are a prompt and its responses (see the module notes)."""
+        return self.link_check.isChecked()
 
     def count(self) -> int:
         return len(self._rows)

@@ -1,9 +1,11 @@
 """The import dialog's second page: what an import gave and every row it skipped.
 
-A summary line (cases ready, rows read, encoding, rows skipped), the importer's notes (which
+A summary line (cases ready, rows read, encoding, rows skipped counted by reason: "4 section
+rows, 4 summary rows"), the importer's notes (which
 row was the header, ids made unique), and a table of skipped rows with their row number,
 the pair they belong to when a row gives several cases, the reason and the detail. All text
-is plain: cells come from people's files.
+is plain: cells come from people's files. Labels the policy does not know get a mapping to
+choose (:mod:`app.gui.cases.import_label_map`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from __future__ import annotations
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
+from app.core.import_rows import count_line
 from app.core.importer import ImportResult
+from app.core.policy import OutputFormat
+from app.gui.cases.import_label_map import LabelMapBox
 from app.gui.shared.widgets import plain_label
 
 SKIPPED_HEADERS = ["Row", "Pair", "Reason", "Detail"]
@@ -60,11 +65,16 @@ class ImportReport(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.notes)
         layout.addWidget(self.skipped_table, 1)
+        self.label_map = LabelMapBox()
+        layout.addWidget(self.label_map)
 
-    def show_result(self, result: ImportResult) -> None:
+    def show_result(self, result: ImportResult, output: OutputFormat | None = None) -> None:
+        """Show an import's result; its unknown labels are offered for mapping to ``output``."""
+        self.label_map.set_values(result.unknown_labels, output)
         self.summary.setText(
             f"{len(result.cases)} cases ready to add from {result.rows_read} rows "
-            f"({result.encoding}); {len(result.skipped)} rows skipped."
+            f"({result.encoding}); {len(result.skipped)} rows skipped"
+            + (f" ({count_line(result.skipped)})." if result.skipped else ".")
         )
         self.notes.setText("\n".join(result.notes))
         self.notes.setVisible(bool(result.notes))

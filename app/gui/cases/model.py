@@ -3,8 +3,9 @@
 Rows are cases; results are attached by case id. A result remembers the policy text and
 content it was computed for, so it turns *stale* (grey italic, with a tooltip) as soon as
 either differs from what is on screen, and fresh again if the edit is undone. Stale results
-are never counted as agreement. ``ResultEntry`` (app.gui.shared.result_entry) is one case's
-latest run; the proxies in ``app.gui.cases.filter`` sort and filter for the view.
+are never counted as agreement; *Prompt* shows the prompt a response case answers. The
+``ResultEntry`` (app.gui.shared.result_entry) is one case's latest run; the proxies in
+``app.gui.cases.filter`` sort and filter for the view.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Column(IntEnum):
     PREDICTED = 2
     STATUS = 3
     AGREEMENT = 4
+    PROMPT = 5  # the prompt a response case answers (hidden when no case has one)
 
 
 HEADERS = {
@@ -41,6 +43,7 @@ HEADERS = {
     Column.PREDICTED: "Predicted",
     Column.STATUS: "Status",
     Column.AGREEMENT: "Agrees",
+    Column.PROMPT: "Prompt",
 }
 
 
@@ -92,12 +95,12 @@ class CaseTableModel(HeaderedTableModel):
             return " ".join(
                 (case.id, case.content, case.expected, case.notes, predicted_text(entry))
             )
-        stale = entry is not None and entry.stale and column != Column.PREVIEW
+        stale = entry is not None and entry.stale and column not in (Column.PREVIEW, Column.PROMPT)
         if role == Qt.ItemDataRole.ToolTipRole:
             if stale:
                 return "Stale: the policy or this case changed after this result; run it again."
-            if column == Column.PREVIEW:
-                return case.content[:600]
+            if column in (Column.PREVIEW, Column.PROMPT):
+                return (case.prompt if column == Column.PROMPT else case.content)[:600]
             if entry and entry.error:
                 return entry.error
         if role == Qt.ItemDataRole.FontRole and stale:
@@ -111,8 +114,9 @@ class CaseTableModel(HeaderedTableModel):
         return None
 
     def _display(self, case: TestCase, entry: ResultEntry | None, column: Column) -> str:
-        if column == Column.PREVIEW:
-            return " ".join(case.content.split())[:160]
+        if column in (Column.PREVIEW, Column.PROMPT):
+            text = case.prompt if column == Column.PROMPT else case.content
+            return " ".join(text.split())[:160]
         if column == Column.EXPECTED:
             return case.expected
         if column == Column.PREDICTED:
@@ -148,7 +152,7 @@ class CaseTableModel(HeaderedTableModel):
 
     def set_cases(self, cases: list[TestCase]) -> None:
         self.beginResetModel()
-        self._cases = [TestCase(c.id, c.content, c.expected, c.notes, list(c.tags)) for c in cases]
+        self._cases = [case.copy() for case in cases]  # every field, extra ones too
         self._entries.clear()
         self._queued.clear()
         self._next_id = len(self._cases) + 1
@@ -170,7 +174,7 @@ class CaseTableModel(HeaderedTableModel):
         added = []
         for case in cases:
             if not case.id or case.id in taken:
-                case = TestCase(self.new_id(), case.content, case.expected, case.notes, case.tags)
+                case = case.copy(id=self.new_id())
             taken.add(case.id)
             added.append(case)
         self.beginInsertRows(QModelIndex(), row, row + len(added) - 1)
@@ -261,15 +265,10 @@ class CaseTableModel(HeaderedTableModel):
             policy_key = keys.setdefault(policy_text, text_key(policy_text))
             error = result.verdict.status is VerdictStatus.ERROR
             entry = ResultEntry(
-                state="failed" if error else "done",
-                policy_key=policy_key,
-                content_key=text_key(content),
-                analysis=result.analysis,
-                final=result.final,
-                result=result,
-                error=result.verdict.message if error else "",
-                cached=cached,
-            )
+                state="failed" if error else "done", policy_key=policy_key,
+                content_key=text_key(content), analysis=result.analysis, final=result.final,
+                result=result, error=result.verdict.message if error else "", cached=cached,
+            )  # fmt: skip
             entry.stale = not error and entry.outdated(self._policy_key, self._cases[row].content)
             self._entries[case_id] = entry
             self._queued.discard(case_id)

@@ -273,7 +273,7 @@ class CasePanel(QWidget):
         if case is None:
             return ""
         row = self.model.row_of(case.id) + 1
-        copy = TestCase("", case.content, case.expected, case.notes, list(case.tags))
+        copy = case.copy(id="")
         return self.add_cases([copy], row, "Duplicate case")[0]
 
     def delete_selected(self) -> None:

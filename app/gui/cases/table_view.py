@@ -5,7 +5,8 @@ included) selects the row it lands on, only Shift extends and the mouse multi-se
 Tab leaves the table for the case editor instead of walking its cells. Run case, the
 editor and the result view all follow that current row.
 
-The Expected, Predicted, Status and Agrees columns get fixed (still draggable) widths
+A *Prompt* column, placed before Content, shows the prompt a response case answers; it is
+hidden while no case has one. The Expected, Predicted, Status and Agrees columns get fixed (still draggable) widths
 measured once from the font: ``ResizeToContents`` would re-measure every row on each result.
 """
 
@@ -16,7 +17,7 @@ from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.gui.cases.analysis_model import AnalysedCaseModel, AnalysisColumn
-from app.gui.cases.model import Column
+from app.gui.cases.model import CaseTableModel, Column
 
 MIN_ROWS = 8  # status suffixes the status column must fit
 
@@ -69,10 +70,26 @@ def case_table_view(proxy: QSortFilterProxyModel, metrics: QFontMetrics) -> QTab
     for column, width in widths.items():
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)
+    header.setSectionResizeMode(Column.PROMPT, QHeaderView.ResizeMode.Interactive)
+    header.resizeSection(Column.PROMPT, metrics.horizontalAdvance("x") * 28)
+    header.moveSection(header.visualIndex(Column.PROMPT), 0)  # the prompt, then its response
     source = proxy.sourceModel()
+    if isinstance(source, CaseTableModel):
+        _show_prompts_when_there_are_some(table, source)
     if isinstance(source, AnalysedCaseModel):
         _show_analysis_when_there_is_some(table, source)
     return table
+
+
+def _show_prompts_when_there_are_some(table: QTableView, model: CaseTableModel) -> None:
+    """The Prompt column (before Content) appears while some case answers a prompt."""
+
+    def show(*_args: object) -> None:
+        table.setColumnHidden(Column.PROMPT, not any(case.prompt for case in model.cases()))
+
+    for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.dataChanged):
+        signal.connect(show)
+    show()
 
 
 def _show_analysis_when_there_is_some(table: QTableView, model: AnalysedCaseModel) -> None:

@@ -23,7 +23,7 @@ EDIT_ID = 4107  # QUndoCommand.id() of field edits, so that typing merges
 
 
 def _copy(case: TestCase) -> TestCase:
-    return replace(case, tags=list(case.tags))
+    return case.copy()
 
 
 class InsertCases(QUndoCommand):
