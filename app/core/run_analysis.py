@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.core.flips import outcome
+from app.core.outcome import is_wrong
 from app.core.policy import Policy, PolicyError, parse_policy
 from app.core.rule_heat import RuleHeat, rule_heat
 from app.core.stability import UNSTABLE_BELOW, CaseStability, StabilitySummary, stabilities
@@ -42,7 +43,7 @@ class RunAnalysis:
         return [
             r.case_id
             for r in self.results
-            if (output.label_of(r.expected) is not None and not r.correct)
+            if is_wrong(r, output)
             or (r.case_id in self.stability and self.stability[r.case_id].unstable)
         ]
 
