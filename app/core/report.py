@@ -80,7 +80,7 @@ def build_run_report(store: Store, run_id: str) -> RunReport:
         raise ValueError(f"There is no run {run_id}; pick one from the run history.")
     version = store.policy_version(run.policy_hash)
     text = version.text if version else ""
-    policy = policy_of_text(text)
+    policy = policy_of_text(text, version.path if version else "")
     results = store.results(run_id)
     from app.core.report_analysis import analysis_sections  # it builds on this module
 

@@ -10,7 +10,7 @@ under its own policy version's output format.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from app.core.flips import run_metrics
 from app.core.policy import Policy, PolicyError, parse_policy
@@ -61,12 +61,14 @@ class RunFacts:
         return " · ".join(parts)
 
 
-def policy_of_text(text: str) -> Policy:
-    """The policy a stored version's text holds (an empty one if it no longer parses)."""
+def policy_of_text(text: str, path: str = "") -> Policy:
+    """The policy a stored version's text holds (an empty one if it no longer parses), named
+    as its file is when the text names nothing."""
+    where = Path(path) if path else None
     try:
-        return parse_policy(text)
+        return parse_policy(text, where)
     except PolicyError:
-        return parse_policy("")
+        return parse_policy("", where)
 
 
 SETTING_WORDS = {
@@ -90,7 +92,7 @@ def settings_text(settings: dict) -> str:
 def run_facts(store: Store, run: RunRecord) -> RunFacts:
     """The facts of one stored run (reads its results and policy version)."""
     version = store.policy_version(run.policy_hash)
-    policy = policy_of_text(version.text if version else "")
+    policy = policy_of_text(version.text, version.path) if version else policy_of_text("")
     results = store.results(run.id)
     metrics = run_metrics(results, policy.output)
     return RunFacts(
