@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from app.core.flips import outcome
 from app.core.outcome import is_wrong
-from app.core.policy import Policy, PolicyError, parse_policy
+from app.core.policy import Policy
 from app.core.rule_heat import RuleHeat, rule_heat
+from app.core.run_facts import policy_of_text
 from app.core.stability import UNSTABLE_BELOW, CaseStability, StabilitySummary, stabilities
 from app.core.stability import summarize as summarize_stability
 from app.core.store import Store
@@ -56,13 +57,6 @@ class RunAnalysis:
         return next((r for r in self.results if r.case_id == case_id), None)
 
 
-def _policy(text: str) -> Policy:
-    try:
-        return parse_policy(text)
-    except PolicyError:
-        return parse_policy("")
-
-
 def sample_results(store: Store, run_id: str) -> list[list[StoredResult]]:
     """The results of each sample run behind a majority run ([] for a plain run)."""
     return [store.results(sample_run) for _, _, sample_run in store.sample_runs(run_id)]
@@ -74,7 +68,7 @@ def load_run_analysis(store: Store, run_id: str, threshold: float = UNSTABLE_BEL
     if run is None:
         raise ValueError(f"There is no run {run_id}; pick one from the run history.")
     version = store.policy_version(run.policy_hash)
-    policy = _policy(version.text if version else "")
+    policy = policy_of_text(version.text, version.path) if version else policy_of_text("")
     results = store.results(run_id)
     analysis = RunAnalysis(run, policy, results, heats=rule_heat(policy, results))
     samples = sample_results(store, run_id)

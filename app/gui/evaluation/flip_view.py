@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.flips import KINDS, Flip, FlipReport
-from app.core.outcome import answer_text
 from app.core.metrics import format_ratio
+from app.core.outcome import answer_text
 from app.gui.shared.table_model import HeaderedTableModel
 from app.gui.shared.table_views import row_table
 from app.gui.shared.widgets import plain_label
