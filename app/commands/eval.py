@@ -29,6 +29,7 @@ from app.core.metrics import (
     Metrics,
     check_thresholds,
     format_ratio,
+    met_thresholds,
     parse_thresholds,
 )
 from app.core.report import (
@@ -190,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(confusion_table(metrics))
     try:
-        _write_reports(args, report, summary, failures, policy.name, outcome.stability)
+        met = met_thresholds(metrics, thresholds)
+        _write_reports(args, report, summary, (failures, met), policy.name, outcome.stability)
     except ReportError as exc:
         raise CommandError(str(exc)) from None
     for failure in failures:
@@ -222,9 +224,10 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _write_reports(args, report, summary, failures: list[str], name: str, stability) -> None:
-    """The report files the options ask for; a failure is one ReportError sentence."""
-    results = report.results
+def _write_reports(args, report, summary, gate: tuple[list[str], list[str]], name: str, stability):
+    """The report files the options ask for; a failure is one ReportError sentence. ``gate``:
+    the thresholds failed and the thresholds met."""
+    results, (failures, met) = report.results, gate
     if args.json:
         data = {
             "run": summary.__dict__ if summary else {},
@@ -234,9 +237,9 @@ def _write_reports(args, report, summary, failures: list[str], name: str, stabil
         data["results"] = [_result_json(r, stability.get(r.case_id)) for r in results]
         write_report_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if args.junit:
-        write_report_text(args.junit, junit_xml(results, failures, name))
+        write_report_text(args.junit, junit_xml(results, failures, name, report.output, met=met))
     if args.csv:
-        write_report_text(args.csv, results_csv(results))
+        write_report_text(args.csv, results_csv(results, report.output))
     if args.html:
         write_html(args.html, report)
     if args.markdown:

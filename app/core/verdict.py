@@ -32,7 +32,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from app.core.label_spelling import split_pair
 from app.core.policy import OutputFormat, cited_rule_codes
 from app.core.verdict_json import read_json
 from app.core.verdict_text import AMBIGUOUS, read_label, spelled_answer
@@ -97,14 +96,6 @@ class Verdict:
         if self.escalate:
             parts.append("ESCALATE")
         return " ".join(parts)
-
-    def agrees_with(self, expected: str) -> bool:
-        """Whether an expected label (or an expected tier such as ``DC2``, or both labels
-        ``D-SP2, R-SP0``) is what this verdict says."""
-        pair = split_pair(expected)
-        if pair is not None:
-            return self.ok and pair == (self.depiction, self.request)
-        return self.ok and bool(expected) and expected in (self.label, self.tier)  # scored part
 
     @classmethod
     def error(cls, message: str, raw: str = "") -> Verdict:

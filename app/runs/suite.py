@@ -29,7 +29,8 @@ from collections.abc import Callable
 
 from app.core.cases import TestCase, model_content
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
-from app.core.policy import Policy
+from app.core.outcome import is_right
+from app.core.policy import OutputFormat, Policy
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
 from app.core.store import Store, StoreError
 from app.core.store_rows import CACHEABLE, StoredResult
@@ -52,7 +53,11 @@ FLUSH_EVERY = 500  # cache hits written per transaction (bigger: longer GUI stal
 
 
 def order_cases(
-    cases: list[TestCase], store: Store, order: str, cases_path: str = ""
+    cases: list[TestCase],
+    store: Store,
+    order: str,
+    cases_path: str = "",
+    output: OutputFormat | None = None,
 ) -> list[TestCase]:
     """``file``: as given. ``failed-first``: cases whose latest earlier result of the same
     test set was wrong or had no verdict first (stable), then the rest."""
@@ -61,7 +66,8 @@ def order_cases(
     if order != "failed-first":
         raise ValueError(f"Unknown order '{order}'; use one of {', '.join(ORDERS)}.")
     latest = store.latest_results([c.id for c in cases], cases_path)
-    failed = {cid for cid, r in latest.items() if not r.correct}
+    output = output or OutputFormat()
+    failed = {cid for cid, r in latest.items() if not is_right(r, output)}
     return [c for c in cases if c.id in failed] + [c for c in cases if c.id not in failed]
 
 
@@ -142,7 +148,9 @@ def run_suite(
         done = store.done_case_ids(run_id)
         store.set_run_status(run_id, "running", total=len(cases))
 
-    todo = [c for c in order_cases(cases, store, order, cases_path) if c.id not in done]
+    todo = [
+        c for c in order_cases(cases, store, order, cases_path, policy.output) if c.id not in done
+    ]
     summary = SuiteSummary(run_id, total=len(cases), resumed=len(cases) - len(todo))
     make_key = cache_key_factory(
         model=model_fingerprint, template=template_hash, policy_text=policy.text, run=run_settings

@@ -91,13 +91,13 @@ class RunCoordinator(QObject):
     def policy_changed(self) -> None:
         """The policy text changed (edit or load): re-check staleness, labels, context."""
         text = self.policy_panel.text()
-        self.model.set_policy_text(text)
         try:
             self._policy = parse_policy(text)
         except PolicyError:
             self._policy = None  # keep the last labels while the front matter is half-typed
         else:
             self.cases.set_labels(*self._policy.output.expected_choices())  # labels and tiers
+        self.model.set_policy_text(text, self._policy.output if self._policy else None)
         self.show_case(self.view.case_id() or self.cases.current_case_id())
 
     def output(self) -> OutputFormat:
@@ -230,7 +230,7 @@ class RunCoordinator(QObject):
             return False
         if entry.verdict_kind in ("error", "no_verdict"):
             return True
-        return bool(case.expected) and not entry.agrees_with(case.expected)
+        return bool(case.expected) and not entry.agrees_with(case.expected, self.output())
 
     def _prepare(self) -> tuple[Policy, str] | None:
         """The parsed policy and its text, with a usable backend; or None (told why)."""

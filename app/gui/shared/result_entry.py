@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from app.core.outcome import is_right
+from app.core.policy_meta import OutputFormat
 from app.core.run_types import ClassifyResult
 from app.core.verdict import VerdictStatus, status_word
 
@@ -46,9 +48,9 @@ class ResultEntry:
             return "violates" if verdict.violates else "safe"
         return "error" if verdict.status is VerdictStatus.ERROR else "no_verdict"
 
-    def agrees_with(self, expected: str) -> bool:
-        """The result gives the expected label (or the expected tier, ``DC2``)."""
-        return self.result is not None and self.result.verdict.agrees_with(expected)
+    def agrees_with(self, expected: str, output: OutputFormat) -> bool:
+        """The result is right for the expected value (:func:`app.core.outcome.is_right`)."""
+        return self.result is not None and is_right(self.result.verdict, output, expected=expected)
 
     @property
     def label(self) -> str:
