@@ -30,6 +30,7 @@ from app.core.policy_meta import (
     split_front_matter,
     tier_number,
 )
+from app.core.policy_lines import tier_line
 from app.core.policy_words import (
     TIER_RE,
     binary_lines,
@@ -101,12 +102,23 @@ def _sections(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None]]
     """(line, text, tier of the section it is in) for every line."""
     tagged, tier = [], None
     for number, line in lines:
-        start = _LINE_START_TIER_RE.match(line)
-        found = TIER_RE.search(line) if _HEADING_RE.match(line) else None
-        if start or found:
-            tier = (start or found).group(1)  # type: ignore[union-attr]
+        named = _line_tiers(line, bool(_HEADING_RE.match(line)), False)
+        tier = named[0] if named else tier
         tagged.append((number, line, tier))
     return tagged
+
+
+def _line_tiers(line: str, heading: bool, in_label_format: bool) -> list[str]:
+    """The tier codes a line names: the tier of a tier line ("✅ Allowed Content (SP0 – …)",
+    "SP0 – Not spam", "- `DC0`: allowed"), else every code of a heading or of a line under
+    a "Label format" heading."""
+    tier = tier_line(line)
+    if tier is not None:
+        return [tier[0]]
+    start = _LINE_START_TIER_RE.match(line)
+    if start:
+        return [start.group(1)]
+    return [m.group(1) for m in TIER_RE.finditer(line)] if heading or in_label_format else []
 
 
 def _tier_family(
@@ -121,15 +133,11 @@ def _tier_family(
         heading = bool(_HEADING_RE.match(line))
         if heading or line.rstrip().endswith(":"):
             in_label_format = bool(_LABEL_FORMAT_RE.search(line))
-        start = _LINE_START_TIER_RE.match(line)
-        codes = []
-        if start:
-            codes = [start.group(1)]
-        elif heading or in_label_format:
-            codes = [m.group(1) for m in TIER_RE.finditer(line)]
+        codes = _line_tiers(line, heading, in_label_format)
+        titled = heading or tier_line(line) is not None or _LINE_START_TIER_RE.match(line)
         for code in codes:
             found.setdefault(code, []).append(number)
-            if (heading or start) and _ALLOWED_RE.search(line):
+            if titled and _ALLOWED_RE.search(line):
                 allowed.add(code)
     families: dict[str, list[str]] = {}
     for code in found:
