@@ -133,23 +133,25 @@ def body_start(text: str) -> int:
         return 0
 
 
+def prose_lines(text: str) -> list[int]:
+    """The 0-based indexes of the body's lines outside fenced code (front matter skipped)."""
+    lines = text.split("\n")
+    found: list[int] = []
+    in_fence = False
+    for index in range(body_start(text), len(lines)):
+        if lines[index].lstrip().startswith("```"):
+            in_fence = not in_fence
+        elif not in_fence:
+            found.append(index)
+    return found
+
+
 def headings(text: str) -> list[Heading]:
     """The section headings of a policy, front matter and fenced code skipped."""
     lines = text.split("\n")
     start = body_start(text)
-    found: list[Heading] = []
-    in_fence = False
-    for index in range(start, len(lines)):
-        line = lines[index]
-        if line.lstrip().startswith("```"):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        heading = _heading(lines, index, start)
-        if heading is not None:
-            found.append(heading)
-    return found
+    found = [_heading(lines, index, start) for index in prose_lines(text)]
+    return [heading for heading in found if heading is not None]
 
 
 def _heading(lines: list[str], index: int, start: int) -> Heading | None:
