@@ -48,8 +48,8 @@ _FORMAT_RE = re.compile(
     r"(?:output|return|answer) (?:only|exactly)|json object)",
     re.I,
 )
-_HEADING_RE = re.compile(r"^\s*(?:#{1,6}\s*|\*\*|__)?\s*([A-Za-z][A-Za-z &/-]{0,80})")
-_TABLE_HEADER_RE = re.compile(r"^\s*\|[^\n]{0,400}\bexamples?\b", re.I)
+_HEADING_RE = re.compile(r"(?:#{1,6}|\*\*|__)?\s*([A-Za-z][A-Za-z &/-]{0,80})")  # stripped
+_TABLE_HEADER_RE = re.compile(r"\|[^\n]{0,400}\bexamples?\b", re.I)
 _SECTIONS = (
     ("definition", ("definition",), "no-definitions", "info", "a Definitions section for the terms the rules use"),
     ("criteria", ("criteria", "violat", "rules", "allowed content", "disallowed", "prohibited"), "no-criteria", "warning", "a Criteria section listing what violates and what does not"),
@@ -60,7 +60,8 @@ _ESCALATION_RE = re.compile(
     r"human review|edge cases?)\b",
     re.I,
 )
-_QUOTED_RE = re.compile(r"\"[^\"\n]{0,2000}\"|“[^”\n]{0,2000}”|`[^`\n]{0,2000}`")
+# a quotation stops at the next opening mark too, so unclosed quotes cost linear time
+_QUOTED_RE = re.compile(r"\"[^\"\n]*\"|“[^“”\n]*”|`[^`\n]*`")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def _section_titles(lines: list[tuple[int, str]], heads: list[Heading]) -> list[
                 titles.append((number, match.group(1).strip().lower()))
         elif _TABLE_HEADER_RE.match(stripped):
             titles.append((number, "example"))
-    return [(n, _HEADING_RE.sub(r"\1", t).strip()) for n, t in titles]
+    return [(n, t.lstrip(" #*_")) for n, t in titles]
 
 
 def _format_lines(lines: list[tuple[int, str]], output: OutputFormat) -> list[int]:

@@ -36,22 +36,22 @@ _TIER = r"[A-Z]{1,4}-?\d{1,2}"
 TIER_RE = re.compile(rf"(?<![\w-])({_TIER})(?![\w-]|\.\w)")
 _DASH = r"\-–—"
 # A leading emoji or symbol (not ASCII, not a letter, not a quotation mark), then a title.
-_EMOJI = r"(?:[^\x00-\x7f\w\s“”‘’«»„]{1,4}\s*)?"
+# Marks before the title are taken off in Python (:func:`_title_start`), and no two
+# neighbouring repeats can take the same characters, so a match costs linear time.
+_EMOJI_RE = re.compile(r"[^\x00-\x7f\w\s“”‘’«»„]{1,4}")
 _TIER_LINE_RE = re.compile(
-    r"^\s*(?:#{1,6}\s+)?" + _EMOJI + r"(?:\*\*|__)?\s*([^\W\d_][^()\n]{0,100})"
-    rf"\(\s*[`*]*({_TIER})[`*]*\s*[{_DASH}:]\s*([^()\n]{{0,200}})\)"
+    r"([^\W\d_][^()\n]{0,100})"
+    rf"\(\s*[`*]*({_TIER})[`*]*[ \t]*[{_DASH}:]([^()\n]{{0,200}})\)"
 )
-_CODE_FIRST_TIER_RE = re.compile(
-    r"^\s*(?:#{1,6}\s+)?" + _EMOJI + rf"(?:\*\*|__)?({_TIER})(?:\*\*|__)?\s*[{_DASH}:]\s+(\S.*)?"
-)
-_DEFINITION_RE = re.compile(
-    r"^\s*(?:(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)(?:\*\*|__)?\(?|(?:\*\*|__)\(?)"
+_CODE_FIRST_TIER_RE = re.compile(rf"({_TIER})(?:\*\*|__)?[ \t]*[{_DASH}:]\s(.*)")
+_DEFINITION_RE = re.compile(  # matched on the line without its leading blanks
+    r"(?:(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)(?:\*\*|__)?\(?|(?:\*\*|__)\(?)"
     rf"({_CODE})\b"
-    rf"|^\s*({_CODE})(?=\s*[{_DASH}:]\s)"
-    rf"|^\s*([A-Z]{{1,5}}-?\d{{1,3}}(?:\.[a-z0-9]{{1,4}})+)(?=[\s{_DASH}:])"
-    rf"|^\s*([A-Z]{{2,5}}-?\d{{1,3}})\s+(?=[A-Z][a-z])"
+    rf"|({_CODE})(?=[ \t]*[{_DASH}:]\s)"
+    rf"|([A-Z]{{1,5}}-?\d{{1,3}}(?:\.[a-z0-9]{{1,4}})+)(?=[\s{_DASH}:])"
+    rf"|([A-Z]{{2,5}}-?\d{{1,3}})\s(?=\s*[A-Z][a-z])"
 )
-_ATX_RE = re.compile(r"^(#{1,6})\s+(\S.*)$")
+_ATX_RE = re.compile(r"(#{1,6})\s(.*)")
 _SETEXT_RE = re.compile(r"^(=+|-+)\s*$")
 _TITLE_STRIP = " *_:.-—–"
 
@@ -82,15 +82,30 @@ def is_caps_heading(line: str) -> bool:
     return len(stripped) <= 40 and stripped.isupper() and stripped[:1].isalpha()
 
 
+def _title_start(line: str) -> str:
+    """The line from where its title starts: after blanks, ``#`` marks, one emoji, bold."""
+    text = line.lstrip()
+    hashes = len(text) - len(text.lstrip("#"))
+    if 0 < hashes <= 6 and text[hashes : hashes + 1].isspace():
+        text = text[hashes:].lstrip()
+    emoji = _EMOJI_RE.match(text)
+    if emoji:
+        text = text[emoji.end() :].lstrip()
+    if text.startswith(("**", "__")):
+        text = text[2:].lstrip()
+    return text
+
+
 def tier_line(line: str) -> tuple[str, str] | None:
     """(tier code, title) when the line names a tier, else None (see the module notes)."""
-    match = _TIER_LINE_RE.match(line)
+    text = _title_start(line)
+    match = _TIER_LINE_RE.match(text)
     if match:
         title, rest = match.group(1).strip(" *_"), match.group(3).strip(" *_")
         return match.group(2), f"{title} – {rest}" if rest else title
-    match = _CODE_FIRST_TIER_RE.match(line)
+    match = _CODE_FIRST_TIER_RE.match(text)
     if match:
-        return match.group(1), _clean_title(match.group(2) or "")
+        return match.group(1), _clean_title(match.group(2))
     return None
 
 
@@ -110,10 +125,11 @@ def find_rule_codes(text: str) -> list[RuleCode]:
         if tier is not None:
             found.append(RuleCode(tier[0], number, tier[1], tier=True))
             continue
-        match = _DEFINITION_RE.match(line)
+        text = line.lstrip()
+        match = _DEFINITION_RE.match(text)
         if match:
             code = next(group for group in match.groups() if group)
-            found.append(RuleCode(code, number, _clean_title(line[match.end() :])))
+            found.append(RuleCode(code, number, _clean_title(text[match.end() :])))
     return found
 
 
@@ -158,9 +174,9 @@ def _heading(lines: list[str], index: int, start: int) -> Heading | None:
     line, number = lines[index], index + 1
     tier = tier_line(line)
     code = tier[0] if tier else ""
-    atx = _ATX_RE.match(line)
+    atx = _ATX_RE.fullmatch(line)
     if atx:
-        title = atx.group(2).rstrip().rstrip("#").rstrip()
+        title = atx.group(2).strip().rstrip("#").rstrip()
         return Heading(number, len(atx.group(1)), title, code) if title else None
     underline = index + 1 < len(lines) and _SETEXT_RE.match(lines[index + 1])
     if underline and line.strip() and not line.lstrip().startswith(("-", "*", "+")):
@@ -168,7 +184,7 @@ def _heading(lines: list[str], index: int, start: int) -> Heading | None:
     if tier is not None:
         return Heading(number, 2, line.strip().strip("*_").strip(), code)
     set_apart = index == start or not lines[index - 1].strip()
-    if is_caps_heading(line) and set_apart and _DEFINITION_RE.match(line) is None:
+    if is_caps_heading(line) and set_apart and _DEFINITION_RE.match(line.lstrip()) is None:
         # plain text: "DEFINITIONS" after a blank line; not an answer such as "INVALID"
         # written under "Answer:" in an example
         return Heading(number, 2, line.strip().rstrip(":"), "")

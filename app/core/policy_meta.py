@@ -38,7 +38,7 @@ FORMAT_KEYS = (
 PARTS = ("depiction", "request")  # the two labels of a two-label answer
 KNOWN_KEYS = {"name", "version", "description", *FORMAT_KEYS}
 DEFAULT_JSON_FIELDS = ("violation", "policy_category", "rationale")
-_INLINE_COMMENT_RE = re.compile(r"\s+#.*$")  # "format: json   # a comment"
+_INLINE_COMMENT_RE = re.compile(r"\s#")  # "format: json   # a comment"
 _TIER_NUMBER_RE = re.compile(r"(\d+)")
 
 
@@ -101,6 +101,12 @@ class OutputFormat:
         return matching[0] if len(matching) == 1 else None
 
 
+def _without_comment(line: str) -> str:
+    """A front-matter line without its inline comment (one scan, however long the line)."""
+    match = _INLINE_COMMENT_RE.search(line)
+    return line[: match.start()] if match else line
+
+
 def split_list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
@@ -110,10 +116,10 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str, int]:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         return {}, text, 0
-    closed = any(_INLINE_COMMENT_RE.sub("", line).strip() == "---" for line in lines[1:])
+    closed = any(_without_comment(line).strip() == "---" for line in lines[1:])
     meta: dict[str, str] = {}
     for index, line in enumerate(lines[1:], start=1):
-        stripped = _INLINE_COMMENT_RE.sub("", line).strip()
+        stripped = _without_comment(line).strip()
         if stripped == "---":
             start = index + 1
             while start < len(lines) and not lines[start].strip():

@@ -33,7 +33,7 @@ _OUTPUT_RE = re.compile(r"\b(?:output|answer|label|return)\s*[:=]\s*" + _TOKEN +
 _LIST_RE = re.compile(r"\s*(?:or|/|,|\|)\s*" + _TOKEN + _HINT)
 _AS_RE = re.compile(
     r"\b(?i:as|with|either|answer|respond|reply|return|output|print|write)\s+" + _TOKEN + _HINT
-    + r"\s*,?\s*or\s+" + _TOKEN + _HINT
+    + r"\s*(?:,\s*)?or\s+" + _TOKEN + _HINT
 )  # fmt: skip
 _NEGATED_ALLOWED_RE = re.compile(
     r"\bnot\s+(?:be\s+)?(?:allowed|permitted|acceptable|ok|okay|safe|fine)\b", re.I
