@@ -81,7 +81,9 @@ def _section_titles(lines: list[tuple[int, str]], heads: list[Heading]) -> list[
     titles = [(h.line, "criteria" if h.tier else h.title.lower()) for h in heads]
     for number, line in lines:
         stripped = line.strip()
-        bold = stripped.startswith(("**", "__")) and stripped.rstrip(":*_ ").endswith(("**", "__", ""))
+        bold = stripped.startswith(("**", "__")) and stripped.rstrip(":*_ ").endswith(
+            ("**", "__", "")
+        )
         if bold or (stripped.endswith(":") and len(stripped) <= 40):
             match = _HEADING_RE.match(stripped)
             if match:

@@ -15,6 +15,12 @@ Read from the text, in this order:
   section, or a section whose ``Output:`` line is the non-violating word does not violate.
   With no label words, the tiers themselves are the labels;
 * a request for two labels per item (``D-SP2, R-SP0``, or "depiction" and "request").
+
+A policy that asks for 0 or 1 in one place and for label words in another is flagged (the
+format line says so, and lint warns). The rule: when every word is one the answer reader
+knows as a side (VALID / INVALID, SAFE / UNSAFE, …), the answers are read as 0 / 1, so the
+model's ``1`` and its ``INVALID`` both count; otherwise the words win, and the note says
+that a bare 0 or 1 will not be read.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.core.label_spelling import NON_VIOLATING_WORDS, VIOLATING_WORDS
+from app.core.policy_lines import tier_line
 from app.core.policy_meta import (
     DEFAULT_JSON_FIELDS,
     OutputFormat,
@@ -30,7 +38,6 @@ from app.core.policy_meta import (
     split_front_matter,
     tier_number,
 )
-from app.core.policy_lines import tier_line
 from app.core.policy_words import (
     TIER_RE,
     binary_lines,
@@ -62,6 +69,7 @@ class FormatReading:
     lines: tuple[int, ...] = ()  # 1-based lines of the whole file it was read from
     problem: str = ""  # one sentence when nothing could be read
     details: tuple[tuple[int, str], ...] = ()  # (line, what was read there), inferred only
+    note: str = ""  # a conflict worth fixing (0/1 asked in one place, words in another)
 
     @property
     def inferred(self) -> bool:
@@ -77,7 +85,8 @@ class FormatReading:
         if not self.lines:
             return f"{text} — the default"
         shown = ", ".join(str(n) for n in self.lines[:8]) + (", …" if len(self.lines) > 8 else "")
-        return f"{text} — inferred from line{'s' if len(self.lines) > 1 else ''} {shown}"
+        said = f"{text} — inferred from line{'s' if len(self.lines) > 1 else ''} {shown}"
+        return f"{said}; {self.note}" if self.note else said
 
 
 def describe_format(output: OutputFormat) -> str:
@@ -160,11 +169,13 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
     def note(line: int, text: str) -> None:
         notes.setdefault(line, []).append(text)
 
+    conflict: tuple[bool, str] | None = None
     tiers, tier_lines, allowed = _tier_family(lines)
     two_lines = two_label_lines(lines)
     block = json_block(lines)
     statements = label_statements(lines)
     words = list(dict.fromkeys(word for _, word, _ in statements))
+    words = [word for word in words if word not in ("0", "1")] or words  # 0/1: _mixed_forms
     if block is not None:
         fields, line = block
         kind, labels, violating = "json", ("0", "1"), ("1",)
@@ -184,7 +195,11 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
         violating = tuple(word for word in words if sides[word])
         allowed |= {tier for tier, word in by_tier.items() if tier in tiers and not sides[word]}
         for word, line in _first_lines(statements).items():
-            note(line, f"label {word} ({'violates' if sides[word] else 'allowed'})")
+            if word in sides:
+                note(line, f"label {word} ({'violates' if sides[word] else 'allowed'})")
+        conflict = _mixed_forms(lines, words, sides)
+        if conflict and conflict[0]:
+            kind, labels, violating = "binary", ("0", "1"), ("1",)
     elif words or binary_lines(lines):
         kind, labels, violating, json_fields = "binary", ("0", "1"), ("1",), DEFAULT_JSON_FIELDS
         for line in sorted({*_first_lines(statements).values(), *binary_lines(lines)[:2]}):
@@ -212,7 +227,26 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
         two_labels=bool(two_lines),
     )
     details = tuple((line, "; ".join(notes[line])) for line in sorted(notes))
-    return FormatReading(output, "inferred", tuple(sorted(notes)), details=details)
+    said = conflict[1] if conflict else ""
+    return FormatReading(output, "inferred", tuple(sorted(notes)), details=details, note=said)
+
+
+def _mixed_forms(
+    lines: list[tuple[int, str]], words: list[str], sides: dict[str, bool | None]
+) -> tuple[bool, str] | None:
+    """(read as 0/1, one sentence) when the policy asks for 0 or 1 and for words too."""
+    binary = binary_lines(lines)
+    if not binary:
+        return None
+    spelled = all(
+        (word.lower() in VIOLATING_WORDS and sides[word])
+        or (word.lower() in NON_VIOLATING_WORDS and not sides[word])
+        for word in words
+    )
+    asked = f"it asks for 0 or 1 (line {binary[0]}) and for {' / '.join(words)}"
+    if spelled:
+        return True, f"{asked}: both are read, {' / '.join(words)} as 0 / 1"
+    return False, f"{asked}: a bare 0 or 1 answer will not be read; ask for one form"
 
 
 def _word_tiers(

@@ -163,3 +163,26 @@ def test_negations_say_which_word_is_allowed(text: str, labels: tuple, violating
     assert not reading.problem
     assert (reading.output.kind, reading.output.labels) == ("labels", labels)
     assert reading.output.violating == violating
+
+
+def test_zero_or_one_in_one_place_and_label_words_in_another_is_flagged() -> None:
+    """The rule: words the answer reader knows as sides (VALID / INVALID) read as 0 / 1, so
+    the model's 1 and its INVALID both count; other words win, and the note says 0/1 is not
+    read. Either way the format line and lint name the two lines."""
+    from app.core.verdict import parse_verdict
+
+    text = "Classify each item as VALID (no spam) or INVALID (spam).\nRules.\nReturn exactly one character: 0 or 1.\n"
+    reading = read_output_format(text)
+    assert reading.output.kind == "binary" and "line 3" in reading.summary()
+    assert "VALID / INVALID as 0 / 1" in reading.summary()
+    assert [parse_verdict(a, reading.output).label for a in ("1", "INVALID", "0", "VALID")] == [
+        "1",
+        "1",
+        "0",
+        "0",
+    ]
+    mixed = [h for h in lint_policy(text) if h.code == "mixed-output-format"]
+    assert len(mixed) == 1 and mixed[0].line == 3 and "line 1" in mixed[0].message
+    words = read_output_format("Answer KEEP (fine) or REMOVE (violates).\nReturn 0 or 1.\n")
+    assert words.output.labels == ("KEEP", "REMOVE")
+    assert "a bare 0 or 1 answer will not be read" in words.summary()
