@@ -1,7 +1,8 @@
 """A content policy: Markdown body, optional front matter, output format and rule-code index.
 
 The front matter and the output format live in :mod:`app.core.policy_meta`; a policy without
-a declared format has it read from its text by :mod:`app.core.policy_format`. Only the body
+a declared format uses the format kept beside its file (:mod:`app.core.policy_sidecar`), or
+has it read from its text by :mod:`app.core.policy_format`. Only the body
 (everything after the front-matter block) is sent to the model.
 """
 
@@ -24,10 +25,12 @@ from app.core.policy_meta import (
     KNOWN_KEYS,
     OutputFormat,
     PolicyError,
+    declares_format,
     output_format_from_meta,
     split_front_matter,
     unknown_key_warnings,
 )
+from app.core.policy_sidecar import read_sidecar
 
 __all__ = [  # this module's own names, and the format vocabulary it re-exports
     "FORMATS",
@@ -90,10 +93,21 @@ def estimate_tokens(text: str) -> int:
     return count
 
 
-def parse_policy(text: str, path: Path | None = None) -> Policy:
-    """Parse policy text; raises PolicyError with a one-sentence message."""
+_READ_SIDECAR = object()  # parse_policy's default: the sidecar beside ``path``, if any
+
+
+def parse_policy(text: str, path: Path | None = None, sidecar: object = _READ_SIDECAR) -> Policy:
+    """Parse policy text; raises PolicyError with a one-sentence message.
+
+    The format: the front matter's, else ``sidecar`` (an OutputFormat, or None for none;
+    by default the sidecar file kept beside ``path``, :mod:`app.core.policy_sidecar`), else
+    what the text states.
+    """
     meta, body, offset = split_front_matter(text)
-    reading = format_reading(meta, body, offset)
+    if sidecar is _READ_SIDECAR:
+        sidecar = read_sidecar(path) if path is not None and not declares_format(meta) else None
+    kept = sidecar if isinstance(sidecar, OutputFormat) else None
+    reading = format_reading(meta, body, offset, kept)
     warnings = unknown_key_warnings(meta)
     name = meta.get("name") or (path.stem.replace("_", " ").title() if path else "Untitled policy")
     return Policy(

@@ -65,7 +65,7 @@ class FormatReading:
     """How a policy's answers are read, and where that came from."""
 
     output: OutputFormat
-    source: str  # "front matter", "inferred" or "default"
+    source: str  # "front matter", "sidecar", "inferred" or "default"
     lines: tuple[int, ...] = ()  # 1-based lines of the whole file it was read from
     problem: str = ""  # one sentence when nothing could be read
     details: tuple[tuple[int, str], ...] = ()  # (line, what was read there), inferred only
@@ -82,6 +82,8 @@ class FormatReading:
         text = describe_format(self.output)
         if self.source == "front matter":
             return f"{text} — from the front matter"
+        if self.source == "sidecar":
+            return f"{text} — from the format file beside the policy"
         if not self.lines:
             return f"{text} — the default"
         shown = ", ".join(str(n) for n in self.lines[:8]) + (", …" if len(self.lines) > 8 else "")
@@ -269,10 +271,16 @@ def _nothing() -> FormatReading:
     return FormatReading(OutputFormat(), "default", (), NOT_INFERRED)
 
 
-def format_reading(meta: dict[str, str], body: str, offset: int) -> FormatReading:
-    """The format of a policy split into front matter and body (see read_output_format)."""
+def format_reading(
+    meta: dict[str, str], body: str, offset: int, sidecar: OutputFormat | None = None
+) -> FormatReading:
+    """The format of a policy split into front matter and body: the front matter if it
+    declares one, else the sidecar kept beside the file (``policy.format.json``), else what
+    the text states."""
     if declares_format(meta):
         return FormatReading(output_format_from_meta(meta), "front matter")
+    if sidecar is not None:
+        return FormatReading(sidecar, "sidecar")
     return infer_output_format(body, offset)  # with no format found: 0/1, and a problem
 
 

@@ -208,22 +208,27 @@ def output_format_from_meta(meta: dict[str, str]) -> OutputFormat:
     )
 
 
+def format_meta(output: OutputFormat) -> dict[str, str]:
+    """The front-matter keys and values that declare ``output`` (read back the same)."""
+    meta = {
+        "format": output.kind,
+        "labels": ", ".join(output.labels),
+        "violating": ", ".join(output.violating),
+    }
+    if output.kind == "json":
+        meta["json_fields"] = ", ".join(output.json_fields)
+    if output.tiers:
+        meta["tiers"] = ", ".join(output.tiers)
+        meta["allowed_tiers"] = ", ".join(output.allowed_tiers)
+    if output.two_labels:
+        meta["two_labels"] = "yes"
+        meta["score_on"] = output.score_on
+    return meta
+
+
 def front_matter_lines(output: OutputFormat) -> list[str]:
     """The ``key: value`` lines that declare ``output`` (read back to the same format)."""
-    lines = [
-        f"format: {output.kind}",
-        f"labels: {', '.join(output.labels)}",
-        f"violating: {', '.join(output.violating)}",
-    ]
-    if output.kind == "json":
-        lines.append(f"json_fields: {', '.join(output.json_fields)}")
-    if output.tiers:
-        lines.append(f"tiers: {', '.join(output.tiers)}")
-        lines.append(f"allowed_tiers: {', '.join(output.allowed_tiers)}")
-    if output.two_labels:
-        lines.append("two_labels: yes")
-        lines.append(f"score_on: {output.score_on}")
-    return lines
+    return [f"{key}: {value}" for key, value in format_meta(output).items()]
 
 
 def with_front_matter(text: str, output: OutputFormat) -> str:

@@ -9,8 +9,9 @@ waits for them. Public API: signals ``policyEdited`` and ``modificationChanged(b
 ``editor`` property. The token meter under the editor is
 :class:`~app.gui.policy.token_meter.TokenMeter`; the output-format line above it is
 :class:`~app.gui.policy.format_bar.FormatBar` (its Correct… dialog edits the text's front
-matter as one undoable edit, so the file changes only when the user saves). Front-matter
-warnings (a misspelt key) lead the hint list.
+matter as one undoable edit, so the file changes only when the user saves; or, for a policy
+without front matter, keeps the format beside the file: ``formatKept``, ``sidecar_format``).
+Front-matter warnings (a misspelt key) lead the hint list.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class PolicyPanel(QWidget):
     policyEdited = Signal()
     modificationChanged = Signal(bool)
     analysisUpdated = Signal()  # outline, meter and hints now reflect the text
+    formatKept = Signal(object)  # an OutputFormat to keep in the sidecar beside the file
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +62,7 @@ class PolicyPanel(QWidget):
         self.meter = TokenMeter()
         self.format_bar = FormatBar()
         self.format_dialog: FormatDialog | None = None
+        self.sidecar_format: OutputFormat | None = None  # kept beside the file
         self.hints = QListWidget()
         self.hints.setObjectName("policyHints")
         self.hints.setWordWrap(True)
@@ -176,14 +179,38 @@ class PolicyPanel(QWidget):
         self._editor.set_phrase_highlights(ranges)
 
     def open_format_dialog(self) -> FormatDialog:
-        """Open the Correct… dialog (window-modal, non-blocking) on the format now read."""
+        """Open the Correct… dialog (window-modal, non-blocking) on the format now read.
+
+        A policy with front matter gets the correction written in; one without (a published
+        policy) gets it kept beside the file unless the writer ticks "Write it into…"."""
         reading = self.format_bar.reading
-        dialog = FormatDialog(reading.output if reading else OutputFormat(), self)
-        dialog.accepted.connect(lambda: self.apply_format(dialog.output()))
+        in_file = self.text().startswith("---")
+        output = reading.output if reading else OutputFormat()
+        dialog = FormatDialog(output, self, in_file=in_file)
+        dialog.accepted.connect(lambda: self._format_chosen(dialog))
         dialog.finished.connect(dialog.deleteLater)
         self.format_dialog = dialog
         dialog.open()
         return dialog
+
+    def _format_chosen(self, dialog: FormatDialog) -> None:
+        if dialog.write_in.isChecked():
+            self.apply_format(dialog.output())
+        else:
+            self.keep_format(dialog.output())
+
+    def keep_format(self, output: OutputFormat | None) -> None:
+        """Use ``output`` as the format kept beside the file (the text is not changed);
+        ``formatKept`` asks the document to write the sidecar."""
+        if output is None:
+            return
+        self.set_sidecar_format(output)
+        self.formatKept.emit(output)
+
+    def set_sidecar_format(self, output: OutputFormat | None) -> None:
+        """The format kept beside the policy file (None: none); front matter still wins."""
+        self.sidecar_format = output
+        self.refresh_analysis()
 
     def apply_format(self, output: OutputFormat | None) -> None:
         """Write ``output`` as the text's front matter: one undoable edit, saved on save."""
@@ -215,7 +242,7 @@ class PolicyPanel(QWidget):
         """Recompute outline, token meter and lint hints now (normally debounced)."""
         text = self.text()
         try:
-            policy = parse_policy(text)
+            policy = parse_policy(text, sidecar=self.sidecar_format)
             body, reading, error, warnings = policy.body, policy.format, "", policy.warnings
         except PolicyError as exc:
             body, reading, error, warnings = text, None, str(exc), []
