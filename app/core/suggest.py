@@ -83,7 +83,7 @@ def sections(policy_text: str) -> list[Section]:
     capitals, a tier line: :func:`app.core.policy_lines.headings`) to the next one."""
     found = headings(policy_text)
     end = len(policy_text.splitlines())
-    ends = [heading.line - 1 for heading in found[1:]] + [end]
+    ends = [heading.line - 1 for heading in found[1:]] + [end] if found else []
     return [
         Section(heading.title, heading.line - 1, stop, heading.tier)
         for heading, stop in zip(found, ends, strict=True)
