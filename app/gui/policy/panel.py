@@ -4,14 +4,12 @@
 highlighter (one incremental lex per edit); the outline, the lint hints and the token
 estimate are recomputed on a short single-shot timer after the last edit, so typing never
 waits for them. Public API: signals ``policyEdited`` and ``modificationChanged(bool)``;
-``text``, ``set_text``, ``is_modified``, ``set_modified``, ``jump_to_rule``,
-``jump_to_line``, ``highlight_phrases``, ``set_context_size``, ``show_find`` and the
-``editor`` property. The token meter under the editor is
-:class:`~app.gui.policy.token_meter.TokenMeter`; the output-format line above it is
-:class:`~app.gui.policy.format_bar.FormatBar` (its Correct… dialog edits the text's front
-matter as one undoable edit, so the file changes only when the user saves; or, for a policy
-without front matter, keeps the format beside the file: ``formatKept``, ``sidecar_format``).
-Front-matter warnings (a misspelt key) lead the hint list.
+``text``, ``set_text``, ``is_modified``, ``set_modified``, ``jump_to_rule``, ``jump_to_line``,
+``highlight_phrases``, ``set_context_size``, ``show_find``, ``editor``. The token meter is
+:class:`~app.gui.policy.token_meter.TokenMeter`; the format line above the editor is
+:class:`~app.gui.policy.format_bar.FormatBar` (its Correct… dialog edits the front matter as
+one undoable edit, saved only on save; or, for a policy without front matter, keeps the
+format beside the file: ``formatKept``, ``sidecar_format``). Front-matter warnings lead.
 """
 
 from __future__ import annotations
@@ -179,14 +177,11 @@ class PolicyPanel(QWidget):
         self._editor.set_phrase_highlights(ranges)
 
     def open_format_dialog(self) -> FormatDialog:
-        """Open the Correct… dialog (window-modal, non-blocking) on the format now read.
-
-        A policy with front matter gets the correction written in; one without (a published
-        policy) gets it kept beside the file unless the writer ticks "Write it into…"."""
+        """Open the Correct… dialog (window-modal, non-blocking) on the format now read: its
+        result goes into front matter, or (a policy without any) beside the file by default."""
         reading = self.format_bar.reading
-        in_file = self.text().startswith("---")
         output = reading.output if reading else OutputFormat()
-        dialog = FormatDialog(output, self, in_file=in_file)
+        dialog = FormatDialog(output, self, in_file=self.text().startswith("---"))
         dialog.accepted.connect(lambda: self._format_chosen(dialog))
         dialog.finished.connect(dialog.deleteLater)
         self.format_dialog = dialog
@@ -194,18 +189,12 @@ class PolicyPanel(QWidget):
         return dialog
 
     def _format_chosen(self, dialog: FormatDialog) -> None:
+        output = dialog.output()
         if dialog.write_in.isChecked():
-            self.apply_format(dialog.output())
-        else:
-            self.keep_format(dialog.output())
-
-    def keep_format(self, output: OutputFormat | None) -> None:
-        """Use ``output`` as the format kept beside the file (the text is not changed);
-        ``formatKept`` asks the document to write the sidecar."""
-        if output is None:
-            return
-        self.set_sidecar_format(output)
-        self.formatKept.emit(output)
+            self.apply_format(output)
+        elif output is not None:  # kept beside the file: the document writes the sidecar
+            self.set_sidecar_format(output)
+            self.formatKept.emit(output)
 
     def set_sidecar_format(self, output: OutputFormat | None) -> None:
         """The format kept beside the policy file (None: none); front matter still wins."""
