@@ -41,6 +41,7 @@ from app.core.run_types import (
     Failed,
     LoadFacts,
     Started,
+    Waiting,
 )
 from app.engine.answer import context_overflow, deltas, finished
 from app.engine.harmony.prompt import PromptError
@@ -51,10 +52,13 @@ from app.engine.remote.http import (
     HttpClient,
     HttpConfig,
     HttpError,
+    Silence,
     resolve_api_key,
+    server_root,
 )
 from app.engine.remote.reply import (
     LIST_MODELS,
+    SilentServer,
     answer_counts,
     case_failure,
     over_budget,
@@ -83,6 +87,10 @@ class RemoteConfig:
     backoff: float = 0.5
     deadline: float = 600.0  # longest one request may take (a whole answer), in seconds
     max_body: int = 16 * 1024 * 1024  # largest answer accepted, in bytes
+    list_timeout: float = 10.0  # longest the model list may take (at most ``deadline``)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_url", server_root(self.base_url))
 
 
 class RemoteEngine:
@@ -108,6 +116,7 @@ class RemoteEngine:
         self.n_ctx: int | None = None
         self._template: str | None = None
         self._tokens = ServerTokenizer(self._http)
+        self._silent = SilentServer(config.base_url, config.read_timeout)
 
     http = property(lambda self: self._http)
     last_prompt_ids = property(lambda self: self._tokens.last_ids, doc="the last case's safe ids")
@@ -125,7 +134,8 @@ class RemoteEngine:
             return self._info
         started = time.perf_counter()
         try:
-            listing = self._http.get_json("/v1/models")
+            limit = min(self.config.list_timeout, self.config.deadline or float("inf"))
+            listing = self._http.get_json("/v1/models", deadline=limit)
         except HttpError as exc:
             raise self._fail(exc, LIST_MODELS) from None
         entries = served_models(listing, self.config.base_url)
@@ -198,6 +208,7 @@ class RemoteEngine:
             other._http, self.api, self._tokens.bos, self._tokens.specials
         )
         other._info = self._info
+        other._silent = self._silent  # a server that hangs is counted across the slots
         return other
 
     # -- classification ------------------------------------------------------------------
@@ -214,7 +225,8 @@ class RemoteEngine:
             yield Failed(request.case_id, str(exc), "prompt")
         except HttpError as exc:
             message, kind = case_failure(exc, str(self._fail(exc, "this case")))
-            yield Failed(request.case_id, message, kind)
+            stop = self._silent.count(exc)
+            yield Failed(request.case_id, stop or message, "load" if stop else kind)
 
     def _run(self, request: ClassifyRequest) -> Iterator[Event]:
         case, run = request.case_id, request.run
@@ -245,6 +257,10 @@ class RemoteEngine:
         for event in stream:
             if self._cancel.is_set():
                 raise Aborted
+            if isinstance(event, Silence):
+                yield Waiting(case, event.seconds)
+                continue
+            self._silent.answered()
             usage = event.get("usage") or usage
             server_timings = event.get("timings") or server_timings
             choices = event.get("choices") or []
@@ -254,7 +270,8 @@ class RemoteEngine:
             if first is None:
                 first = time.perf_counter()
                 yield Started(case, prompt_tokens, 0)
-            delta = choice.get("delta") or {}
+            # a server that ignored "stream" sends one answer: its text is the "message"
+            delta = choice.get("delta") or choice.get("message") or {}
             thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
             text = choice.get("text") if "text" in choice else delta.get("content")
             if thought:

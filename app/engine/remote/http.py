@@ -20,9 +20,11 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import select
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Generator, Iterator
 
 from app.engine.remote.credentials import (
     DEFAULT_KEY_ENV,
@@ -30,11 +32,18 @@ from app.engine.remote.credentials import (
     resolve_api_key,
     store_api_key,
 )
-from app.engine.remote.http_config import Aborted, HttpConfig, HttpError, check_base_url
+from app.engine.remote.http_config import (
+    Aborted,
+    HttpConfig,
+    HttpError,
+    Silence,
+    check_base_url,
+    server_root,
+)
 
 __all__ = [
     "DEFAULT_KEY_ENV", "KEYRING_SERVICE", "Aborted", "HttpClient", "HttpConfig", "HttpError",
-    "check_base_url", "resolve_api_key", "store_api_key",
+    "Silence", "check_base_url", "resolve_api_key", "server_root", "store_api_key",
 ]  # fmt: skip
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RESET_ERRORS = (
@@ -49,6 +58,8 @@ _RESET_ERRORS = (
 class HttpClient:
     """JSON and server-sent-event requests against one base URL."""
 
+    WAIT_TICK = 1.0  # seconds between Silence reports while the server has not answered
+
     def __init__(self, config: HttpConfig) -> None:
         self.config = config
         scheme, self._host, self._port, self._prefix = check_base_url(config.base_url)
@@ -58,6 +69,7 @@ class HttpClient:
         self._aborted = threading.Event()
         self._expired = threading.Event()
         self._timer: threading.Timer | None = None
+        self._limit = config.deadline  # the deadline of the request in flight
         self.retry_log: list[tuple[str, float]] = []  # (reason, delay) of every retry
 
     # -- connection ----------------------------------------------------------------------
@@ -90,12 +102,13 @@ class HttpClient:
                 sock.shutdown(socket.SHUT_RDWR)
 
     # -- the overall deadline ------------------------------------------------------------
-    def _arm(self) -> None:
+    def _arm(self, deadline: float | None = None) -> None:
         """Start the deadline of a new request (its retries and stream included)."""
         self._disarm()
         self._expired.clear()
-        if self.config.deadline and self.config.deadline > 0:
-            self._timer = threading.Timer(self.config.deadline, self._expire)
+        self._limit = self.config.deadline if deadline is None else deadline
+        if self._limit and self._limit > 0:
+            self._timer = threading.Timer(self._limit, self._expire)
             self._timer.daemon = True
             self._timer.start()
 
@@ -112,8 +125,7 @@ class HttpClient:
         if self._expired.is_set():
             self.close()
             raise HttpError(
-                f"the answer took longer than the {self.config.deadline:g} s allowed for one "
-                "request",
+                f"the answer took longer than the {self._limit:g} s allowed for one request",
                 kind="deadline",
             )
 
@@ -135,6 +147,18 @@ class HttpClient:
 
     def _open(self, method: str, path: str, body: dict | None) -> http.client.HTTPResponse:
         """Send a request and return a 2xx response (body unread), retrying what may pass."""
+        steps = self._attempts(method, path, body)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value
+
+    def _attempts(
+        self, method: str, path: str, body: dict | None
+    ) -> Generator[Silence, None, http.client.HTTPResponse]:
+        """:meth:`_open` step by step: a :class:`Silence` every tick while the server has
+        not started its answer, then the 2xx response (body unread)."""
         self._aborted.clear()
         payload = json.dumps(body).encode("utf-8") if body is not None else None
         attempt = 0
@@ -143,6 +167,7 @@ class HttpClient:
             try:
                 conn = self._connect()
                 conn.request(method, self._prefix + path, payload, self._headers(body is not None))
+                yield from self._silences(conn)
                 response = conn.getresponse()
             except (ConnectionRefusedError, socket.gaierror) as exc:
                 self.close()
@@ -150,7 +175,9 @@ class HttpClient:
             except TimeoutError:
                 self.close()
                 self._check_deadline()
-                raise HttpError("the server did not answer in time") from None
+                raise HttpError(
+                    f"the server sent nothing for {self.config.read_timeout:g} s", kind="silent"
+                ) from None
             except _RESET_ERRORS as exc:
                 self.close()
                 if self._aborted.is_set():
@@ -184,14 +211,34 @@ class HttpClient:
             self._check_deadline()
             attempt += 1
 
-    def get_json(self, path: str) -> object:
-        return self._call("GET", path, None)
+    def _silences(self, conn: http.client.HTTPConnection) -> Iterator[Silence]:
+        """Wait for the first byte of the answer (at most ``read_timeout``), yielding the
+        silence so far every ``WAIT_TICK`` seconds; an abort or the deadline shuts the
+        socket down, which ends the wait and lets ``getresponse`` say what happened."""
+        started = time.monotonic()
+        while True:
+            left = self.config.read_timeout - (time.monotonic() - started)
+            if left <= 0:
+                raise TimeoutError
+            try:
+                ready, _, _ = select.select([conn.sock], [], [], min(self.WAIT_TICK, left))
+            except (OSError, ValueError, TypeError):
+                return  # a socket closed under us: getresponse reports it
+            if ready or self._aborted.is_set() or self._expired.is_set():
+                return
+            yield Silence(time.monotonic() - started)
+
+    def get_json(self, path: str, deadline: float | None = None) -> object:
+        """GET a JSON answer; ``deadline`` replaces the configured one for this call."""
+        return self._call("GET", path, None, deadline)
 
     def post_json(self, path: str, body: dict) -> object:
         return self._call("POST", path, body)
 
-    def _call(self, method: str, path: str, body: dict | None) -> object:
-        self._arm()
+    def _call(
+        self, method: str, path: str, body: dict | None, deadline: float | None = None
+    ) -> object:
+        self._arm(deadline)
         try:
             return self._read_json(self._open(method, path, body))
         finally:
@@ -227,15 +274,16 @@ class HttpClient:
                 "the server's answer is not JSON", response.status, text, kind="not_json"
             ) from None
 
-    def stream(self, path: str, body: dict) -> Iterator[dict]:
-        """POST and yield each JSON event of a server-sent-event stream until ``[DONE]``.
+    def stream(self, path: str, body: dict) -> Iterator[dict | Silence]:
+        """POST and yield each JSON event of a server-sent-event stream until ``[DONE]``,
+        and a :class:`Silence` every ``WAIT_TICK`` seconds until the answer starts.
 
         Raises ``Aborted`` after ``abort()``; a stream that ends without ``[DONE]`` just ends
         (the caller judges that from the finish reason it saw).
         """
         self._arm()
         try:
-            response = self._open("POST", path, body)
+            response = yield from self._attempts("POST", path, body)
             if "text/event-stream" not in (response.getheader("Content-Type") or ""):
                 yield self._read_json(response)  # a server that ignored "stream": one answer
                 return
@@ -256,7 +304,7 @@ class HttpClient:
             except TimeoutError:
                 self._check_deadline()
                 raise HttpError(
-                    f"the server sent nothing for {self.config.read_timeout:.0f} s"
+                    f"the server sent nothing for {self.config.read_timeout:g} s", kind="silent"
                 ) from None
             except (OSError, http.client.HTTPException, ValueError):
                 if self._aborted.is_set():
