@@ -29,7 +29,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from app.core.errors import EngineError
 from app.core.run_types import (
@@ -47,15 +46,14 @@ from app.engine.answer import context_overflow, deltas, finished
 from app.engine.harmony.prompt import PromptError
 from app.engine.harmony.text import HarmonyTextStream
 from app.engine.remote.http import (
-    DEFAULT_KEY_ENV,
     Aborted,
     HttpClient,
     HttpConfig,
     HttpError,
     Silence,
     resolve_api_key,
-    server_root,
 )
+from app.engine.remote.remote_config import RemoteConfig
 from app.engine.remote.reply import (
     LIST_MODELS,
     SilentServer,
@@ -70,27 +68,6 @@ from app.engine.remote.reply import (
 from app.engine.remote.request import ServerTokenizer, explain_empty, request_body
 
 APIS = ("auto", "llama-server", "llama-cpp-python", "chat")
-
-
-@dataclass(frozen=True)
-class RemoteConfig:
-    """Where the server is; the key itself is never stored here or in settings files."""
-
-    base_url: str = "http://127.0.0.1:8080"
-    model: str = ""  # "" uses the only model the server serves
-    api_key_env: str = DEFAULT_KEY_ENV
-    use_keyring: bool = True
-    api: str = "auto"  # one of APIS
-    connect_timeout: float = 10.0
-    read_timeout: float = 300.0
-    retries: int = 3
-    backoff: float = 0.5
-    deadline: float = 600.0  # longest one request may take (a whole answer), in seconds
-    max_body: int = 16 * 1024 * 1024  # largest answer accepted, in bytes
-    list_timeout: float = 10.0  # longest the model list may take (at most ``deadline``)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "base_url", server_root(self.base_url))
 
 
 class RemoteEngine:

@@ -10,9 +10,9 @@ environment variable or the system keyring (``keyring``, optional), never a sett
 inside a stream returns at once.
 
 Nothing waits or grows without bound: every request, retries and a whole stream included,
-has an overall ``deadline`` (a timer shuts the socket down when it passes, so a server that
-sends one byte every few seconds cannot keep a read alive), and no answer may be larger
-than ``max_body`` bytes.
+has an overall ``deadline`` (:mod:`app.engine.remote.limits`), and no answer may be larger
+than ``max_body`` bytes. A stream reports each second the server has not started its answer
+(a ``Silence``), so a server that hangs shows.
 """
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import select
 import socket
 import threading
-import time
 from collections.abc import Generator, Iterator
 
 from app.engine.remote.credentials import (
@@ -36,10 +34,10 @@ from app.engine.remote.http_config import (
     Aborted,
     HttpConfig,
     HttpError,
-    Silence,
     check_base_url,
     server_root,
 )
+from app.engine.remote.limits import RequestClock, Silence, drain
 
 __all__ = [
     "DEFAULT_KEY_ENV", "KEYRING_SERVICE", "Aborted", "HttpClient", "HttpConfig", "HttpError",
@@ -58,8 +56,6 @@ _RESET_ERRORS = (
 class HttpClient:
     """JSON and server-sent-event requests against one base URL."""
 
-    WAIT_TICK = 1.0  # seconds between Silence reports while the server has not answered
-
     def __init__(self, config: HttpConfig) -> None:
         self.config = config
         scheme, self._host, self._port, self._prefix = check_base_url(config.base_url)
@@ -67,9 +63,7 @@ class HttpClient:
         self._conn: http.client.HTTPConnection | None = None
         self._lock = threading.Lock()
         self._aborted = threading.Event()
-        self._expired = threading.Event()
-        self._timer: threading.Timer | None = None
-        self._limit = config.deadline  # the deadline of the request in flight
+        self._clock = RequestClock(config.deadline, self._shutdown)
         self.retry_log: list[tuple[str, float]] = []  # (reason, delay) of every retry
 
     # -- connection ----------------------------------------------------------------------
@@ -101,33 +95,8 @@ class HttpClient:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
-    # -- the overall deadline ------------------------------------------------------------
-    def _arm(self, deadline: float | None = None) -> None:
-        """Start the deadline of a new request (its retries and stream included)."""
-        self._disarm()
-        self._expired.clear()
-        self._limit = self.config.deadline if deadline is None else deadline
-        if self._limit and self._limit > 0:
-            self._timer = threading.Timer(self._limit, self._expire)
-            self._timer.daemon = True
-            self._timer.start()
-
-    def _disarm(self) -> None:
-        timer, self._timer = self._timer, None
-        if timer is not None:
-            timer.cancel()
-
-    def _expire(self) -> None:
-        self._expired.set()
-        self._shutdown()
-
     def _check_deadline(self) -> None:
-        if self._expired.is_set():
-            self.close()
-            raise HttpError(
-                f"the answer took longer than the {self._limit:g} s allowed for one request",
-                kind="deadline",
-            )
+        self._clock.check(self.close)
 
     def _headers(self, has_body: bool) -> dict[str, str]:
         headers = {"Accept": "application/json, text/event-stream"}
@@ -147,12 +116,7 @@ class HttpClient:
 
     def _open(self, method: str, path: str, body: dict | None) -> http.client.HTTPResponse:
         """Send a request and return a 2xx response (body unread), retrying what may pass."""
-        steps = self._attempts(method, path, body)
-        while True:
-            try:
-                next(steps)
-            except StopIteration as done:
-                return done.value
+        return drain(self._attempts(method, path, body))
 
     def _attempts(
         self, method: str, path: str, body: dict | None
@@ -167,7 +131,7 @@ class HttpClient:
             try:
                 conn = self._connect()
                 conn.request(method, self._prefix + path, payload, self._headers(body is not None))
-                yield from self._silences(conn)
+                yield from self._clock.silences(conn.sock, self.config.read_timeout, self._aborted)
                 response = conn.getresponse()
             except (ConnectionRefusedError, socket.gaierror) as exc:
                 self.close()
@@ -211,23 +175,6 @@ class HttpClient:
             self._check_deadline()
             attempt += 1
 
-    def _silences(self, conn: http.client.HTTPConnection) -> Iterator[Silence]:
-        """Wait for the first byte of the answer (at most ``read_timeout``), yielding the
-        silence so far every ``WAIT_TICK`` seconds; an abort or the deadline shuts the
-        socket down, which ends the wait and lets ``getresponse`` say what happened."""
-        started = time.monotonic()
-        while True:
-            left = self.config.read_timeout - (time.monotonic() - started)
-            if left <= 0:
-                raise TimeoutError
-            try:
-                ready, _, _ = select.select([conn.sock], [], [], min(self.WAIT_TICK, left))
-            except (OSError, ValueError, TypeError):
-                return  # a socket closed under us: getresponse reports it
-            if ready or self._aborted.is_set() or self._expired.is_set():
-                return
-            yield Silence(time.monotonic() - started)
-
     def get_json(self, path: str, deadline: float | None = None) -> object:
         """GET a JSON answer; ``deadline`` replaces the configured one for this call."""
         return self._call("GET", path, None, deadline)
@@ -238,11 +185,11 @@ class HttpClient:
     def _call(
         self, method: str, path: str, body: dict | None, deadline: float | None = None
     ) -> object:
-        self._arm(deadline)
+        self._clock.arm(deadline)
         try:
             return self._read_json(self._open(method, path, body))
         finally:
-            self._disarm()
+            self._clock.disarm()
 
     def _too_large(self) -> HttpError:
         self.close()
@@ -281,7 +228,7 @@ class HttpClient:
         Raises ``Aborted`` after ``abort()``; a stream that ends without ``[DONE]`` just ends
         (the caller judges that from the finish reason it saw).
         """
-        self._arm()
+        self._clock.arm()
         try:
             response = yield from self._attempts("POST", path, body)
             if "text/event-stream" not in (response.getheader("Content-Type") or ""):
@@ -289,7 +236,7 @@ class HttpClient:
                 return
             yield from self._events(response)
         finally:
-            self._disarm()
+            self._clock.disarm()
             # A stream left unread cannot be reused for keep-alive: drop the connection.
             self.close()
 

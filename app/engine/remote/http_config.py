@@ -4,8 +4,7 @@
 (timeouts, retries, the overall deadline, the largest answer); :func:`check_base_url` turns
 a server URL into its parts or one sentence (no scheme, a port out of range), and
 :func:`server_root` takes the ``/v1`` off the URL that vLLM, Ollama and LM Studio print;
-:class:`HttpError` is a request that failed for good, with the HTTP status when one came;
-:class:`Silence` is what a stream reports while the server has not answered yet.
+:class:`HttpError` is a request that failed for good, with the HTTP status when one came.
 """
 
 from __future__ import annotations
@@ -42,13 +41,6 @@ class HttpError(Exception):
 
 class Aborted(Exception):
     """The request was aborted from another thread (a cancel)."""
-
-
-@dataclass(frozen=True)
-class Silence:
-    """A request was sent and no answer has come for ``seconds`` (reported every tick)."""
-
-    seconds: float
 
 
 @dataclass
