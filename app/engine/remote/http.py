@@ -140,7 +140,7 @@ class HttpClient:
                 self.close()
                 self._check_deadline()
                 raise HttpError(
-                    f"the server sent nothing for {self.config.read_timeout:g} s", kind="silent"
+                    f"sent nothing for {self.config.read_timeout:g} s", kind="silent"
                 ) from None
             except _RESET_ERRORS as exc:
                 self.close()
@@ -251,7 +251,7 @@ class HttpClient:
             except TimeoutError:
                 self._check_deadline()
                 raise HttpError(
-                    f"the server sent nothing for {self.config.read_timeout:g} s", kind="silent"
+                    f"sent nothing for {self.config.read_timeout:g} s", kind="silent"
                 ) from None
             except (OSError, http.client.HTTPException, ValueError):
                 if self._aborted.is_set():
