@@ -76,10 +76,12 @@ _REMOTE_KEYS = {
 }  # fmt: skip
 
 
-def _active_choice() -> dict:
-    """The app's backend: ``backend.json``, else the model ``models use`` chose."""
+def _active_choice(wanted: str | None) -> dict:
+    """The app's backend (``backend.json``); for a local run without a model there, the
+    model ``models use`` chose."""
     choice = read_choice() or {}
-    if choice.get("backend") != "remote" and not choice.get("model_path"):
+    wanted = wanted or choice.get("backend") or "local"
+    if wanted == "local" and not (choice.get("backend") == "local" and choice.get("model_path")):
         model = active_model()
         choice = {"backend": "local", "model_path": str(model)} if model else {}
     return choice
@@ -91,7 +93,7 @@ def take_active_backend(args: argparse.Namespace) -> None:
     if args.backend is None and (args.model or args.base_url):
         args.backend = "remote" if args.base_url and not args.model else "local"
         return
-    choice = _active_choice()
+    choice = _active_choice(args.backend)
     args.backend = args.backend or choice.get("backend") or "local"
     if choice.get("backend") != args.backend:
         return  # nothing chosen for that backend: the usual sentence follows

@@ -149,3 +149,19 @@ def test_an_unknown_starter_names_the_starters(capsys) -> None:
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert "there is no starter policy 'nope'; the starters are:" in err and "spam_scams" in err
+
+
+def test_backend_local_without_a_model_takes_the_active_model(
+    folders: Path, capsys, tiny_model
+) -> None:
+    """--backend local with the app on a server: the model 'models use' chose."""
+    from app.library import catalog
+
+    catalog.use_model(str(tiny_model))  # an older 'models use': the library file only
+    save_backend_values(open_settings(), dict(DEFAULTS, backend="remote", base_url="http://h:1"))
+    code, _out, err = run(
+        capsys, "classify", "--backend", "local", "--policy", str(folders / "spam.md"),
+        "--quiet", "--max-tokens", "8", "--db", str(folders / "r.db"), "hello",
+    )  # fmt: skip
+    assert f"using the model {tiny_model.name}" in err.splitlines()[0]
+    assert code in (0, 1), err
