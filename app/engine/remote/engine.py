@@ -22,6 +22,10 @@ The completion text carries ``<|channel|>``, ``<|message|>``... literally and is
 the same harmony machine as the local engine's tokens (the stop token itself is stripped:
 finish reason "stop" reads as ``<|return|>``, "length" as the budget). Output text that spells a
 special token out of ordinary tokens cannot be told apart from the token on this path.
+A server that ignores ``stream`` sends one answer, read from ``choices[0].message`` (or
+``text``); while a server has not started answering, ``Waiting`` follows every second, and
+the third case in a row it never answers stops the run (a "load" failure, one sentence).
+The model list has its own short limit (``list_timeout``).
 """
 
 from __future__ import annotations
