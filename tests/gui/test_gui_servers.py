@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from app.core.cases import cases_path_for, save_cases  # noqa: E402
+from app.core.cases import TestCase, cases_path_for, save_cases  # noqa: E402
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.cases.model import Column  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
@@ -142,4 +142,36 @@ def test_the_speed_of_the_last_backend_goes_when_the_model_changes(qtbot, env, t
     assert "tok/s" not in win.engine_badge.text()
     assert "other.gguf" in win.status.engine_label.text()
     dialog.close()
+    close(win)
+
+
+def test_a_run_on_a_hanging_server_stops_after_three_silent_cases(qtbot, env) -> None:
+    """Run all on a server that never answers stops after three cases in a row with one
+    sentence (every case waited its full limit before: 45 cases, hours)."""
+    from dataclasses import replace
+
+    from app.engine.remote.engine import RemoteEngine
+
+    policy, _model = env
+    cases = [TestCase(f"h{i}", f"content {i}", "1") for i in range(6)]
+    save_cases(cases_path_for(policy), cases)
+
+    def quick(config):  # the real remote engine, silent for at most 1 s per case
+        return RemoteEngine(replace(config.remote, read_timeout=1.0))
+
+    with fake_server(hanging(hang_s=30)) as (url, handler):
+        settings = open_settings()
+        settings.setValue("engine/backend", "remote")
+        settings.setValue("remote/base_url", url)
+        win = shown(qtbot, create_main_window(quick, settings=settings, policy_path=policy))
+        keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        with qtbot.waitSignal(win.runner.runEnded, timeout=20000) as ended:
+            QTest.keyClick(win, Qt.Key.Key_Return, keys)  # Run all
+        sent = [path for path, _b, _a in handler.log if path == "/v1/chat/completions"]
+    sentence = f"The server at {url} took 3 cases in a row and sent nothing back for 1 s each"
+    assert len(sent) == 3
+    assert ended.args[0].status == "failed" and ended.args[0].message.startswith(sentence)
+    assert win.status.engine_state() == "error"
+    assert win.status.engine_label.toolTip().startswith(sentence)
+    win.engine_message_box.close()
     close(win)
