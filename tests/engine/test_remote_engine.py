@@ -307,3 +307,32 @@ def test_a_silent_server_is_reported_each_second_and_stops_a_run_after_three_cas
         f"The server at {url} took 3 cases in a row and sent nothing back for 1.5 s each, so "
         "the run stopped; check that the server is running and not stuck, then run again."
     )
+
+
+def test_a_server_that_sends_headers_then_queues_the_case_shows_waiting() -> None:
+    """llama-server and vLLM send a stream's headers at once and the first token only when
+    the queued case starts: the wait shows too, and the answer is read as usual."""
+    import time as clock
+
+    from app.core.run_types import Waiting
+    from tests.bad_inputs.servers import chat_events
+    from tests.support.fake_server import chat_models, fake_server, sse_answer
+
+    def queued(handler, _body) -> None:
+        def later():
+            clock.sleep(2.3)
+            yield from chat_events("1")
+
+        sse_answer(handler, later())
+
+    routes = {"/v1/models": chat_models, "/v1/chat/completions": queued}
+    with fake_server(routes) as (url, _handler):
+        engine = RemoteEngine(RemoteConfig(url, retries=0, read_timeout=10))
+        engine.load()
+        events = list(engine.classify(request("q1", "hello")))
+        engine.close()
+    started = next(i for i, e in enumerate(events) if isinstance(e, Started))
+    waits = [e for e in events[:started] if isinstance(e, Waiting)]
+    assert len(waits) >= 2 and waits[0].seconds >= 0.9
+    assert not any(isinstance(e, Waiting) for e in events[started:])
+    assert finish(events).result.verdict.label == "1"

@@ -22,6 +22,7 @@ import http.client
 import json
 import socket
 import threading
+import time
 from collections.abc import Generator, Iterator
 
 from app.engine.remote.credentials import (
@@ -61,6 +62,8 @@ class HttpClient:
         scheme, self._host, self._port, self._prefix = check_base_url(config.base_url)
         self._https = scheme == "https"
         self._conn: http.client.HTTPConnection | None = None
+        self._sock: socket.socket | None = None  # the connection's socket, even once closed
+        self._sent = 0.0  # when the request in flight went out (monotonic)
         self._lock = threading.Lock()
         self._aborted = threading.Event()
         self._clock = RequestClock(config.deadline, self._shutdown)
@@ -74,7 +77,7 @@ class HttpClient:
             conn.connect()
             conn.sock.settimeout(self.config.read_timeout)
             with self._lock:
-                self._conn = conn
+                self._conn, self._sock = conn, conn.sock
         return self._conn
 
     def close(self) -> None:
@@ -90,7 +93,7 @@ class HttpClient:
 
     def _shutdown(self) -> None:
         with self._lock:
-            sock = self._conn.sock if self._conn is not None else None
+            sock = (self._conn.sock if self._conn is not None else None) or self._sock
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -131,7 +134,10 @@ class HttpClient:
             try:
                 conn = self._connect()
                 conn.request(method, self._prefix + path, payload, self._headers(body is not None))
-                yield from self._clock.silences(conn.sock, self.config.read_timeout, self._aborted)
+                self._sent = time.monotonic()
+                yield from self._clock.silences(
+                    conn.sock, self.config.read_timeout, self._aborted, self._sent
+                )
                 response = conn.getresponse()
             except (ConnectionRefusedError, socket.gaierror) as exc:
                 self.close()
@@ -234,6 +240,9 @@ class HttpClient:
             if "text/event-stream" not in (response.getheader("Content-Type") or ""):
                 yield self._read_json(response)  # a server that ignored "stream": one answer
                 return
+            yield from self._clock.first_event(  # headers came, the answer not yet
+                response, self._sock, self.config.read_timeout, self._aborted, self._sent
+            )
             yield from self._events(response)
         finally:
             self._clock.disarm()

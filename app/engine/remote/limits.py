@@ -11,6 +11,7 @@ gives up (``TimeoutError``). :func:`drain` runs such a step-by-step request to i
 
 from __future__ import annotations
 
+import contextlib
 import select
 import threading
 import time
@@ -78,12 +79,14 @@ class RequestClock:
             )
 
     def silences(
-        self, sock: object, read_timeout: float, aborted: threading.Event
+        self, sock: object, read_timeout: float, aborted: threading.Event, since: float = 0.0
     ) -> Iterator[Silence]:
         """Wait for the first byte of an answer on ``sock`` (at most ``read_timeout``),
-        yielding the silence so far every tick; an abort or the deadline shuts the socket
-        down, which ends the wait and lets the reader say what happened."""
+        yielding the silence so far (counted from ``since``, when the request went out)
+        every tick; an abort or the deadline shuts the socket down, which ends the wait and
+        lets the reader say what happened."""
         started = time.monotonic()
+        since = since or started
         while True:
             left = read_timeout - (time.monotonic() - started)
             if left <= 0:
@@ -94,4 +97,34 @@ class RequestClock:
                 return  # a socket closed under us: the reader reports it
             if ready or aborted.is_set() or self.expired.is_set():
                 return
-            yield Silence(time.monotonic() - started)
+            yield Silence(time.monotonic() - since)
+
+    def first_event(
+        self, response: object, sock: object, read_timeout: float, aborted: threading.Event,
+        since: float,
+    ) -> Iterator[Silence]:  # fmt: skip
+        """:meth:`silences` for a stream whose headers came (servers send them at once and
+        then queue the request): nothing when its reader already holds answer bytes."""
+        if _buffered(response, sock):
+            return
+        try:
+            yield from self.silences(sock, read_timeout, aborted, since)
+        except TimeoutError:
+            raise HttpError(f"sent nothing for {read_timeout:g} s", kind="silent") from None
+
+
+def _buffered(response: object, sock: object) -> bool:
+    """Whether a response's reader holds unread bytes, asked without blocking; True when
+    that cannot be told (TLS, no socket): the reader then just reads as it always does."""
+    pending = getattr(sock, "pending", None)  # TLS: decrypted bytes wait in the socket
+    if sock is None or pending is not None:
+        return True
+    timeout = sock.gettimeout()  # type: ignore[attr-defined]
+    try:
+        sock.setblocking(False)  # type: ignore[attr-defined]
+        return bool(response.fp.peek(1))  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        return True
+    finally:
+        with contextlib.suppress(OSError):
+            sock.settimeout(timeout)  # type: ignore[attr-defined]
