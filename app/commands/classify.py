@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.commands import CommandError
 from app.commands.backend_options import add_backend_arguments, backend_config, open_service
+from app.commands.policies import add_policy_arguments
 from app.commands.run_options import (
     add_run_arguments,
     load_policy_arg,
@@ -34,7 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="classify one text against a policy",
         description="Classify TEXT (or --file F, or - for standard input) against a policy.",
     )
-    parser.add_argument("--policy", required=True, type=Path, help="policy Markdown file")
+    add_policy_arguments(parser)  # --policy FILE or --starter KEY
     add_run_arguments(parser)
     add_backend_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")

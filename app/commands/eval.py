@@ -21,6 +21,7 @@ from app.commands.backend_options import (
     check_backend_arguments,
     open_service,
 )
+from app.commands.policies import add_policy_arguments
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
 from app.core.flips import outcome as result_outcome
@@ -56,7 +57,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Run a policy over a labelled test set with the result cache, print "
         "metrics and a confusion matrix; exit 1 when a --fail-under threshold fails.",
     )
-    parser.add_argument("--policy", required=True, type=Path, help="policy Markdown file")
+    add_policy_arguments(parser)  # --policy FILE or --starter KEY
     parser.add_argument("--cases", type=Path, help="test set JSONL (default: beside the policy)")
     add_run_arguments(parser)
     add_backend_arguments(parser)

@@ -19,13 +19,7 @@ from app.core.cases import TestCase
 from app.core.policy_meta import OutputFormat
 from app.core.run_types import ClassifyResult
 from app.core.verdict import VerdictStatus
-from app.gui.shared.result_entry import (
-    KIND_TEXT,
-    STATUS_TEXT,
-    ResultEntry,
-    predicted_text,
-    text_key,
-)
+from app.gui.shared.result_entry import KIND_TEXT, ResultEntry, predicted_text, text_key
 from app.gui.shared.table_model import HeaderedTableModel
 
 
@@ -128,7 +122,7 @@ class CaseTableModel(HeaderedTableModel):
             return ""
         if column == Column.STATUS:
             kind = KIND_TEXT.get(entry.verdict_kind)
-            text = STATUS_TEXT.get(entry.state) or kind or predicted_text(entry)
+            text = entry.state_text() or kind or predicted_text(entry)
             if entry.stale:
                 return f"{text} (stale)"
             return f"{text} (cached)" if entry.cached and entry.state == "done" else text

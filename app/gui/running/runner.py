@@ -22,6 +22,7 @@ from app.core.policy import OutputFormat, Policy, PolicyError, parse_policy
 from app.core.run_types import EngineSettings
 from app.gui.running.engine_controller import EngineController
 from app.gui.running.result_view import ResultView
+from app.gui.running.waiting import show_waiting
 from app.gui.shared.backend_values import backend_config
 from app.gui.shared.highlights import reveal_phrase
 from app.gui.shared.model_file import model_file_ready
@@ -74,6 +75,7 @@ class RunCoordinator(QObject):
         self.samples = 1  # Run ×k: samples per case of the test-set run being started
         controller.caseStarted.connect(self._on_case_started)
         controller.deltaReceived.connect(self._on_delta)
+        controller.caseWaiting.connect(lambda case_id, s: show_waiting(self, case_id, s))
         controller.progress.connect(self.progressChanged)
         controller.casesStored.connect(self._on_cases_stored)
         controller.runEnded.connect(self._on_run_ended)

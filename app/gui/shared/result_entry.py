@@ -35,6 +35,18 @@ class ResultEntry:
     error: str = ""
     stale: bool = False
     cached: bool = False  # the result came from the result cache, not the engine
+    waited: float = 0.0  # seconds a server has had this running case without answering
+
+    def waiting_text(self) -> str:
+        """'waiting for the server · 40 s' while a server sits on this case, else ''."""
+        if self.state != "running" or self.waited <= 0:
+            return ""
+        return f"waiting for the server · {self.waited:.0f} s"
+
+    def state_text(self) -> str:
+        """The case table's word for a case not done: 'queued', 'running…', 'waiting for
+        the server · 40 s', 'error'...; '' once it has a result."""
+        return self.waiting_text() or STATUS_TEXT.get(self.state, "")
 
     @property
     def verdict_kind(self) -> str:
