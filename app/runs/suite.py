@@ -8,7 +8,10 @@ are iterated; the terminal one decides what is stored:
 
 - ``Finished``: its verdict (a verdict with status ok but no ``violates`` gets it from the
   policy's output format);
-- ``Failed``: an ERROR verdict carrying the message, never "does not violate";
+- ``Failed``: an ERROR verdict carrying the message, never "does not violate"; an engine
+  process that died on the case (``kind="crash"``) is restarted and the case tried once
+  more, and a second crash is an error case that says its input crashes the engine (see
+  :func:`~app.runs.suite_results.classify_case`): a crash never ends the run;
 - ``Cancelled``: nothing; the case was in flight and the run stops.
 
 Every engine result is committed before the next case starts; cache hits are written in
@@ -30,7 +33,7 @@ from collections.abc import Callable
 from app.core.cases import TestCase
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
 from app.core.policy import Policy
-from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
+from app.core.run_types import ClassifyRequest, Failed, RunSettings
 from app.core.store import Store, StoreError
 from app.core.store_rows import CACHEABLE, StoredResult
 from app.core.verdict import VerdictStatus
@@ -43,8 +46,8 @@ from app.runs.suite_results import (
     SuiteStarted,
     SuiteSummary,
     cached_result,
+    classify_case,
     error_result,
-    terminal_result,
 )
 
 ORDERS = ("failed-first", "file")
@@ -63,31 +66,6 @@ def order_cases(
     latest = store.latest_results([c.id for c in cases], cases_path)
     failed = {cid for cid, r in latest.items() if not r.correct}
     return [c for c in cases if c.id in failed] + [c for c in cases if c.id not in failed]
-
-
-def _classify(
-    engine: Engine,
-    run_id: str,
-    case: TestCase,
-    key: str,
-    policy: Policy,
-    run_settings: RunSettings,
-    cancel: threading.Event,
-    emit: Callable[[object], None],
-) -> StoredResult | None:
-    """Run one case on the engine; None when it was cancelled (or gave no terminal event)."""
-    request = ClassifyRequest(case.id, policy.body, case.content, run_settings, policy.output)
-    cancel_sent = False
-    for event in engine.classify(request):
-        if cancel.is_set() and not cancel_sent:
-            engine.cancel()
-            cancel_sent = True
-        if isinstance(event, (Finished, Failed)):
-            return terminal_result(run_id, case, key, event, policy)
-        if isinstance(event, Cancelled):
-            return None
-        emit(event)
-    return None
 
 
 def run_suite(
@@ -197,7 +175,10 @@ def run_suite(
                 flush()
                 misses_left -= 1
                 case_start = time.monotonic()
-                stored = _classify(engine, run_id, case, key, policy, run_settings, cancel, emit)
+                request = ClassifyRequest(
+                    case.id, policy.body, case.content, run_settings, policy.output
+                )
+                stored = classify_case(engine, run_id, case, key, policy, request, cancel, emit)
                 engine_time += time.monotonic() - case_start
                 engine_cases += 1
                 if stored is None:  # cancelled in flight, or an engine that ended silently
