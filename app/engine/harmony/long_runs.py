@@ -8,7 +8,7 @@ at most ``MAX_PIECE`` characters.
 
 Each cut is placed, where the window allows, at a point where the pre-tokenizer starts a
 new match anyway, so the tokens are exactly those of the whole text: before a space or tab
-that follows a non-space, or at a change from letters to digits, digits to letters, or
+that follows a non-space, after a line break before a non-space, or at a change from letters to digits, digits to letters, or
 letters or digits to punctuation (not before an apostrophe, which can start ``'s``). Only
 a run with no such point in ``MAX_PIECE`` characters (one letter, digit or punctuation run)
 is cut at the limit, and its tokens differ at that cut alone.
@@ -16,12 +16,14 @@ is cut at the limit, and its tokens differ at that cut alone.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 MAX_PIECE = 4096  # characters per tokenizer call; far below the ~27,000 that crash it
 _SPACES = " \t"
 
 
+@functools.lru_cache(maxsize=4096)
 def _kind(char: str) -> str:
     """The pre-tokenizer's class of a character: L letter or mark, N number, S space, P other."""
     if char.isspace():
@@ -30,10 +32,13 @@ def _kind(char: str) -> str:
     return "L" if category in "LM" else "N" if category == "N" else "P"
 
 
+@functools.lru_cache(maxsize=65536)
 def _safe_cut(before: str, after: str) -> bool:
     """Whether the pre-tokenizer always ends a match between these two characters."""
     if after in _SPACES:
         return not before.isspace()
+    if before in "\r\n":  # a match never goes on from a line break to a non-space
+        return not after.isspace()
     first, second = _kind(before), _kind(after)
     if {first, second} == {"L", "N"}:
         return True
