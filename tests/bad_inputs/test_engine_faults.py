@@ -163,3 +163,17 @@ def test_a_long_run_without_a_space_does_not_crash_the_tokenizer(ws: Workspace, 
         line = one_sentence(outcome.err)
         assert outcome.code == 1
         assert "context size" in line and "stopped" not in line, line
+
+
+def test_samples_decoded_together_survive_a_killed_engine(ws: Workspace, capsys, killing):
+    built = killing(lambda *_: False, kill_batches=1)
+    outcome = cli(capsys, ws.eval_args(*_setup(ws), "--samples", "3"))
+    assert outcome.code == 0, outcome.err  # every sample answered: nothing failed
+    assert built[0].batches_killed == 1
+    store = Store(ws.db)
+    try:
+        samples = [store.results(r.id) for r in store.list_runs(kind="sample")]
+    finally:
+        store.close()
+    assert len(samples) == 3 and all(len(rows) == 8 for rows in samples)
+    assert all(r.status == "ok" for rows in samples for r in rows)
