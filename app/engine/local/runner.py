@@ -6,12 +6,8 @@ process in ``llama_worker`` feeds it requests and forwards the events it yields.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import io
 import os
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,6 +31,7 @@ from app.engine.answer import context_overflow, deltas, finished
 from app.engine.harmony.events import SPECIALS, HarmonyTokens
 from app.engine.harmony.prompt import PromptError, render, tokenize_segments
 from app.engine.harmony.stream import HarmonyStreamParser
+from app.engine.local.grammar import GrammarError, grammar_sampler
 from app.engine.local.llama_log import clear_log, install_log_capture, load_failure_reason
 from app.engine.local.prefix_cache import PrefixCache, Prompt
 from app.engine.local.prefix_store import PrefixStore
@@ -264,50 +261,16 @@ class LlamaRunner:
         return names.get(token, "return")
 
 
-class GrammarError(EngineError):
-    """The run's grammar is not valid GBNF: bad input, the same for every case."""
-
-    kind = "grammar"
-
-
-def grammar_problem(noise: str) -> str:
-    """One sentence from what llama.cpp's grammar parser printed."""
-    lines = [line.strip() for line in noise.splitlines() if line.strip()]
-    said = next((line for line in lines if "error" in line.lower()), lines[0] if lines else "")
-    said = said.split("error parsing grammar:", 1)[-1].strip().rstrip(".")
-    reason = f" ({said[:200]})" if said else ""
-    return f"The output grammar is not valid GBNF{reason}; fix or remove it."
-
-
-@contextlib.contextmanager
-def native_stderr() -> Iterator[io.StringIO]:
-    """Capture what native code writes to file descriptor 2 (kept off the terminal)."""
-    captured = io.StringIO()
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with tempfile.TemporaryFile() as sink:
-            os.dup2(sink.fileno(), 2)
-            try:
-                yield captured
-            finally:
-                os.dup2(saved, 2)
-                sink.seek(0)
-                captured.write(sink.read().decode("utf-8", errors="replace"))
-    finally:
-        os.close(saved)
-
-
 def sampler_chain(vocab, run: RunSettings):
     """llama.cpp's sampler chain for a run: grammar (checked: an unparsable one would crash
     llama.cpp), top-p, temperature and a seeded draw. Free it with llama_sampler_free."""
     chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
     if run.grammar:
-        with native_stderr() as noise:  # llama.cpp prints its parser's complaints there
-            grammar = llama_cpp.llama_sampler_init_grammar(vocab, run.grammar.encode(), b"root")
-        if not grammar:
+        try:
+            grammar = grammar_sampler(vocab, run.grammar)
+        except GrammarError:
             llama_cpp.llama_sampler_free(chain)
-            raise GrammarError(grammar_problem(noise.getvalue()))
+            raise
         llama_cpp.llama_sampler_chain_add(chain, grammar)
     llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_p(run.top_p, 1))
     llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_temp(run.temperature))
