@@ -17,7 +17,12 @@ from app.core.run_types import ClassifyRequest, Delta, Event, Started
 from app.core.store import Store
 from app.runs.backend import build_engine
 from tests.bad_inputs.conftest import Workspace, cli, duplicates, one_sentence
-from tests.support.requests import GRAMMAR
+
+# the harmony shape with a long analysis: a case is still generating when it is killed
+SLOW_GRAMMAR = (
+    'root ::= <|channel|> "analysis" <|message|> [a-z ]{100,110} <|end|> '
+    '<|start|> "assistant" <|channel|> "final" <|message|> ("0" | "1")'
+)
 
 CASES = "".join(
     f'{{"id": "c{i}", "content": "message number {i}", "expected": "{i % 2}"}}\n'
@@ -87,8 +92,8 @@ def killing(monkeypatch: pytest.MonkeyPatch):
 def _setup(ws: Workspace) -> list[str]:
     ws.cases.write_text(CASES, encoding="utf-8")
     grammar = ws.root / "answer.gbnf"
-    grammar.write_text(GRAMMAR, encoding="utf-8")
-    return ["--grammar", str(grammar), "--max-tokens", "64", "--ctx", "2048", "--threads", "2"]
+    grammar.write_text(SLOW_GRAMMAR, encoding="utf-8")
+    return ["--grammar", str(grammar), "--max-tokens", "200", "--ctx", "2048", "--threads", "2"]
 
 
 def _results(ws: Workspace) -> dict[str, object]:
@@ -135,9 +140,10 @@ def test_a_run_that_did_not_cover_its_cases_never_passes_a_threshold(
     killing(lambda case_id, _count: case_id == "c3", before_kill=model.unlink)
     outcome = cli(capsys, ws.eval_args(*_setup(ws), "--fail-under", "accuracy=0.0"))
     assert outcome.code == 1
-    assert "5 of 8 cases were not run" in outcome.err and "does not pass" in outcome.err
-    assert "Traceback" not in outcome.err
-    assert sorted(_results(ws)) == ["c1", "c2", "c3"]
+    ran = sorted(_results(ws))
+    assert ran[:3] == ["c1", "c2", "c3"] and len(ran) < 8  # stopped at the failed restart
+    assert f"{8 - len(ran)} of 8 cases were not run" in outcome.err
+    assert "does not pass" in outcome.err and "Traceback" not in outcome.err
 
 
 def test_parallel_sequences_survive_a_killed_engine(ws: Workspace, capsys, killing):
