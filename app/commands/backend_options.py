@@ -20,6 +20,7 @@ from pathlib import Path
 
 from app.commands import CommandError
 from app.commands.run_options import engine_settings
+from app.core.run_types import LoadFacts
 from app.core.store import Store, StoreError
 from app.engine.remote.engine import RemoteConfig
 from app.engine.remote.http import DEFAULT_KEY_ENV, HttpError, check_base_url
@@ -157,6 +158,19 @@ def backend_config(args: argparse.Namespace) -> BackendConfig:
     if args.backend == "remote":
         return BackendConfig("remote", remote=remote_config(args), concurrency=args.concurrency)
     return BackendConfig("local", engine=engine_settings(args), concurrency=args.concurrency)
+
+
+INJECTION_NOTE = (
+    "safeguard-studio: note: the server renders the prompt (chat API), so text in a case "
+    "may become special tokens; use llama-server (--remote-api llama-server) where that matters."
+)
+
+
+def say_injection_note(facts: LoadFacts | None) -> None:
+    """Once per run, on stderr: a server that renders the prompt itself cannot keep
+    people's text from becoming special tokens (the window's badge and the README say so)."""
+    if facts is not None and facts.backend == "remote" and not facts.injection_safe:
+        print(INJECTION_NOTE, file=sys.stderr)
 
 
 engine_factory: EngineFactory = build_engine  # the tests swap in a scripted engine

@@ -2,8 +2,10 @@
 
 Uses the same store and result cache as the GUI (unchanged cases cost nothing), prints a
 metrics table and a confusion matrix, writes optional JSON / JUnit / CSV / HTML / Markdown
-reports, and exits 0 when every ``--fail-under`` threshold holds, 1 when one fails, and 2
-for bad input (with one sentence on stderr).
+reports, and exits 0 when every ``--fail-under`` threshold holds, 1 when one fails or the
+run did not cover every case (an engine that could not load, a cancel: the sentence says how
+many cases were not run; metrics of part of a set never pass a gate), and 2 for bad input
+(with one sentence on stderr).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from app.commands.backend_options import (
     backend_config,
     check_backend_arguments,
     open_service,
+    say_injection_note,
 )
 from app.commands.policies import add_policy_arguments
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
@@ -173,14 +176,19 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     with open_service(args.db) as service:
         outcome = service.run(job)
+        say_injection_note(service.facts)
         model_name = service.facts.model if service.facts else ""
         if not outcome.run_id:  # nothing ran: the engine could not load, or a bad job
+            raise CommandError(outcome.message or "The run was cancelled before it ended.")
+        if outcome.stopped_by == "grammar":  # bad input: exit 2 like any other
             raise CommandError(outcome.message)
         report = build_run_report(service.store, outcome.run_id)
     summary = outcome.summary
-    if outcome.status == "failed" and outcome.message:
-        print(f"safeguard-studio: {outcome.message}", file=sys.stderr)
     metrics, results = report.metrics, report.results
+    total = summary.total if summary else len(cases)
+    not_run = max(0, total - len(results))
+    if outcome.status == "failed" and outcome.message and not not_run:
+        print(f"safeguard-studio: {outcome.message}", file=sys.stderr)
     failures = check_thresholds(metrics, thresholds)
     if not args.quiet and summary is not None:
         samples = f" × {args.samples} samples" if args.samples > 1 else ""
@@ -193,11 +201,21 @@ def run(args: argparse.Namespace) -> int:
     print(confusion_table(metrics))
     try:
         met = met_thresholds(metrics, thresholds)
-        _write_reports(args, report, summary, (failures, met), policy.name, outcome.stability)
+        unrun = [f"{not_run} of {total} cases were not run"] if not_run else []
+        gate = (failures + unrun, met)  # the JUnit gate fails on a partial run too
+        _write_reports(args, report, summary, gate, policy.name, outcome.stability)
     except ReportError as exc:
         raise CommandError(str(exc)) from None
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)
+    if not_run:  # scored on part of the set: no threshold can pass on it
+        print(not_run_sentence(not_run, total, outcome.message), file=sys.stderr)
+        return 1
+    if args.samples > 1 and summary is not None and summary.failed:  # errors do not vote
+        detail = outcome.message.rstrip(" .") or f"{summary.failed} samples failed"
+        print(f"safeguard-studio: {detail}; a sampled run passes only when every sample "
+              "answered, so fix the cause and run it again.", file=sys.stderr)  # fmt: skip
+        return 1
     errors = [r for r in results if r.status == "error"]
     if errors:
         every = len(errors) == len(results)
@@ -223,6 +241,15 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     return 1 if failures else 0
+
+
+def not_run_sentence(not_run: int, total: int, reason: str) -> str:
+    """Why a run that did not cover its cases fails the gate, in one sentence."""
+    why = f" ({reason.rstrip(' .')})" if reason else ""
+    return (
+        f"safeguard-studio: {not_run} of {total} cases were not run{why}, so the run does "
+        "not pass; fix the cause and run eval again with --resume to finish it."
+    )
 
 
 def _write_reports(args, report, summary, gate: tuple[list[str], list[str]], name: str, stability):

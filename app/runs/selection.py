@@ -53,6 +53,7 @@ class RunOutcome:
     summary: SuiteSummary | None = None
     message: str = ""
     stability: dict = field(default_factory=dict)  # Run ×k: case id -> CaseStability
+    stopped_by: str = ""  # what stopped it early: "load" (the engine) or "grammar" (bad input)
 
 
 def select_cases(job: RunJob, store: Store, make_key: Callable[[str], str]) -> list[TestCase]:

@@ -92,6 +92,18 @@ def test_compare_errors_are_one_sentence(db, capsys, tmp_path):
     assert "share no case" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option", ["--json", "--markdown"])
+def test_a_report_path_that_is_a_folder_is_one_sentence_before_any_output(
+    db, capsys, tmp_path, option
+):
+    path, a, b, _ = db
+    code = app.cli.main(["compare", a, b, "--db", str(path), option, str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""  # refused before the comparison is printed
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert f"The report path {tmp_path} is a folder" in captured.err
+
+
 class _Text(HTMLParser):
     def __init__(self):
         super().__init__()
