@@ -152,6 +152,13 @@ def mark_applied(store: Store, review: Review) -> None:
     )
 
 
+def set_result_expected(store: Store, run_id: str, case_id: str, label: str) -> None:
+    """The expected label of a run's stored result, so its metrics follow a review at once."""
+    store.connection().execute(
+        "UPDATE results SET expected=? WHERE run_id=? AND case_id=?", (label, run_id, case_id)
+    )
+
+
 def progress_text(total: int, reviews: list[Review]) -> str:
     """ "37 of 200 reviewed · 4 corrected" (skipped cases do not count as reviewed)."""
     reviewed = sum(r.state != "skip" for r in reviews)

@@ -37,6 +37,7 @@ from app.core.reviews import (
     put_review,
     review_choices,
     run_reviews,
+    set_result_expected,
 )
 from app.core.store import Store
 from app.core.triage_book import TriageError, file_triage, triage_entry, undo_triage
@@ -134,7 +135,7 @@ class ReviewSession:
         self.writer = ExpectedWriter(store, self.cases_path, self.messages.append)
         for review in self.reviews.values():  # finish what a crash left unwritten
             if review.state == "done" and not review.gold and not review.applied:
-                self.writer.put(review, review.label)
+                self._expect(review, review.label)
 
     def _expected_labels(self) -> dict[str, str]:
         try:
@@ -191,9 +192,9 @@ class ReviewSession:
         if review.gold:
             return
         if review.state == "done":
-            self.writer.put(review, review.label)
+            self._expect(review, review.label)
         elif previous is not None and previous.state == "done" and not previous.gold:
-            self.writer.put(review, previous.old_expected or "")
+            self._expect(review, previous.old_expected or "")
         if review.state == "unsure":
             result = next((i.result for i in self.items if i.case_id == review.case_id), None)
             rule = result.rule_codes[0] if result and result.rule_codes else ""
@@ -204,6 +205,12 @@ class ReviewSession:
                 )  # fmt: skip
             except TriageError as exc:
                 self.messages.append(str(exc))
+
+    def _expect(self, review: Review, value: str) -> None:
+        """``value`` becomes the case's expected label: in the run's stored result at once
+        (its metrics follow), in the test-set file in the background."""
+        set_result_expected(self.store, self.run_id, review.case_id, value)
+        self.writer.put(review, value)
 
     def _untriage(self, case_id: str) -> None:
         if triage_entry(self.store, self.cases_path, case_id, self.policy_hash) is not None:
@@ -221,7 +228,7 @@ class ReviewSession:
             delete_review(self.store, self.run_id, review.case_id, self.reviewer)
             self.reviews.pop(review.case_id, None)
             if review.state == "done" and not review.gold:
-                self.writer.put(review, review.old_expected or "")
+                self._expect(review, review.old_expected or "")
         else:
             previous.applied = False
             put_review(self.store, previous)

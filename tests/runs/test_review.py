@@ -186,3 +186,40 @@ def test_an_older_database_gets_the_reviews_table(tmp_path):
     session = ReviewSession(reopened, run_id, "ana")
     session.record(session.items[0])
     assert len(run_reviews(reopened, run_id)) == 1
+
+
+def test_kill_9_mid_review_loses_nothing_and_duplicates_nothing(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    from app.core.store import Store
+
+    store, run_id, cases = stored_run(tmp_path, 200)
+    store.close()
+    code = textwrap.dedent(f"""
+        import sys
+        from app.core.store import Store
+        from app.runs.review import ReviewSession
+        session = ReviewSession(Store({str(tmp_path / "results.sqlite3")!r}), {run_id!r}, "ana")
+        for round in range(1000):
+            for item in session.items:
+                if session.model_label(item):
+                    session.record(item, label="1" if round % 2 else "0")
+                    print(item.case_id, flush=True)
+    """)
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env=env)
+    for _ in range(300):  # into the second round: every case reviewed, then re-reviewed
+        child.stdout.readline()
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    again = Store(tmp_path / "results.sqlite3")
+    reviews = run_reviews(again, run_id)
+    assert len(reviews) == 160 == len({r.case_id for r in reviews})  # 40 have no verdict
+    session = ReviewSession(again, run_id, "ana")  # finishes the unwritten test-set labels
+    session.close()
+    expected = _expected(cases)
+    assert all(expected[r.case_id] == r.label for r in run_reviews(again, run_id))
