@@ -62,8 +62,12 @@ def run_agreement(store: Store, run_id: str) -> ReviewAgreement:
     return review_agreement(run_reviews(store, run_id), output, rules)
 
 
+WRITE_PAUSE_S = 0.5  # the writer waits this long for more reviews before writing the file
+
+
 class ExpectedWriter:
-    """Writes reviewed labels into the test set on its own thread, in order."""
+    """Writes reviewed labels into the test set on its own thread, in order, once the
+    reviewer pauses (a fast reviewer's keys never wait on a file rewrite)."""
 
     def __init__(self, store: Store, cases_path: str, report: Callable[[str], None]) -> None:
         self._store, self._path, self._report = store, cases_path, report
@@ -82,8 +86,11 @@ class ExpectedWriter:
     def _work(self) -> None:
         while True:
             batch = [self._jobs.get()]
-            while not self._jobs.empty():
-                batch.append(self._jobs.get_nowait())
+            while True:  # gather until the reviewer pauses: one file write per pause
+                try:
+                    batch.append(self._jobs.get(timeout=WRITE_PAUSE_S))
+                except queue.Empty:
+                    break
             try:
                 self._write(batch)
             except (OSError, CasesError) as exc:
@@ -131,19 +138,10 @@ class ReviewSession:
         self.reviews = {r.case_id: r for r in run_reviews(store, run_id, self.reviewer)}
         self.messages: list[str] = []
         self._undo: list[tuple[Review, Review | None]] = []
-        self._expected = self._expected_labels()
         self.writer = ExpectedWriter(store, self.cases_path, self.messages.append)
         for review in self.reviews.values():  # finish what a crash left unwritten
             if review.state == "done" and not review.gold and not review.applied:
                 self._expect(review, review.label)
-
-    def _expected_labels(self) -> dict[str, str]:
-        try:
-            return (
-                {c.id: c.expected for c in load_cases(self.cases_path)} if self.cases_path else {}
-            )
-        except (OSError, CasesError):
-            return {}
 
     def choices(self) -> list[str]:
         return review_choices(self.output)
@@ -166,7 +164,7 @@ class ReviewSession:
             chosen = ""
         previous = self.reviews.get(item.case_id)
         gold = self._gold_label(item)
-        old = previous.old_expected if previous else self._expected.get(item.case_id)
+        old = previous.old_expected if previous else item.result.expected  # as the run had it
         review = Review(
             self.run_id, item.case_id, self.reviewer, self.policy_hash,
             text_hash(item.result.content), chosen, model, state, note, round(seconds, 3),

@@ -130,8 +130,8 @@ def test_gold_items_are_mixed_in_unmarked_and_measure_the_reviewer(review):
         keys(qtbot, window.page, key)
     reviews = {r.case_id: r for r in run_reviews(store, run_id)}
     assert all(reviews[g.case_id].gold == g.gold for g in golds)
-    window._after_reviews()
-    assert "gold items, ana: accuracy 1.000" in window.agreement.text()
+    window._after_reviews()  # the figures are computed off the GUI thread
+    qtbot.waitUntil(lambda: "gold items, ana: accuracy 1.000" in window.agreement.text())
 
 
 def test_reviewer_name_with_control_characters_is_refused(review, tmp_path):

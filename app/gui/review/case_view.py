@@ -95,6 +95,7 @@ class ReviewCaseView(QWidget):
         layout.addWidget(split, 1)
         self.shown: Prepared | None = None
         self.blind_hidden = False
+        self._formats = None  # (palette key, quote format, rule format), made once
 
     def show_case(self, prepared: Prepared, *, blind: bool, gold: bool = False) -> None:
         """Put a prepared case on screen; ``blind`` hides the answer and the reasoning."""
@@ -119,10 +120,13 @@ class ReviewCaseView(QWidget):
         self.answer.setText(prepared.answer)
         view = self.reasoning
         view.setPlainText(prepared.reasoning)
-        palette = view.palette()
+        if self._formats is None or self._formats[0] != view.palette().cacheKey():
+            palette = view.palette()
+            self._formats = (palette.cacheKey(), quote_format(palette), rule_format(palette))
+        _, quotes, rules = self._formats
         view.setExtraSelections(
-            make_selections(view, prepared.reasoning, list(prepared.quotes), quote_format(palette))
-            + make_selections(view, prepared.reasoning, list(prepared.rules), rule_format(palette))
+            make_selections(view, prepared.reasoning, list(prepared.quotes), quotes)
+            + make_selections(view, prepared.reasoning, list(prepared.rules), rules)
         )
 
     def clear(self, text: str) -> None:

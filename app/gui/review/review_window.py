@@ -27,6 +27,7 @@ from app.gui.review.agreement_tab import AgreementTab
 from app.gui.review.case_view import Prepared, ReviewCaseView, prepare
 from app.gui.review.keys import choice_keys, legend
 from app.gui.review.setup_bar import SetupBar
+from app.gui.shared.tasks import TaskRunner
 from app.gui.shared.widgets import plain_label
 from app.runs.review import ReviewSession, run_agreement
 
@@ -72,6 +73,7 @@ class ReviewWindow(QWidget):
         self._shown_at = time.monotonic()
         self._seen_messages = 0
         self._build()
+        self.tasks = TaskRunner(self, max_threads=1)  # the figures, off the GUI thread
         self._refresh = QTimer(self, singleShot=True, interval=300)
         self._refresh.timeout.connect(self._after_reviews)
 
@@ -138,7 +140,7 @@ class ReviewWindow(QWidget):
         self.say(f"{len(self.session.items)} cases in the queue.")
         self.show_current()
         self.page.setFocus()
-        self._after_reviews()
+        self._refresh.start()
         return True
 
     def _prepared_at(self, index: int) -> Prepared:
@@ -264,7 +266,10 @@ class ReviewWindow(QWidget):
         if len(messages) > self._seen_messages:
             self.say(messages[-1])
             self._seen_messages = len(messages)
-        self.agreement.show_agreement(run_agreement(self.store, self.run_id))
+        self.tasks.submit_latest(
+            "agreement", run_agreement, self.store, self.run_id,
+            on_done=self.agreement.show_agreement, on_error=self.say,
+        )  # fmt: skip
         self.reviewsChanged.emit(self.run_id)
 
     def reviewed_cases(self) -> list[TestCase]:
@@ -307,6 +312,7 @@ class ReviewWindow(QWidget):
         return True
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt override)
+        self.tasks.shutdown()
         if self.session is not None:
             self.session.close()
         super().closeEvent(event)
