@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.core.store_rows import StoredResult
 from app.gui.shared.highlights import make_selections, quote_format, rule_format
@@ -78,21 +78,12 @@ class ReviewCaseView(QWidget):
         self.answer.setFont(font)
         self.reasoning = _reader(11)
         self.reasoning.setObjectName("reviewReasoning")
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.answer)
-        lower_layout.addWidget(self.reasoning, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.content)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.case_label)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.content, 3)
+        layout.addWidget(self.answer)  # its own height: never squeezed by the texts
+        layout.addWidget(self.reasoning, 2)
         self.shown: Prepared | None = None
         self.blind_hidden = False
         self._formats = None  # (palette key, quote format, rule format), made once
