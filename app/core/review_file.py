@@ -22,7 +22,18 @@ from pathlib import Path
 
 from app.core.cases import jsonl_lines
 from app.core.fingerprint import text_hash
-from app.core.reviews import COLUMNS, Review, ReviewError, get_review, put_review, run_reviews
+from app.core.policy import OutputFormat, parse_policy
+from app.core.reviews import (
+    COLUMNS,
+    STATES,
+    Review,
+    ReviewError,
+    check_label,
+    check_reviewer,
+    get_review,
+    put_review,
+    run_reviews,
+)
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store
 from app.core.store_rows import StoredResult
@@ -40,6 +51,7 @@ class ImportReport:
     conflicts: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # case ids whose content differs
     missing: list[str] = field(default_factory=list)  # case ids the run does not have
+    refused: list[str] = field(default_factory=list)  # reviews that are not well formed
     run_added: bool = False
 
     def sentences(self) -> list[str]:
@@ -52,6 +64,8 @@ class ImportReport:
         if self.changed:
             out.append(f"{len(self.changed)} cases changed since the file was written "
                        f"({', '.join(self.changed[:5])}); their reviews were not imported.")  # fmt: skip
+        if self.refused:
+            out.append(f"{len(self.refused)} reviews were refused ({'; '.join(self.refused[:3])}).")
         if self.missing:
             out.append(f"{len(self.missing)} cases are not in this run "
                        f"({', '.join(self.missing[:5])}); their reviews were not imported.")  # fmt: skip
@@ -125,8 +139,26 @@ def _add_run(store: Store, header: dict, cases: list[dict]) -> None:
     store.add_results(results)
 
 
-def _import_review(store: Store, data: dict, report: ImportReport) -> None:
-    review = Review(**{k: v for k, v in data.items() if k in COLUMNS})
+def _checked(data: dict, output: OutputFormat) -> Review:
+    """A review of the file as a Review; ReviewError when it is not well formed."""
+    try:
+        review = Review(**{k: v for k, v in data.items() if k in COLUMNS})
+    except TypeError:
+        raise ReviewError(f"a review of {data.get('case_id')} lacks fields") from None
+    review.reviewer = check_reviewer(str(review.reviewer))
+    if review.state not in STATES:
+        raise ReviewError(f"'{str(review.state)[:20]}' is not a review state")
+    if review.state == "done":
+        review.label = check_label(str(review.label), output)
+    return review
+
+
+def _import_review(store: Store, data: dict, report: ImportReport, output: OutputFormat) -> None:
+    try:
+        review = _checked(data, output)
+    except ReviewError as exc:
+        report.refused.append(f"{data.get('case_id')}: {str(exc).rstrip('.')}")
+        return
     review.applied = True  # another person's label: never written into this test set silently
     here = get_review(store, review.run_id, review.case_id, review.reviewer)
     if here is None:
@@ -155,6 +187,7 @@ def import_reviews(store: Store, path: Path | str) -> ImportReport:
             "This review file is from another policy version than the run here; "
             "import it where that version's run is."
         )
+    output = parse_policy(header["policy_text"]).output
     here = {r.case_id: r for r in store.results(header["run_id"])}
     for case in cases:
         case_id = str(case.get("case_id"))
@@ -166,5 +199,5 @@ def import_reviews(store: Store, path: Path | str) -> ImportReport:
         else:
             for data in case.get("reviews") or []:
                 data = {**data, "run_id": header["run_id"], "case_id": case_id}
-                _import_review(store, data, report)
+                _import_review(store, data, report, output)
     return report

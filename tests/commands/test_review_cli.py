@@ -75,6 +75,18 @@ def test_bad_review_files_are_one_sentence(tmp_path, capsys):
     (tmp_path / "changed.jsonl").write_text("\n".join([lines[0], json.dumps(changed)]) + "\n")
     assert app.cli.main(["review", "--db", db, "import", str(tmp_path / "changed.jsonl")]) == 0
     assert "1 cases changed since the file was written (c1)" in capsys.readouterr().out
+    bad = json.loads(lines[3])
+    base = {"run_id": run_id, "policy_hash": "p", "content_hash": "h", "label": "1"}
+    bad["reviews"] = [
+        {**base, "reviewer": "eve\x1b[2J"},  # control characters in the name
+        {**base, "reviewer": "eve", "label": "maybe"},  # not one of the policy's labels
+        {"reviewer": "eve"},  # no fields
+    ]
+    (tmp_path / "bad.jsonl").write_text("\n".join([lines[0], json.dumps(bad)]) + "\n")
+    assert app.cli.main(["review", "--db", db, "import", str(tmp_path / "bad.jsonl")]) == 0
+    said = capsys.readouterr().out
+    assert "0 reviews added" in said and "3 reviews were refused" in said
+    assert run_reviews(store, run_id) == []
     header = json.loads(lines[0])
     other = Store(tmp_path / "other.sqlite3")
     header["policy_hash"] = other.add_policy_version(TIERED)

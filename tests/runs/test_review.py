@@ -223,3 +223,22 @@ def test_kill_9_mid_review_loses_nothing_and_duplicates_nothing(tmp_path):
     session.close()
     expected = _expected(cases)
     assert all(expected[r.case_id] == r.label for r in run_reviews(again, run_id))
+
+
+def test_two_reviewers_on_tiers_get_ordinal_alpha(tmp_path):
+    store, run_id, _ = stored_run(tmp_path, 6, policy=TIERED)
+    rows = store.results(run_id)
+    tiers = ("SP0", "SP1", "SP2", "SP0", "SP1", "SP2")
+    for row, tier in zip(rows, tiers, strict=True):
+        row.label, row.tier, row.status = ("VALID" if tier == "SP0" else "INVALID"), tier, "ok"
+    store.add_results(rows)
+    for who, shift in (("ana", {}), ("ben", {"c2": "SP1", "c5": "SP1"})):
+        session = ReviewSession(store, run_id, who)
+        for item in session.items:
+            session.record(item, label=shift.get(item.case_id))
+        session.close()
+    between = run_agreement(store, run_id).between
+    assert set(between) == {"agreement", "kappa", "alpha", "alpha_ordinal", "ac1"}
+    # ben's two answers are one tier off: ordinal alpha counts that as a near miss
+    assert between["alpha_ordinal"].value > between["alpha"].value
+    assert between["agreement"].value == pytest.approx(4 / 6)
