@@ -234,6 +234,14 @@ class ReviewSession:
             self._apply(previous, None)
         return review
 
+    def add_new_results(self) -> int:
+        """Append the answers the run stored since the queue was built (a run still going:
+        its cases queue up as they land); returns how many."""
+        have = {item.case_id for item in self.items}
+        new = [QueueItem(r) for r in self.store.results(self.run_id) if r.case_id not in have]
+        self.items.extend(new)
+        return len(new)
+
     def set_note(self, item: QueueItem, note: str) -> Review:
         """Attach a note to the case's review (a skip when it has none yet)."""
         current = self.reviews.get(item.case_id)

@@ -164,3 +164,19 @@ def test_choice_keys_follow_the_policy_labels():
     assert choice_keys(["SP0", "SP1", "SP2"]) == {"0": "SP0", "1": "SP1", "2": "SP2"}
     assert choice_keys(["VALID", "INVALID"]) == {"V": "VALID", "I": "INVALID"}
     assert choice_keys(["safe", "spam", "abuse"]) == {"1": "safe", "2": "spam", "3": "abuse"}
+
+
+def test_answers_stored_while_reviewing_join_the_queue(review):
+    from app.core.store_rows import StoredResult
+
+    window, store, run_id, _, qtbot = review
+    start(window, qtbot)
+    late = StoredResult(run_id, "late", "kl", "ok", label="1", content="arrived later",
+                        analysis="Later.", created=5000.0)  # fmt: skip
+    store.add_results([late])  # a run still going stores another answer
+    for _ in range(10):
+        keys(qtbot, window.page, "s")
+    assert window.view.case_label.text() == "Case late"
+    assert window.progress.text() == "0 of 11 reviewed · 0 corrected"
+    keys(qtbot, window.page, "a")
+    assert stored(store, run_id)["late"] == ("done", "1", "")

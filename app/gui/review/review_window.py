@@ -162,13 +162,20 @@ class ReviewWindow(QWidget):
         if session is None:
             return
         self.progress.setText(progress_text(len(session.items), list(session.reviews.values())))
-        if self.index >= len(session.items):
+        if self.index >= len(session.items) and not self._sampled_all_added(session):
             self.view.clear("Every case of the queue is reviewed; see the Agreement tab.")
             return
         item = session.items[self.index]
         self.view.show_case(self._prepared_at(self.index), blind=self.blind, gold=bool(item.gold))
         self._shown_at = time.monotonic()
         QTimer.singleShot(0, self._prefetch)
+
+    def _sampled_all_added(self, session: ReviewSession) -> bool:
+        """At the end of an *all answers* queue, the cases the run stored since join it."""
+        if self.setup.choice().sampling != "all" or not session.add_new_results():
+            return False
+        self.progress.setText(progress_text(len(session.items), list(session.reviews.values())))
+        return True
 
     def current_item(self):  # noqa: ANN201
         session = self.session
