@@ -103,6 +103,10 @@ class ExpectedWriter:
         if not self._path or not Path(self._path).is_file():
             self._report("This run has no test-set file; reviews are kept in the database only.")
             return
+        if Path(self._path).suffix.lower() != ".jsonl":
+            self._report(f"The run's cases come from {Path(self._path).name}, not a test set; "
+                         "reviews are kept, and Save reviewed as a new test set makes one.")  # fmt: skip
+            return
         cases = load_cases(self._path)
         by_id = {case.id: case for case in cases}
         for review, value in batch:

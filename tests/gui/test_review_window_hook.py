@@ -51,3 +51,20 @@ def test_review_from_the_window_updates_the_test_set_and_metrics(qtbot, tmp_path
     finally:
         window.case_panel.set_modified(False)
         shut(window)
+
+
+def test_review_another_run_picks_from_every_run(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    from tests.support.review_data import stored_run
+
+    window = open_workbench(qtbot, tmp_path, monkeypatch, FakeEngineFactory(FakeScript()))
+    try:
+        (tmp_path / "other").mkdir()
+        _, run_id, _ = stored_run(tmp_path / "other", store=window.store)
+        monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: (a[3][0], True))
+        window.review.ask_run()
+        assert window.review.window is not None and window.review.window.run_id == run_id
+        window.review.window.close()
+    finally:
+        shut(window)

@@ -242,3 +242,16 @@ def test_two_reviewers_on_tiers_get_ordinal_alpha(tmp_path):
     # ben's two answers are one tier off: ordinal alpha counts that as a near miss
     assert between["alpha_ordinal"].value > between["alpha"].value
     assert between["agreement"].value == pytest.approx(4 / 6)
+
+
+def test_a_labelled_file_is_never_rewritten_by_reviews(tmp_path):
+    store, run_id, cases = stored_run(tmp_path)
+    source = tmp_path / "messages.csv"
+    source.write_text("text\nhello\n", encoding="utf-8")
+    store.connection().execute("UPDATE runs SET cases_path=? WHERE id=?", (str(source), run_id))
+    session = ReviewSession(store, run_id, "ana")
+    session.record(session.items[1], label="0")
+    session.close()
+    assert source.read_text(encoding="utf-8") == "text\nhello\n"
+    assert any("not a test set" in m for m in session.messages)
+    assert run_reviews(store, run_id)[0].label == "0"

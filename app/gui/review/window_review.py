@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, SignalInstance
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QMenuBar, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMenuBar, QWidget
 
 from app.core.review_file import export_reviews, import_reviews
 from app.core.reviews import ReviewError
@@ -56,6 +56,7 @@ class WindowReview(QObject):
         self.review_action = menu.addAction("&Review answers of the last run…")
         self.review_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.review_action.triggered.connect(self.open_review)
+        menu.addAction("Review &another run…").triggered.connect(self.ask_run)
         menu.addAction("&Export review file…").triggered.connect(self.ask_export)
         menu.addAction("&Import review file…").triggered.connect(self.ask_import)
 
@@ -89,6 +90,17 @@ class WindowReview(QObject):
         self.window.raise_()
         self.window.activateWindow()
         return self.window
+
+    def ask_run(self) -> None:
+        """Pick any stored run (a file labelled with ``label`` too), newest first."""
+        runs = list(reversed(self.ctx.store.list_runs()))
+        if not runs:
+            self.ctx.show_message("There are no runs yet; run a test set or label a file first.")
+            return
+        names = [f"{r.id} · {Path(r.cases_path).name or 'no file'} · {r.total} cases" for r in runs]
+        name, ok = QInputDialog.getItem(self.ctx.parent, "Review a run", "Run:", names, 0, False)
+        if ok and name in names:
+            self.open_review(runs[names.index(name)].id)
 
     def _on_expected(self, case_id: str, label: str) -> None:
         run = self.ctx.store.get_run(self.window.run_id) if self.window else None
