@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.core.cases import TestCase, jsonl_lines
 from app.core.import_reading import INVALID_LINE, UNCLOSED_QUOTE, read_table
-from app.core.report_formats import csv_document
+from app.core.report_formats import csv_cell, csv_document
 from app.core.storage_paths import atomic_write_text
 from app.core.store_rows import StoredResult
 
@@ -120,9 +120,12 @@ def read_label_input(path: Path | str, content_col: str | None = None) -> LabelI
     rows = []
     for number, cells in body:
         broken = bool(cells) and cells[0] in (INVALID_LINE, UNCLOSED_QUOTE)
-        values = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
+        if broken:  # the row's own text in the first column, so nothing is lost
+            values = {header[0]: cells[1] if len(cells) > 1 else ""}
+        else:
+            values = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
         content = None if broken else (cells[index] if index < len(cells) else "")
-        rows.append(LabelRow(number, {} if broken else values, content))
+        rows.append(LabelRow(number, values, content))
     return LabelInput(table.format, header, rows, column)
 
 
@@ -155,7 +158,7 @@ def labelled_text(data: LabelInput, results: dict[str, StoredResult], out_format
         + added_values(row, results.get(case_id(row)))
         for row in data.rows
     ]
-    return csv_document([*data.header, *ADDED], rows)
+    return csv_document([csv_cell(name) for name in [*data.header, *ADDED]], rows)
 
 
 def write_labelled(path: Path | str, data: LabelInput, results: dict[str, StoredResult]) -> None:

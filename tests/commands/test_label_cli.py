@@ -99,3 +99,15 @@ def test_resumes_after_ctrl_c(env, capsys):
     assert [r.content for r in engines[-1].requests] == [f"message {i}" for i in range(2, 6)]
     rows = _rows(tmp / "in.labelled.csv")
     assert [r["status"] for r in rows] == ["ok"] * 6
+
+
+def test_a_formula_header_and_an_unreadable_row_are_kept_safely(env):
+    tmp, base, _, _ = env
+    src = tmp / "in.csv"
+    src.write_text('text,=SUM(A1)\nbuy now,x\n"never closed,y\nhello\n', "utf-8")
+    assert app.cli.main([*base, str(src), "-q"]) == 0
+    text = (tmp / "in.labelled.csv").read_text(encoding="utf-8")
+    assert text.startswith("text,'=SUM(A1),label,")
+    rows = _rows(tmp / "in.labelled.csv")
+    assert [r["status"] for r in rows] == ["ok", "unreadable row", "ok"]
+    assert rows[1]["text"] == '"never closed,y' and rows[2]["text"] == "hello"

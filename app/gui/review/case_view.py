@@ -88,9 +88,9 @@ class ReviewCaseView(QWidget):
         self.blind_hidden = False
         self._formats = None  # (palette key, quote format, rule format), made once
 
-    def show_case(self, prepared: Prepared, *, blind: bool, gold: bool = False) -> None:
-        """Put a prepared case on screen; ``blind`` hides the answer and the reasoning."""
-        del gold  # gold items look like every other case
+    def show_case(self, prepared: Prepared, *, blind: bool) -> None:
+        """Put a prepared case on screen (a gold item looks like any other); ``blind``
+        hides the answer and the reasoning."""
         self.shown = prepared
         self.case_label.setText(f"Case {prepared.case_id}")
         self.content.setPlainText(prepared.content)

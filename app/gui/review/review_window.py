@@ -165,8 +165,7 @@ class ReviewWindow(QWidget):
         if self.index >= len(session.items) and not self._sampled_all_added(session):
             self.view.clear("Every case of the queue is reviewed; see the Agreement tab.")
             return
-        item = session.items[self.index]
-        self.view.show_case(self._prepared_at(self.index), blind=self.blind, gold=bool(item.gold))
+        self.view.show_case(self._prepared_at(self.index), blind=self.blind)
         self._shown_at = time.monotonic()
         QTimer.singleShot(0, self._prefetch)
 
@@ -190,8 +189,6 @@ class ReviewWindow(QWidget):
         ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
         if key in _UNDO_KEYS or (ctrl and key == Qt.Key.Key_Z):
             self.undo()
-        elif ctrl and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.start()
         elif self.current_item() is None:
             return False
         elif text in self.keys:
