@@ -16,7 +16,10 @@ from app.commands import CommandError
 from app.core.errors import UserError
 
 # Subcommand modules under app.commands, in the order --help lists them.
-COMMANDS = ("classify", "eval", "runs", "compare", "import_cases", "models", "policy", "policies")
+COMMANDS = (
+    "classify", "eval", "label", "review", "runs", "compare", "import_cases", "models", "policy",
+    "policies",
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -114,3 +114,15 @@ def test_every_module_has_a_docstring() -> None:
         if path.stat().st_size and ast.get_docstring(ast.parse(path.read_text("utf-8"))) is None
     ]
     assert missing == []
+
+
+def test_review_mode_reads_only_core_runs_and_shared() -> None:
+    """Review mode (app/gui/review) works on stored runs: it never reaches the engine or
+    another feature, only app.core, app.runs (the review session) and app.gui.shared."""
+    offenders = []
+    for path in (ROOT / "app" / "gui" / "review").rglob("*.py"):
+        allowed = {"core", "runs", "gui.review", "gui.shared"}
+        bad = _app_imports(path) - allowed
+        if bad:
+            offenders.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
+    assert offenders == []

@@ -7,6 +7,7 @@ adds the columns later versions introduced to an older database), what a row bec
 written and read back (``rule_codes`` and ``tags`` as JSON lists, flags as 0/1).
 Version 3 adds the tables ``triage`` (a failure filed as gold / policy / model, per case and
 policy version) and ``run_samples`` (the k sample runs behind a majority run of *Run ×k*);
+version 4 adds ``reviews`` (a person's check of a run's answer, :mod:`app.core.reviews`);
 ``SCHEMA`` creates them in an older database.
 """
 
@@ -20,7 +21,8 @@ from dataclasses import dataclass, field, fields
 from app.core.run_types import ClassifyResult, Timings, TokenCounts
 from app.core.verdict import Verdict, VerdictStatus
 
-SCHEMA_VERSION = 3  # 2: results carry tier, escalate, depiction and request; 3: triage, run_samples
+SCHEMA_VERSION = 4  # 2: results carry tier, escalate, depiction and request; 3: triage, run_samples
+# 4: reviews (app.core.reviews)
 CACHEABLE = ("ok", "no_verdict", "unparsable")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -58,6 +60,13 @@ CREATE TABLE IF NOT EXISTS triage (
 CREATE TABLE IF NOT EXISTS run_samples (
     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, sample INTEGER NOT NULL,
     seed INTEGER NOT NULL, sample_run_id TEXT NOT NULL, PRIMARY KEY (run_id, sample));
+CREATE TABLE IF NOT EXISTS reviews (
+    run_id TEXT NOT NULL, case_id TEXT NOT NULL, reviewer TEXT NOT NULL,
+    policy_hash TEXT NOT NULL, content_hash TEXT NOT NULL, label TEXT NOT NULL DEFAULT '',
+    model_label TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT 'done',
+    note TEXT NOT NULL DEFAULT '', seconds REAL NOT NULL DEFAULT 0,
+    gold TEXT NOT NULL DEFAULT '', old_expected TEXT, applied INTEGER NOT NULL DEFAULT 0,
+    created REAL NOT NULL, PRIMARY KEY (run_id, case_id, reviewer));
 """
 
 

@@ -1,0 +1,99 @@
+"""``safeguard-studio label``: the model labels every row of a file under a policy.
+
+Every row goes through the one run pipeline (:class:`~app.runs.service.RunService`: result
+cache, concurrency, the same engine options as ``eval``), so a second call on the same file
+costs nothing for the rows already answered, and an interrupted call (Ctrl+C) resumes its
+unfinished run. Progress goes to stderr (``-q`` silences it); the input rows come back in
+``--out`` with the answer columns of :mod:`app.core.label_file` appended.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from app.commands import CommandError
+from app.commands.backend_options import (
+    add_backend_arguments,
+    backend_config,
+    check_backend_arguments,
+    open_service,
+)
+from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
+from app.core.label_file import (
+    LabelFileError,
+    default_out,
+    read_label_input,
+    write_labelled,
+)
+from app.core.report import ReportError, check_report_path
+from app.runs.selection import RunJob, last_unfinished_run
+from app.runs.suite_results import CaseStored
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "label",
+        help="label every row of a CSV, TSV or JSONL file with the model",
+        description="Run a policy over every row of a file and write the rows back with "
+        "label, tier, rules, escalate, status, rationale and reasoning columns.",
+    )
+    parser.add_argument("--policy", required=True, type=Path, help="policy Markdown file")
+    parser.add_argument("file", type=Path, metavar="FILE", help="a .csv, .tsv or .jsonl file")
+    parser.add_argument("--content-col", default=None, metavar="C",
+                        help="the column with the content (default: content or text)")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=None, metavar="OUT",
+                        help="where to write (.csv or .jsonl; default FILE.labelled.csv)")  # fmt: skip
+    add_run_arguments(parser)
+    add_backend_arguments(parser)
+    parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    return parser
+
+
+def _progress(quiet: bool):  # noqa: ANN202
+    def show(event: object) -> None:
+        if isinstance(event, CaseStored):
+            end = "\n" if event.index == event.total else ""
+            print(f"\rlabelled {event.index} of {event.total}", end=end, file=sys.stderr)
+
+    return (lambda _event: None) if quiet else show
+
+
+def run(args: argparse.Namespace) -> int:
+    policy = load_policy_arg(args.policy, args.verbose)
+    try:
+        data = read_label_input(args.file, args.content_col)
+    except LabelFileError as exc:
+        raise CommandError(str(exc)) from None
+    out = args.out or default_out(args.file)
+    if out.suffix.lower() not in (".csv", ".jsonl"):
+        raise CommandError(f"Write the labels to a .csv or .jsonl file, not {out.name}.")
+    try:
+        check_report_path(out)
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
+    check_backend_arguments(args)
+    cases = data.cases()
+    job = RunJob(policy, cases, run_settings(args), backend_config(args),
+                 cases_path=str(args.file.resolve()), note="label")  # fmt: skip
+    with open_service(args.db) as service:
+        unfinished = last_unfinished_run(service.store, job) if cases else ""
+        if unfinished:
+            job = dataclasses.replace(job, resume_run_id=unfinished)
+        outcome = service.run(job, on_event=_progress(args.quiet)) if cases else None
+        results = {r.case_id: r for r in service.store.results(outcome.run_id)} if (
+            outcome and outcome.run_id
+        ) else {}  # fmt: skip
+    write_labelled(out, data, results)
+    answered = sum(r.status == "ok" for r in results.values())
+    if not args.quiet:
+        print(f"{answered} of {len(data.rows)} rows labelled; written to {out}", file=sys.stderr)
+    if outcome is not None and outcome.status != "finished":
+        message = outcome.message or "the run stopped"
+        print(f"safeguard-studio: {message}; run the same command again to resume.",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    return 0

@@ -1,0 +1,166 @@
+"""Reviews: a person's check of one answer of a run, kept in the results database.
+
+One row of the ``reviews`` table per run, case and reviewer (a re-review replaces the row,
+so there are never two reviews of one case by one person). A row records who, when, the
+policy version and the content hash of the case at the time, the label chosen, the model's
+label at the time, the seconds spent, a note, and the state:
+
+* ``done`` — a label chosen (the model's, accepted, or another, a correction);
+* ``skip`` — passed over, no label;
+* ``unsure`` — the reviewer could not tell (the case becomes a triage item).
+
+``gold`` holds the known label of a *gold item* (a case mixed into the queue unmarked to
+measure the reviewer); ``old_expected`` the test set's expected label before the review
+wrote its own, and ``applied`` whether that write has been made (so a crash between the
+row and the file write is finished on the next open, see :mod:`app.runs.review`).
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from dataclasses import asdict, dataclass, fields
+
+from app.core.label_spelling import normalize_label
+from app.core.policy import OutputFormat
+from app.core.store import Store
+
+STATES = ("done", "skip", "unsure")
+NAME_LIMIT = 80
+
+
+class ReviewError(ValueError):
+    """A review that cannot be recorded; the message says what to do."""
+
+
+@dataclass
+class Review:
+    run_id: str
+    case_id: str
+    reviewer: str
+    policy_hash: str
+    content_hash: str
+    label: str = ""
+    model_label: str = ""
+    state: str = "done"
+    note: str = ""
+    seconds: float = 0.0
+    gold: str = ""
+    old_expected: str | None = None
+    applied: bool = False
+    created: float = 0.0
+
+    @property
+    def corrected(self) -> bool:
+        return self.state == "done" and self.label != self.model_label
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+COLUMNS = [f.name for f in fields(Review)]
+
+
+def check_reviewer(name: str) -> str:
+    """The reviewer name, trimmed; a ReviewError for an empty or unprintable one."""
+    text = (name or "").strip()
+    if not text:
+        raise ReviewError("Set your reviewer name in Settings before reviewing.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        raise ReviewError(
+            "A reviewer name cannot hold control characters (tabs, line breaks); type it again."
+        )
+    if len(text) > NAME_LIMIT:
+        raise ReviewError(f"A reviewer name is at most {NAME_LIMIT} characters; shorten it.")
+    return text
+
+
+def review_choices(output: OutputFormat) -> list[str]:
+    """What a reviewer can pick: the policy's tiers when it has them, else its labels."""
+    return list(output.tiers) if output.tiers else list(output.labels)
+
+
+def check_label(label: str, output: OutputFormat) -> str:
+    """The policy's own spelling of ``label``; a ReviewError when it is not one of its labels."""
+    choices = review_choices(output)
+    spelled = normalize_label(str(label), output) if str(label).strip() else None
+    if spelled in choices:
+        return spelled
+    if spelled is not None and output.tier_of_label(spelled) in choices:
+        return output.tier_of_label(spelled)
+    raise ReviewError(
+        f"'{str(label)[:40]}' is not one of this policy's labels ({', '.join(choices)}); "
+        "pick one of those."
+    )
+
+
+def _row(row) -> Review:  # noqa: ANN001
+    data = dict(row)
+    data["applied"] = bool(data["applied"])
+    return Review(**data)
+
+
+def put_review(store: Store, review: Review) -> Review | None:
+    """Store a review (replacing that reviewer's earlier one of the case); return the one
+    it replaced, or None."""
+    if review.state not in STATES:
+        raise ReviewError(f"'{review.state}' is not a review state; use {', '.join(STATES)}.")
+    review.created = review.created or time.time()
+    previous = get_review(store, review.run_id, review.case_id, review.reviewer)
+    values = [getattr(review, name) for name in COLUMNS]
+    store.connection().execute(
+        f"INSERT OR REPLACE INTO reviews ({','.join(COLUMNS)}) "
+        f"VALUES ({','.join('?' * len(COLUMNS))})",
+        values,
+    )
+    return previous
+
+
+def get_review(store: Store, run_id: str, case_id: str, reviewer: str) -> Review | None:
+    row = (
+        store.connection()
+        .execute(
+            "SELECT * FROM reviews WHERE run_id=? AND case_id=? AND reviewer=?",
+            (run_id, case_id, reviewer),
+        )
+        .fetchone()
+    )
+    return _row(row) if row else None
+
+
+def delete_review(store: Store, run_id: str, case_id: str, reviewer: str) -> None:
+    store.connection().execute(
+        "DELETE FROM reviews WHERE run_id=? AND case_id=? AND reviewer=?",
+        (run_id, case_id, reviewer),
+    )
+
+
+def run_reviews(store: Store, run_id: str, reviewer: str | None = None) -> list[Review]:
+    """A run's reviews, oldest first, of one reviewer or of all."""
+    sql, args = "SELECT * FROM reviews WHERE run_id=?", [run_id]
+    if reviewer is not None:
+        sql, args = sql + " AND reviewer=?", [*args, reviewer]
+    return [_row(row) for row in store.connection().execute(sql + " ORDER BY created", args)]
+
+
+def mark_applied(store: Store, review: Review) -> None:
+    """Record that a review's label is written to the test set."""
+    review.applied = True
+    store.connection().execute(
+        "UPDATE reviews SET applied=1 WHERE run_id=? AND case_id=? AND reviewer=?",
+        (review.run_id, review.case_id, review.reviewer),
+    )
+
+
+def set_result_expected(store: Store, run_id: str, case_id: str, label: str) -> None:
+    """The expected label of a run's stored result, so its metrics follow a review at once."""
+    store.connection().execute(
+        "UPDATE results SET expected=? WHERE run_id=? AND case_id=?", (label, run_id, case_id)
+    )
+
+
+def progress_text(total: int, reviews: list[Review]) -> str:
+    """ "37 of 200 reviewed · 4 corrected" (skipped cases do not count as reviewed)."""
+    reviewed = sum(r.state != "skip" for r in reviews)
+    corrected = sum(r.corrected for r in reviews)
+    return f"{reviewed} of {total} reviewed · {corrected} corrected"
