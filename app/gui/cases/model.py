@@ -103,6 +103,8 @@ class CaseTableModel(HeaderedTableModel):
                 return (case.prompt if column == Column.PROMPT else case.content)[:600]
             if entry and entry.error:
                 return entry.error
+            if column == Column.PREDICTED:
+                return predicted_text(entry) or None  # the whole answer, however narrow
         if role == Qt.ItemDataRole.FontRole and stale:
             font = QFont()
             font.setItalic(True)
