@@ -123,11 +123,11 @@ def test_a_response_case_shows_its_prompt_in_the_editor_and_the_table(qtbot):
     assert model.data(model.index(0, Column.PROMPT)) == ""
     assert panel.select_case("r")
     editor = panel.editor
-    assert editor.prompt_view.isVisible() and editor.prompt_view.isReadOnly()
-    assert editor.prompt_view.toPlainText() == "How do I reset my router?"
+    assert editor.prompt_edit.isVisible() and not editor.prompt_edit.isReadOnly()
+    assert editor.prompt_edit.toPlainText() == "How do I reset my router?"
     assert editor.content_edit.toPlainText() == "Unplug it for ten seconds."
     assert panel.select_case("p")
-    assert not editor.prompt_view.isVisible()
+    assert not editor.prompt_edit.isVisible()
 
 
 def test_of_two_label_columns_the_filled_one_is_chosen(qtbot):

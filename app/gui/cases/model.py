@@ -1,8 +1,9 @@
 """The test-case table: a Qt model over the cases of a policy and their latest results.
 
 Rows are cases; results are attached by case id. A result remembers the policy text and
-content it was computed for, so it turns *stale* (grey italic, with a tooltip) as soon as
-either differs from what is on screen, and fresh again if the edit is undone. Stale results
+content it was computed for (and the prompt of a response case), so it turns *stale* (grey
+italic, with a tooltip) as soon as one differs from what is on screen, and fresh again if
+the edit is undone. Stale results
 are never counted as agreement; *Prompt* shows the prompt a response case answers. The
 ``ResultEntry`` (app.gui.shared.result_entry) is one case's latest run; the proxies in
 ``app.gui.cases.filter`` sort and filter for the view.
@@ -67,6 +68,7 @@ class CaseTableModel(HeaderedTableModel):
         self._entries: dict[str, ResultEntry] = {}
         self._policy_key = text_key("")
         self._queued: set[str] = set()
+        self._prompts: dict[str, str] = {}  # case id -> the prompt its result answered
         self._next_id = 1
 
     # --- Qt model API ---------------------------------------------------------------
@@ -157,6 +159,7 @@ class CaseTableModel(HeaderedTableModel):
         self._cases = [case.copy() for case in cases]  # every field, extra ones too
         self._entries.clear()
         self._queued.clear()
+        self._prompts.clear()
         self._next_id = len(self._cases) + 1
         self.endResetModel()
 
@@ -191,11 +194,12 @@ class CaseTableModel(HeaderedTableModel):
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._cases[row]
         self._entries.pop(case_id, None)
+        self._prompts.pop(case_id, None)
         self._queued.discard(case_id)
         self.endRemoveRows()
 
     def update_case(self, case_id: str, **changes: object) -> None:
-        """Change content / expected / notes of a case; content changes re-check staleness."""
+        """Change content / prompt / expected / notes of a case; re-checks staleness."""
         row = self.row_of(case_id)
         if row < 0:
             return
@@ -204,8 +208,13 @@ class CaseTableModel(HeaderedTableModel):
             setattr(case, key, value)
         entry = self._entries.get(case_id)
         if entry is not None and entry.state == "done":
-            entry.stale = entry.outdated(self._policy_key, case.content)
+            entry.stale = self._outdated(entry, case)
         self._row_changed(row)
+
+    def _outdated(self, entry: ResultEntry, case: TestCase) -> bool:
+        """Whether a result was computed for another policy, content or prompt."""
+        prompt = self._prompts.get(case.id, case.prompt)
+        return entry.outdated(self._policy_key, case.content) or prompt != case.prompt
 
     # --- results --------------------------------------------------------------------
     def entry(self, case_id: str) -> ResultEntry | None:
@@ -233,6 +242,8 @@ class CaseTableModel(HeaderedTableModel):
         )
         self._queued.discard(case_id)
         self._entries[case_id] = entry
+        case = self.case(case_id)
+        self._prompts[case_id] = case.prompt if case else ""
         self._row_changed(self.row_of(case_id))
         return entry
 
@@ -250,7 +261,7 @@ class CaseTableModel(HeaderedTableModel):
             return
         entry.result, entry.state = result, "done"
         entry.analysis, entry.final = result.analysis or entry.analysis, result.final or entry.final
-        entry.stale = entry.outdated(self._policy_key, case.content)
+        entry.stale = self._outdated(entry, case)
         self._row_changed(self.row_of(case_id))
 
     def set_results(self, items: list[tuple[str, str, str, ClassifyResult, bool]]) -> int:
@@ -271,7 +282,8 @@ class CaseTableModel(HeaderedTableModel):
                 content_key=text_key(content), analysis=result.analysis, final=result.final,
                 result=result, error=result.verdict.message if error else "", cached=cached,
             )  # fmt: skip
-            entry.stale = not error and entry.outdated(self._policy_key, self._cases[row].content)
+            self._prompts[case_id] = self._cases[row].prompt
+            entry.stale = not error and self._outdated(entry, self._cases[row])
             self._entries[case_id] = entry
             self._queued.discard(case_id)
             changed.append(row)
@@ -290,7 +302,7 @@ class CaseTableModel(HeaderedTableModel):
             entry = self._entries.get(case.id)
             if entry is None or entry.state != "done":
                 continue
-            stale = entry.outdated(key, case.content)
+            stale = self._outdated(entry, case)
             if stale != entry.stale:
                 entry.stale = stale
                 self._row_changed(row)
