@@ -7,6 +7,9 @@ content to Expected and Notes; quoted phrases from the model's reasoning can be 
 in the content. A response case shows the prompt it answers above its content, editable
 like the content (the model sees both, see :func:`app.core.cases.model_content`); the box
 stays while its case is shown, even when the prompt is emptied, so typing can go on.
+The Expected box lists the policy's labels, then its tiers, each with what it means
+("DC2 — violates"); a two-label expectation says it of each ("D-SP2 violates, R-SP0 does
+not violate"); a value that is neither is shown as "not a policy label".
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.cases import TestCase
+from app.core.label_spelling import split_pair
 from app.gui.shared.highlights import make_selections, quote_format
 from app.gui.shared.reasoning_marks import phrase_spans
 from app.gui.shared.widgets import GuardedComboBox
@@ -39,6 +43,8 @@ class CaseEditor(QWidget):
         super().__init__(parent)
         self._loading = False
         self._phrases: list[str] = []
+        self._labels: list[str] = []
+        self._violating: set[str] = set()
         self._case_id: str | None = None  # the case shown (None: none)
         self.prompt_label = QLabel("Prompt this response answers (the model sees both):")
         self.prompt_edit = QPlainTextEdit()
@@ -77,12 +83,26 @@ class CaseEditor(QWidget):
     def set_labels(self, labels: list[str], violating: set[str]) -> None:
         """The policy's labels, offered in the Expected combo."""
         self._loading = True
+        self._labels, self._violating = list(labels), set(violating)
         self.expected_combo.clear()
         self.expected_combo.addItem("(not set)", "")
         for label in labels:
-            meaning = "violates" if label in violating else "does not violate"
-            self.expected_combo.addItem(f"{label} — {meaning}", label)
+            self.expected_combo.addItem(f"{label} — {self._meaning(label)}", label)
         self._loading = False
+
+    def _meaning(self, label: str) -> str:
+        return "violates" if label in self._violating else "does not violate"
+
+    def _other_text(self, expected: str) -> str:
+        """The Expected box's text for a value not in its list (see the module notes)."""
+        pair = split_pair(expected)
+        if pair is not None and all(tier in self._labels for tier in pair):
+            depiction, request = pair
+            return (
+                f"{expected} — D-{depiction} {self._meaning(depiction)}, "
+                f"R-{request} {self._meaning(request)}"
+            )
+        return f"{expected} — not a policy label"
 
     def show_case(self, case: TestCase | None) -> None:
         """Show ``case`` (None: an empty, disabled editor) without announcing edits."""
@@ -103,7 +123,7 @@ class CaseEditor(QWidget):
             self.notes_edit.setText(case.notes if case else "")
         position = self.expected_combo.findData(case.expected if case else "")
         if position < 0 and case is not None and case.expected:
-            self.expected_combo.addItem(f"{case.expected} — not a policy label", case.expected)
+            self.expected_combo.addItem(self._other_text(case.expected), case.expected)
             position = self.expected_combo.count() - 1
         self.expected_combo.setCurrentIndex(max(0, position))
         self._loading = False
