@@ -216,6 +216,13 @@ class CaseTableModel(HeaderedTableModel):
         prompt = self._prompts.get(case.id, case.prompt)
         return entry.outdated(self._policy_key, case.content) or prompt != case.prompt
 
+    def label_texts(self, top: int, bottom: int) -> tuple[set[str], set[str]]:
+        """The Expected and the Predicted texts of rows ``top..bottom`` (the view sizes
+        those columns to them; read here, not through ``data``, for speed)."""
+        cases = self._cases[max(0, top) : bottom + 1]
+        expected = {case.expected for case in cases}
+        return expected, {predicted_text(self._entries.get(case.id)) for case in cases}
+
     # --- results --------------------------------------------------------------------
     def entry(self, case_id: str) -> ResultEntry | None:
         return self._entries.get(case_id)
@@ -242,9 +249,9 @@ class CaseTableModel(HeaderedTableModel):
         )
         self._queued.discard(case_id)
         self._entries[case_id] = entry
-        case = self.case(case_id)
-        self._prompts[case_id] = case.prompt if case else ""
-        self._row_changed(self.row_of(case_id))
+        row = self.row_of(case_id)
+        self._prompts[case_id] = self._cases[row].prompt if row >= 0 else ""
+        self._row_changed(row)
         return entry
 
     def set_state(self, case_id: str, state: str, error: str = "") -> None:

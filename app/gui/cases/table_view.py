@@ -110,12 +110,11 @@ def _fit_label_columns(
     columns = (Column.EXPECTED, Column.PREDICTED)
 
     def fit(top: int, bottom: int) -> None:
-        for column in columns:
-            if header.sectionSize(column) >= cap:
-                continue
-            texts = {str(model.index(row, column).data() or "") for row in range(top, bottom + 1)}
+        if all(header.sectionSize(column) >= cap for column in columns):
+            return
+        for column, texts in zip(columns, model.label_texts(top, bottom), strict=True):
             wanted = max((metrics.horizontalAdvance(t) for t in texts), default=0) + CELL_PADDING
-            if wanted > header.sectionSize(column):
+            if wanted > header.sectionSize(column) and header.sectionSize(column) < cap:
                 header.resizeSection(column, min(cap, wanted))
 
     def reset() -> None:
