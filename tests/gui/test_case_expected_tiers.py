@@ -66,5 +66,8 @@ def test_a_two_label_expectation_says_what_each_label_means(qtbot, tmp_path, mon
         assert "SP2 — violates" in _items(combo) and "SP0 — does not violate" in _items(combo)
         assert combo.currentText() == "D-SP2, R-SP0 — D-SP2 violates, R-SP0 does not violate"
         assert not panel.undo_stack.canUndo()  # showing it changed nothing
+        window.resize(1024, 700)
+        qtbot.wait(50)
+        assert combo.width() > combo.fontMetrics().horizontalAdvance(combo.currentText())
     finally:
         shut(window)

@@ -59,6 +59,7 @@ class CaseEditor(QWidget):
         self.content_edit.textChanged.connect(self._on_content)
         self.expected_combo = GuardedComboBox()
         self.expected_combo.setMinimumContentsLength(14)
+        self.expected_combo.setSizeAdjustPolicy(GuardedComboBox.SizeAdjustPolicy.AdjustToContents)
         self.expected_combo.currentIndexChanged.connect(self._on_expected)
         self.notes_edit = QLineEdit()
         self.notes_edit.setPlaceholderText("Notes")
