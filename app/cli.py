@@ -6,6 +6,7 @@ import argparse
 import importlib
 import multiprocessing
 import os
+import select
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from app.commands import CommandError
 from app.core.errors import UserError
 
 # Subcommand modules under app.commands, in the order --help lists them.
-COMMANDS = ("classify", "eval", "runs", "compare", "import_cases", "models", "policy")
+COMMANDS = ("classify", "eval", "runs", "compare", "import_cases", "models", "policy", "policies")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,10 +58,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("safeguard-studio: interrupted.", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the reader (head, less) went away: not an error of ours
-        devnull = os.open(os.devnull, os.O_WRONLY)
+    except BrokenPipeError as exc:
+        if not stdout_closed():  # a pipe to a helper process, not our reader: a failure
+            print(f"safeguard-studio: a pipe broke ({exc.strerror or exc}); run again, "
+                  "and if it keeps happening restart the computer.", file=sys.stderr)  # fmt: skip
+            return 1
+        devnull = os.open(os.devnull, os.O_WRONLY)  # the reader (head, less) went away
         os.dup2(devnull, sys.stdout.fileno())  # Python flushes stdout again at exit
         return 0
+
+
+def stdout_closed(fd: int | None = None) -> bool:
+    """Whether the reader of standard output (or of pipe ``fd``) went away: the only broken
+    pipe that is not an error (``classify ... | head``)."""
+    try:
+        fd = sys.stdout.fileno() if fd is None else fd
+        poller = select.poll()
+    except (AttributeError, OSError, ValueError):  # no real file, or no poll (Windows)
+        return False
+    poller.register(fd, select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poller.poll(0))
 
 
 if __name__ == "__main__":

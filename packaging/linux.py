@@ -33,7 +33,12 @@ ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 # with the system's drivers; PyInstaller bundles the rest). Checked against the real bundle
 # by tests/frozen/test_bundle.py.
 DEPENDS = ("libc6", "libegl1", "libgl1", "libxcb1", "libdrm2", "libwayland-client0")
-RECOMMENDS = ("libwayland-cursor0", "libwayland-egl1", "libgtk-3-0", "xdg-utils")
+# apt installs Recommends by default, and what they recommend in turn: only two small
+# libraries the Wayland plugin loads. GTK (native file dialogs) and xdg-utils (opening a
+# folder) pulled ~50 packages and a perl upgrade; the app works without them (Qt's own
+# dialogs), so they are only suggested. tests/packaging/test_linux.py holds the allow-list.
+RECOMMENDS = ("libwayland-cursor0", "libwayland-egl1")
+SUGGESTS = ("libgtk-3-0", "xdg-utils")
 SUMMARY = "Write and test content policies with gpt-oss-safeguard on your own machine"
 DESCRIPTION = (
     "Safeguard Studio is a desktop workbench where trust-and-safety staff write a content\n"
@@ -109,6 +114,7 @@ def control_text(version: str, arch: str, installed_kib: int) -> str:
             f"Installed-Size: {installed_kib}",
             f"Depends: {', '.join(DEPENDS)}",
             f"Recommends: {', '.join(RECOMMENDS)}",
+            f"Suggests: {', '.join(SUGGESTS)}",
             "Section: utils",
             "Priority: optional",
             f"Description: {SUMMARY}",

@@ -46,6 +46,9 @@ def _own_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Each test gets an empty cache folder, so a policy prefix saved by one test (and
     restored instead of evaluated) never changes another test's token counts."""
     monkeypatch.setenv("SAFEGUARD_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    # and its own config folder: the backend one test chose (models use, the window's
+    # settings) must not become the CLI's active backend in another
+    monkeypatch.setenv("SAFEGUARD_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,12 @@
 """Backend options shared by the commands that run the model (``classify``, ``eval``).
 
-``--backend local`` (the default) runs llama.cpp on this machine and needs ``--model``;
-``--backend remote`` talks to an OpenAI-compatible server at ``--base-url``. The API key is
-read from the environment variable named by ``--api-key-env`` (or the system keyring), never
-from the command line, so it does not end up in shell history or process listings.
+``--backend local`` runs llama.cpp on this machine and needs ``--model``; ``--backend
+remote`` talks to an OpenAI-compatible server at ``--base-url``. Without those options the
+commands use the app's active backend (:func:`take_active_backend`): the model or server
+chosen in the window or with ``models use``, kept in ``backend.json`` in the config folder,
+and say on stderr which one. The API key is read from the environment variable named by
+``--api-key-env`` (or the system keyring), never from the command line, so it does not end
+up in shell history or process listings.
 """
 
 from __future__ import annotations
@@ -11,15 +14,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from app.commands import CommandError
 from app.commands.run_options import engine_settings
+from app.core.run_types import LoadFacts
 from app.core.store import Store, StoreError
 from app.engine.remote.engine import RemoteConfig
 from app.engine.remote.http import DEFAULT_KEY_ENV, HttpError, check_base_url
+from app.library.catalog import active_model
 from app.runs.backend import BackendConfig, build_engine
+from app.runs.backend_choice import describe_choice, read_choice
 from app.runs.service import EngineFactory, RunService
 
 BACKENDS = ("local", "remote")
@@ -27,7 +34,10 @@ BACKENDS = ("local", "remote")
 
 def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("backend")
-    group.add_argument("--backend", choices=BACKENDS, default="local", help="where the model runs")
+    group.add_argument(
+        "--backend", choices=BACKENDS, default=None,
+        help="where the model runs (default: the app's active model or server)",
+    )  # fmt: skip
     group.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080")
     group.add_argument(
         "--remote-model", default="", help="model name on the server (default: its only one)"
@@ -60,8 +70,56 @@ def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+# the options the app's choice fills in when they were left at their defaults
+_REMOTE_KEYS = {
+    "remote_model": "", "remote_api": "auto", "api_key_env": DEFAULT_KEY_ENV, "concurrency": 1,
+    "deadline": 600.0,
+}  # fmt: skip
+
+
+def _active_choice(wanted: str | None) -> dict:
+    """The app's backend (``backend.json``); for a local run without a model there, the
+    model ``models use`` chose."""
+    choice = read_choice() or {}
+    wanted = wanted or choice.get("backend") or "local"
+    if wanted == "local" and not (choice.get("backend") == "local" and choice.get("model_path")):
+        model = active_model()
+        choice = {"backend": "local", "model_path": str(model)} if model else {}
+    return choice
+
+
+def take_active_backend(args: argparse.Namespace) -> None:
+    """Fill ``--backend`` and the model or server the options leave open from the app's
+    active backend, and say which one on stderr (one line)."""
+    if args.backend is None and (args.model or args.base_url):
+        args.backend = "remote" if args.base_url and not args.model else "local"
+        return
+    choice = _active_choice(args.backend)
+    args.backend = args.backend or choice.get("backend") or "local"
+    if choice.get("backend") != args.backend:
+        return  # nothing chosen for that backend: the usual sentence follows
+    if args.backend == "remote" and not args.base_url and choice.get("base_url"):
+        args.base_url = choice["base_url"]
+        for key, default in _REMOTE_KEYS.items():
+            if getattr(args, key) == default and choice.get(key):
+                setattr(args, key, choice[key])
+        hint = "--backend local --model FILE"
+    elif args.backend == "local" and not args.model and choice.get("model_path"):
+        args.model = choice["model_path"]
+        hint = "--model FILE or --backend remote --base-url URL"
+    else:
+        return
+    print(
+        f"safeguard-studio: using {describe_choice(choice)}, the app's active backend "
+        f"({hint} to use another).",
+        file=sys.stderr,
+    )
+
+
 def check_backend_arguments(args: argparse.Namespace) -> None:
-    """One sentence for an option combination that cannot work."""
+    """The app's active backend where the options leave it open, and one sentence for an
+    option combination that cannot work."""
+    take_active_backend(args)
     if args.concurrency < 1:
         raise CommandError("--concurrency must be 1 or more.")
     if args.backend == "remote" and not args.base_url:
@@ -76,7 +134,10 @@ def check_backend_arguments(args: argparse.Namespace) -> None:
         except HttpError as exc:
             raise CommandError(str(exc)) from None
     if args.backend == "local" and not getattr(args, "model", None):
-        raise CommandError("Give the model file with --model, or use --backend remote.")
+        raise CommandError(
+            "No model is chosen: give the model file with --model, choose one with "
+            "'safeguard-studio models use NAME', or use --backend remote --base-url URL."
+        )
 
 
 def remote_config(args: argparse.Namespace) -> RemoteConfig:
@@ -91,11 +152,25 @@ def remote_config(args: argparse.Namespace) -> RemoteConfig:
 
 
 def backend_config(args: argparse.Namespace) -> BackendConfig:
-    """The backend the options ask for (the model file is checked when it loads)."""
+    """The backend the options ask for, or the app's active one (the model file is checked
+    when it loads)."""
     check_backend_arguments(args)
     if args.backend == "remote":
         return BackendConfig("remote", remote=remote_config(args), concurrency=args.concurrency)
     return BackendConfig("local", engine=engine_settings(args), concurrency=args.concurrency)
+
+
+INJECTION_NOTE = (
+    "safeguard-studio: note: the server renders the prompt (chat API), so text in a case "
+    "may become special tokens; use llama-server (--remote-api llama-server) where that matters."
+)
+
+
+def say_injection_note(facts: LoadFacts | None) -> None:
+    """Once per run, on stderr: a server that renders the prompt itself cannot keep
+    people's text from becoming special tokens (the window's badge and the README say so)."""
+    if facts is not None and facts.backend == "remote" and not facts.injection_safe:
+        print(INJECTION_NOTE, file=sys.stderr)
 
 
 engine_factory: EngineFactory = build_engine  # the tests swap in a scripted engine

@@ -14,7 +14,13 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from app.commands import CommandError
-from app.commands.backend_options import add_backend_arguments, backend_config, open_service
+from app.commands.backend_options import (
+    add_backend_arguments,
+    backend_config,
+    open_service,
+    say_injection_note,
+)
+from app.commands.policies import add_policy_arguments
 from app.commands.run_options import (
     add_run_arguments,
     load_policy_arg,
@@ -34,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="classify one text against a policy",
         description="Classify TEXT (or --file F, or - for standard input) against a policy.",
     )
-    parser.add_argument("--policy", required=True, type=Path, help="policy Markdown file")
+    add_policy_arguments(parser)  # --policy FILE or --starter KEY
     add_run_arguments(parser)
     add_backend_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -111,9 +117,11 @@ def run(args: argparse.Namespace) -> int:
 
     with open_service(args.db) as service:
         outcome = service.run(job, on_event=on_event)
-        model = service.facts.model if service.facts else ""
+        facts = service.facts
+        model = facts.model if facts else ""
     if stream:
         sys.stderr.write("\n")
+    say_injection_note(facts)
     if not outcome.run_id:  # the engine could not load
         raise CommandError(outcome.message)
     if not stored:
@@ -121,7 +129,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     row = stored[0]
     if row.status == "error":
-        print(f"safeguard-studio: {row.message.split(':', 1)[-1].strip()}", file=sys.stderr)
+        kind, _, message = row.message.partition(":")
+        if kind == "grammar":  # bad input: exit 2 like any other
+            raise CommandError(message.strip())
+        print(f"safeguard-studio: {message.strip() or row.message}", file=sys.stderr)
         return 1
     result = replace(row.as_classify_result(), model=model)
     if args.json:

@@ -14,9 +14,9 @@ from pathlib import Path
 from app.commands import CommandError
 from app.commands.backend_options import open_store
 from app.core.flips import prediction
+from app.core.report import ReportError, check_report_path, write_report_text
 from app.core.report_analysis import comparison_markdown
 from app.core.run_compare import RunComparison, compare_stored_runs
-from app.core.storage_paths import atomic_write_text
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -58,6 +58,12 @@ def comparison_text(cmp: RunComparison) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:  # a report path that cannot be written is refused before any work
+        for path in (args.json, args.markdown):
+            if path is not None:
+                check_report_path(path)
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
     store = open_store(args.db, must_exist=True)
     try:
         cmp = compare_stored_runs(store, args.run_a, args.run_b)
@@ -70,9 +76,12 @@ def run(args: argparse.Namespace) -> int:
             f"Runs {args.run_a} and {args.run_b} share no case; compare runs of one test set."
         )
     print(comparison_text(cmp))
-    if args.json:
-        text = json.dumps(cmp.to_dict(), indent=2, ensure_ascii=False)
-        atomic_write_text(args.json, text + "\n")
-    if args.markdown:
-        atomic_write_text(args.markdown, comparison_markdown(cmp))
+    try:
+        if args.json:
+            text = json.dumps(cmp.to_dict(), indent=2, ensure_ascii=False)
+            write_report_text(args.json, text + "\n")
+        if args.markdown:
+            write_report_text(args.markdown, comparison_markdown(cmp))
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
     return 0

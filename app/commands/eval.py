@@ -2,8 +2,10 @@
 
 Uses the same store and result cache as the GUI (unchanged cases cost nothing), prints a
 metrics table and a confusion matrix, writes optional JSON / JUnit / CSV / HTML / Markdown
-reports, and exits 0 when every ``--fail-under`` threshold holds, 1 when one fails, and 2
-for bad input (with one sentence on stderr).
+reports, and exits 0 when every ``--fail-under`` threshold holds, 1 when one fails or the
+run did not cover every case (an engine that could not load, a cancel: the sentence says how
+many cases were not run; metrics of part of a set never pass a gate), and 2 for bad input
+(with one sentence on stderr).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from app.commands.backend_options import (
     backend_config,
     check_backend_arguments,
     open_service,
+    say_injection_note,
 )
+from app.commands.policies import add_policy_arguments
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
 from app.core.flips import outcome as result_outcome
@@ -29,6 +33,7 @@ from app.core.metrics import (
     Metrics,
     check_thresholds,
     format_ratio,
+    met_thresholds,
     parse_thresholds,
 )
 from app.core.report import (
@@ -55,7 +60,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Run a policy over a labelled test set with the result cache, print "
         "metrics and a confusion matrix; exit 1 when a --fail-under threshold fails.",
     )
-    parser.add_argument("--policy", required=True, type=Path, help="policy Markdown file")
+    add_policy_arguments(parser)  # --policy FILE or --starter KEY
     parser.add_argument("--cases", type=Path, help="test set JSONL (default: beside the policy)")
     add_run_arguments(parser)
     add_backend_arguments(parser)
@@ -171,14 +176,19 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     with open_service(args.db) as service:
         outcome = service.run(job)
+        say_injection_note(service.facts)
         model_name = service.facts.model if service.facts else ""
         if not outcome.run_id:  # nothing ran: the engine could not load, or a bad job
+            raise CommandError(outcome.message or "The run was cancelled before it ended.")
+        if outcome.stopped_by == "grammar":  # bad input: exit 2 like any other
             raise CommandError(outcome.message)
         report = build_run_report(service.store, outcome.run_id)
     summary = outcome.summary
-    if outcome.status == "failed" and outcome.message:
-        print(f"safeguard-studio: {outcome.message}", file=sys.stderr)
     metrics, results = report.metrics, report.results
+    total = summary.total if summary else len(cases)
+    not_run = max(0, total - len(results))
+    if outcome.status == "failed" and outcome.message and not not_run:
+        print(f"safeguard-studio: {outcome.message}", file=sys.stderr)
     failures = check_thresholds(metrics, thresholds)
     if not args.quiet and summary is not None:
         samples = f" × {args.samples} samples" if args.samples > 1 else ""
@@ -190,11 +200,22 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(confusion_table(metrics))
     try:
-        _write_reports(args, report, summary, failures, policy.name, outcome.stability)
+        met = met_thresholds(metrics, thresholds)
+        unrun = [f"{not_run} of {total} cases were not run"] if not_run else []
+        gate = (failures + unrun, met)  # the JUnit gate fails on a partial run too
+        _write_reports(args, report, summary, gate, policy.name, outcome.stability)
     except ReportError as exc:
         raise CommandError(str(exc)) from None
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)
+    if not_run:  # scored on part of the set: no threshold can pass on it
+        print(not_run_sentence(not_run, total, outcome.message), file=sys.stderr)
+        return 1
+    if args.samples > 1 and summary is not None and summary.failed:  # errors do not vote
+        detail = outcome.message.rstrip(" .") or f"{summary.failed} samples failed"
+        print(f"safeguard-studio: {detail}; a sampled run passes only when every sample "
+              "answered, so fix the cause and run it again.", file=sys.stderr)  # fmt: skip
+        return 1
     errors = [r for r in results if r.status == "error"]
     if errors:
         every = len(errors) == len(results)
@@ -222,9 +243,19 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _write_reports(args, report, summary, failures: list[str], name: str, stability) -> None:
-    """The report files the options ask for; a failure is one ReportError sentence."""
-    results = report.results
+def not_run_sentence(not_run: int, total: int, reason: str) -> str:
+    """Why a run that did not cover its cases fails the gate, in one sentence."""
+    why = f" ({reason.rstrip(' .')})" if reason else ""
+    return (
+        f"safeguard-studio: {not_run} of {total} cases were not run{why}, so the run does "
+        "not pass; fix the cause and run eval again with --resume to finish it."
+    )
+
+
+def _write_reports(args, report, summary, gate: tuple[list[str], list[str]], name: str, stability):
+    """The report files the options ask for; a failure is one ReportError sentence. ``gate``:
+    the thresholds failed and the thresholds met."""
+    results, (failures, met) = report.results, gate
     if args.json:
         data = {
             "run": summary.__dict__ if summary else {},
@@ -234,9 +265,9 @@ def _write_reports(args, report, summary, failures: list[str], name: str, stabil
         data["results"] = [_result_json(r, stability.get(r.case_id)) for r in results]
         write_report_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if args.junit:
-        write_report_text(args.junit, junit_xml(results, failures, name))
+        write_report_text(args.junit, junit_xml(results, failures, name, report.output, met=met))
     if args.csv:
-        write_report_text(args.csv, results_csv(results))
+        write_report_text(args.csv, results_csv(results, report.output))
     if args.html:
         write_html(args.html, report)
     if args.markdown:

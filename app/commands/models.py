@@ -5,7 +5,7 @@
     safeguard-studio models add PATH              register a GGUF that is already on disk
     safeguard-studio models check PATH            validate a GGUF and estimate its memory
     safeguard-studio models check --probe PATH    ... and run the two-case harmony self-check
-    safeguard-studio models use NAME              make a model the active one
+    safeguard-studio models use NAME              make a model the active one (window and CLI)
 
 ``pull`` draws one progress line on stderr (bytes, percent, speed, ETA) and resumes a
 download that was interrupted. Errors are one sentence (CommandError).
@@ -28,6 +28,7 @@ from app.library.download import Progress, download_entry, download_file
 from app.library.hardware import choose_gpu_layers, detect_hardware
 from app.library.memory import estimate_memory, fit_summary
 from app.library.modelfile import ModelInfo, format_bytes, inspect_model
+from app.runs.backend_choice import update_choice
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -215,7 +216,13 @@ def _describe(info: ModelInfo) -> list[tuple[str, str]]:
 
 def _use(args: argparse.Namespace) -> int:
     path = catalog.use_model(args.name, args.models_dir)
-    print(f"Active model: {path}")
+    try:  # the window and classify/eval use it too, instead of a server set before
+        update_choice({"backend": "local", "model_path": str(path)})
+    except OSError as exc:
+        raise CommandError(
+            f"The active model could not be saved ({exc}); check the config folder."
+        ) from None
+    print(f"Active model: {path} (the window, classify and eval use it from now on)")
     return 0
 
 

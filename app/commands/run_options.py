@@ -83,8 +83,15 @@ def engine_settings(args: argparse.Namespace) -> EngineSettings:
     """The local engine's settings (the model file is checked when it loads)."""
     if not args.model:
         raise CommandError("Give the model file with --model, or use --backend remote.")
+    try:
+        model_path = Path(args.model).resolve()
+    except (RuntimeError, OSError):  # a symlink loop (RuntimeError before Python 3.13)
+        raise CommandError(
+            f"The model path {args.model} is a symbolic link loop; point --model at the "
+            ".gguf file itself."
+        ) from None
     return EngineSettings(
-        model_path=str(Path(args.model).resolve()),
+        model_path=str(model_path),
         n_ctx=args.ctx,
         n_gpu_layers=args.gpu_layers,
         n_threads=args.threads,

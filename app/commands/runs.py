@@ -1,4 +1,8 @@
-"""``safeguard-studio runs``: list the stored runs (their ids are what ``compare`` takes)."""
+"""``safeguard-studio runs``: list the stored runs (their ids are what ``compare`` takes).
+
+Each run is named by what tells runs apart (:mod:`app.core.run_facts`): policy name and
+version, test set, model, effort, seed, cases, samples and accuracy, then its status.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import time
 from pathlib import Path
 
 from app.commands.backend_options import open_store
+from app.core.run_facts import RunFacts, run_facts
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -25,36 +30,47 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
+def _row(facts: RunFacts, samples: int) -> dict:
+    r = facts.run
+    return {
+        "id": r.id, "policy_hash": r.policy_hash, "policy": facts.policy_name,
+        "policy_version": facts.version, "test_set": facts.test_set, "model": r.model,
+        "effort": facts.effort, "seed": facts.seed, "status": r.status, "cases": facts.cases,
+        "samples": samples or 1, "accuracy": facts.accuracy, "scored": facts.scored,
+        "started": r.started, "cases_path": r.cases_path, "settings": r.settings,
+        "kind": r.kind,
+    }  # fmt: skip
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def run(args: argparse.Namespace) -> int:
     store = open_store(args.db, must_exist=True)
     try:
         runs = store.list_runs(kind=None if args.all else "suite")
-        counts = {
-            r.id: store.connection()
-            .execute("SELECT COUNT(*) FROM results WHERE run_id=?", (r.id,))
-            .fetchone()[0]
-            for r in runs
-        }
+        facts = [run_facts(store, r) for r in runs]
         samples = {r.id: len(store.sample_runs(r.id)) for r in runs}
     finally:
         store.close()
     if args.json:
-        rows = [
-            {"id": r.id, "policy_hash": r.policy_hash, "model": r.model, "status": r.status,
-             "cases": counts[r.id], "samples": samples[r.id] or 1, "started": r.started,
-             "cases_path": r.cases_path, "settings": r.settings, "kind": r.kind}
-            for r in runs
-        ]  # fmt: skip
+        rows = [_row(f, samples[f.run.id]) for f in facts]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     if not runs:
         print("No runs stored yet; run 'safeguard-studio eval' first.")
         return 0
-    print(f"{'run id':<26} {'started':<16} {'policy':<8} {'cases':>5} {'k':>2} {'status':<9} model")
-    for r in runs:
+    print(
+        f"{'run id':<26} {'started':<16} {'policy':<24} {'test set':<18} {'model':<22} "
+        f"{'effort':<6} {'seed':>6} {'cases':>5} {'k':>2} {'accuracy':>8} status"
+    )
+    for f in facts:
+        r = f.run
         started = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.started))
         print(
-            f"{r.id:<26} {started:<16} {r.policy_hash[:8]:<8} {counts[r.id]:>5} "
-            f"{samples[r.id] or 1:>2} {r.status:<9} {r.model}"
+            f"{r.id:<26} {started:<16} {_fit(f.policy, 24):<24} {_fit(f.test_set or '—', 18):<18} "
+            f"{_fit(f.model, 22):<22} {f.effort or '—':<6} {f.seed or '—':>6} {f.cases:>5} "
+            f"{samples[r.id] or 1:>2} {f.accuracy_text():>8} {r.status}"
         )
     return 0

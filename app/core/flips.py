@@ -1,14 +1,19 @@
 """Flip report between two runs: which cases changed their predicted label, and how.
 
-A case *flips* when it is in both runs and its prediction differs: the label when the
-status is ok, otherwise the status itself (``<no verdict>``, ``<unparsable>``,
-``<error>``), so a label turning into "no verdict" is a flip too. Right means status ok and
-label equal to the expected label. The expected label is taken from the later run (test
-sets get corrected between runs; the later one is what the user now believes).
+A case *flips* when it is in both runs and it went from wrong to right, from right to wrong,
+or stayed wrong with another answer: another label or status (``<no verdict>``,
+``<unparsable>``, ``<error>``), tier, pair or escalate flag (:func:`app.core.outcome.answer_key`).
+Right and wrong are :func:`app.core.outcome.judge`'s, each run under its own policy
+version's output format, so a tier going from ``DC0`` to ``DC1`` on a case expecting ``DC0``
+is *broken* even though both answers are INVALID. The expected value is taken from the later
+run (test sets get corrected between runs; the later one is what the user now believes).
 
 - fixed: wrong before, right now;
 - broken: right before, wrong now;
-- changed: wrong before and still wrong now, with another prediction.
+- changed: wrong before and still wrong now, with another answer.
+
+With the same expected values on both sides, fixed − broken = (right now − right before),
+so the accuracy delta is (fixed − broken) / scored.
 
 Metric deltas are ``after - before`` for each headline metric of
 :mod:`app.core.metrics`, each run scored under its own policy version's output format;
@@ -20,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.core.metrics import Metrics, Outcome, compute_metrics
+from app.core.outcome import answer_key, is_right, outcome_of
 from app.core.policy import OutputFormat, parse_policy
 from app.core.store import Store
 from app.core.store_rows import StoredResult
@@ -77,16 +83,8 @@ def prediction(result: StoredResult) -> str:
 
 
 def outcome(result: StoredResult, expected: str | None = None) -> Outcome:
-    return Outcome(
-        case_id=result.case_id,
-        expected=result.expected if expected is None else expected,
-        status=result.status,
-        label=result.label,
-        tags=tuple(result.tags),
-        tier=result.tier,
-        depiction=result.depiction,
-        request=result.request,
-    )
+    """A stored result as the record scoring reads (``app.core.outcome.outcome_of``)."""
+    return outcome_of(result, expected)
 
 
 def run_metrics(results: list[StoredResult], output: OutputFormat) -> Metrics:
@@ -114,11 +112,13 @@ def compare_results(
     )
     for case_id, now in new.items():
         was = old.get(case_id)
-        if was is None or prediction(was) == prediction(now):
+        if was is None:
             continue
         expected = now.expected
-        right_before = outcome(was, expected).correct
-        right_now = outcome(now, expected).correct
+        right_before = is_right(was, output_before, expected=expected)
+        right_now = is_right(now, output_after, expected=expected)
+        if right_before == right_now and (right_now or answer_key(was) == answer_key(now)):
+            continue
         kind = "fixed" if right_now else ("broken" if right_before else "changed")
         report.flips.append(Flip(case_id, kind, expected, was, now))
     report.metrics_before = run_metrics(before, output_before)

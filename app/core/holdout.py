@@ -4,7 +4,8 @@ A case is held out when the SHA-256 of its id, read as a number in [0, 1), is be
 share (30% by default). The split depends on the id alone, so it is the same in every run,
 on every machine, and a case keeps its side when others are added or removed.
 :func:`held_out_flips` is the flip report of a suggestion's check: the held-out cases under
-the policy before and after the edit, fixed / broken / changed.
+the policy before and after the edit, fixed / broken / changed, right and wrong as
+:func:`app.core.outcome.judge` says (so an expected tier must be the answer's tier).
 """
 
 from __future__ import annotations

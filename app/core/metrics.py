@@ -2,54 +2,64 @@
 
 Definitions (pinned by tests/test_metrics.py):
 
-- A case is *scored* when its expected label is one of the policy's labels; others (no or
-  stale expected label) are counted in ``unscored`` and left out of every metric below.
+- Right, wrong and unscored come from :mod:`app.core.outcome`, the one definition every
+  view uses (tiers, two-label pairs, escalation and plain labels alike). A case is *scored*
+  when its expected value is a label or a tier of the policy; others (no or stale expected
+  value) are counted in ``unscored`` and left out of every metric below.
 - A *verdict* is a result with status ``ok``. ``no_verdict``, ``unparsable`` and ``error``
-  are *no-verdict* results: counted apart, never read as "does not violate".
-- Binary view: positive = violates, through ``OutputFormat.is_violating`` for both the
-  expected and the predicted label (so a multi-class policy gets binary metrics too).
-  TP, FP, TN, FN count verdicts only; ``missed_positive`` / ``missed_negative`` count
-  no-verdict results on violating / non-violating cases.
-- accuracy = (TP + TN) / scored: a no-verdict counts as wrong.
+  are *no-verdict* results: counted apart, never read as "does not violate", always wrong.
+- **accuracy = right / scored**, right as :func:`app.core.outcome.judge` says. So for two
+  runs over the same cases, accuracy(A) − accuracy(B) = (right only in A − right only in
+  B) / scored, the counts the flip report and *Compare runs* show. On a plain binary policy
+  it is (TP + TN) / scored, as before; on a tiered set an answer with the right label and
+  the wrong tier is wrong.
+- Binary "violates" view: positive = violates, through ``OutputFormat.is_violating`` for
+  both the expected and the predicted label (so a multi-class policy gets binary metrics
+  too; an expected tier reads as its label, ``DC2`` -> INVALID). TP, FP, TN, FN count
+  verdicts only; ``missed_positive`` / ``missed_negative`` count no-verdict results on
+  violating / non-violating cases.
+- violation_accuracy = (TP + TN) / scored: right about "violates or not", tier aside.
 - precision = TP / (TP + FP): a no-verdict predicts nothing, so it is not in the denominator.
 - recall = TP / (TP + FN + missed_positive): a violating case without a verdict was not
   caught, so it stays in the denominator.
 - F1 = 2PR / (P + R). coverage = verdicts / scored.
 - Any ratio with a zero denominator is ``None`` (shown as "n/a"); a threshold on it fails.
-- Per class c: precision = verdicts c that are right / verdicts c; recall = right verdicts
-  c / scored cases expecting c (no-verdicts in the denominator, as for binary recall).
-  Macro averages are unweighted means over the classes that occur as expected or predicted
-  label, an undefined per-class value counting as 0. Label accuracy = exact matches / scored.
-- Tag agreement: for each tag, the share of scored cases with that tag whose verdict label
-  equals the expected label (no-verdicts count as disagreement).
-- Tiers (policies with severity tiers): an expected label may be a tier (``DC2``); it is
-  scored as its label for everything above (``DC2`` -> INVALID) and is right only when the
-  verdict's tier is that tier. When any scored case expects a tier, ``tiers`` holds the
-  tier confusion matrix (rows: expected tiers; columns: tiers, ``<no tier>`` for a verdict
-  without one, then the no-verdict columns), the tier accuracy, and the share of verdicts
-  with a tier that are off by exactly one tier (adjacent in the policy's tier order).
+- Label view (per class, confusion matrix, label_accuracy): an expected tier reads as its
+  label and a two-label answer as its scored part's label. Per class c: precision = verdicts
+  c that are right / verdicts c; recall = right verdicts c / scored cases expecting c
+  (no-verdicts in the denominator, as for binary recall). Macro averages are unweighted
+  means over the classes that occur as expected or predicted label, an undefined per-class
+  value counting as 0. label_accuracy = verdicts with the expected label / scored (the
+  diagonal of the confusion matrix; equal to accuracy unless tiers or escalations are
+  expected).
+- Tag agreement: for each tag, the share of scored cases with that tag that are right
+  (no-verdicts count as disagreement).
+- Tiers (policies with severity tiers): when any scored case expects a tier, ``tiers`` holds
+  the tier confusion matrix (rows: expected tiers; columns: tiers, ``<no tier>`` for a
+  verdict without one, then the no-verdict columns), the tier accuracy, and the share of
+  verdicts with a tier that are off by exactly one tier (adjacent in the policy's tier order).
 - Two labels (depiction and request): ``part`` says which one is scored (default: the
   policy's ``score_on``, itself depiction unless the front matter says request); the label
-  and tier of that part stand for the verdict.
+  and tier of that part stand for the verdict, and an expected pair for its tier of that part.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
-from app.core.metrics_tiers import ConfusionMatrix, TierMetrics, scored_part, tier_metrics
+from app.core.metrics_tiers import ConfusionMatrix, TierMetrics, tier_metrics
+from app.core.outcome import NO_VERDICT_COLUMNS, Judgement, Outcome, judge, scored_part
 from app.core.policy import OutputFormat
-from app.core.verdict import VerdictStatus, status_word
+from app.core.verdict import VerdictStatus
 
-_STATUS_COLUMN = {
-    status.value: f"<{status_word(status)}>"
-    for status in (VerdictStatus.NO_VERDICT, VerdictStatus.UNPARSABLE, VerdictStatus.ERROR)
-}
-NO_VERDICT_COLUMNS = tuple(_STATUS_COLUMN.values())  # "<no verdict>", "<unparsable>", ...
-__all__ = ["ConfusionMatrix", "Metrics", "Outcome", "TierMetrics", "compute_metrics"]
+__all__ = [
+    "NO_VERDICT_COLUMNS", "ConfusionMatrix", "Metrics", "Outcome", "TierMetrics",
+    "compute_metrics",
+]  # fmt: skip
 THRESHOLD_NAMES = (
     "accuracy",
+    "violation_accuracy",
     "precision",
     "recall",
     "f1",
@@ -59,31 +69,6 @@ THRESHOLD_NAMES = (
     "macro_recall",
     "macro_f1",
 )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One case's expected label next to what the run said about it."""
-
-    case_id: str
-    expected: str
-    status: str  # a VerdictStatus value
-    label: str | None = None
-    tags: tuple[str, ...] = ()
-    tier: str | None = None  # the verdict's severity tier, if the answer gave one
-    depiction: str | None = None  # two-label answers
-    request: str | None = None
-
-    @property
-    def prediction(self) -> str:
-        """The predicted label, or the confusion-matrix column of a no-verdict status."""
-        if self.status == VerdictStatus.OK.value and self.label is not None:
-            return self.label
-        return _STATUS_COLUMN.get(self.status, NO_VERDICT_COLUMNS[2])
-
-    @property
-    def correct(self) -> bool:
-        return self.status == VerdictStatus.OK.value and self.label == self.expected
 
 
 @dataclass
@@ -119,7 +104,8 @@ class Metrics:
     fn: int
     missed_positive: int
     missed_negative: int
-    accuracy: float | None
+    accuracy: float | None  # right / scored (app.core.outcome)
+    violation_accuracy: float | None  # (TP + TN) / scored
     precision: float | None
     recall: float | None
     f1: float | None
@@ -132,6 +118,7 @@ class Metrics:
     confusion: ConfusionMatrix
     tags: list[TagAgreement]
     tiers: TierMetrics | None = None  # only when the test set expects tiers
+    wrong_cases: list[str] = field(default_factory=list)  # scored and not right, in order
 
     def value(self, name: str) -> float | None:
         if name not in THRESHOLD_NAMES:
@@ -168,22 +155,15 @@ def _mean(values: list[float | None]) -> float | None:
     return sum(v or 0.0 for v in values) / len(values) if values else None
 
 
-def _is_right(o: Outcome, output: OutputFormat) -> bool:
-    """Label right, or for an expected tier, tier right."""
-    if o.status != VerdictStatus.OK.value or o.label is None:
-        return False
-    if o.expected in output.tiers and o.expected not in output.labels:
-        return o.tier == o.expected
-    return o.label == o.expected
-
-
 def compute_metrics(
     outcomes: list[Outcome], output: OutputFormat, part: str | None = None
 ) -> Metrics:
     """All metrics of a run; see the module notes for what each one means."""
-    outcomes = [scored_part(o, output, part or output.score_on) for o in outcomes]
-    graded = [o for o in outcomes if output.label_of(o.expected) is not None]
-    right = {id(o) for o in graded if _is_right(o, output)}
+    part = part or output.score_on
+    judged = [judge(o, output, part) for o in outcomes]
+    outcomes = [scored_part(o, output, part) for o in outcomes]
+    graded = [o for o, j in zip(outcomes, judged, strict=True) if j is not Judgement.UNSCORED]
+    right = {id(o) for o, j in zip(outcomes, judged, strict=True) if j is Judgement.RIGHT}
     # the label-level views read an expected tier as its label (DC2 -> INVALID)
     scored = [
         o if o.expected in output.labels else replace(o, expected=output.label_of(o.expected))
@@ -247,12 +227,13 @@ def compute_metrics(
         fn=fn,
         missed_positive=missed_pos,
         missed_negative=missed_neg,
-        accuracy=_ratio(tp + tn, len(scored)),
+        accuracy=_ratio(len(right), len(scored)),
+        violation_accuracy=_ratio(tp + tn, len(scored)),
         precision=precision,
         recall=recall,
         f1=_f1(precision, recall),
         coverage=_ratio(len(verdicts), len(scored)),
-        label_accuracy=_ratio(len(right), len(scored)),
+        label_accuracy=_ratio(sum(o.label == o.expected for o in verdicts), len(scored)),
         per_class=per_class,
         macro_precision=_mean([c.precision for c in present]),
         macro_recall=_mean([c.recall for c in present]),
@@ -260,6 +241,7 @@ def compute_metrics(
         confusion=confusion,
         tags=agreements,
         tiers=tier_metrics(graded, output),
+        wrong_cases=[o.case_id for o in graded if id(o) not in right],
     )
 
 
@@ -292,6 +274,15 @@ def check_thresholds(metrics: Metrics, thresholds: dict[str, float]) -> list[str
         elif value + 1e-12 < minimum:
             failures.append(f"{name} {value:.3f} is below {minimum:.3f}")
     return failures
+
+
+def met_thresholds(metrics: Metrics, thresholds: dict[str, float]) -> list[str]:
+    """One line per threshold the run meets: "accuracy 0.912 meets 0.850"."""
+    return [
+        f"{name} {value:.3f} meets {minimum:.3f}"
+        for name, minimum in thresholds.items()
+        if (value := metrics.value(name)) is not None and value + 1e-12 >= minimum
+    ]
 
 
 def format_ratio(value: float | None) -> str:

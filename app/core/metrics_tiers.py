@@ -4,21 +4,19 @@
 verdicts off by exactly one tier (the published guidance says "if unclear, downgrade
 severity by 1", so an off-by-one answer is a near miss worth telling apart).
 ``ConfusionMatrix`` (expected rows x predicted columns with the case ids of each cell) serves
-both the label matrix of :mod:`app.core.metrics` and the tier matrix. ``scored_part`` makes a two-label outcome (depiction and request) stand for the part scored.
+both the label matrix of :mod:`app.core.metrics` and the tier matrix. Outcomes come in as
+their scored part (:func:`app.core.outcome.scored_part`); a tier is exact when the verdict's
+tier is the expected tier, which is how :func:`app.core.outcome.judge` compares tiers (an
+expected escalation is judged there and in ``accuracy``, not in the tier matrix).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
-from app.core.label_spelling import split_pair
-from app.core.policy_meta import PARTS, OutputFormat
+from app.core.outcome import Outcome
+from app.core.policy_meta import OutputFormat
 from app.core.verdict import VerdictStatus
-from app.core.verdict_tiers import tier_label
-
-if TYPE_CHECKING:
-    from app.core.metrics import Outcome
 
 NO_TIER = "<no tier>"
 _STATUS_COLUMNS = {
@@ -86,20 +84,6 @@ class TierMetrics:
             "accuracy": self.accuracy,
             "off_by_one_share": self.off_by_one_share,
         }
-
-
-def scored_part(outcome: Outcome, output: OutputFormat, part: str) -> Outcome:
-    """An outcome as the part scored: a two-label answer's tier of that part and its label,
-    and an expected pair (``D-SP2, R-SP0``) as its tier of that part."""
-    if part not in PARTS:
-        raise ValueError(f"'{part}' is not one of {', '.join(PARTS)}")
-    pair = split_pair(outcome.expected)
-    if pair is not None:
-        outcome = replace(outcome, expected=pair[PARTS.index(part)])
-    tier = outcome.depiction if part == "depiction" else outcome.request
-    if tier is None or outcome.status != VerdictStatus.OK.value:
-        return outcome
-    return replace(outcome, tier=tier, label=tier_label(tier, output) or outcome.label)
 
 
 def tier_metrics(outcomes: list[Outcome], output: OutputFormat) -> TierMetrics | None:

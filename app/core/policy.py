@@ -1,7 +1,8 @@
 """A content policy: Markdown body, optional front matter, output format and rule-code index.
 
 The front matter and the output format live in :mod:`app.core.policy_meta`; a policy without
-a declared format has it read from its text by :mod:`app.core.policy_format`. Only the body
+a declared format uses the format kept beside its file (:mod:`app.core.policy_sidecar`), or
+has it read from its text by :mod:`app.core.policy_format`. Only the body
 (everything after the front-matter block) is sent to the model.
 """
 
@@ -12,15 +13,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.policy_format import FormatReading, format_reading
+from app.core.policy_lines import (
+    RULE_CODE_RE,
+    RuleCode,
+    cited_rule_codes,
+    find_rule_codes,
+    is_caps_heading,
+)
 from app.core.policy_meta import (
     FORMATS,
     KNOWN_KEYS,
     OutputFormat,
     PolicyError,
+    declares_format,
     output_format_from_meta,
     split_front_matter,
     unknown_key_warnings,
 )
+from app.core.policy_sidecar import read_sidecar
 
 __all__ = [  # this module's own names, and the format vocabulary it re-exports
     "FORMATS",
@@ -41,19 +51,6 @@ __all__ = [  # this module's own names, and the format vocabulary it re-exports
     "split_front_matter",
 ]
 
-# A rule code: letters, optional dash, digits, optional .suffix parts (SP2.a, HS-3, PD1.b.ii).
-RULE_CODE_RE = re.compile(r"\b([A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*)\b")
-# Where a rule code is *defined*: at the start of a heading or a list item (optionally bold),
-# bold at the start of a line, or (plain-text policies) at the start of a line followed by a
-# dash or colon ("SP2 – Low-harm promotion"). "A2 is a paper size." defines nothing.
-_CODE = r"([A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*)\b"
-_DEFINITION_RE = re.compile(
-    r"^\s*(?:(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)(?:\*\*|__)?\(?|(?:\*\*|__)\(?)"
-    + _CODE
-    + r"|^\s*"
-    + _CODE
-    + r"(?=\s*[–—:-]\s)"
-)
 # Pieces a byte-pair tokenizer like o200k keeps whole: words with their leading space,
 # runs of up to three digits, punctuation runs, newlines.
 # CJK characters cost about one token each.
@@ -61,15 +58,6 @@ _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _PIECE_RE = re.compile(
     rf"[{_CJK}]| ?[^\W\d_{_CJK}]+| ?\d{{1,3}}| ?_+| ?[^\s\w]+|\s*\n|\s+(?!\S)|\s+"
 )
-
-
-@dataclass(frozen=True)
-class RuleCode:
-    """A rule code defined in the policy, with its 1-based line number in the whole file."""
-
-    code: str
-    line: int
-    title: str
 
 
 @dataclass
@@ -105,10 +93,21 @@ def estimate_tokens(text: str) -> int:
     return count
 
 
-def parse_policy(text: str, path: Path | None = None) -> Policy:
-    """Parse policy text; raises PolicyError with a one-sentence message."""
+_READ_SIDECAR = object()  # parse_policy's default: the sidecar beside ``path``, if any
+
+
+def parse_policy(text: str, path: Path | None = None, sidecar: object = _READ_SIDECAR) -> Policy:
+    """Parse policy text; raises PolicyError with a one-sentence message.
+
+    The format: the front matter's, else ``sidecar`` (an OutputFormat, or None for none;
+    by default the sidecar file kept beside ``path``, :mod:`app.core.policy_sidecar`), else
+    what the text states.
+    """
     meta, body, offset = split_front_matter(text)
-    reading = format_reading(meta, body, offset)
+    if sidecar is _READ_SIDECAR:
+        sidecar = read_sidecar(path) if path is not None and not declares_format(meta) else None
+    kept = sidecar if isinstance(sidecar, OutputFormat) else None
+    reading = format_reading(meta, body, offset, kept)
     warnings = unknown_key_warnings(meta)
     name = meta.get("name") or (path.stem.replace("_", " ").title() if path else "Untitled policy")
     return Policy(
@@ -139,30 +138,3 @@ def load_policy(path: Path | str) -> Policy:
     except UnicodeDecodeError:
         raise PolicyError(f"Policy file {path} is not UTF-8 text; save it as UTF-8.") from None
     return parse_policy(text, path)
-
-
-def find_rule_codes(text: str) -> list[RuleCode]:
-    """Rule codes defined at the start of headings or list items, in order of appearance."""
-    found: list[RuleCode] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _DEFINITION_RE.match(line)
-        if match:
-            title = line[match.end() :].lstrip(" *_:.-—–)").rstrip(" *_:.-—–")
-            if title.endswith(")") and title.count("(") < title.count(")"):
-                title = title[:-1].rstrip(" *_:.-—–")  # "**(SP1)** Spam)" style leftovers
-            found.append(RuleCode(match.group(1) or match.group(2), number, title))
-    return found
-
-
-def is_caps_heading(line: str) -> bool:
-    """A plain-text section title: a short line in capitals, such as "LABEL FORMAT"."""
-    stripped = line.strip().rstrip(":")
-    return stripped.isupper() and len(stripped) <= 40 and stripped[:1].isalpha()
-
-
-def cited_rule_codes(text: str) -> list[str]:
-    """Every rule-code-shaped token in text, first occurrence order, no repeats."""
-    seen: dict[str, None] = {}
-    for match in RULE_CODE_RE.finditer(text):
-        seen.setdefault(match.group(1), None)
-    return list(seen)

@@ -15,6 +15,12 @@ Read from the text, in this order:
   section, or a section whose ``Output:`` line is the non-violating word does not violate.
   With no label words, the tiers themselves are the labels;
 * a request for two labels per item (``D-SP2, R-SP0``, or "depiction" and "request").
+
+A policy that asks for 0 or 1 in one place and for label words in another is flagged (the
+format line says so, and lint warns). The rule: when every word is one the answer reader
+knows as a side (VALID / INVALID, SAFE / UNSAFE, …), the answers are read as 0 / 1, so the
+model's ``1`` and its ``INVALID`` both count; otherwise the words win, and the note says
+that a bare 0 or 1 will not be read.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.core.label_spelling import NON_VIOLATING_WORDS, VIOLATING_WORDS
+from app.core.policy_lines import tier_line
 from app.core.policy_meta import (
     DEFAULT_JSON_FIELDS,
     OutputFormat,
@@ -57,10 +65,11 @@ class FormatReading:
     """How a policy's answers are read, and where that came from."""
 
     output: OutputFormat
-    source: str  # "front matter", "inferred" or "default"
+    source: str  # "front matter", "sidecar", "inferred" or "default"
     lines: tuple[int, ...] = ()  # 1-based lines of the whole file it was read from
     problem: str = ""  # one sentence when nothing could be read
     details: tuple[tuple[int, str], ...] = ()  # (line, what was read there), inferred only
+    note: str = ""  # a conflict worth fixing (0/1 asked in one place, words in another)
 
     @property
     def inferred(self) -> bool:
@@ -73,10 +82,13 @@ class FormatReading:
         text = describe_format(self.output)
         if self.source == "front matter":
             return f"{text} — from the front matter"
+        if self.source == "sidecar":
+            return f"{text} — from the format file beside the policy"
         if not self.lines:
             return f"{text} — the default"
         shown = ", ".join(str(n) for n in self.lines[:8]) + (", …" if len(self.lines) > 8 else "")
-        return f"{text} — inferred from line{'s' if len(self.lines) > 1 else ''} {shown}"
+        said = f"{text} — inferred from line{'s' if len(self.lines) > 1 else ''} {shown}"
+        return f"{said}; {self.note}" if self.note else said
 
 
 def describe_format(output: OutputFormat) -> str:
@@ -101,12 +113,23 @@ def _sections(lines: list[tuple[int, str]]) -> list[tuple[int, str, str | None]]
     """(line, text, tier of the section it is in) for every line."""
     tagged, tier = [], None
     for number, line in lines:
-        start = _LINE_START_TIER_RE.match(line)
-        found = TIER_RE.search(line) if _HEADING_RE.match(line) else None
-        if start or found:
-            tier = (start or found).group(1)  # type: ignore[union-attr]
+        named = _line_tiers(line, bool(_HEADING_RE.match(line)), False)
+        tier = named[0] if named else tier
         tagged.append((number, line, tier))
     return tagged
+
+
+def _line_tiers(line: str, heading: bool, in_label_format: bool) -> list[str]:
+    """The tier codes a line names: the tier of a tier line ("✅ Allowed Content (SP0 – …)",
+    "SP0 – Not spam", "- `DC0`: allowed"), else every code of a heading or of a line under
+    a "Label format" heading."""
+    tier = tier_line(line)
+    if tier is not None:
+        return [tier[0]]
+    start = _LINE_START_TIER_RE.match(line)
+    if start:
+        return [start.group(1)]
+    return [m.group(1) for m in TIER_RE.finditer(line)] if heading or in_label_format else []
 
 
 def _tier_family(
@@ -121,15 +144,11 @@ def _tier_family(
         heading = bool(_HEADING_RE.match(line))
         if heading or line.rstrip().endswith(":"):
             in_label_format = bool(_LABEL_FORMAT_RE.search(line))
-        start = _LINE_START_TIER_RE.match(line)
-        codes = []
-        if start:
-            codes = [start.group(1)]
-        elif heading or in_label_format:
-            codes = [m.group(1) for m in TIER_RE.finditer(line)]
+        codes = _line_tiers(line, heading, in_label_format)
+        titled = heading or tier_line(line) is not None or _LINE_START_TIER_RE.match(line)
         for code in codes:
             found.setdefault(code, []).append(number)
-            if (heading or start) and _ALLOWED_RE.search(line):
+            if titled and _ALLOWED_RE.search(line):
                 allowed.add(code)
     families: dict[str, list[str]] = {}
     for code in found:
@@ -152,11 +171,13 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
     def note(line: int, text: str) -> None:
         notes.setdefault(line, []).append(text)
 
+    conflict: tuple[bool, str] | None = None
     tiers, tier_lines, allowed = _tier_family(lines)
     two_lines = two_label_lines(lines)
     block = json_block(lines)
     statements = label_statements(lines)
     words = list(dict.fromkeys(word for _, word, _ in statements))
+    words = [word for word in words if word not in ("0", "1")] or words  # 0/1: _mixed_forms
     if block is not None:
         fields, line = block
         kind, labels, violating = "json", ("0", "1"), ("1",)
@@ -176,7 +197,11 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
         violating = tuple(word for word in words if sides[word])
         allowed |= {tier for tier, word in by_tier.items() if tier in tiers and not sides[word]}
         for word, line in _first_lines(statements).items():
-            note(line, f"label {word} ({'violates' if sides[word] else 'allowed'})")
+            if word in sides:
+                note(line, f"label {word} ({'violates' if sides[word] else 'allowed'})")
+        conflict = _mixed_forms(lines, words, sides)
+        if conflict and conflict[0]:
+            kind, labels, violating = "binary", ("0", "1"), ("1",)
     elif words or binary_lines(lines):
         kind, labels, violating, json_fields = "binary", ("0", "1"), ("1",), DEFAULT_JSON_FIELDS
         for line in sorted({*_first_lines(statements).values(), *binary_lines(lines)[:2]}):
@@ -204,7 +229,26 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:
         two_labels=bool(two_lines),
     )
     details = tuple((line, "; ".join(notes[line])) for line in sorted(notes))
-    return FormatReading(output, "inferred", tuple(sorted(notes)), details=details)
+    said = conflict[1] if conflict else ""
+    return FormatReading(output, "inferred", tuple(sorted(notes)), details=details, note=said)
+
+
+def _mixed_forms(
+    lines: list[tuple[int, str]], words: list[str], sides: dict[str, bool | None]
+) -> tuple[bool, str] | None:
+    """(read as 0/1, one sentence) when the policy asks for 0 or 1 and for words too."""
+    binary = binary_lines(lines)
+    if not binary:
+        return None
+    spelled = all(
+        (word.lower() in VIOLATING_WORDS and sides[word])
+        or (word.lower() in NON_VIOLATING_WORDS and not sides[word])
+        for word in words
+    )
+    asked = f"it asks for 0 or 1 (line {binary[0]}) and for {' / '.join(words)}"
+    if spelled:
+        return True, f"{asked}: both are read, {' / '.join(words)} as 0 / 1"
+    return False, f"{asked}: a bare 0 or 1 answer will not be read; ask for one form"
 
 
 def _word_tiers(
@@ -227,10 +271,16 @@ def _nothing() -> FormatReading:
     return FormatReading(OutputFormat(), "default", (), NOT_INFERRED)
 
 
-def format_reading(meta: dict[str, str], body: str, offset: int) -> FormatReading:
-    """The format of a policy split into front matter and body (see read_output_format)."""
+def format_reading(
+    meta: dict[str, str], body: str, offset: int, sidecar: OutputFormat | None = None
+) -> FormatReading:
+    """The format of a policy split into front matter and body: the front matter if it
+    declares one, else the sidecar kept beside the file (``policy.format.json``), else what
+    the text states."""
     if declares_format(meta):
         return FormatReading(output_format_from_meta(meta), "front matter")
+    if sidecar is not None:
+        return FormatReading(sidecar, "sidecar")
     return infer_output_format(body, offset)  # with no format found: 0/1, and a problem
 
 

@@ -38,7 +38,7 @@ FORMAT_KEYS = (
 PARTS = ("depiction", "request")  # the two labels of a two-label answer
 KNOWN_KEYS = {"name", "version", "description", *FORMAT_KEYS}
 DEFAULT_JSON_FIELDS = ("violation", "policy_category", "rationale")
-_INLINE_COMMENT_RE = re.compile(r"\s+#.*$")  # "format: json   # a comment"
+_INLINE_COMMENT_RE = re.compile(r"\s#")  # "format: json   # a comment"
 _TIER_NUMBER_RE = re.compile(r"(\d+)")
 
 
@@ -101,6 +101,12 @@ class OutputFormat:
         return matching[0] if len(matching) == 1 else None
 
 
+def _without_comment(line: str) -> str:
+    """A front-matter line without its inline comment (one scan, however long the line)."""
+    match = _INLINE_COMMENT_RE.search(line)
+    return line[: match.start()] if match else line
+
+
 def split_list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
@@ -110,10 +116,10 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str, int]:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         return {}, text, 0
-    closed = any(_INLINE_COMMENT_RE.sub("", line).strip() == "---" for line in lines[1:])
+    closed = any(_without_comment(line).strip() == "---" for line in lines[1:])
     meta: dict[str, str] = {}
     for index, line in enumerate(lines[1:], start=1):
-        stripped = _INLINE_COMMENT_RE.sub("", line).strip()
+        stripped = _without_comment(line).strip()
         if stripped == "---":
             start = index + 1
             while start < len(lines) and not lines[start].strip():
@@ -202,22 +208,27 @@ def output_format_from_meta(meta: dict[str, str]) -> OutputFormat:
     )
 
 
+def format_meta(output: OutputFormat) -> dict[str, str]:
+    """The front-matter keys and values that declare ``output`` (read back the same)."""
+    meta = {
+        "format": output.kind,
+        "labels": ", ".join(output.labels),
+        "violating": ", ".join(output.violating),
+    }
+    if output.kind == "json":
+        meta["json_fields"] = ", ".join(output.json_fields)
+    if output.tiers:
+        meta["tiers"] = ", ".join(output.tiers)
+        meta["allowed_tiers"] = ", ".join(output.allowed_tiers)
+    if output.two_labels:
+        meta["two_labels"] = "yes"
+        meta["score_on"] = output.score_on
+    return meta
+
+
 def front_matter_lines(output: OutputFormat) -> list[str]:
     """The ``key: value`` lines that declare ``output`` (read back to the same format)."""
-    lines = [
-        f"format: {output.kind}",
-        f"labels: {', '.join(output.labels)}",
-        f"violating: {', '.join(output.violating)}",
-    ]
-    if output.kind == "json":
-        lines.append(f"json_fields: {', '.join(output.json_fields)}")
-    if output.tiers:
-        lines.append(f"tiers: {', '.join(output.tiers)}")
-        lines.append(f"allowed_tiers: {', '.join(output.allowed_tiers)}")
-    if output.two_labels:
-        lines.append("two_labels: yes")
-        lines.append(f"score_on: {output.score_on}")
-    return lines
+    return [f"{key}: {value}" for key, value in format_meta(output).items()]
 
 
 def with_front_matter(text: str, output: OutputFormat) -> str:

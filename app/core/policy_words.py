@@ -3,6 +3,12 @@
 Each finder takes ``(line number, text)`` pairs and returns what it found with the lines:
 label words stated as outputs and which side each is on, binary ``0``/``1`` statements, a
 JSON output block, and a request for two labels (depiction and request) per item.
+
+A word's side comes from the hint the policy writes beside it, negations read as a writer
+means them: ``KEEP (does not violate the policy) or REMOVE (violates the policy)``, ``OK
+(not spam) or SPAM``, ``ALLOW (not harmful) or BLOCK`` (but ``X (not allowed)`` violates).
+Every pattern has bounded repeats or is tried once per sentence, so a finder's time grows
+linearly with the text, even for one very long line.
 """
 
 from __future__ import annotations
@@ -10,28 +16,40 @@ from __future__ import annotations
 import re
 
 from app.core.label_spelling import NON_VIOLATING_WORDS, VIOLATING_WORDS
+from app.core.policy_lines import TIER_RE
 from app.core.policy_meta import tier_number
 
-# A tier code: SP0, DC3, HS-2 (no ".a" part: SP2.a is a rule inside tier SP2).
-TIER_RE = re.compile(r"(?<![\w-])([A-Z]{1,4}-?\d{1,2})(?![\w-]|\.\w)")
-_TOKEN = r"[`'\"*“”]*([A-Z][A-Z0-9_]+|[01])[`'\"*“”.]*"
-_OUTPUT_RE = re.compile(r"\b(?:output|answer|label|return)\s*[:=]\s*" + _TOKEN, re.I)
-_LIST_RE = re.compile(r"\s*(?:or|/|,|\|)\s*" + _TOKEN)
+__all__ = [
+    "TIER_RE",
+    "binary_lines",
+    "json_block",
+    "label_statements",
+    "side_of_word",
+    "two_label_lines",
+]
+_TOKEN = r"[`'\"*“”]{0,3}([A-Z][A-Z0-9_]{1,40}|[01])[`'\"*“”.]{0,3}"
+_HINT = r"(?:\s*\(([^()\n]{0,200})\))?"  # "(does not violate the policy)"
+_OUTPUT_RE = re.compile(r"\b(?:output|answer|label|return)\s*[:=]\s*" + _TOKEN + _HINT, re.I)
+_LIST_RE = re.compile(r"\s*(?:or|/|,|\|)\s*" + _TOKEN + _HINT)
 _AS_RE = re.compile(
-    r"\b(?:as|with|either)\s+" + _TOKEN + r"\s*(?:\(([^)]*)\))?\s*,?\s*or\s+" + _TOKEN
-    + r"\s*(?:\(([^)]*)\))?"
+    r"\b(?i:as|with|either|answer|respond|reply|return|output|print|write)\s+" + _TOKEN + _HINT
+    + r"\s*(?:,\s*)?or\s+" + _TOKEN + _HINT
 )  # fmt: skip
+_NEGATED_ALLOWED_RE = re.compile(
+    r"\bnot\s+(?:be\s+)?(?:allowed|permitted|acceptable|ok|okay|safe|fine)\b", re.I
+)
+_NEGATION_RE = re.compile(r"\b(?:no|not|non|never|without|free\s+of)\b|n't\b", re.I)
 _VIOLATING_HINT_RE = re.compile(
     r"not allowed|disallowed|violat|prohibit|spam|harm|unsafe|abus|block|remov|scam", re.I
 )
 _ALLOWED_HINT_RE = re.compile(r"\b(no|not|non|allowed|permitted|safe|benign|acceptable|ok)\b", re.I)
 _EXTRA_VIOLATING = {"block", "blocked", "remove", "reject", "rejected", "disallowed", "spam"}
 _EXTRA_ALLOWED = {"allow", "allowed", "pass", "approve", "approved", "keep", "ham", "not spam"}
+# "Return exactly one character: 0 or 1": a verb, then later in the same sentence 0 or 1.
 _BINARY_VERB_RE = re.compile(
-    r"\b(return|output|answer|respond|reply|classify|label|print|write|character|digit)\w*\b"
-    r"[^.\n]*?[`'\"]?\b([01])\b[`'\"]?\s*(?:or|/)\s*[`'\"]?\b([01])\b",
-    re.I,
+    r"\b(?:return|output|answer|respond|reply|classify|label|print|write|character|digit)", re.I
 )
+_BINARY_PAIR_RE = re.compile(r"[`'\"]?\b([01])\b[`'\"]?\s*(?:or|/)\s*[`'\"]?\b([01])\b")
 _BINARY_MEANING_RE = re.compile(
     r"^\s*(?:[-*+]\s*)?[`'\"*]*([01])[`'\"*]*\s*(?:=|:|->|→|—|–|-)\s*\w", re.I
 )
@@ -40,10 +58,13 @@ _TWO_CODES_RE = (re.compile(r"\bD-[A-Z]{1,4}-?\d"), re.compile(r"\bR-[A-Z]{1,4}-
 
 
 def _hint_side(hint: str | None) -> bool | None:
+    """The side a hint such as "(no spam)", "(does not violate)" or "(not allowed)" names."""
     if not hint:
         return None
-    if _VIOLATING_HINT_RE.search(hint) and not re.search(r"\bno\b|\bnon-", hint, re.I):
-        return True
+    if _NEGATED_ALLOWED_RE.search(hint):
+        return True  # "not allowed", "not safe"
+    if _VIOLATING_HINT_RE.search(hint):
+        return not _NEGATION_RE.search(hint)  # "violates" / "does not violate", "not spam"
     return False if _ALLOWED_HINT_RE.search(hint) else None
 
 
@@ -53,11 +74,11 @@ def label_statements(lines: list[tuple[int, str]]) -> list[tuple[int, str, bool 
     for number, line in lines:
         match = _OUTPUT_RE.search(line)
         if match and not TIER_RE.fullmatch(match.group(1)):
-            found.append((number, match.group(1), None))
-            rest = line[match.end() :]
-            while (more := _LIST_RE.match(rest)) is not None:
-                found.append((number, more.group(1), None))
-                rest = rest[more.end() :]
+            found.append((number, match.group(1), _hint_side(match.group(2))))
+            position = match.end()
+            while (more := _LIST_RE.match(line, position)) is not None:
+                found.append((number, more.group(1), _hint_side(more.group(2))))
+                position = more.end()
             continue
         pair = _AS_RE.search(line)
         if pair and not TIER_RE.fullmatch(pair.group(1)):
@@ -83,7 +104,7 @@ def side_of_word(word: str, statements: list[tuple[int, str, bool | None]]) -> b
 
 def binary_lines(lines: list[tuple[int, str]]) -> list[int]:
     """Lines that ask for a bare 0 or 1 ("Return exactly one character: 0 or 1", "1 = violates")."""
-    found = [number for number, line in lines if _BINARY_VERB_RE.search(line)]
+    found = [number for number, line in lines if _asks_binary(line)]
     meanings = {
         number: match.group(1)
         for number, line in lines
@@ -92,6 +113,15 @@ def binary_lines(lines: list[tuple[int, str]]) -> list[int]:
     if set(meanings.values()) == {"0", "1"}:
         found += list(meanings)
     return sorted(set(found))
+
+
+def _asks_binary(line: str) -> bool:
+    """Whether a sentence of the line has a verb followed by "0 or 1" (one scan each)."""
+    for sentence in line.split("."):
+        verb = _BINARY_VERB_RE.search(sentence)
+        if verb is not None and _BINARY_PAIR_RE.search(sentence, verb.end()):
+            return True
+    return False
 
 
 def json_block(lines: list[tuple[int, str]]) -> tuple[set[str], int] | None:

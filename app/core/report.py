@@ -6,6 +6,12 @@ the CSS is inline, so the file opens anywhere offline. In Markdown, one-line val
 backslash-escaped and HTML-escaped (a renderer that allows raw HTML shows ``<script>`` as
 text); multi-line text goes into a fenced block whose fence is longer than any run of
 backticks inside it.
+
+A report is the run as the window shows it: its title names the policy, its version, the
+test set, the model, the effort and the start time (every run its own title); it carries the
+metrics (accuracy as :mod:`app.core.metrics` defines it), the tier matrix when the test set
+expects tiers, the settings as words, every case marked right or wrong by
+:func:`app.core.outcome.judge`, and the policy text of the version the run used.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from pathlib import Path
 
 from app.core.errors import UserError
 from app.core.flips import FlipReport, prediction, run_metrics
-from app.core.metrics import Metrics, format_ratio
-from app.core.policy import Policy, parse_policy
+from app.core.metrics import Metrics, TierMetrics, format_ratio
+from app.core.outcome import Judgement, judge
+from app.core.policy import OutputFormat, Policy
 from app.core.report_formats import answer_facts
+from app.core.run_facts import policy_of_text, settings_text
 from app.core.run_labels import describe_run
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store
@@ -49,11 +57,20 @@ class RunReport:
     title: str = ""
     sections: list[str] = field(default_factory=list)  # analysis sections (HTML, escaped)
     label: str = ""  # "v3 · medium · tiny.gguf · 30 Nov 16:47" (run_labels)
+    policy: Policy | None = None  # the policy version the run used
+    policy_text: str = ""  # its text, as stored
+
+    @property
+    def output(self) -> OutputFormat:
+        return self.policy.output if self.policy is not None else OutputFormat()
 
 
 def report_title(report: RunReport) -> str:
-    """The heading: the given title, else the run's readable name and the policy."""
-    return report.title or f"Run {report.label or report.run.id}: {report.policy_name}"
+    """The heading: the given title, else policy, version, test set, model, effort, time."""
+    if report.title:
+        return report.title
+    test_set = Path(report.run.cases_path).name if report.run.cases_path else "no test set"
+    return f"{report.policy_name} {report.label or report.run.id} · {test_set}"
 
 
 def build_run_report(store: Store, run_id: str) -> RunReport:
@@ -62,15 +79,17 @@ def build_run_report(store: Store, run_id: str) -> RunReport:
     if run is None:
         raise ValueError(f"There is no run {run_id}; pick one from the run history.")
     version = store.policy_version(run.policy_hash)
-    policy: Policy = parse_policy(version.text if version else "")
+    text = version.text if version else ""
+    policy = policy_of_text(text, version.path if version else "")
     results = store.results(run_id)
     from app.core.report_analysis import analysis_sections  # it builds on this module
 
     sections = analysis_sections(store, run, policy, results)
     metrics = run_metrics(results, policy.output)
     return RunReport(
-        run, policy.name, metrics, results, sections=sections, label=describe_run(store, run)
-    )
+        run, policy.name, metrics, results, sections=sections, label=describe_run(store, run),
+        policy=policy, policy_text=text,
+    )  # fmt: skip
 
 
 def _e(value: object) -> str:
@@ -91,10 +110,29 @@ def _metric_rows(metrics: Metrics) -> list[tuple[str, str]]:
     return rows
 
 
-def _case_class(result: StoredResult) -> str:
+def _case_class(result: StoredResult, output: OutputFormat) -> str:
     if result.status != "ok":
         return "nov"
-    return "right" if result.correct else "wrong"
+    return "right" if judge(result, output) is Judgement.RIGHT else "wrong"
+
+
+def _matrix_html(rows: list[str], columns: list[str], counts: list[list[int]]) -> list[str]:
+    out = ["<table><tr><th>expected \\ predicted</th>"]
+    out += [f"<th>{_e(col)}</th>" for col in columns]
+    out.append("</tr>")
+    for row, line in zip(rows, counts, strict=True):
+        nums = "".join(f'<td class="n">{n}</td>' for n in line)
+        out.append(f"<tr><th>{_e(row)}</th>{nums}</tr>")
+    return out + ["</table>"]
+
+
+def _tiers_html(tiers: TierMetrics | None) -> list[str]:
+    if tiers is None:
+        return []
+    out = ["<h2>Tier matrix</h2>", f"<p>{_e(tiers.summary())}</p>"]
+    return out + _matrix_html(
+        tiers.confusion.rows, tiers.confusion.columns, tiers.confusion.matrix()
+    )
 
 
 def render_html(report: RunReport) -> str:
@@ -108,7 +146,8 @@ def render_html(report: RunReport) -> str:
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">Model {_e(run.model)} · started {_e(_when(run.started))} · '
         f"finished {_e(_when(run.finished))} · status {_e(run.status)} · "
-        f"settings {_e(run.settings)} · run id {_e(run.id)}</p>",
+        f"{_e(settings_text(run.settings))} · test set {_e(run.cases_path or '—')} · "
+        f"run id {_e(run.id)}</p>",
         "<h2>Metrics</h2><table><tr><th>metric</th><th>value</th></tr>",
     ]
     out += [f'<tr><td>{_e(k)}</td><td class="n">{_e(v)}</td></tr>' for k, v in _metric_rows(m)]
@@ -123,13 +162,9 @@ def render_html(report: RunReport) -> str:
             out.append(f"<tr><td>{_e(c.label)}</td>{nums}</tr>")
         out.append("</table>")
     cm = m.confusion
-    out.append("<h2>Confusion matrix</h2><table><tr><th>expected \\ predicted</th>")
-    out += [f"<th>{_e(col)}</th>" for col in cm.columns]
-    out.append("</tr>")
-    for row, counts in zip(cm.rows, cm.matrix(), strict=True):
-        nums = "".join(f'<td class="n">{n}</td>' for n in counts)
-        out.append(f"<tr><th>{_e(row)}</th>{nums}</tr>")
-    out.append("</table>")
+    out.append("<h2>Confusion matrix</h2>")
+    out += _matrix_html(cm.rows, cm.columns, cm.matrix())
+    out += _tiers_html(m.tiers)
     if m.tags:
         out.append("<h2>Agreement per tag</h2><table><tr><th>tag</th><th>cases</th>")
         out.append("<th>agree</th><th>no verdict</th><th>agreement</th></tr>")
@@ -143,7 +178,7 @@ def render_html(report: RunReport) -> str:
     for r in report.results:
         cached = " · cached" if r.cached else ""
         out += [
-            f'<div class="case {_case_class(r)}"><h3>{_e(r.case_id)}</h3>',
+            f'<div class="case {_case_class(r, report.output)}"><h3>{_e(r.case_id)}</h3>',
             f'<p class="meta">expected {_e(r.expected)} · predicted {_e(prediction(r))}'
             f"{_e(answer_facts(r))}{cached} · rule codes {_e(', '.join(r.rule_codes) or '—')}</p>",
             f"<p>Content</p><pre>{_e(r.content)}</pre>",
@@ -152,6 +187,8 @@ def render_html(report: RunReport) -> str:
             out.append(f"<p>Message</p><pre>{_e(r.message)}</pre>")
         out.append(f"<p>Reasoning</p><pre>{_e(r.analysis)}</pre>")
         out.append(f"<p>Answer</p><pre>{_e(r.final)}</pre></div>")
+    if report.policy_text:
+        out.append(f"<h2>Policy text of this version</h2><pre>{_e(report.policy_text)}</pre>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
@@ -177,26 +214,41 @@ def render_markdown(report: RunReport) -> str:
     lines = [f"# {md_inline(report_title(report))}", ""]
     lines += [
         f"Model {md_inline(run.model)}, started {_when(run.started)}, status {run.status}, "
+        f"{md_inline(settings_text(run.settings))}, test set {md_inline(run.cases_path or '—')}, "
         f"run id {run.id}."
     ]
     lines += ["", "| metric | value |", "|---|---|"]
     lines += [f"| {md_inline(k)} | {v} |" for k, v in _metric_rows(m)]
     cm = m.confusion
-    lines += ["", "| expected \\\\ predicted | " + " | ".join(map(md_inline, cm.columns)) + " |"]
-    lines.append("|---" * (len(cm.columns) + 1) + "|")
-    for row, counts in zip(cm.rows, cm.matrix(), strict=True):
-        lines.append(f"| {md_inline(row)} | " + " | ".join(map(str, counts)) + " |")
+    lines += _matrix_md(cm.rows, cm.columns, cm.matrix())
+    if m.tiers is not None:
+        lines += ["", "## Tier matrix", "", md_inline(m.tiers.summary())]
+        tiers = m.tiers.confusion
+        lines += _matrix_md(tiers.rows, tiers.columns, tiers.matrix())
     for r in report.results:
         lines += ["", f"## {md_inline(r.case_id)}", ""]
         lines.append(
             f"Expected {md_inline(r.expected)}, predicted {md_inline(prediction(r))}"
             + md_inline(answer_facts(r, sep=", "))
             + (", cached" if r.cached else "")
-            + (", correct." if r.correct else ", wrong.")
+            + f", {_MD_MARK[judge(r, report.output)]}."
         )
         lines += ["", md_block(r.content), "", "Reasoning:", "", md_block(r.analysis)]
         lines += ["", "Answer:", "", md_block(r.final)]
+    if report.policy_text:
+        lines += ["", "## Policy text of this version", "", md_block(report.policy_text)]
     return "\n".join(lines) + "\n"
+
+
+_MD_MARK = {Judgement.RIGHT: "correct", Judgement.WRONG: "wrong", Judgement.UNSCORED: "unscored"}
+
+
+def _matrix_md(rows: list[str], columns: list[str], counts: list[list[int]]) -> list[str]:
+    lines = ["", "| expected \\\\ predicted | " + " | ".join(map(md_inline, columns)) + " |"]
+    lines.append("|---" * (len(columns) + 1) + "|")
+    for row, line in zip(rows, counts, strict=True):
+        lines.append(f"| {md_inline(row)} | " + " | ".join(map(str, line)) + " |")
+    return lines
 
 
 def render_flips_markdown(report: FlipReport) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from app.core.flips import outcome, output_of, prediction
 from app.core.metrics import format_ratio
+from app.core.outcome import is_wrong
 from app.core.policy import Policy
 from app.core.report import esc, md_block, md_inline
 from app.core.rule_heat import ranked, rule_heat
 from app.core.run_compare import RunComparison, compare_runs
+from app.core.run_facts import previous_suite_run
 from app.core.stability import stabilities, summarize
 from app.core.store import Store
 from app.core.store_rows import RunRecord, StoredResult
@@ -61,8 +63,10 @@ def heat_section(policy: Policy, results: list[StoredResult]) -> str:
     return "<h2>Rule heat map</h2>\n" + _table(header, rows)
 
 
-def triage_section(store: Store, run: RunRecord, results: list[StoredResult]) -> str:
-    failures = [r.case_id for r in results if not r.correct]
+def triage_section(
+    store: Store, run: RunRecord, policy: Policy, results: list[StoredResult]
+) -> str:
+    failures = [r.case_id for r in results if is_wrong(r, policy.output)]
     if not failures:
         return ""
     entries = triage_entries(store, run.cases_path, run.policy_hash)
@@ -76,17 +80,6 @@ def triage_section(store: Store, run: RunRecord, results: list[StoredResult]) ->
         ]  # fmt: skip
         out.append(_table(["case", "filed as", "rule", "note", "gold label"], rows))
     return "\n".join(out)
-
-
-def previous_run(store: Store, run: RunRecord) -> RunRecord | None:
-    """The newest finished run before ``run`` over the same test set (not a sample run)."""
-    if not run.cases_path:
-        return None
-    earlier = [
-        r for r in store.list_runs()  # test-set runs only: no samples, no single cases
-        if r.cases_path == run.cases_path and r.id != run.id and r.started <= run.started
-    ]  # fmt: skip
-    return earlier[-1] if earlier else None
 
 
 def comparison_html(cmp: RunComparison) -> str:
@@ -113,9 +106,9 @@ def analysis_sections(
     sections = [
         stability_section(store, run, policy, results),
         heat_section(policy, results),
-        triage_section(store, run, results),
+        triage_section(store, run, policy, results),
     ]
-    before = previous_run(store, run)
+    before = previous_suite_run(store, run)
     if before is not None:
         cmp = compare_runs(
             store.results(before.id), results, output_of(store, before.id), policy.output,

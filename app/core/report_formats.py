@@ -1,5 +1,15 @@
 """The report formats other tools read: JUnit XML for CI, CSV for spreadsheets.
 
+* **JUnit** (``<testsuites>``): a suite ``gate`` with one test case that says what the gate
+  decided (a ``<failure>`` per threshold missed; when it passed, the thresholds met in
+  ``<system-out>``), and a suite ``cases`` with each case as it is: wrong or without a
+  verdict is a ``<failure>``, an engine error an ``<error>``; ``failures`` and ``errors``
+  count each apart, per suite and in total. A CI job that should fail only on the gate reads
+  the ``gate`` suite.
+* **CSV**: one row per case; ``correct`` is 1 when :func:`app.core.outcome.judge` says right,
+  0 when wrong and empty when the case is unscored, so metrics recomputed from the file
+  equal the run's.
+
 Both carry untrusted text (case ids, content, the model's answer), so both neutralise it:
 
 * **CSV** (also the window's test-set export): a cell that a spreadsheet would run as a
@@ -20,6 +30,8 @@ import re
 import xml.etree.ElementTree as ET
 
 from app.core.flips import prediction
+from app.core.outcome import Judgement, Outcome, judge
+from app.core.policy_meta import OutputFormat
 from app.core.store_rows import StoredResult
 
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
@@ -29,7 +41,7 @@ CSV_COLUMNS = [
     "rule_codes", "rationale", "message",
     # added after the first release, so they come last: severity tier, escalation, and a
     # two-label answer's depiction and request tiers (empty where the policy has none)
-    "tier", "escalate", "depiction", "request",
+    "tier", "escalate", "depiction", "request", "tags",
 ]  # fmt: skip
 
 
@@ -72,34 +84,86 @@ def answer_facts(result: StoredResult, sep: str = " · ") -> str:
     return "".join(f"{sep}{fact}" for fact in facts)
 
 
-def junit_xml(results: list[StoredResult], failures: list[str], name: str) -> str:
-    """One testcase per case (failure when wrong or without a verdict) plus the thresholds."""
+def _suite(parent: ET.Element, name: str) -> ET.Element:
+    return ET.SubElement(parent, "testsuite", name=name)
+
+
+def _count(suite: ET.Element, tests: int, failures: int, errors: int) -> None:
+    suite.set("tests", str(tests))
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+
+
+def junit_xml(
+    results: list[StoredResult],
+    failures: list[str],
+    name: str,
+    output: OutputFormat,
+    *,
+    met: list[str] = (),
+) -> str:
+    """The gate as its own test case (``failures``: thresholds missed, ``met``: thresholds
+    met), then one test case per case as it is (see the module notes)."""
     name = xml_text(name)
-    suite = ET.Element("testsuite", name=name, tests=str(len(results) + 1))
-    bad = 0
+    root = ET.Element("testsuites", name=name)
+    gate_suite = _suite(root, "gate")
+    gate = ET.SubElement(gate_suite, "testcase", classname=f"{name}.gate", name="gate")
+    for failure in failures:
+        ET.SubElement(gate, "failure", message=xml_text(failure))
+    decided = "failed" if failures else "passed"
+    lines = [f"The gate {decided}."] + [xml_text(line) for line in [*failures, *met]]
+    ET.SubElement(gate, "system-out").text = "\n".join(lines)
+    _count(gate_suite, 1, int(bool(failures)), 0)
+    cases = _suite(root, "cases")
+    wrong = errors = 0
     for r in results:
-        case = ET.SubElement(suite, "testcase", classname=name, name=xml_text(r.case_id))
+        case = ET.SubElement(cases, "testcase", classname=f"{name}.cases", name=xml_text(r.case_id))
         if r.status == "error":
             ET.SubElement(case, "error", message=xml_text(r.message or "engine error"))
-            bad += 1
-        elif not r.correct:
+            errors += 1
+        elif judge(r, output) is Judgement.WRONG:
             text = xml_text(f"expected {r.expected}, got {prediction(r)}{answer_facts(r)}")
             failure = ET.SubElement(case, "failure", message=text)
-            failure.text = xml_text(r.rationale or r.final)
-            bad += 1
-    thresholds = ET.SubElement(suite, "testcase", classname=name, name="thresholds")
-    for failure in failures:
-        ET.SubElement(thresholds, "failure", message=xml_text(failure))
-    suite.set("failures", str(bad + bool(failures)))
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+            failure.text = xml_text(r.rationale or r.message or r.final)
+            wrong += 1
+    _count(cases, len(results), wrong, errors)
+    _count(root, len(results) + 1, wrong + int(bool(failures)), errors)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def results_csv(results: list[StoredResult]) -> str:
+def correct_cell(result: StoredResult, output: OutputFormat) -> str:
+    """The CSV ``correct`` cell: 1 right, 0 wrong, empty when unscored."""
+    judgement = judge(result, output)
+    return "" if judgement is Judgement.UNSCORED else str(int(judgement is Judgement.RIGHT))
+
+
+def results_csv(results: list[StoredResult], output: OutputFormat) -> str:
     """A run's results as CSV, one row per case (``CSV_COLUMNS``)."""
     rows = [
-        [r.case_id, r.expected, prediction(r), r.status, int(r.correct), r.violates,
+        [r.case_id, r.expected, prediction(r), r.status, correct_cell(r, output), r.violates,
          int(r.cached), " ".join(r.rule_codes), r.rationale, r.message,
-         r.tier or "", int(r.escalate), r.depiction or "", r.request or ""]
+         r.tier or "", int(r.escalate), r.depiction or "", r.request or "", "; ".join(r.tags)]
         for r in results
     ]  # fmt: skip
     return csv_document(CSV_COLUMNS, rows)
+
+
+def outcomes_from_csv(text: str) -> list[Outcome]:
+    """The outcomes a results CSV records (what :func:`results_csv` wrote), so metrics can be
+    recomputed from an exported file; ValueError when a ``CSV_COLUMNS`` column is missing."""
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    missing = [c for c in CSV_COLUMNS if rows and c not in rows[0]]
+    if missing:
+        raise ValueError(f"The CSV has no {', '.join(missing)} column; export the run again.")
+    out = []
+    for row in rows:
+        cell = {key: csv_cell_text(value or "") for key, value in row.items()}
+        status = cell["status"]
+        out.append(Outcome(
+            case_id=cell["case_id"], expected=cell["expected"], status=status,
+            label=cell["prediction"] if status == "ok" else None,
+            tags=tuple(filter(None, cell["tags"].split("; "))), tier=cell["tier"] or None,
+            depiction=cell["depiction"] or None, request=cell["request"] or None,
+            escalate=cell["escalate"] == "1",
+        ))  # fmt: skip
+    return out

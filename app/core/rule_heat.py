@@ -7,7 +7,9 @@ For every rule code the policy defines (:attr:`Policy.rule_codes`, in policy ord
 - ``reasoning``: results whose reasoning mentions it (counted apart from the answer);
 - ``precision``: of the scored cases whose answer cites it, the share answered right
   (``None`` when the answer never cites it);
-- ``wrong``: scored cases answered wrong (or with no verdict) that cite it anywhere;
+- ``wrong``: scored cases answered wrong (or with no verdict) that cite it anywhere; right
+  and wrong are :func:`app.core.outcome.judge`'s, so a tiered case answered with its
+  expected tier is never "on wrong", and the cases on wrong are the ones Metrics counts wrong;
 - ``false_positives``: cases that cite it in the answer, were judged violating and are not;
 - ``never``: cited neither in an answer nor in a reasoning, itself or through a sub-rule
   (``SP2`` counts as reached when ``SP2.a`` is cited).
@@ -18,9 +20,9 @@ two, and more than half), comes first in :func:`ranked` with a one-line hint.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from app.core.flips import outcome as result_outcome
+from app.core.outcome import Judgement, expectation, judge
 from app.core.policy import Policy, cited_rule_codes
 from app.core.store_rows import StoredResult
 
@@ -38,6 +40,7 @@ class RuleHeat:
     false_positives: int = 0
     case_ids: list[str] | None = None  # cases citing it anywhere, in run order
     sub_rules_cited: int = 0  # citations of its sub-rules (SP2.a, SP2.b for SP2)
+    wrong_ids: list[str] = field(default_factory=list)  # the cases counted in ``wrong``
 
     @property
     def never(self) -> bool:
@@ -81,13 +84,14 @@ def rule_heat(policy: Policy, results: list[StoredResult]) -> list[RuleHeat]:
     for rule in policy.rule_codes:
         heats.setdefault(rule.code, RuleHeat(rule.code, rule.line, rule.title, case_ids=[]))
     for result in results:
-        outcome = result_outcome(result)
-        expected = output.label_of(result.expected)  # a tier (DC2) reads as its label
-        scored = expected is not None
+        judgement = judge(result, output)
+        scored = judgement is not Judgement.UNSCORED
+        right = judgement is Judgement.RIGHT
+        expected = expectation(result.expected, output).label or ""  # DC2 reads as INVALID
         in_reasoning = cited_rule_codes(result.analysis)
         false_positive = (
             scored
-            and outcome.status == "ok"
+            and result.status == "ok"
             and result.label is not None
             and output.is_violating(result.label)
             and not output.is_violating(expected)
@@ -100,11 +104,12 @@ def rule_heat(policy: Policy, results: list[StoredResult]) -> list[RuleHeat]:
             heat.case_ids.append(result.case_id)
             heat.answer += answer
             heat.reasoning += reasoning
-            if scored and not outcome.correct:
+            if scored and not right:
                 heat.wrong += 1
+                heat.wrong_ids.append(result.case_id)
             if answer and scored:
                 heat.answer_scored += 1
-                heat.answer_right += outcome.correct
+                heat.answer_right += right
                 heat.false_positives += false_positive
     for code, heat in heats.items():
         heat.sub_rules_cited = sum(

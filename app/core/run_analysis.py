@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.core.flips import outcome
-from app.core.policy import Policy, PolicyError, parse_policy
+from app.core.outcome import is_wrong
+from app.core.policy import Policy
 from app.core.rule_heat import RuleHeat, rule_heat
+from app.core.run_facts import policy_of_text
 from app.core.stability import UNSTABLE_BELOW, CaseStability, StabilitySummary, stabilities
 from app.core.stability import summarize as summarize_stability
 from app.core.store import Store
@@ -42,7 +44,7 @@ class RunAnalysis:
         return [
             r.case_id
             for r in self.results
-            if (output.label_of(r.expected) is not None and not r.correct)
+            if is_wrong(r, output)
             or (r.case_id in self.stability and self.stability[r.case_id].unstable)
         ]
 
@@ -53,13 +55,6 @@ class RunAnalysis:
 
     def result(self, case_id: str) -> StoredResult | None:
         return next((r for r in self.results if r.case_id == case_id), None)
-
-
-def _policy(text: str) -> Policy:
-    try:
-        return parse_policy(text)
-    except PolicyError:
-        return parse_policy("")
 
 
 def sample_results(store: Store, run_id: str) -> list[list[StoredResult]]:
@@ -73,7 +68,7 @@ def load_run_analysis(store: Store, run_id: str, threshold: float = UNSTABLE_BEL
     if run is None:
         raise ValueError(f"There is no run {run_id}; pick one from the run history.")
     version = store.policy_version(run.policy_hash)
-    policy = _policy(version.text if version else "")
+    policy = policy_of_text(version.text, version.path) if version else policy_of_text("")
     results = store.results(run_id)
     analysis = RunAnalysis(run, policy, results, heats=rule_heat(policy, results))
     samples = sample_results(store, run_id)

@@ -7,9 +7,11 @@ versions). Over the cases both runs hold:
   being labels or the no-verdict columns, as in the confusion matrix;
 - accuracy and F1 of each run (under its own policy version's output format) and B − A;
 - McNemar's exact test on the scored cases: b = A right and B wrong, c = A wrong and B
-  right; p = min(1, 2 · P(X ≤ min(b, c))) with X ~ Binomial(b + c, ½); p = 1 when b + c = 0;
+  right, right as :func:`app.core.outcome.judge` says (each run under its own output
+  format, both against B's expected value), so accuracy(B) − accuracy(A) = (c − b) / scored; p = min(1, 2 · P(X ≤ min(b, c))) with X ~ Binomial(b + c, ½); p = 1 when b + c = 0;
 - tokens (prompt + generated) and seconds (prompt + generation) per case of each run;
-- the cases where the predictions differ, with both results (answers and reasonings).
+- the cases where the answers differ (label, status, tier, pair or escalate flag), with both
+  results (answers and reasonings).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import comb
 
-from app.core.flips import outcome, output_of, prediction, run_metrics
+from app.core.flips import output_of, prediction, run_metrics
 from app.core.metrics import Metrics, format_ratio
+from app.core.outcome import answer_key, is_right
 from app.core.store import Store
 from app.core.store_rows import StoredResult
 
@@ -177,13 +180,12 @@ def compare_runs(
         pa, pb = prediction(ra), prediction(rb)
         matrix[(pa, pb)] = matrix.get((pa, pb), 0) + 1
         expected = rb.expected  # the later belief, as the flip report takes it
-        if pa != pb:
+        if answer_key(ra) != answer_key(rb):
             disagreements.append(Disagreement(cid, expected, ra, rb))
-        if output_a.label_of(expected) is not None or output_b.label_of(expected) is not None:
-            right_a = outcome(ra, expected).correct
-            right_b = outcome(rb, expected).correct
-            a_only += right_a and not right_b
-            b_only += right_b and not right_a
+        right_a = is_right(ra, output_a, expected=expected)
+        right_b = is_right(rb, output_b, expected=expected)
+        a_only += right_a and not right_b
+        b_only += right_b and not right_a
     seen = [p for pair in matrix for p in pair]
     labels = [x for x in output_a.labels if x in seen] + [x for x in output_b.labels if x in seen]
     labels = list(dict.fromkeys(labels + seen))

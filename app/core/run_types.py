@@ -117,7 +117,16 @@ class Cancelled:
     case_id: str
 
 
-Event = Started | Delta | Finished | Failed | Cancelled
+@dataclass(frozen=True)
+class Waiting:
+    """The case was sent and nothing came back yet: ``seconds`` of silence so far (a remote
+    server reports this every few seconds until its first answer, so a hang shows)."""
+
+    case_id: str
+    seconds: float
+
+
+Event = Started | Delta | Finished | Failed | Cancelled | Waiting
 TERMINAL = (Finished, Failed, Cancelled)
 
 

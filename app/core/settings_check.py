@@ -8,7 +8,10 @@ length and a function that describes the memory a context needs (``app.library.m
 a context the model cannot use is refused with that estimate, before loading.
 
 Seeds: a run is reproducible and its results are cached, so the seed must be fixed; a
-"random" seed (-1 in llama.cpp) is refused, and the help says so.
+"random" seed (-1 in llama.cpp) is refused, and the help says so. *Run ×k* samples with the
+seeds ``seed … seed+k-1``, so every one of them must be a fixed seed too: llama.cpp takes a
+32-bit seed, 4,294,967,295 means "random" and 2**32 would wrap to 0
+(:func:`check_samples`, which also checks the agreement share that marks a case unstable).
 """
 
 from __future__ import annotations
@@ -80,6 +83,22 @@ def check_run_settings(run: RunSettings, n_ctx: int | None = None) -> None:
             "(runs are cached, so a random seed is not offered)."
         )
     check_date(run.date)
+
+
+def check_samples(seed: int, samples: int, unstable_below: float) -> None:
+    """Raise :class:`SettingsError` when *Run ×k*'s seeds pass the last fixed seed, or when
+    the unstable share is not a number from 0 to 1."""
+    if samples > 1 and _is_int(seed) and seed + samples - 1 > MAX_SEED:
+        raise SettingsError(
+            f"The seed {seed:,} with {samples} samples would use seeds up to "
+            f"{seed + samples - 1:,}, past the last fixed seed {MAX_SEED:,}; use a seed of "
+            f"at most {MAX_SEED - samples + 1:,}."
+        )
+    if not _finite(unstable_below) or not 0 <= unstable_below <= 1:
+        raise SettingsError(
+            f"The unstable share {unstable_below} is out of range; use a number from 0 to 1 "
+            "(0.8: a case is unstable when fewer than 4 of 5 samples agree)."
+        )
 
 
 def check_engine_settings(

@@ -1,15 +1,17 @@
 """Label stability: a case sampled k times, its majority label and how much the samples agree.
 
 *Run ×k* classifies each case k times with seeds ``seed … seed+k-1`` (see
-:func:`sample_seeds`). Per case the *prediction* of each sample is the label, or the
-no-verdict column of its status (as in the confusion matrix), so "no verdict" can win a vote
-too. The majority is the most frequent prediction, a tie going to the one the earliest
-sample gave; *agreement* is the share of samples with the majority; a case is *unstable*
+:func:`sample_seeds`). Per case the *prediction* of each sample is its whole answer as
+:func:`app.core.outcome.answer_text` writes it (label, tier, both parts, escalate flag:
+``INVALID DC2``), or the no-verdict column of its status, so "no verdict" can win a vote too
+and two samples with the same label but different tiers do not count as agreeing. The
+majority is the most frequent prediction, a tie going to the one the earliest sample gave; *agreement* is the share of samples with the majority; a case is *unstable*
 when agreement is below the threshold (0.8 by default: 4 of 5 agree, 3 of 5 do not).
 
 Metrics of a sampled run use the majority label (the majority run stores the first sample
 that gave it) and add the share of unstable cases and a bootstrap 95% interval of accuracy
-and F1 over cases: cases are drawn with replacement ``rounds`` times with a seeded generator,
+and F1 over cases (accuracy with right as :func:`app.core.outcome.judge` says, as in
+:mod:`app.core.metrics`): cases are drawn with replacement ``rounds`` times with a seeded generator,
 so the same run always gives the same interval.
 """
 
@@ -19,8 +21,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
-from app.core.flips import prediction
-from app.core.metrics import Outcome
+from app.core.outcome import Outcome, answer_text, is_right, is_scored, scored_part
 from app.core.policy import OutputFormat
 from app.core.store_rows import StoredResult
 
@@ -76,7 +77,7 @@ def stabilities(
     by_case: dict[str, list[str]] = {}
     for results in samples:
         for result in results:
-            by_case.setdefault(result.case_id, []).append(prediction(result))
+            by_case.setdefault(result.case_id, []).append(answer_text(result))
     complete = {cid: preds for cid, preds in by_case.items() if len(preds) == len(samples)}
     return {cid: case_stability(cid, preds, threshold) for cid, preds in complete.items()}
 
@@ -115,17 +116,23 @@ class StabilitySummary:
 
 
 def _binary_kind(outcome: Outcome, output: OutputFormat) -> str:
-    """tp/fp/tn/fn for verdicts, mp/mn for no-verdicts (as app.core.metrics counts them)."""
-    positive = output.is_violating(output.label_of(outcome.expected) or "")
-    if outcome.status != "ok" or outcome.label is None:
-        return "mp" if positive else "mn"
-    predicted = output.is_violating(outcome.label)
-    return ("t" if predicted == positive else "f") + ("p" if predicted else "n")
+    """tp/fp/tn/fn for verdicts, mp/mn for no-verdicts (as app.core.metrics counts them),
+    with "+" added when the case is right."""
+    one = scored_part(outcome, output)
+    positive = output.is_violating(output.label_of(one.expected) or "")
+    right = "+" if is_right(outcome, output) else ""
+    if one.status != "ok" or one.label is None:
+        return ("mp" if positive else "mn") + right
+    predicted = output.is_violating(one.label)
+    return ("t" if predicted == positive else "f") + ("p" if predicted else "n") + right
 
 
-def _accuracy_f1(counts: Counter, n: int) -> tuple[float, float | None]:
+def _accuracy_f1(kinds: Counter, n: int) -> tuple[float, float | None]:
+    counts: Counter = Counter()
+    for kind, count in kinds.items():
+        counts[kind.rstrip("+")] += count
     tp, fp, fn, mp = counts["tp"], counts["fp"], counts["fn"], counts["mp"]
-    accuracy = (tp + counts["tn"]) / n
+    accuracy = sum(count for kind, count in kinds.items() if kind.endswith("+")) / n
     if not tp + fp or not tp + fn + mp:
         return accuracy, None
     precision, recall = tp / (tp + fp), tp / (tp + fn + mp)
@@ -141,7 +148,7 @@ def bootstrap_intervals(
     outcomes: list[Outcome], output: OutputFormat, *, rounds: int = 1000, seed: int = 0
 ) -> tuple[Interval, Interval]:
     """95% bootstrap intervals of accuracy and F1 over the scored cases (seeded)."""
-    graded = [o for o in outcomes if output.label_of(o.expected) is not None]
+    graded = [o for o in outcomes if is_scored(o.expected, output)]
     kinds = [_binary_kind(o, output) for o in graded]
     if not kinds:
         return Interval(None, None), Interval(None, None)

@@ -3,7 +3,11 @@
 The data folder comes from platformdirs and can be redirected by ``SAFEGUARD_DATA_DIR``
 (models by ``SAFEGUARD_MODELS_DIR``, settings by ``SAFEGUARD_CONFIG_DIR``, the cache of
 saved prompt prefixes by ``SAFEGUARD_CACHE_DIR``), so tests never
-touch the user's real folders.
+touch the user's real folders. The data, config and cache folders are the user's alone
+(0700): policies, test cases and runs are nobody else's business on a shared machine; a
+folder named by one of those variables is created 0700 but an existing one keeps its mode
+(it may be a team's shared folder). :func:`create_private_file` makes the results
+database 0600 before SQLite opens it.
 """
 
 from __future__ import annotations
@@ -20,10 +24,32 @@ APP_AUTHOR = "SafeguardStudio"
 APP_DISPLAY_NAME = "Safeguard Studio"  # window titles, About, desktop entry, installers
 
 
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
 def _dir(env: str, default: str) -> Path:
-    path = Path(os.environ.get(env) or default)
-    path.mkdir(parents=True, exist_ok=True)
+    """The folder ``$env`` names, else ``default``; created owner-only. The default folder
+    is made owner-only even when an older version created it readable by everyone."""
+    chosen = os.environ.get(env)
+    path = Path(chosen or default)
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        with contextlib.suppress(OSError):
+            os.chmod(path, PRIVATE_DIR)  # mkdir's mode passes through the umask
+    elif not chosen and os.name == "posix":
+        with contextlib.suppress(OSError):
+            if path.stat().st_mode & 0o077:
+                os.chmod(path, PRIVATE_DIR)
     return path
+
+
+def create_private_file(path: Path | str) -> None:
+    """Create ``path`` empty and owner-only (0600) unless it exists (then it is left as
+    it is); SQLite gives its -wal and -shm files the database's mode."""
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        os.close(fd)
 
 
 def data_dir_location() -> Path:
@@ -34,6 +60,11 @@ def data_dir_location() -> Path:
 
 def data_dir() -> Path:
     return _dir("SAFEGUARD_DATA_DIR", str(data_dir_location()))
+
+
+def config_dir() -> Path:
+    """Settings: the window's settings and the backend both the window and the CLI use."""
+    return _dir("SAFEGUARD_CONFIG_DIR", platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
 
 
 def cache_dir() -> Path:

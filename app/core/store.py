@@ -83,7 +83,7 @@ class Store:
         try:
             if self.path.is_dir():
                 raise StoreError(f"{self.path} is a folder; give a database file, not a folder.")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner-only
             create_schema(self._conn(), self.path)
             mark_interrupted(self._conn())
         except (sqlite3.Error, OSError) as exc:

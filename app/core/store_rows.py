@@ -87,7 +87,8 @@ class RunRecord:
 
 @dataclass
 class StoredResult:
-    """One row of ``results``; also what the suite runner stores and the reports read."""
+    """One row of ``results``; also what the suite runner stores and the reports read.
+    Whether it is right is :func:`app.core.outcome.judge`'s to say (it needs the format)."""
 
     run_id: str
     case_id: str
@@ -133,11 +134,6 @@ class StoredResult:
             depiction=self.depiction,
             request=self.request,
         )
-
-    @property
-    def correct(self) -> bool:
-        """The verdict gives the expected label, tier (``DC2``) or pair (``D-SP2, R-SP0``)."""
-        return self.verdict.agrees_with(self.expected)
 
     def as_classify_result(self) -> ClassifyResult:
         """The classification this row records, in the engine's own terms."""

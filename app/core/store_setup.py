@@ -13,6 +13,7 @@ resumed, and its finished results are kept.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sqlite3
@@ -20,6 +21,7 @@ import threading
 from pathlib import Path
 
 from app.core import store_errors
+from app.core.storage_paths import create_private_file
 from app.core.store_errors import StoreError, retry_locked
 from app.core.store_rows import ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION, add_missing_columns
 
@@ -38,6 +40,8 @@ def connect(
     """A new connection with the store's pragmas, recorded in ``connections`` at once so
     that ``close()`` closes it even when a pragma fails."""
     timeout = store_errors.BUSY_TIMEOUT_S
+    with contextlib.suppress(OSError):  # a new database is the user's alone (0600)
+        create_private_file(path)
     conn = sqlite3.connect(path, isolation_level=None, timeout=timeout, check_same_thread=False)
     with lock:
         connections.append(conn)

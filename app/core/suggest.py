@@ -23,7 +23,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from app.core.policy import split_front_matter
+from app.core.policy_lines import headings
 from app.core.store_rows import StoredResult
 
 MAX_CASES = 8
@@ -34,10 +34,18 @@ You are given a policy and test cases the classifier labelled wrongly, each with
 it should have given and the classifier's reasoning.
 Propose the smallest change to ONE section of the policy that makes the classifier give the
 expected labels, without changing how it labels other content. Keep rule codes as they are.
+The sections you may change are listed after the policy, by their headings.
 Answer in exactly this form and nothing else:
-SECTION: <the heading of the section to change, as written in the policy, without #>
+SECTION: <the heading of the section to change, exactly as listed>
 REPLACEMENT:
 <the complete new text of that section, without its heading line>"""
+
+
+NO_SECTIONS = (
+    "A suggestion replaces one section, and this policy has no section headings (# headings, "
+    "lines in capitals such as DEFINITIONS, or tier lines such as 'Spam (SP2 – Bulk)'); "
+    "add headings and ask again."
+)
 
 
 class SuggestionError(ValueError):
@@ -49,6 +57,7 @@ class Section:
     title: str  # heading text without the #s
     heading: int  # 0-based line index of the heading in the whole policy text
     end: int  # line index after the section's last line
+    tier: str = ""  # the tier code a tier line names ("SP2")
 
 
 @dataclass(frozen=True)
@@ -69,37 +78,39 @@ class Suggestion:
         )  # fmt: skip
 
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-
-
 def sections(policy_text: str) -> list[Section]:
-    """The Markdown-heading sections of the policy body (front matter skipped); each runs to
-    the next heading of any level."""
-    _, _, offset = split_front_matter(policy_text)
-    lines = policy_text.splitlines()
-    found: list[tuple[int, str]] = []
-    fence = False
-    for index in range(offset, len(lines)):
-        if lines[index].lstrip().startswith("```"):
-            fence = not fence
-        match = None if fence else _HEADING_RE.match(lines[index])
-        if match:
-            found.append((index, match.group(2)))
-    ends = [index for index, _ in found[1:]] + [len(lines)]
-    return [Section(t, i, e) for (i, t), e in zip(found, ends, strict=True)]
+    """The sections of the policy body: each runs from a heading (``#`` heading, a line in
+    capitals, a tier line: :func:`app.core.policy_lines.headings`) to the next one."""
+    found = headings(policy_text)
+    end = len(policy_text.splitlines())
+    ends = [heading.line - 1 for heading in found[1:]] + [end] if found else []
+    return [
+        Section(heading.title, heading.line - 1, stop, heading.tier)
+        for heading, stop in zip(found, ends, strict=True)
+    ]
+
+
+def section_titles(policy_text: str) -> list[str]:
+    """The titles a suggestion may name, in order."""
+    return [section.title for section in sections(policy_text)]
 
 
 def _norm(title: str) -> str:
-    return " ".join(re.sub(r"[*_`#:]", " ", title).split()).casefold()
+    """A title without marks, emoji, dashes or case ("✅ Allowed (SP0 – x)" -> "allowed sp0 x")."""
+    return " ".join(re.sub(r"[^\w.()]+|[()_]", " ", title).split()).casefold()
 
 
 def find_section(policy_text: str, name: str) -> Section | None:
-    """The section whose heading is ``name`` (or starts with it, as a rule code does)."""
+    """The section whose heading is ``name``, starts with it (as a rule code does), or whose
+    tier code it is ("SP2")."""
     wanted = _norm(name)
     found = sections(policy_text)
     exact = [s for s in found if _norm(s.title) == wanted]
     if exact or not wanted:
         return exact[0] if exact else None
+    tier = [s for s in found if s.tier and s.tier.casefold() == wanted]
+    if tier:
+        return tier[0]
     return next((s for s in found if _norm(s.title).startswith(wanted + " ")), None)
 
 
@@ -107,7 +118,11 @@ def suggestion_request_parts(policy_body: str, failures: list[StoredResult]) -> 
     """(instructions, content) of the suggestion prompt for these failing results."""
     if not failures:
         raise SuggestionError("Pick at least one failing case to base a suggestion on.")
-    parts = ["# Policy", "", policy_body.strip(), "", "# Cases labelled wrongly", ""]
+    titles = section_titles(policy_body)
+    if not titles:
+        raise SuggestionError(NO_SECTIONS)
+    parts = ["# Policy", "", policy_body.strip(), "", "# Sections you may change", ""]
+    parts += [f"- {title}" for title in titles] + ["", "# Cases labelled wrongly", ""]
     for result in failures[:MAX_CASES]:
         reasoning = result.analysis.strip()
         if len(reasoning) > MAX_REASONING:

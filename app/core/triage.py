@@ -10,7 +10,12 @@ For one result (with its case's tags and, after *Run ×k*, its stability):
   like a rule code; ``SP2`` matches ``SP2.a`` and the other way round). ``None`` when the case
   carries no rule tag.
 - **history**: the same case's newest result under each earlier policy version of the same
-  test set.
+  test set, right or wrong under that version's output format.
+- **gold fix**: the model's answer written the way the expected value is
+  (:func:`app.core.outcome.answer_as_expected`): ``DC2`` for a case expecting a tier, both
+  parts for a pair; what *gold label wrong* offers first.
+
+Right and wrong are :func:`app.core.outcome.judge`'s, as everywhere.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.flips import prediction
-from app.core.policy import RULE_CODE_RE, OutputFormat
+from app.core.outcome import answer_as_expected, is_right
+from app.core.policy import RULE_CODE_RE, OutputFormat, PolicyError, parse_policy
 from app.core.stability import CaseStability
 from app.core.store import Store
 from app.core.store_rows import StoredResult, result_from_row
@@ -91,8 +97,20 @@ class VersionResult:
     correct: bool
 
 
+def _version_output(store: Store, policy_hash: str, known: dict[str, OutputFormat]):
+    if policy_hash not in known:
+        version = store.policy_version(policy_hash)
+        try:
+            known[policy_hash] = parse_policy(version.text if version else "").output
+        except PolicyError:
+            known[policy_hash] = parse_policy("").output
+    return known[policy_hash]
+
+
 def case_history(store: Store, case_id: str, cases_path: str) -> list[VersionResult]:
-    """The case's newest result under each policy version it ran with, oldest first."""
+    """The case's newest result under each policy version it ran with, oldest first (right
+    or wrong under that version's output format)."""
+    outputs: dict[str, OutputFormat] = {}
     rows = store.connection().execute(
         "SELECT results.*, runs.policy_hash AS run_policy FROM results "
         "JOIN runs ON runs.id = results.run_id "
@@ -107,7 +125,7 @@ def case_history(store: Store, case_id: str, cases_path: str) -> list[VersionRes
         newest.pop(policy_hash, None)  # keep insertion order = time of newest run
         newest[policy_hash] = VersionResult(
             policy_hash, result.run_id, result.created, prediction(result), result.expected,
-            result.correct,
+            is_right(result, _version_output(store, policy_hash, outputs)),
         )  # fmt: skip
     return sorted(newest.values(), key=lambda v: v.created)
 
@@ -124,6 +142,7 @@ class Evidence:
     tagged_rules: list[str] = field(default_factory=list)
     cited_rules: list[str] = field(default_factory=list)
     history: list[VersionResult] = field(default_factory=list)
+    gold_fix: str | None = None  # the answer as an expected value (DC2, D-SP2, R-SP0)
 
     def lines(self, policy_hash: str = "") -> list[str]:
         """The evidence as short lines for the triage panel and the report."""
@@ -162,11 +181,12 @@ def gather_evidence(
         case_id=result.case_id,
         expected=result.expected,
         prediction=prediction(result),
-        wrong=not result.correct,
+        wrong=not is_right(result, output),
         stability=stability,
         contradiction=contradicts(result, output),
         rule_match=rule_matches(result),
         tagged_rules=rule_tags(result.tags),
         cited_rules=list(result.rule_codes),
         history=history,
+        gold_fix=answer_as_expected(result, output),
     )

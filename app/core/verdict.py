@@ -13,8 +13,12 @@ A missing or unreadable answer is never a silent "does not violate": it has its 
   is OK, two are UNPARSABLE. A label is a whole word only if not followed by ``.x`` or ``-``,
   so ``SP2.a`` is not label ``SP2``; only when no label matches at all does a cited rule code
   ``SP2.a`` count as ``SP2`` (and only if all such codes point to one label).
-* **json**: the first JSON object in the text (see :mod:`app.core.verdict_json`); the
-  cookbook's ``rule_ids`` and ``policy_category`` give rule codes, ``confidence`` is kept.
+* **json**: the answer's final JSON object that has the label field (see
+  :mod:`app.core.verdict_json`: an object quoted from the content before the model's own
+  answer never decides); the cookbook's ``rule_ids`` and ``policy_category`` give rule
+  codes, ``confidence`` is kept. An answer that is the cookbook's JSON object alone
+  (``{"violation": 0, "policy_category": null}``, fenced or not) is read this way under
+  every format, so "no violation" is allowed on label and tiered policies too.
 
 Then, for every format (see :mod:`app.core.verdict_tiers`): ``+ ESCALATE`` sets the escalate
 flag; ``D-SP2, R-SP0`` gives the depiction and request tiers (the verdict's label is that of
@@ -32,9 +36,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from app.core.label_spelling import split_pair
 from app.core.policy import OutputFormat, cited_rule_codes
-from app.core.verdict_json import read_json
+from app.core.verdict_json import cookbook_json, read_json
 from app.core.verdict_text import AMBIGUOUS, read_label, spelled_answer
 from app.core.verdict_tiers import (
     cited_tiers,
@@ -97,14 +100,6 @@ class Verdict:
         if self.escalate:
             parts.append("ESCALATE")
         return " ".join(parts)
-
-    def agrees_with(self, expected: str) -> bool:
-        """Whether an expected label (or an expected tier such as ``DC2``, or both labels
-        ``D-SP2, R-SP0``) is what this verdict says."""
-        pair = split_pair(expected)
-        if pair is not None:
-            return self.ok and pair == (self.depiction, self.request)
-        return self.ok and bool(expected) and expected in (self.label, self.tier)  # scored part
 
     @classmethod
     def error(cls, message: str, raw: str = "") -> Verdict:
@@ -191,7 +186,7 @@ def _read_text(text: str, output: OutputFormat) -> _Reading:
 
 
 def _read(text: str, output: OutputFormat) -> _Reading:
-    if output.kind == "json":
+    if output.kind == "json" or cookbook_json(text):
         answer = read_json(text, output)
         reading = _Reading(answer.label, codes=answer.codes, rationale=answer.rationale)
         reading.confidence, reading.problem = answer.confidence, answer.problem

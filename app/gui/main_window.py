@@ -30,7 +30,6 @@ from app.gui.models.controller import ModelsController
 from app.gui.policy.documents import PolicyDocument
 from app.gui.policy.panel import PolicyPanel
 from app.gui.policy.start_page import StartPage, show_start_page
-from app.gui.running.engine_badge import EngineBadge
 from app.gui.running.engine_controller import EngineController
 from app.gui.running.result_view import ResultView
 from app.gui.running.runner import RunCoordinator
@@ -68,8 +67,7 @@ class MainWindow(QMainWindow):
         self.document = PolicyDocument(self.policy_panel, self.case_panel, settings, self)
         self.status = RunStatusBar(self)
         self.setStatusBar(self.status)
-        self.engine_badge = EngineBadge()
-        self.status.addPermanentWidget(self.engine_badge)
+        self.engine_badge = self.status.engine_badge  # where the model runs, how fast
         self.effort_combo = effort_combo(settings)
         self.runner = RunCoordinator(
             self.controller,
@@ -156,6 +154,8 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.controller.engineStateChanged.connect(self._on_engine_state)
         self.controller.modelLoaded.connect(self._on_model_loaded)
+        self.controller.modelChecked.connect(self.status.refresh_check)
+        self.status.check_source = lambda: backend_config(self.settings)
         self.controller.casesStored.connect(self._on_cases_stored)
         self.runner.runningChanged.connect(self._on_running)
         self.runner.progressChanged.connect(self.status.set_progress)

@@ -180,6 +180,9 @@ class WindowActions:
             history_menu, "&Compare last two runs…", data.compare_last_runs
         )
         self.report_action = self._add(history_menu, "&Export run report…", data.export_report)
+        self.results_csv_action = self._add(
+            history_menu, "Export run &results CSV…", data.export_results_csv
+        )
 
         view_menu = menu_bar.addMenu("&View")
         theme_menu = view_menu.addMenu("&Theme")

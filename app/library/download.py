@@ -139,7 +139,7 @@ def download_file(
     if is_offline():
         raise DownloadError(
             "Downloads are switched off (HF_HUB_OFFLINE is set); unset it, or copy the file by hand "
-            "and register it with 'safeguard-studio models add PATH'."
+            "and register it (Add file… in Models, or 'safeguard-studio models add PATH')."
         )
     from huggingface_hub import get_hf_file_metadata, hf_hub_url
     from huggingface_hub.file_download import http_get

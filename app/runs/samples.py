@@ -13,6 +13,11 @@ An engine that decodes several sequences at once gets the k samples of each case
 after the other. The majority rows are announced as ``CaseStored`` (cached) at the end, so
 a view of the cases shows the majority. A cancelled or failed sample ends the whole run there; the samples stored so far stay in the
 cache, so running again costs only what is missing.
+
+A sample whose run failed (an error: a server failure, a crash) does not vote: the majority
+and the agreement are over the samples that gave an answer (a case with no such sample keeps
+its first error as its row), and :attr:`SamplesSummary.errors` lists the failed samples so
+that the caller says so and does not pass the run.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ from dataclasses import dataclass, field
 
 from app.core.cases import TestCase
 from app.core.fingerprint import ModelFingerprint, settings_dict
+from app.core.flips import prediction
 from app.core.policy import Policy
 from app.core.run_types import RunSettings
-from app.core.stability import UNSTABLE_BELOW, CaseStability, majority_results, sample_seeds
+from app.core.stability import UNSTABLE_BELOW, CaseStability, case_stability, sample_seeds
 from app.core.store import Store
+from app.core.store_rows import StoredResult
 from app.engine.protocol import Engine
 from app.runs.backend import recorded_model
 from app.runs.samples_batch import run_samples_together
@@ -42,6 +49,7 @@ class SamplesSummary:
     samples: list[SuiteSummary] = field(default_factory=list)
     stability: dict[str, CaseStability] = field(default_factory=dict)
     cancelled: bool = False
+    errors: list[StoredResult] = field(default_factory=list)  # failed samples: no vote
 
     @property
     def cached(self) -> int:
@@ -105,7 +113,8 @@ def run_samples(
     if summary.cancelled:
         return summary
     results = [store.results(s.run_id) for s in summary.samples]
-    chosen, summary.stability = majority_results(results, threshold)
+    chosen, summary.stability = vote(results, threshold)
+    summary.errors = [r for rows in results for r in rows if r.status == "error"]
     name = recorded_model(model_fingerprint)
     settings = {**settings_dict(run_settings), "samples": k}
     run_id = store.create_run(
@@ -121,3 +130,27 @@ def run_samples(
         emit(CaseStored(run_id, result, index, len(majority), True, 0.0))
     summary.run_id = run_id
     return summary
+
+
+def vote(
+    samples: list[list[StoredResult]], threshold: float = UNSTABLE_BELOW
+) -> tuple[list[StoredResult], dict[str, CaseStability]]:
+    """Per case (in the first sample's order) the row of the majority run and its stability:
+    the majority of the samples that did not fail (an error does not vote); a case whose
+    every sample failed keeps its first error and has no stability."""
+    by_sample = [{r.case_id: r for r in results} for results in samples]
+    chosen: list[StoredResult] = []
+    table: dict[str, CaseStability] = {}
+    for first in samples[0] if samples else []:
+        rows = [rows[first.case_id] for rows in by_sample if first.case_id in rows]
+        voting = [row for row in rows if row.status != "error"]
+        if not voting:
+            chosen.append(rows[0])
+            continue
+        counted = case_stability(first.case_id, [prediction(r) for r in voting], threshold)
+        every = tuple(prediction(row) for row in rows)
+        table[first.case_id] = dataclasses.replace(
+            counted, predictions=every, majority_sample=every.index(counted.majority)
+        )
+        chosen.append(voting[counted.majority_sample])
+    return chosen, table

@@ -8,6 +8,8 @@ itself, looks every (case, seed) up in the result cache, and sends the misses in
 order (``c1`` seeds 0…k-1, then ``c2``…) in one ``classify_many`` call; each result is
 stored in its sample run the moment it lands. Request ids are ``{case id}\\x1f{sample}``;
 the engine's streaming events of those ids are not forwarded (no view shows a sample live).
+Samples during which the engine process died are tried again one at a time on a fresh
+process (:func:`~app.runs.suite_results.classify_case`); a second crash is an error sample.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_d
 from app.core.policy import Policy
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
 from app.core.store import Store
+from app.core.store_rows import StoredResult
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import Engine
 from app.runs.backend import recorded_model
@@ -29,6 +32,7 @@ from app.runs.suite_results import (
     SuiteStarted,
     SuiteSummary,
     cached_result,
+    classify_case,
     terminal_result,
 )
 
@@ -85,8 +89,20 @@ def run_samples_together(
     ]
     total, done, cancel_sent = len(cases) * len(seeds), sum(s.done for s in summaries), False
     emit(SuiteStarted(runs[0][0], total, 0))  # progress counts every (case, sample)
+    crashed: list[ClassifyRequest] = []  # the engine process died in them: tried again below
+
+    def keep(request_id: str, stored: StoredResult) -> None:
+        nonlocal done
+        index = misses[request_id][1]
+        store.add_result(stored)
+        summaries[index].done += 1
+        summaries[index].failed += stored.status == VerdictStatus.ERROR.value
+        done += 1
+        emit(CaseStored(runs[index][0], stored, done, total, False, None))
+
     if requests:
         together = max(concurrency, min(len(seeds), MAX_TOGETHER))
+        by_id = {request.case_id: request for request in requests}
         for event in engine.classify_many(requests, together):
             if cancel.is_set() and not cancel_sent:
                 engine.cancel()
@@ -96,13 +112,22 @@ def run_samples_together(
             if not isinstance(event, (Finished, Failed)):
                 continue
             request_id = event.result.case_id if isinstance(event, Finished) else event.case_id
+            if isinstance(event, Failed) and event.kind == "crash":
+                crashed.append(by_id[request_id])
+                continue
             case, index, key = misses[request_id]
-            stored = terminal_result(runs[index][0], case, key, event, policy)
-            store.add_result(stored)
-            summaries[index].done += 1
-            summaries[index].failed += stored.status == VerdictStatus.ERROR.value
-            done += 1
-            emit(CaseStored(runs[index][0], stored, done, total, False, None))
+            keep(request_id, terminal_result(runs[index][0], case, key, event, policy))
+    for request in crashed:  # one at a time, on a fresh process: a second crash is an error
+        if cancel.is_set():
+            break
+        case, index, key = misses[request.case_id]
+        stored = classify_case(
+            engine, runs[index][0], case, key, policy, request, cancel, lambda _e: None,
+            crashed_before=True,
+        )  # fmt: skip
+        if stored is None:
+            break
+        keep(request.case_id, stored)
     stopped = cancel.is_set() or any(s.cancelled for s in summaries)
     for summary in summaries:
         summary.cancelled = stopped

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from app.core.cases import TestCase, model_content
 from app.core.fingerprint import text_hash
+from app.core.outcome import is_right
 from app.core.policy import Policy
 from app.core.run_types import RunSettings
 from app.core.store import Store
@@ -52,6 +53,7 @@ class RunOutcome:
     summary: SuiteSummary | None = None
     message: str = ""
     stability: dict = field(default_factory=dict)  # Run ×k: case id -> CaseStability
+    stopped_by: str = ""  # what stopped it early: "load" (the engine) or "grammar" (bad input)
 
 
 def select_cases(job: RunJob, store: Store, make_key: Callable[[str], str]) -> list[TestCase]:
@@ -66,7 +68,8 @@ def select_cases(job: RunJob, store: Store, make_key: Callable[[str], str]) -> l
         return [c for c in cases if c.id in wanted]
     if job.selection == "failed":
         latest = store.latest_results([c.id for c in cases], job.cases_path)
-        return [c for c in cases if c.id in latest and not latest[c.id].correct]
+        output = job.policy.output
+        return [c for c in cases if c.id in latest and not is_right(latest[c.id], output)]
     if job.selection == "changed":
         keys = {c.id: make_key(model_content(c)) for c in cases}
         hits = store.lookup_many(list(keys.values()))

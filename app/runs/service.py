@@ -10,8 +10,12 @@ the engine's own events (``Started``, ``Delta``), the engine's state (``EngineLo
 ``EngineReady``, ``EngineFailed``) and the suite's (``SuiteStarted``, ``CaseStored``,
 ``SuiteEnded``). Every run ends with one :class:`~app.runs.selection.RunOutcome`.
 
-A crashed engine, or one that failed to load, stops the run (what was stored stays; a
-resume continues it) and is dropped: the next run builds a fresh one. The service is not
+An engine process that dies on a case (a native crash, a kill) does not stop the run: the
+suite restarts it and tries the case once more, and a case that crashes it twice is an
+error case (:func:`~app.runs.suite_results.classify_case`). An engine that cannot load
+(or cannot be restarted) stops the run (what was stored stays; a resume continues it; the
+outcome's summary says how many cases did not run) and is dropped: the next run builds a
+fresh one. The service is not
 thread-safe except :meth:`cancel`; the window calls it from its one worker thread.
 """
 
@@ -24,6 +28,7 @@ from collections.abc import Callable
 from app.core.errors import EngineError, UserError
 from app.core.fingerprint import cache_key_factory
 from app.core.run_types import EngineFailed, EngineLoading, EngineReady, LoadFacts
+from app.core.settings_check import check_samples
 from app.core.store import Store, StoreError
 from app.engine.protocol import Engine
 from app.runs.backend import (
@@ -42,7 +47,8 @@ from app.runs.suite_results import CaseStored
 EngineFactory = Callable[[BackendConfig], Engine]
 # engine, model identity, template key, cancel -> anything (see RunService.run_task)
 EngineTask = Callable[[Engine, object, str, threading.Event], object]
-_CRASH_PREFIXES = ("crash:", "load:")
+# every next case would fail the same way: an engine that cannot (re)load, a bad grammar
+_STOP_PREFIXES = ("load:", "grammar:")
 
 
 class RunService:
@@ -78,6 +84,7 @@ class RunService:
         cancel = cancel or threading.Event()
         try:
             check_backend(job.backend, job.run)  # every setting, before anything loads
+            check_samples(job.run.seed, job.samples, job.unstable_below)
             engine, facts = self._ensure(job.backend, emit)
         except UserError as exc:
             emit(EngineFailed(str(exc)))
@@ -87,9 +94,9 @@ class RunService:
         def forward(event: object) -> None:
             if isinstance(event, CaseStored):
                 result = event.result
-                if result.status == "error" and result.message.startswith(_CRASH_PREFIXES):
-                    crash.append(result.message.split(":", 1)[1].strip())
-                    cancel.set()  # the engine died: stop here, resume later
+                if result.status == "error" and result.message.startswith(_STOP_PREFIXES):
+                    crash.append(result.message)
+                    cancel.set()  # stop here; a resume continues once the cause is fixed
             emit(event)
 
         try:
@@ -104,9 +111,12 @@ class RunService:
             emit(EngineFailed(message))
             return RunOutcome("failed", message=f"The run stopped: {message}")
         if crash:
-            self.drop()
-            emit(EngineFailed(crash[0]))
-            outcome = RunOutcome("failed", outcome.run_id, outcome.summary, crash[0])
+            kind, message = (part.strip() for part in crash[0].split(":", 1))
+            if kind == "load":  # a bad grammar leaves the engine as it is
+                self.drop()
+                emit(EngineFailed(message))
+            outcome = RunOutcome("failed", outcome.run_id, outcome.summary, message)
+            outcome.stopped_by = kind
         return outcome
 
     def _run(
@@ -148,7 +158,15 @@ class RunService:
             if sampled.cancelled:
                 return RunOutcome("cancelled", "", sampled.samples[-1])
             summary = sampled.suite_summary(len(cases))
-            return RunOutcome("finished", sampled.run_id, summary, stability=sampled.stability)
+            outcome = RunOutcome("finished", sampled.run_id, summary, stability=sampled.stability)
+            if sampled.errors:  # errors do not vote, and a run with them does not pass
+                first = sampled.errors[0]
+                outcome.message = (
+                    f"{len(sampled.errors)} of {len(cases) * job.samples} samples failed and "
+                    f"did not vote; the first ({first.case_id}): "
+                    f"{first.message.split(':', 1)[-1].strip()}"
+                )
+            return outcome
         summary = run_suite(
             engine, job.policy, cases, job.run, store=self.store,
             model_fingerprint=identity, template_hash=template, resume_run_id=resume,

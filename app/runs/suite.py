@@ -8,7 +8,10 @@ are iterated; the terminal one decides what is stored:
 
 - ``Finished``: its verdict (a verdict with status ok but no ``violates`` gets it from the
   policy's output format);
-- ``Failed``: an ERROR verdict carrying the message, never "does not violate";
+- ``Failed``: an ERROR verdict carrying the message, never "does not violate"; an engine
+  process that died on the case (``kind="crash"``) is restarted and the case tried once
+  more, and a second crash is an error case that says its input crashes the engine (see
+  :func:`~app.runs.suite_results.classify_case`): a crash never ends the run;
 - ``Cancelled``: nothing; the case was in flight and the run stops.
 
 Every engine result is committed before the next case starts; cache hits are written in
@@ -29,8 +32,9 @@ from collections.abc import Callable
 
 from app.core.cases import TestCase, model_content
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
-from app.core.policy import Policy
-from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
+from app.core.outcome import is_right
+from app.core.policy import OutputFormat, Policy
+from app.core.run_types import ClassifyRequest, Failed, RunSettings
 from app.core.store import Store, StoreError
 from app.core.store_rows import CACHEABLE, StoredResult
 from app.core.verdict import VerdictStatus
@@ -43,8 +47,8 @@ from app.runs.suite_results import (
     SuiteStarted,
     SuiteSummary,
     cached_result,
+    classify_case,
     error_result,
-    terminal_result,
 )
 
 ORDERS = ("failed-first", "file")
@@ -52,7 +56,11 @@ FLUSH_EVERY = 500  # cache hits written per transaction (bigger: longer GUI stal
 
 
 def order_cases(
-    cases: list[TestCase], store: Store, order: str, cases_path: str = ""
+    cases: list[TestCase],
+    store: Store,
+    order: str,
+    cases_path: str = "",
+    output: OutputFormat | None = None,
 ) -> list[TestCase]:
     """``file``: as given. ``failed-first``: cases whose latest earlier result of the same
     test set was wrong or had no verdict first (stable), then the rest."""
@@ -61,34 +69,9 @@ def order_cases(
     if order != "failed-first":
         raise ValueError(f"Unknown order '{order}'; use one of {', '.join(ORDERS)}.")
     latest = store.latest_results([c.id for c in cases], cases_path)
-    failed = {cid for cid, r in latest.items() if not r.correct}
+    output = output or OutputFormat()
+    failed = {cid for cid, r in latest.items() if not is_right(r, output)}
     return [c for c in cases if c.id in failed] + [c for c in cases if c.id not in failed]
-
-
-def _classify(
-    engine: Engine,
-    run_id: str,
-    case: TestCase,
-    key: str,
-    policy: Policy,
-    run_settings: RunSettings,
-    cancel: threading.Event,
-    emit: Callable[[object], None],
-) -> StoredResult | None:
-    """Run one case on the engine; None when it was cancelled (or gave no terminal event)."""
-    content = model_content(case)  # a response case is judged with its prompt
-    request = ClassifyRequest(case.id, policy.body, content, run_settings, policy.output)
-    cancel_sent = False
-    for event in engine.classify(request):
-        if cancel.is_set() and not cancel_sent:
-            engine.cancel()
-            cancel_sent = True
-        if isinstance(event, (Finished, Failed)):
-            return terminal_result(run_id, case, key, event, policy)
-        if isinstance(event, Cancelled):
-            return None
-        emit(event)
-    return None
 
 
 def run_suite(
@@ -142,7 +125,9 @@ def run_suite(
         done = store.done_case_ids(run_id)
         store.set_run_status(run_id, "running", total=len(cases))
 
-    todo = [c for c in order_cases(cases, store, order, cases_path) if c.id not in done]
+    todo = [
+        c for c in order_cases(cases, store, order, cases_path, policy.output) if c.id not in done
+    ]
     summary = SuiteSummary(run_id, total=len(cases), resumed=len(cases) - len(todo))
     make_key = cache_key_factory(
         model=model_fingerprint, template=template_hash, policy_text=policy.text, run=run_settings
@@ -198,7 +183,10 @@ def run_suite(
                 flush()
                 misses_left -= 1
                 case_start = time.monotonic()
-                stored = _classify(engine, run_id, case, key, policy, run_settings, cancel, emit)
+                request = ClassifyRequest(
+                    case.id, policy.body, model_content(case), run_settings, policy.output
+                )
+                stored = classify_case(engine, run_id, case, key, policy, request, cancel, emit)
                 engine_time += time.monotonic() - case_start
                 engine_cases += 1
                 if stored is None:  # cancelled in flight, or an engine that ended silently

@@ -4,18 +4,26 @@
 :class:`SuiteSummary`) go to ``on_event`` beside the engine's own events (see
 :mod:`app.runs.suite`). The builders turn an engine's terminal event, or a cache hit, into
 the row the store keeps; the serial and the parallel path both use them.
+
+:func:`classify_case` runs one case and gives an engine that died on it (a native crash, a
+kill) a second try on a fresh process: the run goes on either way, and a case whose input
+crashes the engine twice is stored as an error that says so (:func:`repeated_crash`).
 """
 
 from __future__ import annotations
 
 import copy
+import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.cases import TestCase
 from app.core.policy import Policy
-from app.core.run_types import ClassifyResult, Failed, Finished
+from app.core.run_types import Cancelled, ClassifyRequest, ClassifyResult, Failed, Finished
 from app.core.store_rows import StoredResult
 from app.core.verdict import Verdict, VerdictStatus
+from app.engine.protocol import Engine
 
 
 @dataclass(frozen=True)
@@ -121,3 +129,68 @@ def terminal_result(
     if isinstance(event, Finished):
         return stored_result(run_id, case, key, event.result, policy)
     return error_result(run_id, case, key, event)
+
+
+def crashed(stored: StoredResult) -> bool:
+    """Whether the engine process died while running this case."""
+    return stored.status == VerdictStatus.ERROR.value and stored.message.startswith("crash:")
+
+
+def repeated_crash(failed: Failed) -> Failed:
+    """The second crash on one case's input, named as such (with the first reason given)."""
+    found = re.search(r"\(([^()]*)\)", failed.message)
+    reason = f" ({found.group(1)})" if found else ""
+    return Failed(
+        failed.case_id,
+        f"The model engine crashed twice on this case's input{reason}, so the input itself "
+        "crashes it every time; shorten or change this case's content.",
+        "crash",
+    )
+
+
+def _classify_once(
+    engine: Engine,
+    request: ClassifyRequest,
+    cancel: threading.Event,
+    emit: Callable[[object], None],
+) -> Finished | Failed | None:
+    """The terminal event of one case; None when it was cancelled (or ended silently)."""
+    cancel_sent = False
+    for event in engine.classify(request):
+        if cancel.is_set() and not cancel_sent:
+            engine.cancel()
+            cancel_sent = True
+        if isinstance(event, (Finished, Failed)):
+            return event
+        if isinstance(event, Cancelled):
+            return None
+        emit(event)
+    return None
+
+
+def classify_case(
+    engine: Engine,
+    run_id: str,
+    case: TestCase,
+    key: str,
+    policy: Policy,
+    request: ClassifyRequest,
+    cancel: threading.Event,
+    emit: Callable[[object], None],
+    *,
+    crashed_before: bool = False,
+) -> StoredResult | None:
+    """Run one case; a crash gets one more try on a fresh engine process (none when it
+    ``crashed_before``), a second crash is a :func:`repeated_crash` error. None: cancelled."""
+    crashes = 1 if crashed_before else 0
+    while True:
+        event = _classify_once(engine, request, cancel, emit)
+        if event is None:
+            return None
+        if not (isinstance(event, Failed) and event.kind == "crash"):
+            return terminal_result(run_id, case, key, event, policy)
+        crashes += 1
+        if crashes >= 2:
+            return error_result(run_id, case, key, repeated_crash(event))
+        if cancel.is_set():  # no second try after a cancel: the crash as it came
+            return error_result(run_id, case, key, event)

@@ -46,3 +46,30 @@ def failing(status: int = 500, message: str = "the model crashed"):
         json_answer(handler, {"error": {"message": message}}, status=status)
 
     return {"/v1/models": chat_models, "/v1/chat/completions": complete}
+
+
+def hanging(hang_s: float = 60.0):
+    """Routes of a chat server that lists its model, takes every case and never answers."""
+
+    def complete(_handler, _body) -> None:
+        time.sleep(hang_s)
+
+    return {"/v1/models": chat_models, "/v1/chat/completions": complete}
+
+
+def not_streaming(body: object) -> dict:
+    """The one plain ``chat.completion`` a server that ignores ``stream: true`` sends."""
+    content = ANSWER + label_for(body)
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 40, "completion_tokens": 12, "total_tokens": 52},
+    }

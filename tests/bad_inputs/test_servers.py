@@ -11,9 +11,11 @@ import time
 
 import pytest
 
+from app.core.outcome import is_right
+from app.core.policy import load_policy
 from app.core.store import Store
 from tests.bad_inputs.conftest import Workspace, check, cli, one_sentence, stored_runs
-from tests.bad_inputs.servers import chat_events, failing
+from tests.bad_inputs.servers import answering, chat_events, failing, hanging, not_streaming
 from tests.support.fake_server import (
     chat_models,
     drip_answer,
@@ -213,5 +215,69 @@ def test_hostile_ids_and_raw_model_bytes_in_csv_and_junit(ws: Workspace, capsys)
     assert [r[0] for r in rows[1:]] == ["'" + ids[0], "'" + ids[1], ids[2], "'" + ids[3]]
     assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for r in rows for cell in r)
     suite = ET.parse(out_xml).getroot()
-    names = [c.get("name") for c in suite.iter("testcase")][:-1]
+    names = [c.get("name") for c in suite.find("testsuite[@name='cases']").iter("testcase")]
     assert names[2] == "\\x01\\x08\\x1b" and names[0] == ids[0]
+
+
+# --- servers that hang, ignore streaming, print /v1 URLs, or trickle their model list ---
+
+
+def test_a_server_that_ignores_streaming_is_read(ws: Workspace, capsys) -> None:
+    """One plain chat.completion instead of a stream: the answer in choices[0].message
+    counts (it was lost: every case no_verdict)."""
+    routes = {
+        "/v1/models": chat_models,
+        "/v1/chat/completions": lambda h, body: json_answer(h, not_streaming(body)),
+    }
+    with fake_server(routes) as (url, _handler):
+        outcome = cli(capsys, ws.remote_args(url))
+    assert outcome.code == 0, outcome.err
+    store = Store(ws.db)
+    results = store.results(store.list_runs()[0].id)
+    store.close()
+    assert [r.status for r in results] == ["ok"] * 4
+    output = load_policy(ws.policy).output
+    assert all(is_right(r, output) for r in results)
+
+
+@pytest.mark.parametrize("suffix", ["/v1", "/v1/", "/V1"])
+def test_a_base_url_ending_in_v1_is_accepted(ws: Workspace, capsys, suffix) -> None:
+    """http://host:port/v1, as vLLM, Ollama and LM Studio print it, is the same server."""
+    with fake_server(answering()) as (url, handler):
+        outcome = cli(capsys, ws.remote_args(url + suffix))
+        paths = {path for path, _body, _auth in handler.log}
+    assert outcome.code == 0, outcome.err
+    assert "/v1/models" in paths and not any(p.startswith("/v1/v1") for p in paths)
+
+
+def test_a_hanging_server_stops_the_run_after_three_silent_cases(ws: Workspace, capsys) -> None:
+    """A server that takes every case and never answers: the run stops after three cases
+    in a row, with one sentence, instead of waiting the full limit for every case."""
+    ws.cases.write_text("".join(
+        f'{{"id": "h{i}", "content": "content {i}", "expected": "1"}}\n' for i in range(8)
+    ))  # fmt: skip
+    started = time.monotonic()
+    with fake_server(hanging(hang_s=30)) as (url, handler):
+        outcome = cli(capsys, ws.remote_args(url, "--timeout", "1", "--order", "file"))
+        sent = [path for path, _b, _a in handler.log if path == "/v1/chat/completions"]
+    elapsed = time.monotonic() - started
+    assert outcome.code != 0 and "Traceback" not in outcome.err
+    assert "took 3 cases in a row and sent nothing back for 1 s each, so the run stopped" in (
+        outcome.err
+    )
+    assert len(sent) == 3, sent  # the other five cases were never sent
+    assert elapsed < 12
+
+
+def test_a_trickled_model_list_has_its_own_short_limit(ws: Workspace, capsys) -> None:
+    """A model list dripped one byte every 2 s is given up after the listing limit (10 s),
+    not the 600 s per-request deadline, with one sentence."""
+    body = b'{"data": [{"id": "m"}], "padding": "' + b"x" * 40 + b'"}'
+    routes = {"/v1/models": lambda h, _b: drip_answer(h, body, every=2.0)}
+    started = time.monotonic()
+    with fake_server(routes) as (url, _handler):
+        outcome = cli(capsys, ws.remote_args(url))
+    elapsed = time.monotonic() - started
+    line = check(ws, ws.snapshot(), outcome, 2, "did not finish to list its models")
+    assert "10 s" in line
+    assert 9 < elapsed < 16

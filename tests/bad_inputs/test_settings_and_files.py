@@ -39,6 +39,12 @@ SETTINGS = [
     (["--fail-under", "speed=1"], "is not NAME=VALUE"),
     (["--timeout", "0"], "--timeout must be a number of seconds above 0"),
     (["--deadline", "-1"], "--deadline must be a number of seconds above 0"),
+    (["--seed", str(2**32)], "is not a fixed seed"),  # would wrap to seed 0
+    (["--seed", "4294967293", "--samples", "3"], "past the last fixed seed 4,294,967,294"),
+    (["--seed", "4294967290", "--samples", "10"], "use a seed of at most 4,294,967,285"),
+    (["--unstable-below", "nan", "--samples", "3"], "unstable share nan is out of range"),
+    (["--unstable-below", "7", "--samples", "3"], "unstable share 7.0 is out of range"),
+    (["--unstable-below", "-1"], "unstable share -1.0 is out of range"),
 ]
 
 

@@ -92,6 +92,18 @@ def test_compare_errors_are_one_sentence(db, capsys, tmp_path):
     assert "share no case" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("option", ["--json", "--markdown"])
+def test_a_report_path_that_is_a_folder_is_one_sentence_before_any_output(
+    db, capsys, tmp_path, option
+):
+    path, a, b, _ = db
+    code = app.cli.main(["compare", a, b, "--db", str(path), option, str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""  # refused before the comparison is printed
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert f"The report path {tmp_path} is a folder" in captured.err
+
+
 class _Text(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -158,3 +170,75 @@ def test_eval_samples_json_carries_agreement_on_the_real_engine(
     assert app.cli.main(["runs", "--db", str(tmp_path / "r.db"), "--json"]) == 0
     runs = json.loads(capsys.readouterr().out)  # the sample runs are hidden
     assert [(r["id"], r["samples"]) for r in runs] == [(data["run"]["run_id"], 3)]
+
+
+TIERED = (
+    "---\nname: Deceptive claims\nformat: labels\nlabels: VALID, INVALID\nviolating: INVALID\n"
+    "tiers: DC0, DC1, DC2\n"
+    "---\n# Deceptive claims\n"
+)
+
+
+def _tiered_run(store, answers, *, seed, cases_path="/t/tiers.jsonl"):
+    run = store.create_run(store.add_policy_version(TIERED, path="/t/claims.md"),
+                           model="remote:http://h#gpt-oss-20b", cases_path=cases_path,
+                           settings={"effort": "high", "seed": seed})  # fmt: skip
+    for index, (expected, label, tier) in enumerate(answers):
+        store.add_result(StoredResult(run, f"c{index}", f"k{run}{index}", "ok", expected, label,
+                                      tier=tier, final=tier))  # fmt: skip
+    store.set_run_status(run, "finished")
+    return run
+
+
+def test_runs_names_policy_version_test_set_model_effort_seed_and_accuracy(tmp_path, capsys):
+    store = Store(tmp_path / "t.db")
+    right = [("DC0", "VALID", "DC0"), ("DC2", "INVALID", "DC2")]
+    first = _tiered_run(store, right, seed=1)
+    second = _tiered_run(store, [("DC0", "INVALID", "DC1"), right[1]], seed=2,
+                         cases_path="/t/other.jsonl")  # fmt: skip
+    store.close()
+    assert app.cli.main(["runs", "--db", str(tmp_path / "t.db")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    row = {line.split()[0]: line for line in lines[1:]}
+    for run, test_set, seed, accuracy in ((first, "tiers.jsonl", 1, "1.000"),
+                                          (second, "other.jsonl", 2, "0.500")):  # fmt: skip
+        assert "Deceptive claims v1" in row[run] and test_set in row[run]
+        assert "gpt-oss-20b" in row[run] and " high " in row[run]
+        assert f" {seed} " in row[run] and accuracy in row[run]
+    assert app.cli.main(["runs", "--db", str(tmp_path / "t.db"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(r["policy"], r["policy_version"], r["test_set"], r["seed"], r["accuracy"])
+            for r in data] == [("Deceptive claims", 1, "tiers.jsonl", "1", 1.0),
+                               ("Deceptive claims", 1, "other.jsonl", "2", 0.5)]  # fmt: skip
+
+
+def test_compare_counts_a_tier_that_went_wrong(tmp_path, capsys):
+    """An allowed case expected DC0 going VALID -> INVALID is right only in A (issue 19.1)."""
+    store = Store(tmp_path / "t.db")
+    a = _tiered_run(store, [("DC0", "VALID", "DC0"), ("DC0", "VALID", "DC0"),
+                            ("DC2", "INVALID", "DC2")], seed=1)  # fmt: skip
+    b = _tiered_run(store, [("DC0", "INVALID", "DC1"), ("DC0", "VALID", "DC0"),
+                            ("DC2", "INVALID", "DC1")], seed=1)  # fmt: skip
+    store.close()
+    out = tmp_path / "c.json"
+    assert app.cli.main(["compare", a, b, "--db", str(tmp_path / "t.db"), "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert (data["a_only_right"], data["b_only_right"]) == (2, 0)
+    assert data["delta"]["accuracy"] == pytest.approx(-2 / 3)
+    assert data["mcnemar_p"] == pytest.approx(0.5)
+
+
+def test_html_report_titles_tell_runs_apart_and_carry_tiers_policy_and_settings(tmp_path):
+    store = Store(tmp_path / "t.db")
+    first = _tiered_run(store, [("DC0", "VALID", "DC0"), ("DC2", "INVALID", "DC1")], seed=7)
+    second = _tiered_run(store, [("DC0", "VALID", "DC0")], seed=8, cases_path="/t/b.jsonl")
+    reports = [build_run_report(store, run) for run in (first, second)]
+    store.close()
+    titles = [render_html(r).split("<title>")[1].split("</title>")[0] for r in reports]
+    assert titles[0] != titles[1]
+    assert titles[0].startswith("Deceptive claims v1 · high · gpt-oss-20b")
+    assert titles[0].endswith("· tiers.jsonl") and titles[1].endswith("· b.jsonl")
+    page = render_html(reports[0])
+    assert "<h2>Tier matrix</h2>" in page and "tier accuracy 0.500 (1 of 2)" in page
+    assert "reasoning effort high · seed 7" in page and "{&#x27;effort&#x27;" not in page
+    assert "<h2>Policy text of this version</h2>" in page and "# Deceptive claims" in page

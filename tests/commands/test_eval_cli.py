@@ -62,6 +62,12 @@ def test_eval_passes_thresholds_and_writes_reports(env, capsys):
     assert suite.get("tests") == "7" and suite.get("failures") == "2"
     failed = {c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None}
     assert failed == {"c1", "c6"}
+    gate = suite.find("testsuite[@name='gate']/testcase[@name='gate']")
+    assert gate.find("failure") is None  # the gate passed, whatever the cases say
+    assert gate.find("system-out").text.splitlines() == [
+        "The gate passed.", "f1 0.800 meets 0.800", "precision 1.000 meets 1.000",
+        "recall 0.667 meets 0.600",
+    ]  # fmt: skip
     rows = list(csv.DictReader(outs["csv"].open(newline="", encoding="utf-8")))
     assert [(r["case_id"], r["prediction"]) for r in rows][-1] == ("c6", "<no verdict>")
     assert outs["html"].read_text().startswith("<!DOCTYPE html>")

@@ -139,3 +139,45 @@ def test_policy_check_exit_codes_and_front_matter_messages(tmp_path, capsys) -> 
     captured = capsys.readouterr()
     assert "warning: Front-matter key 'fromat'" in captured.err
     assert "did you mean 'format'?" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("name", "tiers", "codes"),
+    [
+        (
+            "listing_scams.txt",  # the publisher's plain-text spam shapes: emoji tier lines
+            "tiers LS0 (allowed) LS2 LS3 LS4",
+            "LS0 LS0.a LS0.b LS0.c LS0.d LS2 LS2.a LS2.b LS3 LS3.a LS3.b LS4 LS4.a LS4.b",
+        ),
+        (
+            "risky_stunts.md",  # the teen-safety pack's Markdown shapes
+            "tiers RS0 (allowed) RS1 RS2",
+            "RS0 RS0.a RS0.b RS0.c RS1 RS1.a RS1.b RS2 RS2.a RS2.b",
+        ),
+        ("spam_tiers.txt", "tiers SP0 (allowed) SP2 SP3 SP4", "SP0 SP2 SP3 SP4"),
+        ("pack_policy.md", "tiers DC0 (allowed) DC1 DC2 DC3", "DC0 DC1 DC2 DC3"),
+    ],
+)
+def test_policy_check_lists_every_tier_and_rule_code(name, tiers, codes, capsys) -> None:
+    assert app.cli.main(["policy", "check", str(SAMPLES / name)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert tiers in lines[0]
+    start = lines.index("Rule codes:")
+    end = next(i for i, line in enumerate(lines) if line.startswith("Hints"))
+    listed = [line.split()[0] for line in lines[start + 1 : end]]
+    assert list(dict.fromkeys(listed)) == codes.split()
+    if name in ("listing_scams.txt", "risky_stunts.md"):
+        assert not any(line.startswith("  warning:") for line in lines)
+
+
+def test_policy_check_of_a_2_mb_one_line_policy_is_quick(tmp_path, capsys) -> None:
+    """Once a lazy scan from every verb made this take minutes; it reads in linear time."""
+    import time
+
+    unit = "Return the answer as the writer wants and output the label as “quoted (SP2 – x "
+    path = tmp_path / "long.txt"
+    path.write_text(unit * (2_000_000 // len(unit)), encoding="utf-8")
+    start = time.perf_counter()
+    assert app.cli.main(["policy", "check", str(path)]) == 2  # no format in it: exit 2
+    assert time.perf_counter() - start < 30
+    assert "could not be read" in capsys.readouterr().out

@@ -9,6 +9,7 @@ import pytest
 from app.core.cases import TestCase
 from app.core.holdout import held_out_flips, is_held_out, split_cases
 from app.core.metrics import Outcome
+from app.core.outcome import is_right
 from app.core.policy import OutputFormat, parse_policy
 from app.core.rule_heat import cases_citing, ranked, rule_heat
 from app.core.run_compare import compare_runs, mcnemar_exact
@@ -67,7 +68,7 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_point():
                 for i in range(40)]  # fmt: skip
     acc, f1 = bootstrap_intervals(outcomes, BINARY, rounds=300, seed=7)
     assert (acc, f1) == bootstrap_intervals(outcomes, BINARY, rounds=300, seed=7)
-    point = sum(o.correct for o in outcomes) / 40
+    point = sum(is_right(o, BINARY) for o in outcomes) / 40
     assert acc.low <= point <= acc.high and acc.low < acc.high
     assert 0 <= f1.low <= f1.high <= 1
     none = bootstrap_intervals([], BINARY)

@@ -89,7 +89,10 @@ MULTI_SET = [
 def test_multi_class_maps_to_binary_through_violating_labels():
     m = compute_metrics(MULTI_SET, HATE)
     assert (m.tp, m.fp, m.tn, m.fn, m.missed_positive) == (4, 1, 1, 1, 1)
-    assert m.accuracy == approx(Fraction(5, 8))
+    # accuracy is right / scored (m4 answered the wrong class: wrong); the binary "violates"
+    # view, which counted m4 right, is violation_accuracy
+    assert m.accuracy == approx(Fraction(4, 8))
+    assert m.violation_accuracy == approx(Fraction(5, 8))
     assert m.precision == approx(Fraction(4, 5))
     assert m.recall == approx(Fraction(4, 6))
     assert m.f1 == approx(Fraction(8, 11))

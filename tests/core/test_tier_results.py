@@ -10,6 +10,7 @@ import pytest
 
 from app.core.flips import run_metrics
 from app.core.metrics import Outcome, compute_metrics
+from app.core.outcome import is_right
 from app.core.policy import OutputFormat
 from app.core.store import Store
 from app.core.store_rows import SCHEMA_VERSION, StoredResult
@@ -45,7 +46,10 @@ def test_tier_metrics_by_hand() -> None:
     m = compute_metrics(TIERED, DC)
     assert (m.total, m.scored, m.unscored, m.verdicts) == (9, 8, 1, 7)
     assert (m.tp, m.fp, m.tn, m.fn, m.missed_positive) == (5, 0, 1, 1, 1)
-    assert m.label_accuracy == pytest.approx(3 / 8)  # a, b exact tiers; h label
+    assert m.accuracy == pytest.approx(3 / 8)  # right: a, b exact tiers; h label
+    assert m.label_accuracy == pytest.approx(6 / 8)  # the label alone: all but f and g
+    assert m.violation_accuracy == pytest.approx(6 / 8)  # TP 5 + TN 1
+    assert m.wrong_cases == ["c", "d", "e", "f", "g"]
     t = m.tiers
     assert t is not None
     assert t.confusion.rows == ["DC0", "DC1", "DC2", "DC3"]
@@ -109,7 +113,7 @@ def test_stored_results_keep_tier_escalate_and_two_labels(tmp_path) -> None:
     )
     got = store.results(run)[0]
     assert (got.tier, got.escalate, got.depiction, got.request) == ("SP3", True, "SP3", "SP0")
-    assert got.correct  # the expected tier is the verdict's tier (JUnit, reports)
+    assert is_right(got, SP)  # the expected tier is the verdict's tier (JUnit, reports)
     verdict = got.verdict
     assert (verdict.tier, verdict.escalate, verdict.request) == ("SP3", True, "SP0")
     assert run_metrics([got], SP).tiers.exact == 1

@@ -58,7 +58,7 @@ def test_binary_ok(final: str, label: str) -> None:
         "The content is 1 of many",
         "1 of many posts like it",
         "The content is fine.",
-        '{"violation": 1}',
+        'It says {"violation": 1} here.',  # the cookbook's JSON only as the whole answer
         "10",
         "0.5",
     ],

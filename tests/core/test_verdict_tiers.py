@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.core.label_spelling import normalize_label
+from app.core.outcome import is_right
 from app.core.policy import OutputFormat, load_policy
 from app.core.verdict import VerdictStatus, parse_verdict
 
@@ -142,10 +143,13 @@ def test_label_spelling_keeps_tiers(raw: str, output: OutputFormat, expected: st
     assert normalize_label(raw, output) == expected
 
 
-def test_a_verdict_agrees_with_an_expected_pair_only_when_both_match() -> None:
+def test_a_verdict_is_right_for_an_expected_pair_on_the_scored_part() -> None:
     verdict = parse_verdict("D-SP2, R-SP0", SPAM)
-    assert verdict.agrees_with("D-SP2, R-SP0") and verdict.agrees_with("SP2")
-    assert not verdict.agrees_with("D-SP2, R-SP3") and not verdict.agrees_with("")
+    assert is_right(verdict, SPAM, expected="D-SP2, R-SP0")
+    assert is_right(verdict, SPAM, expected="SP2")
+    assert is_right(verdict, SPAM, expected="D-SP2, R-SP3")  # depiction scored (app.core.outcome)
+    assert not is_right(verdict, SPAM, expected="D-SP3, R-SP0")
+    assert not is_right(verdict, SPAM, expected="")
 
 
 def test_a_request_scored_policy_reads_a_pair_as_its_request() -> None:
@@ -153,7 +157,8 @@ def test_a_request_scored_policy_reads_a_pair_as_its_request() -> None:
     verdict = parse_verdict("D-SP3, R-SP0", request_scored)
     assert (verdict.label, verdict.tier, verdict.violates) == ("VALID", "SP0", False)
     assert (verdict.depiction, verdict.request) == ("SP3", "SP0")
-    assert verdict.agrees_with("SP0") and not verdict.agrees_with("SP3")
+    assert is_right(verdict, request_scored, expected="SP0")
+    assert not is_right(verdict, request_scored, expected="SP3")
 
 
 @pytest.mark.parametrize(

@@ -81,3 +81,54 @@ def test_least_recently_used_states_are_evicted_to_the_budget(tmp_path: Path) ->
     store.budget = 10**6
     store.save(key(6), bytes(10))
     assert store.clear() > 0 and store.files() == []
+
+
+def _read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only file system: every write, touch and delete fails with EROFS (as root,
+    chmod cannot make a folder read-only, so the calls themselves are made to fail)."""
+    import errno
+
+    def refuse(*_args, **_kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr("app.engine.local.prefix_store.os.utime", refuse)
+    monkeypatch.setattr("app.engine.local.prefix_store.atomic_write_bytes", refuse)
+    monkeypatch.setattr(Path, "unlink", refuse)
+
+
+def test_a_read_only_folder_turns_the_store_off_with_one_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = PrefixStore(tmp_path, budget=10_000)
+    assert store.save(key(1), b"x" * 100) is not None  # saved while the folder was writable
+    _read_only(monkeypatch)
+    with caplog.at_level(logging.WARNING):
+        assert store.load(key(1)) == b"x" * 100  # a saved state is still used once
+        assert not store.enabled
+        assert store.save(key(2), b"y" * 100) is None
+        store.reject(store.path(key(1)), "test")
+        assert store.evict() == []
+    warnings = [r.getMessage() for r in caplog.records if "cannot be written" in r.getMessage()]
+    assert len(warnings) == 1 and str(tmp_path) in warnings[0]
+    assert "Read-only file system" in warnings[0] and "without saved policy prefixes" in warnings[0]
+
+
+def test_a_read_only_prefix_folder_never_fails_a_case(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.run_types import EngineSettings, Finished
+    from app.engine.local.runner import LlamaRunner
+    from tests.support.requests import request
+
+    settings = EngineSettings(model_path=str(tiny_model), n_ctx=2048, n_threads=2)
+    store = PrefixStore(tmp_path / "prefixes")
+    first = LlamaRunner(settings, store)
+    assert isinstance(list(first.classify(request("a", "first"), lambda: False))[-1], Finished)
+    first.llm.close()
+    assert len(store.files()) == 1  # a saved prefix, then the file system turns read-only
+    _read_only(monkeypatch)
+    runner = LlamaRunner(settings, store)
+    for case in ("b", "c"):  # OSError(30) from touching the saved state failed every case
+        events = list(runner.classify(request(case, f"case {case}"), lambda: False))
+        assert isinstance(events[-1], Finished), events[-1]
+    assert store.failure == "Read-only file system"

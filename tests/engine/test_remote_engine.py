@@ -279,3 +279,60 @@ def test_eval_runs_a_test_set_with_concurrent_requests(server: str, tmp_path: Pa
     assert data["run"]["done"] == 4 and data["run"]["cached"] == 0
     assert sorted(r["case_id"] for r in data["results"]) == ["c0", "c1", "c2", "c3"]
     assert all(r["status"] == "ok" for r in data["results"])
+
+
+def test_a_silent_server_is_reported_each_second_and_stops_a_run_after_three_cases() -> None:
+    """A server that takes the case and never answers: a Waiting event every second (the
+    window shows "waiting for the server · 40 s"), the case fails after the read timeout,
+    and the third such case in a row, on any of the engine's slots, stops the run."""
+    from app.core.run_types import Waiting
+    from tests.bad_inputs.servers import hanging
+    from tests.support.fake_server import fake_server
+
+    with fake_server(hanging(hang_s=20)) as (url, _handler):
+        engine = RemoteEngine(RemoteConfig(url, retries=0, read_timeout=1.5))
+        engine.load()
+        first = list(engine.classify(request("c1", "hello")))
+        waits = first[:-1]
+        assert waits and all(isinstance(e, Waiting) and e.case_id == "c1" for e in waits)
+        assert 0.9 < waits[0].seconds < 1.2 and waits == sorted(waits, key=lambda e: e.seconds)
+        assert first[-1].kind == "error" and "sent nothing for 1.5 s" in first[-1].message
+        slot = engine.spawn()  # another thread's engine: the count is shared
+        assert list(slot.classify(request("c2", "hello")))[-1].kind == "error"
+        third = list(engine.classify(request("c3", "hello")))[-1]
+        engine.close()
+        slot.close()
+    assert third.kind == "load"  # the run service stops a run on this kind
+    assert third.message == (
+        f"The server at {url} took 3 cases in a row and sent nothing back for 1.5 s each, so "
+        "the run stopped; check that the server is running and not stuck, then run again."
+    )
+
+
+def test_a_server_that_sends_headers_then_queues_the_case_shows_waiting() -> None:
+    """llama-server and vLLM send a stream's headers at once and the first token only when
+    the queued case starts: the wait shows too, and the answer is read as usual."""
+    import time as clock
+
+    from app.core.run_types import Waiting
+    from tests.bad_inputs.servers import chat_events
+    from tests.support.fake_server import chat_models, fake_server, sse_answer
+
+    def queued(handler, _body) -> None:
+        def later():
+            clock.sleep(2.3)
+            yield from chat_events("1")
+
+        sse_answer(handler, later())
+
+    routes = {"/v1/models": chat_models, "/v1/chat/completions": queued}
+    with fake_server(routes) as (url, _handler):
+        engine = RemoteEngine(RemoteConfig(url, retries=0, read_timeout=10))
+        engine.load()
+        events = list(engine.classify(request("q1", "hello")))
+        engine.close()
+    started = next(i for i, e in enumerate(events) if isinstance(e, Started))
+    waits = [e for e in events[:started] if isinstance(e, Waiting)]
+    assert len(waits) >= 2 and waits[0].seconds >= 0.9
+    assert not any(isinstance(e, Waiting) for e in events[started:])
+    assert finish(events).result.verdict.label == "1"

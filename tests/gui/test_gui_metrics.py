@@ -153,3 +153,18 @@ def test_chart_paints_for_0_1_5_versions(qtbot, count, palette):
         assert "n/a" in chart.tooltip_at(chart.x_of(2)) if count == 5 else True
     else:
         assert chart.tooltip_at(10) == ""
+
+
+def test_tiles_show_the_change_since_the_previous_run(qtbot):
+    before = compute_metrics(OUTCOMES, BINARY)
+    fixed = [Outcome("b", "1", "ok", "1", ("fraud",)), *OUTCOMES[:1], *OUTCOMES[2:]]
+    now = compute_metrics(fixed, BINARY)
+    panel = _panel(qtbot, now)
+    assert all(label.text() == "" for label in panel.deltas.values())  # no previous run
+    panel.set_metrics(now, BINARY, "Run 2", previous=before)
+    assert panel.deltas["accuracy"].text() == "▲ +0.125 since the previous run"
+    assert panel.deltas["coverage"].text() == "= previous run"
+    panel.set_metrics(before, BINARY, "Run 1", previous=now)
+    assert panel.deltas["accuracy"].text() == "▼ -0.125 since the previous run"
+    panel.set_metrics(None)
+    assert panel.deltas["accuracy"].text() == ""

@@ -296,3 +296,52 @@ def test_progress_text() -> None:
         "6.3 GB of 15.8 GB · 38.4 MB/s · ETA 4m 09s"
     )
     assert progress_text(1000, None, 0.0, -1.0, True) == "checking 1.0 kB · 0 B/s · ETA --"
+
+
+def test_offline_laptop_gets_the_facts_to_fetch_a_model_elsewhere(
+    qtbot, controller, monkeypatch, tmp_path: Path
+) -> None:
+    """Offline, a catalog model not here shows its repository, file name, size and SHA-256
+    (copyable) to fetch it on another computer, and the dialog names its Add file… button,
+    never a CLI command."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLabel
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    digest = "0123456789abcdef" * 4
+    entries = json.loads(catalog.CATALOG_PATH.read_text(encoding="utf-8"))
+    entries["models"][0]["sha256"] = digest
+    cat = tmp_path / "models-with-sha.json"
+    cat.write_text(json.dumps(entries), encoding="utf-8")
+    monkeypatch.setattr(catalog, "CATALOG_PATH", cat)
+    with qtbot.waitSignal(controller.modelsListed, timeout=TIMEOUT):
+        dlg = ModelsDialog(controller)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    rect = dlg.table.visualRect(dlg.model.index(_row(dlg, "tiny-safeguard"), 0))
+    QTest.mouseClick(dlg.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    facts = dlg.fetch_facts
+    assert facts.isVisible()
+    text = facts.label.text()
+    size = cached_model("tiny").stat().st_size
+    for words in (
+        f"Repository: https://huggingface.co/{REPO}",
+        f"File: {FILE}",
+        f"({size:,} bytes)",
+        f"SHA-256: {digest}",
+        f"https://huggingface.co/{REPO}/resolve/main/{FILE}",
+    ):
+        assert words in text
+    QTest.mouseClick(facts.copy_button, Qt.MouseButton.LeftButton)
+    assert digest in QGuiApplication.clipboard().text()
+    assert "Add file…" in dlg.offline_label.text() and dlg.add_button.text() == "Add file…"
+    said = [w.text() + w.toolTip() for w in dlg.findChildren(QLabel)]
+    assert not any("safeguard-studio " in line or "models add" in line for line in said)
+    # a ready file needs no fetching: the facts go away
+    shutil.copy(cached_model("tiny"), Path(os.environ["SAFEGUARD_MODELS_DIR"]) / FILE)
+    _refresh(qtbot, dlg)
+    rect = dlg.table.visualRect(dlg.model.index(_row(dlg, "tiny-safeguard"), 0))
+    QTest.mouseClick(dlg.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert not facts.isVisible()

@@ -46,7 +46,7 @@ def test_export_writes_report(qtbot, tmp_path, monkeypatch, chosen):
         assert "<script>" not in text and "&lt;script&gt;" in text
         HTMLParser().feed(text)
     else:
-        assert text.startswith("# Run")
+        assert text.startswith("# Spam test policy v1 · ")  # policy, version, model, time
     assert messages == [f"Report saved to {written}."]
     tasks.shutdown()
     store.close()

@@ -186,29 +186,18 @@ def test_results_of_a_run_started_before_an_edit_arrive_stale(window, qtbot, fac
     assert all(model.entry(case.id).stale for case in CASES)
 
 
-def test_engine_crash_mid_run_leaves_window_usable(window, qtbot, factory):
+def test_engine_crash_mid_run_restarts_it_and_leaves_window_usable(window, qtbot, factory):
     factory.script.crash_on_call = 2
     with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as blocker:
         window.runner.run_all()
-    assert blocker.args[0].status == "failed"
+    assert blocker.args[0].status == "finished"  # a crash costs a restart, not the run
     model = window.case_panel.model
-    assert model.entry("c1").state == "done"
-    assert model.entry("c2").state == "failed" and status_text(window, "c2") == "error"
-    assert model.entry("c3") is None
-    assert window.status.engine_state() == "error"
-    assert factory.engines[0].closed
-    box = window.engine_message_box
-    assert box.isVisible() and not box.isModal()
-    box.close()
-    # the window still works: edit, then run again on a fresh engine
+    assert all(model.entry(case.id).state == "done" for case in CASES)
+    assert status_text(window, "c2") != "error"
+    assert factory.engines[0].restarts == 1 and len(factory.engines) == 1
+    assert window.status.engine_state() == "ready"
     qtbot.keyClicks(window.policy_panel.editor, "Still editable. ")
     assert window.policy_panel.is_modified()
-    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT) as blocker:
-        window.runner.run_all()
-    assert blocker.args[0].status == "finished"
-    assert len(factory.engines) == 2
-    assert all(model.entry(case.id).state == "done" for case in CASES)
-    assert window.status.engine_state() == "ready"
 
 
 def test_model_load_failure_is_reported_and_next_run_retries(window, qtbot, factory):

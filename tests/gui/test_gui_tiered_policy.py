@@ -78,6 +78,10 @@ def test_the_window_shows_the_inferred_format_and_scores_every_case(window, qtbo
     metrics = window.metrics_panel.metrics()
     assert metrics.coverage == 1.0 and metrics.scored == 4
     assert (metrics.tp, metrics.fp, metrics.tn, metrics.fn) == (2, 0, 1, 1)
+    # right as the ✓ column says: an expected tier must be the answer's tier
+    assert metrics.accuracy == 0.5 and metrics.violation_accuracy == 0.75
+    assert sorted(metrics.wrong_cases) == ["cure", "review"]
+    assert sum(mark == "✗" for mark in agree.values()) == len(metrics.wrong_cases)
     tiers = metrics.tiers
     assert tiers is not None and (tiers.scored, tiers.exact, tiers.with_tier) == (3, 1, 2)
     assert tiers.cell("DC3", "<no tier>") == 1 and tiers.cell("DC2", "DC0") == 1
@@ -87,3 +91,14 @@ def test_the_window_shows_the_inferred_format_and_scores_every_case(window, qtbo
     window.case_panel.select_case("cure")
     qtbot.waitUntil(lambda: "ESCALATE" in window.result_view.badge.text(), timeout=TIMEOUT)
     assert "label INVALID ESCALATE" in window.result_view.title.text()
+
+
+def test_run_failed_reruns_exactly_the_cases_metrics_counts_wrong(window, qtbot) -> None:
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT):
+        window.window_actions.run_all_action.trigger()
+    qtbot.waitUntil(lambda: window.metrics_panel.metrics() is not None, timeout=TIMEOUT)
+    wrong = set(window.metrics_panel.metrics().wrong_cases)
+    with qtbot.waitSignal(window.runner.runEnded, timeout=TIMEOUT):
+        assert window.runner.run_suite("failed")
+    last = window.store.list_runs()[-1]
+    assert {r.case_id for r in window.store.results(last.id)} == wrong == {"cure", "review"}

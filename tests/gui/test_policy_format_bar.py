@@ -61,6 +61,8 @@ def test_correcting_the_format_writes_front_matter_only_into_the_editor(
     dialog.allowed.setText("SP0")
     dialog.two_labels.setChecked(False)
     assert ok.isEnabled()
+    assert not dialog.write_in.isChecked()  # no front matter: kept beside the file by default
+    dialog.write_in.setChecked(True)  # the writer chooses to write it in
     ok.click()
     text = panel.text()
     assert text.startswith("---\nformat: labels\nlabels: VALID, INVALID\n")

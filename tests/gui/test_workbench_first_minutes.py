@@ -99,6 +99,7 @@ def test_plain_text_policies_get_an_outline_and_emoji_a_font(empty_window, qtbot
     titles = [(e.kind, e.title) for e in outline_entries(PLAIN)]
     assert titles == [
         ("heading", "DEFINITIONS"),
+        ("heading", "SP2 – Promotion"),  # a tier line is a section
         ("rule", "SP2  Promotion"),
         ("heading", "LABEL FORMAT"),
         ("heading", "EXAMPLES"),

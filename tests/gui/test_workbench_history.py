@@ -91,8 +91,8 @@ def test_runs_are_named_for_people(store):
     assert load_run_metrics(store, later.id).version_label.startswith("v2 · high · tiny.gguf")
     report = build_run_report(store, run_id)
     assert report.label.startswith("v1 · low · tiny.gguf")
-    assert f"Run {report.label}" in render_html(report)
-    assert f"Run {report.label}" in render_markdown(report)
+    assert f"{report.policy_name} {report.label}" in render_html(report)
+    assert f"{report.policy_name} {report.label}" in render_markdown(report)
     assert run_id in render_markdown(report)  # the id stays, for the CLI
 
 

@@ -91,3 +91,21 @@ def test_deb_is_valid_and_lays_out_opt_usr_bin_and_share(inputs) -> None:
 def test_main_without_a_bundle_says_what_to_do(tmp_path, capsys) -> None:
     assert linux.main(["--bundle", str(tmp_path / "none"), "--out", str(tmp_path)]) == 2
     assert "run `make package` to build it" in capsys.readouterr().err
+
+
+# What `apt-get install ./safeguard-studio.deb` may pull in through Recommends (apt installs
+# them by default, with their own dependencies): small libraries the bundle loads, nothing
+# that brings a desktop stack or perl with it.
+RECOMMENDS_ALLOWED = {"libwayland-cursor0", "libwayland-egl1"}
+
+
+def test_control_recommends_only_the_allow_list() -> None:
+    control = linux.control_text("1.2.3", "amd64", 4096)
+    fields = dict(line.split(": ", 1) for line in control.splitlines() if ": " in line)
+    recommended = {item.split()[0] for item in fields.get("Recommends", "").split(",") if item}
+    assert recommended <= RECOMMENDS_ALLOWED, (
+        f"not on the allow-list: {recommended - RECOMMENDS_ALLOWED}"
+    )
+    depends = {item.split()[0] for item in fields["Depends"].split(",")}
+    assert not {"libgtk-3-0", "xdg-utils", "perl"} & (recommended | depends)
+    assert "libgtk-3-0" in fields.get("Suggests", "")  # still named for native file dialogs

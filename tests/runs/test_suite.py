@@ -220,3 +220,13 @@ def test_parallel_run_can_be_cancelled(store):
     timer.join()
     assert summary.cancelled and summary.done == 0
     assert store.get_run(summary.run_id).status == "cancelled"
+
+
+def test_a_crash_gets_one_more_try_and_a_second_crash_names_the_input(store):
+    engine = ScriptedEngine({"content 2": "!fail"})  # crashes every time it is tried
+    summary = _run(engine, store, make_cases())
+    assert not summary.cancelled and summary.done == 6 and summary.failed == 1
+    assert [r.content for r in engine.requests].count("content 2") == 2
+    results = {r.case_id: r for r in store.results(summary.run_id)}
+    assert "crashed twice on this case's input" in results["c2"].message
+    assert all(results[f"c{i}"].status == "ok" for i in (1, 4, 5, 6))

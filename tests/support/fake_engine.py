@@ -3,8 +3,8 @@
 ``FakeEngine`` follows the ``Engine`` protocol: ``classify`` yields ``Started``, a few
 ``Delta`` events on the analysis channel (citing a rule code from the policy and quoting the
 first words of the content), the final answer, then ``Finished``. On demand it fails with a
-``Failed(kind="crash")`` in the middle of a case (and then refuses further work, like a dead
-child process), and it honours ``cancel()`` between deltas. ``FakeEngineFactory`` records
+``Failed(kind="crash")`` in the middle of a case (and then, like the local engine, starts a
+fresh "child process" for the next request: ``restarts`` counts them), and it honours ``cancel()`` between deltas. ``FakeEngineFactory`` records
 every engine it builds, so a test can see that a crash led to a fresh engine.
 """
 
@@ -82,6 +82,7 @@ class FakeEngine:
         self.calls = 0
         self.loaded: EngineSettings | None = None
         self.crashed = False
+        self.restarts = 0
         self.closed = False
         self._cancel = threading.Event()
 
@@ -100,8 +101,11 @@ class FakeEngine:
         self.closed = True
 
     def classify(self, request: ClassifyRequest) -> Iterator[Event]:
-        if self.crashed or self.closed:
+        if self.closed:
             raise EngineError("The engine process is not running; start a new run.")
+        if self.crashed:  # the local engine starts a fresh child after a crash
+            self.crashed = False
+            self.restarts += 1
         if self.loaded is None:
             raise EngineError("No model is loaded; load one first.")
         self._cancel.clear()

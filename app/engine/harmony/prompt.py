@@ -7,7 +7,9 @@ which may contain special tokens, and people's text (policy, content), which mus
 
 People's text is tokenized in pieces split inside every ``<|``, so no special-token string
 (``<|end|>``, ``<|start|>`` ...) can survive into the tokenizer: llama.cpp matches those
-strings even with special-token parsing off.
+strings even with special-token parsing off. Pieces are also kept short enough for
+llama.cpp's pre-tokenizer, which crashes on a long run without a space
+(:mod:`app.engine.harmony.long_runs`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from datetime import date as Date
 import jinja2
 import jinja2.ext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from app.engine.harmony.long_runs import split_long_runs
 
 IDENTITY = "You are ChatGPT, a large language model trained by OpenAI."
 KNOWLEDGE_CUTOFF = "2024-06"
@@ -206,5 +210,6 @@ def tokenize_segments(segments: list[Segment], tokenize: Tokenize) -> list[int]:
             ids.extend(tokenize(segment.text.encode("utf-8"), True))
         else:
             for piece in split_untrusted(segment.text):
-                ids.extend(tokenize(piece.encode("utf-8"), False))
+                for part in split_long_runs(piece):  # a long run crashes the tokenizer
+                    ids.extend(tokenize(part.encode("utf-8"), False))
     return ids

@@ -29,6 +29,12 @@ from app.engine.local.worker import worker_main
 from app.library.modelfile import inspect_model
 
 POLL_SECONDS = 0.05
+_AFTER_CRASH = {  # what happens after the child died, by what it was doing
+    "classifying": "your work is safe and it is restarted for the next case",
+    "loading the model": "check that the model file is whole and that the app is installed "
+    "completely, then run again",
+    "starting": "check that the app is installed completely, then run again",
+}
 
 
 def _exit_description(exitcode: int | None) -> str:
@@ -79,16 +85,37 @@ class LocalEngine:
         self._process = self._ctx.Process(
             target=worker_main, args=(child, self._cancel), name="safeguard-engine", daemon=True
         )
-        self._process.start()
-        child.close()
+        try:
+            self._process.start()
+        except OSError as exc:  # no process could be started (a broken pipe, no memory)
+            self._process = None
+            parent.close()
+            raise EngineError(
+                f"The model engine's process could not start ({exc.strerror or exc}); "
+                "close other programs or restart the app, then run again."
+            ) from None
+        finally:
+            child.close()
         self._conn = parent
-        parent.send(("prefix_budget", self.prefix_budget))
+        self._send(("prefix_budget", self.prefix_budget), "starting")
+
+    def _send(self, message: tuple, what: str) -> None:
+        """Send to the child; EngineError (as from :meth:`_poll`) when it is gone."""
+        try:
+            self._conn.send(message)
+        except (OSError, ValueError):  # a broken pipe: the child died
+            self._poll(5.0, what)  # raises with the child's exit reason once it is seen dead
+            self._stop_process(kill=True)
+            raise EngineError(
+                f"The model engine stopped answering while {what}; run again to restart it."
+            ) from None
 
     def set_prefix_budget(self, budget: int) -> None:
         """Change the disk budget of saved policy prefixes (0: neither saved nor used)."""
         self.prefix_budget = budget
         if self.alive:
-            self._conn.send(("prefix_budget", budget))
+            with contextlib.suppress(EngineError):  # a dead child: the next run restarts it
+                self._send(("prefix_budget", budget), "starting")
 
     def _stop_process(self, kill: bool = False) -> None:
         process, conn = self._process, self._conn
@@ -118,10 +145,8 @@ class LocalEngine:
             if not self._process.is_alive():
                 reason = _exit_description(self._process.exitcode)
                 self._stop_process(kill=True)
-                raise EngineError(
-                    f"The model engine stopped while {what} ({reason}); "
-                    "your work is safe and the next run restarts it."
-                )
+                then = _AFTER_CRASH.get(what, "your work is safe and it is restarted")
+                raise EngineError(f"The model engine stopped while {what} ({reason}); {then}.")
             if time.monotonic() >= deadline:
                 return None
 
@@ -132,7 +157,7 @@ class LocalEngine:
         inspect_model(settings.model_path)  # a bad file never reaches llama.cpp
         self._start()
         self._settings = settings
-        self._conn.send(("load", settings))
+        self._send(("load", settings), "loading the model")
         message = self._poll(self.load_timeout, "loading the model")
         if message is None:
             self._stop_process(kill=True)
@@ -171,7 +196,11 @@ class LocalEngine:
                 yield from fail_all(str(exc), "load")
                 return
         self._cancel.clear()
-        self._conn.send(message)
+        try:
+            self._send(message, "classifying")
+        except EngineError as exc:
+            yield from fail_all(str(exc), "crash")
+            return
         cancel_deadline: float | None = None
         last_message = time.monotonic()
         while open_ids:

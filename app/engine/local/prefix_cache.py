@@ -68,7 +68,7 @@ class PrefixCache:
 
     def key(self, prompt: Prompt) -> PrefixKey | None:
         """The key of prompt's policy prefix; None when the store is off."""
-        if self.store is None or self.store.budget <= 0 or prompt.prefix <= 0:
+        if self.store is None or not self.store.enabled or prompt.prefix <= 0:
             return None
         prefix = prompt.tokens[: prompt.prefix]
         return PrefixKey(

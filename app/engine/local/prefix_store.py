@@ -9,7 +9,9 @@ its SHA-256. A file whose key differs, whose payload is short or whose checksum 
 rejected with a log line, deleted, and the prefix is evaluated again.
 
 Files are written atomically (temporary file, then rename) and used least-recently first
-out of a size budget. Nothing here imports llama.cpp or Qt: the Settings page uses it to
+out of a size budget. The cache is optional: a folder that cannot be written (a read-only
+file system, no permission) is named once in a warning and the store turns itself off, so
+every prefix is evaluated again and no run ever fails because of it. Nothing here imports llama.cpp or Qt: the Settings page uses it to
 show and clear the folder.
 """
 
@@ -108,6 +110,21 @@ class PrefixStore:
         self.folder = Path(folder) if folder is not None else prefix_dir()
         self.budget = budget
         self.last_read_ms = 0.0  # the last load's disk read, for the benchmark
+        self.failure = ""  # why the folder cannot be written; the store is off once set
+
+    @property
+    def enabled(self) -> bool:
+        """Whether prefixes are saved and used (a budget, and a folder that can be written)."""
+        return self.budget > 0 and not self.failure
+
+    def _unwritable(self, exc: OSError) -> None:
+        """Turn the store off, warning once with the folder and the reason."""
+        if not self.failure:
+            self.failure = exc.strerror or str(exc)
+            log.warning(
+                "The prefix cache folder %s cannot be written (%s); runs go on without "
+                "saved policy prefixes.", self.folder, self.failure,
+            )  # fmt: skip
 
     def path(self, key: PrefixKey) -> Path:
         return self.folder / f"{key.digest}{SUFFIX}"
@@ -126,24 +143,36 @@ class PrefixStore:
         except ValueError as exc:
             self.reject(path, str(exc))
             return None
-        os.utime(path)  # most recently used
+        try:
+            os.utime(path)  # most recently used
+        except OSError as exc:
+            self._unwritable(exc)
         return payload
 
     def reject(self, path: Path, reason: str) -> None:
         log.warning("Prefix state %s rejected (%s); the prefix is evaluated again.", path, reason)
-        path.unlink(missing_ok=True)
+        self._remove(path)
+
+    def _remove(self, path: Path) -> bool:
+        """Delete a file; False (and the store off) when the folder refuses."""
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            self._unwritable(exc)
+            return False
+        return True
 
     def save(self, key: PrefixKey, payload: bytes) -> Path | None:
         """Write the state atomically, then evict down to the budget; None when it cannot
         be kept (over the budget on its own, or the disk refused)."""
         data = encode(key, payload)
-        if len(data) > self.budget:
+        if len(data) > self.budget or not self.enabled:
             return None
         path = self.path(key)
         try:
             atomic_write_bytes(path, data)
         except OSError as exc:
-            log.warning("Prefix state %s not saved: %s", path, exc)
+            self._unwritable(exc)
             return None
         self.evict(keep=path)
         return path
@@ -167,10 +196,11 @@ class PrefixStore:
         temporary files of saves that never finished)."""
         for temp in self.folder.glob(f".*{SUFFIX}.*.tmp"):
             try:
-                if time.time() - temp.stat().st_mtime > STALE_TEMP_SECONDS:
-                    temp.unlink()
+                stale = time.time() - temp.stat().st_mtime > STALE_TEMP_SECONDS
             except OSError:
                 continue
+            if stale and not self._remove(temp):
+                return []
         files = self.files()
         sizes = {path: path.stat().st_size for path in files if path.exists()}
         total = sum(sizes.values())
@@ -180,7 +210,8 @@ class PrefixStore:
                 break
             if path == keep or path not in sizes:
                 continue
-            path.unlink(missing_ok=True)
+            if not self._remove(path):
+                break
             total -= sizes[path]
             evicted.append(path)
         return evicted

@@ -31,6 +31,7 @@ from app.engine.answer import context_overflow, deltas, finished
 from app.engine.harmony.events import SPECIALS, HarmonyTokens
 from app.engine.harmony.prompt import PromptError, render, tokenize_segments
 from app.engine.harmony.stream import HarmonyStreamParser
+from app.engine.local.grammar import GrammarError, grammar_sampler
 from app.engine.local.llama_log import clear_log, install_log_capture, load_failure_reason
 from app.engine.local.prefix_cache import PrefixCache, Prompt
 from app.engine.local.prefix_store import PrefixStore
@@ -265,10 +266,11 @@ def sampler_chain(vocab, run: RunSettings):
     llama.cpp), top-p, temperature and a seeded draw. Free it with llama_sampler_free."""
     chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
     if run.grammar:
-        grammar = llama_cpp.llama_sampler_init_grammar(vocab, run.grammar.encode(), b"root")
-        if not grammar:
+        try:
+            grammar = grammar_sampler(vocab, run.grammar)
+        except GrammarError:
             llama_cpp.llama_sampler_free(chain)
-            raise EngineError("The output grammar is not valid GBNF; fix or remove it.")
+            raise
         llama_cpp.llama_sampler_chain_add(chain, grammar)
     llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_p(run.top_p, 1))
     llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_temp(run.temperature))

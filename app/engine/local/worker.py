@@ -24,8 +24,12 @@ def worker_main(conn: Connection, cancel: MpEvent) -> None:
     ("prefix_budget", bytes of saved policy prefixes), ("close", None). Messages out: ("loaded", info),
     ("load_failed", message), ("events", [Event, ...])."""
     from app.engine.local.prefix_store import PrefixStore
-    from app.engine.local.runner import LlamaRunner  # heavy import, child only
 
+    try:
+        from app.engine.local.runner import LlamaRunner  # heavy import, child only
+    except Exception as exc:  # noqa: BLE001 - a missing or broken llama.cpp library
+        _answer_without_llama(conn, exc)
+        return
     runner: LlamaRunner | None = None
     try:
         store: PrefixStore | None = PrefixStore()
@@ -88,10 +92,38 @@ def _stream(conn: Connection, events: Iterator[Event], case_ids: list[str]) -> N
                 conn.send(("events", pending))
                 pending = []
                 last_flush = now
-    except EngineError as exc:
-        pending += [Failed(case_id, str(exc)) for case_id in case_ids if case_id in open_ids]
+    except EngineError as exc:  # a GrammarError is bad input, not an engine fault
+        kind = getattr(exc, "kind", "error")
+        pending += [Failed(c, str(exc), kind) for c in case_ids if c in open_ids]
     except Exception as exc:  # noqa: BLE001 - any bug must end the job, not the process
         message = f"The engine failed: {exc!r}."
         pending += [Failed(case_id, message) for case_id in case_ids if case_id in open_ids]
     if pending:
         conn.send(("events", pending))
+
+
+def llama_missing_message(exc: BaseException) -> str:
+    """One sentence for a llama.cpp library that cannot be loaded in the child."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (
+        f"The llama.cpp library could not be loaded ({reason.rstrip('.')}); reinstall "
+        "Safeguard Studio (or llama-cpp-python), or use a server with --backend remote."
+    )
+
+
+def _answer_without_llama(conn: Connection, exc: BaseException) -> None:
+    """Without llama.cpp the child answers every load with the reason, until closed."""
+    message = llama_missing_message(exc)
+    while True:
+        try:
+            kind, payload = conn.recv()
+        except (EOFError, OSError):
+            return
+        if kind == "close":
+            return
+        if kind == "load":
+            conn.send(("load_failed", message))
+        elif kind == "classify":
+            conn.send(("events", [Failed(payload.case_id, message, "load")]))
+        elif kind == "classify_many":
+            conn.send(("events", [Failed(r.case_id, message, "load") for r in payload[0]]))

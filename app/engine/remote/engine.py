@@ -22,6 +22,10 @@ The completion text carries ``<|channel|>``, ``<|message|>``... literally and is
 the same harmony machine as the local engine's tokens (the stop token itself is stripped:
 finish reason "stop" reads as ``<|return|>``, "length" as the budget). Output text that spells a
 special token out of ordinary tokens cannot be told apart from the token on this path.
+A server that ignores ``stream`` sends one answer, read from ``choices[0].message`` (or
+``text``); while a server has not started answering, ``Waiting`` follows every second, and
+the third case in a row it never answers stops the run (a "load" failure, one sentence).
+The model list has its own short limit (``list_timeout``).
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from app.core.errors import EngineError
 from app.core.run_types import (
@@ -41,20 +44,23 @@ from app.core.run_types import (
     Failed,
     LoadFacts,
     Started,
+    Waiting,
 )
 from app.engine.answer import context_overflow, deltas, finished
 from app.engine.harmony.prompt import PromptError
 from app.engine.harmony.text import HarmonyTextStream
 from app.engine.remote.http import (
-    DEFAULT_KEY_ENV,
     Aborted,
     HttpClient,
     HttpConfig,
     HttpError,
+    Silence,
     resolve_api_key,
 )
+from app.engine.remote.remote_config import RemoteConfig
 from app.engine.remote.reply import (
     LIST_MODELS,
+    SilentServer,
     answer_counts,
     case_failure,
     over_budget,
@@ -66,23 +72,6 @@ from app.engine.remote.reply import (
 from app.engine.remote.request import ServerTokenizer, explain_empty, request_body
 
 APIS = ("auto", "llama-server", "llama-cpp-python", "chat")
-
-
-@dataclass(frozen=True)
-class RemoteConfig:
-    """Where the server is; the key itself is never stored here or in settings files."""
-
-    base_url: str = "http://127.0.0.1:8080"
-    model: str = ""  # "" uses the only model the server serves
-    api_key_env: str = DEFAULT_KEY_ENV
-    use_keyring: bool = True
-    api: str = "auto"  # one of APIS
-    connect_timeout: float = 10.0
-    read_timeout: float = 300.0
-    retries: int = 3
-    backoff: float = 0.5
-    deadline: float = 600.0  # longest one request may take (a whole answer), in seconds
-    max_body: int = 16 * 1024 * 1024  # largest answer accepted, in bytes
 
 
 class RemoteEngine:
@@ -108,6 +97,7 @@ class RemoteEngine:
         self.n_ctx: int | None = None
         self._template: str | None = None
         self._tokens = ServerTokenizer(self._http)
+        self._silent = SilentServer(config.base_url, config.read_timeout)
 
     http = property(lambda self: self._http)
     last_prompt_ids = property(lambda self: self._tokens.last_ids, doc="the last case's safe ids")
@@ -125,7 +115,8 @@ class RemoteEngine:
             return self._info
         started = time.perf_counter()
         try:
-            listing = self._http.get_json("/v1/models")
+            limit = min(self.config.list_timeout, self.config.deadline or float("inf"))
+            listing = self._http.get_json("/v1/models", deadline=limit)
         except HttpError as exc:
             raise self._fail(exc, LIST_MODELS) from None
         entries = served_models(listing, self.config.base_url)
@@ -198,6 +189,7 @@ class RemoteEngine:
             other._http, self.api, self._tokens.bos, self._tokens.specials
         )
         other._info = self._info
+        other._silent = self._silent  # a server that hangs is counted across the slots
         return other
 
     # -- classification ------------------------------------------------------------------
@@ -214,7 +206,8 @@ class RemoteEngine:
             yield Failed(request.case_id, str(exc), "prompt")
         except HttpError as exc:
             message, kind = case_failure(exc, str(self._fail(exc, "this case")))
-            yield Failed(request.case_id, message, kind)
+            stop = self._silent.count(exc)
+            yield Failed(request.case_id, stop or message, "load" if stop else kind)
 
     def _run(self, request: ClassifyRequest) -> Iterator[Event]:
         case, run = request.case_id, request.run
@@ -245,6 +238,10 @@ class RemoteEngine:
         for event in stream:
             if self._cancel.is_set():
                 raise Aborted
+            if isinstance(event, Silence):
+                yield Waiting(case, event.seconds)
+                continue
+            self._silent.answered()
             usage = event.get("usage") or usage
             server_timings = event.get("timings") or server_timings
             choices = event.get("choices") or []
@@ -254,7 +251,8 @@ class RemoteEngine:
             if first is None:
                 first = time.perf_counter()
                 yield Started(case, prompt_tokens, 0)
-            delta = choice.get("delta") or {}
+            # a server that ignored "stream" sends one answer: its text is the "message"
+            delta = choice.get("delta") or choice.get("message") or {}
             thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
             text = choice.get("text") if "text" in choice else delta.get("content")
             if thought:

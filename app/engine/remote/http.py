@@ -10,9 +10,9 @@ environment variable or the system keyring (``keyring``, optional), never a sett
 inside a stream returns at once.
 
 Nothing waits or grows without bound: every request, retries and a whole stream included,
-has an overall ``deadline`` (a timer shuts the socket down when it passes, so a server that
-sends one byte every few seconds cannot keep a read alive), and no answer may be larger
-than ``max_body`` bytes.
+has an overall ``deadline`` (:mod:`app.engine.remote.limits`), and no answer may be larger
+than ``max_body`` bytes. A stream reports each second the server has not started its answer
+(a ``Silence``), so a server that hangs shows.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ import http.client
 import json
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Generator, Iterator
 
 from app.engine.remote.credentials import (
     DEFAULT_KEY_ENV,
@@ -30,11 +31,18 @@ from app.engine.remote.credentials import (
     resolve_api_key,
     store_api_key,
 )
-from app.engine.remote.http_config import Aborted, HttpConfig, HttpError, check_base_url
+from app.engine.remote.http_config import (
+    Aborted,
+    HttpConfig,
+    HttpError,
+    check_base_url,
+    server_root,
+)
+from app.engine.remote.limits import RequestClock, Silence, drain
 
 __all__ = [
     "DEFAULT_KEY_ENV", "KEYRING_SERVICE", "Aborted", "HttpClient", "HttpConfig", "HttpError",
-    "check_base_url", "resolve_api_key", "store_api_key",
+    "Silence", "check_base_url", "resolve_api_key", "server_root", "store_api_key",
 ]  # fmt: skip
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RESET_ERRORS = (
@@ -54,10 +62,11 @@ class HttpClient:
         scheme, self._host, self._port, self._prefix = check_base_url(config.base_url)
         self._https = scheme == "https"
         self._conn: http.client.HTTPConnection | None = None
+        self._sock: socket.socket | None = None  # the connection's socket, even once closed
+        self._sent = 0.0  # when the request in flight went out (monotonic)
         self._lock = threading.Lock()
         self._aborted = threading.Event()
-        self._expired = threading.Event()
-        self._timer: threading.Timer | None = None
+        self._clock = RequestClock(config.deadline, self._shutdown)
         self.retry_log: list[tuple[str, float]] = []  # (reason, delay) of every retry
 
     # -- connection ----------------------------------------------------------------------
@@ -68,7 +77,7 @@ class HttpClient:
             conn.connect()
             conn.sock.settimeout(self.config.read_timeout)
             with self._lock:
-                self._conn = conn
+                self._conn, self._sock = conn, conn.sock
         return self._conn
 
     def close(self) -> None:
@@ -84,38 +93,13 @@ class HttpClient:
 
     def _shutdown(self) -> None:
         with self._lock:
-            sock = self._conn.sock if self._conn is not None else None
+            sock = (self._conn.sock if self._conn is not None else None) or self._sock
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
-    # -- the overall deadline ------------------------------------------------------------
-    def _arm(self) -> None:
-        """Start the deadline of a new request (its retries and stream included)."""
-        self._disarm()
-        self._expired.clear()
-        if self.config.deadline and self.config.deadline > 0:
-            self._timer = threading.Timer(self.config.deadline, self._expire)
-            self._timer.daemon = True
-            self._timer.start()
-
-    def _disarm(self) -> None:
-        timer, self._timer = self._timer, None
-        if timer is not None:
-            timer.cancel()
-
-    def _expire(self) -> None:
-        self._expired.set()
-        self._shutdown()
-
     def _check_deadline(self) -> None:
-        if self._expired.is_set():
-            self.close()
-            raise HttpError(
-                f"the answer took longer than the {self.config.deadline:g} s allowed for one "
-                "request",
-                kind="deadline",
-            )
+        self._clock.check(self.close)
 
     def _headers(self, has_body: bool) -> dict[str, str]:
         headers = {"Accept": "application/json, text/event-stream"}
@@ -135,6 +119,13 @@ class HttpClient:
 
     def _open(self, method: str, path: str, body: dict | None) -> http.client.HTTPResponse:
         """Send a request and return a 2xx response (body unread), retrying what may pass."""
+        return drain(self._attempts(method, path, body))
+
+    def _attempts(
+        self, method: str, path: str, body: dict | None
+    ) -> Generator[Silence, None, http.client.HTTPResponse]:
+        """:meth:`_open` step by step: a :class:`Silence` every tick while the server has
+        not started its answer, then the 2xx response (body unread)."""
         self._aborted.clear()
         payload = json.dumps(body).encode("utf-8") if body is not None else None
         attempt = 0
@@ -143,6 +134,10 @@ class HttpClient:
             try:
                 conn = self._connect()
                 conn.request(method, self._prefix + path, payload, self._headers(body is not None))
+                self._sent = time.monotonic()
+                yield from self._clock.silences(
+                    conn.sock, self.config.read_timeout, self._aborted, self._sent
+                )
                 response = conn.getresponse()
             except (ConnectionRefusedError, socket.gaierror) as exc:
                 self.close()
@@ -150,7 +145,9 @@ class HttpClient:
             except TimeoutError:
                 self.close()
                 self._check_deadline()
-                raise HttpError("the server did not answer in time") from None
+                raise HttpError(
+                    f"sent nothing for {self.config.read_timeout:g} s", kind="silent"
+                ) from None
             except _RESET_ERRORS as exc:
                 self.close()
                 if self._aborted.is_set():
@@ -184,18 +181,21 @@ class HttpClient:
             self._check_deadline()
             attempt += 1
 
-    def get_json(self, path: str) -> object:
-        return self._call("GET", path, None)
+    def get_json(self, path: str, deadline: float | None = None) -> object:
+        """GET a JSON answer; ``deadline`` replaces the configured one for this call."""
+        return self._call("GET", path, None, deadline)
 
     def post_json(self, path: str, body: dict) -> object:
         return self._call("POST", path, body)
 
-    def _call(self, method: str, path: str, body: dict | None) -> object:
-        self._arm()
+    def _call(
+        self, method: str, path: str, body: dict | None, deadline: float | None = None
+    ) -> object:
+        self._clock.arm(deadline)
         try:
             return self._read_json(self._open(method, path, body))
         finally:
-            self._disarm()
+            self._clock.disarm()
 
     def _too_large(self) -> HttpError:
         self.close()
@@ -227,21 +227,25 @@ class HttpClient:
                 "the server's answer is not JSON", response.status, text, kind="not_json"
             ) from None
 
-    def stream(self, path: str, body: dict) -> Iterator[dict]:
-        """POST and yield each JSON event of a server-sent-event stream until ``[DONE]``.
+    def stream(self, path: str, body: dict) -> Iterator[dict | Silence]:
+        """POST and yield each JSON event of a server-sent-event stream until ``[DONE]``,
+        and a :class:`Silence` every ``WAIT_TICK`` seconds until the answer starts.
 
         Raises ``Aborted`` after ``abort()``; a stream that ends without ``[DONE]`` just ends
         (the caller judges that from the finish reason it saw).
         """
-        self._arm()
+        self._clock.arm()
         try:
-            response = self._open("POST", path, body)
+            response = yield from self._attempts("POST", path, body)
             if "text/event-stream" not in (response.getheader("Content-Type") or ""):
                 yield self._read_json(response)  # a server that ignored "stream": one answer
                 return
+            yield from self._clock.first_event(  # headers came, the answer not yet
+                response, self._sock, self.config.read_timeout, self._aborted, self._sent
+            )
             yield from self._events(response)
         finally:
-            self._disarm()
+            self._clock.disarm()
             # A stream left unread cannot be reused for keep-alive: drop the connection.
             self.close()
 
@@ -256,7 +260,7 @@ class HttpClient:
             except TimeoutError:
                 self._check_deadline()
                 raise HttpError(
-                    f"the server sent nothing for {self.config.read_timeout:.0f} s"
+                    f"sent nothing for {self.config.read_timeout:g} s", kind="silent"
                 ) from None
             except (OSError, http.client.HTTPException, ValueError):
                 if self._aborted.is_set():

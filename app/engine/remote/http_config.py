@@ -2,7 +2,8 @@
 
 :class:`HttpConfig` holds the limits of :class:`~app.engine.remote.http.HttpClient`
 (timeouts, retries, the overall deadline, the largest answer); :func:`check_base_url` turns
-a server URL into its parts or one sentence (no scheme, a port out of range);
+a server URL into its parts or one sentence (no scheme, a port out of range), and
+:func:`server_root` takes the ``/v1`` off the URL that vLLM, Ollama and LM Studio print;
 :class:`HttpError` is a request that failed for good, with the HTTP status when one came.
 """
 
@@ -22,7 +23,7 @@ class HttpError(Exception):
         super().__init__(message)
         self.status = status
         self.body = body
-        self.kind = kind  # "" or "deadline", "too_large", "not_json", "url"
+        self.kind = kind  # "" or "deadline", "too_large", "not_json", "url", "silent"
 
     def server_message(self) -> str:
         """The error text the server put in its body (OpenAI or FastAPI shape), if any."""
@@ -55,9 +56,20 @@ class HttpConfig:
     max_body: int = 16 * 1024 * 1024  # largest answer accepted, in bytes
 
 
+def server_root(url: str) -> str:
+    """The server's URL without surrounding blanks, trailing slashes or a final ``/v1``:
+    ``http://host:8000/v1`` (what vLLM, Ollama and LM Studio print) is ``http://host:8000``,
+    since every request path here starts with ``/v1`` itself."""
+    text = (url or "").strip().rstrip("/")
+    _scheme, sep, rest = text.partition("://")
+    if sep and "/" in rest and rest.lower().endswith("/v1"):
+        text = text[: -len("/v1")].rstrip("/")
+    return text
+
+
 def check_base_url(url: str) -> tuple[str, str, int | None, str]:
     """(scheme, host, port, path) of a server URL, or an HttpError with one sentence."""
-    parts = urlsplit((url or "").strip().rstrip("/"))
+    parts = urlsplit(server_root(url))
     if parts.scheme not in ("http", "https"):
         raise HttpError(
             f"The server URL {url!r} does not start with http:// or https://; write it like "

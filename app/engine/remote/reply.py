@@ -5,22 +5,65 @@ missing or refused, not an OpenAI-compatible API, over the deadline or the size 
 server's own reason); ``case_failure`` does the same for one case,
 with a context overflow told apart. ``answer_counts`` takes the token counts and timings of
 a finished answer from the server's ``usage`` and, where llama-server reports them, its
-``timings``; what the server does not report is measured here.
+``timings``; what the server does not report is measured here. :class:`SilentServer`
+counts the cases in a row a server took without answering and stops the run after
+``STOP_AFTER_SILENT`` of them (each waits the whole read timeout, so 45 cases on a server
+that hangs would take hours).
 """
 
 from __future__ import annotations
+
+import threading
 
 from app.core.errors import EngineError
 from app.core.run_types import Timings, TokenCounts
 from app.engine.remote.http import HttpError
 
 LIST_MODELS = "to list its models"
+STOP_AFTER_SILENT = 3  # cases in a row without a byte of answer before a run stops
+
+
+class SilentServer:
+    """Cases in a row that a server took and never answered (shared by parallel slots)."""
+
+    def __init__(self, url: str, read_timeout: float) -> None:
+        self.url, self.read_timeout = url, read_timeout
+        self._lock = threading.Lock()
+        self._in_a_row = 0
+
+    def answered(self) -> None:
+        with self._lock:
+            self._in_a_row = 0
+
+    def count(self, exc: HttpError) -> str:
+        """Count a failed case; the sentence that stops the run once enough were silent
+        in a row, else ''."""
+        with self._lock:
+            self._in_a_row = self._in_a_row + 1 if exc.kind == "silent" else 0
+            silent = self._in_a_row
+        if silent < STOP_AFTER_SILENT:
+            return ""
+        return (
+            f"The server at {self.url} took {silent} cases in a row and sent nothing back "
+            f"for {self.read_timeout:g} s each, so the run stopped; check that the server "
+            "is running and not stuck, then run again."
+        )
 
 
 def server_error(exc: HttpError, what: str, url: str, key_env: str, has_key: bool) -> EngineError:
     """The user's message for a call to the server at ``url`` that failed doing ``what``."""
     if exc.kind == "url":
         return EngineError(str(exc))
+    if exc.kind == "deadline" and what == LIST_MODELS:
+        return EngineError(
+            f"The server at {url} did not finish {what}: {exc}; a model list takes a moment, "
+            "so check that the server is not stuck or overloaded."
+        )
+    if exc.kind == "silent":
+        return EngineError(
+            f"The server at {url} took {what} and then {exc}; check that it is not stuck or "
+            "overloaded (the CLI's --timeout allows a longer silence)."
+        )
     if exc.kind == "deadline":
         return EngineError(
             f"The server at {url} did not finish {what}: {exc}; raise the time limit per case "

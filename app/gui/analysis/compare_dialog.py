@@ -1,6 +1,9 @@
 """*History ▸ Compare runs…*: two stored runs over the same cases side by side.
 
-Two combos pick runs A and B (newest two preselected). The dialog then shows the summary
+Two combos pick runs A and B, each run named by policy and version, test set, model,
+effort, accuracy and date (:class:`~app.core.run_facts.RunFacts`); the open policy's runs
+come first, newest first, and other policies' runs after a separator under their own
+heading; the newest two of the open policy are preselected. The dialog then shows the summary
 (agreement, McNemar's exact p), the agreement matrix, accuracy / F1 of each with B − A,
 tokens and seconds per case, and the cases where the runs disagree; selecting one shows both
 reasonings and answers side by side as plain text. All loading goes through the
@@ -9,8 +12,9 @@ reasonings and answers side by side as plain text. All loading goes through the
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.flips import prediction
+from app.core.outcome import answer_text
 from app.core.run_compare import RunComparison
+from app.core.run_facts import RunFacts
 from app.gui.analysis.controller import AnalysisController
 from app.gui.shared.widgets import plain_label
 
@@ -50,19 +55,44 @@ def _table() -> QTableWidget:
     return table
 
 
-def run_title(run) -> str:
-    started = time.strftime("%m-%d %H:%M", time.localtime(run.started))
-    k = run.settings.get("samples")
-    effort = run.settings.get("effort", "")
-    extra = f", ×{k}" if k else ""
-    return f"{started} · {run.model or 'model?'} · {effort}{extra} · {run.id[-8:]}"
+OTHER_POLICIES = "Other policies"
+
+
+def grouped_runs(runs: list[RunFacts], policy_path: str) -> tuple[list, list]:
+    """(the open policy's runs, other policies' runs), each newest first."""
+    newest = list(reversed(runs))
+    mine = [f for f in newest if policy_path and f.policy_file == policy_path]
+    return mine, [f for f in newest if f not in mine]
+
+
+def _fill_combo(combo: QComboBox, mine: list[RunFacts], others: list[RunFacts]) -> None:
+    combo.blockSignals(True)
+    combo.clear()
+    for facts in mine:
+        combo.addItem(facts.text(), facts.run.id)
+    if others:
+        if mine:
+            combo.insertSeparator(combo.count())
+        combo.addItem(f"{OTHER_POLICIES}:")
+        heading = combo.model()
+        if isinstance(heading, QStandardItemModel):
+            heading.item(combo.count() - 1).setEnabled(False)
+        for facts in others:
+            combo.addItem(f"    {facts.text()}", facts.run.id)
+    combo.blockSignals(False)
 
 
 class CompareDialog(QDialog):
     """Pick two runs; see agreement, metrics, McNemar's p and the disagreements."""
 
-    def __init__(self, controller: AnalysisController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: AnalysisController,
+        parent: QWidget | None = None,
+        policy_path: Callable[[], str] = str,
+    ) -> None:
         super().__init__(parent)
+        self.policy_path = policy_path
         self.setWindowTitle("Compare runs")
         self.resize(1100, 720)
         self.controller = controller
@@ -106,20 +136,18 @@ class CompareDialog(QDialog):
         controller.requestFailed.connect(self.summary.setText)
         controller.request_runs()
 
-    def set_runs(self, runs: list) -> None:
+    def set_runs(self, runs: list[RunFacts]) -> None:
+        mine, others = grouped_runs(runs, self.policy_path())
         for combo in (self.combo_a, self.combo_b):
-            combo.blockSignals(True)
-            combo.clear()
-            for run in reversed(runs):  # newest first
-                combo.addItem(run_title(run), run.id)
-            combo.blockSignals(False)
+            _fill_combo(combo, mine, others)
         if len(runs) < 2:
             self.summary.setText(
                 "Run the test set twice (another model, effort or policy) to compare."
             )
             return
-        self.combo_a.setCurrentIndex(1)  # the older of the newest two
-        self.combo_b.setCurrentIndex(0)
+        ids = [f.run.id for f in (mine if len(mine) >= 2 else mine + others)]
+        self.combo_a.setCurrentIndex(self.combo_a.findData(ids[1]))  # the older of the two
+        self.combo_b.setCurrentIndex(self.combo_b.findData(ids[0]))
         self._request()
 
     def _request(self) -> None:
@@ -137,7 +165,7 @@ class CompareDialog(QDialog):
         rows = [[f"A {a}"] + [cmp.cell(a, b) for b in cmp.labels] for a in cmp.labels]
         _fill(self.matrix, ["A \\ B", *(f"B {b}" for b in cmp.labels)], rows)
         _fill(self.metrics, ["", "A", "B", "B − A"], cmp.table_rows())
-        case_rows = [[d.case_id, d.expected, prediction(d.a), prediction(d.b)]
+        case_rows = [[d.case_id, d.expected, answer_text(d.a), answer_text(d.b)]
                      for d in cmp.disagreements]  # fmt: skip
         _fill(self.cases, ["Case", "Expected", "A", "B"], case_rows)
         self.cases.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -154,6 +182,6 @@ class CompareDialog(QDialog):
         d = self.comparison.disagreements[rows[0].row()]
         for text, result, side in ((self.text_a, d.a, "A"), (self.text_b, d.b, "B")):
             text.setPlainText(
-                f"{side}: {prediction(result)}\n\nReasoning:\n{result.analysis}\n\n"
+                f"{side}: {answer_text(result)}\n\nReasoning:\n{result.analysis}\n\n"
                 f"Answer:\n{result.final}"
             )

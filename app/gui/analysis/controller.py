@@ -5,7 +5,7 @@ widgets (heat table, triage panel, compare dialog, samples view) talk only to it
 ``request_*`` returns at once and answers with a signal on the GUI thread:
 
 - ``request_analysis(run_id)`` -> ``analysisReady(RunAnalysis)``
-- ``request_runs()`` -> ``runsReady(list[RunRecord])`` (sample runs left out)
+- ``request_runs()`` -> ``runsReady(list[RunFacts])`` (sample runs left out)
 - ``request_compare(run_a, run_b)`` -> ``comparisonReady(RunComparison)``
 - ``request_evidence(case_id)`` -> ``evidenceReady(Evidence)`` (for the loaded analysis)
 - ``request_samples(case_id)`` -> ``samplesReady(case_id, list[StoredResult])``
@@ -23,21 +23,23 @@ from PySide6.QtCore import QObject, Signal
 
 from app.core.run_analysis import RunAnalysis, case_evidence, case_samples, load_run_analysis
 from app.core.run_compare import compare_stored_runs
+from app.core.run_facts import RunFacts, run_facts
 from app.core.stability import UNSTABLE_BELOW
 from app.core.store import Store
 from app.core.triage_book import file_triage, undo_triage
 from app.gui.shared.tasks import TaskRunner
 
 
-def _listed_runs(store: Store) -> list:
-    return store.list_runs()  # test-set runs: samples and single cases are not listed
+def _listed_runs(store: Store) -> list[RunFacts]:
+    """Test-set runs (samples and single cases are not listed), each with what names it."""
+    return [run_facts(store, run) for run in store.list_runs()]
 
 
 class AnalysisController(QObject):
     """Background loading of run analyses, comparisons and triage filings."""
 
     analysisReady = Signal(object)  # RunAnalysis
-    runsReady = Signal(list)  # list[RunRecord]
+    runsReady = Signal(list)  # list[RunFacts]
     comparisonReady = Signal(object)  # RunComparison
     evidenceReady = Signal(object)  # Evidence
     samplesReady = Signal(str, list)  # case id, list[StoredResult]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
-from app.core.flips import prediction
+from app.core.outcome import answer_text
 from app.core.stability import case_stability
 from app.core.store_rows import StoredResult
 from app.gui.analysis.controller import AnalysisController
@@ -59,7 +59,7 @@ class SamplesView(QWidget):
         if not samples:
             self.summary.setText("One sample of this case; Run ×k shows how stable its label is.")
             return
-        stability = case_stability(case_id, [prediction(r) for r in samples])
+        stability = case_stability(case_id, [answer_text(r) for r in samples])
         state = "unstable" if stability.unstable else "stable"
         self.summary.setText(
             f"{len(samples)} samples: {stability.votes}; majority {stability.majority}, "
@@ -69,9 +69,9 @@ class SamplesView(QWidget):
             self.controller.analysis.run.settings.get("seed", 0) if self.controller.analysis else 0
         )
         for index, result in enumerate(samples):
-            mark = "●" if prediction(result) == stability.majority else "○"
+            mark = "●" if answer_text(result) == stability.majority else "○"
             self.list.addItem(
-                f"{mark} sample {index + 1} (seed {seed + index}): {prediction(result)}"
+                f"{mark} sample {index + 1} (seed {seed + index}): {answer_text(result)}"
             )
         self.list.setCurrentRow(0)
 

@@ -98,8 +98,11 @@ class TriagePanel(QGroupBox):
         labels = analysis.policy.output.expected_choices()[0] if analysis else []  # and tiers
         self.label_combo.clear()
         self.label_combo.addItems(labels)
-        if evidence.prediction in labels:  # the model's answer is the usual gold fix
-            self.label_combo.setCurrentText(evidence.prediction)
+        fix = evidence.gold_fix  # the model's answer, as a tier or pair where one is expected
+        if fix and fix not in labels:
+            self.label_combo.insertItem(0, fix)
+        if fix:  # the model's answer is the usual gold fix
+            self.label_combo.setCurrentText(fix)
         rules = list(dict.fromkeys(evidence.cited_rules + evidence.tagged_rules))
         self.rule_combo.clear()
         self.rule_combo.addItems(rules or [h.code for h in (analysis.heats if analysis else [])])

@@ -166,7 +166,9 @@ class WindowAnalysis(QObject):
 
     def open_compare(self) -> CompareDialog:
         if self.compare_dialog is None:
-            self.compare_dialog = CompareDialog(self.controller, self.ctx.parent)
+            self.compare_dialog = CompareDialog(
+                self.controller, self.ctx.parent, self.ctx.policy_path
+            )
         else:
             self.controller.request_runs()
         self.compare_dialog.show()

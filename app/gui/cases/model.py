@@ -3,10 +3,10 @@
 Rows are cases; results are attached by case id. A result remembers the policy text and
 content it was computed for (and the prompt of a response case), so it turns *stale* (grey
 italic, with a tooltip) as soon as one differs from what is on screen, and fresh again if
-the edit is undone. Stale results
-are never counted as agreement; *Prompt* shows the prompt a response case answers. The
-``ResultEntry`` (app.gui.shared.result_entry) is one case's latest run; the proxies in
-``app.gui.cases.filter`` sort and filter for the view.
+the edit is undone. Stale results are never marked; ✓/✗ is app.core.outcome's judgement
+under ``output``; *Prompt* shows the prompt a response case answers. ``ResultEntry``
+(app.gui.shared.result_entry) is one case's latest run; app.gui.cases.filter sorts and
+filters for the view.
 """
 
 from __future__ import annotations
@@ -17,15 +17,10 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from app.core.cases import TestCase
+from app.core.policy_meta import OutputFormat
 from app.core.run_types import ClassifyResult
 from app.core.verdict import VerdictStatus
-from app.gui.shared.result_entry import (
-    KIND_TEXT,
-    STATUS_TEXT,
-    ResultEntry,
-    predicted_text,
-    text_key,
-)
+from app.gui.shared.result_entry import KIND_TEXT, ResultEntry, predicted_text, text_key
 from app.gui.shared.table_model import HeaderedTableModel
 
 
@@ -69,7 +64,7 @@ class CaseTableModel(HeaderedTableModel):
         self._policy_key = text_key("")
         self._queued: set[str] = set()
         self._prompts: dict[str, str] = {}  # case id -> the prompt its result answered
-        self._next_id = 1
+        self._next_id, self.output = 1, OutputFormat()  # output: the format ✓/✗ judges with
 
     # --- Qt model API ---------------------------------------------------------------
     def row_count(self) -> int:
@@ -131,14 +126,13 @@ class CaseTableModel(HeaderedTableModel):
             return ""
         if column == Column.STATUS:
             kind = KIND_TEXT.get(entry.verdict_kind)
-            text = STATUS_TEXT.get(entry.state) or kind or predicted_text(entry)
+            text = entry.state_text() or kind or predicted_text(entry)
             if entry.stale:
                 return f"{text} (stale)"
             return f"{text} (cached)" if entry.cached and entry.state == "done" else text
-        # agreement: only for a fresh labelled result and a stated expectation
-        if entry.stale or not case.expected or not entry.label:
+        if entry.stale or not case.expected or not entry.label:  # fresh, labelled, expected
             return ""
-        return "✓" if entry.agrees_with(case.expected) else "✗"
+        return "✓" if entry.agrees_with(case.expected, self.output) else "✗"
 
     # --- cases ----------------------------------------------------------------------
     def cases(self) -> list[TestCase]:
@@ -299,9 +293,9 @@ class CaseTableModel(HeaderedTableModel):
             self.dataChanged.emit(self.index(top, 0), self.index(bottom, len(Column) - 1))
         return len(changed)
 
-    def set_policy_text(self, policy_text: str) -> None:
+    def set_policy_text(self, policy_text: str, output: OutputFormat | None = None) -> None:
         """Tell the model the current policy; results computed for another text turn stale."""
-        key = text_key(policy_text)
+        self.output, key = output or self.output, text_key(policy_text)
         if key == self._policy_key:
             return
         self._policy_key = key

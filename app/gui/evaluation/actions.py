@@ -7,9 +7,12 @@ the case table in step with the store:
 - after a test-set run, the run's metrics (and the policy's version history for the chart)
   load through the ``EvaluationController``, off the GUI thread;
 - when a policy opens, the newest stored result of each case (same test set and model) is
-  loaded off the GUI thread into the case table, stale where the policy changed since;
+  loaded off the GUI thread into the case table, stale where the policy changed since, and
+  the Metrics tab shows the last test-set run of that test set (never a single *Run case*
+  or a held-out check), with the change since the run before it under each tile;
 - Policy versions… (``HistoryDialog``; restore replaces the editor text as one undoable
-  edit), Compare last two runs… (``FlipView`` in a window), Export run report….
+  edit), Compare last two runs… (``FlipView`` in a window), Export run report… and Export
+  results CSV…, both of the run the Metrics tab shows (``shown_run_id``).
 
 It gets what it uses (see :class:`EvaluationContext`), never the window itself. Store
 queries never run on the GUI thread: each goes through the evaluation controller's tasks.
@@ -25,13 +28,14 @@ from PySide6.QtCore import QObject, QSettings, Qt, Slot
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from app.core.cases import cases_path_for
+from app.core.run_facts import last_suite_run
 from app.core.store import Store
 from app.gui.evaluation.controller import EvaluationController
-from app.gui.evaluation.data import latest_case_results, named_recent_runs, recent_runs
+from app.gui.evaluation.data import latest_case_results, named_recent_runs
 from app.gui.evaluation.flip_view import FlipView
 from app.gui.evaluation.history_dialog import HistoryDialog
 from app.gui.evaluation.metrics_panel import MetricsPanel
-from app.gui.evaluation.report_actions import export_run_report
+from app.gui.evaluation.report_actions import export_results_csv, export_run_report
 from app.gui.shared.backend_values import backend_config
 from app.gui.shared.document_edit import replace_document_text
 from app.gui.shared.screen_fit import fit_to_screen
@@ -67,6 +71,7 @@ class EvaluationActions(QObject):
         self.flip_window: QDialog | None = None
         self.flip_view: FlipView | None = None
         self._load_token = 0
+        self.shown_run_id = ""  # the run the Metrics tab shows: what the exports write
         self.evaluation.historyReady.connect(self._on_history)
         self.evaluation.flipsReady.connect(self._on_flips)
         self.evaluation.runMetricsReady.connect(self._on_run_metrics)
@@ -95,10 +100,12 @@ class EvaluationActions(QObject):
     def _on_run_metrics(self, run_metrics) -> None:
         if run_metrics.run.cases_path != self.cases_path():
             return  # a run of the policy that was open before: not this one's
+        self.shown_run_id = run_metrics.run.id
         self.context.metrics_panel.set_metrics(
             run_metrics.metrics,
             run_metrics.output,
             f"Run {run_metrics.version_label or run_metrics.run.id}",
+            run_metrics.previous,
         )
 
     def load_stored_results(self) -> None:
@@ -106,6 +113,7 @@ class EvaluationActions(QObject):
         history and flip windows, the cell filter), then show this one's stored results."""
         self._load_token += 1
         token, cases_path = self._load_token, self.cases_path()
+        self.shown_run_id = ""
         self.context.metrics_panel.set_metrics(None)
         self.context.metrics_panel.set_history([])
         self.context.case_panel.clear_case_filter()
@@ -113,6 +121,12 @@ class EvaluationActions(QObject):
             if window is not None:
                 window.close()
         self.evaluation.request_history(self.policy_path() or None)
+        if cases_path:
+            self.tasks.submit(
+                last_suite_run, self.context.store, cases_path,
+                on_done=lambda run: self._show_last_run(token, run),
+                on_error=self.context.show_message,
+            )  # fmt: skip
         ids = [case.id for case in self.context.case_panel.cases()]
         if not cases_path or not ids:
             return
@@ -125,6 +139,11 @@ class EvaluationActions(QObject):
             on_done=lambda found: self._on_stored(token, found),
             on_error=self.context.show_message,
         )
+
+    def _show_last_run(self, token: int, run) -> None:
+        """The Metrics tab shows the last test-set run (unless a run ended since)."""
+        if token == self._load_token and run is not None and not self.shown_run_id:
+            self.evaluation.request_run_metrics(run.id)
 
     def _on_stored(self, token: int, found: dict) -> None:
         if token != self._load_token or not found:
@@ -142,8 +161,6 @@ class EvaluationActions(QObject):
             if model.entry(case_id) is None  # a run started since: keep its results
         ]
         shown = model.set_results(items)
-        newest = max(item.result.run_id for item in found.values())
-        self.evaluation.request_run_metrics(newest)  # the metrics tab shows that run
         if shown:
             self.context.show_case(self.context.case_panel.current_case_id())
             self.context.show_message(f"Showing the stored results of {shown} cases.")
@@ -221,25 +238,19 @@ class EvaluationActions(QObject):
         self.flip_window.raise_()
 
     def export_report(self) -> None:
-        """Export the newest run of the open policy's test set (never another policy's)."""
-        cases_path = self.cases_path()
-        if not cases_path:
-            self.context.show_message("Run the test set first; then export its report.")
-            return
-        self.tasks.submit(
-            recent_runs,
-            self.context.store,
-            cases_path,
-            1,
-            on_done=lambda runs: self._export(runs[-1].id) if runs else self.context.show_message(
-                "Run the test set first; then export its report."
-            ),
-            on_error=self.context.show_message,
-        )  # fmt: skip
+        """Export the report of the run the Metrics tab shows (never another run)."""
+        self._export(export_run_report)
 
-    def _export(self, run_id: str) -> None:
+    def export_results_csv(self) -> None:
+        """Export the results CSV of the run the Metrics tab shows."""
+        self._export(export_results_csv)
+
+    def _export(self, export: Callable) -> None:
+        if not self.shown_run_id:
+            self.context.show_message("Run the test set first; then export the run it shows.")
+            return
         directory = str(Path(self.policy_path()).parent) if self.policy_path() else ""
-        export_run_report(
-            self.context.parent, self.context.store, run_id, self.tasks,
+        export(
+            self.context.parent, self.context.store, self.shown_run_id, self.tasks,
             self.context.show_message, directory,
         )  # fmt: skip

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from app.core.flips import run_metrics
 from app.core.metrics import Metrics
 from app.core.policy import OutputFormat, PolicyError, parse_policy
+from app.core.run_facts import previous_suite_run, suite_runs
 from app.core.run_labels import describe_run
 from app.core.store import PolicyVersion, RunRecord, Store, StoredResult
 from app.runs.backend import model_matches
@@ -53,6 +54,7 @@ class RunMetrics:
     policy_text: str = ""
     version_label: str = ""  # the run as people read it: "v3 · medium · tiny.gguf · …"
     extra: dict = field(default_factory=dict)
+    previous: Metrics | None = None  # the previous run of the same test set, if any
 
 
 def output_of(text: str) -> OutputFormat:
@@ -63,17 +65,25 @@ def output_of(text: str) -> OutputFormat:
         return OutputFormat()
 
 
+def _metrics_of(store: Store, run: RunRecord) -> tuple[list[StoredResult], OutputFormat, str]:
+    version = store.policy_version(run.policy_hash)
+    text = version.text if version else ""
+    return store.results(run.id), output_of(text), text
+
+
 def load_run_metrics(store: Store, run_id: str) -> RunMetrics:
-    """Read a run and compute its metrics (worker thread)."""
+    """Read a run and compute its metrics, and those of the previous run of the same test
+    set for the change shown under each tile (worker thread)."""
     run = store.get_run(run_id)
     if run is None:
         raise ValueError(f"There is no run {run_id}; pick one from the run history.")
-    version = store.policy_version(run.policy_hash)
-    text = version.text if version else ""
-    results = store.results(run_id)
-    output = output_of(text)
+    results, output, text = _metrics_of(store, run)
     metrics = run_metrics(results, output)
-    return RunMetrics(run, results, metrics, output, text, describe_run(store, run))
+    shown = RunMetrics(run, results, metrics, output, text, describe_run(store, run))
+    before = previous_suite_run(store, run)
+    if before is not None:
+        shown.previous = run_metrics(*_metrics_of(store, before)[:2])
+    return shown
 
 
 def _latest_run(runs: list[RunRecord]) -> RunRecord | None:
@@ -105,9 +115,9 @@ def chart_tooltip(summary: VersionSummary) -> str:
 
 
 def recent_runs(store: Store, cases_path: str, count: int = 2) -> list[RunRecord]:
-    """The newest ``count`` runs of one test set (any policy version), oldest first."""
-    runs = [r for r in store.list_runs() if r.cases_path == str(cases_path)]
-    return runs[-count:]
+    """The newest ``count`` test-set runs of one test set (any policy version, no held-out
+    check), oldest first."""
+    return suite_runs(store, cases_path)[-count:]
 
 
 def named_recent_runs(store: Store, cases_path: str, count: int = 2) -> list[tuple]:

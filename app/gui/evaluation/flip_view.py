@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.flips import KINDS, Flip, FlipReport, prediction
+from app.core.flips import KINDS, Flip, FlipReport
 from app.core.metrics import format_ratio
+from app.core.outcome import answer_text
 from app.gui.shared.table_model import HeaderedTableModel
 from app.gui.shared.table_views import row_table
 from app.gui.shared.widgets import plain_label
@@ -90,8 +91,8 @@ class FlipTableModel(HeaderedTableModel):
             FlipColumn.CASE: flip.case_id,
             FlipColumn.CONTENT: " ".join(flip.content.split())[:160],
             FlipColumn.EXPECTED: flip.expected,
-            FlipColumn.BEFORE: prediction(flip.before),
-            FlipColumn.AFTER: prediction(flip.after),
+            FlipColumn.BEFORE: answer_text(flip.before),
+            FlipColumn.AFTER: answer_text(flip.after),
         }[column]
 
 
@@ -107,7 +108,7 @@ def delta_text(name: str, report: FlipReport) -> str:
 def reasoning_text(flip: Flip, side: str) -> str:
     """What one run said about a flipped case: label, rule codes, reasoning, answer."""
     result = flip.before if side == "before" else flip.after
-    lines = [f"Predicted: {prediction(result)}    expected: {flip.expected}"]
+    lines = [f"Predicted: {answer_text(result)}    expected: {flip.expected}"]
     if result.rule_codes:
         lines.append("Rule codes: " + ", ".join(result.rule_codes))
     if result.message:

@@ -38,12 +38,30 @@ from app.gui.evaluation.metrics_models import PerClassModel, TagModel
 from app.gui.shared.widgets import plain_label
 
 TILES = (
-    ("accuracy", "Accuracy", "Right verdicts / scored cases (no verdict counts as wrong)"),
+    (
+        "accuracy",
+        "Accuracy",
+        "Right answers / scored cases: an expected tier, pair or escalation must match too "
+        "(no verdict counts as wrong)",
+    ),
     ("precision", "Precision", "Of the cases flagged as violating, how many do"),
     ("recall", "Recall", "Of the violating cases, how many were flagged (no verdict = missed)"),
     ("f1", "F1", "Harmonic mean of precision and recall"),
     ("coverage", "Coverage", "Share of scored cases that got a verdict"),
 )
+
+
+def delta_text(metrics: Metrics | None, previous: Metrics | None, key: str) -> str:
+    """ "+0.024 since the previous run" (of the same test set), or "" without one."""
+    if metrics is None or previous is None:
+        return ""
+    now, before = metrics.value(key), previous.value(key)
+    if now is None or before is None:
+        return ""
+    change = now - before
+    if abs(change) < 5e-4:
+        return "= previous run"
+    return f"{'▲' if change > 0 else '▼'} {change:+.3f} since the previous run"
 
 
 def counts_text(m: Metrics) -> str:
@@ -84,6 +102,7 @@ class MetricsPanel(QWidget):
         self._metrics: Metrics | None = None
         self.title = plain_label("No run yet", "sectionLabel")
         self.tiles: dict[str, QLabel] = {}
+        self.deltas: dict[str, QLabel] = {}  # change since the previous run of the test set
         tiles = QHBoxLayout()
         tiles.setSpacing(6)
         for key, name, tip in TILES:
@@ -100,6 +119,8 @@ class MetricsPanel(QWidget):
             value.setFont(font)
             box.addWidget(plain_label(name))
             box.addWidget(value)
+            self.deltas[key] = plain_label("", f"delta_{key}")
+            box.addWidget(self.deltas[key])
             tiles.addWidget(frame, 1)
             self.tiles[key] = value
         self.counts = plain_label("", "metricCounts")
@@ -188,9 +209,14 @@ class MetricsPanel(QWidget):
         return self._metrics
 
     def set_metrics(
-        self, metrics: Metrics | None, output: OutputFormat | None = None, title: str = ""
+        self,
+        metrics: Metrics | None,
+        output: OutputFormat | None = None,
+        title: str = "",
+        previous: Metrics | None = None,
     ) -> None:
-        """Show a run's metrics (None: the empty state)."""
+        """Show a run's metrics (None: the empty state); ``previous``: the metrics of the
+        previous run of the same test set, for the change under each tile."""
         self._metrics = metrics
         self.title.setText(
             title
@@ -198,6 +224,7 @@ class MetricsPanel(QWidget):
         )
         for key, label in self.tiles.items():
             label.setText(format_ratio(metrics.value(key)) if metrics else "n/a")
+            self.deltas[key].setText(delta_text(metrics, previous, key))
         self.counts.setText(counts_text(metrics) if metrics else "")
         self.confusion_view.set_matrix(metrics.confusion if metrics else None)
         violating = set(output.violating) if output else set()

@@ -1,9 +1,11 @@
-"""Export a stored run as a report file (self-contained HTML or Markdown), chosen in a dialog.
+"""Export a stored run as a report file (self-contained HTML or Markdown) or as a results
+spreadsheet (CSV), chosen in a dialog.
 
 :func:`export_run_report` asks for a path (the filter picks the format; a missing suffix
 is added), then builds and writes the report on a :class:`~app.gui.shared.tasks.TaskRunner`
-thread, so a 10,000-case report never freezes the window. ``on_done`` receives one sentence
-for the status bar, success or failure.
+thread, so a 10,000-case report never freezes the window; :func:`export_results_csv` does the
+same for the CSV ``eval --csv`` writes. ``on_done`` receives one sentence for the status
+bar, success or failure. The caller passes the run on screen (the Metrics tab's run).
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.core.report import build_run_report, write_html, write_markdown
+from app.core.report import build_run_report, write_html, write_markdown, write_report_text
+from app.core.report_formats import results_csv
 from app.core.store import Store
 from app.gui.shared.tasks import TaskRunner
 
 HTML_FILTER = "HTML report (*.html)"
 MARKDOWN_FILTER = "Markdown report (*.md)"
+CSV_FILTER = "Results spreadsheet (*.csv)"
 
 
 def report_path(path: str, selected_filter: str) -> Path:
@@ -41,6 +45,43 @@ def write_run_report(store: Store, run_id: str, path: Path) -> Path:
     return path
 
 
+def write_results_csv(store: Store, run_id: str, path: Path) -> Path:
+    """Write a run's results as CSV (one row per case, ``correct`` as Metrics counts it)."""
+    report = build_run_report(store, run_id)
+    write_report_text(path, results_csv(report.results, report.output))
+    return path
+
+
+def _submit(tasks: TaskRunner, fn, store: Store, run_id: str, target: Path, notify, what: str):
+    notify = notify or (lambda _message: None)
+    return tasks.submit(
+        fn,
+        store,
+        run_id,
+        target,
+        on_done=lambda written: notify(f"{what} saved to {written}."),
+        on_error=lambda message: notify(f"The {what.lower()} could not be saved: {message}"),
+    )
+
+
+def export_results_csv(
+    parent: QWidget | None,
+    store: Store,
+    run_id: str,
+    tasks: TaskRunner,
+    on_done: Callable[[str], None] | None = None,
+    directory: str = "",
+) -> int | None:
+    """Ask where to save the results CSV of ``run_id`` and write it off the GUI thread;
+    None when the user cancelled the file dialog."""
+    default = str(Path(directory or Path.home()) / f"run-{run_id}.csv")
+    path, _ = QFileDialog.getSaveFileName(parent, "Export results CSV", default, CSV_FILTER)
+    if not path:
+        return None
+    target = Path(path) if Path(path).suffix else Path(path + ".csv")
+    return _submit(tasks, write_results_csv, store, run_id, target, on_done, "Results CSV")
+
+
 def export_run_report(
     parent: QWidget | None,
     store: Store,
@@ -59,12 +100,4 @@ def export_run_report(
     if not path:
         return None
     target = report_path(path, selected)
-    notify = on_done or (lambda _message: None)
-    return tasks.submit(
-        write_run_report,
-        store,
-        run_id,
-        target,
-        on_done=lambda written: notify(f"Report saved to {written}."),
-        on_error=lambda message: notify(f"The report could not be saved: {message}"),
-    )
+    return _submit(tasks, write_run_report, store, run_id, target, on_done, "Report")

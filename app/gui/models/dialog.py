@@ -4,7 +4,7 @@ Shows the hardware (the backend llama.cpp was built with, RAM, VRAM where readab
 table of models (``ModelTableModel``) with each file's stored self-check (passed / failed,
 its sentence under the table for the selected model), and buttons to download (with progress, speed, ETA
 and Cancel; a partial file resumes), add a file from disk, make a model the active one and
-open the models folder. Every job goes through the ``ModelsController``; the dialog only
+open the models folder (and, for a catalog model not here, what to fetch elsewhere). Every job goes through the ``ModelsController``; the dialog only
 reacts to its signals, so it never waits. The dialog is modeless, and a download goes on
 when it is closed (the controller belongs to the window).
 """
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.models.controller import ModelsController, hardware_summary
 from app.gui.models.download_row import DownloadRow
+from app.gui.models.fetch_facts import FetchFacts
 from app.gui.models.table import (
     Column,
     ModelTableModel,
@@ -86,6 +87,7 @@ class ModelsDialog(QDialog):
         self.table.selectionModel().currentRowChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(self._use_index)
         self.detail_label = _label(name="detailLabel")
+        self.fetch_facts = FetchFacts()  # repository, file, size, checksum: fetch elsewhere
         self.message_label = _label(name="messageLabel")
 
         self.download_row = DownloadRow()
@@ -112,9 +114,8 @@ class ModelsDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (self.hardware_label, self.offline_label, self.context_label, self.table):
             layout.addWidget(widget)
-        layout.addWidget(self.detail_label)
-        layout.addWidget(self.download_row)
-        layout.addWidget(self.message_label)
+        for widget in (self.detail_label, self.fetch_facts, self.download_row, self.message_label):
+            layout.addWidget(widget)
         layout.addLayout(buttons)
         self._connect()
         self.set_context_size(n_ctx)
@@ -199,6 +200,7 @@ class ModelsDialog(QDialog):
         if item is not None:
             lines.append(check_text(self.model.check(item.name), item))
         self.detail_label.setText("\n".join(line for line in lines if line))
+        self.fetch_facts.show_item(item)
 
     def _download(self) -> None:
         item = self.selected_item()

@@ -1,7 +1,11 @@
 """The open policy file and its test set: new, open, save, save as, recent files, recovery.
 
-A document is a policy file plus the cases saved beside it (``cases_path_for``). Both are
-written atomically when the policy is saved. Unsaved policy edits are autosaved to a
+A document is a policy file plus the cases saved beside it (``cases_path_for``), and the
+output format kept beside it when the writer corrected the format of a policy without front
+matter (``policy.format.json``, :mod:`app.core.policy_sidecar`: read on open, written when
+the correction is made, or on the first save of an untitled policy; the policy file itself
+is never given the app's front matter that way). Policy and cases are written atomically
+when the policy is saved. Unsaved policy edits are autosaved to a
 recovery file a few seconds after the last keystroke; when the same policy (or an untitled
 one) is opened later and its recovery file is newer than the saved file, the user is
 offered the unsaved text back.
@@ -18,6 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.core.cases import CasesError, TestCase, cases_path_for, load_cases, save_cases
 from app.core.policy import OutputFormat, PolicyError, parse_policy
+from app.core.policy_sidecar import read_sidecar, write_sidecar
 from app.core.storage_paths import atomic_write_text
 from app.gui.policy.templates import BLANK_POLICY, newer_recovery, recovery_path_for
 from app.gui.shared.settings_store import add_recent_file, recent_files
@@ -74,6 +79,8 @@ class PolicyDocument(QObject):
         policy_panel.policyEdited.connect(self._autosave.start)
         policy_panel.modificationChanged.connect(self._emit_modified)
         case_panel.modificationChanged.connect(self._emit_modified)
+        policy_panel.formatKept.connect(self.keep_format)
+        self._sidecar_pending = False  # a kept format not yet written beside a file
 
     # --- state ----------------------------------------------------------------------
     def is_modified(self) -> bool:
@@ -95,7 +102,11 @@ class PolicyDocument(QObject):
             self.recentChanged.emit(add_recent_file(self.settings, self.path))
         self.pathChanged.emit(str(self.path or ""))
 
-    def _load(self, text: str, cases, path: Path | None, modified: bool) -> None:
+    def _load(
+        self, text: str, cases, path: Path | None, modified: bool, kept: OutputFormat | None = None
+    ) -> None:
+        self._sidecar_pending = False
+        self.policy_panel.sidecar_format = kept  # before the text, so one analysis sees both
         self.policy_panel.set_text(text)
         self.policy_panel.set_modified(modified)
         self.cases.set_cases(cases)
@@ -155,9 +166,32 @@ class PolicyDocument(QObject):
                 "Test set not loaded",
                 f"{exc} The policy opened without its cases; the file is left untouched.",
             )
-        self._load(text, cases, path, False)
+        self._load(text, cases, path, False, self._read_kept_format(path))
         self.offer_recovery()
         return True
+
+    def _read_kept_format(self, path: Path) -> OutputFormat | None:
+        """The format kept beside the policy (None when none, or unusable: said once)."""
+        try:
+            return read_sidecar(path)
+        except PolicyError as exc:
+            self._warn("Format file not used", f"{exc} The format is read from the policy.")
+            return None
+
+    @Slot(object)
+    def keep_format(self, output: OutputFormat) -> None:
+        """Write a corrected format beside the policy file now (untitled: on first save)."""
+        if self.path is None:
+            self._sidecar_pending = True
+            self.message.emit("The format is kept beside the policy when you save it.")
+            return
+        try:
+            written = write_sidecar(self.path, output)
+        except OSError as exc:
+            self._sidecar_pending = True
+            self.message.emit(f"Keeping the format failed ({exc.strerror}); save to try again.")
+            return
+        self.message.emit(f"Format kept in {written.name}; {self.path.name} is unchanged.")
 
     def offer_recovery(self) -> bool:
         """If an autosaved copy newer than the file exists, ask to restore it."""
@@ -205,8 +239,12 @@ class PolicyDocument(QObject):
 
     def _write(self, path: Path, new_path: bool = False) -> bool:
         old_recovery = recovery_path_for(self.path)
+        kept = self.policy_panel.sidecar_format
         try:
             atomic_write_text(path, self.policy_panel.text())
+            if kept is not None and (self._sidecar_pending or new_path):
+                write_sidecar(path, kept)
+                self._sidecar_pending = False
             if not self._cases_unreadable or self.cases.is_modified() or new_path:
                 save_cases(cases_path_for(path), self.cases.cases())
                 self._cases_unreadable = False

@@ -1,5 +1,9 @@
-"""A small dialog to correct a policy's output format (written as front matter on save).
+"""A small dialog to correct a policy's output format.
 
+Where the correction goes: into the policy as front matter (saved with it), or, for a policy
+without front matter (a published ``.txt`` policy), by default into a sidecar file beside it
+(``policy.format.json``, :mod:`app.core.policy_sidecar`) so the publisher's file is left as
+it is; the "Write it into the policy file" check box chooses.
 Starts from the format the app read (declared or inferred); the user edits the kind, the
 labels, which labels violate, the tiers, which tiers are allowed, whether the model gives
 two labels and which of them the metrics score. The values are checked with the same rules as front matter
@@ -34,7 +38,9 @@ from app.core.policy_meta import (
 class FormatDialog(QDialog):
     """Edit an OutputFormat; ``output()`` is the corrected format once accepted."""
 
-    def __init__(self, output: OutputFormat, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, output: OutputFormat, parent: QWidget | None = None, *, in_file: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("policyFormatDialog")
         self.setWindowTitle("Correct the output format")
@@ -71,13 +77,27 @@ class FormatDialog(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        note = QLabel(
-            "The format is written as front matter at the top of the policy when you save."
-        )
+        self.write_in = QCheckBox("Write it into the policy file as front matter")
+        self.write_in.setObjectName("policyFormatWriteIn")
+        self.write_in.setChecked(in_file)
+        note = QLabel()
         note.setWordWrap(True)
+
+        def say_where(into_file: bool) -> None:
+            note.setText(
+                "The format is written as front matter at the top of the policy when you save."
+                if into_file
+                else "The format is kept in a file beside the policy (name.format.json); "
+                "the policy file itself is not changed."
+            )
+
+        self.write_in.toggled.connect(say_where)
+        say_where(in_file)
+        self.where_note = note
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)
+        layout.addWidget(self.write_in)
         layout.addWidget(note)
         layout.addWidget(self.buttons)
         for edit in (self.labels, self.violating, self.tiers, self.allowed):

@@ -1,9 +1,10 @@
 """The outline beside the policy editor: Markdown sections and the rule codes under them.
 
-``outline_entries`` (Qt-free) reads headings (``#`` style, ``===``/``---`` underlined and, in
-plain-text policies, short all-caps lines such as ``DEFINITIONS``) and
-rule-code definitions (``app.core.policy.find_rule_codes``) from the text, skipping the front
-matter and fenced code. ``PolicyOutline`` shows them as a tree and emits ``lineActivated``
+``outline_entries`` (Qt-free) reads headings (``#`` style, ``===``/``---`` underlined, in
+plain-text policies short all-caps lines such as ``DEFINITIONS``, and tier lines such as
+``✅ Allowed Content (SP0 – …)``: :func:`app.core.policy_lines.headings`) and rule-code
+definitions (:func:`app.core.policy_lines.find_rule_codes`, tiers included) from the text,
+skipping the front matter and fenced code. ``PolicyOutline`` shows them as a tree and emits ``lineActivated``
 with the 1-based line when an entry is clicked, and ``ruleClicked`` with the code when the
 entry is a rule. After a run, :meth:`PolicyOutline.set_rule_heat` puts a heat strip before
 each rule (the share of its citations on wrong cases, pale to red, with the counts in the
@@ -14,20 +15,17 @@ expansion survive ordinary typing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from app.core.policy import find_rule_codes, is_caps_heading
+from app.core.policy import find_rule_codes
+from app.core.policy_lines import headings, prose_lines
 from app.core.rule_heat import RuleHeat
-from app.gui.policy.lines import front_matter_lines
 from app.gui.shared.theme import heat_colour
 
-_ATX_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_SETEXT_RE = re.compile(r"^(=+|-+)\s*$")
 LINE_ROLE = Qt.ItemDataRole.UserRole
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -66,41 +64,19 @@ class OutlineEntry:
 
 
 def outline_entries(text: str) -> list[OutlineEntry]:
-    """Headings and rule-code definitions of a policy, in document order."""
-    lines = text.split("\n")
-    start = front_matter_lines(text)
-    rules = {rule.line: rule for rule in find_rule_codes(text)}
+    """Headings (and tier lines) and rule-code definitions of a policy, in document order."""
+    prose = {index + 1 for index in prose_lines(text)}
+    rules = {rule.line: rule for rule in find_rule_codes(text) if rule.line in prose}
     entries: list[OutlineEntry] = []
-    in_fence = False
-    for index in range(start, len(lines)):
-        line = lines[index]
-        if line.lstrip().startswith("```"):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        number = index + 1
-        atx = _ATX_RE.match(line)
-        underline = index + 1 < len(lines) and _SETEXT_RE.match(lines[index + 1])
-        if atx and atx.group(2):
-            entries.append(OutlineEntry("heading", len(atx.group(1)), atx.group(2), number))
-        elif underline and line.strip() and not line.lstrip().startswith(("-", "*", "+")):
-            level = 1 if lines[index + 1].startswith("=") else 2
-            entries.append(OutlineEntry("heading", level, line.strip(), number))
-        elif is_caps_heading(line) and number not in rules and _set_apart(lines, index, start):
-            # plain text: "DEFINITIONS" after a blank line; not an answer such as "INVALID"
-            # written under "Answer:" in an example
-            entries.append(OutlineEntry("heading", 2, line.strip().rstrip(":"), number))
+    heads = {heading.line: heading for heading in headings(text)}
+    for number in sorted({*heads, *rules}):
+        if number in heads:
+            heading = heads[number]
+            entries.append(OutlineEntry("heading", heading.level, heading.title, number))
         if number in rules:
             rule = rules[number]
-            title = f"{rule.code}  {rule.title}".rstrip()
-            entries.append(OutlineEntry("rule", 0, title, number))
+            entries.append(OutlineEntry("rule", 0, f"{rule.code}  {rule.title}".rstrip(), number))
     return entries
-
-
-def _set_apart(lines: list[str], index: int, start: int) -> bool:
-    """Whether line ``index`` starts the body or follows a blank line, as titles do."""
-    return index == start or not lines[index - 1].strip()
 
 
 class PolicyOutline(QTreeWidget):

@@ -4,13 +4,12 @@
 highlighter (one incremental lex per edit); the outline, the lint hints and the token
 estimate are recomputed on a short single-shot timer after the last edit, so typing never
 waits for them. Public API: signals ``policyEdited`` and ``modificationChanged(bool)``;
-``text``, ``set_text``, ``is_modified``, ``set_modified``, ``jump_to_rule``,
-``jump_to_line``, ``highlight_phrases``, ``set_context_size``, ``show_find`` and the
-``editor`` property. The token meter under the editor is
-:class:`~app.gui.policy.token_meter.TokenMeter`; the output-format line above it is
-:class:`~app.gui.policy.format_bar.FormatBar` (its Correct… dialog edits the text's front
-matter as one undoable edit, so the file changes only when the user saves). Front-matter
-warnings (a misspelt key) lead the hint list.
+``text``, ``set_text``, ``is_modified``, ``set_modified``, ``jump_to_rule``, ``jump_to_line``,
+``highlight_phrases``, ``set_context_size``, ``show_find``, ``editor``. The token meter is
+:class:`~app.gui.policy.token_meter.TokenMeter`; the format line above the editor is
+:class:`~app.gui.policy.format_bar.FormatBar` (its Correct… dialog edits the front matter as
+one undoable edit, saved only on save; or, for a policy without front matter, keeps the
+format beside the file: ``formatKept``, ``sidecar_format``). Front-matter warnings lead.
 """
 
 from __future__ import annotations
@@ -48,6 +47,7 @@ class PolicyPanel(QWidget):
     policyEdited = Signal()
     modificationChanged = Signal(bool)
     analysisUpdated = Signal()  # outline, meter and hints now reflect the text
+    formatKept = Signal(object)  # an OutputFormat to keep in the sidecar beside the file
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +61,7 @@ class PolicyPanel(QWidget):
         self.meter = TokenMeter()
         self.format_bar = FormatBar()
         self.format_dialog: FormatDialog | None = None
+        self.sidecar_format: OutputFormat | None = None  # kept beside the file
         self.hints = QListWidget()
         self.hints.setObjectName("policyHints")
         self.hints.setWordWrap(True)
@@ -177,14 +178,29 @@ class PolicyPanel(QWidget):
         self._editor.set_phrase_highlights(ranges)
 
     def open_format_dialog(self) -> FormatDialog:
-        """Open the Correct… dialog (window-modal, non-blocking) on the format now read."""
+        """Open the Correct… dialog (window-modal, non-blocking) on the format now read: its
+        result goes into front matter, or (a policy without any) beside the file by default."""
         reading = self.format_bar.reading
-        dialog = FormatDialog(reading.output if reading else OutputFormat(), self)
-        dialog.accepted.connect(lambda: self.apply_format(dialog.output()))
+        output = reading.output if reading else OutputFormat()
+        dialog = FormatDialog(output, self, in_file=self.text().startswith("---"))
+        dialog.accepted.connect(lambda: self._format_chosen(dialog))
         dialog.finished.connect(dialog.deleteLater)
         self.format_dialog = dialog
         dialog.open()
         return dialog
+
+    def _format_chosen(self, dialog: FormatDialog) -> None:
+        output = dialog.output()
+        if dialog.write_in.isChecked():
+            self.apply_format(output)
+        elif output is not None:  # kept beside the file: the document writes the sidecar
+            self.set_sidecar_format(output)
+            self.formatKept.emit(output)
+
+    def set_sidecar_format(self, output: OutputFormat | None) -> None:
+        """The format kept beside the policy file (None: none); front matter still wins."""
+        self.sidecar_format = output
+        self.refresh_analysis()
 
     def apply_format(self, output: OutputFormat | None) -> None:
         """Write ``output`` as the text's front matter: one undoable edit, saved on save."""
@@ -214,7 +230,7 @@ class PolicyPanel(QWidget):
         """Recompute outline, token meter and lint hints now (normally debounced)."""
         text = self.text()
         try:
-            policy = parse_policy(text)
+            policy = parse_policy(text, sidecar=self.sidecar_format)
             body, reading, error, warnings = policy.body, policy.format, "", policy.warnings
         except PolicyError as exc:
             body, reading, error, warnings = text, None, str(exc), []

@@ -10,9 +10,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.policy import PolicyError, split_front_matter
-from app.core.resources import policies_dir, resource_path
 from app.core.storage_paths import recovery_dir
+from app.runs.starters import list_starters
 
 BLANK_POLICY = """---
 name: New policy
@@ -49,24 +48,9 @@ class Template:
     path: Path
 
 
-def template_roots() -> list[Path]:
-    roots = [policies_dir(), resource_path("policies")]
-    return [root for root in roots if root.is_dir()]
-
-
 def list_templates() -> list[Template]:
-    """Every ``*/policy.md`` under the template roots, named by its front matter."""
-    found: dict[str, Template] = {}
-    for root in template_roots():
-        for path in sorted(root.glob("*/policy.md")):
-            name = path.parent.name.replace("_", " ").capitalize()
-            try:
-                meta, _body, _offset = split_front_matter(path.read_text(encoding="utf-8"))
-                name = meta.get("name") or name
-            except (OSError, UnicodeDecodeError, PolicyError):
-                continue
-            found.setdefault(name, Template(name, path))
-    return sorted(found.values(), key=lambda template: template.name.casefold())
+    """Every starter policy (``*/policy.md`` under the starter folders), by name."""
+    return [Template(starter.name, starter.path) for starter in list_starters()]
 
 
 def recovery_path_for(policy_path: Path | None) -> Path:

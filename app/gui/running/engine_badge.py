@@ -73,6 +73,20 @@ def placement_tooltip(info: LoadFacts) -> str:
     return " — ".join(part for part in (model, note) if part)
 
 
+def describe_model(facts: LoadFacts | None, fallback: str = "") -> str:
+    """'name · where' for the status bar, from what the engine's load found out."""
+    if facts is None:
+        return fallback
+    name = facts.model or fallback or "model"
+    if facts.backend == "remote":
+        return f"{name} · server"
+    if facts.lazy:
+        return name
+    layers = facts.n_gpu_layers
+    where = "CPU" if not layers else ("GPU" if layers == -1 else f"GPU ({layers} layers)")
+    return f"{name} · {where}"
+
+
 class EngineBadge(QLabel):
     """'GPU (CUDA), all layers · prompt 812 tok/s · gen 41.5 tok/s' in the status bar."""
 

@@ -9,7 +9,8 @@ store. Signals reach the GUI thread queued:
 - ``engineStateChanged(state, detail)``: no_model / loading / ready / running / error;
   ``modelLoaded(LoadFacts)`` when weights really loaded (placement, GPU layers, server);
 - ``runStarted(run_id, total)``, ``caseStarted(case_id)``, ``deltaReceived(case_id,
-  channel, text)`` while the engine streams;
+  channel, text)`` while the engine streams; ``caseWaiting(case_id, seconds)`` every second
+  a server has taken a case without answering (the state is then "waiting", detail "40 s");
 - ``casesStored(list[StoredResult])`` in batches (cache hits arrive in bursts; a batch is at
   most ~100 ms of work, so the event loop never waits behind thousands of queued signals)
   and ``progress(done, total, eta)`` once per batch (eta -1 when unknown);
@@ -30,30 +31,25 @@ import time
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.core.run_types import Delta, EngineFailed, EngineLoading, EngineReady, LoadFacts, Started
+from app.core.run_types import (
+    Delta,
+    EngineFailed,
+    EngineLoading,
+    EngineReady,
+    LoadFacts,
+    Started,
+    Waiting,
+)
 from app.core.store import Store
+from app.gui.running.engine_badge import describe_model
 from app.gui.running.engine_tasks import TaskWorker
 from app.runs.model_checks import check_first_load
 from app.runs.selection import RunJob, RunOutcome
 from app.runs.service import EngineFactory, RunService
 from app.runs.suite_results import CaseStored, SuiteEnded, SuiteStarted
 
-STATES = ("no_model", "loading", "ready", "running", "error")
+STATES = ("no_model", "loading", "ready", "running", "waiting", "error")
 BATCH_SECONDS = 0.1
-
-
-def describe_model(facts: LoadFacts | None, fallback: str = "") -> str:
-    """'name · where' for the status bar, from what the engine's load found out."""
-    if facts is None:
-        return fallback
-    name = facts.model or fallback or "model"
-    if facts.backend == "remote":
-        return f"{name} · server"
-    if facts.lazy:
-        return name
-    layers = facts.n_gpu_layers
-    where = "CPU" if not layers else ("GPU" if layers == -1 else f"GPU ({layers} layers)")
-    return f"{name} · {where}"
 
 
 class _Worker(QObject):
@@ -64,6 +60,7 @@ class _Worker(QObject):
     started = Signal(str, int)
     caseStarted = Signal(str)
     delta = Signal(str, str, str)
+    waiting = Signal(str, float)
     batch = Signal(list)  # list[CaseStored]
     ended = Signal(object)  # RunOutcome
     checked = Signal(str)  # the first-load self-check's sentence
@@ -95,6 +92,8 @@ class _Worker(QObject):
                     flush()
             elif isinstance(event, Delta):
                 self.delta.emit(event.case_id, event.channel, event.text)
+            elif isinstance(event, Waiting):
+                self.waiting.emit(event.case_id, event.seconds)
             elif isinstance(event, Started):
                 self.state.emit("running", "")
                 self.caseStarted.emit(event.case_id)
@@ -140,6 +139,7 @@ class EngineController(QObject):
     runStarted = Signal(str, int)  # run id, cases in this run
     caseStarted = Signal(str)  # the engine starts on a case (not sent for cache hits)
     deltaReceived = Signal(str, str, str)  # case id, channel, text
+    caseWaiting = Signal(str, float)  # case id, seconds the server has not answered it
     casesStored = Signal(list)  # list[StoredResult], in batches
     progress = Signal(int, int, float)  # done, total, eta seconds (-1 unknown)
     runEnded = Signal(object)  # RunOutcome
@@ -176,6 +176,7 @@ class EngineController(QObject):
         self._worker.started.connect(self._on_started)
         self._worker.caseStarted.connect(self.caseStarted)
         self._worker.delta.connect(self.deltaReceived)
+        self._worker.waiting.connect(self._on_waiting)
         self._worker.batch.connect(self._on_batch)
         self._worker.ended.connect(self._on_ended)
         self._worker.checked.connect(self.modelChecked)
@@ -271,6 +272,12 @@ class EngineController(QObject):
         self._state, self._detail = state, detail
         self.engineStateChanged.emit(state, detail)
 
+    @Slot(str, float)
+    def _on_waiting(self, case_id: str, seconds: float) -> None:
+        if self._busy:
+            self._on_state("waiting", f"{seconds:.0f} s")
+            self.caseWaiting.emit(case_id, seconds)
+
     @Slot(str, int)
     def _on_started(self, run_id: str, total: int) -> None:
         self.progress.emit(0, total, -1.0)
@@ -288,6 +295,6 @@ class EngineController(QObject):
         self._busy = False
         if outcome.run_id and self._kind == "suite":
             self._run_id = outcome.run_id
-        if self._state == "running":
+        if self._state in ("running", "waiting"):
             self._on_state("ready", self._model_detail)
         self.runEnded.emit(outcome)

@@ -40,7 +40,7 @@ class TaskWorker(QObject):
         else:
             self.taskEnded.emit(result, "")
         if self.service.facts is not None:
-            from app.gui.running.engine_controller import describe_model  # it imports us
+            from app.gui.running.engine_badge import describe_model
 
             self.state.emit("ready", describe_model(self.service.facts))
 

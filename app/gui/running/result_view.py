@@ -212,6 +212,8 @@ class ResultView(QWidget):
             self._timer.start()
 
     def _title(self, entry: ResultEntry) -> str:
+        if entry.waiting_text():
+            return f"{self._case_id} · {entry.waiting_text()}"
         if entry.state == "running":
             return f"{self._case_id} · reasoning arrives as the model writes it"
         if entry.state == "cancelled":

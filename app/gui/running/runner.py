@@ -22,6 +22,7 @@ from app.core.policy import OutputFormat, Policy, PolicyError, parse_policy
 from app.core.run_types import EngineSettings
 from app.gui.running.engine_controller import EngineController
 from app.gui.running.result_view import ResultView
+from app.gui.running.waiting import show_waiting
 from app.gui.shared.backend_values import backend_config
 from app.gui.shared.highlights import reveal_phrase
 from app.gui.shared.model_file import model_file_ready
@@ -74,6 +75,7 @@ class RunCoordinator(QObject):
         self.samples = 1  # Run ×k: samples per case of the test-set run being started
         controller.caseStarted.connect(self._on_case_started)
         controller.deltaReceived.connect(self._on_delta)
+        controller.caseWaiting.connect(lambda case_id, s: show_waiting(self, case_id, s))
         controller.progress.connect(self.progressChanged)
         controller.casesStored.connect(self._on_cases_stored)
         controller.runEnded.connect(self._on_run_ended)
@@ -91,13 +93,13 @@ class RunCoordinator(QObject):
     def policy_changed(self) -> None:
         """The policy text changed (edit or load): re-check staleness, labels, context."""
         text = self.policy_panel.text()
-        self.model.set_policy_text(text)
         try:
             self._policy = parse_policy(text)
         except PolicyError:
             self._policy = None  # keep the last labels while the front matter is half-typed
         else:
             self.cases.set_labels(*self._policy.output.expected_choices())  # labels and tiers
+        self.model.set_policy_text(text, self._policy.output if self._policy else None)
         self.show_case(self.view.case_id() or self.cases.current_case_id())
 
     def output(self) -> OutputFormat:
@@ -230,7 +232,7 @@ class RunCoordinator(QObject):
             return False
         if entry.verdict_kind in ("error", "no_verdict"):
             return True
-        return bool(case.expected) and not entry.agrees_with(case.expected)
+        return bool(case.expected) and not entry.agrees_with(case.expected, self.output())
 
     def _prepare(self) -> tuple[Policy, str] | None:
         """The parsed policy and its text, with a usable backend; or None (told why)."""

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
+from app.gui.running.engine_badge import EngineBadge
 from app.gui.shared.theme import palette_is_dark
+from app.runs.backend import BackendConfig
+from app.runs.model_checks import stored_check
 
 # state -> (text, colour on a light window, colour on a dark one); the model name follows
 ENGINE_STATES = {
@@ -14,6 +19,8 @@ ENGINE_STATES = {
     "loading": ("Loading model…", "#a15c00", "#ffb74d"),
     "ready": ("Ready", "#2e7d32", "#81c784"),
     "running": ("Running", "#1565c0", "#7fb3ff"),
+    "waiting": ("Waiting for the server", "#a15c00", "#ffb74d"),  # detail: "40 s"
+    "check_failed": ("Self-check failed", "#c62828", "#ff8a80"),
     "error": ("Engine error", "#c62828", "#ff8a80"),
 }
 
@@ -28,6 +35,15 @@ def format_eta(seconds: float) -> str:
     if hours:
         return f"ETA {hours}:{minutes:02d}:{seconds:02d}"
     return f"ETA {minutes}:{seconds:02d}"
+
+
+def check_problem(config: BackendConfig) -> str:
+    """Why the active local model failed its stored self-check; '' when it passed, was
+    never checked, or a server runs the model."""
+    if config.kind != "local" or not config.engine.model_path:
+        return ""
+    checked = stored_check(config.engine.model_path)
+    return "" if checked is None or checked.report.ok else checked.report.message
 
 
 class EngineIndicator(QLabel):
@@ -58,6 +74,7 @@ class RunStatusBar(QStatusBar):
         self.cancel_button.setToolTip("Stop the run (Esc)")
         self.cancel_button.clicked.connect(self.cancelRequested)
         self._shown: tuple[str, str] | None = None
+        self._check_problem = ""
         self.engine_label = EngineIndicator()
         self.engine_label.setCursor(Qt.CursorShape.PointingHandCursor)
         self.modelsRequested = self.engine_label.clicked
@@ -66,6 +83,10 @@ class RunStatusBar(QStatusBar):
         for widget in (self.progress, self.eta_label, self.cancel_button):
             self.addPermanentWidget(widget)
         self.addPermanentWidget(self.engine_label)
+        self.engine_badge = EngineBadge()  # where the model runs and how fast it ran last
+        self.addPermanentWidget(self.engine_badge)
+        # the backend now (the window's settings): its model's failed self-check is shown
+        self.check_source: Callable[[], BackendConfig] | None = None
         self.set_running(False)
         self.set_engine_state("no_model", "")
 
@@ -76,22 +97,54 @@ class RunStatusBar(QStatusBar):
         super().showMessage(text, max(timeout, 80 * len(text)) if timeout else 0)
         self.setToolTip(text)
 
-    def set_engine_state(self, state: str, detail: str) -> None:
-        text, light, dark = ENGINE_STATES.get(state, (state, "#607d8b", "#a7b6bd"))
-        colour = dark if palette_is_dark(self.palette()) else light
+    @Slot()
+    def refresh_check(self, *_args) -> None:
+        """Read the active model's stored self-check again (after a check ran): a failed
+        one shows instead of a green Ready, with the reason on hover."""
+        self._check_problem = self._read_check()
+        if self._shown:
+            self._show(*self._shown)
+
+    def _read_check(self) -> str:
+        return check_problem(self.check_source()) if self.check_source is not None else ""
+
+    def _label_and_tip(self, state: str, detail: str) -> tuple[str, str, str]:
+        """The state shown (a failed self-check overrides ready), the label and the tip."""
+        if self._check_problem and state in ("ready", "no_model"):
+            name = detail if state == "ready" else ""
+            tip = (
+                f"The model's self-check failed: {self._check_problem} Answers may be wrong "
+                "because of the model, not the policy; see Models."
+            )
+            return "check_failed", "● Self-check failed" + (f" · {name}" if name else ""), tip
+        text = ENGINE_STATES.get(state, (state,))[0]
         if state == "no_model" and detail == "no model":  # nothing chosen yet: say only that
             detail = ""
         elif state == "no_model" and detail:
             text = "Model not loaded"
         if state == "error":
-            label = f"● {text}"
-            tip = detail
-        else:
-            label = f"● {text}" + (f" · {detail}" if detail else "")
-            tip = detail or "No model yet: get one or choose a .gguf file in Models."
+            return state, f"● {text}", detail
+        if state == "waiting":
+            tip = "The server took the case and has sent nothing back yet."
+            return state, f"● {text} · {detail}", tip
+        tip = detail or "No model yet: get one or choose a .gguf file in Models."
+        return state, f"● {text}" + (f" · {detail}" if detail else ""), tip
+
+    def set_engine_state(self, state: str, detail: str) -> None:
+        if state == "no_model":  # another backend or model: the last one's speed goes too
+            self.engine_badge.clear()
+        if state in ("ready", "no_model"):
+            self._check_problem = self._read_check()
+        self._show(state, detail)
+
+    def _show(self, state: str, detail: str) -> None:
+        shown, label, tip = self._label_and_tip(state, detail)
+        _text, light, dark = ENGINE_STATES.get(shown, (shown, "#607d8b", "#a7b6bd"))
+        colour = dark if palette_is_dark(self.palette()) else light
         self.engine_label.setText(label)
         self.engine_label.setToolTip(f"{tip}\nClick to choose or get a model.".strip())
         self.engine_label.setProperty("state", state)
+        self.engine_label.setProperty("shown", shown)
         self.engine_label.setStyleSheet(
             f"QLabel#engineIndicator {{ color: {colour}; font-weight: 600; }}"
         )
@@ -102,7 +155,7 @@ class RunStatusBar(QStatusBar):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self._shown:
-            self.set_engine_state(*self._shown)  # pick the colour for the new palette
+            self._show(*self._shown)  # pick the colour for the new palette
 
     def engine_state(self) -> str:
         return str(self.engine_label.property("state") or "")

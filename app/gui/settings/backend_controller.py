@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.core.run_types import LoadFacts
 from app.engine.remote.engine import RemoteConfig
+from app.engine.remote.http_config import server_root
 from app.gui.shared.tasks import TaskRunner
 
 PROBE_CONNECT_TIMEOUT = 5.0
@@ -103,8 +104,8 @@ class BackendController(QObject):
 
     def save_key(self, base_url: str, key: str) -> None:
         """Store ``key`` for ``base_url`` in the system keyring; keySaved follows."""
-        self.tasks.submit(
-            save_key_now, base_url.rstrip("/"), key, on_done=lambda r: self.keySaved.emit(*r)
+        self.tasks.submit(  # under the URL the engine looks it up by (no trailing /v1)
+            save_key_now, server_root(base_url), key, on_done=lambda r: self.keySaved.emit(*r)
         )
 
     def thread_running(self) -> bool:

@@ -152,9 +152,13 @@ class BackendSettingsWidget(QWidget):
         )
         self.test_button = QPushButton("Test connection")
         self.test_button.clicked.connect(self.test_connection)
+        # the whole width under the button: a server's error or the chat API's warning runs
+        # to several lines, and each must be readable at the dialog's own size
         self.result_label = _plain(name="connectionResult")
-        self.result_label.setWordWrap(True)  # a server's error can run to several lines
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addStretch(1)
         page = QWidget()
         form = QFormLayout(page)
         form.addRow("Base URL:", self.url_edit)
@@ -164,7 +168,8 @@ class BackendSettingsWidget(QWidget):
         form.addRow("API key:", key_row)
         form.addRow("Concurrent requests:", self.concurrency_spin)
         form.addRow("Time limit per case:", self.deadline_spin)
-        form.addRow(self.test_button, self.result_label)
+        form.addRow("Connection:", test_row)
+        form.addRow(self.result_label)
         return page
 
     # --- values -----------------------------------------------------------------------
@@ -226,16 +231,28 @@ class BackendSettingsWidget(QWidget):
         if path:
             self.model_edit.setText(path)
 
+    def show_result(self, text: str) -> None:
+        """One sentence under Test connection, all of it: the label takes the lines it
+        needs and the dialog grows to hold them (the screen's height permitting)."""
+        label = self.result_label
+        label.setText(text)
+        label.setMinimumHeight(label.heightForWidth(max(label.width(), 1)) if text else 0)
+        window = self.window()
+        if window is not self and window.isVisible():
+            needed = window.minimumSizeHint().height()
+            if needed > window.height():
+                window.resize(window.width(), needed)
+
     @Slot()
     def test_connection(self) -> None:
         if self.controller.test_connection(self.remote_config()):
             self.test_button.setEnabled(False)
-            self.result_label.setText(f"Connecting to {self.url_edit.text().strip()}…")
+            self.show_result(f"Connecting to {self.url_edit.text().strip()}…")
 
     def _save_key(self) -> None:
         key = self.key_edit.text().strip()
         if not key:
-            self.result_label.setText("Paste the API key into the field first.")
+            self.show_result("Paste the API key into the field first.")
             return
         self.save_key_button.setEnabled(False)
         self.controller.save_key(self.url_edit.text().strip(), key)
@@ -243,11 +260,11 @@ class BackendSettingsWidget(QWidget):
     @Slot(bool, str)
     def _on_tested(self, _ok: bool, message: str) -> None:
         self.test_button.setEnabled(True)
-        self.result_label.setText(message)
+        self.show_result(message)
 
     @Slot(bool, str)
     def _on_key_saved(self, ok: bool, message: str) -> None:
         self.save_key_button.setEnabled(True)
         if ok:
             self.key_edit.clear()
-        self.result_label.setText(message)
+        self.show_result(message)

@@ -31,6 +31,7 @@ from app.gui.settings.prefix_cache_row import PrefixCacheRow
 from app.gui.shared import options
 from app.gui.shared.backend_values import load_backend_values, save_backend_values
 from app.gui.shared.model_file import check_model_file
+from app.gui.shared.screen_fit import available_area
 from app.gui.shared.settings_store import (
     load_engine_settings,
     load_run_settings,
@@ -106,6 +107,8 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+        # wide enough that a server's sentence takes a few lines, narrow enough for 1024 px
+        self.setMinimumWidth(min(640, available_area(self).width() - 40))
 
     @staticmethod
     def _int_spin(low: int, high: int, value: int, step: int) -> QSpinBox:

@@ -6,18 +6,27 @@ registry in :mod:`app.gui.shared.options`, so a garbled value falls back exactly
 everywhere else. :func:`backend_config` is the one place the window turns its settings into
 the :class:`~app.runs.backend.BackendConfig` a run uses — the single source of truth for
 which backend and model are active. The API key itself is never one of these values.
+
+The CLI reads the same choice: the values live in ``backend.json`` beside the settings file
+(:mod:`app.runs.backend_choice`, Qt-free). Every save writes it; every read takes its values
+first (``models use`` in a terminal changes the window's model too); a window that finds none
+(its first start after an update) writes the values it kept before.
 """
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from app.core.storage_paths import config_dir
 from app.engine.remote.engine import RemoteConfig
 from app.gui.shared import options
 from app.gui.shared.settings_store import load_engine_settings
 from app.runs.backend import BackendConfig
+from app.runs.backend_choice import read_choice, update_choice
 
 FIELDS: dict[str, options.Option] = {  # value name -> setting
     "backend": options.BACKEND,
@@ -49,15 +58,53 @@ def normalize_values(values: dict) -> dict:
     return out
 
 
+def choice_folder(settings: QSettings) -> Path:
+    """Where ``backend.json`` is: beside the settings file (the config folder)."""
+    name = settings.fileName()
+    if settings.format() == QSettings.Format.IniFormat and name:
+        return Path(name).parent
+    return config_dir()
+
+
+_SEEN: dict[str, dict] = {}  # config folder -> the choice this process last read or wrote
+
+
+def _share(settings: QSettings, values: dict) -> None:
+    folder = choice_folder(settings)
+    with contextlib.suppress(OSError):  # a read-only config folder: the window still works
+        update_choice(values, folder)
+        _SEEN[str(folder)] = read_choice(folder) or {}
+
+
+def sync_backend_choice(settings: QSettings) -> None:
+    """Keep the settings and the shared ``backend.json`` one choice: a file changed outside
+    this process (``models use``, another window) is taken into the settings; otherwise the
+    settings are written to it (also on the first start after an update, when there is none)."""
+    folder = choice_folder(settings)
+    stored = read_choice(folder)
+    if stored is not None and stored != _SEEN.get(str(folder)):
+        for name, value in stored.items():
+            with contextlib.suppress(TypeError, ValueError):  # garbled: the settings' stands
+                options.put(settings, FIELDS[name], FIELDS[name].parse(value))
+    current = {name: options.get(settings, opt) for name, opt in FIELDS.items()}
+    if stored != current:
+        _share(settings, current)
+    else:
+        _SEEN[str(folder)] = stored
+
+
 def load_backend_values(settings: QSettings) -> dict:
     """The backend values as stored (the key is never there)."""
+    sync_backend_choice(settings)
     return {name: options.get(settings, opt) for name, opt in FIELDS.items()}
 
 
 def save_backend_values(settings: QSettings, values: dict) -> None:
-    for name, value in normalize_values(values).items():
+    normalized = normalize_values(values)
+    for name, value in normalized.items():
         options.put(settings, FIELDS[name], value)
     settings.sync()
+    _share(settings, normalized)
 
 
 def remote_config(values: dict) -> RemoteConfig:
@@ -91,3 +138,4 @@ def use_local_model(settings: QSettings, path: str) -> None:
     options.put(settings, options.MODEL_PATH, path)
     options.put(settings, options.BACKEND, "local")
     settings.sync()
+    _share(settings, {"backend": "local", "model_path": path})

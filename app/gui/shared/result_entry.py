@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from app.core.outcome import is_right
+from app.core.policy_meta import OutputFormat
 from app.core.run_types import ClassifyResult
 from app.core.verdict import VerdictStatus, status_word
 
@@ -33,6 +35,18 @@ class ResultEntry:
     error: str = ""
     stale: bool = False
     cached: bool = False  # the result came from the result cache, not the engine
+    waited: float = 0.0  # seconds a server has had this running case without answering
+
+    def waiting_text(self) -> str:
+        """'waiting for the server · 40 s' while a server sits on this case, else ''."""
+        if self.state != "running" or self.waited <= 0:
+            return ""
+        return f"waiting for the server · {self.waited:.0f} s"
+
+    def state_text(self) -> str:
+        """The case table's word for a case not done: 'queued', 'running…', 'waiting for
+        the server · 40 s', 'error'...; '' once it has a result."""
+        return self.waiting_text() or STATUS_TEXT.get(self.state, "")
 
     @property
     def verdict_kind(self) -> str:
@@ -46,9 +60,9 @@ class ResultEntry:
             return "violates" if verdict.violates else "safe"
         return "error" if verdict.status is VerdictStatus.ERROR else "no_verdict"
 
-    def agrees_with(self, expected: str) -> bool:
-        """The result gives the expected label (or the expected tier, ``DC2``)."""
-        return self.result is not None and self.result.verdict.agrees_with(expected)
+    def agrees_with(self, expected: str, output: OutputFormat) -> bool:
+        """The result is right for the expected value (:func:`app.core.outcome.is_right`)."""
+        return self.result is not None and is_right(self.result.verdict, output, expected=expected)
 
     @property
     def label(self) -> str:

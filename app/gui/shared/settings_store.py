@@ -8,26 +8,15 @@ module turns them into engine and run settings and keeps the recent-files list.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import platformdirs
 from PySide6.QtCore import QSettings
 
 from app.core.run_types import EFFORTS, EngineSettings, RunSettings
-from app.core.storage_paths import APP_AUTHOR, APP_NAME
+from app.core.storage_paths import config_dir
 from app.gui.shared import options
 
 MAX_RECENT = 8
-
-
-def config_dir() -> Path:
-    """The settings folder: ``SAFEGUARD_CONFIG_DIR`` or the platform's user config folder."""
-    path = Path(
-        os.environ.get("SAFEGUARD_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)
-    )
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def open_settings() -> QSettings:

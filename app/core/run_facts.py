@@ -1,0 +1,134 @@
+"""What tells stored runs apart, in one record: policy name and version, test set, model,
+effort, seed, cases and accuracy; and a run's settings as words (:func:`settings_text`).
+
+``runs`` lists these, the *Compare runs* picker names runs by them, and the Metrics tiles use
+:func:`previous_suite_run` for "change since the previous run of this test set". Accuracy is
+:mod:`app.core.metrics`' (right / scored, right as :mod:`app.core.outcome` says), each run
+under its own policy version's output format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from app.core.flips import run_metrics
+from app.core.policy import Policy, PolicyError, parse_policy
+from app.core.run_labels import model_label, version_number, when_label
+from app.core.store import Store
+from app.core.store_rows import RunRecord
+
+SUGGESTION_CHECK = "suggestion check"  # the note app.runs.suggestion gives its checks
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    run: RunRecord
+    policy_name: str
+    version: int | None  # among the versions of its policy file, oldest first
+    test_set: str  # the test-set file name ("" for none)
+    cases: int  # results stored
+    scored: int
+    accuracy: float | None
+    policy_file: str = ""  # the file its policy version was recorded for
+
+    @property
+    def model(self) -> str:
+        return model_label(self.run.model)
+
+    @property
+    def effort(self) -> str:
+        return str((self.run.settings or {}).get("effort") or "")
+
+    @property
+    def seed(self) -> str:
+        seed = (self.run.settings or {}).get("seed")
+        return "" if seed is None else str(seed)
+
+    @property
+    def policy(self) -> str:
+        """``Spam policy v3`` (the version left out when unknown)."""
+        return f"{self.policy_name} v{self.version}" if self.version else self.policy_name
+
+    def accuracy_text(self) -> str:
+        return "n/a" if self.accuracy is None else f"{self.accuracy:.3f}"
+
+    def text(self) -> str:
+        """One line for pickers: policy, test set, model, effort, accuracy, date."""
+        parts = [self.policy, self.test_set or "no test set", self.model]
+        parts += [self.effort] if self.effort else []
+        parts += [f"accuracy {self.accuracy_text()}", when_label(self.run.started)]
+        return " · ".join(parts)
+
+
+def policy_of_text(text: str, path: str = "") -> Policy:
+    """The policy a stored version's text holds (an empty one if it no longer parses), named
+    as its file is when the text names nothing."""
+    where = Path(path) if path else None
+    try:
+        return parse_policy(text, where)
+    except PolicyError:
+        return parse_policy("", where)
+
+
+SETTING_WORDS = {
+    "effort": "reasoning effort", "seed": "seed", "temperature": "temperature",
+    "top_p": "top-p", "max_tokens": "token budget", "date": "current date",
+    "renderer": "prompt renderer", "grammar": "grammar",
+}  # fmt: skip
+
+
+def settings_text(settings: dict) -> str:
+    """Run settings as words: "reasoning effort medium · seed 1234 · token budget 1024"."""
+    parts = []
+    for key, value in settings.items():
+        if value is None or value == "":
+            continue
+        shown = "yes" if value is True else "no" if value is False else value
+        parts.append(f"{SETTING_WORDS.get(key, key.replace('_', ' '))} {shown}")
+    return " · ".join(parts) or "default settings"
+
+
+def run_facts(store: Store, run: RunRecord) -> RunFacts:
+    """The facts of one stored run (reads its results and policy version)."""
+    version = store.policy_version(run.policy_hash)
+    policy = policy_of_text(version.text, version.path) if version else policy_of_text("")
+    results = store.results(run.id)
+    metrics = run_metrics(results, policy.output)
+    return RunFacts(
+        run=run,
+        policy_name=policy.name,
+        version=version_number(store, run.policy_hash),
+        test_set=PurePath(run.cases_path).name if run.cases_path else "",
+        cases=len(results),
+        scored=metrics.scored,
+        accuracy=metrics.accuracy,
+        policy_file=version.path if version else "",
+    )
+
+
+def suite_runs(store: Store, cases_path: str) -> list[RunRecord]:
+    """The test-set runs of one test set, oldest first: no single *Run case*, no sample run,
+    no held-out check of a suggested edit (its policy version is noted ``SUGGESTION_CHECK``)."""
+    runs = [r for r in store.list_runs(kind="suite") if r.cases_path == str(cases_path)]
+    checks = {
+        v.hash for v in store.policy_versions() if v.note == SUGGESTION_CHECK
+    }  # fmt: skip
+    return [r for r in runs if r.policy_hash not in checks]
+
+
+def last_suite_run(store: Store, cases_path: str) -> RunRecord | None:
+    """The newest test-set run of a test set (see :func:`suite_runs`)."""
+    runs = suite_runs(store, cases_path) if cases_path else []
+    return runs[-1] if runs else None
+
+
+def previous_suite_run(store: Store, run: RunRecord) -> RunRecord | None:
+    """The newest test-set run of the same test set that started before ``run``."""
+    if not run.cases_path:
+        return None
+    earlier = [
+        r for r in suite_runs(store, run.cases_path)
+        if r.id != run.id and r.started <= run.started
+    ]  # fmt: skip
+    return earlier[-1] if earlier else None
