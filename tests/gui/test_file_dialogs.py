@@ -125,3 +125,24 @@ def test_import_choose_starts_at_the_last_file_read(qtbot, places, monkeypatch) 
         qtbot.mouseClick(again.browse_button, Qt.MouseButton.LeftButton)
     assert starts == [str(source)]  # the last file, preselected
     again.tasks.shutdown()
+
+
+def test_save_gives_the_chosen_filter_and_adds_the_suffix(places, monkeypatch) -> None:
+    settings = QSettings(str(places["config"] / "s.ini"), QSettings.Format.IniFormat)
+    starts: list[str] = []
+
+    def dialog(_parent, _title, start, _filter, *args, **kwargs):
+        starts.append(start)
+        return str(places["exports"] / "run-7"), "Markdown (*.md)"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    path, chosen = file_dialogs.save_file_and_filter(
+        None, "Export run report", "report", "run-7.html", "HTML (*.html);;Markdown (*.md)",
+        suffix=".html", settings=settings,
+    )  # fmt: skip
+    assert (path, chosen) == (places["exports"] / "run-7.html", "Markdown (*.md)")
+    assert starts == [str(places["home"] / "run-7.html")]
+    assert file_dialogs.start_folder("report", None, settings) == places["exports"]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    assert file_dialogs.save_file(None, "t", "report", "x.md", "", settings=settings) is None
+    assert file_dialogs.start_folder("report", None, settings) == places["exports"]

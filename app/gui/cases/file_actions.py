@@ -72,13 +72,12 @@ class CaseFileActions(QObject):
         suffix, filt, writer = (
             (".csv", CSV_FILTER, export_csv) if kind == "csv" else (".jsonl", JSONL_FILTER, export_jsonl)
         )  # fmt: skip
-        path = save_file(
+        target = save_file(
             self._parent, "Export test set", "test_set", f"{stem}{suffix}", filt,
-            policy_path=self._policy_path(),
+            policy_path=self._policy_path(), suffix=suffix,
         )  # fmt: skip
-        if path is None:
+        if target is None:
             return None
-        target = path if path.suffix else path.with_name(path.name + suffix)
         return self._tasks.submit(
             writer,
             target,

@@ -9,9 +9,12 @@ used: an empty start folder would give it. After a dialog returns a file, its fo
 remembered for the next dialog of that kind.
 
     path = open_file(parent, "Import test cases", "test_set", FILTER, policy_path=p)
-    path = save_file(parent, "Export test set", "test_set", "spam.csv", FILTER, policy_path=p)
+    path = save_file(parent, "Export test set", "test_set", "spam.csv", FILTER,
+                     policy_path=p, suffix=".csv")
+    path, chosen_filter = save_file_and_filter(parent, "Export run report", "report",
+                                               "run-7.html", "HTML (*.html);;Markdown (*.md)")
 
-Both return the chosen :class:`~pathlib.Path`, or None when the dialog was cancelled.
+They return the chosen :class:`~pathlib.Path`, or None when the dialog was cancelled.
 ``settings`` defaults to the app's settings file (:func:`open_settings`); QSettings objects on
 one file share their values within the process, so the window's own object sees the change.
 """
@@ -89,6 +92,31 @@ def open_file(
     return Path(path)
 
 
+def save_file_and_filter(
+    parent: QWidget | None,
+    title: str,
+    kind: str,
+    file_name: str,
+    file_filter: str,
+    *,
+    policy_path: str | Path | None = None,
+    suffix: str = "",
+    settings: QSettings | None = None,
+) -> tuple[Path | None, str]:
+    """Ask where to save ``file_name`` (a name, proposed in the start folder): the chosen
+    path (``suffix`` added when its name has none; None when cancelled) and the filter the
+    user selected (to pick a format). The chosen file's folder is remembered."""
+    start = start_folder(kind, policy_path, settings) / Path(file_name).name
+    path, selected = QFileDialog.getSaveFileName(parent, title, str(start), file_filter)
+    if not path:
+        return None, selected
+    remember_folder(kind, path, settings)
+    chosen = Path(path)
+    if suffix and not chosen.suffix:
+        chosen = chosen.with_name(chosen.name + suffix)
+    return chosen, selected
+
+
 def save_file(
     parent: QWidget | None,
     title: str,
@@ -97,13 +125,12 @@ def save_file(
     file_filter: str,
     *,
     policy_path: str | Path | None = None,
+    suffix: str = "",
     settings: QSettings | None = None,
 ) -> Path | None:
-    """Ask where to save ``file_name`` (a name, proposed in the start folder). The chosen
-    file's folder is remembered."""
-    start = start_folder(kind, policy_path, settings) / Path(file_name).name
-    path, _ = QFileDialog.getSaveFileName(parent, title, str(start), file_filter)
-    if not path:
-        return None
-    remember_folder(kind, path, settings)
-    return Path(path)
+    """:func:`save_file_and_filter` for callers that need the path only."""
+    path, _selected = save_file_and_filter(
+        parent, title, kind, file_name, file_filter,
+        policy_path=policy_path, suffix=suffix, settings=settings,
+    )  # fmt: skip
+    return path
