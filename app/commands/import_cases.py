@@ -7,7 +7,8 @@ a title or disclaimer line (the report says which row was used) unless ``--heade
 Labels are normalised against the policy's output format (see :mod:`app.core.importer`);
 every skipped row is listed with its row number, pair and reason, after counts by reason.
 Without ``--label-col`` the column whose cells are labels or tiers of the policy is used
-(and named). Labels the policy does not know are counted and a ``--map`` is suggested
+(and named); a file with no such column imports with ``--keep-unlabelled`` (cases with no
+expected label, as in the window, and a line saying how many). Labels the policy does not know are counted and a ``--map`` is suggested
 (``--map SP0=VALID,SP2=INVALID``; ``--map auto`` takes the suggestion). Several pairs are a
 prompt and its responses: each response case keeps its row's prompt (``--no-link-pairs``
 imports them as unrelated cases tagged with their column names).
@@ -114,9 +115,13 @@ def _label_cols(args: argparse.Namespace, head: ImportPreview, output: OutputFor
     content = _column(args.content_col[0], head.columns, head.has_header)
     skip = {content if isinstance(content, int) else _position(content, head.columns)}
     guess = guess_label_column(head.rows, output, skip)
+    if guess is None and args.keep_unlabelled:
+        print("No label column: every case is imported with no expected label.")
+        return []
     if guess is None:
         raise CommandError(
-            "No column holds labels of this policy; name the label column with --label-col."
+            "No column holds labels of this policy; name the label column with --label-col, "
+            "or pass --keep-unlabelled to import the rows without labels."
         )
     print(f"Label column: {head.columns[guess]} (its cells are labels or tiers; "
           "give --label-col to choose another).")  # fmt: skip
@@ -131,14 +136,15 @@ def _position(name: str, columns: list[str]) -> int:
 def _mapping(
     args: argparse.Namespace, columns: list[str], has_header: bool, label_map: dict[str, str]
 ) -> ColumnMapping:
-    if len(args.content_col) != len(args.label_col):
+    labels = args.label_col or ([None] if len(args.content_col) == 1 else [])
+    if len(args.content_col) != len(labels):
         raise CommandError(
             f"{len(args.content_col)} --content-col and {len(args.label_col)} --label-col were "
             "given; give them in pairs, one --label-col after each --content-col."
         )
     pairs = [
         (_column(c, columns, has_header), _column(lab, columns, has_header))
-        for c, lab in zip(args.content_col, args.label_col, strict=True)
+        for c, lab in zip(args.content_col, labels, strict=True)
     ]
     names = ("id", "notes", "tags", "prompt")
     specs = {name: _column(getattr(args, f"{name}_col"), columns, has_header) for name in names}
@@ -228,6 +234,12 @@ def run(args: argparse.Namespace) -> int:
         )
     if unknown:
         print(unknown)
+    unlabelled = sum(1 for case in result.cases if not case.expected)
+    if unlabelled:
+        print(
+            f"{unlabelled} of {len(result.cases)} cases have no expected label; "
+            "choose their labels in the window (Expected) before measuring agreement."
+        )
     export_jsonl(out, existing + result.cases)
     print(f"Wrote {len(result.cases)} cases to {out} (read as {result.encoding}).")
     return 0

@@ -9,19 +9,51 @@ tagged ``prompt`` and the others ``response`` with the row's prompt kept in ``pr
 Ids are the id column's cell or ``row-N`` (``-Column`` per pair), made unique with a note.
 A prompt column (``mapping.prompt``) gives every case of its row that prompt. A leading
 apostrophe before ``= + - @`` is removed only in files that start with :data:`EXPORT_HEADER`.
+
+Extra fields: the CSV export writes each field a case keeps beyond the known ones as a column
+of its own (:func:`extra_cell`: text as it is, other values as JSON). In a file that starts
+with :data:`EXPORT_HEADER`, every column that no mapping uses and that names no case field
+is read back into ``TestCase.extra`` (:func:`extra_value`: a cell holding a JSON number,
+``true``/``false``, a list or an object is that value, any other cell text); an empty cell
+means the case had no such field.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
-from app.core.cases import TestCase, expected_problem
+from app.core.cases import KNOWN_FIELDS, TestCase, expected_problem
 from app.core.import_labels import map_key
 from app.core.import_rows import SkippedRow, skip_reason
 from app.core.label_spelling import normalize_label
 from app.core.report_formats import csv_cell_text
 
 EXPORT_HEADER = ["id", "content", "expected", "notes", "tags"]  # what export_csv writes
+
+
+def extra_cell(extra: dict[str, object], key: str) -> str:
+    """An extra field as the export writes it: '' when absent, text as is, else JSON."""
+    if key not in extra:
+        return ""
+    value = extra[key]
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def extra_value(cell: str) -> object:
+    """An exported extra cell read back (see the module notes)."""
+    stripped = cell.strip()
+    if not stripped or not (stripped[0] in "[{-tf" or stripped[0].isdigit()):
+        return cell
+    try:
+        value = json.loads(stripped, parse_constant=_no_constant)  # NaN, Infinity: text
+    except ValueError:
+        return cell
+    return cell if isinstance(value, str) or value is None else value
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _slug(name: str) -> str:
@@ -49,8 +81,16 @@ class RowReader:
         self.unquote = (
             table.format != "jsonl" and [h.strip() for h in header or []][:5] == EXPORT_HEADER
         )
+        self.extras = self._extra_columns(header) if self.unquote else []
         self.used: dict[str, int] = {}
         self.remapped: dict[tuple[str, str], int] = {}  # (value, label) -> rows
+
+    def _extra_columns(self, header: list[str]) -> list[tuple[int, str]]:
+        """(index, field name) of the export's extra-field columns (see the module notes)."""
+        taken = {i for pair in self.pairs for i in pair} | set(self.index.values())
+        names = [(i, csv_cell_text(name.strip())) for i, name in enumerate(header)]
+        return [(i, name) for i, name in names if name and i not in taken
+                and name not in KNOWN_FIELDS]  # fmt: skip
 
     def cell(self, cells: list[str], column: int | None) -> str:
         text = cells[column] if column is not None and column < len(cells) else ""
@@ -94,7 +134,13 @@ class RowReader:
             notes = self.cell(cells, self.index["notes"]).strip()
             context = prompt if self.linked and position > 0 else ""
             context = self.cell(cells, self.index["prompt"]) or context  # a prompt column
-            self.result.cases.append(TestCase(case_id, content, expected, notes, tags, context))
+            extra = {
+                name: extra_value(self.cell(cells, i))
+                for i, name in self.extras
+                if self.cell(cells, i) != ""
+            }
+            case = TestCase(case_id, content, expected, notes, tags, context, extra)
+            self.result.cases.append(case)
 
     def _expected(
         self, number: int, cells: list[str], label_col: int | None, where: str

@@ -31,7 +31,9 @@ repeated id is made unique (``a1-2``) with a note, never merged. Label spellings
 normalised by :func:`app.core.label_spelling.normalize_label`. A leading apostrophe before
 ``= + - @`` is the protection :func:`export_csv` adds against spreadsheet formulas: it is
 removed only in files that start with the export's own header (``id,content,expected,notes,tags``);
-in any other file the cell is kept exactly as written.
+in any other file the cell is kept exactly as written. In such a file the columns no
+mapping uses and no case field names are the extra fields the export wrote (``source``,
+``lang``...), read back into ``TestCase.extra``.
 """
 
 from __future__ import annotations
@@ -39,15 +41,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.cases import TestCase, save_cases
+from app.core.cases import KNOWN_FIELDS, TestCase, save_cases
 from app.core.import_columns import ColumnIndex
 from app.core.import_header import guess_header, split_header
 from app.core.import_reading import INVALID_LINE, ImportFileError, read_table
-from app.core.import_row_reader import EXPORT_HEADER, RowReader
+from app.core.import_row_reader import EXPORT_HEADER, RowReader, extra_cell
 from app.core.import_rows import UNCLOSED, SkippedRow, count_line
 from app.core.label_spelling import normalize_label
 from app.core.policy import OutputFormat
-from app.core.report_formats import csv_document
+from app.core.report_formats import csv_cell, csv_document
 from app.core.storage_paths import atomic_write_text
 
 Column = str | int  # a header name, or a 0-based index
@@ -213,13 +215,16 @@ def _check_width(path: Path, width: int, pairs: list[tuple[int | None, int | Non
 
 def export_csv(path: Path | str, cases: list[TestCase], *, bom: bool = False) -> None:
     """Write cases as CSV with a header: id, content, expected, notes, tags (comma-joined),
-    and prompt when a case has one."""
+    prompt when a case has one, then one column per extra field the cases keep (``source``,
+    ``lang``...: :func:`app.core.import_row_reader.extra_cell`; read back on import)."""
     prompts = any(c.prompt for c in cases)
+    extras = list(dict.fromkeys(key for c in cases for key in c.extra if key not in KNOWN_FIELDS))
     rows = [
-        [c.id, c.content, c.expected, c.notes, ", ".join(c.tags), *([c.prompt] if prompts else [])]
+        [c.id, c.content, c.expected, c.notes, ", ".join(c.tags), *([c.prompt] if prompts else []),
+         *(extra_cell(c.extra, key) for key in extras)]
         for c in cases
-    ]
-    header = [*EXPORT_HEADER, *(["prompt"] if prompts else [])]
+    ]  # fmt: skip
+    header = [*EXPORT_HEADER, *(["prompt"] if prompts else []), *map(csv_cell, extras)]
     atomic_write_text(path, csv_document(header, rows, bom=bom))  # formula cells neutralised
 
 

@@ -80,3 +80,33 @@ def test_random_bytes_get_one_sentence(policy, tmp_path, capsys):
     assert (
         "noise.csv is not a text file (it holds binary data), so it is not a table" in captured.err
     )
+
+
+def test_a_file_with_no_label_column_imports_with_keep_unlabelled(policy, tmp_path, capsys):
+    src = tmp_path / "sample.csv"
+    src.write_text("text\nhello there\nbuy cheap pills now\n\nhow do I reset my password\n")
+    out = tmp_path / "set.jsonl"
+    argv = _argv(policy, src, "--content-col", "text", "--out", str(out))
+    assert app.cli.main(argv) == 2  # no label column and no --keep-unlabelled: one sentence
+    err = capsys.readouterr().err
+    assert "No column holds labels of this policy" in err and "--keep-unlabelled" in err
+    assert app.cli.main([*argv, "--keep-unlabelled"]) == 0
+    text = capsys.readouterr().out
+    assert "No label column: every case is imported with no expected label." in text
+    assert "3 of 3 cases have no expected label;" in text
+    cases = load_cases(out, None)
+    assert [(c.id, c.content, c.expected) for c in cases] == [
+        ("row-2", "hello there", ""),
+        ("row-3", "buy cheap pills now", ""),
+        ("row-5", "how do I reset my password", ""),
+    ]
+
+
+def test_unlabelled_rows_of_a_labelled_file_are_counted(policy, tmp_path, capsys):
+    src = tmp_path / "some.csv"
+    src.write_text("text,label\nhello,VALID\nunsure,\n")
+    out = tmp_path / "set.jsonl"
+    argv = _argv(policy, src, "--content-col", "text", "--label-col", "label", "--out", str(out))
+    assert app.cli.main([*argv, "--keep-unlabelled"]) == 0
+    assert "1 of 2 cases have no expected label;" in capsys.readouterr().out
+    assert [c.expected for c in load_cases(out, None)] == ["VALID", ""]

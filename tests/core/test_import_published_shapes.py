@@ -6,6 +6,8 @@ shapes with text of our own."""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from app.core.import_labels import (
     parse_label_map,
     suggest_label_map,
 )
+from app.core.import_row_reader import EXPORT_HEADER
 from app.core.importer import ColumnMapping, ImportFileError, export_csv, import_cases, preview
 from app.core.policy import load_policy
 
@@ -159,3 +162,33 @@ def test_a_prompt_column_and_the_apps_own_export_keep_prompts(tmp_path):
     assert [(c.id, c.content, c.prompt) for c in back.cases] == [
         (c.id, c.content, c.prompt) for c in cases
     ]  # the protective apostrophe is removed from the app's own export, with a prompt column
+
+
+def test_the_csv_export_keeps_extra_fields_and_reads_them_back(tmp_path):
+    extra_a = {"source": "forum", "lang": "en", "severity": 3, "flags": ["a", "b"], "ok": True}
+    extra_b = {"lang": "=cmd|'/c calc'!A1", "meta": {"k": 1}, "score": -0.5, "odd": "-Infinity"}
+    cases = [
+        TestCase("a", "hello", "VALID", extra=extra_a),
+        TestCase("b", "buy now", "INVALID", notes="n", tags=["x", "y"], extra=extra_b),
+        TestCase("c", "plain", "VALID"),
+    ]
+    exported = tmp_path / "export.csv"
+    export_csv(exported, cases)
+    rows = list(csv.reader(io.StringIO(exported.read_text("utf-8"), newline="")))
+    assert rows[0] == [*EXPORT_HEADER, "source", "lang", "severity", "flags", "ok", "meta",
+                       "score", "odd"]  # fmt: skip
+    assert rows[1][5:] == ["forum", "en", "3", '["a", "b"]', "true", "", "", ""]
+    assert rows[2][6] == "'=cmd|'/c calc'!A1"  # quoted against spreadsheet formulas
+    assert not any(cell and cell[0] in "=+@" for row in rows for cell in row)
+    mapping = ColumnMapping("content", "expected", id="id", notes="notes", tags="tags")
+    back = import_cases(exported, mapping, UNTIERED).cases
+    assert [(c.id, c.notes, c.tags, c.extra) for c in back] == [
+        ("a", "", [], extra_a), ("b", "n", ["x", "y"], extra_b), ("c", "", [], {}),
+    ]  # fmt: skip
+
+
+def test_columns_of_other_files_are_not_read_as_extra_fields(tmp_path):
+    source = tmp_path / "team.csv"
+    source.write_text("text,label,source\nhello,VALID,forum\n", encoding="utf-8")
+    result = import_cases(source, ColumnMapping("text", "label"), UNTIERED)
+    assert result.cases[0].extra == {}

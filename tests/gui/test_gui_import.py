@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.policy import OutputFormat  # noqa: E402
@@ -25,6 +26,12 @@ MESSY = (
     "r5;;1;no content;;\r\n"
     "r6;<b>Bold</b> offer;SP2;html in content;;\r\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path, monkeypatch) -> None:
+    """The dialog remembers mappings in the settings: each test starts with none."""
+    monkeypatch.setenv("SAFEGUARD_CONFIG_DIR", str(tmp_path / "config"))
 
 
 def test_guess_mapping_by_name_and_length():

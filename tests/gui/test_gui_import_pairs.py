@@ -8,10 +8,18 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.policy import load_policy  # noqa: E402
 from app.gui.cases.import_dialog import ImportDialog  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path, monkeypatch) -> None:
+    """The dialog remembers mappings in the settings: each test starts with none."""
+    monkeypatch.setenv("SAFEGUARD_CONFIG_DIR", str(tmp_path / "config"))
+
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "core" / "samples" / "pack_pairs.csv"

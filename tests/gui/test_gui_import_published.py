@@ -10,6 +10,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.cases import TestCase  # noqa: E402
@@ -17,6 +18,13 @@ from app.core.policy import load_policy  # noqa: E402
 from app.gui.cases.import_dialog import ImportDialog  # noqa: E402
 from app.gui.cases.model import Column  # noqa: E402
 from app.gui.cases.panel import CasePanel  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path, monkeypatch) -> None:
+    """The dialog remembers mappings in the settings: each test starts with none."""
+    monkeypatch.setenv("SAFEGUARD_CONFIG_DIR", str(tmp_path / "config"))
+
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "support" / "datasets"
@@ -115,11 +123,11 @@ def test_a_response_case_shows_its_prompt_in_the_editor_and_the_table(qtbot):
     assert model.data(model.index(0, Column.PROMPT)) == ""
     assert panel.select_case("r")
     editor = panel.editor
-    assert editor.prompt_view.isVisible() and editor.prompt_view.isReadOnly()
-    assert editor.prompt_view.toPlainText() == "How do I reset my router?"
+    assert editor.prompt_edit.isVisible() and not editor.prompt_edit.isReadOnly()
+    assert editor.prompt_edit.toPlainText() == "How do I reset my router?"
     assert editor.content_edit.toPlainText() == "Unplug it for ten seconds."
     assert panel.select_case("p")
-    assert not editor.prompt_view.isVisible()
+    assert not editor.prompt_edit.isVisible()
 
 
 def test_of_two_label_columns_the_filled_one_is_chosen(qtbot):

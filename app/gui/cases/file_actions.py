@@ -3,7 +3,8 @@
 ``CaseFileActions`` gets the few things it uses: the window that parents its dialogs, the
 case panel the cases go into, the policy's output format (for label spellings), the
 policy path (for the export's file name), a task runner for the export's write and a
-``show_message`` callable for the status bar.
+``show_message`` callable for the status bar. Both dialogs start in the folder test-set
+dialogs used last, else the policy's folder (:mod:`app.gui.shared.file_dialogs`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.core.importer import export_csv, export_jsonl
 from app.core.policy import OutputFormat
 from app.gui.cases.import_dialog import ImportDialog
 from app.gui.cases.panel import CasePanel
+from app.gui.shared.file_dialogs import save_file
 from app.gui.shared.tasks import TaskRunner
 
 CSV_FILTER = "CSV file (*.csv)"
@@ -47,7 +49,9 @@ class CaseFileActions(QObject):
         self.import_dialog: ImportDialog | None = None
 
     def import_cases(self) -> ImportDialog:
-        dialog = ImportDialog(output=self._output(), parent=self._parent)  # its own threads
+        dialog = ImportDialog(
+            output=self._output(), parent=self._parent, policy_path=self._policy_path()
+        )  # its own threads
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.casesImported.connect(self._add_imported)
         dialog.open()
@@ -68,12 +72,12 @@ class CaseFileActions(QObject):
         suffix, filt, writer = (
             (".csv", CSV_FILTER, export_csv) if kind == "csv" else (".jsonl", JSONL_FILTER, export_jsonl)
         )  # fmt: skip
-        path, _ = QFileDialog.getSaveFileName(
-            self._parent, "Export test set", str(Path.home() / f"{stem}{suffix}"), filt
-        )
-        if not path:
+        target = save_file(
+            self._parent, "Export test set", "test_set", f"{stem}{suffix}", filt,
+            policy_path=self._policy_path(), suffix=suffix,
+        )  # fmt: skip
+        if target is None:
             return None
-        target = Path(path) if Path(path).suffix else Path(path + suffix)
         return self._tasks.submit(
             writer,
             target,

@@ -10,20 +10,22 @@ a file with several label columns gets its pairs proposed. Step 2 (``import_repo
 with its reason, and a mapping for labels the policy does not know (*Import again with these
 labels*). "Add cases" accepts; :meth:`ImportDialog.cases` then returns the imported cases
 (also sent as ``casesImported``). Problems are shown as one plain-text sentence.
+*Choose…* starts at the last file read (:mod:`app.gui.cases.import_memory`), else where
+test-set dialogs start (:mod:`app.gui.shared.file_dialogs`); the mapping imported last for
+files with the same header row is chosen again for a new file of that shape.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Signal, Slot
+from PySide6.QtCore import QSettings, QSignalBlocker, Signal, Slot
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -37,6 +39,7 @@ from PySide6.QtWidgets import (
 from app.core.cases import TestCase
 from app.core.importer import ColumnMapping, ImportPreview, ImportResult, import_cases, preview
 from app.core.policy import OutputFormat
+from app.gui.cases import import_memory as memory
 from app.gui.cases.column_guess import (
     FIELD_NAMES,
     FIELDS,
@@ -46,7 +49,9 @@ from app.gui.cases.column_guess import (
 )
 from app.gui.cases.import_pairs import ExtraPairs
 from app.gui.cases.import_report import ImportReport, fill_rows, preview_table
+from app.gui.shared.file_dialogs import open_file
 from app.gui.shared.screen_fit import fit_to_screen
+from app.gui.shared.settings_store import open_settings
 from app.gui.shared.tasks import TaskRunner
 from app.gui.shared.widgets import plain_label
 
@@ -65,11 +70,18 @@ class ImportDialog(QDialog):
         path: str | Path | None = None,
         tasks: TaskRunner | None = None,
         parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+        policy_path: str | Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import test cases")
         fit_to_screen(self, 900, 600)
         self.output = output
+        self.settings = settings or open_settings()
+        self.policy_path = policy_path  # dialogs start in its folder when nothing is known
+        self._shape = ""  # the file's shape key (its header row), for the mapping memory
+        self._recalled = False  # the mapping of the last file of this shape was chosen
         self.tasks = tasks or TaskRunner(self)
         self._preview: ImportPreview | None = None
         self._header_row: list[str] = []
@@ -162,7 +174,11 @@ class ImportDialog(QDialog):
 
     # --- step 1: preview and mapping ------------------------------------------------
     def browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import test cases", "", FILE_FILTER)
+        last = memory.last_file(self.settings)
+        path = open_file(
+            self, "Import test cases", "test_set", FILE_FILTER,
+            policy_path=self.policy_path, selected=last, settings=self.settings,
+        )  # fmt: skip
         if path:
             self.open_path(path)
 
@@ -201,8 +217,13 @@ class ImportDialog(QDialog):
             self.header_check.setChecked(result.has_header)
             self.header_check.setEnabled(result.format != "jsonl")
         self._header_row = list(result.columns) if result.has_header else []
+        memory.remember_file(self.settings, result.path)
         self._fill_preview(result.has_header)
-        self.status.setText("Choose which column holds what, then Import.")
+        self.status.setText(
+            "Columns chosen as for the last file with these columns; change any, then Import."
+            if self._recalled
+            else "Choose which column holds what, then Import."
+        )
         self._show_page(0)
 
     def _columns_and_rows(self, has_header: bool) -> tuple[list[str], list[list[str]]]:
@@ -228,12 +249,27 @@ class ImportDialog(QDialog):
             chosen = guess[field_name]
             combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen is not None else 0)
         self.extra_pairs.set_columns(columns)
+        self._shape = memory.shape_key(columns, has_header)
+        self._recalled = self._new_file and self._recall(len(columns))
         pairs = guess_pairs(columns, has_header, rows)
         if pairs and self._new_file:  # a prompt/response file: propose every pair
             self._new_file = False
             self.set_column("content", pairs[0][0])
             self.set_column("expected", pairs[0][1])
             self.extra_pairs.set_pairs(pairs[1:])
+
+    def _recall(self, width: int) -> bool:
+        """Choose the mapping imported last for a file of this shape; False if none."""
+        recalled = memory.recalled_mapping(self.settings, self._shape, width)
+        if recalled is None:
+            return False
+        self._new_file = False  # the remembered pairs, not the guessed ones
+        for field_name in FIELDS:
+            self.set_column(field_name, recalled[field_name])
+        self.extra_pairs.set_pairs(recalled["pairs"])
+        self.extra_pairs.link_check.setChecked(recalled["linked"])
+        self.keep_unlabelled.setChecked(recalled["keep_unlabelled"])
+        return True
 
     @Slot(bool)
     def _on_header_toggled(self, checked: bool) -> None:
@@ -270,8 +306,10 @@ class ImportDialog(QDialog):
             return -1
         self.status.setText("Importing…")
         self.import_button.setEnabled(False)
+        mapping = self.mapping()
+        memory.remember_mapping(self.settings, self._shape, memory.mapping_record(mapping))
         return self.tasks.submit(
-            import_cases, self._preview.path, self.mapping(), self.output,
+            import_cases, self._preview.path, mapping, self.output,
             on_done=self._on_imported, on_error=self._on_error,
         )  # fmt: skip
 

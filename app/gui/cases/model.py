@@ -1,11 +1,12 @@
 """The test-case table: a Qt model over the cases of a policy and their latest results.
 
 Rows are cases; results are attached by case id. A result remembers the policy text and
-content it was computed for, so it turns *stale* (grey italic, with a tooltip) as soon as
-either differs from what is on screen, and fresh again if the edit is undone. Stale results
-are never marked; ✓/✗ is app.core.outcome's judgement under ``output``; *Prompt* shows the
-prompt a response case answers. ``ResultEntry`` (app.gui.shared.result_entry) is one case's
-latest run; app.gui.cases.filter sorts and filters for the view.
+content it was computed for (and the prompt of a response case), so it turns *stale* (grey
+italic, with a tooltip) as soon as one differs from what is on screen, and fresh again if
+the edit is undone. Stale results are never marked; ✓/✗ is app.core.outcome's judgement
+under ``output``; *Prompt* shows the prompt a response case answers. ``ResultEntry``
+(app.gui.shared.result_entry) is one case's latest run; app.gui.cases.filter sorts and
+filters for the view.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class CaseTableModel(HeaderedTableModel):
         self._entries: dict[str, ResultEntry] = {}
         self._policy_key = text_key("")
         self._queued: set[str] = set()
+        self._prompts: dict[str, str] = {}  # case id -> the prompt its result answered
         self._next_id, self.output = 1, OutputFormat()  # output: the format ✓/✗ judges with
 
     # --- Qt model API ---------------------------------------------------------------
@@ -98,6 +100,8 @@ class CaseTableModel(HeaderedTableModel):
                 return (case.prompt if column == Column.PROMPT else case.content)[:600]
             if entry and entry.error:
                 return entry.error
+            if column == Column.PREDICTED:
+                return predicted_text(entry) or None  # the whole answer, however narrow
         if role == Qt.ItemDataRole.FontRole and stale:
             font = QFont()
             font.setItalic(True)
@@ -149,6 +153,7 @@ class CaseTableModel(HeaderedTableModel):
         self._cases = [case.copy() for case in cases]  # every field, extra ones too
         self._entries.clear()
         self._queued.clear()
+        self._prompts.clear()
         self._next_id = len(self._cases) + 1
         self.endResetModel()
 
@@ -183,11 +188,12 @@ class CaseTableModel(HeaderedTableModel):
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._cases[row]
         self._entries.pop(case_id, None)
+        self._prompts.pop(case_id, None)
         self._queued.discard(case_id)
         self.endRemoveRows()
 
     def update_case(self, case_id: str, **changes: object) -> None:
-        """Change content / expected / notes of a case; content changes re-check staleness."""
+        """Change content / prompt / expected / notes of a case; re-checks staleness."""
         row = self.row_of(case_id)
         if row < 0:
             return
@@ -196,8 +202,20 @@ class CaseTableModel(HeaderedTableModel):
             setattr(case, key, value)
         entry = self._entries.get(case_id)
         if entry is not None and entry.state == "done":
-            entry.stale = entry.outdated(self._policy_key, case.content)
+            entry.stale = self._outdated(entry, case)
         self._row_changed(row)
+
+    def _outdated(self, entry: ResultEntry, case: TestCase) -> bool:
+        """Whether a result was computed for another policy, content or prompt."""
+        prompt = self._prompts.get(case.id, case.prompt)
+        return entry.outdated(self._policy_key, case.content) or prompt != case.prompt
+
+    def label_texts(self, top: int, bottom: int) -> tuple[set[str], set[str]]:
+        """The Expected and the Predicted texts of rows ``top..bottom`` (the view sizes
+        those columns to them; read here, not through ``data``, for speed)."""
+        cases = self._cases[max(0, top) : bottom + 1]
+        expected = {case.expected for case in cases}
+        return expected, {predicted_text(self._entries.get(case.id)) for case in cases}
 
     # --- results --------------------------------------------------------------------
     def entry(self, case_id: str) -> ResultEntry | None:
@@ -225,7 +243,9 @@ class CaseTableModel(HeaderedTableModel):
         )
         self._queued.discard(case_id)
         self._entries[case_id] = entry
-        self._row_changed(self.row_of(case_id))
+        row = self.row_of(case_id)
+        self._prompts[case_id] = self._cases[row].prompt if row >= 0 else ""
+        self._row_changed(row)
         return entry
 
     def set_state(self, case_id: str, state: str, error: str = "") -> None:
@@ -242,7 +262,7 @@ class CaseTableModel(HeaderedTableModel):
             return
         entry.result, entry.state = result, "done"
         entry.analysis, entry.final = result.analysis or entry.analysis, result.final or entry.final
-        entry.stale = entry.outdated(self._policy_key, case.content)
+        entry.stale = self._outdated(entry, case)
         self._row_changed(self.row_of(case_id))
 
     def set_results(self, items: list[tuple[str, str, str, ClassifyResult, bool]]) -> int:
@@ -263,7 +283,8 @@ class CaseTableModel(HeaderedTableModel):
                 content_key=text_key(content), analysis=result.analysis, final=result.final,
                 result=result, error=result.verdict.message if error else "", cached=cached,
             )  # fmt: skip
-            entry.stale = not error and entry.outdated(self._policy_key, self._cases[row].content)
+            self._prompts[case_id] = self._cases[row].prompt
+            entry.stale = not error and self._outdated(entry, self._cases[row])
             self._entries[case_id] = entry
             self._queued.discard(case_id)
             changed.append(row)
@@ -282,7 +303,7 @@ class CaseTableModel(HeaderedTableModel):
             entry = self._entries.get(case.id)
             if entry is None or entry.state != "done":
                 continue
-            stale = entry.outdated(key, case.content)
+            stale = self._outdated(entry, case)
             if stale != entry.stale:
                 entry.stale = stale
                 self._row_changed(row)

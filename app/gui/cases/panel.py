@@ -3,7 +3,7 @@
 Owns the ``CaseTableModel`` (through a filter proxy, shown by the view
 :func:`~app.gui.cases.table_view.case_table_view` builds), the ``CaseEditor`` below it and
 the test set's ``QUndoStack``: add, duplicate, delete, paste many, import and every edit of
-content, expected label or notes go through it, so Ctrl+Z undoes them and the set is
+content, prompt, expected label or notes go through it, so Ctrl+Z undoes them and the set is
 "modified" exactly while the stack is away from its saved state. The current case is the
 table's current row (the selection model's current index mapped through the proxy); it
 drives the editor, the result view and Run case. A right-click menu on cases offers Run,
@@ -94,6 +94,7 @@ class CasePanel(QWidget):
         self.expected_combo = self.editor.expected_combo
         self.notes_edit = self.editor.notes_edit
         self.editor.contentEdited.connect(lambda text: self._edit("content", text))
+        self.editor.promptEdited.connect(lambda text: self._edit("prompt", text))
         self.editor.expectedChosen.connect(lambda label: self._edit("expected", label))
         self.editor.notesEdited.connect(lambda text: self._edit("notes", text))
 
@@ -115,7 +116,8 @@ class CasePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
-        QWidget.setTabOrder(self.table, self.content_edit)
+        QWidget.setTabOrder(self.table, self.editor.prompt_edit)  # hidden: on to the content
+        QWidget.setTabOrder(self.editor.prompt_edit, self.content_edit)
         self.editor.set_labels(self._labels, self._violating)
         self.editor.show_case(None)
 
@@ -248,7 +250,7 @@ class CasePanel(QWidget):
         if not case_id:
             return
         self.undo_stack.push(EditCase(self.model, self._show, case_id, field, value))
-        if field == "content":
+        if field in ("content", "prompt"):  # what the model sees changed
             self.caseContentEdited.emit(case_id)
 
     def add_cases(self, cases: list[TestCase], row: int | None = None, text: str = "") -> list[str]:

@@ -6,8 +6,12 @@ Tab leaves the table for the case editor instead of walking its cells. Run case,
 editor and the result view all follow that current row.
 
 A *Prompt* column, placed before Content, shows the prompt a response case answers; it is
-hidden while no case has one. The Expected, Predicted, Status and Agrees columns get fixed (still draggable) widths
-measured once from the font: ``ResizeToContents`` would re-measure every row on each result.
+hidden while no case has one. The Status and Agrees columns get fixed (still draggable)
+widths measured once from the font: ``ResizeToContents`` would re-measure every row on each
+result. Expected and Predicted start as wide as their headers and grow to the widest label
+in the rows that changed (a two-label answer ``INVALID D-SP2 R-SP0`` is shown whole), up to
+:data:`LABEL_CHARS` characters; another test set starts them narrow again. The full answer
+is the Predicted cell's tooltip.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from app.gui.cases.analysis_model import AnalysedCaseModel, AnalysisColumn
 from app.gui.cases.model import CaseTableModel, Column
 
 MIN_ROWS = 8  # status suffixes the status column must fit
+LABEL_CHARS = 24  # Expected / Predicted grow to fit their labels up to this many characters
+HEADER_PADDING = 28  # the header's margins and its sort arrow
+CELL_PADDING = 12  # the item delegate's margins around a cell's text
 
 
 class CaseTableView(QTableView):
@@ -60,8 +67,8 @@ def case_table_view(proxy: QSortFilterProxyModel, metrics: QFontMetrics) -> QTab
     header.setSectionResizeMode(Column.PREVIEW, QHeaderView.ResizeMode.Stretch)
     # fixed widths: ResizeToContents would re-measure every row on each result
     widths = {
-        Column.EXPECTED: metrics.horizontalAdvance("Expected") + 28,
-        Column.PREDICTED: metrics.horizontalAdvance("Predicted") + 28,
+        Column.EXPECTED: metrics.horizontalAdvance("Expected") + HEADER_PADDING,
+        Column.PREDICTED: metrics.horizontalAdvance("Predicted") + HEADER_PADDING,
         # the common words fit; "(stale)" / "(cached)" elide (the tooltip says it): the
         # content column keeps room on a 1024-pixel screen
         Column.STATUS: metrics.horizontalAdvance("does not violate") + 16,
@@ -76,6 +83,7 @@ def case_table_view(proxy: QSortFilterProxyModel, metrics: QFontMetrics) -> QTab
     source = proxy.sourceModel()
     if isinstance(source, CaseTableModel):
         _show_prompts_when_there_are_some(table, source)
+        _fit_label_columns(table, source, metrics, widths)
     if isinstance(source, AnalysedCaseModel):
         _show_analysis_when_there_is_some(table, source)
     return table
@@ -90,6 +98,33 @@ def _show_prompts_when_there_are_some(table: QTableView, model: CaseTableModel) 
     for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.dataChanged):
         signal.connect(show)
     show()
+
+
+def _fit_label_columns(
+    table: QTableView, model: CaseTableModel, metrics: QFontMetrics, widths: dict
+) -> None:
+    """Expected and Predicted grow to the widest label of the rows that changed (capped);
+    a reset (another test set) starts them at their header widths again."""
+    header = table.horizontalHeader()
+    cap = metrics.horizontalAdvance("x") * LABEL_CHARS + CELL_PADDING
+    columns = (Column.EXPECTED, Column.PREDICTED)
+
+    def fit(top: int, bottom: int) -> None:
+        if all(header.sectionSize(column) >= cap for column in columns):
+            return
+        for column, texts in zip(columns, model.label_texts(top, bottom), strict=True):
+            wanted = max((metrics.horizontalAdvance(t) for t in texts), default=0) + CELL_PADDING
+            if wanted > header.sectionSize(column) and header.sectionSize(column) < cap:
+                header.resizeSection(column, min(cap, wanted))
+
+    def reset() -> None:
+        for column in columns:
+            header.resizeSection(column, widths[column])
+        fit(0, model.row_count() - 1)
+
+    model.modelReset.connect(reset)
+    model.rowsInserted.connect(lambda _parent, first, last: fit(first, last))
+    model.dataChanged.connect(lambda first, last, *_: fit(first.row(), last.row()))
 
 
 def _show_analysis_when_there_is_some(table: QTableView, model: AnalysedCaseModel) -> None:

@@ -2,7 +2,7 @@
 
 Adding, pasting, importing and duplicating cases insert rows (``InsertCases``); deleting
 removes them together with their results (``RemoveCases``, undone with the results back);
-typing in the content or notes and choosing an expected label change one field
+typing in the content, prompt or notes and choosing an expected label change one field
 (``EditCase``; consecutive keystrokes in one field of one case merge into one step). Each
 command works on the ``CaseTableModel`` and asks the panel to show the case it touched, so
 an undo is always visible.
@@ -85,12 +85,14 @@ class RemoveCases(QUndoCommand):
 
 
 class EditCase(QUndoCommand):
-    """Change one field (content, expected or notes) of one case."""
+    """Change one field (content, prompt, expected or notes) of one case."""
 
     def __init__(
         self, model: CaseTableModel, show: ShowCase, case_id: str, field: str, new: str
     ) -> None:
-        names = {"content": "content", "expected": "expected label", "notes": "notes"}
+        names = {
+            "content": "content", "prompt": "prompt", "expected": "expected label", "notes": "notes"
+        }  # fmt: skip
         super().__init__(f"Edit {names[field]}")
         self.model, self.show = model, show
         self.case_id, self.field, self.new = case_id, field, new
@@ -106,6 +108,7 @@ class EditCase(QUndoCommand):
         if (other.case_id, other.field) != (self.case_id, self.field):
             return False
         self.new = other.new
+        self.setObsolete(self.new == self.old)  # typed back to the start: no step at all
         return True
 
     def redo(self) -> None:

@@ -114,6 +114,20 @@ def string_list(value: Any) -> list[str]:
     raise TypeError("not a list")
 
 
+def json_object(value: Any) -> dict:
+    """A JSON object stored as text (a dict as it is)."""
+    import json
+
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, str):
+        raise TypeError("not JSON text")
+    parsed = json.loads(value)  # a JSONDecodeError is a ValueError
+    if not isinstance(parsed, dict):
+        raise TypeError("not a JSON object")
+    return parsed
+
+
 def state_bytes(value: Any) -> QByteArray | None:
     if isinstance(value, QByteArray):
         return value
@@ -148,6 +162,12 @@ THEME = option("ui/theme", "system", choice("system", "light", "dark"))
 UI_EFFORT = option("ui/effort", "medium", choice(*EFFORTS))
 RECENT_FILES = option("ui/recent_files", [], string_list)
 GEOMETRY = option("ui/geometry", None, state_bytes)
+# the folder each kind of file dialog used last (app.gui.shared.file_dialogs)
+FILE_KINDS = ("policy", "test_set", "report", "model")
+LAST_FOLDERS = {kind: option(f"dialogs/{kind}_folder", "", text) for kind in FILE_KINDS}
+IMPORT_LAST_FILE = option("import/last_file", "", text)  # the file the import dialog read
+# the import dialog's column mapping per file shape (app.gui.cases.import_memory), JSON
+IMPORT_MAPPINGS = option("import/mappings", {}, json_object)
 
 
 def splitter_state(name: str) -> Option:
