@@ -35,7 +35,7 @@ from app.core.run_types import (
     Timings,
     TokenCounts,
 )
-from app.core.verdict import Verdict, VerdictStatus, parse_verdict
+from app.core.verdict import parse_verdict
 
 VIOLATING_WORDS = ("fee", "password", "guaranteed", "buy followers", "wire", "verify")
 
@@ -153,11 +153,10 @@ class FakeEngine:
         for piece in re.findall(r".{1,8}", answer or final, re.DOTALL):
             time.sleep(script.delay)
             yield Delta(case_id, "final", piece)
-        verdict = Verdict(
-            VerdictStatus.OK, label=label, violates=violating, rule_codes=[code], raw=final
-        )
-        if answer is not None:
-            final, verdict = answer, parse_verdict(answer, request.output)
+        # the answer is read as the app reads any: by the real verdict parser under the
+        # request's output format (a VALID/INVALID policy gets VALID, not "0")
+        final = answer if answer is not None else final
+        verdict = parse_verdict(final, request.output)
         generated = len(pieces) + 6
         elapsed_ms = (time.monotonic() - began) * 1000
         yield Finished(
