@@ -15,7 +15,8 @@ from app.commands import CommandError
 from app.core.errors import UserError
 
 # Subcommand modules under app.commands, in the order --help lists them.
-COMMANDS = ("classify", "eval", "runs", "compare", "import_cases", "models", "policy")
+COMMANDS = ("classify", "eval", "runs", "compare", "import_cases", "models", "policy",
+            "robustness")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

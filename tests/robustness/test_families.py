@@ -39,7 +39,9 @@ def check_positions(original: str, variant: Variant, kind: str) -> None:
     rest = "".join(c for i, c in enumerate(variant.text) if i not in changed)
     if kind == "substitute":
         assert len(variant.text) == len(original)
-        assert changed == {i for i, (a, b) in enumerate(zip(original, variant.text)) if a != b}
+        assert changed == {
+            i for i, (a, b) in enumerate(zip(original, variant.text, strict=True)) if a != b
+        }
     elif kind == "insert":
         assert rest == original
     else:  # what is kept is the original with pieces left out, in order

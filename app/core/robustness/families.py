@@ -134,9 +134,7 @@ def stacked(first: Family, second: Family) -> Family:
 
     kind = first.kind if first.kind == second.kind else "rewrite"
     count = max(len(first.options), len(second.options))
-    options = tuple(
-        {"first": first.params(n), "second": second.params(n)} for n in range(count)
-    )
+    options = tuple({"first": first.params(n), "second": second.params(n)} for n in range(count))
     return Family(
         f"{first.name}{STACK}{second.name}", f"{first.description} Then: {second.description}",
         transform, "stacked", kind, options=options, random=first.random or second.random,

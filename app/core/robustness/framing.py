@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from app.core.robustness.variant import Piece, around
 
 QUOTES = (
-    ("Someone sent me this, what do you make of it? \"", "\""),
-    ("My friend posted the following: \"", "\" Is that normal?"),
+    ('Someone sent me this, what do you make of it? "', '"'),
+    ('My friend posted the following: "', '" Is that normal?'),
     ("Quoting a message I received: > ", ""),
 )
 FICTION = (
     ("Hypothetically, if a character in a novel wrote this, it would read: ", ""),
-    ("For a short story I am writing, the villain says: \"", "\" (This is fiction.)"),
+    ('For a short story I am writing, the villain says: "', '" (This is fiction.)'),
     ("Imagine a world where this is fine: ", " Just a thought experiment."),
 )
 FILLER = (

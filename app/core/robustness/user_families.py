@@ -64,13 +64,13 @@ def _template_transform(text: str, _rng: random.Random, opts: Mapping) -> list[P
 def _rules(data: dict, where: str) -> list[tuple[str, str]]:
     rules = data.get("rules")
     if not isinstance(rules, list) or not rules:
-        raise FamilyError(f"{where} has no rules; give a list of {{\"find\", \"replace\"}}.")
+        raise FamilyError(f'{where} has no rules; give a list of {{"find", "replace"}}.')
     out = []
     for n, rule in enumerate(rules, start=1):
         ok = isinstance(rule, dict) and isinstance(rule.get("find"), str) and rule["find"]
         if not ok or not isinstance(rule.get("replace"), str):
             raise FamilyError(
-                f"{where}: rule {n} needs a non-empty \"find\" text and a \"replace\" text."
+                f'{where}: rule {n} needs a non-empty "find" text and a "replace" text.'
             )
         out.append((rule["find"], rule["replace"]))
     return out
@@ -93,20 +93,20 @@ def family_from_data(data: object, where: str) -> Family:
     name = data.get("name")
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise FamilyError(
-            f"{where} needs a \"name\" of lower-case letters, digits and _ (e.g. \"slang\")."
+            f'{where} needs a "name" of lower-case letters, digits and _ (e.g. "slang").'
         )
     if name in FAMILIES:
         raise FamilyError(f"{where} names a built-in family ({name}); choose another name.")
     description = str(data.get("description") or f"Custom family from {Path(where).name}.")
     if ("rules" in data) == ("templates" in data):
-        raise FamilyError(f"{where} needs either \"rules\" or \"templates\", not both or none.")
+        raise FamilyError(f'{where} needs either "rules" or "templates", not both or none.')
     if "templates" in data:
         options = _templates(data, where)
         return Family(name, description, _template_transform, "custom", "insert",
                       options=options, random=False)  # fmt: skip
     rate = data.get("rate", 1.0)
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 1:
-        raise FamilyError(f"{where}: \"rate\" must be a number above 0 and at most 1.")
+        raise FamilyError(f'{where}: "rate" must be a number above 0 and at most 1.')
     transform = _rules_transform(_rules(data, where))
     return Family(name, description, transform, "custom", "rewrite",
                   defaults={"rate": float(rate)}, random=rate < 1)  # fmt: skip

@@ -10,7 +10,6 @@ origins pointing into the original text.
 
 from __future__ import annotations
 
-import functools
 import math
 import random
 import re
