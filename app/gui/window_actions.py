@@ -196,6 +196,9 @@ class WindowActions:
         self.show_metrics_action = self._add(
             view_menu, "&Metrics", lambda: tabs.setCurrentIndex(1), QKeySequence("Ctrl+2")
         )
+        self.show_robustness_action = self._add(
+            view_menu, "R&obustness", lambda: tabs.setCurrentIndex(2), QKeySequence("Ctrl+3")
+        )
         self.help = install_help_menu(
             menu_bar, window, commands.engine_states, commands.show_message
         )
