@@ -74,11 +74,13 @@ def test_every_family_but_the_control_changes_the_text() -> None:
     for family in BUILT_IN:
         variant = _one(family.name)
         assert (variant.text == TEXT) == (family.name == "plain"), family.name
-        assert bool(variant.changed) == (family.name not in ("plain", "joined")), family.name
+        if family.name not in ("plain", "joined", "typos"):  # these two may only delete
+            assert variant.changed, family.name
 
 
 def test_what_the_families_write() -> None:
-    assert "g1ft" in _one("leet", 3).text or "c4rd" in _one("leet", 3).text
+    leet = _one("leet", 3)
+    assert leet.changed and all(leet.text[i] in "431057" for i in leet.changed)
     assert any("\u0400" <= c <= "\u04ff" for c in _one("homoglyph", index=0).text)
     assert any("\u0370" <= c <= "\u03ff" for c in _one("homoglyph", index=1).text)
     assert _one("fullwidth").text.startswith("\uff22\uff55\uff59")

@@ -3,20 +3,21 @@ characters deleted at a set rate."""
 
 from __future__ import annotations
 
-import random
+import re
 from collections.abc import Mapping
 
-from app.core.robustness.variant import Piece
+from app.core.robustness.variant import Draws, Piece, chosen
+
+_ALNUM = re.compile(r"[^\W_]")
 
 
-def random_case(text: str, rng: random.Random, opts: Mapping) -> list[Piece]:
-    rate = float(opts.get("rate", 0.5))
+def random_case(text: str, rng: Draws, opts: Mapping) -> list[Piece]:
+    letters = [i for i, char in enumerate(text) if char.isalpha()]
     pieces: list[Piece] = []
     start = 0
-    rand = rng.random
-    for i, char in enumerate(text):
-        if not char.isalpha() or rand() >= rate:
-            continue
+    for k in chosen(len(letters), float(opts.get("rate", 0.5)), rng):
+        i = letters[k]
+        char = text[i]
         other = char.lower() if char.isupper() else char.upper()
         if len(other) != 1 or other == char:
             continue
@@ -29,26 +30,25 @@ def random_case(text: str, rng: random.Random, opts: Mapping) -> list[Piece]:
     return pieces
 
 
-def typos(text: str, rng: random.Random, opts: Mapping) -> list[Piece]:
-    """Inside words, at ``rate`` per letter: swap it with the next (both recorded as new) or
+def typos(text: str, rng: Draws, opts: Mapping) -> list[Piece]:
+    """At ``rate`` per letter or digit: swap it with the next one (both recorded as new) or
     delete it (nothing recorded: the character is gone)."""
-    rate = float(opts.get("rate", 0.08))
+    spots = [m.start() for m in _ALNUM.finditer(text)]
+    picks = chosen(len(spots), float(opts.get("rate", 0.08)), rng)
     pieces: list[Piece] = []
-    start = i = 0
-    while i < len(text):
-        char = text[i]
-        if not char.isalnum() or rng.random() >= rate:
-            i += 1
+    start = 0
+    for k, coin in zip(picks, rng.bytes(len(picks)), strict=True):
+        i = spots[k]
+        if i < start:  # taken by the swap before it
             continue
         if start < i:
             pieces.append((text[start:i], start))
-        following = text[i + 1] if i + 1 < len(text) else ""
-        if following.isalnum() and following != char and rng.random() < 0.5:
-            pieces.append((following + char, None))
-            i += 2
+        following = text[i + 1 : i + 2]
+        if following.isalnum() and following != text[i] and coin < 128:
+            pieces.append((following + text[i], None))
+            start = i + 2
         else:
-            i += 1  # deleted
-        start = i
+            start = i + 1  # deleted
     if start < len(text):
         pieces.append((text[start:], start))
     return pieces

@@ -7,10 +7,9 @@ while a matcher of plain text does not. The look-alike tables follow Unicode's c
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 
-from app.core.robustness.variant import Result, per_char
+from app.core.robustness.variant import Draws, Result, per_char
 
 LEET_LIGHT = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
 LEET_HEAVY = {
@@ -41,19 +40,19 @@ FULLWIDTH = {chr(code): chr(code + 0xFEE0) for code in range(0x21, 0x7F)}
 FULLWIDTH[" "] = "\u3000"  # the ideographic space
 
 
-def leet(text: str, rng: random.Random, opts: Mapping) -> Result:
+def leet(text: str, rng: Draws, opts: Mapping) -> Result:
     table = LEET_HEAVY if opts.get("level") == "heavy" else LEET_LIGHT
     return per_char(text, table, float(opts.get("rate", 0.5)), rng)
 
 
-def homoglyph(text: str, rng: random.Random, opts: Mapping) -> Result:
+def homoglyph(text: str, rng: Draws, opts: Mapping) -> Result:
     table = SCRIPTS.get(str(opts.get("script", "cyrillic")), CYRILLIC)
     return per_char(text, table, float(opts.get("rate", 0.6)), rng)
 
 
-def diacritics(text: str, rng: random.Random, opts: Mapping) -> Result:
+def diacritics(text: str, rng: Draws, opts: Mapping) -> Result:
     return per_char(text, DIACRITICS, float(opts.get("rate", 0.5)), rng)
 
 
-def fullwidth(text: str, rng: random.Random, opts: Mapping) -> Result:
+def fullwidth(text: str, rng: Draws, opts: Mapping) -> Result:
     return per_char(text, FULLWIDTH, float(opts.get("rate", 1.0)), rng)

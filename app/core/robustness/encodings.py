@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import base64
 import codecs
-import random
 import re
 from collections.abc import Callable, Mapping
 
-from app.core.robustness.variant import Piece
+from app.core.robustness.variant import Draws, Piece
 
 LEAD = "Decode this: "
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
@@ -58,13 +57,13 @@ def encoded(text: str, codec: str, opts: Mapping) -> list[Piece]:
     return pieces + ([(text[end:], end)] if end < len(text) else [])
 
 
-def base64_family(text: str, _rng: random.Random, opts: Mapping) -> list[Piece]:
+def base64_family(text: str, _rng: Draws, opts: Mapping) -> list[Piece]:
     return encoded(text, "base64", opts)
 
 
-def hex_family(text: str, _rng: random.Random, opts: Mapping) -> list[Piece]:
+def hex_family(text: str, _rng: Draws, opts: Mapping) -> list[Piece]:
     return encoded(text, "hex", opts)
 
 
-def rot13_family(text: str, _rng: random.Random, opts: Mapping) -> list[Piece]:
+def rot13_family(text: str, _rng: Draws, opts: Mapping) -> list[Piece]:
     return encoded(text, "rot13", opts)

@@ -12,7 +12,6 @@ differ), ``insert`` (removing the recorded characters gives the case back) or ``
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from app.core.errors import UserError
 from app.core.robustness import case_typos, char_subst, encodings, framing, injection, spacing
 from app.core.robustness import invisible as inv
 from app.core.robustness.variant import (
+    Draws,
     Piece,
     Result,
     Variant,
@@ -29,7 +29,7 @@ from app.core.robustness.variant import (
     make_rng,
 )
 
-Transform = Callable[[str, random.Random, Mapping], Result]
+Transform = Callable[[str, Draws, Mapping], Result]
 STACK = "+"
 MAX_VARIANTS = 100
 
@@ -53,7 +53,7 @@ class Family:
         return {**self.defaults, **self.options[index % len(self.options)]}
 
 
-def _plain(text: str, _rng: random.Random, _opts: Mapping) -> list[Piece]:
+def _plain(text: str, _rng: Draws, _opts: Mapping) -> list[Piece]:
     return kept(text)
 
 
@@ -126,7 +126,7 @@ PRESETS["all"] = tuple(f.name for f in BUILT_IN if f.group != "control")
 def stacked(first: Family, second: Family) -> Family:
     """``first`` then ``second`` on its output (``leet+spaced``)."""
 
-    def transform(text: str, rng: random.Random, opts: Mapping) -> Result:
+    def transform(text: str, rng: Draws, opts: Mapping) -> Result:
         context = {k: v for k, v in opts.items() if k not in ("first", "second")}
         inner = first.transform(text, rng, {**opts.get("first", {}), **context})
         middle = assemble(inner)[0]
@@ -175,14 +175,11 @@ def check_variant_count(count: int) -> int:
     return count
 
 
-_FIXED = random.Random(0)  # a family that draws nothing random is given this one
-
-
 def make_variant(
     case_id: str, text: str, family: Family, index: int, seed: int, context: Mapping
 ) -> Variant:
     """Variant ``index`` of one case (``context``: the run's facts, e.g. the allowed label)."""
     params = family.params(index)
-    rng = make_rng(seed, family.name, case_id, index) if family.random else _FIXED
+    rng = make_rng(seed, family.name, case_id, index) if family.random else Draws(b"fixed")
     variant_text, changed = assemble(family.transform(text, rng, {**params, **context}))
     return Variant(case_id, family.name, index, variant_text, params, changed)

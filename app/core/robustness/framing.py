@@ -4,10 +4,9 @@ filler before and after. Only the frame's characters are recorded as new."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 
-from app.core.robustness.variant import Piece, around
+from app.core.robustness.variant import Draws, Piece, around
 
 QUOTES = (
     ('Someone sent me this, what do you make of it? "', '"'),
@@ -27,22 +26,22 @@ FILLER = (
 )
 
 
-def quoted(text: str, rng: random.Random, _opts: Mapping) -> list[Piece]:
+def quoted(text: str, rng: Draws, _opts: Mapping) -> list[Piece]:
     before, after = rng.choice(QUOTES)
     return around(text, before, after)
 
 
-def fiction(text: str, rng: random.Random, _opts: Mapping) -> list[Piece]:
+def fiction(text: str, rng: Draws, _opts: Mapping) -> list[Piece]:
     before, after = rng.choice(FICTION)
     return around(text, before, after)
 
 
-def code_block(text: str, rng: random.Random, _opts: Mapping) -> list[Piece]:
+def code_block(text: str, rng: Draws, _opts: Mapping) -> list[Piece]:
     language = rng.choice(("", "text", "python"))
     return around(text, f"```{language}\n", "\n```")
 
 
-def padding(text: str, rng: random.Random, opts: Mapping) -> list[Piece]:
+def padding(text: str, rng: Draws, opts: Mapping) -> list[Piece]:
     count = int(opts.get("sentences", 2))
     before = " ".join(rng.choice(FILLER) for _ in range(count))
     after = " ".join(rng.choice(FILLER) for _ in range(count))

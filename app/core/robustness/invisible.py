@@ -9,10 +9,9 @@ carry a whole text that no screen draws.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 
-from app.core.robustness.variant import WORD, Piece, inside_words
+from app.core.robustness.variant import WORD, Draws, Piece, Result, inside_words
 
 ZERO_WIDTH = ("\u200b", "\u200c", "\u200d")  # space, non-joiner, joiner
 WORD_JOINER = "\u2060"
@@ -21,19 +20,16 @@ TAG_BASE = 0xE0000
 TAG_CARRIER = "Have a nice day!"
 
 
-def zero_width(text: str, rng: random.Random, opts: Mapping) -> list[Piece]:
-    chars = ZERO_WIDTH if opts.get("kind", "mixed") == "mixed" else (opts["kind"],)
-    count = len(chars)
-    return inside_words(
-        text, lambda r: chars[int(r.random() * count)], rng, float(opts.get("rate", 0.3))
-    )
+def zero_width(text: str, rng: Draws, opts: Mapping) -> Result:
+    chars = "".join(ZERO_WIDTH) if opts.get("kind", "mixed") == "mixed" else opts["kind"]
+    return inside_words(text, chars, rng, float(opts.get("rate", 0.3)))
 
 
-def word_joiner(text: str, rng: random.Random, opts: Mapping) -> list[Piece]:
-    return inside_words(text, lambda _r: WORD_JOINER, rng, float(opts.get("rate", 0.3)))
+def word_joiner(text: str, rng: Draws, opts: Mapping) -> Result:
+    return inside_words(text, WORD_JOINER, rng, float(opts.get("rate", 0.3)))
 
 
-def bidi(text: str, rng: random.Random, opts: Mapping) -> list[Piece]:
+def bidi(text: str, rng: Draws, opts: Mapping) -> list[Piece]:
     """``rlo``: chosen words stored reversed inside RLO…PDF (displayed as before);
     ``lri``: chosen words isolated inside LRI…PDI (kept)."""
     rate = float(opts.get("rate", 0.5))
@@ -60,7 +56,7 @@ def tag_text(text: str) -> str:
     return "".join(chr(TAG_BASE + ord(c)) if 0x20 <= ord(c) < 0x7F else c for c in text)
 
 
-def tags(text: str, _rng: random.Random, opts: Mapping) -> list[Piece]:
+def tags(text: str, _rng: Draws, opts: Mapping) -> list[Piece]:
     """A harmless visible carrier with the whole content hidden after it in tag characters."""
     carrier = str(opts.get("carrier", TAG_CARRIER))
     return [(carrier + tag_text(text), None)]

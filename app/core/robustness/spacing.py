@@ -3,58 +3,59 @@ exotic whitespace (no-break, thin, ideographic spaces) in place of plain spaces.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 
-from app.core.robustness.variant import WORD, Piece, Result, per_char
+from app.core.robustness.variant import WORD, Draws, Edited, Piece, Result, chosen, per_char
 
 EXOTIC_SPACES = ("\u00a0", "\u2009", "\u3000", "\u2003", "\u202f")
 
 
-def _split_words(text: str, glue: str, rng: random.Random, rate: float) -> list[Piece]:
+def _split_words(text: str, glue: str, rng: Draws, rate: float) -> Edited:
     """Chosen words (probability ``rate``) with ``glue`` between every two letters."""
-    pieces: list[Piece] = []
-    add = pieces.append
-    start = 0
-    for match in WORD.finditer(text):
-        first, end = match.start(), match.end()
-        if end - first < 2 or (rate < 1.0 and rng.random() >= rate):
-            continue
-        if start < first:
-            add((text[start:first], start))
-        for i in range(first, end - 1):
-            add((text[i], i))
-            add((glue, None))
-        start = end - 1
-    if start < len(text):
-        add((text[start:], start))
-    return pieces
+    words = [m.span() for m in WORD.finditer(text) if m.end() - m.start() > 1]
+    parts: list[str] = []
+    changed: list[int] = []
+    size = len(glue)
+    start = shift = 0
+    for k in chosen(len(words), rate, rng):
+        first, end = words[k]
+        parts += (text[start:first], glue.join(text[first:end]))
+        at = first + shift  # where the word starts in the variant
+        if size == 1:
+            changed.extend(range(at + 1, at + 2 * (end - first) - 1, 2))
+        else:
+            step = size + 1
+            changed += [at + 1 + step * j + c for j in range(end - first - 1) for c in range(size)]
+        shift += size * (end - first - 1)
+        start = end
+    parts.append(text[start:])
+    return Edited("".join(parts), tuple(changed), same=False)
 
 
-def spaced(text: str, rng: random.Random, opts: Mapping) -> list[Piece]:
+def spaced(text: str, rng: Draws, opts: Mapping) -> Result:
     return _split_words(text, str(opts.get("glue", " ")), rng, float(opts.get("rate", 0.7)))
 
 
-def dotted(text: str, rng: random.Random, opts: Mapping) -> list[Piece]:
+def dotted(text: str, rng: Draws, opts: Mapping) -> Result:
     return _split_words(text, str(opts.get("glue", ".")), rng, float(opts.get("rate", 0.7)))
 
 
-def joined(text: str, rng: random.Random, opts: Mapping) -> list[Piece]:
+def joined(text: str, rng: Draws, opts: Mapping) -> list[Piece]:
     """Spaces between words dropped with probability ``rate`` (the characters are gone, so
     nothing new is recorded: the kept text is the original with those spaces missing)."""
-    rate = float(opts.get("rate", 0.8))
+    spaces = [i for i, char in enumerate(text) if char == " "]
     pieces: list[Piece] = []
     start = 0
-    for i, char in enumerate(text):
-        if char == " " and (rate >= 1.0 or rng.random() < rate):
-            if start < i:
-                pieces.append((text[start:i], start))
-            start = i + 1
+    for k in chosen(len(spaces), float(opts.get("rate", 0.8)), rng):
+        i = spaces[k]
+        if start < i:
+            pieces.append((text[start:i], start))
+        start = i + 1
     if start < len(text):
         pieces.append((text[start:], start))
     return pieces
 
 
-def whitespace(text: str, rng: random.Random, opts: Mapping) -> Result:
+def whitespace(text: str, rng: Draws, opts: Mapping) -> Result:
     space = rng.choice(EXOTIC_SPACES) if opts.get("space", "any") == "any" else opts["space"]
     return per_char(text, {" ": space}, float(opts.get("rate", 1.0)), rng)

@@ -15,13 +15,12 @@ variant ``n`` uses template ``n`` (cycling). Every problem is one sentence namin
 from __future__ import annotations
 
 import json
-import random
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
 from app.core.robustness.families import FAMILIES, Family, FamilyError
-from app.core.robustness.variant import Piece, around
+from app.core.robustness.variant import Draws, Piece, around
 from app.core.storage_paths import data_dir
 
 FOLDER = "robustness"
@@ -37,7 +36,7 @@ def _rules_transform(rules: list[tuple[str, str]]):
     table = dict(rules)
     pattern = re.compile("|".join(re.escape(f) for f in sorted(table, key=len, reverse=True)))
 
-    def transform(text: str, rng: random.Random, opts: Mapping) -> list[Piece]:
+    def transform(text: str, rng: Draws, opts: Mapping) -> list[Piece]:
         rate = float(opts.get("rate", 1.0))
         pieces: list[Piece] = []
         start = 0
@@ -56,7 +55,7 @@ def _rules_transform(rules: list[tuple[str, str]]):
     return transform
 
 
-def _template_transform(text: str, _rng: random.Random, opts: Mapping) -> list[Piece]:
+def _template_transform(text: str, _rng: Draws, opts: Mapping) -> list[Piece]:
     before, after = str(opts["template"]).split(SLOT)
     return around(text, before, after)
 

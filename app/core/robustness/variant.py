@@ -10,9 +10,10 @@ origins pointing into the original text.
 
 from __future__ import annotations
 
-import math
+import hashlib
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 Piece = tuple[str, int | None]  # text, index in the input it was copied from (None: new)
@@ -40,9 +41,37 @@ def variant_id(case_id: str, family: str, index: int) -> str:
     return f"{case_id}{SEPARATOR}{family}{SEPARATOR}{index}"
 
 
-def make_rng(seed: int, family: str, case_id: str, index: int) -> random.Random:
-    """The generator of one variant: the same seed, family, case and index, the same text."""
-    return random.Random(f"{seed}\x1f{family}\x1f{case_id}\x1f{index}")
+class Draws:
+    """The random draws of one variant, all from its key: :meth:`bytes` from SHAKE-256
+    (one call for any number of draws: what per-character choices use), and ``random`` /
+    ``choice`` from a ``random.Random`` seeded from the key, made only when asked for."""
+
+    __slots__ = ("_key", "_calls", "_rng")
+
+    def __init__(self, key: bytes) -> None:
+        self._key, self._calls, self._rng = key, 0, None
+
+    def bytes(self, count: int) -> bytes:
+        self._calls += 1
+        return hashlib.shake_256(self._key + self._calls.to_bytes(4, "big")).digest(count)
+
+    def _random(self) -> random.Random:
+        if self._rng is None:
+            digest = hashlib.blake2b(self._key, digest_size=8).digest()
+            self._rng = random.Random(int.from_bytes(digest, "big"))
+        return self._rng
+
+    def random(self) -> float:
+        return self._random().random()
+
+    def choice(self, options):  # noqa: ANN001, ANN201 - any sequence, one of its items
+        return self._random().choice(options)
+
+
+def make_rng(seed: int, family: str, case_id: str, index: int) -> Draws:
+    """The draws of one variant: the same seed, family, case and index, the same text (a
+    hash of the four, the same in every process)."""
+    return Draws(f"{seed}\x1f{family}\x1f{case_id}\x1f{index}".encode("utf-8", "surrogatepass"))
 
 
 def kept(text: str) -> list[Piece]:
@@ -52,7 +81,7 @@ def kept(text: str) -> list[Piece]:
 
 def assemble(pieces: Result) -> tuple[str, tuple[int, ...]]:
     """The variant text and the positions of the characters the family put there."""
-    if isinstance(pieces, Swapped):
+    if isinstance(pieces, Edited):
         return pieces.text, pieces.changed
     changed: list[int] = []
     grow = changed.extend
@@ -70,7 +99,7 @@ def assemble(pieces: Result) -> tuple[str, tuple[int, ...]]:
 
 
 def as_pieces(result: Result) -> list[Piece]:
-    return result.pieces() if isinstance(result, Swapped) else result
+    return result.pieces() if isinstance(result, Edited) else result
 
 
 def origins(pieces: list[Piece]) -> list[int | None]:
@@ -99,27 +128,34 @@ def compose(first: Result, second: Result) -> list[Piece]:
 
 
 @dataclass(slots=True)
-class Swapped:
-    """A same-length substitution: the new text and the positions that differ (the fast
-    form of a family's result; :meth:`pieces` gives the general one)."""
+class Edited:
+    """A family's result already assembled: the text and the positions it put there (the
+    fast form; :meth:`pieces` gives the general one). ``same``: a substitution, a kept
+    character sits where it was; otherwise nothing was deleted, so the kept characters are
+    the input in order."""
 
     text: str
     changed: tuple[int, ...]
+    same: bool = True
+    build: Callable[[], list[Piece]] | None = None  # the pieces, when neither rule holds
 
     def pieces(self) -> list[Piece]:
+        if self.build is not None:
+            return self.build()
         out: list[Piece] = []
-        start = 0
+        start = source = 0
         for i in self.changed:
             if start < i:
-                out.append((self.text[start:i], start))
+                out.append((self.text[start:i], start if self.same else source))
+                source += i - start
             out.append((self.text[i], None))
             start = i + 1
         if start < len(self.text):
-            out.append((self.text[start:], start))
+            out.append((self.text[start:], start if self.same else source))
         return out
 
 
-Result = list[Piece] | Swapped  # what a family's transform returns
+Result = list[Piece] | Edited  # what a family's transform returns
 _TABLES: dict[int, tuple[dict[str, str], re.Pattern[str], bool]] = {}
 
 
@@ -133,18 +169,35 @@ def _table(swap: dict[str, str]) -> tuple[re.Pattern[str], bool]:
     return entry[1], entry[2]
 
 
-def per_char(text: str, swap: dict[str, str], rate: float, rng: random.Random) -> Result:
+def per_char(text: str, swap: dict[str, str], rate: float, rng: Draws) -> Edited:
     """Each character with a replacement in ``swap`` replaced with probability ``rate``."""
     pattern, single = _table(swap)
     spots = [m.start() for m in pattern.finditer(text)]  # no table maps a character to itself
     picked = spots if rate >= 1.0 else [spots[k] for k in chosen(len(spots), rate, rng)]
+    parts: list[str] = []
+    start = 0
     if single:
-        parts, start = [], 0
         for i in picked:
             parts += (text[start:i], swap[text[i]])
             start = i + 1
         parts.append(text[start:])
-        return Swapped("".join(parts), tuple(picked))
+        return Edited("".join(parts), tuple(picked))
+    changed: list[int] = []
+    shift = 0
+    for i in picked:
+        new = swap[text[i]]
+        parts += (text[start:i], new)
+        if len(new) == 1:
+            changed.append(i + shift)
+        else:
+            changed.extend(range(i + shift, i + shift + len(new)))
+            shift += len(new) - 1
+        start = i + 1
+    parts.append(text[start:])
+    return Edited("".join(parts), tuple(changed), build=lambda: _swap_pieces(text, swap, picked))
+
+
+def _swap_pieces(text: str, swap: dict[str, str], picked: list[int]) -> list[Piece]:
     pieces: list[Piece] = []
     start = 0
     for i in picked:
@@ -157,22 +210,15 @@ def per_char(text: str, swap: dict[str, str], rate: float, rng: random.Random) -
     return pieces
 
 
-def chosen(count: int, rate: float, rng: random.Random) -> list[int]:
-    """Indices below ``count``, each chosen with probability ``rate`` (geometric skips:
-    one draw per chosen index, not one per candidate)."""
+def chosen(count: int, rate: float, rng: Draws) -> list[int]:
+    """Indices below ``count``, each chosen with probability ``rate`` (in steps of 1/256:
+    one random byte per index, all drawn at once)."""
     if rate >= 1.0:
         return list(range(count))
-    if rate <= 0.0:
+    if rate <= 0.0 or count <= 0:
         return []
-    out: list[int] = []
-    scale = 1.0 / math.log(1.0 - rate)
-    rand = rng.random
-    at = -1
-    while True:
-        at += 1 + int(math.log(1.0 - rand()) * scale)
-        if at >= count:
-            return out
-        out.append(at)
+    cut = max(1, round(rate * 256))
+    return [i for i, b in enumerate(rng.bytes(count)) if b < cut]
 
 
 def around(text: str, before: str, after: str) -> list[Piece]:
@@ -182,18 +228,19 @@ def around(text: str, before: str, after: str) -> list[Piece]:
     return pieces + ([(after, None)] if after else [])
 
 
-def inside_words(text: str, make, rng: random.Random, rate: float = 1.0) -> list[Piece]:
-    """Gaps between two letters of a word, each chosen with probability ``rate``, get the
-    text ``make(rng)`` inserted; everything else is kept."""
+def inside_words(text: str, chars: str, rng: Draws, rate: float = 1.0) -> Edited:
+    """Gaps between two letters of a word, each chosen with probability ``rate``, get one
+    of ``chars`` inserted (drawn at random); everything else is kept."""
     gaps = [i for m in WORD.finditer(text) for i in range(m.start() + 1, m.end())]
-    pieces: list[Piece] = []
-    add = pieces.append
+    picks = chosen(len(gaps), rate, rng)
+    kinds = rng.bytes(len(picks)) if len(chars) > 1 else bytes(len(picks))
+    parts: list[str] = []
+    changed: list[int] = []
     start = 0
-    for pick in chosen(len(gaps), rate, rng):
+    for shift, (pick, kind) in enumerate(zip(picks, kinds, strict=True)):
         gap = gaps[pick]
-        add((text[start:gap], start))
-        add((make(rng), None))
+        parts += (text[start:gap], chars[kind % len(chars)])
+        changed.append(gap + shift)
         start = gap
-    if start < len(text):
-        add((text[start:], start))
-    return pieces
+    parts.append(text[start:])
+    return Edited("".join(parts), tuple(changed), same=False)
