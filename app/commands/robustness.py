@@ -19,8 +19,11 @@ from app.commands import CommandError
 from app.commands.backend_options import add_backend_arguments, backend_config, open_service
 from app.commands.eval import _load_inputs
 from app.commands.run_options import add_run_arguments, run_settings
+from app.core.flips import flip_report
 from app.core.report import ReportError, check_report_path, write_report_text
+from app.core.robustness.edit_flips import edit_summary
 from app.core.robustness.families import FAMILIES, PRESETS
+from app.core.robustness.records import load_run
 from app.core.robustness.render import (
     family_row,
     header,
@@ -66,6 +69,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )  # fmt: skip
     parser.add_argument("--fail-over", type=float, default=None, metavar="RATE",
                         help="exit 1 when any family's evasion rate is over RATE (0.1)")  # fmt: skip
+    parser.add_argument("--against", metavar="RUN_ID",
+                        help="an earlier robustness run (before a policy edit): print per "
+                        "family which variants this edit fixed and broke")  # fmt: skip
     parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
     for fmt in REPORT_KINDS:
         parser.add_argument(f"--{fmt}", type=Path, metavar="PATH", help=f"write a {fmt} report")
@@ -98,7 +104,12 @@ def run(args: argparse.Namespace) -> int:
     job = RobustnessJob(base, families, args.variants, args.which, args.variant_seed,
                         tuple(args.family_file))  # fmt: skip
     with open_service(args.db) as service:
+        if args.against and load_run(service.store, args.against) is None:
+            raise CommandError(f"--against {args.against} is not a robustness run; see `runs`.")
         outcome = run_robustness(service, job)
+        edit = []
+        if args.against and outcome.run_id:
+            edit = edit_summary(flip_report(service.store, args.against, outcome.run_id))
     if outcome.report is None:
         raise CommandError(outcome.message or "The robustness run did not finish.")
     report = outcome.report
@@ -107,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
               f"cases, against clean run {outcome.clean_run_id} of {policy.name}")  # fmt: skip
     rows = [header(report.k)] + [family_row(f) for f in report.families]
     print(_table(rows))
+    for line in edit:
+        print(line)
     _write_reports(args, report, f"Robustness of {policy.name}")
     over = report.over(args.fail_over) if args.fail_over is not None else []
     for f in over:

@@ -3,7 +3,8 @@
 Plain spam words are caught; the same words in leetspeak are not, except that on a seed
 divisible by 3 the server "notices" anything with a digit in a word (so with three samples
 exactly one of them catches a leetspeak variant: hit@3 counts it, the sample share is 2/3).
-The reasoning restates the content it read, lower-cased.
+The reasoning restates the content it read, lower-cased. A policy that mentions "disguised
+spellings" gets leetspeak read back into letters (what a policy edit can fix).
 """
 
 from __future__ import annotations
@@ -20,8 +21,14 @@ CODES = {"gift card": "SP2.d", "password": "SP2.a", "prize": "SP2.d", "bitcoin":
 LEETISH = re.compile(r"[a-z][0-9]|[0-9][a-z]", re.IGNORECASE)
 
 
-def classify(content: str, seed: int) -> dict:
+UNLEET = str.maketrans("4310578$96|(2#", "aeiostbsggiczh")
+RULE = "disguised spellings"  # a policy that says so gets leetspeak read back to letters
+
+
+def classify(content: str, seed: int, unleet: bool = False) -> dict:
     lowered = content.lower()
+    if unleet:
+        lowered = lowered.replace("|_|", "u").replace("\\/\\/", "w").translate(UNLEET)
     hit = next((k for k in KEYWORDS if k in lowered), None)
     if hit is None and seed % 3 == 0 and LEETISH.search(content):
         hit = "gift card"
@@ -32,7 +39,8 @@ def classify(content: str, seed: int) -> dict:
 
 def _chat(body: dict) -> tuple[int, list]:
     content = body["messages"][-1]["content"]
-    answer = json.dumps(classify(content, int(body.get("seed") or 0)))
+    unleet = any(RULE in str(m.get("content")) for m in body["messages"][:-1])
+    answer = json.dumps(classify(content, int(body.get("seed") or 0), unleet))
     text = (
         f"<|channel|>analysis<|message|>The content reads: {content.lower()}<|end|>"
         f"<|start|>assistant<|channel|>final<|message|>{answer}"

@@ -164,3 +164,20 @@ def test_cli_violating_only_without_violating_cases(server, tmp_path, capsys) ->
             "--db", str(tmp_path / "r.db"), "--which", "violating"]  # fmt: skip
     assert app.cli.main(args) == 2
     assert "has no violating cases" in capsys.readouterr().err
+
+
+def test_cli_against_an_earlier_run_counts_what_a_policy_edit_fixed(server, tmp_path, capsys):
+    url, _ = server
+    out = tmp_path / "before.json"
+    assert _cli(url, tmp_path, "--families", "leet_heavy", "--json", str(out)) == 0
+    before = json.loads(out.read_text())["run_id"]
+    capsys.readouterr()
+    policy = tmp_path / "policy.md"
+    policy.write_text(policy.read_text() + "\nMasked or disguised spellings count as the word.\n")
+    args = ["robustness", "--backend", "remote", "--base-url", url, "--policy", str(policy),
+            "--db", str(tmp_path / "r.db"), "--families", "leet_heavy", "--against", before]  # fmt: skip
+    assert app.cli.main(args) == 0
+    assert "leet_heavy: this edit fixed 4 and broke 0" in capsys.readouterr().out
+    args[-1] = "no-such-run"
+    assert app.cli.main(args) == 2
+    assert "is not a robustness run" in capsys.readouterr().err
