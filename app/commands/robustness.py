@@ -85,19 +85,24 @@ def _table(rows: list[list[str]]) -> str:
                      for row in rows)  # fmt: skip
 
 
-def run(args: argparse.Namespace) -> int:
+def _check_options(args: argparse.Namespace) -> None:
+    """One sentence for an option that cannot work, before anything runs."""
     if args.fail_over is not None and not 0 <= args.fail_over <= 1:
         raise CommandError("--fail-over must be a share between 0 and 1, e.g. 0.1.")
     if args.which == "selected":
         raise CommandError("--which selected is for the window; use all, violating or allowed.")
-    args.fail_under = ""  # eval's input loader reads it
-    policy, cases, cases_path, _ = _load_inputs(args)
     try:
         for kind in REPORT_KINDS:
             if getattr(args, kind):
                 check_report_path(getattr(args, kind))
     except ReportError as exc:
         raise CommandError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_options(args)
+    args.fail_under = ""  # eval's input loader reads it
+    policy, cases, cases_path, _ = _load_inputs(args)
     base = RunJob(policy, cases, run_settings(args), backend_config(args),
                   cases_path=str(cases_path.resolve()), samples=args.samples)  # fmt: skip
     families = tuple(name for name in args.families.split(",") if name.strip())
