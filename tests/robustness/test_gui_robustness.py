@@ -26,6 +26,7 @@ def window(qtbot, tmp_path, monkeypatch):
 
 
 def _choose(view, names: list[str]) -> None:
+    """Tick exactly ``names`` in the list, one item at a time, as a user does."""
     for row in range(view.family_list.count()):
         item = view.family_list.item(row)
         wanted = item.data(Qt.ItemDataRole.UserRole) in names
@@ -43,11 +44,11 @@ def test_the_view_sits_beside_metrics_and_presets_choose_families(window) -> Non
     names = [tabs.tabText(i) for i in range(tabs.count())]
     assert names[names.index("Metrics") + 1] == "Robustness"
     window.window_actions.show_robustness_action.trigger()  # View > Robustness, Ctrl+3
-    assert tabs.currentWidget() is window.robustness_view
+    assert tabs.currentWidget().widget() is window.robustness_view  # in a scroll area
     view = window.robustness_view
-    assert view.chosen_families() == list(PRESETS["obfuscation"])
+    assert view.chooser.chosen() == list(PRESETS["obfuscation"])
     view.preset.setCurrentText("encodings")
-    assert view.chosen_families() == ["base64", "hex", "rot13"]
+    assert view.chooser.chosen() == ["base64", "hex", "rot13"]
     view.family_list.item(0).setCheckState(Qt.CheckState.Checked)  # plain: no preset
     assert view.preset.currentText() == "custom"
     _choose(view, list(PRESETS["injection"]))

@@ -26,7 +26,7 @@ th{background:#f3f3f3;text-align:left}td.n{text-align:right}
 pre{white-space:pre-wrap;word-break:break-word;background:#f7f7f7;padding:.5em;margin:.3em 0}
 mark{background:#ffd54f}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em}
 """
-_DIRECTION = {"evasion": "violating → allowed", "false_alarm": "allowed → violating",
+DIRECTIONS = {"evasion": "violating → allowed", "false_alarm": "allowed → violating",
               "changed": "label changed", "same": "held"}  # fmt: skip
 
 
@@ -150,7 +150,7 @@ def html_section(report: RobustnessReport) -> str:
     for name, items in report.examples.items():
         for e in [e for e in items if e.direction != "same"][:WORST]:
             out += [
-                f"<h4>{esc(name)}: {esc(e.case_id)} · {esc(_DIRECTION[e.direction])} · "
+                f"<h4>{esc(name)}: {esc(e.case_id)} · {esc(DIRECTIONS[e.direction])} · "
                 f'saw through: {"yes" if e.saw_through else "no"}</h4><div class="pair">',
                 f"<div><p>Clean ({esc(e.clean_label)})</p><pre>{esc(visible(e.clean_text))}</pre>"
                 f"<pre>{esc(visible(e.clean_reasoning))}</pre></div>",

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -33,23 +32,22 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.cases import TestCase
-from app.core.errors import UserError
 from app.core.robustness.display import visible
-from app.core.robustness.families import FAMILIES, MAX_VARIANTS, PRESETS, Family
+from app.core.robustness.families import MAX_VARIANTS
+from app.core.robustness.render import DIRECTIONS
 from app.core.robustness.report import Example, RobustnessReport
-from app.core.robustness.user_families import load_user_families
+from app.gui.robustness.families import FamilyChooser
 from app.gui.robustness.grid import GridModel
 from app.gui.robustness.runner import RobustnessPorts, RobustnessRunner
 from app.gui.shared.backend_values import backend_config
 from app.gui.shared.settings_store import load_run_settings
 from app.gui.shared.table_views import row_table
+from app.gui.shared.widgets import scrolling
 from app.runs.robustness import TAG, RobustnessJob
 from app.runs.selection import RunJob
 
 WHICH = (("All cases", "all"), ("Selected cases", "selected"),
          ("Violating only", "violating"), ("Allowed only", "allowed"))  # fmt: skip
-CUSTOM = "custom"
-_DIRECTION = {"evasion": "violating → allowed", "false_alarm": "allowed → violating"}
 
 
 @dataclass
@@ -75,21 +73,18 @@ class RobustnessView(QWidget):
         self.context = context
         self.runner = RobustnessRunner(RobustnessPorts(context.engine, context.show_message), self)
         self.report: RobustnessReport | None = None
-        self.families: dict[str, Family] = dict(FAMILIES)
+        self.chooser = FamilyChooser(context.show_message)
+        self.preset, self.family_list = self.chooser.preset, self.chooser.list
         self._build()
         self.runner.progress.connect(self._on_progress)
         self.runner.finished.connect(self._on_finished)
         self.runner.runningChanged.connect(self._on_running)
-        self.load_families()
-        self.choose_preset("obfuscation")
-        if context.tabs is not None:
-            context.tabs.addTab(self, "Robustness")
+        self.chooser.load()
+        self.chooser.choose_preset("obfuscation")
+        if context.tabs is not None:  # scrolled like Metrics: a small screen scrolls it
+            context.tabs.addTab(scrolling(self), "Robustness")
 
     def _build(self) -> None:
-        self.preset = QComboBox()
-        self.preset.addItems([*PRESETS, CUSTOM])
-        self.preset.setToolTip("A group of variant families; pick families one by one below")
-        self.preset.currentTextChanged.connect(self.choose_preset)
         self.variants = QSpinBox()
         self.variants.setRange(1, MAX_VARIANTS)
         self.variants.setValue(2)
@@ -104,17 +99,15 @@ class RobustnessView(QWidget):
         self.resume_button = QPushButton("Resume")
         self.resume_button.setToolTip("Run the last job again; what was stored is cached")
         self.resume_button.clicked.connect(self.resume)
-        controls = QHBoxLayout()
+        controls, buttons = QHBoxLayout(), QHBoxLayout()
         for label, widget in (("Families", self.preset), ("Variants", self.variants),
                               ("Cases", self.which)):  # fmt: skip
             controls.addWidget(QLabel(label))
             controls.addWidget(widget)
         controls.addStretch(1)
         for button in (self.run_button, self.cancel_button, self.resume_button):
-            controls.addWidget(button)
-        self.family_list = QListWidget()
-        self.family_list.setObjectName("robustnessFamilies")
-        self.family_list.itemChanged.connect(self._on_family_toggled)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         self.progress_bar = QProgressBar()
         self.status = QLabel("Choose families and run: each case gets variants per family.")
         self.status.setWordWrap(True)
@@ -144,55 +137,11 @@ class RobustnessView(QWidget):
             main.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addLayout(buttons)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status)
         layout.addWidget(main, 1)
         self._on_running(False)
-
-    # --- families ---------------------------------------------------------------------
-    def load_families(self) -> None:
-        """The built-in families and the user's own (a bad file: one sentence, skipped)."""
-        try:
-            self.families = {**FAMILIES, **load_user_families()}
-        except UserError as exc:
-            self.context.show_message(str(exc))
-        self.family_list.blockSignals(True)
-        self.family_list.clear()
-        for family in self.families.values():
-            item = QListWidgetItem(f"{family.name} — {family.description}")
-            item.setData(Qt.ItemDataRole.UserRole, family.name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.family_list.addItem(item)
-        self.family_list.blockSignals(False)
-
-    @Slot(str)
-    def choose_preset(self, preset: str) -> None:
-        if preset not in PRESETS:
-            return
-        chosen = set(PRESETS[preset])
-        self.family_list.blockSignals(True)
-        for row in range(self.family_list.count()):
-            item = self.family_list.item(row)
-            checked = item.data(Qt.ItemDataRole.UserRole) in chosen
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        self.family_list.blockSignals(False)
-        if self.preset.currentText() != preset:
-            self.preset.setCurrentText(preset)
-
-    def chosen_families(self) -> list[str]:
-        return [
-            item.data(Qt.ItemDataRole.UserRole)
-            for item in (self.family_list.item(r) for r in range(self.family_list.count()))
-            if item.checkState() == Qt.CheckState.Checked
-        ]
-
-    def _on_family_toggled(self, _item: QListWidgetItem) -> None:
-        chosen = set(self.chosen_families())
-        match = next((name for name, names in PRESETS.items() if set(names) == chosen), CUSTOM)
-        self.preset.blockSignals(True)
-        self.preset.setCurrentText(match)
-        self.preset.blockSignals(False)
 
     # --- running ----------------------------------------------------------------------
     def job(self) -> RobustnessJob | None:
@@ -206,7 +155,7 @@ class RobustnessView(QWidget):
         base = RunJob(policy, panel.cases(), load_run_settings(settings, self.context.effort()),
                       backend_config(settings), selected_ids=tuple(panel.selected_ids()),
                       cases_path=self.context.cases_path())  # fmt: skip
-        names = tuple(self.chosen_families())
+        names = tuple(self.chooser.chosen())
         return RobustnessJob(base, names, self.variants.value(), self.which.currentData())
 
     def run(self) -> bool:
@@ -262,7 +211,7 @@ class RobustnessView(QWidget):
         self._examples = self.report.flipped(family, self.grid.rule(index.column()))
         self.flipped.clear()
         for e in self._examples:
-            self.flipped.addItem(f"{e.case_id} · {_DIRECTION.get(e.direction, e.direction)} · "
+            self.flipped.addItem(f"{e.case_id} · {DIRECTIONS[e.direction]} · "
                                  f"{visible(e.variant_text)[:80]}")  # fmt: skip
         if not self._examples:
             self.detail.setPlainText("No case changed its label here.")
