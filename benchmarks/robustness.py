@@ -7,10 +7,12 @@ Prints:
      (the policy prefix once, then each prompt's own tokens: what is not shared with the
      first prompt); target <= 1.05: the policy prefix is evaluated once for the whole run;
   2. seconds to make the variants of 10,000 cases x 10 families (target under 2 s of CPU
-     time: the wall time is printed too, but on a shared machine it measures the others).
+     time: the wall time is printed too, but on a shared machine it measures the others);
+  3. the window's longest event-loop stall while a 1,000-variant robustness run streams in
+     on the scripted fake engine (a 5 ms timer on the GUI thread; target <= 50 ms).
 
 Exits 1 when a target is missed. Run: ``python -m benchmarks.robustness [--cases 6]
-[--families leet,homoglyph,base64,spaced] [--variants 1] [--max-tokens 8] [--sections 12]``
+[--families leet,homoglyph,base64,spaced] [--variants 1] [--max-tokens 8] [--sections 123]``
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ POLICY = ROOT / "policies" / "spam_scams" / "policy.md"
 N_CTX = 4096
 TOKEN_TARGET = 1.05
 GENERATION_TARGET = 2.0
+STALL_TARGET_MS = 50.0
 TEN = ("leet", "leet_heavy", "homoglyph", "zero_width", "spaced", "base64", "rot13",
        "quoted", "ignore_policy", "typos")  # fmt: skip
 
@@ -117,6 +120,54 @@ def generation_time(args: argparse.Namespace) -> list[str]:
     return [] if cpu < GENERATION_TARGET else [f"generation {cpu:.2f} s"]
 
 
+def window_stall(_args: argparse.Namespace) -> list[str]:
+    """A 1,000-variant run in the real window (offscreen) with the fake engine."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.core.cases import TestCase, cases_path_for, save_cases
+    from app.gui.app import create_main_window, ensure_application
+    from app.gui.shared.settings_store import open_settings
+    from benchmarks.gui_stall import CONTENTS, _isolate
+    from scripts.devtools import StallMeter, pump, run_until
+    from tests.support.fake_engine import SAMPLE_POLICY, FakeEngineFactory, FakeScript
+
+    ensure_application()
+    tmp = Path(tempfile.mkdtemp(prefix="safeguard-robust-"))
+    _isolate(tmp)
+    policy = tmp / "policy.md"
+    policy.write_text(SAMPLE_POLICY, encoding="utf-8")
+    cases = [TestCase(f"c{i:02d}", CONTENTS[i % len(CONTENTS)], "1") for i in range(20)]
+    save_cases(cases_path_for(policy), cases)
+    settings = open_settings()
+    model = tmp / "fake.gguf"
+    model.write_bytes(b"GGUF" + bytes(60))
+    settings.setValue("engine/model_path", str(model))
+    window = create_main_window(FakeEngineFactory(FakeScript(delay=0.0)), settings=settings,
+                                policy_path=policy)  # fmt: skip
+    window.resize(1280, 800)
+    window.show()
+    pump(0.3)
+    view = window.robustness_view
+    view.chooser.set_chosen(["leet", "homoglyph", "zero_width", "base64", "quoted"])
+    view.variants.setValue(10)
+    meter = StallMeter(5)
+    meter.start()
+    began = time.perf_counter()
+    assert view.run()
+    finished = run_until(view.runner.finished, timeout_s=600)
+    meter.stop()
+    seconds = time.perf_counter() - began
+    window.case_panel.set_modified(False)
+    window.close()
+    window.shutdown()
+    if not finished:
+        return ["the window run did not finish"]
+    stall = meter.longest_ms
+    print(f"3. 1000 variants (20 cases x 5 families x 10) in the window in {seconds:.1f} s: "
+          f"longest stall {stall:.0f} ms, p99 gap {meter.percentile_ms(0.99):.0f} ms   "
+          f"(target <= {STALL_TARGET_MS:.0f} ms)")  # fmt: skip
+    return [] if stall <= STALL_TARGET_MS else [f"window stall {stall:.0f} ms"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=6)
@@ -126,11 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--generate", type=int, default=10_000, help="cases for section 2")
     parser.add_argument("--rounds", type=int, default=3, help="timing rounds of section 2")
-    parser.add_argument("--sections", default="12")
+    parser.add_argument("--sections", default="123")
     args = parser.parse_args(argv)
     missed: list[str] = []
     if "2" in args.sections:
         missed += generation_time(args)
+    if "3" in args.sections:
+        missed += window_stall(args)
     if "1" in args.sections:
         missed += token_ratio(args)
     if missed:

@@ -103,11 +103,17 @@ def pick_cases(cases: list[TestCase], job: RobustnessJob) -> list[TestCase]:
     return picked
 
 
-def prepare(job: RobustnessJob) -> tuple[list[Family], list[TestCase], list[Variant]]:
-    """The families, cases and variants of a job; FamilyError or RobustnessError first."""
+def check_job(job: RobustnessJob) -> tuple[list[Family], list[TestCase]]:
+    """The families and cases of a job without making a variant (quick enough for the GUI
+    thread); FamilyError or RobustnessError with one sentence when it cannot run."""
     check_variant_count(job.variants)
     families = resolve(job.families, load_user_families(list(job.family_files), job.user_folder))
-    cases = pick_cases(job.run.cases, job)
+    return families, pick_cases(job.run.cases, job)
+
+
+def prepare(job: RobustnessJob) -> tuple[list[Family], list[TestCase], list[Variant]]:
+    """The families, cases and variants of a job (see :func:`check_job`)."""
+    families, cases = check_job(job)
     seed = job.run.run.seed if job.seed is None else job.seed
     context = {"allowed": allowed_label(job.run.policy.output)}
     variants = generate(((c.id, c.content) for c in cases), families, job.variants, seed, context)

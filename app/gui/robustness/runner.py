@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.errors import UserError
-from app.runs.robustness import RobustnessJob, RobustnessOutcome, RobustnessStage, prepare
+from app.runs.robustness import RobustnessJob, RobustnessOutcome, RobustnessStage, check_job
 from app.runs.suite_results import CaseStored
 
 PROGRESS_EVERY = 0.1  # seconds between progress signals
@@ -84,7 +84,7 @@ class RobustnessRunner(QObject):
             self.ports.show_message("A run is already in progress; cancel it or wait.")
             return False
         try:
-            _families, _cases, variants = prepare(job)
+            families, cases = check_job(job)  # the variants are made on the worker thread
         except UserError as exc:
             self.ports.show_message(str(exc))
             return False
@@ -102,7 +102,8 @@ class RobustnessRunner(QObject):
         self.last_job = job
         self._running = True
         self.runningChanged.emit(True)
-        self.ports.show_message(f"Robustness run: {len(variants)} variants…")
+        count = len(families) * len(cases) * job.variants
+        self.ports.show_message(f"Robustness run: {count} variants…")
         return True
 
     def cancel(self) -> None:
