@@ -110,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
                         tuple(args.family_file))  # fmt: skip
     with open_service(args.db) as service:
         if args.against and load_run(service.store, args.against) is None:
-            raise CommandError(f"--against {args.against} is not a robustness run; see `runs`.")
+            raise CommandError(
+                f"--against {args.against} is not a robustness run; give the id an earlier robustness run printed."
+            )
         outcome = run_robustness(service, job)
         edit = []
         if args.against and outcome.run_id:
