@@ -19,11 +19,8 @@ from app.commands import CommandError
 from app.commands.backend_options import add_backend_arguments, backend_config, open_service
 from app.commands.eval import _load_inputs
 from app.commands.run_options import add_run_arguments, run_settings
-from app.core.flips import flip_report
 from app.core.report import ReportError, check_report_path, write_report_text
-from app.core.robustness.edit_flips import edit_summary
 from app.core.robustness.families import FAMILIES, PRESETS
-from app.core.robustness.records import load_run
 from app.core.robustness.render import (
     family_row,
     header,
@@ -107,16 +104,9 @@ def run(args: argparse.Namespace) -> int:
                   cases_path=str(cases_path.resolve()), samples=args.samples)  # fmt: skip
     families = tuple(name for name in args.families.split(",") if name.strip())
     job = RobustnessJob(base, families, args.variants, args.which, args.variant_seed,
-                        tuple(args.family_file))  # fmt: skip
+                        tuple(args.family_file), against=args.against or "")  # fmt: skip
     with open_service(args.db) as service:
-        if args.against and load_run(service.store, args.against) is None:
-            raise CommandError(
-                f"--against {args.against} is not a robustness run; give the id an earlier robustness run printed."
-            )
         outcome = run_robustness(service, job)
-        edit = []
-        if args.against and outcome.run_id:
-            edit = edit_summary(flip_report(service.store, args.against, outcome.run_id))
     if outcome.report is None:
         raise CommandError(outcome.message or "The robustness run did not finish.")
     report = outcome.report
@@ -125,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
               f"cases, against clean run {outcome.clean_run_id} of {policy.name}")  # fmt: skip
     rows = [header(report.k)] + [family_row(f) for f in report.families]
     print(_table(rows))
-    for line in edit:
+    for line in outcome.edit:
         print(line)
     _write_reports(args, report, f"Robustness of {policy.name}")
     over = report.over(args.fail_over) if args.fail_over is not None else []

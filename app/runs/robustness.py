@@ -17,13 +17,15 @@ import dataclasses
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.cases import TestCase
 from app.core.errors import UserError
 from app.core.fingerprint import text_hash
+from app.core.flips import flip_report
 from app.core.policy_meta import OutputFormat
+from app.core.robustness.edit_flips import edit_summary
 from app.core.robustness.families import Family, check_variant_count, resolve
 from app.core.robustness.generate import generate
 from app.core.robustness.records import RobustnessRecord, load_run, save_run
@@ -54,6 +56,7 @@ class RobustnessJob:
     seed: int | None = None  # of the variants; None: the run's seed
     family_files: tuple[Path, ...] = ()
     user_folder: Path | None = None  # None: the data folder's robustness/
+    against: str = ""  # an earlier robustness run: what the policy edit since then did
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class RobustnessOutcome:
     clean_run_id: str = ""
     report: RobustnessReport | None = None
     variants: int = 0
+    edit: list[str] = field(default_factory=list)  # per family: fixed / broke since ``against``
 
 
 def allowed_label(output: OutputFormat) -> str:
@@ -143,6 +147,10 @@ def run_robustness(
     emit = on_event or (lambda _event: None)
     cancel = cancel or threading.Event()
     families, cases, variants = prepare(job)
+    if job.against and load_run(service.store, job.against) is None:
+        raise RobustnessError(
+            f"Run {job.against} is not a robustness run; give the id an earlier one printed."
+        )
     emit(RobustnessStage("clean", len(cases)))
     clean_job = dataclasses.replace(job.run, cases=cases, selection="all", resume_run_id=None)
     clean = service.run(clean_job, cancel=cancel, on_event=emit)
@@ -163,8 +171,13 @@ def run_robustness(
     )  # fmt: skip
     save_run(service.store, record, variants)
     report = load_report(service.store, attacked.run_id)
+    edit = (
+        edit_summary(flip_report(service.store, job.against, attacked.run_id))
+        if job.against
+        else []
+    )
     return RobustnessOutcome(
-        "finished", attacked.message, attacked.run_id, clean.run_id, report, len(variants)
+        "finished", attacked.message, attacked.run_id, clean.run_id, report, len(variants), edit
     )
 
 

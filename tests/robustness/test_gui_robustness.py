@@ -87,6 +87,11 @@ def test_run_grid_flipped_cases_add_and_undo(qtbot, window) -> None:
     assert "robustness:leet_heavy" in case.tags
     panel.undo_stack.undo()
     assert [c.id for c in panel.cases()] == before
+    # the same families again: compared with the run before (the policy did not change)
+    again = _run(qtbot, view)
+    assert view.runner.last_job.against == outcome.run_id
+    assert again.edit == ["no variant changed its label"]
+    assert "Since the last run: no variant changed its label." in view.status.text()
 
 
 def test_invisible_characters_are_shown_as_symbols(qtbot, window) -> None:

@@ -180,4 +180,4 @@ def test_cli_against_an_earlier_run_counts_what_a_policy_edit_fixed(server, tmp_
     assert "leet_heavy: this edit fixed 4 and broke 0" in capsys.readouterr().out
     args[-1] = "no-such-run"
     assert app.cli.main(args) == 2
-    assert "is not a robustness run" in capsys.readouterr().err
+    assert "no-such-run is not a robustness run" in capsys.readouterr().err

@@ -73,6 +73,7 @@ class RobustnessRunner(QObject):
         self._relay.progress.connect(self.progress)
         self._running = False
         self.last_job: RobustnessJob | None = None
+        self.last_run_id = ""  # the last robustness run that finished in this window
         ports.engine.taskEnded.connect(self._on_task_ended)
 
     def is_running(self) -> bool:
@@ -119,6 +120,8 @@ class RobustnessRunner(QObject):
         self.runningChanged.emit(False)
         if not isinstance(result, RobustnessOutcome):
             result = RobustnessOutcome("failed", message or "The robustness run stopped.")
+        elif result.status == "finished":
+            self.last_run_id = result.run_id
         if result.message or result.status != "finished":
             self.ports.show_message(result.message or f"Robustness run {result.status}.")
         self.finished.emit(result)

@@ -8,11 +8,13 @@ comes from the cache. The grid (:mod:`.grid`) shows per family the share of case
 label changed and per rule the flips; clicking a cell lists those cases, one click shows
 clean and variant side by side (invisible characters as ⟨ZWSP⟩ symbols), and *Add as
 test case* puts the variant into the test set with the clean case's expected label and a
-``robustness:<family>`` tag, as one undoable step of the case table.
+``robustness:<family>`` tag, as one undoable step of the case table. Running the same
+families again (after a policy edit) says per family what the edit fixed and broke.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -156,7 +158,11 @@ class RobustnessView(QWidget):
                       backend_config(settings), selected_ids=tuple(panel.selected_ids()),
                       cases_path=self.context.cases_path())  # fmt: skip
         names = tuple(self.chooser.chosen())
-        return RobustnessJob(base, names, self.variants.value(), self.which.currentData())
+        job = RobustnessJob(base, names, self.variants.value(), self.which.currentData())
+        last = self.runner.last_job
+        same = last is not None and (last.families, last.variants, last.which) == (
+            job.families, job.variants, job.which)  # fmt: skip
+        return dataclasses.replace(job, against=self.runner.last_run_id if same else "")
 
     def run(self) -> bool:
         job = self.job()
@@ -188,9 +194,10 @@ class RobustnessView(QWidget):
             self.status.setText(outcome.message or f"The run {outcome.status}.")
             return
         self.set_report(outcome.report)
+        edit = " ".join(f"Since the last run: {line}." for line in outcome.edit)
         self.status.setText(
             f"{outcome.variants} variants against clean run {outcome.clean_run_id}; "
-            "click a cell to list the cases whose label changed."
+            f"click a cell to list the cases whose label changed. {edit}".strip()
         )
 
     # --- the grid and the flipped cases -----------------------------------------------
