@@ -139,9 +139,17 @@ def test_a_variant_count_out_of_range_is_refused(count: int) -> None:
 
 
 def test_generate_orders_by_case_family_and_index() -> None:
-    out = generate([("a", TEXT), ("b", "hello")], resolve(["leet", "base64"]), 2, 5)
+    out = generate([("a", TEXT), ("b", TEXT + "!")], resolve(["leet", "base64"]), 2, 5)
     assert [v.id for v in out[:4]] == ["a~leet~0", "a~leet~1", "a~base64~0", "a~base64~1"]
     assert len(out) == 8
+
+
+def test_a_text_made_twice_for_one_case_and_family_is_kept_once() -> None:
+    out = generate([("a", TEXT), ("b", "🙂")], resolve(["fullwidth", "plain", "leet"]), 3, 5)
+    ids = [v.id for v in out]
+    assert ids[:5] == ["a~fullwidth~0", "a~plain~0", "a~leet~0", "a~leet~1", "a~leet~2"]
+    # the emoji: fullwidth and plain leave it as it is, leet has nothing to change
+    assert ids[5:] == ["b~fullwidth~0", "b~plain~0", "b~leet~0"]
 
 
 def test_one_emoji_and_a_megabyte_of_content() -> None:

@@ -1,5 +1,9 @@
 """The variants of a test set: N per case per family, in a stable order (case, family, n).
 
+A variant whose text another variant of the same case and family already has is left out
+(a fixed family with one form, such as fullwidth, makes one variant however many are
+asked for), so no case is counted twice for the same text.
+
 ``context`` carries what a family needs from the run rather than the case: the policy's
 own word for "allowed" (injection families write their fake answers in it).
 """
@@ -22,12 +26,16 @@ def generate(
     """``variants`` variants of every ``(case id, content)`` for every family."""
     check_variant_count(variants)
     context = dict(context or {})
-    return [
-        make_variant(case_id, text, family, index, seed, context)
-        for case_id, text in cases
-        for family in families
-        for index in range(variants)
-    ]
+    out: list[Variant] = []
+    for case_id, text in cases:
+        for family in families:
+            seen: set[str] = set()
+            for index in range(variants):
+                variant = make_variant(case_id, text, family, index, seed, context)
+                if variant.text not in seen:
+                    seen.add(variant.text)
+                    out.append(variant)
+    return out
 
 
 def by_case(variants: Iterable[Variant]) -> dict[str, list[Variant]]:
