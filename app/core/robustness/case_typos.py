@@ -3,20 +3,17 @@ characters deleted at a set rate."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from app.core.robustness.variant import Draws, Piece, chosen
-
-_ALNUM = re.compile(r"[^\W_]")
+from app.core.robustness.edits import pick
+from app.core.robustness.variant import Draws, Piece
 
 
 def random_case(text: str, rng: Draws, opts: Mapping) -> list[Piece]:
-    letters = [i for i, char in enumerate(text) if char.isalpha()]
+    rate = float(opts.get("rate", 0.5))
     pieces: list[Piece] = []
     start = 0
-    for k in chosen(len(letters), float(opts.get("rate", 0.5)), rng):
-        i = letters[k]
+    for i in pick(range(len(text)), len(text), rate, rng):  # each letter at ``rate``
         char = text[i]
         other = char.lower() if char.isupper() else char.upper()
         if len(other) != 1 or other == char:
@@ -33,12 +30,11 @@ def random_case(text: str, rng: Draws, opts: Mapping) -> list[Piece]:
 def typos(text: str, rng: Draws, opts: Mapping) -> list[Piece]:
     """At ``rate`` per letter or digit: swap it with the next one (both recorded as new) or
     delete it (nothing recorded: the character is gone)."""
-    spots = [m.start() for m in _ALNUM.finditer(text)]
-    picks = chosen(len(spots), float(opts.get("rate", 0.08)), rng)
+    rate = float(opts.get("rate", 0.08))
+    picks = [i for i in pick(range(len(text)), len(text), rate, rng) if text[i].isalnum()]
     pieces: list[Piece] = []
     start = 0
-    for k, coin in zip(picks, rng.bytes(len(picks)), strict=True):
-        i = spots[k]
+    for i, coin in zip(picks, rng.bytes(len(picks)), strict=True):
         if i < start:  # taken by the swap before it
             continue
         if start < i:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.core.robustness.variant import WORD, Draws, Edited, Piece, Result, chosen, per_char
+from app.core.robustness.edits import chosen, per_char
+from app.core.robustness.variant import WORD, Draws, Edited, Piece, Result
 
 EXOTIC_SPACES = ("\u00a0", "\u2009", "\u3000", "\u2003", "\u202f")
 

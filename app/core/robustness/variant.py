@@ -156,69 +156,6 @@ class Edited:
 
 
 Result = list[Piece] | Edited  # what a family's transform returns
-_TABLES: dict[int, tuple[dict[str, str], re.Pattern[str], bool]] = {}
-
-
-def _table(swap: dict[str, str]) -> tuple[re.Pattern[str], bool]:
-    """The pattern of a replacement table's keys, and whether every replacement is one
-    character (cached per table: the tables are module constants)."""
-    entry = _TABLES.get(id(swap))
-    if entry is None or entry[0] is not swap:
-        pattern = re.compile("[" + "".join(re.escape(k) for k in sorted(swap)) + "]")
-        entry = _TABLES[id(swap)] = (swap, pattern, all(len(v) == 1 for v in swap.values()))
-    return entry[1], entry[2]
-
-
-def per_char(text: str, swap: dict[str, str], rate: float, rng: Draws) -> Edited:
-    """Each character with a replacement in ``swap`` replaced with probability ``rate``."""
-    pattern, single = _table(swap)
-    spots = [m.start() for m in pattern.finditer(text)]  # no table maps a character to itself
-    picked = spots if rate >= 1.0 else [spots[k] for k in chosen(len(spots), rate, rng)]
-    parts: list[str] = []
-    start = 0
-    if single:
-        for i in picked:
-            parts += (text[start:i], swap[text[i]])
-            start = i + 1
-        parts.append(text[start:])
-        return Edited("".join(parts), tuple(picked))
-    changed: list[int] = []
-    shift = 0
-    for i in picked:
-        new = swap[text[i]]
-        parts += (text[start:i], new)
-        if len(new) == 1:
-            changed.append(i + shift)
-        else:
-            changed.extend(range(i + shift, i + shift + len(new)))
-            shift += len(new) - 1
-        start = i + 1
-    parts.append(text[start:])
-    return Edited("".join(parts), tuple(changed), build=lambda: _swap_pieces(text, swap, picked))
-
-
-def _swap_pieces(text: str, swap: dict[str, str], picked: list[int]) -> list[Piece]:
-    pieces: list[Piece] = []
-    start = 0
-    for i in picked:
-        if start < i:
-            pieces.append((text[start:i], start))
-        pieces.append((swap[text[i]], None))
-        start = i + 1
-    if start < len(text):
-        pieces.append((text[start:], start))
-    return pieces
-
-
-def chosen(count: int, rate: float, rng: Draws) -> list[int]:
-    """Indices below ``count``, each chosen with probability ``rate`` (in steps of 1/256:
-    one random byte per index, all drawn at once)."""
-    if rate >= 1.0:
-        return list(range(count))
-    if rate <= 0.0 or count <= 0:
-        return []
-    cut = max(1, round(rate * 256))
-    return [i for i, b in enumerate(rng.bytes(count)) if b < cut]
 
 
 def around(text: str, before: str, after: str) -> list[Piece]:
@@ -226,21 +163,3 @@ def around(text: str, before: str, after: str) -> list[Piece]:
     pieces: list[Piece] = [(before, None)] if before else []
     pieces += kept(text)
     return pieces + ([(after, None)] if after else [])
-
-
-def inside_words(text: str, chars: str, rng: Draws, rate: float = 1.0) -> Edited:
-    """Gaps between two letters of a word, each chosen with probability ``rate``, get one
-    of ``chars`` inserted (drawn at random); everything else is kept."""
-    gaps = [i for m in WORD.finditer(text) for i in range(m.start() + 1, m.end())]
-    picks = chosen(len(gaps), rate, rng)
-    kinds = rng.bytes(len(picks)) if len(chars) > 1 else bytes(len(picks))
-    parts: list[str] = []
-    changed: list[int] = []
-    start = 0
-    for shift, (pick, kind) in enumerate(zip(picks, kinds, strict=True)):
-        gap = gaps[pick]
-        parts += (text[start:gap], chars[kind % len(chars)])
-        changed.append(gap + shift)
-        start = gap
-    parts.append(text[start:])
-    return Edited("".join(parts), tuple(changed), same=False)
