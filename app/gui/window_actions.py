@@ -196,9 +196,10 @@ class WindowActions:
         self.show_metrics_action = self._add(
             view_menu, "&Metrics", lambda: tabs.setCurrentIndex(1), QKeySequence("Ctrl+2")
         )
+        robustness = lambda: [tabs.tabText(i) for i in range(tabs.count())].index("Robustness")  # noqa: E731
         self.show_robustness_action = self._add(
-            view_menu, "R&obustness", lambda: tabs.setCurrentIndex(2), QKeySequence("Ctrl+3")
-        )
+            view_menu, "R&obustness", lambda: tabs.setCurrentIndex(robustness()), QKeySequence("Ctrl+3")
+        )  # fmt: skip
         self.help = install_help_menu(
             menu_bar, window, commands.engine_states, commands.show_message
         )
