@@ -3,9 +3,10 @@ exotic whitespace (no-break, thin, ideographic spaces) in place of plain spaces.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
-from app.core.robustness.edits import chosen, per_char
+from app.core.robustness.edits import chosen, per_char, pick
 from app.core.robustness.variant import WORD, Draws, Edited, Piece, Result
 
 EXOTIC_SPACES = ("\u00a0", "\u2009", "\u3000", "\u2003", "\u202f")
@@ -13,13 +14,14 @@ EXOTIC_SPACES = ("\u00a0", "\u2009", "\u3000", "\u2003", "\u202f")
 
 def _split_words(text: str, glue: str, rng: Draws, rate: float) -> Edited:
     """Chosen words (probability ``rate``) with ``glue`` between every two letters."""
-    words = [m.span() for m in WORD.finditer(text) if m.end() - m.start() > 1]
+    words = list(map(re.Match.span, WORD.finditer(text)))
     parts: list[str] = []
     changed: list[int] = []
     size = len(glue)
     start = shift = 0
-    for k in chosen(len(words), rate, rng):
-        first, end = words[k]
+    for first, end in pick(words, len(words), rate, rng):
+        if end - first < 2:
+            continue
         parts += (text[start:first], glue.join(text[first:end]))
         at = first + shift  # where the word starts in the variant
         if size == 1:

@@ -11,7 +11,6 @@ origins pointing into the original text.
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,30 +41,25 @@ def variant_id(case_id: str, family: str, index: int) -> str:
 
 
 class Draws:
-    """The random draws of one variant, all from its key: :meth:`bytes` from SHAKE-256
-    (one call for any number of draws: what per-character choices use), and ``random`` /
-    ``choice`` from a ``random.Random`` seeded from the key, made only when asked for."""
+    """The random draws of one variant, all from its key: SHAKE-256 of the key and a call
+    counter gives any number of random bytes in one call (what per-character choices use);
+    ``random`` and ``choice`` take theirs from it too."""
 
-    __slots__ = ("_key", "_calls", "_rng")
+    __slots__ = ("_key", "_calls")
 
     def __init__(self, key: bytes) -> None:
-        self._key, self._calls, self._rng = key, 0, None
+        self._key, self._calls = key, 0
 
     def bytes(self, count: int) -> bytes:
         self._calls += 1
         return hashlib.shake_256(self._key + self._calls.to_bytes(4, "big")).digest(count)
 
-    def _random(self) -> random.Random:
-        if self._rng is None:
-            digest = hashlib.blake2b(self._key, digest_size=8).digest()
-            self._rng = random.Random(int.from_bytes(digest, "big"))
-        return self._rng
-
     def random(self) -> float:
-        return self._random().random()
+        """A float in [0, 1) (56 random bits)."""
+        return int.from_bytes(self.bytes(7), "big") / 2**56
 
     def choice(self, options):  # noqa: ANN001, ANN201 - any sequence, one of its items
-        return self._random().choice(options)
+        return options[int.from_bytes(self.bytes(8), "big") % len(options)]
 
 
 def make_rng(seed: int, family: str, case_id: str, index: int) -> Draws:
