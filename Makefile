@@ -45,7 +45,8 @@ format: $(STAMP)
 # Each benchmark prints ratios measured in one run against its target (see benchmarks/).
 # Not here: benchmarks/gpu.sh (an NVIDIA machine) and llama-server, which remote_throughput
 # uses only when the optional extra is installed (pip install -e '.[llama-server]').
-BENCHMARKS := engine_bench prefix_restore remote_throughput gui_highlight gui_stall gui_testset review
+BENCHMARKS := engine_bench prefix_restore remote_throughput gui_highlight gui_stall gui_testset review \
+	robustness
 # All of them run; the target fails at the end if any missed its target or broke.
 bench: $(STAMP) sysdeps
 	@failed=""; for b in $(BENCHMARKS); do echo "== benchmarks.$$b"; \

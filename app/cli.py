@@ -18,7 +18,7 @@ from app.core.errors import UserError
 # Subcommand modules under app.commands, in the order --help lists them.
 COMMANDS = (
     "classify", "eval", "label", "review", "runs", "compare", "import_cases", "models", "policy",
-    "policies",
+    "policies", "robustness",
 )  # fmt: skip
 
 

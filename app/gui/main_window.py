@@ -1,13 +1,9 @@
 """The workbench window: policy editor on the left, cases and the result on the right.
 
-The window only assembles and wires, in one order with no look-ups at call time: the
-panels; the store; the one ``EngineController`` (its ``RunService`` owns the engine, the
-result cache and the store writes); the ``PolicyDocument`` (file operations); the
-``RunCoordinator`` (turns the screen into run jobs); the case-file and evaluation actions
-(each given the few collaborators it uses); and last the menus and toolbar
-(``window_actions``), which get all of them as ``WindowCommands``. Below the cases, a
-"Result | Metrics" tab pair shows the selected case's result and the last run's metrics.
-Geometry and splitter positions persist through the settings registry.
+It only assembles and wires, in one order: panels, store, the one ``EngineController`` (its
+``RunService`` owns engine, cache and store writes), ``PolicyDocument``, ``RunCoordinator``,
+the case-file, evaluation and robustness parts (each given the few collaborators it uses),
+menus and toolbar (``window_actions``); below the cases, "Result | Metrics | Robustness".
 """
 
 from __future__ import annotations
@@ -30,6 +26,7 @@ from app.gui.models.controller import ModelsController
 from app.gui.policy.documents import PolicyDocument
 from app.gui.policy.panel import PolicyPanel
 from app.gui.policy.start_page import StartPage, show_start_page
+from app.gui.robustness.view import RobustnessContext, RobustnessView
 from app.gui.running.engine_controller import EngineController
 from app.gui.running.result_view import ResultView
 from app.gui.running.runner import RunCoordinator
@@ -93,6 +90,9 @@ class MainWindow(QMainWindow):
                 show_message=self.show_message,
             )
         )  # fmt: skip
+        self.robustness_view = RobustnessView(RobustnessContext(self.controller, settings,
+            self.case_panel, self.runner.prepare, self.cases_path, self.effort_combo.currentText,
+            self.show_message, self.right_tabs))  # fmt: skip
         commands = WindowCommands(
             document=self.document, runner=self.runner, evaluation=self.evaluation_actions,
             case_files=self.case_files, policy_panel=self.policy_panel, tabs=self.right_tabs,
@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
             show_message=self.show_message,
             theme_changed=self.result_view.refresh_highlights,
             engine_states=self.controller.engineStateChanged,
+            show_robustness=self.robustness_view.show_tab,
         )  # fmt: skip
         self.window_actions = WindowActions(self, commands, self.effort_combo)
         self._wire()

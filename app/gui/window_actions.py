@@ -63,6 +63,7 @@ class WindowCommands:
     result_view: ResultView
     engine_states: SignalInstance  # (state, detail): Help keeps the last engine error
     show_message: Callable[[str], None]
+    show_robustness: Callable[[], None]
 
 
 def effort_combo(settings: QSettings) -> QComboBox:
@@ -201,6 +202,9 @@ class WindowActions:
         )
         self.show_metrics_action = self._add(
             view_menu, "&Metrics", lambda: tabs.setCurrentIndex(1), QKeySequence("Ctrl+2")
+        )
+        self.show_robustness_action = self._add(
+            view_menu, "R&obustness", commands.show_robustness, QKeySequence("Ctrl+3")
         )
         view_menu.addSeparator()
         panes = PaneCycle(

@@ -197,7 +197,7 @@ class RunCoordinator(QObject):
         return self._start(case_ids, "case", None)
 
     def _start(self, ids: list[str], kind: str, resume: str | None) -> bool:
-        prepared = self._prepare()
+        prepared = self.prepare()
         if prepared is None:
             return False
         policy, text = prepared
@@ -234,7 +234,7 @@ class RunCoordinator(QObject):
             return True
         return bool(case.expected) and not entry.agrees_with(case.expected, self.output())
 
-    def _prepare(self) -> tuple[Policy, str] | None:
+    def prepare(self) -> tuple[Policy, str] | None:
         """The parsed policy and its text, with a usable backend; or None (told why)."""
         if self.is_running():
             self.message.emit("A run is already in progress; cancel it or wait for it to end.")
