@@ -8,16 +8,19 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from app.commands import backend_options
-from app.core.run_types import ClassifyRequest, Delta, Event, Started
+from app.core.errors import EngineError
+from app.core.run_types import ClassifyRequest, Delta, Event, Failed, Started
 from app.core.store import Store
 from app.runs.backend import build_engine
 from tests.bad_inputs.conftest import Workspace, cli, duplicates, one_sentence
 
+KILL_AFTER_S = 0.5  # the request is in the stopped child's pipe long before this
 # the harmony shape with a long analysis: a case is still generating when it is killed
 SLOW_GRAMMAR = (
     'root ::= <|channel|> "analysis" <|message|> [a-z ]{100,110} <|end|> '
@@ -57,18 +60,43 @@ class KillingEngine:
             yield event
 
     def classify(self, request: ClassifyRequest) -> Iterator[Event]:
-        killed = False
-        for event in self.inner.classify(request):
-            if isinstance(event, (Started, Delta)) and not killed:
-                killed = True
-                count = self.seen[request.case_id] = self.seen.get(request.case_id, 0) + 1
-                pid = self.inner.engine.pid
-                self.pids.append(pid)
-                if self.kill(request.case_id, count):
-                    if self.before_kill:
-                        self.before_kill()
-                    os.kill(pid, signal.SIGKILL)
-            yield event
+        """The child dies on the chosen case, before it can answer: it is stopped (SIGSTOP)
+        before the request is sent, so it cannot finish the case, and killed (SIGKILL) once
+        the request is in its pipe. Killed on its first event instead, a tiny model could
+        finish the case before the signal landed (a race a loaded machine lost)."""
+        count = self.seen[request.case_id] = self.seen.get(request.case_id, 0) + 1
+        if not self.kill(request.case_id, count):
+            recorded = False
+            for event in self.inner.classify(request):
+                if isinstance(event, (Started, Delta)) and not recorded:
+                    recorded = True
+                    self.pids.append(self.inner.engine.pid)
+                yield event
+            return
+        failed = self.inner._ensure_loaded([request])  # start the child: it dies on this case
+        engine = self.inner.engine
+        if not failed and not engine.alive:  # a child that died before: its restart
+            try:
+                engine.load(engine._settings)
+            except EngineError as exc:
+                failed = [Failed(request.case_id, str(exc), "load")]
+        if failed:
+            yield from failed
+            return
+        pid = engine.pid
+        self.pids.append(pid)
+        os.kill(pid, signal.SIGSTOP)
+        timer = threading.Timer(KILL_AFTER_S, self._kill, (pid,))
+        timer.start()
+        try:
+            yield from self.inner.classify(request)
+        finally:
+            timer.join()
+
+    def _kill(self, pid: int) -> None:
+        if self.before_kill:
+            self.before_kill()
+        os.kill(pid, signal.SIGKILL)
 
 
 @pytest.fixture
