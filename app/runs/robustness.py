@@ -23,7 +23,7 @@ from pathlib import Path
 from app.core.cases import TestCase
 from app.core.errors import UserError
 from app.core.fingerprint import text_hash
-from app.core.flips import flip_report
+from app.core.flips import flip_report, output_of
 from app.core.policy_meta import OutputFormat
 from app.core.robustness.edit_flips import edit_summary
 from app.core.robustness.families import Family, check_variant_count, resolve
@@ -210,6 +210,7 @@ def load_report(store: Store, run_id: str) -> RobustnessReport:
     clean = {r.case_id: r for r in store.results(record.clean_run_id)}
     rules = {cid: [t for t in r.tags if _RULE_TAG.match(t)] for cid, r in clean.items()}
     results = _sample_results(store, run_id)
-    report = build_report(clean, variants, results, rules=rules, k=record.samples)
+    output = output_of(store, record.clean_run_id)
+    report = build_report(clean, variants, results, output=output, rules=rules, k=record.samples)
     report.run_id, report.clean_run_id = run_id, record.clean_run_id
     return report

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.cases import TestCase, parse_cases_jsonl
+from app.core.policy_meta import OutputFormat
 from app.core.report_formats import csv_cell_text, junit_xml, results_csv
 from app.core.robustness.display import symbol
 from app.core.robustness.families import BUILT_IN, make_variant, resolve
@@ -78,12 +79,13 @@ def test_variants_round_trip_through_files_store_and_writers(variant, store) -> 
     save_run(store, RobustnessRecord(run_id, "clean", "h", families=[variant.family]), [variant])
     assert load_run(store, run_id)[1] == [variant]
     # CSV, JUnit
-    rows = list(csv.reader(io.StringIO(results_csv([_result(variant)]), newline="")))
+    output = OutputFormat(labels=("0", "1"), violating=("1",))
+    rows = list(csv.reader(io.StringIO(results_csv([_result(variant)], output), newline="")))
     assert csv_cell_text(rows[1][8]) == variant.text
-    ET.fromstring(junit_xml([_result(variant)], [], variant.family))
+    ET.fromstring(junit_xml([_result(variant)], [], variant.family, output))
     # the robustness HTML: parses, and holds no raw invisible or bidi character
     clean = StoredResult("r", "c1", "k", "ok", "1", "1", True, content=variant.text)
-    report = build_report({"c1": clean}, [variant], {variant.id: [_result(variant)]})
+    report = build_report({"c1": clean}, [variant], {variant.id: [_result(variant)]}, output=output)
     page = render_html(report, "t")
     HTMLParser().feed(page)
     assert not [c for c in page if symbol(c)]

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from app.core.flips import prediction
+from app.core.outcome import is_right
+from app.core.policy_meta import OutputFormat
 from app.core.robustness.normalize import restates
 from app.core.robustness.stats import mcnemar_exact, wilson
 from app.core.robustness.variant import Variant
@@ -177,12 +179,14 @@ def build_report(
     variants: list[Variant],
     results: Mapping[str, list[StoredResult]],
     *,
+    output: OutputFormat,
     rules: Mapping[str, list[str]] | None = None,
     k: int = 1,
 ) -> RobustnessReport:
     """The report of ``variants`` (their results by variant id, k samples each) against
-    the clean results by case id; ``rules``: a case's rules when its clean verdict cites
-    none (e.g. its tags)."""
+    the clean results by case id, right and wrong judged under ``output`` (the one
+    definition in app.core.outcome); ``rules``: a case's rules when its clean verdict
+    cites none (e.g. its tags)."""
     stats: dict[str, FamilyStats] = {}
     rule_grid: dict[str, dict[str, Cell]] = {}
     tier_grid: dict[str, dict[str, Cell]] = {}
@@ -206,10 +210,10 @@ def build_report(
         family_stats = stats.setdefault(family, FamilyStats(family, k=k))
         family_stats.variants += sum(1 for v in members if results.get(v.id))
         family_stats.variants_flipped += flipped_variants
-        right_clean = base.correct
+        right_clean = is_right(base, output)
         direction = _tally(family_stats, base, shown)
         attacked = next((e for e in shown if e.direction != "same"), shown[0])
-        right_attacked = _agrees(results, attacked, base)
+        right_attacked = _agrees(results, attacked, base, output)
         family_stats.b += right_clean and not right_attacked
         family_stats.c += right_attacked and not right_clean
         case_rules = list(base.rule_codes) or list((rules or {}).get(case_id, [])) or [NO_RULE]
@@ -231,10 +235,13 @@ def build_report(
 
 
 def _agrees(
-    results: Mapping[str, list[StoredResult]], example: Example, clean: StoredResult
+    results: Mapping[str, list[StoredResult]],
+    example: Example,
+    clean: StoredResult,
+    output: OutputFormat,
 ) -> bool:
-    """Whether the attacked sample of ``example`` gives the case's expected label."""
+    """Whether the attacked sample of ``example`` gives the case's expected value."""
     for result in results.get(example.variant_id, []):
         if result.status == "ok" and prediction(result) == example.variant_label:
-            return result.verdict.agrees_with(clean.expected)
+            return is_right(result, output, expected=clean.expected)
     return False
