@@ -29,11 +29,12 @@ from app.core.metrics import Metrics, TierMetrics, format_ratio
 from app.core.outcome import Judgement, judge
 from app.core.policy import OutputFormat, Policy
 from app.core.report_formats import answer_facts
-from app.core.run_facts import policy_of_text, settings_text
+from app.core.run_facts import settings_text
 from app.core.run_labels import describe_run
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store
 from app.core.store_rows import RunRecord, StoredResult
+from app.core.stored_policy import run_policy
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}
@@ -80,7 +81,7 @@ def build_run_report(store: Store, run_id: str) -> RunReport:
         raise ValueError(f"There is no run {run_id}; pick one from the run history.")
     version = store.policy_version(run.policy_hash)
     text = version.text if version else ""
-    policy = policy_of_text(text, version.path if version else "")
+    policy = run_policy(store, run)
     results = store.results(run_id)
     from app.core.report_analysis import analysis_sections  # it builds on this module
 

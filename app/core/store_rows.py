@@ -8,7 +8,8 @@ written and read back (``rule_codes`` and ``tags`` as JSON lists, flags as 0/1).
 Version 3 adds the tables ``triage`` (a failure filed as gold / policy / model, per case and
 policy version) and ``run_samples`` (the k sample runs behind a majority run of *Run ×k*);
 version 4 adds ``reviews`` (a person's check of a run's answer, :mod:`app.core.reviews`);
-``SCHEMA`` creates them in an older database.
+``SCHEMA`` creates them in an older database. Version 5 adds ``runs.output_format``: the
+output format a run ran with (:mod:`app.core.stored_policy`), empty for older runs.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from dataclasses import dataclass, field, fields
 from app.core.run_types import ClassifyResult, Timings, TokenCounts
 from app.core.verdict import Verdict, VerdictStatus
 
-SCHEMA_VERSION = 4  # 2: results carry tier, escalate, depiction and request; 3: triage, run_samples
-# 4: reviews (app.core.reviews)
+SCHEMA_VERSION = 5  # 2: results carry tier, escalate, depiction and request; 3: triage, run_samples
+# 4: reviews (app.core.reviews); 5: runs.output_format (app.core.stored_policy)
 CACHEABLE = ("ok", "no_verdict", "unparsable")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -35,7 +36,7 @@ CREATE TABLE IF NOT EXISTS runs (
     cases_path TEXT NOT NULL DEFAULT '', total INTEGER NOT NULL DEFAULT 0,
     started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running',
     owner TEXT NOT NULL DEFAULT '',
-    kind TEXT NOT NULL DEFAULT 'suite');
+    kind TEXT NOT NULL DEFAULT 'suite', output_format TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS results (
     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, case_id TEXT NOT NULL,
     cache_key TEXT NOT NULL, expected TEXT NOT NULL DEFAULT '', label TEXT,
@@ -92,6 +93,7 @@ class RunRecord:
     status: str = "running"  # running, finished, cancelled, failed, interrupted
     kind: str = "suite"  # "suite": a test-set run (history); "case": a single case
     owner: str = ""  # pid@host of the process that runs or ran it
+    output_format: str = ""  # the format it ran with (app.core.stored_policy); "" for old runs
 
 
 @dataclass
@@ -177,6 +179,7 @@ def _json_list(value: list) -> str:
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("runs", "kind", "TEXT NOT NULL DEFAULT 'suite'"),
     ("runs", "owner", "TEXT NOT NULL DEFAULT ''"),
+    ("runs", "output_format", "TEXT NOT NULL DEFAULT ''"),  # version 5
     ("results", "tier", "TEXT"),  # version 2: tiers, escalate flag, two labels
     ("results", "escalate", "INTEGER NOT NULL DEFAULT 0"),
     ("results", "depiction", "TEXT"),
