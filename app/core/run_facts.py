@@ -18,7 +18,7 @@ from app.core.store import Store
 from app.core.store_rows import RunRecord
 from app.core.stored_policy import run_policy
 
-SUGGESTION_CHECK = "suggestion check"  # the note app.runs.suggestion gives its checks
+SUGGESTION_CHECK = "suggestion check"  # the note app.runs.suggestion gives an edit it checks
 
 
 @dataclass(frozen=True)
@@ -98,13 +98,10 @@ def run_facts(store: Store, run: RunRecord) -> RunFacts:
 
 
 def suite_runs(store: Store, cases_path: str) -> list[RunRecord]:
-    """The test-set runs of one test set, oldest first: no single *Run case*, no sample run,
-    no held-out check of a suggested edit (its policy version is noted ``SUGGESTION_CHECK``)."""
-    runs = [r for r in store.list_runs(kind="suite") if r.cases_path == str(cases_path)]
-    checks = {
-        v.hash for v in store.policy_versions() if v.note == SUGGESTION_CHECK
-    }  # fmt: skip
-    return [r for r in runs if r.policy_hash not in checks]
+    """The test-set runs of one test set, oldest first: runs of kind ``suite`` only, so no
+    single *Run case*, no sample run and no held-out check of a suggested edit (``suggestion``:
+    older checks get that kind when the database is upgraded, :mod:`app.core.store_rows`)."""
+    return [r for r in store.list_runs(kind="suite") if r.cases_path == str(cases_path)]
 
 
 def last_suite_run(store: Store, cases_path: str) -> RunRecord | None:

@@ -80,6 +80,14 @@ class PolicyVersion:
     path: str = ""
 
 
+RUN_KINDS = {
+    "suite": "a test-set run (the history, Metrics, compare pickers, `runs`)",
+    "case": "a single *Run case* or classify (kept for the cache)",
+    "sample": "one of the k runs behind a majority run of *Run ×k*",
+    "suggestion": "a held-out check of a suggested edit (app.runs.suggestion)",
+}
+
+
 @dataclass
 class RunRecord:
     id: str
@@ -91,7 +99,7 @@ class RunRecord:
     started: float = 0.0
     finished: float | None = None
     status: str = "running"  # running, finished, cancelled, failed, interrupted
-    kind: str = "suite"  # "suite": a test-set run (history); "case": a single case
+    kind: str = "suite"  # one of RUN_KINDS
     owner: str = ""  # pid@host of the process that runs or ran it
     output_format: str = ""  # the format it ran with (app.core.stored_policy); "" for old runs
 
@@ -185,6 +193,27 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("results", "depiction", "TEXT"),
     ("results", "request", "TEXT"),
 )
+
+
+# Rows an upgrade from an older version rewrites: {version: statements}, run once when a
+# database below that version is opened. 5: held-out checks of a suggested edit were stored
+# as test-set runs of a policy version noted "suggestion check"; they get their own kind.
+UPGRADES: dict[int, tuple[str, ...]] = {
+    5: (
+        "UPDATE runs SET kind='suggestion' WHERE kind='suite' AND policy_hash IN "
+        "(SELECT hash FROM policy_versions WHERE note='suggestion check')",
+    ),
+}
+
+
+def upgrade_rows(conn: sqlite3.Connection, found: int | None) -> None:
+    """Run the :data:`UPGRADES` of every version above ``found`` (None: a new database)."""
+    if found is None:
+        return
+    for version, statements in sorted(UPGRADES.items()):
+        if found < version:
+            for statement in statements:
+                conn.execute(statement)
 
 
 def add_missing_columns(conn: sqlite3.Connection) -> None:

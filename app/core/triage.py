@@ -111,7 +111,8 @@ def case_history(store: Store, case_id: str, cases_path: str) -> list[VersionRes
     rows = store.connection().execute(
         "SELECT results.*, runs.policy_hash AS run_policy FROM results "
         "JOIN runs ON runs.id = results.run_id "
-        "WHERE runs.cases_path=? AND results.case_id=? ORDER BY results.created",
+        "WHERE runs.cases_path=? AND results.case_id=? AND runs.kind != 'suggestion' "
+        "ORDER BY results.created",
         (str(cases_path), case_id),
     )
     newest: dict[str, VersionResult] = {}
