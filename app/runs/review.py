@@ -26,7 +26,7 @@ from pathlib import Path
 from app.core.cases import CasesError, load_cases, save_cases
 from app.core.fingerprint import text_hash
 from app.core.policy import OutputFormat
-from app.core.review_agreement import ReviewAgreement, review_agreement
+from app.core.review_agreement import ReviewAgreement, review_agreement, stored_run_agreement
 from app.core.reviews import (
     Review,
     ReviewError,
@@ -58,8 +58,8 @@ def run_output(store: Store, run_id: str) -> tuple[OutputFormat, str]:
 def run_agreement(store: Store, run_id: str) -> ReviewAgreement:
     """The agreement figures of every review of a run."""
     output, _ = run_output(store, run_id)
-    rules = {r.case_id: list(r.rule_codes) for r in store.results(run_id)}
-    return review_agreement(run_reviews(store, run_id), output, rules)
+    found = stored_run_agreement(store, run_id, output, store.results(run_id))
+    return found if found is not None else review_agreement([], output)
 
 
 WRITE_PAUSE_S = 0.5  # the writer waits this long for more reviews before writing the file
