@@ -1,7 +1,7 @@
 """A run keeps the output format it ran with: a format kept in a sidecar beside a published
 ``policy.txt`` (not in the stored text) is the one every re-reading of the stored run uses —
-metrics, run facts, flips, compare, reviews, triage history, reports — even after the
-sidecar is gone; older runs (no recorded format) read as before."""
+metrics, run facts, flips, compare, reviews, triage history, reports, a shared review
+file — even after the sidecar is gone; older runs (no recorded format) read as before."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.core.flips import flip_report, output_of
 from app.core.policy import OutputFormat, load_policy, parse_policy
 from app.core.policy_sidecar import sidecar_path, write_sidecar
 from app.core.report import build_run_report
+from app.core.review_file import export_reviews, import_reviews
 from app.core.run_compare import compare_stored_runs
 from app.core.run_facts import run_facts
 from app.core.run_types import RunSettings
@@ -92,3 +93,19 @@ def test_a_run_recorded_before_formats_were_kept_reads_its_text(store):
     run_id = store.create_run(store.add_policy_version(text))
     assert store.get_run(run_id).output_format == ""
     assert run_output(store, run_id) == parse_policy(text).output
+
+
+def test_a_review_file_carries_the_format_to_a_colleagues_copy(store, tmp_path):
+    path = tmp_path / "policy.txt"
+    path.write_bytes(SAMPLE.read_bytes())
+    write_sidecar(path, KEPT)
+    run_id = _run(store, load_policy(path), str(tmp_path / "policy.cases.jsonl"))
+    shared = tmp_path / "queue.jsonl"
+    export_reviews(store, run_id, shared)
+    theirs = Store(tmp_path / "theirs.db")
+    try:
+        import_reviews(theirs, shared)
+        assert theirs.get_run(run_id).output_format == format_record(KEPT)
+        assert run_output(theirs, run_id) == KEPT
+    finally:
+        theirs.close()
