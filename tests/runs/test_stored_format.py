@@ -109,3 +109,12 @@ def test_a_review_file_carries_the_format_to_a_colleagues_copy(store, tmp_path):
         assert run_output(theirs, run_id) == KEPT
     finally:
         theirs.close()
+
+
+def test_a_majority_run_without_a_format_reads_its_samples_format(store):
+    text = SAMPLE.read_text(encoding="utf-8")
+    digest = store.add_policy_version(text)
+    sample = store.create_run(digest, kind="sample", output_format=format_record(KEPT))
+    majority = store.create_run(digest)  # as *Run ×k* records it
+    store.link_sample_run(majority, 0, 1, sample)
+    assert run_output(store, majority) == KEPT != parse_policy(text).output
