@@ -262,6 +262,8 @@ def _write_reports(args, report, summary, gate: tuple[list[str], list[str]], nam
             "metrics": report.metrics.to_dict(),
             "failures": failures,
         }
+        if report.review is not None:  # people reviewed this run's answers (eval --resume)
+            data["review"] = report.review.to_dict()
         data["results"] = [_result_json(r, stability.get(r.case_id)) for r in results]
         write_report_text(args.json, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if args.junit:

@@ -1,6 +1,7 @@
 """``safeguard-studio label``: the model labels every row of a file under a policy.
 
-Every row goes through the one run pipeline (:class:`~app.runs.service.RunService`: result
+Every row goes through the one run pipeline (:func:`app.runs.label_rows.label_rows`, shared
+with the window's *Test set ▸ Label a file…*, over :class:`~app.runs.service.RunService`: result
 cache, concurrency, the same engine options as ``eval``), so a second call on the same file
 costs nothing for the rows already answered, and an interrupted call (Ctrl+C) resumes its
 unfinished run. Progress goes to stderr (``-q`` silences it); the input rows come back in
@@ -10,7 +11,6 @@ unfinished run. Progress goes to stderr (``-q`` silences it); the input rows com
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -26,10 +26,9 @@ from app.core.label_file import (
     LabelFileError,
     default_out,
     read_label_input,
-    write_labelled,
 )
 from app.core.report import ReportError, check_report_path
-from app.runs.selection import RunJob, last_unfinished_run
+from app.runs.label_rows import label_rows
 from app.runs.suite_results import CaseStored
 
 
@@ -76,24 +75,15 @@ def run(args: argparse.Namespace) -> int:
     except ReportError as exc:
         raise CommandError(str(exc)) from None
     check_backend_arguments(args)
-    cases = data.cases()
-    job = RunJob(policy, cases, run_settings(args), backend_config(args),
-                 cases_path=str(args.file.resolve()), note="label")  # fmt: skip
     with open_service(args.db) as service:
-        unfinished = last_unfinished_run(service.store, job) if cases else ""
-        if unfinished:
-            job = dataclasses.replace(job, resume_run_id=unfinished)
-        outcome = service.run(job, on_event=_progress(args.quiet)) if cases else None
-        results = {r.case_id: r for r in service.store.results(outcome.run_id)} if (
-            outcome and outcome.run_id
-        ) else {}  # fmt: skip
-    write_labelled(out, data, results)
-    answered = sum(r.status == "ok" for r in results.values())
+        done = label_rows(
+            service, policy, data, run_settings(args), backend_config(args),
+            source=args.file, out=out, on_event=_progress(args.quiet),
+        )  # fmt: skip
     if not args.quiet:
-        print(f"{answered} of {len(data.rows)} rows labelled; written to {out}", file=sys.stderr)
-    if outcome is not None and outcome.status != "finished":
-        message = outcome.message or "the run stopped"
-        print(f"safeguard-studio: {message}; run the same command again to resume.",
+        print(done.summary(), file=sys.stderr)
+    if not done.finished:
+        print(f"safeguard-studio: {done.stop_reason()}; run the same command again to resume.",
               file=sys.stderr)  # fmt: skip
         return 1
     return 0

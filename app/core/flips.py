@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 
 from app.core.metrics import Metrics, Outcome, compute_metrics
 from app.core.outcome import answer_key, is_right, outcome_of
-from app.core.policy import OutputFormat, parse_policy
+from app.core.policy import OutputFormat
 from app.core.store import Store
 from app.core.store_rows import StoredResult
+from app.core.stored_policy import run_output
 
 KINDS = ("fixed", "broken", "changed")
 
@@ -131,14 +132,8 @@ def compare_results(
 
 
 def output_of(store: Store, run_id: str) -> OutputFormat:
-    """The output format of the policy version a stored run used."""
-    run = store.get_run(run_id)
-    if run is None:
-        raise ValueError(f"There is no run {run_id}; pick one from the run history.")
-    version = store.policy_version(run.policy_hash)
-    if version is None:
-        raise ValueError(f"The policy text of run {run_id} is missing from the store.")
-    return parse_policy(version.text).output
+    """The output format a stored run used (:func:`app.core.stored_policy.run_output`)."""
+    return run_output(store, run_id)
 
 
 def flip_report(store: Store, run_before: str, run_after: str) -> FlipReport:

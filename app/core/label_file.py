@@ -27,7 +27,12 @@ FORMATS = (".csv", ".tsv", ".jsonl")
 
 
 class LabelFileError(ValueError):
-    """A file that cannot be labelled; the message says what to do."""
+    """A file that cannot be labelled; the message says what to do. ``columns``: the file's
+    columns when the one holding the content must be chosen (the window offers them)."""
+
+    def __init__(self, message: str, columns: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.columns = list(columns or [])
 
 
 @dataclass
@@ -66,7 +71,8 @@ def _pick_column(header: list[str], wanted: str | None) -> str:
         found = header[0]
     if found is None:
         raise LabelFileError(
-            f"Say which column holds the content with --content-col (one of {', '.join(header)})."
+            f"Say which column holds the content with --content-col (one of {', '.join(header)}).",
+            header,
         )
     return found
 

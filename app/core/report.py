@@ -10,7 +10,8 @@ backticks inside it.
 A report is the run as the window shows it: its title names the policy, its version, the
 test set, the model, the effort and the start time (every run its own title); it carries the
 metrics (accuracy as :mod:`app.core.metrics` defines it), the tier matrix when the test set
-expects tiers, the settings as words, every case marked right or wrong by
+expects tiers, the settings as words, the agreement of people who reviewed its answers
+(:mod:`app.core.report_review`, when anyone did), every case marked right or wrong by
 :func:`app.core.outcome.judge`, and the policy text of the version the run used.
 """
 
@@ -29,11 +30,14 @@ from app.core.metrics import Metrics, TierMetrics, format_ratio
 from app.core.outcome import Judgement, judge
 from app.core.policy import OutputFormat, Policy
 from app.core.report_formats import answer_facts
-from app.core.run_facts import policy_of_text, settings_text
+from app.core.report_review import review_html, review_markdown
+from app.core.review_agreement import ReviewAgreement, stored_run_agreement
+from app.core.run_facts import settings_text
 from app.core.run_labels import describe_run
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store
 from app.core.store_rows import RunRecord, StoredResult
+from app.core.stored_policy import run_policy
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}
@@ -59,6 +63,7 @@ class RunReport:
     label: str = ""  # "v3 · medium · tiny.gguf · 30 Nov 16:47" (run_labels)
     policy: Policy | None = None  # the policy version the run used
     policy_text: str = ""  # its text, as stored
+    review: ReviewAgreement | None = None  # people's checks of its answers, if any
 
     @property
     def output(self) -> OutputFormat:
@@ -80,7 +85,7 @@ def build_run_report(store: Store, run_id: str) -> RunReport:
         raise ValueError(f"There is no run {run_id}; pick one from the run history.")
     version = store.policy_version(run.policy_hash)
     text = version.text if version else ""
-    policy = policy_of_text(text, version.path if version else "")
+    policy = run_policy(store, run)
     results = store.results(run_id)
     from app.core.report_analysis import analysis_sections  # it builds on this module
 
@@ -89,6 +94,7 @@ def build_run_report(store: Store, run_id: str) -> RunReport:
     return RunReport(
         run, policy.name, metrics, results, sections=sections, label=describe_run(store, run),
         policy=policy, policy_text=text,
+        review=stored_run_agreement(store, run.id, policy.output, results),
     )  # fmt: skip
 
 
@@ -173,6 +179,7 @@ def render_html(report: RunReport) -> str:
             nums = "".join(f'<td class="n">{_e(x)}</td>' for x in cells)
             out.append(f"<tr><td>{_e(t.tag)}</td>{nums}</tr>")
         out.append("</table>")
+    out += review_html(report.review)
     out += report.sections
     out.append(f"<h2>Cases ({len(report.results)})</h2>")
     for r in report.results:
@@ -225,6 +232,7 @@ def render_markdown(report: RunReport) -> str:
         lines += ["", "## Tier matrix", "", md_inline(m.tiers.summary())]
         tiers = m.tiers.confusion
         lines += _matrix_md(tiers.rows, tiers.columns, tiers.matrix())
+    lines += review_markdown(report.review, md_inline)
     for r in report.results:
         lines += ["", f"## {md_inline(r.case_id)}", ""]
         lines.append(

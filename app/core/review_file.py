@@ -22,7 +22,7 @@ from pathlib import Path
 
 from app.core.cases import jsonl_lines
 from app.core.fingerprint import text_hash
-from app.core.policy import OutputFormat, parse_policy
+from app.core.policy import OutputFormat
 from app.core.reviews import (
     COLUMNS,
     STATES,
@@ -37,6 +37,7 @@ from app.core.reviews import (
 from app.core.storage_paths import atomic_write_text
 from app.core.store import Store
 from app.core.store_rows import StoredResult
+from app.core.stored_policy import run_output
 
 KIND = "safeguard-studio review file"
 VERSION = 1
@@ -85,7 +86,8 @@ def export_reviews(store: Store, run_id: str, path: Path | str) -> int:
         reviews.setdefault(review.case_id, []).append(data)
     header = {"kind": KIND, "version": VERSION, "run_id": run.id, "policy_hash": run.policy_hash,
               "policy_text": version.text, "model": run.model, "settings": run.settings,
-              "cases_path": run.cases_path, "exported": time.time()}  # fmt: skip
+              "cases_path": run.cases_path, "exported": time.time(),
+              "output_format": run.output_format}  # fmt: skip
     lines = [json.dumps(header, ensure_ascii=False)]
     for result in store.results(run_id):
         answer = {name: getattr(result, name) for name in RESULT_FIELDS}
@@ -123,10 +125,11 @@ def _add_run(store: Store, header: dict, cases: list[dict]) -> None:
         raise ReviewError("The review file's policy text was edited; export it again.")
     store.connection().execute(
         "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started, "
-        "finished, status, owner, kind) VALUES (?,?,?,?,?,?,?,?,'finished','','suite')",
+        "finished, status, owner, kind, output_format) "
+        "VALUES (?,?,?,?,?,?,?,?,'finished','','suite',?)",
         (header["run_id"], digest, header.get("model", ""),
          json.dumps(header.get("settings") or {}), header.get("cases_path", ""), len(cases),
-         header.get("exported", time.time()), time.time()),
+         header.get("exported", time.time()), time.time(), str(header.get("output_format") or "")),
     )  # fmt: skip
     results = []
     for case in cases:
@@ -187,7 +190,7 @@ def import_reviews(store: Store, path: Path | str) -> ImportReport:
             "This review file is from another policy version than the run here; "
             "import it where that version's run is."
         )
-    output = parse_policy(header["policy_text"]).output
+    output = run_output(store, header["run_id"])  # the format the run used, as everywhere
     here = {r.case_id: r for r in store.results(header["run_id"])}
     for case in cases:
         case_id = str(case.get("case_id"))

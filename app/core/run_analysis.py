@@ -14,11 +14,11 @@ from app.core.flips import outcome
 from app.core.outcome import is_wrong
 from app.core.policy import Policy
 from app.core.rule_heat import RuleHeat, rule_heat
-from app.core.run_facts import policy_of_text
 from app.core.stability import UNSTABLE_BELOW, CaseStability, StabilitySummary, stabilities
 from app.core.stability import summarize as summarize_stability
 from app.core.store import Store
 from app.core.store_rows import RunRecord, StoredResult
+from app.core.stored_policy import run_policy
 from app.core.triage import Evidence, gather_evidence
 from app.core.triage_book import TriageEntry, policy_notes, summary_line, triage_entries
 
@@ -67,8 +67,7 @@ def load_run_analysis(store: Store, run_id: str, threshold: float = UNSTABLE_BEL
     run = store.get_run(run_id)
     if run is None:
         raise ValueError(f"There is no run {run_id}; pick one from the run history.")
-    version = store.policy_version(run.policy_hash)
-    policy = policy_of_text(version.text, version.path) if version else policy_of_text("")
+    policy = run_policy(store, run)
     results = store.results(run_id)
     analysis = RunAnalysis(run, policy, results, heats=rule_heat(policy, results))
     samples = sample_results(store, run_id)

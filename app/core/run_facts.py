@@ -10,15 +10,15 @@ under its own policy version's output format.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from app.core.flips import run_metrics
-from app.core.policy import Policy, PolicyError, parse_policy
 from app.core.run_labels import model_label, version_number, when_label
 from app.core.store import Store
 from app.core.store_rows import RunRecord
+from app.core.stored_policy import run_policy
 
-SUGGESTION_CHECK = "suggestion check"  # the note app.runs.suggestion gives its checks
+SUGGESTION_CHECK = "suggestion check"  # the note app.runs.suggestion gives an edit it checks
 
 
 @dataclass(frozen=True)
@@ -61,16 +61,6 @@ class RunFacts:
         return " · ".join(parts)
 
 
-def policy_of_text(text: str, path: str = "") -> Policy:
-    """The policy a stored version's text holds (an empty one if it no longer parses), named
-    as its file is when the text names nothing."""
-    where = Path(path) if path else None
-    try:
-        return parse_policy(text, where)
-    except PolicyError:
-        return parse_policy("", where)
-
-
 SETTING_WORDS = {
     "effort": "reasoning effort", "seed": "seed", "temperature": "temperature",
     "top_p": "top-p", "max_tokens": "token budget", "date": "current date",
@@ -92,7 +82,7 @@ def settings_text(settings: dict) -> str:
 def run_facts(store: Store, run: RunRecord) -> RunFacts:
     """The facts of one stored run (reads its results and policy version)."""
     version = store.policy_version(run.policy_hash)
-    policy = policy_of_text(version.text, version.path) if version else policy_of_text("")
+    policy = run_policy(store, run)
     results = store.results(run.id)
     metrics = run_metrics(results, policy.output)
     return RunFacts(
@@ -108,13 +98,10 @@ def run_facts(store: Store, run: RunRecord) -> RunFacts:
 
 
 def suite_runs(store: Store, cases_path: str) -> list[RunRecord]:
-    """The test-set runs of one test set, oldest first: no single *Run case*, no sample run,
-    no held-out check of a suggested edit (its policy version is noted ``SUGGESTION_CHECK``)."""
-    runs = [r for r in store.list_runs(kind="suite") if r.cases_path == str(cases_path)]
-    checks = {
-        v.hash for v in store.policy_versions() if v.note == SUGGESTION_CHECK
-    }  # fmt: skip
-    return [r for r in runs if r.policy_hash not in checks]
+    """The test-set runs of one test set, oldest first: runs of kind ``suite`` only, so no
+    single *Run case*, no sample run and no held-out check of a suggested edit (``suggestion``:
+    older checks get that kind when the database is upgraded, :mod:`app.core.store_rows`)."""
+    return [r for r in store.list_runs(kind="suite") if r.cases_path == str(cases_path)]
 
 
 def last_suite_run(store: Store, cases_path: str) -> RunRecord | None:

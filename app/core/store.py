@@ -155,14 +155,16 @@ class Store:
     @_guarded
     def create_run(
         self, policy_hash: str, *, model: str = "", settings: dict | None = None,
-        cases_path: str = "", total: int = 0, kind: str = "suite",
+        cases_path: str = "", total: int = 0, kind: str = "suite", output_format: str = "",
     ) -> str:  # fmt: skip
+        """A new run; ``output_format`` is the format it runs with, as
+        :func:`app.core.stored_policy.format_record` writes it (read back by that module)."""
         run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
         self._conn().execute(
             "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started, "
-            "kind, owner) VALUES (?,?,?,?,?,?,?,?,?)",
+            "kind, owner, output_format) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (run_id, policy_hash, model, json.dumps(settings or {}), str(cases_path), total,
-             time.time(), kind, OWNER),
+             time.time(), kind, OWNER, output_format),
         )  # fmt: skip
         live_runs().add(run_id)
         return run_id

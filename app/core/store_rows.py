@@ -8,7 +8,8 @@ written and read back (``rule_codes`` and ``tags`` as JSON lists, flags as 0/1).
 Version 3 adds the tables ``triage`` (a failure filed as gold / policy / model, per case and
 policy version) and ``run_samples`` (the k sample runs behind a majority run of *Run ×k*);
 version 4 adds ``reviews`` (a person's check of a run's answer, :mod:`app.core.reviews`);
-``SCHEMA`` creates them in an older database.
+``SCHEMA`` creates them in an older database. Version 5 adds ``runs.output_format``: the
+output format a run ran with (:mod:`app.core.stored_policy`), empty for older runs.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from dataclasses import dataclass, field, fields
 from app.core.run_types import ClassifyResult, Timings, TokenCounts
 from app.core.verdict import Verdict, VerdictStatus
 
-SCHEMA_VERSION = 4  # 2: results carry tier, escalate, depiction and request; 3: triage, run_samples
-# 4: reviews (app.core.reviews)
+SCHEMA_VERSION = 5  # 2: results carry tier, escalate, depiction and request; 3: triage, run_samples
+# 4: reviews (app.core.reviews); 5: runs.output_format (app.core.stored_policy)
 CACHEABLE = ("ok", "no_verdict", "unparsable")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -35,7 +36,7 @@ CREATE TABLE IF NOT EXISTS runs (
     cases_path TEXT NOT NULL DEFAULT '', total INTEGER NOT NULL DEFAULT 0,
     started REAL NOT NULL, finished REAL, status TEXT NOT NULL DEFAULT 'running',
     owner TEXT NOT NULL DEFAULT '',
-    kind TEXT NOT NULL DEFAULT 'suite');
+    kind TEXT NOT NULL DEFAULT 'suite', output_format TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS results (
     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, case_id TEXT NOT NULL,
     cache_key TEXT NOT NULL, expected TEXT NOT NULL DEFAULT '', label TEXT,
@@ -79,6 +80,14 @@ class PolicyVersion:
     path: str = ""
 
 
+RUN_KINDS = {
+    "suite": "a test-set run (the history, Metrics, compare pickers, `runs`)",
+    "case": "a single *Run case* or classify (kept for the cache)",
+    "sample": "one of the k runs behind a majority run of *Run ×k*",
+    "suggestion": "a held-out check of a suggested edit (app.runs.suggestion)",
+}
+
+
 @dataclass
 class RunRecord:
     id: str
@@ -90,8 +99,9 @@ class RunRecord:
     started: float = 0.0
     finished: float | None = None
     status: str = "running"  # running, finished, cancelled, failed, interrupted
-    kind: str = "suite"  # "suite": a test-set run (history); "case": a single case
+    kind: str = "suite"  # one of RUN_KINDS
     owner: str = ""  # pid@host of the process that runs or ran it
+    output_format: str = ""  # the format it ran with (app.core.stored_policy); "" for old runs
 
 
 @dataclass
@@ -177,11 +187,33 @@ def _json_list(value: list) -> str:
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("runs", "kind", "TEXT NOT NULL DEFAULT 'suite'"),
     ("runs", "owner", "TEXT NOT NULL DEFAULT ''"),
+    ("runs", "output_format", "TEXT NOT NULL DEFAULT ''"),  # version 5
     ("results", "tier", "TEXT"),  # version 2: tiers, escalate flag, two labels
     ("results", "escalate", "INTEGER NOT NULL DEFAULT 0"),
     ("results", "depiction", "TEXT"),
     ("results", "request", "TEXT"),
 )
+
+
+# Rows an upgrade from an older version rewrites: {version: statements}, run once when a
+# database below that version is opened. 5: held-out checks of a suggested edit were stored
+# as test-set runs of a policy version noted "suggestion check"; they get their own kind.
+UPGRADES: dict[int, tuple[str, ...]] = {
+    5: (
+        "UPDATE runs SET kind='suggestion' WHERE kind='suite' AND policy_hash IN "
+        "(SELECT hash FROM policy_versions WHERE note='suggestion check')",
+    ),
+}
+
+
+def upgrade_rows(conn: sqlite3.Connection, found: int | None) -> None:
+    """Run the :data:`UPGRADES` of every version above ``found`` (None: a new database)."""
+    if found is None:
+        return
+    for version, statements in sorted(UPGRADES.items()):
+        if found < version:
+            for statement in statements:
+                conn.execute(statement)
 
 
 def add_missing_columns(conn: sqlite3.Connection) -> None:

@@ -23,7 +23,13 @@ from pathlib import Path
 from app.core import store_errors
 from app.core.storage_paths import create_private_file
 from app.core.store_errors import StoreError, retry_locked
-from app.core.store_rows import ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION, add_missing_columns
+from app.core.store_rows import (
+    ADDED_COLUMNS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    add_missing_columns,
+    upgrade_rows,
+)
 
 OWNER = f"{os.getpid()}@{socket.gethostname()}"
 _LIVE_RUNS: set[str] = set()  # runs this process is running now
@@ -102,6 +108,7 @@ def _create(conn: sqlite3.Connection, path: Path) -> None:
         if statement.strip():
             conn.execute(statement)
     add_missing_columns(conn)
+    upgrade_rows(conn, found)
     if found != SCHEMA_VERSION:
         conn.execute("DELETE FROM schema_version")
         conn.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))

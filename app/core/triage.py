@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 
 from app.core.flips import prediction
 from app.core.outcome import answer_as_expected, is_right
-from app.core.policy import RULE_CODE_RE, OutputFormat, PolicyError, parse_policy
+from app.core.policy import RULE_CODE_RE, OutputFormat
 from app.core.stability import CaseStability
 from app.core.store import Store
 from app.core.store_rows import StoredResult, result_from_row
+from app.core.stored_policy import run_output
 from app.core.verdict import parse_verdict
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -97,14 +98,10 @@ class VersionResult:
     correct: bool
 
 
-def _version_output(store: Store, policy_hash: str, known: dict[str, OutputFormat]):
-    if policy_hash not in known:
-        version = store.policy_version(policy_hash)
-        try:
-            known[policy_hash] = parse_policy(version.text if version else "").output
-        except PolicyError:
-            known[policy_hash] = parse_policy("").output
-    return known[policy_hash]
+def _run_output(store: Store, run_id: str, known: dict[str, OutputFormat]) -> OutputFormat:
+    if run_id not in known:
+        known[run_id] = run_output(store, run_id)
+    return known[run_id]
 
 
 def case_history(store: Store, case_id: str, cases_path: str) -> list[VersionResult]:
@@ -114,7 +111,8 @@ def case_history(store: Store, case_id: str, cases_path: str) -> list[VersionRes
     rows = store.connection().execute(
         "SELECT results.*, runs.policy_hash AS run_policy FROM results "
         "JOIN runs ON runs.id = results.run_id "
-        "WHERE runs.cases_path=? AND results.case_id=? ORDER BY results.created",
+        "WHERE runs.cases_path=? AND results.case_id=? AND runs.kind != 'suggestion' "
+        "ORDER BY results.created",
         (str(cases_path), case_id),
     )
     newest: dict[str, VersionResult] = {}
@@ -125,7 +123,7 @@ def case_history(store: Store, case_id: str, cases_path: str) -> list[VersionRes
         newest.pop(policy_hash, None)  # keep insertion order = time of newest run
         newest[policy_hash] = VersionResult(
             policy_hash, result.run_id, result.created, prediction(result), result.expected,
-            is_right(result, _version_output(store, policy_hash, outputs)),
+            is_right(result, _run_output(store, result.run_id, outputs)),
         )  # fmt: skip
     return sorted(newest.values(), key=lambda v: v.created)
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core.run_types import EFFORTS
 from app.gui.cases.file_actions import CaseFileActions
+from app.gui.cases.label_file_run import LabelFileRun
 from app.gui.cases.panel import CasePanel
 from app.gui.evaluation.actions import EvaluationActions
 from app.gui.help import install_help_menu
@@ -173,6 +174,7 @@ class WindowActions:
         self.export_jsonl_action = self._add(
             set_menu, "Export &JSONL…", lambda: files.export_cases("jsonl")
         )
+        self._add(set_menu, "&Label a file…", LabelFileRun(window, commands, self.effort).start)
         history_menu = menu_bar.addMenu("&History")
         self.history_action = self._add(
             history_menu, "&Policy versions…", data.show_history, QKeySequence("Ctrl+Shift+H")

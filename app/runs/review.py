@@ -25,8 +25,8 @@ from pathlib import Path
 
 from app.core.cases import CasesError, load_cases, save_cases
 from app.core.fingerprint import text_hash
-from app.core.policy import OutputFormat, parse_policy
-from app.core.review_agreement import ReviewAgreement, review_agreement
+from app.core.policy import OutputFormat
+from app.core.review_agreement import ReviewAgreement, review_agreement, stored_run_agreement
 from app.core.reviews import (
     Review,
     ReviewError,
@@ -40,6 +40,7 @@ from app.core.reviews import (
     set_result_expected,
 )
 from app.core.store import Store
+from app.core.stored_policy import run_output as stored_run_output
 from app.core.triage_book import TriageError, file_triage, triage_entry, undo_triage
 from app.runs.review_queue import QueueItem, build_queue, model_choice
 
@@ -49,17 +50,16 @@ def run_output(store: Store, run_id: str) -> tuple[OutputFormat, str]:
     run = store.get_run(run_id)
     if run is None:
         raise ReviewError(f"There is no run {run_id}; pick one from the run history.")
-    version = store.policy_version(run.policy_hash)
-    if version is None:
+    if store.policy_version(run.policy_hash) is None:
         raise ReviewError(f"The policy text of run {run_id} is missing; run the policy again.")
-    return parse_policy(version.text).output, run.policy_hash
+    return stored_run_output(store, run), run.policy_hash
 
 
 def run_agreement(store: Store, run_id: str) -> ReviewAgreement:
     """The agreement figures of every review of a run."""
     output, _ = run_output(store, run_id)
-    rules = {r.case_id: list(r.rule_codes) for r in store.results(run_id)}
-    return review_agreement(run_reviews(store, run_id), output, rules)
+    found = stored_run_agreement(store, run_id, output, store.results(run_id))
+    return found if found is not None else review_agreement([], output)
 
 
 WRITE_PAUSE_S = 0.5  # the writer waits this long for more reviews before writing the file

@@ -9,6 +9,8 @@ are never shown to the model. The final answer becomes a :class:`Suggestion`, or
 
 :func:`check_suggestion` runs the held-out cases under the policy before and after the edit
 (the "before" side is usually all cache hits) and returns the flip report of those cases.
+Both runs are of kind ``suggestion``, never test-set runs: the history, Metrics, the compare
+pickers and ``runs`` leave them out; the edited version is noted ``suggestion check``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from app.core.fingerprint import ModelFingerprint
 from app.core.flips import FlipReport
 from app.core.holdout import HOLDOUT_SHARE, held_out_flips, split_cases, visible_failures
 from app.core.policy import Policy, PolicyError, parse_policy
+from app.core.run_facts import SUGGESTION_CHECK
 from app.core.run_types import ClassifyRequest, Failed, Finished, RunSettings
 from app.core.store import Store
 from app.core.store_rows import StoredResult
@@ -89,11 +92,11 @@ def check_suggestion(
     if not held:
         raise SuggestionError("The test set has no held-out case to check on; add more cases.")
     runs = []
-    for version in (policy, edited):
+    for version, note in ((policy, ""), (edited, SUGGESTION_CHECK)):
         summary = run_suite(
             engine, version, held, run_settings, store=store,
             model_fingerprint=model_fingerprint, template_hash=template_hash, order="file",
-            cancel=cancel, cases_path=cases_path, note="suggestion check",
+            cancel=cancel, cases_path=cases_path, note=note, kind="suggestion",
         )  # fmt: skip
         if summary.cancelled:
             raise SuggestionError("The check was cancelled; run it again.")

@@ -37,6 +37,7 @@ from app.core.policy import OutputFormat, Policy
 from app.core.run_types import ClassifyRequest, Failed, RunSettings
 from app.core.store import Store, StoreError
 from app.core.store_rows import CACHEABLE, StoredResult
+from app.core.stored_policy import format_record
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import Engine
 from app.runs.backend import recorded_model
@@ -109,7 +110,7 @@ def run_suite(
     if resume_run_id is None:
         run_id = store.create_run(
             policy_hash, model=model_name, settings=settings, cases_path=cases_path,
-            total=len(cases), kind=kind,
+            total=len(cases), kind=kind, output_format=format_record(policy.output),
         )  # fmt: skip
         done: set[str] = set()
     else:

@@ -29,7 +29,7 @@ def _add_heldout_check(win, cases_path: str) -> str:
     """A later test-set run of a draft, as a suggestion's held-out check leaves one."""
     store = win.store
     draft = store.add_policy_version("# Untitled draft\n", "suggestion check", "")
-    run = store.create_run(draft, model="m.gguf", cases_path=cases_path, total=1)
+    run = store.create_run(draft, model="m.gguf", cases_path=cases_path, total=1, kind="suggestion")
     store.add_result(StoredResult(run, "c1", "k-draft", "ok", expected="1", label="0"))
     store.set_run_status(run, "finished")
     return run

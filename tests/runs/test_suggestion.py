@@ -7,6 +7,7 @@ import pytest
 
 from app.core.cases import TestCase
 from app.core.holdout import is_held_out
+from app.core.run_facts import last_suite_run, suite_runs
 from app.core.store import Store
 from app.core.store_rows import StoredResult
 from app.core.suggest import SuggestionError
@@ -53,10 +54,20 @@ def test_check_runs_only_the_held_out_cases_before_and_after(engine, tmp_path):
         grammar=ANSWER,
     )  # fmt: skip
     store = Store(tmp_path / "r.db")
+    cases_path = str(tmp_path / "spam.cases.jsonl")
+    own = store.create_run(store.add_policy_version(POLICY.text), cases_path=cases_path)
     report = check_suggestion(
         engine, POLICY, suggestion, cases, run, store=store, model_fingerprint="tiny",
-        template_hash="t",
+        template_hash="t", cases_path=cases_path,
     )  # fmt: skip
+    checks = [store.get_run(report.run_before), store.get_run(report.run_after)]
+    assert [r.kind for r in checks] == ["suggestion", "suggestion"]
+    # never taken for a test-set run: history, Metrics after a restart, pickers, `runs`
+    assert [r.id for r in store.list_runs()] == [own]
+    assert [r.id for r in suite_runs(store, cases_path)] == [own]
+    assert last_suite_run(store, cases_path).id == own
+    assert store.policy_version(checks[0].policy_hash).note == ""  # the writer's own version
+    assert store.policy_version(checks[1].policy_hash).note == "suggestion check"
     before = store.results(report.run_before)
     after = store.results(report.run_after)
     assert {r.case_id for r in before} == held == {r.case_id for r in after}

@@ -53,14 +53,24 @@ def _cut_point(text: str, start: int, end: int) -> int:
     return end
 
 
+def _cuts(text: str, limit: int) -> list[int]:
+    """Where :func:`split_long_runs` cuts ``text`` (see the module notes)."""
+    cuts, start = [], 0
+    while len(text) - start > limit:
+        start = _cut_point(text, start, start + limit)
+        cuts.append(start)
+    return cuts
+
+
 def split_long_runs(text: str, limit: int = MAX_PIECE) -> list[str]:
     """``text`` in pieces of at most ``limit`` characters, cut where the tokens stay the same
     (see the module notes); short text is one piece."""
-    pieces: list[str] = []
-    start = 0
-    while len(text) - start > limit:
-        cut = _cut_point(text, start, start + limit)
-        pieces.append(text[start:cut])
-        start = cut
-    pieces.append(text[start:])
-    return [piece for piece in pieces if piece]
+    bounds = [0, *_cuts(text, limit), len(text)]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def has_unbroken_run(text: str, limit: int = MAX_PIECE) -> bool:
+    """Whether ``text`` holds a run longer than ``limit`` characters with no point where the
+    pre-tokenizer starts a new match: one that must be cut at the limit, and one that a
+    server tokenizing the whole text at once may crash on."""
+    return any(not _safe_cut(text[cut - 1], text[cut]) for cut in _cuts(text, limit))

@@ -5,13 +5,27 @@
 segment, exactly as the local engine does, so people's text is never parsed for special
 tokens (see ``app.engine.remote.engine`` for the three ways a case is sent). ``request_body`` holds
 the sampling settings every completion request carries.
+
+People's text reaches a tokenize endpoint only in pieces of at most
+:data:`~app.engine.harmony.long_runs.MAX_PIECE` characters, as in the local engine: a run of
+some 27,000 characters without a space crashes llama.cpp's tokenizer, and with it the server.
+llama-cpp-python's completions endpoint takes only a string and tokenizes all of it at once, so
+a case whose text holds such a run (no point to cut it in ``MAX_PIECE`` characters) is refused
+there in one sentence before anything is sent.
 """
 
 from __future__ import annotations
 
 from app.core.run_types import ClassifyRequest
 from app.engine.harmony.events import SPECIALS
-from app.engine.harmony.prompt import PromptError, prompt_text, render, tokenize_segments
+from app.engine.harmony.long_runs import MAX_PIECE, has_unbroken_run, split_long_runs
+from app.engine.harmony.prompt import (
+    PromptError,
+    Segment,
+    prompt_text,
+    render,
+    tokenize_segments,
+)
 from app.engine.remote.http import HttpClient, HttpError
 
 
@@ -77,14 +91,42 @@ class ServerTokenizer:
         self.last_ids = ids
         if self.api == "llama-server":
             return ids, len(ids)
+        if any(has_unbroken_run(s.text) for s in segments if not s.trusted):
+            raise PromptError(
+                f"The policy or content holds a run of more than {MAX_PIECE:,} characters "
+                "without a space or break, which crashes this server (llama-cpp-python); "
+                "shorten it, or use llama.cpp's llama-server or the local engine."
+            )
         text = prompt_text(segments)
-        whole = self.server_tokenize(text, special=True)
+        whole = self._as_the_server_reads(segments)
         if whole != ids and any("<|" in s.text for s in segments if not s.trusted):
             raise PromptError(
                 "The policy or content contains '<|', which this server (llama-cpp-python) "
                 "would read as control tokens; use llama.cpp's llama-server or the local engine."
             )
         return text, len(whole)
+
+    def _as_the_server_reads(self, segments: list[Segment]) -> list[int]:
+        """The ids of the prompt text as llama-cpp-python reads it (specials parsed in all
+        of it), people's text tokenized in pieces no longer than ``MAX_PIECE``."""
+        ids: list[int] = []
+        for segment in segments:
+            parts = [segment.text] if segment.trusted else _server_pieces(segment.text)
+            for part in parts:
+                ids.extend(self.tokenize(part.encode("utf-8"), True))
+        return ids
+
+
+def _server_pieces(text: str) -> list[str]:
+    """People's text in tokenizable pieces, each ``<|`` starting a piece so that no cut falls
+    inside a control token the server would read in the whole text."""
+    starts, index = [0], text.find("<|", 1)
+    while index != -1:
+        starts.append(index)
+        index = text.find("<|", index + 1)
+    starts.append(len(text))
+    chunks = [text[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+    return [piece for chunk in chunks for piece in split_long_runs(chunk)]
 
 
 def request_body(request: ClassifyRequest, model: str, api: str) -> dict:

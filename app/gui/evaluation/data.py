@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from app.core.flips import run_metrics
 from app.core.metrics import Metrics
-from app.core.policy import OutputFormat, PolicyError, parse_policy
+from app.core.policy import OutputFormat
 from app.core.run_facts import previous_suite_run, suite_runs
 from app.core.run_labels import describe_run
 from app.core.store import PolicyVersion, RunRecord, Store, StoredResult
+from app.core.stored_policy import run_output
 from app.runs.backend import model_matches
 
 CHART_METRICS = ("accuracy", "precision", "recall", "f1")
@@ -57,18 +58,10 @@ class RunMetrics:
     previous: Metrics | None = None  # the previous run of the same test set, if any
 
 
-def output_of(text: str) -> OutputFormat:
-    """The output format a policy text declares (the default one if it does not parse)."""
-    try:
-        return parse_policy(text).output
-    except PolicyError:
-        return OutputFormat()
-
-
 def _metrics_of(store: Store, run: RunRecord) -> tuple[list[StoredResult], OutputFormat, str]:
     version = store.policy_version(run.policy_hash)
     text = version.text if version else ""
-    return store.results(run.id), output_of(text), text
+    return store.results(run.id), run_output(store, run), text
 
 
 def load_run_metrics(store: Store, run_id: str) -> RunMetrics:
@@ -100,7 +93,7 @@ def version_history(store: Store, path: str | None = None) -> list[VersionSummar
         latest = _latest_run(runs)
         metrics = None
         if latest is not None:
-            metrics = run_metrics(store.results(latest.id), output_of(version.text))
+            metrics = run_metrics(store.results(latest.id), run_output(store, latest))
         summaries.append(VersionSummary(number, version, len(runs), latest, metrics))
     return summaries
 

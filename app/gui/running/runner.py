@@ -83,6 +83,7 @@ class RunCoordinator(QObject):
         case_panel.currentCaseChanged.connect(self.show_case)
         case_panel.caseContentEdited.connect(self._on_case_content_edited)
         policy_panel.policyEdited.connect(self.policy_changed)
+        policy_panel.formatKept.connect(lambda _output: self.policy_changed())
         result_view.ruleCodeClicked.connect(self.jump_to_rule)
         result_view.phrasesFound.connect(self._on_phrases)
         result_view.quoteClicked.connect(self.jump_to_quote)
@@ -94,13 +95,20 @@ class RunCoordinator(QObject):
         """The policy text changed (edit or load): re-check staleness, labels, context."""
         text = self.policy_panel.text()
         try:
-            self._policy = parse_policy(text)
+            self._policy = self._parse(text)
         except PolicyError:
             self._policy = None  # keep the last labels while the front matter is half-typed
         else:
             self.cases.set_labels(*self._policy.output.expected_choices())  # labels and tiers
         self.model.set_policy_text(text, self._policy.output if self._policy else None)
         self.show_case(self.view.case_id() or self.cases.current_case_id())
+
+    def _parse(self, text: str) -> Policy:
+        """The policy on screen under the format kept beside it (the panel's, chosen in the
+        window even before a first save; else the sidecar file beside its path)."""
+        path = self._policy_path()
+        where, kept = Path(path) if path else None, self.policy_panel.sidecar_format
+        return parse_policy(text, where) if kept is None else parse_policy(text, where, kept)
 
     def output(self) -> OutputFormat:
         """The output format of the policy on screen (the last one that parsed)."""
@@ -240,9 +248,8 @@ class RunCoordinator(QObject):
             self.message.emit("A run is already in progress; cancel it or wait for it to end.")
             return None
         text = self.policy_panel.text()
-        path = self._policy_path()
         try:
-            policy = parse_policy(text, Path(path) if path else None)
+            policy = self._parse(text)
         except PolicyError as exc:
             QMessageBox.warning(self._window, "The policy cannot be used", str(exc))
             return None

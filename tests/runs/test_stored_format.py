@@ -1,0 +1,120 @@
+"""A run keeps the output format it ran with: a format kept in a sidecar beside a published
+``policy.txt`` (not in the stored text) is the one every re-reading of the stored run uses —
+metrics, run facts, flips, compare, reviews, triage history, reports, a shared review
+file — even after the sidecar is gone; older runs (no recorded format) read as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.cases import TestCase
+from app.core.flips import flip_report, output_of
+from app.core.policy import OutputFormat, load_policy, parse_policy
+from app.core.policy_sidecar import sidecar_path, write_sidecar
+from app.core.report import build_run_report
+from app.core.review_file import export_reviews, import_reviews
+from app.core.run_compare import compare_stored_runs
+from app.core.run_facts import run_facts
+from app.core.run_types import RunSettings
+from app.core.store import Store
+from app.core.stored_policy import format_record, run_output, run_policy
+from app.core.triage import case_history
+from app.gui.evaluation.data import load_run_metrics, version_history
+from app.runs.review import run_output as review_output
+from app.runs.suite import run_suite
+from tests.support.scripted_engine import ScriptedEngine
+
+SAMPLE = Path(__file__).parents[1] / "support" / "policies" / "listing_scams.txt"
+KEPT = OutputFormat(
+    kind="labels", labels=("VALID", "INVALID"), violating=("INVALID",),
+    tiers=("LS0", "LS2", "LS3", "LS4"), allowed_tiers=("LS0",),
+)  # fmt: skip
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
+    s = Store(tmp_path / "results.db")
+    yield s
+    s.close()
+
+
+def _cases() -> list[TestCase]:
+    return [
+        TestCase("c1", "Selling my bike, pay by gift card only", "INVALID"),
+        TestCase("c2", "Is the sofa still available?", "VALID"),
+        TestCase("c3", "Brand new phone for 10 dollars, wire me first", "INVALID"),
+    ]
+
+
+def _run(store: Store, policy, cases_path: str) -> str:
+    engine = ScriptedEngine({c.content: c.expected for c in _cases()})
+    summary = run_suite(
+        engine, policy, _cases(), RunSettings(), store=store, model_fingerprint="fake",
+        template_hash="t", order="file", cases_path=cases_path,
+    )  # fmt: skip
+    return summary.run_id
+
+
+def test_a_sidecar_format_stays_with_the_stored_run(store, tmp_path):
+    path = tmp_path / "policy.txt"
+    path.write_bytes(SAMPLE.read_bytes())
+    inferred = parse_policy(path.read_text(encoding="utf-8")).output
+    assert inferred.two_labels and inferred != KEPT  # the text alone reads otherwise
+    write_sidecar(path, KEPT)
+    policy = load_policy(path)
+    assert policy.output == KEPT
+    cases_path = str(tmp_path / "policy.cases.jsonl")
+    first, second = _run(store, policy, cases_path), _run(store, policy, cases_path)
+    sidecar_path(path).unlink()  # the kept format is gone from disk: the store still knows
+    assert store.get_run(first).output_format == format_record(KEPT)
+    assert run_output(store, first) == output_of(store, first) == KEPT
+    assert run_policy(store, first).text == policy.text
+    assert review_output(store, first)[0] == KEPT
+    facts = run_facts(store, store.get_run(first))
+    assert (facts.scored, facts.accuracy) == (3, 1.0)
+    shown = load_run_metrics(store, second)
+    assert shown.output == KEPT and shown.metrics.accuracy == 1.0
+    assert shown.previous is not None and shown.previous.accuracy == 1.0
+    (summary,) = version_history(store)
+    assert summary.metrics is not None and summary.metrics.accuracy == 1.0
+    report = build_run_report(store, first)
+    assert report.policy.output == KEPT and report.metrics.accuracy == 1.0
+    flips = flip_report(store, first, second)
+    assert flips.metrics_before.accuracy == flips.metrics_after.accuracy == 1.0
+    assert compare_stored_runs(store, first, second).metrics_a.accuracy == 1.0
+    assert all(v.correct for v in case_history(store, "c1", cases_path))
+
+
+def test_a_run_recorded_before_formats_were_kept_reads_its_text(store):
+    text = "---\nname: Spam\nformat: binary\n---\n# Spam\nSP1 Bulk promotion violates.\n"
+    run_id = store.create_run(store.add_policy_version(text))
+    assert store.get_run(run_id).output_format == ""
+    assert run_output(store, run_id) == parse_policy(text).output
+
+
+def test_a_review_file_carries_the_format_to_a_colleagues_copy(store, tmp_path):
+    path = tmp_path / "policy.txt"
+    path.write_bytes(SAMPLE.read_bytes())
+    write_sidecar(path, KEPT)
+    run_id = _run(store, load_policy(path), str(tmp_path / "policy.cases.jsonl"))
+    shared = tmp_path / "queue.jsonl"
+    export_reviews(store, run_id, shared)
+    theirs = Store(tmp_path / "theirs.db")
+    try:
+        import_reviews(theirs, shared)
+        assert theirs.get_run(run_id).output_format == format_record(KEPT)
+        assert run_output(theirs, run_id) == KEPT
+    finally:
+        theirs.close()
+
+
+def test_a_majority_run_without_a_format_reads_its_samples_format(store):
+    text = SAMPLE.read_text(encoding="utf-8")
+    digest = store.add_policy_version(text)
+    sample = store.create_run(digest, kind="sample", output_format=format_record(KEPT))
+    majority = store.create_run(digest)  # as *Run ×k* records it
+    store.link_sample_run(majority, 0, 1, sample)
+    assert run_output(store, majority) == KEPT != parse_policy(text).output
