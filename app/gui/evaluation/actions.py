@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, Slot
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
@@ -249,8 +248,7 @@ class EvaluationActions(QObject):
         if not self.shown_run_id:
             self.context.show_message("Run the test set first; then export the run it shows.")
             return
-        directory = str(Path(self.policy_path()).parent) if self.policy_path() else ""
         export(
             self.context.parent, self.context.store, self.shown_run_id, self.tasks,
-            self.context.show_message, directory,
+            self.context.show_message, self.policy_path() or "",
         )  # fmt: skip

@@ -15,7 +15,6 @@ from PySide6.QtCore import QModelIndex, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +33,7 @@ from app.gui.models.table import (
     is_server_class,
     state_tooltip,
 )
+from app.gui.shared.file_dialogs import open_file
 from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.table_views import row_table
 from app.library import catalog
@@ -218,12 +218,10 @@ class ModelsDialog(QDialog):
         self._use_index(self.table.currentIndex())
 
     def _add_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Add a gpt-oss-safeguard model", str(self.controller.models_dir()), GGUF_FILTER
-        )
+        path = open_file(self, "Add a gpt-oss-safeguard model", "model", GGUF_FILTER)
         if path:
             self.show_message("")
-            self.controller.add_file(path)
+            self.controller.add_file(str(path))
 
     def _open_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.controller.models_dir())))

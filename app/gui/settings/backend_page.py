@@ -20,7 +20,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -36,6 +35,7 @@ from app.engine.remote.engine import APIS, RemoteConfig
 from app.engine.remote.http import DEFAULT_KEY_ENV
 from app.gui.settings.backend_controller import BackendController
 from app.gui.shared.backend_values import DEFAULTS, normalize_values, remote_config
+from app.gui.shared.file_dialogs import open_file
 from app.gui.shared.model_file import GGUF_FILTER
 
 GPU_MODES = ("auto", "all", "number", "cpu")
@@ -83,11 +83,11 @@ class BackendSettingsWidget(QWidget):
     def _local_page(self) -> QWidget:
         self.model_edit = QLineEdit()
         self.model_edit.setPlaceholderText("No model chosen (Models… lists and downloads them)")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.model_edit, 1)
-        row.addWidget(browse)
+        row.addWidget(self.browse_button)
         self.gpu_combo = QComboBox()
         for mode in GPU_MODES:
             self.gpu_combo.addItem(GPU_MODE_TEXT[mode], mode)
@@ -225,11 +225,12 @@ class BackendSettingsWidget(QWidget):
         self.gpu_spin.setEnabled(self.gpu_combo.currentData() == "number")
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a gpt-oss-safeguard model", self.model_edit.text(), GGUF_FILTER
+        chosen = self.model_edit.text().strip()
+        path = open_file(
+            self, "Choose a gpt-oss-safeguard model", "model", GGUF_FILTER, selected=chosen
         )
         if path:
-            self.model_edit.setText(path)
+            self.model_edit.setText(str(path))
 
     def show_result(self, text: str) -> None:
         """One sentence under Test connection, all of it: the label takes the lines it

@@ -163,7 +163,7 @@ UI_EFFORT = option("ui/effort", "medium", choice(*EFFORTS))
 RECENT_FILES = option("ui/recent_files", [], string_list)
 GEOMETRY = option("ui/geometry", None, state_bytes)
 # the folder each kind of file dialog used last (app.gui.shared.file_dialogs)
-FILE_KINDS = ("policy", "test_set", "report", "model")
+FILE_KINDS = ("policy", "test_set", "report", "model", "review")
 LAST_FOLDERS = {kind: option(f"dialogs/{kind}_folder", "", text) for kind in FILE_KINDS}
 IMPORT_LAST_FILE = option("import/last_file", "", text)  # the file the import dialog read
 # the import dialog's column mapping per file shape (app.gui.cases.import_memory), JSON
