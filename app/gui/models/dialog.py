@@ -31,6 +31,7 @@ from app.gui.models.table import (
     ModelTableModel,
     check_text,
     is_server_class,
+    memory_text,
     state_tooltip,
 )
 from app.gui.shared.file_dialogs import open_file
@@ -198,6 +199,7 @@ class ModelsDialog(QDialog):
         if item is not None and item.entry is not None and item.entry.notes:
             lines.append(item.entry.notes)
         if item is not None:
+            lines.append(memory_text(item))
             lines.append(check_text(self.model.check(item.name), item))
         self.detail_label.setText("\n".join(line for line in lines if line))
         self.fetch_facts.show_item(item)
