@@ -20,6 +20,7 @@ queries never run on the GUI thread: each goes through the evaluation controller
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -148,12 +149,13 @@ class EvaluationActions(QObject):
         if token != self._load_token or not found:
             return
         model = self.context.case_panel.model
+        key = model_filter(backend_config(self.context.settings))  # what the look-up asked for
         items = [
             (
                 case_id,
                 item.policy_text,
                 item.result.content,
-                item.result.as_classify_result(),
+                dataclasses.replace(item.result.as_classify_result(), model=key),
                 False,
             )
             for case_id, item in found.items()
