@@ -103,3 +103,26 @@ def test_settings_browse_model(qtbot, places, monkeypatch):  # noqa: F811
     qtbot.mouseClick(page.browse_button, Qt.MouseButton.LeftButton)
     assert starts == [str(places["exports"])]  # the folder a model came from last
     settings.reject()
+
+
+def test_review_file_dialogs(qtbot, places, monkeypatch):  # noqa: F811
+    """Review ▸ Export/Import review file start beside the test set, then where review files
+    went last; Save reviewed as a new test set starts where test sets go."""
+    window = open_workbench(qtbot, places["policies"], monkeypatch, FakeEngineFactory(FakeScript()))
+    with qtbot.waitSignal(window.runner.runEnded, timeout=10000):
+        assert window.runner.run_suite("all")
+    run_id = window.store.list_runs()[-1].id
+    starts = _asked(monkeypatch, "getSaveFileName", str(places["exports"] / "mine"))
+    window.review.ask_export()
+    assert starts == [str(places["policies"] / f"review-{run_id}.jsonl")]  # was the cwd
+    assert (places["exports"] / "mine.jsonl").is_file()
+    starts = _asked(monkeypatch, "getOpenFileName", "")
+    window.review.ask_import()
+    assert starts == [str(places["exports"])]
+    file_dialogs.remember_folder("test_set", places["home"])
+    review = window.review.open_review(run_id)
+    starts = _asked(monkeypatch, "getSaveFileName", "")
+    review.ask_save_reviewed()
+    assert starts == [str(places["home"] / "reviewed.cases.jsonl")]
+    review.close()
+    shut(window)
