@@ -73,7 +73,7 @@ def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
 # the options the app's choice fills in when they were left at their defaults
 _REMOTE_KEYS = {
     "remote_model": "", "remote_api": "auto", "api_key_env": DEFAULT_KEY_ENV, "concurrency": 1,
-    "deadline": 600.0,
+    "deadline": 600.0, "timeout": 300.0,
 }  # fmt: skip
 
 

@@ -264,6 +264,7 @@ class MainWindow(QMainWindow):
         self.policy_panel.set_context_size(config.engine.n_ctx)
         local_path = config.engine.model_path if config.kind == "local" else ""
         self.models_controller.active_path = local_path
+        self.runner.backend_changed()  # results of another model are marked
         if not self.controller.is_busy():
             self._on_engine_state("no_model", "")
 

@@ -2,7 +2,8 @@
 
 One small JSON object, Qt-free, beside the window's ``settings.ini``: ``backend`` ("local"
 or "remote"), the local ``model_path``, and the server's ``base_url``, ``remote_model``,
-``remote_api``, ``api_key_env``, ``concurrency`` and ``deadline`` (the API key is never
+``remote_api``, ``api_key_env``, ``concurrency``, ``deadline`` and ``timeout`` (the
+longest silence on a case, in seconds) (the API key is never
 here). The window writes it whenever its backend settings change, and on its first start
 after an update from the settings it kept before; ``models use`` writes the local model;
 ``classify`` and ``eval`` read it when no ``--backend``/``--model``/``--base-url`` says
@@ -19,7 +20,7 @@ from app.core.storage_paths import atomic_write_text, config_dir
 CHOICE_FILE = "backend.json"
 KEYS = (
     "backend", "model_path", "n_ctx", "n_gpu_layers", "parallel", "base_url", "remote_model",
-    "remote_api", "api_key_env", "concurrency", "deadline",
+    "remote_api", "api_key_env", "concurrency", "deadline", "timeout",
 )  # fmt: skip
 
 

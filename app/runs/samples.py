@@ -10,7 +10,9 @@ other while the stability views read the samples behind it.
 
 An engine that decodes several sequences at once gets the k samples of each case together
 (:mod:`app.runs.samples_batch`: one prompt evaluation, copied); others run one sample run
-after the other. The majority rows are announced as ``CaseStored`` (cached) at the end, so
+after the other. Progress is the whole run's (:mod:`app.runs.samples_progress`): one
+``SuiteStarted`` with total = cases × k and every sample result counted against it. The
+majority rows are announced as ``CaseStored`` (cached, at the full count) at the end, so
 a view of the cases shows the majority. A cancelled or failed sample ends the whole run there; the samples stored so far stay in the
 cache, so running again costs only what is missing.
 
@@ -38,6 +40,7 @@ from app.core.store_rows import StoredResult
 from app.engine.protocol import Engine
 from app.runs.backend import recorded_model
 from app.runs.samples_batch import run_samples_together
+from app.runs.samples_progress import SamplesProgress
 from app.runs.suite import run_suite
 from app.runs.suite_results import CaseStored, SuiteSummary
 
@@ -92,18 +95,19 @@ def run_samples(
     summary = SamplesSummary("", k)
     emit = on_event or (lambda _event: None)
     seeds = sample_seeds(run_settings.seed, k)
+    progress = SamplesProgress(emit, len(cases) * k)
     if hasattr(engine, "classify_many") and engine_factory is None:
         summary.samples = run_samples_together(
             engine, policy, cases, seeds, run_settings, store=store,
             model_fingerprint=model_fingerprint, template_hash=template_hash, cancel=cancel,
-            emit=emit, cases_path=cases_path, note=note, concurrency=concurrency,
+            progress=progress, cases_path=cases_path, note=note, concurrency=concurrency,
         )  # fmt: skip
         summary.cancelled = any(s.cancelled for s in summary.samples)
     for seed in [] if summary.samples else seeds:
         sample = run_suite(
             engine, policy, cases, dataclasses.replace(run_settings, seed=seed),
             store=store, model_fingerprint=model_fingerprint, template_hash=template_hash,
-            order="file", cancel=cancel, on_event=on_event, cases_path=cases_path,
+            order="file", cancel=cancel, on_event=progress.forward, cases_path=cases_path,
             note=note, concurrency=concurrency, engine_factory=engine_factory, kind="sample",
         )  # fmt: skip
         summary.samples.append(sample)
@@ -126,8 +130,8 @@ def run_samples(
     majority = [dataclasses.replace(r, run_id=run_id, created=0.0) for r in chosen]
     store.add_results(majority)
     store.set_run_status(run_id, "finished")
-    for index, result in enumerate(majority, start=1):  # the case table shows the majority
-        emit(CaseStored(run_id, result, index, len(majority), True, 0.0))
+    for result in majority:  # the case table shows the majority; the count stays full
+        emit(CaseStored(run_id, result, progress.total, progress.total, True, 0.0))
     summary.run_id = run_id
     return summary
 

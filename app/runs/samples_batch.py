@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable
 
 from app.core.cases import TestCase, model_content
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
@@ -27,9 +26,8 @@ from app.core.store_rows import StoredResult
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import Engine
 from app.runs.backend import recorded_model
+from app.runs.samples_progress import SamplesProgress
 from app.runs.suite_results import (
-    CaseStored,
-    SuiteStarted,
     SuiteSummary,
     cached_result,
     classify_case,
@@ -51,7 +49,7 @@ def run_samples_together(
     model_fingerprint: ModelFingerprint | str,
     template_hash: str,
     cancel: threading.Event,
-    emit: Callable[[object], None],
+    progress: SamplesProgress,
     cases_path: str = "",
     note: str = "",
     concurrency: int = 1,
@@ -74,11 +72,14 @@ def run_samples_together(
     summaries = [SuiteSummary(run_id, total=len(cases)) for run_id, _ in runs]
     hits = store.lookup_many(list(keys.values()))
     misses: dict[str, tuple[TestCase, int, str]] = {}
+    progress.start(runs[0][0])  # progress counts every (case, sample), the cached ones too
     for index, (run_id, _) in enumerate(runs):
         cached = [cached_result(hits[keys[(c.id, index)]], run_id, c) for c in cases
                   if keys[(c.id, index)] in hits]  # fmt: skip
         store.add_results(cached)
         summaries[index].done = summaries[index].cached = len(cached)
+        for stored in cached:
+            progress.stored(run_id, stored, True)
     for case in cases:  # case-major: the k samples of a case sit next to each other
         for index in range(len(seeds)):
             if keys[(case.id, index)] not in hits:
@@ -87,18 +88,15 @@ def run_samples_together(
         ClassifyRequest(rid, policy.body, model_content(case), runs[index][1], policy.output)
         for rid, (case, index, _) in misses.items()
     ]
-    total, done, cancel_sent = len(cases) * len(seeds), sum(s.done for s in summaries), False
-    emit(SuiteStarted(runs[0][0], total, 0))  # progress counts every (case, sample)
+    cancel_sent = False
     crashed: list[ClassifyRequest] = []  # the engine process died in them: tried again below
 
     def keep(request_id: str, stored: StoredResult) -> None:
-        nonlocal done
         index = misses[request_id][1]
         store.add_result(stored)
         summaries[index].done += 1
         summaries[index].failed += stored.status == VerdictStatus.ERROR.value
-        done += 1
-        emit(CaseStored(runs[index][0], stored, done, total, False, None))
+        progress.stored(runs[index][0], stored, False)
 
     if requests:
         together = max(concurrency, min(len(seeds), MAX_TOGETHER))

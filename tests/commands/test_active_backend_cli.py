@@ -165,3 +165,19 @@ def test_backend_local_without_a_model_takes_the_active_model(
     )  # fmt: skip
     assert f"using the model {tiny_model.name}" in err.splitlines()[0]
     assert code in (0, 1), err
+
+
+def test_the_windows_silence_limit_reaches_the_cli(folders: Path, capsys) -> None:
+    """Settings ▸ server's silence limit is the CLI's --timeout when it is not given: eval
+    on a hanging server gives up on the case after 2 s of silence (it waited 300 s)."""
+    from tests.bad_inputs.servers import hanging
+
+    with fake_server(hanging(hang_s=30)) as (url, _handler):
+        save_backend_values(
+            open_settings(), dict(DEFAULTS, backend="remote", base_url=url, timeout=2.0)
+        )
+        code, _out, err = run(
+            capsys, "eval", "--policy", str(folders / "spam.md"), "--db", str(folders / "r.db")
+        )
+    assert code != 0
+    assert "took this case and then sent nothing for 2 s" in err, err

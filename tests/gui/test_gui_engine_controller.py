@@ -127,3 +127,20 @@ def test_load_failure_ends_failed(qtbot, setup):
     assert outcome.status == "failed" and "gpt-oss" in outcome.message
     assert stored == []
     assert not controller.is_busy()
+
+
+def test_run_x5_progress_counts_every_case_sample_in_one_total(qtbot, setup):
+    """Run ×5 (one sample run after another on the fake engine): the bar's total is cases ×
+    5 from the start, the count climbs to it and never passes it (it read "0 / 5" with a
+    count past the maximum, which QProgressBar ignores)."""
+    controller, _store, _factory, model = setup
+    seen: list[tuple[int, int, float]] = []
+    controller.progress.connect(lambda done, total, eta: seen.append((done, total, eta)))
+    outcome, _stored, _deltas, started = _run(qtbot, controller, _request(model, samples=5))
+    assert outcome.status == "finished"
+    assert [total for _run_id, total in started] == [25]
+    assert {total for _done, total, _eta in seen} == {25}
+    counts = [done for done, _total, _eta in seen]
+    assert counts == sorted(counts) and counts[0] == 0 and counts[-1] == 25
+    assert len(set(counts)) > 5  # it moves through the run, not only at the end
+    assert seen[-1][2] == 0.0

@@ -53,6 +53,7 @@ REMOTE = {
     "api_key_env": "VLLM_KEY",
     "concurrency": 4,
     "deadline": 1800.0,
+    "timeout": 120.0,
 }
 
 
@@ -76,12 +77,14 @@ def test_garbled_values_fall_back_to_defaults(page: BackendSettingsWidget) -> No
             "concurrency": 0,
             "parallel": 99,
             "deadline": -5,
+            "timeout": "forever",
         }
     )
     values = page.values()
     assert values["backend"] == "local" and values["n_ctx"] == 8192 and values["parallel"] == 16
     assert values["remote_api"] == "auto" and values["concurrency"] == 1
     assert values["n_gpu_layers"] == "auto" and values["deadline"] == 1.0  # clamped
+    assert values["timeout"] == 300.0  # garbled: the default
 
 
 def test_the_key_is_never_in_values_or_settings(

@@ -8,6 +8,9 @@ chosen for suggestions (``suggest/model_path``; one engine at a time, so the cla
 unloaded meanwhile). The answer lands in the :class:`SuggestionView`. *Check* runs the
 held-out cases under the policy before and after the edit on the same engine; *Apply* puts
 the new text in the editor as one undoable edit and records it as a draft version.
+
+A check always ends in the view: its result, or one sentence saying why it did not run or
+did not finish (no cases, the engine busy, a policy that does not parse, a cancel).
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
 
-from app.core.cases import load_cases
 from app.core.policy import PolicyError, parse_policy
 from app.core.suggest import Suggestion
 from app.gui.analysis.context import AnalysisContext
@@ -27,6 +29,8 @@ from app.gui.shared import options
 from app.gui.shared.backend_values import backend_config
 from app.gui.shared.settings_store import load_run_settings
 from app.runs.suggestion import ask_suggestion, check_suggestion
+
+BUSY = "The engine is busy; wait for the run to end."
 
 
 class SuggestActions(QObject):
@@ -52,12 +56,12 @@ class SuggestActions(QObject):
             backend = dataclasses.replace(backend, engine=engine)
         return backend
 
-    def _policy(self):
+    def _policy(self, on_error):
         path = self.ctx.policy_path()
         try:
             return parse_policy(self.ctx.policy_text(), Path(path) if path else None)
         except PolicyError as exc:
-            self.view.show_error(str(exc))
+            on_error(str(exc))
             return None
 
     def failures_in_view(self) -> list:
@@ -72,17 +76,17 @@ class SuggestActions(QObject):
             ids = [i for i in panel.visible_case_ids() if i in failed] or ids
         return [r for r in analysis.results if r.case_id in set(ids)]
 
-    def _start(self, kind: str, task, busy_text: str) -> None:
+    def _start(self, kind: str, task) -> bool:
         run = load_run_settings(self.ctx.settings, self.ctx.effort())
         if not self.ctx.engine.start_task(self._backend(), task, run.renderer):
-            self.ctx.show_message("The engine is busy; wait for the run to end.")
-            return
+            self.ctx.show_message(BUSY)
+            return False
         self._pending = kind
-        self.view.show_busy(busy_text)
         self.ctx.tabs.setCurrentWidget(self.view)
+        return True
 
     def suggest(self) -> None:
-        failures, policy = self.failures_in_view(), self._policy()
+        failures, policy = self.failures_in_view(), self._policy(self.view.show_error)
         if policy is None:
             return
         if not failures:
@@ -95,15 +99,21 @@ class SuggestActions(QObject):
         def task(engine, _identity, _template, cancel):
             return ask_suggestion(engine, policy, failures, run, cancel=cancel)
 
-        self._start("suggest", task, f"Asking the model about {len(failures)} failing cases…")
+        if self._start("suggest", task):
+            self.view.show_busy(f"Asking the model about {len(failures)} failing cases…")
 
     @Slot(str)
     def check(self, _new_text: str) -> None:
-        suggestion, policy = self.view.suggestion, self._policy()
-        cases_path = self.ctx.cases_path()
-        if suggestion is None or policy is None or not cases_path:
+        suggestion = self.view.suggestion
+        if suggestion is None:
             return
-        cases = load_cases(cases_path)
+        policy = self._policy(lambda error: self.view.show_check_error(f"Not checked: {error}"))
+        if policy is None:
+            return
+        cases, cases_path = self.ctx.case_panel.cases(), self.ctx.cases_path()
+        if not cases:
+            self.view.show_check_error("Not checked: the test set has no cases; add some first.")
+            return
         run = load_run_settings(self.ctx.settings, self.ctx.effort())
         store = self.ctx.store
 
@@ -114,7 +124,10 @@ class SuggestActions(QObject):
                 cancel=cancel,
             )  # fmt: skip
 
-        self._start("check", task, "Checking the suggestion on the held-out cases…")
+        if self._start("check", task):
+            self.view.show_checking("Checking the suggestion on the held-out cases…")
+        else:
+            self.view.show_check_error(f"Not checked: {BUSY}")
 
     @Slot(str)
     def apply(self, new_text: str) -> None:
@@ -132,8 +145,9 @@ class SuggestActions(QObject):
             return
         if message and kind == "suggest":
             self.view.show_error(message)
-        elif message:
-            self.view.show_check_error(f"The check did not finish: {message}")
+        elif message or result is None:
+            reason = message or "it was stopped; run it again"
+            self.view.show_check_error(f"The check did not finish: {reason}")
         elif kind == "suggest":
             self.view.show_suggestion(result)
         else:

@@ -3,8 +3,10 @@
 ``SuggestionView`` shows the unified diff of the policy (removed lines red, added green, as
 plain text), the section it changes and what the check found. *Apply* emits
 ``applyRequested(new_text)`` (the window makes it a new, undoable draft); *Check* emits
-``checkRequested(new_text)`` (the window runs the held-out cases and calls
-:meth:`show_check`); *Discard* clears it. An answer that is not a usable replacement arrives
+``checkRequested(new_text)`` (the window runs the held-out cases: :meth:`show_checking`
+while they run, then :meth:`show_check` with the result or :meth:`show_check_error` with one
+sentence; the title keeps naming the section, so no "Checking…" outlives the check);
+*Discard* clears it. An answer that is not a usable replacement arrives
 through :meth:`show_error` and is never offered for applying.
 """
 
@@ -87,9 +89,19 @@ class SuggestionView(QWidget):
         self.title.setText(text)
         self._set_buttons(False)
 
+    def show_checking(self, text: str) -> None:
+        """The held-out check runs: said under the diff, the suggestion's title stays."""
+        self.check_label.setText(text)
+        self._set_buttons(False)
+
+    def _title(self) -> str:
+        if self.suggestion is None:
+            return "No suggestion yet: select failing cases, then Suggest an edit."
+        return f"Suggested change to the section “{self.suggestion.section}”:"
+
     def show_suggestion(self, suggestion: Suggestion) -> None:
         self.suggestion = suggestion
-        self.title.setText(f"Suggested change to the section “{suggestion.section}”:")
+        self.title.setText(self._title())
         lines = suggestion.diff()
         self.diff.setPlainText("\n".join(lines))
         dark = palette_is_dark(self.palette())
@@ -128,17 +140,19 @@ class SuggestionView(QWidget):
             f"On {held} held-out cases: {len(report.fixed)} fixed, {len(report.broken)} broken, "
             f"{len(report.changed)} changed but still wrong."
         )
+        self.title.setText(self._title())
         self._set_buttons(self.suggestion is not None)
 
     def show_check_error(self, message: str) -> None:
-        """A check that did not finish; the suggestion stays."""
+        """A check that did not finish (one sentence); the suggestion stays."""
         self.check_label.setText(message)
+        self.title.setText(self._title())
         self._set_buttons(self.suggestion is not None)
 
     def clear(self) -> None:
         self.suggestion = None
         self.diff.clear()
-        self.title.setText("No suggestion yet: select failing cases, then Suggest an edit.")
+        self.title.setText(self._title())
         self.check_label.setText("")
         self._set_buttons(False)
         self.discarded.emit()
@@ -149,5 +163,4 @@ class SuggestionView(QWidget):
 
     def _check(self) -> None:
         if self.suggestion is not None:
-            self.check_label.setText("Checking on the held-out cases…")
             self.checkRequested.emit(self.suggestion.policy_after)

@@ -3,7 +3,9 @@
 Rows are cases; results are attached by case id. A result remembers the policy text and
 content it was computed for (and the prompt of a response case), so it turns *stale* (grey
 italic, with a tooltip) as soon as one differs from what is on screen, and fresh again if
-the edit is undone. Stale results are never marked; ✓/✗ is app.core.outcome's judgement
+the edit is undone. A result answered by another model than the one now chosen
+(:meth:`CaseTableModel.set_current_model`) says "(other model)" in Status and names its
+model in the tooltip. Stale results are never marked; ✓/✗ is app.core.outcome's judgement
 under ``output``; *Prompt* shows the prompt a response case answers. ``ResultEntry``
 (app.gui.shared.result_entry) is one case's latest run; app.gui.cases.filter sorts and
 filters for the view.
@@ -20,7 +22,13 @@ from app.core.cases import TestCase
 from app.core.policy_meta import OutputFormat
 from app.core.run_types import ClassifyResult
 from app.core.verdict import VerdictStatus
-from app.gui.shared.result_entry import KIND_TEXT, ResultEntry, predicted_text, text_key
+from app.gui.shared.result_entry import (
+    KIND_TEXT,
+    ResultEntry,
+    model_label,
+    predicted_text,
+    text_key,
+)
 from app.gui.shared.table_model import HeaderedTableModel
 
 
@@ -65,6 +73,7 @@ class CaseTableModel(HeaderedTableModel):
         self._queued: set[str] = set()
         self._prompts: dict[str, str] = {}  # case id -> the prompt its result answered
         self._next_id, self.output = 1, OutputFormat()  # output: the format ✓/✗ judges with
+        self._model_key = ""  # the model now chosen (app.runs.backend.model_filter's key)
 
     # --- Qt model API ---------------------------------------------------------------
     def row_count(self) -> int:
@@ -96,6 +105,11 @@ class CaseTableModel(HeaderedTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if stale:
                 return "Stale: the policy or this case changed after this result; run it again."
+            if column != Column.PREVIEW and column != Column.PROMPT and self.other_model(entry):
+                return (
+                    f"Answered by {model_label(entry.model)}, not the model now chosen "
+                    f"({model_label(self._model_key)}); run it again to compare."
+                )
             if column in (Column.PREVIEW, Column.PROMPT):
                 return (case.prompt if column == Column.PROMPT else case.content)[:600]
             if entry and entry.error:
@@ -129,6 +143,8 @@ class CaseTableModel(HeaderedTableModel):
             text = entry.state_text() or kind or predicted_text(entry)
             if entry.stale:
                 return f"{text} (stale)"
+            if self.other_model(entry):
+                return f"{text} (other model)"
             return f"{text} (cached)" if entry.cached and entry.state == "done" else text
         if entry.stale or not case.expected or not entry.label:  # fresh, labelled, expected
             return ""
@@ -307,6 +323,23 @@ class CaseTableModel(HeaderedTableModel):
             if stale != entry.stale:
                 entry.stale = stale
                 self._row_changed(row)
+
+    def set_current_model(self, key: str) -> None:
+        """The model now chosen; results answered by another one are marked."""
+        if key != self._model_key:
+            self._model_key = key
+            if self._cases:
+                last = self.index(len(self._cases) - 1, len(Column) - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
+
+    def other_model(self, entry: ResultEntry | None) -> bool:
+        """Whether ``entry`` holds a result of another model than the one now chosen."""
+        model = entry.model if entry is not None and entry.state == "done" else ""
+        return bool(model and self._model_key and model != self._model_key)
+
+    def other_model_count(self) -> int:
+        """Results in the table answered by another model than the one now chosen."""
+        return sum(self.other_model(self._entries.get(case.id)) for case in self._cases)
 
     def _row_changed(self, row: int) -> None:
         if row >= 0:

@@ -20,9 +20,9 @@ queries never run on the GUI thread: each goes through the evaluation controller
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, Slot
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
@@ -149,12 +149,13 @@ class EvaluationActions(QObject):
         if token != self._load_token or not found:
             return
         model = self.context.case_panel.model
+        key = model_filter(backend_config(self.context.settings))  # what the look-up asked for
         items = [
             (
                 case_id,
                 item.policy_text,
                 item.result.content,
-                item.result.as_classify_result(),
+                dataclasses.replace(item.result.as_classify_result(), model=key),
                 False,
             )
             for case_id, item in found.items()
@@ -249,8 +250,7 @@ class EvaluationActions(QObject):
         if not self.shown_run_id:
             self.context.show_message("Run the test set first; then export the run it shows.")
             return
-        directory = str(Path(self.policy_path()).parent) if self.policy_path() else ""
         export(
             self.context.parent, self.context.store, self.shown_run_id, self.tasks,
-            self.context.show_message, directory,
+            self.context.show_message, self.policy_path() or "",
         )  # fmt: skip

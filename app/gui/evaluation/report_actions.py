@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.core.report import build_run_report, write_html, write_markdown, write_report_text
 from app.core.report_formats import results_csv
 from app.core.store import Store
+from app.gui.shared.file_dialogs import save_file, save_file_and_filter
 from app.gui.shared.tasks import TaskRunner
 
 HTML_FILTER = "HTML report (*.html)"
@@ -70,15 +71,16 @@ def export_results_csv(
     run_id: str,
     tasks: TaskRunner,
     on_done: Callable[[str], None] | None = None,
-    directory: str = "",
+    policy_path: str = "",
 ) -> int | None:
     """Ask where to save the results CSV of ``run_id`` and write it off the GUI thread;
     None when the user cancelled the file dialog."""
-    default = str(Path(directory or Path.home()) / f"run-{run_id}.csv")
-    path, _ = QFileDialog.getSaveFileName(parent, "Export results CSV", default, CSV_FILTER)
-    if not path:
+    target = save_file(
+        parent, "Export results CSV", "report", f"run-{run_id}.csv", CSV_FILTER,
+        policy_path=policy_path, suffix=".csv",
+    )  # fmt: skip
+    if target is None:
         return None
-    target = Path(path) if Path(path).suffix else Path(path + ".csv")
     return _submit(tasks, write_results_csv, store, run_id, target, on_done, "Results CSV")
 
 
@@ -88,16 +90,16 @@ def export_run_report(
     run_id: str,
     tasks: TaskRunner,
     on_done: Callable[[str], None] | None = None,
-    directory: str = "",
+    policy_path: str = "",
 ) -> int | None:
     """Ask where to save the report of ``run_id`` and write it off the GUI thread.
 
     Returns the task id, or None when the user cancelled the file dialog."""
-    default = str(Path(directory or Path.home()) / f"run-{run_id}.html")
-    path, selected = QFileDialog.getSaveFileName(
-        parent, "Export run report", default, f"{HTML_FILTER};;{MARKDOWN_FILTER}"
-    )
-    if not path:
+    path, selected = save_file_and_filter(
+        parent, "Export run report", "report", f"run-{run_id}.html",
+        f"{HTML_FILTER};;{MARKDOWN_FILTER}", policy_path=policy_path,
+    )  # fmt: skip
+    if path is None:
         return None
-    target = report_path(path, selected)
+    target = report_path(str(path), selected)
     return _submit(tasks, write_run_report, store, run_id, target, on_done, "Report")

@@ -15,7 +15,6 @@ from PySide6.QtCore import QModelIndex, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,8 +31,10 @@ from app.gui.models.table import (
     ModelTableModel,
     check_text,
     is_server_class,
+    memory_text,
     state_tooltip,
 )
+from app.gui.shared.file_dialogs import open_file
 from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.table_views import row_table
 from app.library import catalog
@@ -198,6 +199,7 @@ class ModelsDialog(QDialog):
         if item is not None and item.entry is not None and item.entry.notes:
             lines.append(item.entry.notes)
         if item is not None:
+            lines.append(memory_text(item))
             lines.append(check_text(self.model.check(item.name), item))
         self.detail_label.setText("\n".join(line for line in lines if line))
         self.fetch_facts.show_item(item)
@@ -218,12 +220,10 @@ class ModelsDialog(QDialog):
         self._use_index(self.table.currentIndex())
 
     def _add_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Add a gpt-oss-safeguard model", str(self.controller.models_dir()), GGUF_FILTER
-        )
+        path = open_file(self, "Add a gpt-oss-safeguard model", "model", GGUF_FILTER)
         if path:
             self.show_message("")
-            self.controller.add_file(path)
+            self.controller.add_file(str(path))
 
     def _open_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.controller.models_dir())))

@@ -55,6 +55,14 @@ STATE_COLOURS = {
 }
 
 
+def memory_text(item: LibraryItem) -> str:
+    """The memory the model needs, as :mod:`app.library.memory` estimates it (the one figure
+    the Memory column, its tooltip and the details show; the catalog's notes carry none)."""
+    if item.estimate is None:
+        return ""
+    return f"Estimated need: {item.estimate.describe()}."
+
+
 def item_size(item: LibraryItem) -> int | None:
     """Bytes on disk for a file that is here, else the published size."""
     if item.state in (catalog.READY, catalog.INVALID):
@@ -190,7 +198,7 @@ class ModelTableModel(HeaderedTableModel):
                 lines.append(item.entry.notes)
             return "\n".join(lines)
         if column == Column.MEMORY and item.estimate is not None:
-            return f"Estimated need: {item.estimate.describe()}"
+            return memory_text(item)
         if column == Column.CHECK:
             return check_text(self._checks.get(item.name), item)
         return state_tooltip(item)

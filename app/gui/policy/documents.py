@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal, SignalInstance, Slot
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.cases import CasesError, TestCase, cases_path_for, load_cases, save_cases
 from app.core.policy import OutputFormat, PolicyError, parse_policy
 from app.core.policy_sidecar import read_sidecar, write_sidecar
 from app.core.storage_paths import atomic_write_text
 from app.gui.policy.templates import BLANK_POLICY, newer_recovery, recovery_path_for
+from app.gui.shared.file_dialogs import open_file, save_file
 from app.gui.shared.settings_store import add_recent_file, recent_files
 
 AUTOSAVE_MS = 3000
@@ -137,9 +138,8 @@ class PolicyDocument(QObject):
         return True
 
     def open_dialog(self) -> bool:
-        start = str(self.path.parent) if self.path else ""
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open policy", start, POLICY_FILTER)
-        return self.open(Path(path)) if path else False
+        path = open_file(self.window, "Open policy", "policy", POLICY_FILTER, policy_path=self.path)
+        return self.open(path) if path else False
 
     def open(self, path: Path | str, ask_save: bool = True) -> bool:
         """Open a policy file and its cases; offers a newer recovery copy back."""
@@ -228,14 +228,12 @@ class PolicyDocument(QObject):
         return self._write(self.path)
 
     def save_as(self) -> bool:
-        start = str(self.path) if self.path else "policy.md"
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save policy as", start, POLICY_FILTER)
-        if not path:
-            return False
-        path = Path(path)
-        if not path.suffix:
-            path = path.with_suffix(".md")
-        return self._write(path, new_path=True)
+        name = self.path.name if self.path else "policy.md"
+        path = save_file(
+            self.window, "Save policy as", "policy", name, POLICY_FILTER,
+            policy_path=self.path, suffix=".md",
+        )  # fmt: skip
+        return self._write(path, new_path=True) if path else False
 
     def _write(self, path: Path, new_path: bool = False) -> bool:
         old_recovery = recovery_path_for(self.path)

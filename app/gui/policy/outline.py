@@ -11,15 +11,28 @@ each rule (the share of its citations on wrong cases, pale to red, with the coun
 tooltip) and lists the "policy unclear" notes filed on it under the rule. The panel calls ``update_text`` on its
 debounce timer; the tree is rebuilt only when the list of entries changed, so scrolling and
 expansion survive ordinary typing.
+
+Entries are read whole at any width: a title that does not fit wraps onto more lines (never
+cut to "DC0.a M…"), the row heights follow the pane's width, the full text is in each
+entry's tooltip, and :meth:`PolicyOutline.minimumSizeHint` asks the splitter for room for a
+rule code and a word or two of its title (:data:`MIN_CHARS`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from app.core.policy import find_rule_codes
 from app.core.policy_lines import headings, prose_lines
@@ -29,6 +42,8 @@ from app.gui.shared.theme import heat_colour
 LINE_ROLE = Qt.ItemDataRole.UserRole
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 2
+MIN_CHARS = 16  # the narrowest outline: "DC0.a Misleading" and its heat strip on one line
+INDENT = 12
 
 
 def heat_icon(heat: RuleHeat) -> QIcon:
@@ -51,6 +66,28 @@ def heat_tooltip(heat: RuleHeat, cases: int) -> str:
     )
     hint = heat.hint(cases)
     return f"{text}\n{hint}" if hint else text
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Row heights for titles wrapped at the width the tree gives the row (Qt's own size
+    hint measures a wrapped text as one unbounded line)."""
+
+    def sizeHint(  # noqa: N802 (Qt's name)
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        view = self.parent()
+        if not isinstance(view, QTreeWidget):
+            return super().sizeHint(option, index)
+        depth, parent = 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        depth += view.rootIsDecorated()
+        width = view.viewport().width() - depth * view.indentation()
+        if not view.verticalScrollBar().isVisible():  # wrapped rows may bring it: room for it
+            width -= view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        sized = QStyleOptionViewItem(option)
+        sized.rect = QRect(0, 0, max(1, width), max(1, option.rect.height()))
+        return super().sizeHint(sized, index)
 
 
 @dataclass(frozen=True)
@@ -89,11 +126,14 @@ class PolicyOutline(QTreeWidget):
         super().__init__(parent)
         self.setHeaderHidden(True)
         self.setColumnCount(1)
-        self.setUniformRowHeights(True)
+        self.setUniformRowHeights(False)  # a wrapped title takes the lines it needs
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setExpandsOnDoubleClick(False)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setIndentation(14)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)  # only a word longer than the pane
+        self.setIndentation(INDENT)
+        self.setItemDelegate(_WrappingDelegate(self))
         self._entries: list[OutlineEntry] = []
         self._heats: dict[str, RuleHeat] = {}
         self._cases = 0
@@ -103,6 +143,17 @@ class PolicyOutline(QTreeWidget):
 
     def entries(self) -> list[OutlineEntry]:
         return list(self._entries)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Room for a rule code, a word or two of its title and its heat strip."""
+        width = self.fontMetrics().averageCharWidth() * MIN_CHARS + 2 * INDENT + 24
+        return QSize(width, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """Wrapped rows take their heights again at the new width."""
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.scheduleDelayedItemsLayout()
 
     def update_text(self, text: str) -> None:
         """Refresh from the policy text (cheap when nothing structural changed)."""

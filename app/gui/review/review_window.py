@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QLineEdit, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.cases import TestCase, save_cases
 from app.core.reviews import ReviewError, check_reviewer, progress_text
@@ -27,6 +27,7 @@ from app.gui.review.agreement_tab import AgreementTab
 from app.gui.review.case_view import Prepared, ReviewCaseView, prepare
 from app.gui.review.keys import choice_keys, legend
 from app.gui.review.setup_bar import SetupBar
+from app.gui.shared.file_dialogs import save_file
 from app.gui.shared.tasks import TaskRunner
 from app.gui.shared.widgets import plain_label
 from app.runs.review import ReviewSession, run_agreement
@@ -296,11 +297,12 @@ class ReviewWindow(QWidget):
         self.say(f"The test set keeps the {len(cases)} reviewed cases; save it to keep that.")
 
     def ask_save_reviewed(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save reviewed as a new test set", "reviewed.cases.jsonl", "Test sets (*.jsonl)"
-        )
+        path = save_file(
+            self, "Save reviewed as a new test set", "test_set", "reviewed.cases.jsonl",
+            "Test sets (*.jsonl)", suffix=".jsonl",
+        )  # fmt: skip
         if path:
-            self.save_reviewed(Path(path))
+            self.save_reviewed(path)
 
     def save_reviewed(self, path: Path) -> bool:
         cases = self.reviewed_cases()

@@ -15,12 +15,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, SignalInstance
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMenuBar, QWidget
+from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QWidget
 
 from app.core.review_file import export_reviews, import_reviews
 from app.core.reviews import ReviewError
 from app.core.store import Store
 from app.gui.review.review_window import ReviewWindow
+from app.gui.shared.file_dialogs import open_file, save_file
+
+REVIEW_FILTER = "Review files (*.jsonl)"
 
 
 @dataclass(frozen=True)
@@ -112,14 +115,12 @@ class WindowReview(QObject):
         if not run_id:
             self.ctx.show_message("Run the test set first; then export its review file.")
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self.ctx.parent,
-            "Export review file",
-            f"review-{run_id}.jsonl",
-            "Review files (*.jsonl)",
-        )
+        path = save_file(
+            self.ctx.parent, "Export review file", "review", f"review-{run_id}.jsonl",
+            REVIEW_FILTER, policy_path=self.ctx.cases_path(), suffix=".jsonl",
+        )  # fmt: skip
         if path:
-            self.export(run_id, Path(path))
+            self.export(run_id, path)
 
     def export(self, run_id: str, path: Path) -> None:
         try:
@@ -130,11 +131,12 @@ class WindowReview(QObject):
         self.ctx.show_message(f"{count} reviews of run {run_id} written to {path.name}.")
 
     def ask_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self.ctx.parent, "Import review file", "", "Review files (*.jsonl)"
-        )
+        path = open_file(
+            self.ctx.parent, "Import review file", "review", REVIEW_FILTER,
+            policy_path=self.ctx.cases_path(),
+        )  # fmt: skip
         if path:
-            self.import_file(Path(path))
+            self.import_file(path)
 
     def import_file(self, path: Path) -> list[str]:
         """Import a review file; the sentences it gives go to the status bar."""

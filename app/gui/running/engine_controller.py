@@ -287,7 +287,9 @@ class EngineController(QObject):
     def _on_batch(self, events: list) -> None:
         self.casesStored.emit([event.result for event in events])
         last = events[-1]
-        self._done += len(events)  # a count: parallel results arrive out of order
+        # a count (parallel results arrive out of order), never past the bar's maximum: the
+        # majority rows that end a Run ×k are announced at the full count
+        self._done = min(self._done + len(events), last.total)
         self.progress.emit(self._done, last.total, -1.0 if last.eta_s is None else last.eta_s)
 
     @Slot(object)

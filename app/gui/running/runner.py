@@ -6,12 +6,16 @@ set (Run all / failed / selected, Resume) or one case (Run case) — and both go
 way: the result cache, the engine, the store. It asks for a model file the first time,
 records each stored result on the case model (with the policy text and content it was
 computed for, so later edits mark it stale), and streams deltas into the result view when
-the running case is the one shown. One job runs at a time: ``runningChanged`` covers it,
+the running case is the one shown. Each result carries the key of the model that answered
+it (``ClassifyResult.model``), and :meth:`RunCoordinator.backend_changed` tells the case
+model which model is chosen now, so results of another model are marked and counted in one
+sentence. One job runs at a time: ``runningChanged`` covers it,
 ``runEnded(RunOutcome)`` ends it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,13 +31,23 @@ from app.gui.shared.backend_values import backend_config
 from app.gui.shared.highlights import reveal_phrase
 from app.gui.shared.model_file import model_file_ready
 from app.gui.shared.result_copy import ResultContext
+from app.gui.shared.result_entry import model_label
 from app.gui.shared.settings_store import (
     load_engine_settings,
     load_run_settings,
 )
+from app.runs.backend import model_filter
 from app.runs.selection import LAST_RUN, RunJob, RunOutcome
 
 SUITE_KINDS = ("all", "failed", "selected", "resume", "shown")
+
+
+def _results(count: int) -> str:
+    return "1 result" if count == 1 else f"{count} results"
+
+
+def _be(count: int) -> str:
+    return "is" if count == 1 else "are"
 
 
 class RunCoordinator(QObject):
@@ -71,6 +85,7 @@ class RunCoordinator(QObject):
         self._effort = effort
         self._window = parent_widget
         self._submitted: dict[str, tuple[str, str]] = {}  # case id -> (policy text, content)
+        self._run_model = ""  # the key of the model the running job uses
         self._policy: Policy | None = None
         self.samples = 1  # Run ×k: samples per case of the test-set run being started
         controller.caseStarted.connect(self._on_case_started)
@@ -210,11 +225,13 @@ class RunCoordinator(QObject):
             return False
         policy, text = prepared
         cases = [case for case in (self.model.case(i) for i in ids) if case is not None]
+        backend = backend_config(self.settings)
+        self._run_model = model_filter(backend)
         job = RunJob(
             policy=policy,
             cases=cases,
             run=load_run_settings(self.settings, self._effort()),
-            backend=backend_config(self.settings),
+            backend=backend,
             resume_run_id=resume,
             failed_first=kind == "suite",
             cases_path=self._cases_path(),
@@ -230,6 +247,18 @@ class RunCoordinator(QObject):
             return False
         self.runningChanged.emit(True)
         return True
+
+    def backend_changed(self) -> None:
+        """The settings may name another model: mark the results it did not answer."""
+        key = model_filter(backend_config(self.settings))
+        self.model.set_current_model(key)
+        others = self.model.other_model_count()
+        if others:
+            self.message.emit(
+                f"{_results(others)} in the table came from another model than "
+                f"{model_label(key)}; Status says 'other model' until "
+                f"{'it runs' if others == 1 else 'they run'} again."
+            )
 
     def _all_ids(self) -> list[str]:
         return [case.id for case in self.model.cases()]
@@ -300,9 +329,8 @@ class RunCoordinator(QObject):
         items = []
         for stored in results:
             policy_text, content = self._submitted.get(stored.case_id, ("", stored.content))
-            items.append(
-                (stored.case_id, policy_text, content, stored.as_classify_result(), stored.cached)
-            )
+            result = dataclasses.replace(stored.as_classify_result(), model=self._run_model)
+            items.append((stored.case_id, policy_text, content, result, stored.cached))
             if stored.case_id == self._in_flight:
                 self._in_flight = ""
             if stored.status == "error":
@@ -327,6 +355,10 @@ class RunCoordinator(QObject):
             "cancelled": "Run cancelled.",
             "failed": "Run stopped: the engine failed. Your edits are safe; run again to restart it.",
         }
-        self.message.emit(outcome.message or texts.get(outcome.status, outcome.status))
+        text = outcome.message or texts.get(outcome.status, outcome.status)
+        others = self.model.other_model_count()
+        if others:
+            text = f"{text} {_results(others)} in the table {_be(others)} from another model."
+        self.message.emit(text)
         self.runningChanged.emit(False)
         self.runEnded.emit(outcome)

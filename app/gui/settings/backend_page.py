@@ -8,7 +8,8 @@ value functions live in :mod:`app.gui.shared.backend_values`). Keys:
 * local: ``model_path``, ``n_gpu_layers`` ("auto", -1 for all layers, 0 for CPU only, or a
   number), ``n_ctx``;
 * remote: ``base_url``, ``remote_model``, ``remote_api`` (one of ``APIS``), ``api_key_env``,
-  ``concurrency``, ``deadline`` (seconds one case may take).
+  ``concurrency``, ``deadline`` (seconds one case may take), ``timeout`` (seconds a server
+  may stay silent on a case; its range and default are ``options.REMOTE_SILENCE``'s).
 
 The API key itself is never one of them: the key field only feeds "Save key in system
 keyring", and it is cleared once the key is saved. "Test connection" and the keyring write
@@ -20,7 +21,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -35,7 +35,9 @@ from PySide6.QtWidgets import (
 from app.engine.remote.engine import APIS, RemoteConfig
 from app.engine.remote.http import DEFAULT_KEY_ENV
 from app.gui.settings.backend_controller import BackendController
+from app.gui.shared import options
 from app.gui.shared.backend_values import DEFAULTS, normalize_values, remote_config
+from app.gui.shared.file_dialogs import open_file
 from app.gui.shared.model_file import GGUF_FILTER
 
 GPU_MODES = ("auto", "all", "number", "cpu")
@@ -83,11 +85,11 @@ class BackendSettingsWidget(QWidget):
     def _local_page(self) -> QWidget:
         self.model_edit = QLineEdit()
         self.model_edit.setPlaceholderText("No model chosen (Models… lists and downloads them)")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.model_edit, 1)
-        row.addWidget(browse)
+        row.addWidget(self.browse_button)
         self.gpu_combo = QComboBox()
         for mode in GPU_MODES:
             self.gpu_combo.addItem(GPU_MODE_TEXT[mode], mode)
@@ -150,6 +152,14 @@ class BackendSettingsWidget(QWidget):
             "The longest one case may take on the server, its answer streamed in full; a "
             "slow server with a long policy or a large token budget may need more."
         )
+        self.silence_spin = QSpinBox()
+        self.silence_spin.setRange(*options.SILENCE_RANGE)
+        self.silence_spin.setSuffix(" s")
+        self.silence_spin.setToolTip(
+            "The longest the server may send nothing on a case before the case fails; after "
+            "three silent cases in a row the run stops, so a hanging server holds a run for "
+            "three times this."
+        )
         self.test_button = QPushButton("Test connection")
         self.test_button.clicked.connect(self.test_connection)
         # the whole width under the button: a server's error or the chat API's warning runs
@@ -167,7 +177,12 @@ class BackendSettingsWidget(QWidget):
         form.addRow("API key variable:", self.key_env_edit)
         form.addRow("API key:", key_row)
         form.addRow("Concurrent requests:", self.concurrency_spin)
-        form.addRow("Time limit per case:", self.deadline_spin)
+        limits = QHBoxLayout()  # one row: the dialog fits a 700-px screen
+        limits.addWidget(self.deadline_spin)
+        limits.addWidget(QLabel("silent for at most"))
+        limits.addWidget(self.silence_spin)
+        limits.addStretch(1)
+        form.addRow("Time limit per case:", limits)
         form.addRow("Connection:", test_row)
         form.addRow(self.result_label)
         return page
@@ -189,6 +204,7 @@ class BackendSettingsWidget(QWidget):
             "api_key_env": self.key_env_edit.text().strip() or DEFAULT_KEY_ENV,
             "concurrency": self.concurrency_spin.value(),
             "deadline": float(self.deadline_spin.value()),
+            "timeout": float(self.silence_spin.value()),
         }
 
     def set_values(self, values: dict) -> None:
@@ -211,6 +227,7 @@ class BackendSettingsWidget(QWidget):
         self.key_env_edit.setText(v["api_key_env"])
         self.concurrency_spin.setValue(v["concurrency"])
         self.deadline_spin.setValue(round(v["deadline"]))
+        self.silence_spin.setValue(round(v["timeout"]))
 
     def remote_config(self) -> RemoteConfig:
         return remote_config(self.values())
@@ -225,11 +242,12 @@ class BackendSettingsWidget(QWidget):
         self.gpu_spin.setEnabled(self.gpu_combo.currentData() == "number")
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a gpt-oss-safeguard model", self.model_edit.text(), GGUF_FILTER
+        chosen = self.model_edit.text().strip()
+        path = open_file(
+            self, "Choose a gpt-oss-safeguard model", "model", GGUF_FILTER, selected=chosen
         )
         if path:
-            self.model_edit.setText(path)
+            self.model_edit.setText(str(path))
 
     def show_result(self, text: str) -> None:
         """One sentence under Test connection, all of it: the label takes the lines it

@@ -40,6 +40,7 @@ FIELDS: dict[str, options.Option] = {  # value name -> setting
     "api_key_env": options.API_KEY_ENV,
     "concurrency": options.CONCURRENCY,
     "deadline": options.REMOTE_DEADLINE,  # seconds one case may take on the server
+    "timeout": options.REMOTE_SILENCE,  # seconds a server may stay silent on a case
 }
 DEFAULTS: dict[str, Any] = {name: opt.default for name, opt in FIELDS.items()}
 
@@ -116,6 +117,7 @@ def remote_config(values: dict) -> RemoteConfig:
         api_key_env=v["api_key_env"],
         api=v["remote_api"],
         deadline=v["deadline"],
+        read_timeout=v["timeout"],
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 
 from app.core.run_types import EFFORTS
-from app.engine.remote.engine import APIS
+from app.engine.remote.engine import APIS, RemoteConfig
 from app.engine.remote.http import DEFAULT_KEY_ENV
 
 log = logging.getLogger(__name__)
@@ -163,11 +163,19 @@ UI_EFFORT = option("ui/effort", "medium", choice(*EFFORTS))
 RECENT_FILES = option("ui/recent_files", [], string_list)
 GEOMETRY = option("ui/geometry", None, state_bytes)
 # the folder each kind of file dialog used last (app.gui.shared.file_dialogs)
-FILE_KINDS = ("policy", "test_set", "report", "model")
+FILE_KINDS = ("policy", "test_set", "report", "model", "review")
 LAST_FOLDERS = {kind: option(f"dialogs/{kind}_folder", "", text) for kind in FILE_KINDS}
 IMPORT_LAST_FILE = option("import/last_file", "", text)  # the file the import dialog read
 # the import dialog's column mapping per file shape (app.gui.cases.import_memory), JSON
 IMPORT_MAPPINGS = option("import/mappings", {}, json_object)
+
+
+# the longest a server may stay silent on a case (its read timeout), in seconds; after three
+# silent cases in a row a run stops, so this bounds how long a hanging server holds a run
+SILENCE_RANGE = (2, 3600)
+REMOTE_SILENCE = option(
+    "remote/read_timeout", RemoteConfig.read_timeout, float_range(*map(float, SILENCE_RANGE))
+)
 
 
 def splitter_state(name: str) -> Option:

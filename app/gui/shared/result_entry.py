@@ -2,7 +2,10 @@
 
 ``ResultEntry`` is what ``CaseTableModel`` keeps per case id and what the result view shows;
 ``text_key`` digests the policy text and case content an entry was computed for, so the
-model can tell when it turned stale. ``STATUS_TEXT`` / ``KIND_TEXT`` are the words the
+model can tell when it turned stale; the entry's result names the model that answered it
+(``ClassifyResult.model``: :func:`app.runs.backend.model_filter`'s key, read by
+:func:`model_label`), so the table can mark a result of another model than the one now
+chosen. ``STATUS_TEXT`` / ``KIND_TEXT`` are the words the
 Status column shows for an entry's state and verdict kind.
 """
 
@@ -70,9 +73,23 @@ class ResultEntry:
             return self.result.verdict.label or ""
         return ""
 
+    @property
+    def model(self) -> str:
+        """The key of the model that answered ('' when not known)."""
+        return self.result.model if self.result is not None else ""
+
     def outdated(self, policy_key: str, content: str) -> bool:
         """True when this entry was computed for another policy text or case content."""
         return self.policy_key != policy_key or self.content_key != text_key(content)
+
+
+def model_label(key: str) -> str:
+    """A model key for people: 'tiny.gguf', 'gpt-oss at http://host:8000', or 'the model
+    of http://host:8000' (a server's only model)."""
+    if not key.startswith("remote:"):
+        return key or "no model"
+    url, _, model = key.removeprefix("remote:").partition("#")
+    return f"{model} at {url}" if model else f"the model of {url}"
 
 
 def predicted_text(entry: ResultEntry | None) -> str:
