@@ -54,7 +54,7 @@ def test_a_published_policy_with_a_sidecar_runs_under_it(qtbot, tmp_path, monkey
     win = _window(qtbot, tmp_path, monkeypatch, path)
     assert win.runner.output() == KEPT
     assert _expected_choices(win) == KEPT.expected_choices()[0]
-    prepared = win.runner._prepare()
+    prepared = win.runner.prepare()
     assert prepared is not None and prepared[0].output == KEPT
     win.shutdown()
 
@@ -77,6 +77,6 @@ def test_an_untitled_policy_runs_under_the_format_chosen_before_saving(
     assert kept is not None and not kept.two_labels
     assert win.runner.output() == kept  # no edit needed: keeping the format is enough
     assert _expected_choices(win) == list(kept.expected_choices()[0])
-    prepared = win.runner._prepare()
+    prepared = win.runner.prepare()
     assert prepared is not None and prepared[0].output == kept  # a run before the first save
     win.shutdown()

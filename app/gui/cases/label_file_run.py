@@ -64,7 +64,7 @@ class LabelFileRun(QObject):
             policy_path=self._commands.document.path, settings=self._commands.settings,
         )  # fmt: skip
         data = self._read(path) if path else None
-        prepared = runner._prepare() if data is not None else None  # Run all's own checks
+        prepared = runner.prepare() if data is not None else None  # Run all's own checks
         if path is None or data is None or prepared is None:
             return False
         return self._submit(prepared[0], data, path)
