@@ -163,7 +163,7 @@ def _tier_family(
     return tiers, [first_lines[0], first_lines[-1]], allowed & set(tiers)
 
 
-def infer_output_format(body: str, offset: int = 0) -> FormatReading:
+def infer_output_format(body: str, offset: int = 0) -> FormatReading:  # noqa: C901 (on the shrinking list)
     """Read the output format from a policy body whose first line is file line offset + 1."""
     lines = [(offset + i + 1, line) for i, line in enumerate(body.split("\n"))]
     notes: dict[int, list[str]] = {}

@@ -27,7 +27,7 @@ from app.runs.suite_results import (
 )
 
 
-def run_in_parallel(
+def run_in_parallel(  # noqa: C901 (on the shrinking list)
     engines: Callable[[], Engine] | Engine,
     concurrency: int,
     misses: list[tuple[int, TestCase, str]],

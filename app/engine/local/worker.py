@@ -18,7 +18,7 @@ from app.core.run_types import TERMINAL, Delta, Event, Failed, terminal_case_id
 FLUSH_SECONDS = 0.02  # batch streamed deltas for at most this long
 
 
-def worker_main(conn: Connection, cancel: MpEvent) -> None:
+def worker_main(conn: Connection, cancel: MpEvent) -> None:  # noqa: C901 (on the shrinking list)
     """Entry point of the child process. Messages in: ("load", EngineSettings),
     ("classify", ClassifyRequest), ("classify_many", ([ClassifyRequest], parallel sequences)),
     ("prefix_budget", bytes of saved policy prefixes), ("close", None). Messages out: ("loaded", info),

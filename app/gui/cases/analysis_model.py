@@ -53,7 +53,7 @@ class AnalysedCaseModel(CaseTableModel):
     def stability(self, case_id: str) -> CaseStability | None:
         return self._stability.get(case_id)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: C901 (on the shrinking list)
         if not index.isValid():
             return None
         column = index.column()

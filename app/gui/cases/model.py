@@ -79,7 +79,7 @@ class CaseTableModel(HeaderedTableModel):
     def row_count(self) -> int:
         return len(self._cases)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: C901 (on the shrinking list)
         if not index.isValid():
             return None
         case = self._cases[index.row()]
