@@ -14,19 +14,13 @@ from app.core.cases import TestCase  # noqa: E402
 from app.gui.cases.case_menu import case_menu  # noqa: E402
 from app.gui.shared.result_copy import ResultContext, fenced, result_markdown  # noqa: E402
 from app.gui.shared.result_entry import ResultEntry  # noqa: E402
-from tests.support.fake_engine import FakeEngineFactory, FakeScript  # noqa: E402
-from tests.support.gui_window import open_workbench, shut  # noqa: E402
 
 TIMEOUT = 20000
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    win = open_workbench(qtbot, tmp_path, monkeypatch, FakeEngineFactory(FakeScript(delay=0.0)))
-    yield win
-    win.policy_panel.set_modified(False)
-    win.case_panel.set_modified(False)
-    shut(win)
+def window(workbench):
+    return workbench
 
 
 def test_copy_result_is_a_markdown_block_with_everything_a_ticket_needs(window, qtbot):

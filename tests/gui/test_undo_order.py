@@ -10,19 +10,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from tests.support.fake_engine import SAMPLE_POLICY, FakeEngineFactory, FakeScript  # noqa: E402
-from tests.support.gui_window import chord, open_workbench, shut  # noqa: E402
+from tests.support.fake_engine import SAMPLE_POLICY  # noqa: E402
+from tests.support.gui_window import chord  # noqa: E402
 
 Ctrl = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    win = open_workbench(qtbot, tmp_path, monkeypatch, FakeEngineFactory(FakeScript(delay=0.0)))
-    yield win
-    win.policy_panel.set_modified(False)
-    win.case_panel.set_modified(False)
-    shut(win)
+def window(workbench):
+    return workbench
 
 
 def _undo_text(window) -> str:

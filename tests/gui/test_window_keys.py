@@ -12,20 +12,15 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from tests.support.fake_engine import FakeEngineFactory, FakeScript  # noqa: E402
-from tests.support.gui_window import chord, open_workbench, shut  # noqa: E402
+from tests.support.gui_window import chord  # noqa: E402
 
 Ctrl = Qt.KeyboardModifier.ControlModifier
 Shift = Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    win = open_workbench(qtbot, tmp_path, monkeypatch, FakeEngineFactory(FakeScript(delay=0.0)))
-    yield win
-    win.policy_panel.set_modified(False)
-    win.case_panel.set_modified(False)
-    shut(win)
+def window(workbench):
+    return workbench
 
 
 def _select(editor, word: str) -> None:
