@@ -108,18 +108,40 @@ def test_deb_control_and_contents(bundle: Path) -> None:
         assert path in files
 
 
+# what `apt-get install ./the.deb` may pull in besides the app, with apt's default options
+# (Recommends included): the declared libraries and what the Recommends bring
+PULL_ALLOWED = {*linux.DEPENDS, *linux.RECOMMENDS, "libwayland-client0", "libffi8"}
+
+
+def _apt(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    return subprocess.run(["apt-get", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def _would_install(deb: Path) -> subprocess.CompletedProcess:
+    """apt's plan for installing the .deb with its default options (a simulation)."""
+    plan = _apt("install", "-s", "-q", str(deb.resolve()))
+    if plan.returncode != 0:  # no package lists on this machine yet
+        _apt("update", "-q")
+        plan = _apt("install", "-s", "-q", str(deb.resolve()))
+    return plan
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="installing a .deb needs root (CI runs as root)")
-def test_deb_installs_runs_and_removes(bundle: Path, tmp_path: Path) -> None:
+def test_deb_installs_runs_and_removes(bundle: Path, tmp_path: Path, capsys) -> None:
     deb = _artefact(bundle, f"{NAME}_{__version__}_*.deb")
     subprocess.run(["dpkg", "--purge", NAME], capture_output=True)  # left by an aborted run
-    # apt resolves the declared libraries (already there where Qt ran before)
-    install = subprocess.run(
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", str(deb.resolve())],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
-        timeout=300,
-    )
+    plan = _would_install(deb)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    installs = [line for line in plan.stdout.splitlines() if line.startswith("Inst ")]
+    pulled = sorted({line.split()[1] for line in installs} - {NAME})
+    # "Inst perl [5.36.0-7] (5.36.0-7+deb12u1 ...)": the bracket is the version replaced
+    upgraded = [line for line in installs if "[" in line.split("(")[0]]
+    with capsys.disabled():
+        print(f"\napt-get install ./{deb.name} pulls {len(pulled)} other packages: {pulled}")
+    assert set(pulled) <= PULL_ALLOWED, pulled
+    assert not upgraded, upgraded
+    install = _apt("install", "-y", "-q", str(deb.resolve()))  # apt's defaults, as users do
     try:
         assert install.returncode == 0, install.stdout + install.stderr
         launcher = Path("/usr/bin") / NAME
