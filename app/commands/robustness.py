@@ -112,6 +112,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"Robustness run {outcome.run_id}: {outcome.variants} variants of {len(cases)} "
               f"cases, against clean run {outcome.clean_run_id} of {policy.name}")  # fmt: skip
+    if not report.families:  # nothing compared: no gate may pass on it (exit 1, not 2)
+        print("safeguard-studio: no variant could be compared with its case: no clean case "
+              "got a verdict, or no variant did; run `eval` on the clean cases, fix what it "
+              "reports, then run this again.", file=sys.stderr)  # fmt: skip
+        return 1
     rows = [header(report.k)] + [family_row(f) for f in report.families]
     print(_table(rows))
     for line in outcome.edit:

@@ -181,3 +181,21 @@ def test_cli_against_an_earlier_run_counts_what_a_policy_edit_fixed(server, tmp_
     args[-1] = "no-such-run"
     assert app.cli.main(args) == 2
     assert "no-such-run is not a robustness run" in capsys.readouterr().err
+
+
+def test_a_run_with_nothing_to_compare_never_passes_the_gate(server, tmp_path, capsys, monkeypatch):
+    """A server whose answers carry no verdict: no family can be scored, and --fail-over
+    must not pass on an empty table (it exited 0 with the header alone)."""
+    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
+    url, handler = server
+
+    def no_verdict(_body: dict) -> tuple[int, list]:
+        text = "<|channel|>analysis<|message|>Thinking.<|end|><|start|>assistant<|channel|>final<|message|>maybe"
+        done = {"choices": [{"delta": {}, "finish_reason": "stop"}], "usage": {}}
+        return 200, [{"choices": [{"delta": {"content": text}, "finish_reason": None}]}, done]
+
+    handler.routes["/v1/chat/completions"] = no_verdict
+    code = _cli(url, tmp_path, "--families", "leet", "--fail-over", "0.1")
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "no variant could be compared with its case" in err and "Traceback" not in err
