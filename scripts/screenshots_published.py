@@ -69,6 +69,15 @@ def _window(policy: Path, script):
     return window
 
 
+def _tab_of(window):
+    """The right-hand tab that holds the Metrics panel (inside its scroll area)."""
+    tabs = window.right_tabs
+    return next(
+        tabs.widget(i) for i in range(tabs.count())
+        if tabs.widget(i).isAncestorOf(window.metrics_panel)
+    )  # fmt: skip
+
+
 def _close(window) -> None:
     from scripts.devtools import pump
 
@@ -80,6 +89,8 @@ def _close(window) -> None:
 
 
 def spam_shots(tmp: Path, out: Path) -> None:
+    from PySide6.QtCore import QPoint
+
     from scripts.devtools import pump, save_png, wait_until
     from tests.support.fake_engine import FakeScript
 
@@ -93,11 +104,21 @@ def spam_shots(tmp: Path, out: Path) -> None:
     wait_until(lambda: not window.controller.is_busy(), 60)
     pump(0.5)
     window.policy_panel.outline.expandAll()
-    window.right_tabs.setCurrentWidget(window.metrics_panel)
+    # the outline wide enough that a rule's line reads on one or two lines
+    window.main_splitter.setSizes([660, 620])
+    window.policy_panel.top_splitter.setSizes([330, 330])
     pump(0.5)
     save_png(window, out / "published-outline.png")
-    window.metrics_panel.splitter.setSizes([150, 0, 450])
-    window.right_splitter.setSizes([180, 620])
+    # the Metrics tab (a scroll area holds the panel) with the heat map given the room:
+    # matrix and tier matrix short, the chart across versions folded, the heat map tall
+    window.right_tabs.setCurrentIndex(window.right_tabs.indexOf(_tab_of(window)))
+    window.main_splitter.setSizes([420, 860])
+    window.right_splitter.setSizes([150, 650])
+    window.metrics_panel.splitter.setSizes([150, 120, 0, 380])
+    pump(0.3)
+    area = _tab_of(window)  # the panel is taller than the tab: scroll to the heat map
+    heat = window.metrics_panel.splitter.widget(window.metrics_panel.splitter.count() - 1)
+    area.verticalScrollBar().setValue(heat.mapTo(window.metrics_panel, QPoint(0, 0)).y())
     pump(0.3)
     save_png(window, out / "published-heatmap.png")
     _close(window)

@@ -3,55 +3,82 @@
     python -m scripts.walkthrough [--out DIR] [--sizes 1024x700,1280x800]
 
 (``make walkthrough``.) For each screen size it starts a window-manager-free X server
-(``Xvfb``), runs the real app there on Qt's xcb platform (so the xcb libraries, fonts and
-screen geometry are the real ones) and drives the journeys with key and mouse events on
-the real window (``QTest``): the start page of the empty window; a starter policy opened
-from it; Tab out of the case table and Ctrl+Return on the highlighted case; Run all; a
-confusion cell clicked, giving the filter chip; a case deleted and the Edit menu open on
-"Undo Delete case"; History on open. Each step is a screenshot of the whole X screen
-(``import -window root``), ``<step>-<W>x<H>.png`` in ``--out`` (default
-``docs/screenshots``). The scripted fake engine stands in for the model (the real weights
-cannot be downloaded here) and every setting and data file goes to a temporary folder.
-Needs ``xvfb`` and ``imagemagick`` (``apt-get install xvfb xdotool imagemagick``).
+(``Xvfb``, :mod:`scripts.xscreen`), runs the real app there on Qt's xcb platform (so the
+xcb libraries, fonts and screen geometry are the real ones) and drives the journeys with
+key and mouse events on the real window (``QTest``): the start page of the empty window; a
+starter policy opened from it; Tab and Shift+Tab around the whole window, which must change
+no data (:func:`scripts.walkthrough_journeys.tab_tour`); Tab out of the case table and
+Ctrl+Return on the highlighted case; Run all; a confusion cell clicked, giving the filter
+chip; a case deleted and the Edit menu open on "Undo Delete case"; History on open; the
+Settings, Models and import dialogs; then a second window running against a loopback
+server that never answers (the waiting state, then the stop after three silent cases).
+The window's frame, and each dialog's, must stay within the screen at every step. Each
+step is a screenshot of the whole X screen, ``<step>-<W>x<H>.png`` in ``--out`` (default
+``docs/screenshots``); the script exits 1 with one sentence when a check fails. The
+scripted fake engine stands in for the model (the real weights cannot be downloaded here)
+and every setting and data file goes to a temporary folder. Needs ``xvfb`` and
+``imagemagick`` (``apt-get install xvfb xdotool imagemagick``).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from scripts.xscreen import ROOT, run_sizes, shoot
 
 
-def _outer(out: Path, sizes: list[str]) -> int:
-    """Start one Xvfb per size and run the journeys inside it."""
-    for tool in ("Xvfb", "import"):
-        if shutil.which(tool) is None:
-            print(f"{tool} is missing: apt-get install xvfb imagemagick, then run again.")
-            return 1
-    for number, size in enumerate(sizes):
-        display = f":{90 + number}"
-        server = subprocess.Popen(
-            ["Xvfb", display, "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+def _dialogs(window, shot) -> None:
+    """Settings (modal: checked from a timer), Models and the import dialog fit."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from scripts.devtools import pump, wait_until
+    from scripts.walkthrough_journeys import WalkthroughError, check_fits
+
+    problems: list[Exception] = []
+
+    def inspect_settings() -> None:
+        dialog = QApplication.activeModalWidget()
         try:
-            time.sleep(1.0)
-            env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
-            command = [sys.executable, "-m", "scripts.walkthrough", "--inner", size]
-            done = subprocess.run([*command, "--out", str(out)], env=env, cwd=ROOT, check=False)
-            if done.returncode:
-                return done.returncode
-        finally:
-            server.terminate()
-            server.wait(10)
-    return 0
+            if dialog is None:
+                raise WalkthroughError("File ▸ Settings opened no dialog.")
+            check_fits(dialog, "Settings")
+            shot("dialog-settings")
+        except Exception as exc:  # reported after exec() returns
+            problems.append(exc)
+        if dialog is not None:
+            dialog.reject()
+
+    QTimer.singleShot(600, inspect_settings)
+    window.window_actions.settings_action.trigger()  # exec(): returns when rejected
+    if problems:
+        raise problems[0]
+    check_fits(window, "after Settings")
+    models = window.open_models_dialog()
+    wait_until(models.isVisible, 3)
+    check_fits(models, "Models")
+    shot("dialog-models")
+    models.close()
+    sample = Path(os.environ["SAFEGUARD_DATA_DIR"]) / "walkthrough-import.csv"
+    with sample.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["content", "label"])
+        writer.writerows([c.content, c.expected] for c in window.case_panel.cases()[:10])
+    window.window_actions.import_action.trigger()
+    imports = window.case_files.import_dialog
+    wait_until(imports.isVisible, 3)
+    imports.open_path(sample)  # as Choose… does: the preview and the guessed columns
+    wait_until(lambda: imports.import_button.isEnabled(), 10)
+    check_fits(imports, "Import")
+    shot("dialog-import")
+    imports.reject()
+    pump(0.1)
+    check_fits(window, "after the dialogs")
 
 
 def _inner(size: str, out: Path) -> int:
@@ -59,6 +86,16 @@ def _inner(size: str, out: Path) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="walkthrough-"))
     for name in ("CONFIG", "DATA", "CACHE", "LOG"):
         os.environ[f"SAFEGUARD_{name}_DIR"] = str(tmp / name.lower())
+    from scripts.walkthrough_journeys import WalkthroughError
+
+    try:
+        return _journeys(size, out, tmp)
+    except WalkthroughError as exc:
+        print(f"Walkthrough at {size} failed: {exc}")
+        return 1
+
+
+def _journeys(size: str, out: Path, tmp: Path) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -67,7 +104,9 @@ def _inner(size: str, out: Path) -> int:
     from app.gui.shared.settings_store import open_settings
     from app.gui.shared.theme import apply_theme
     from scripts.devtools import pump, wait_until
+    from scripts.walkthrough_journeys import check_fits, hanging_server, tab_tour
     from tests.support.fake_engine import FakeEngineFactory, FakeScript
+    from tests.support.gui_window import write_policy
 
     app = ensure_application()
     apply_theme(app, "light")
@@ -82,10 +121,7 @@ def _inner(size: str, out: Path) -> int:
     shots: list[Path] = []
 
     def shot(step: str) -> None:
-        pump(0.4)
-        path = out / f"{step}-{size}.png"
-        subprocess.run(["import", "-window", "root", str(path)], check=True)
-        shots.append(path)
+        shots.append(shoot(out / f"{step}-{size}.png"))
 
     def key(widget, code, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
         QTest.keyClick(widget, code, modifiers)
@@ -93,12 +129,14 @@ def _inner(size: str, out: Path) -> int:
             QTest.keyRelease(QApplication.focusWidget() or widget, Qt.Key.Key_Control)
         pump(0.05)
 
+    check_fits(window, "the start page")
     shot("start-page")
     page = window.start_page
     QTest.mouseClick(page.template_buttons[0], Qt.MouseButton.LeftButton)
     wait_until(lambda: bool(window.case_panel.cases()), 5)
     settings.setValue("engine/model_path", str(model))
     window._apply_engine_settings()
+    check_fits(window, "a starter policy opened")
     shot("window")
 
     table = window.case_panel.table
@@ -108,9 +146,13 @@ def _inner(size: str, out: Path) -> int:
     key(table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     wait_until(lambda: not window.controller.is_busy(), 30)
     shot("run-case")
+    tab_tour(window, shot)
 
     window.window_actions.run_all_action.trigger()
+    wait_until(window.controller.is_busy, 5)
+    check_fits(window, "Run all under way")
     wait_until(lambda: not window.controller.is_busy(), 60)
+    check_fits(window, "Run all finished")
     window.right_tabs.setCurrentIndex(1)
     wait_until(lambda: window.metrics_panel.metrics() is not None, 10)
     view = window.metrics_panel.confusion_view
@@ -125,6 +167,7 @@ def _inner(size: str, out: Path) -> int:
     QTest.mouseClick(
         view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
     )
+    check_fits(window, "the filter chip shown")
     shot("filter-chip")
     window.case_panel.clear_case_filter()
 
@@ -144,14 +187,18 @@ def _inner(size: str, out: Path) -> int:
     QTest.keyClicks(editor, "SX5 Sexual deepfakes of a real person, shared or offered.")
     dialog = window.evaluation_actions.show_history()
     wait_until(lambda: not dialog.loading, 10)
+    check_fits(dialog, "History")
     shot("history-on-open")
     dialog.close()
+    _dialogs(window, shot)
 
     window.policy_panel.set_modified(False)
     window.case_panel.set_modified(False)
     window.close()
     window.shutdown()
     pump(0.1)
+    (tmp / "server").mkdir()
+    hanging_server(write_policy(tmp / "server"), shot)
     print("\n".join(str(path) for path in shots))
     return 0
 
@@ -166,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     if args.inner:
         return _inner(args.inner, out)
-    return _outer(out, args.sizes.split(","))
+    return run_sizes("scripts.walkthrough", out, args.sizes.split(","))
 
 
 if __name__ == "__main__":

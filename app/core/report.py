@@ -47,6 +47,7 @@ pre{white-space:pre-wrap;word-break:break-word;background:#f7f7f7;padding:.5em;m
 .case{border:1px solid #ddd;border-radius:4px;padding:.5em 1em;margin:1em 0}
 .wrong{border-left:5px solid #c0392b}.right{border-left:5px solid #27ae60}
 .nov{border-left:5px solid #e67e22}.meta{color:#666}
+mark{background:#ffd54f}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em}
 """
 
 

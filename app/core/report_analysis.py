@@ -1,8 +1,11 @@
-"""The analysis sections of a run report: stability, rule heat map, triage, comparison.
+"""The analysis sections of a run report: stability, rule heat map, triage, comparison,
+robustness.
 
 :func:`analysis_sections` renders them as HTML blocks that :mod:`app.core.report` puts
 before the cases; :func:`comparison_markdown` is ``compare --markdown``. The comparison is
-with the run before this one over the same test set, when there is one. Every piece of
+with the run before this one over the same test set, when there is one; the robustness
+section is that of the newest robustness run measured against this run (its families,
+the family × rule grid, the worst examples), when there is one. Every piece of
 content and model output is escaped as in the rest of the report.
 """
 
@@ -13,6 +16,8 @@ from app.core.metrics import format_ratio
 from app.core.outcome import is_wrong
 from app.core.policy import Policy
 from app.core.report import esc, md_block, md_inline
+from app.core.robustness.render import html_section
+from app.core.robustness.stored import linked_report
 from app.core.rule_heat import ranked, rule_heat
 from app.core.run_compare import RunComparison, compare_runs
 from app.core.run_facts import previous_suite_run
@@ -108,6 +113,9 @@ def analysis_sections(
         heat_section(policy, results),
         triage_section(store, run, policy, results),
     ]
+    robustness = linked_report(store, run)  # the newest robustness run against this one
+    if robustness is not None and robustness.families:
+        sections.append(html_section(robustness))
     before = previous_suite_run(store, run)
     if before is not None:
         cmp = compare_runs(

@@ -14,7 +14,6 @@ and runs only the rest. The finished run is linked to its clean run
 from __future__ import annotations
 
 import dataclasses
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,13 +22,14 @@ from pathlib import Path
 from app.core.cases import TestCase
 from app.core.errors import UserError
 from app.core.fingerprint import text_hash
-from app.core.flips import flip_report, output_of
+from app.core.flips import flip_report
 from app.core.policy_meta import OutputFormat
 from app.core.robustness.edit_flips import edit_summary
 from app.core.robustness.families import Family, check_variant_count, resolve
 from app.core.robustness.generate import generate
 from app.core.robustness.records import RobustnessRecord, load_run, save_run
-from app.core.robustness.report import RobustnessReport, build_report
+from app.core.robustness.report import RobustnessReport
+from app.core.robustness.stored import stored_report
 from app.core.robustness.user_families import load_user_families
 from app.core.robustness.variant import Variant
 from app.core.store import Store
@@ -40,7 +40,6 @@ WHICH = ("all", "selected", "violating", "allowed")
 KIND = "robustness"
 SUFFIX = "#robustness"  # the variant run's test-set path: the clean set's, marked
 TAG = "robustness:"
-_RULE_TAG = re.compile(r"[A-Za-z]+\d")
 
 
 class RobustnessError(UserError):
@@ -190,27 +189,9 @@ def _stopped(outcome: RunOutcome, part: str, clean_run_id: str = "") -> Robustne
     return RobustnessOutcome(status, message, outcome.run_id, clean_run_id)
 
 
-def _sample_results(store: Store, run_id: str) -> dict[str, list]:
-    """Results by case id: every sample of a Run ×k run, else the run's own."""
-    samples = store.sample_runs(run_id)
-    runs = [sample_run for _, _, sample_run in samples] or [run_id]
-    out: dict[str, list] = {}
-    for sample_run in runs:
-        for result in store.results(sample_run):
-            out.setdefault(result.case_id, []).append(result)
-    return out
-
-
 def load_report(store: Store, run_id: str) -> RobustnessReport:
     """The report of a stored robustness run (RobustnessError when it is not one)."""
-    loaded = load_run(store, run_id)
-    if loaded is None:
+    report = stored_report(store, run_id)
+    if report is None:
         raise RobustnessError(f"Run {run_id} is not a robustness run; pick one from the list.")
-    record, variants = loaded
-    clean = {r.case_id: r for r in store.results(record.clean_run_id)}
-    rules = {cid: [t for t in r.tags if _RULE_TAG.match(t)] for cid, r in clean.items()}
-    results = _sample_results(store, run_id)
-    output = output_of(store, record.clean_run_id)
-    report = build_report(clean, variants, results, output=output, rules=rules, k=record.samples)
-    report.run_id, report.clean_run_id = run_id, record.clean_run_id
     return report

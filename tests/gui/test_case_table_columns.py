@@ -44,3 +44,25 @@ def test_the_result_badge_says_the_same_status_word_as_the_case_table(qtbot) -> 
         assert predicted_text(entry).upper() == word  # the table says the same
     view.show_entry("a", ResultEntry(state="done", result=result, stale=True))
     assert view.badge.text() == "NO VERDICT (STALE)"
+
+
+def test_a_long_status_keeps_its_end_in_sight(qtbot) -> None:
+    """The status "waiting for the server · 40 s" was cut to "waiting for the …" in the
+    fixed-width Status column (the walkthrough's screenshot): the seconds never showed."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from app.gui.cases.model import Column
+
+    panel = CasePanel()
+    qtbot.addWidget(panel)
+    panel.set_cases([TestCase("a", "some content", "1")])
+    table = panel.table
+    index = table.model().index(0, Column.STATUS)
+    option = QStyleOptionViewItem()
+    table.itemDelegateForColumn(Column.STATUS).initStyleOption(option, index)
+    assert option.textElideMode == Qt.TextElideMode.ElideMiddle
+    shown = option.fontMetrics.elidedText(
+        "waiting for the server · 40 s", option.textElideMode, table.columnWidth(Column.STATUS)
+    )
+    assert shown.endswith("40 s") and shown.startswith("wait")

@@ -110,3 +110,23 @@ def test_header_toggle_and_bad_file(qtbot, tmp_path):
         dialog.open_path(tmp_path / "missing.csv")
     assert "does not exist" in dialog.status.text()
     dialog.tasks.shutdown()
+
+
+def test_the_preview_gives_the_content_column_the_room(qtbot, tmp_path):
+    """content,label: the content column stayed 140 px and the label took the rest
+    (seen in the walkthrough's import dialog)."""
+    path = tmp_path / "two.csv"
+    long = "a long message about a parcel that waits for a customs fee " * 2
+    path.write_text(f"content,label\n{long},1\nshort,0\n", encoding="utf-8")
+    dialog = ImportDialog(OutputFormat())
+    qtbot.addWidget(dialog)
+    dialog.resize(900, 500)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    with qtbot.waitSignal(dialog.tasks.taskFinished, timeout=5000):
+        dialog.open_path(path)
+    table = dialog.preview_table
+    assert dialog.combos["content"].currentText() == "content"
+    assert table.columnWidth(0) >= table.viewport().width() // 2 - 2
+    assert table.columnWidth(0) > 140
+    dialog.reject()

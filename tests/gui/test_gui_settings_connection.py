@@ -71,3 +71,27 @@ def test_a_server_that_is_down_is_readable(qtbot, dialog) -> None:
     text = _test(qtbot, dialog, f"http://127.0.0.1:{free_port()}")
     assert text.startswith("Cannot reach the server")
     _readable(dialog)
+
+
+def test_the_local_page_has_no_gap_the_height_of_the_server_form(qtbot, tmp_path, monkeypatch):
+    """The stack of backend pages was as tall as the server form, so on the local page a
+    blank band ran between its rows and the run settings (seen in the walkthrough)."""
+    for name in ("CONFIG", "DATA", "CACHE", "LOG"):
+        monkeypatch.setenv(f"SAFEGUARD_{name}_DIR", str(tmp_path / name.lower()))
+    dlg = SettingsDialog(open_settings())
+    qtbot.addWidget(dlg)
+    dlg.show_backend("local")
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    page = dlg.backend_page
+    local, remote = page.stack.widget(0), page.stack.widget(1)
+    assert remote.sizeHint().height() > local.sizeHint().height() + 40  # the premise
+    assert page.stack.height() <= local.sizeHint().height() + 10
+    combo = page.backend_combo
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_Down)  # the server page: it gets its full height
+    qtbot.waitUntil(lambda: page.stack.currentIndex() == 1, timeout=2000)
+    qtbot.wait(50)
+    assert page.stack.height() >= remote.minimumSizeHint().height()
+    assert remote.height() >= remote.minimumSizeHint().height()
+    dlg.reject()

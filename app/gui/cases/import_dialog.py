@@ -249,6 +249,7 @@ class ImportDialog(QDialog):
             chosen = guess[field_name]
             combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen is not None else 0)
         self.extra_pairs.set_columns(columns)
+        self._widen_content(guess["content"])
         self._shape = memory.shape_key(columns, has_header)
         self._recalled = self._new_file and self._recall(len(columns))
         pairs = guess_pairs(columns, has_header, rows)
@@ -257,6 +258,12 @@ class ImportDialog(QDialog):
             self.set_column("content", pairs[0][0])
             self.set_column("expected", pairs[0][1])
             self.extra_pairs.set_pairs(pairs[1:])
+
+    def _widen_content(self, column: int | None) -> None:
+        """The content column gets half the preview (a label column took the rest)."""
+        if column is not None and column < self.preview_model.columnCount() - 1:
+            half = self.preview_table.viewport().width() // 2
+            self.preview_table.setColumnWidth(column, max(140, half))
 
     def _recall(self, width: int) -> bool:
         """Choose the mapping imported last for a file of this shape; False if none."""

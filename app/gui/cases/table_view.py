@@ -8,7 +8,8 @@ editor and the result view all follow that current row.
 A *Prompt* column, placed before Content, shows the prompt a response case answers; it is
 hidden while no case has one. The Status and Agrees columns get fixed (still draggable)
 widths measured once from the font: ``ResizeToContents`` would re-measure every row on each
-result. Expected and Predicted start as wide as their headers and grow to the widest label
+result; the Status cell elides in the middle, so a long word keeps its end in sight
+("waiting fo…ver · 40 s", "does no…(stale)"). Expected and Predicted start as wide as their headers and grow to the widest label
 in the rows that changed (a two-label answer ``INVALID D-SP2 R-SP0`` is shown whole), up to
 :data:`LABEL_CHARS` characters; another test set starts them narrow again. The full answer
 is the Predicted cell's tooltip.
@@ -18,7 +19,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFontMetrics, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 from app.gui.cases.analysis_model import AnalysedCaseModel, AnalysisColumn
 from app.gui.cases.model import CaseTableModel, Column
@@ -27,6 +34,14 @@ MIN_ROWS = 8  # status suffixes the status column must fit
 LABEL_CHARS = 24  # Expected / Predicted grow to fit their labels up to this many characters
 HEADER_PADDING = 28  # the header's margins and its sort arrow
 CELL_PADDING = 12  # the item delegate's margins around a cell's text
+
+
+class MiddleElided(QStyledItemDelegate):
+    """Draws a cell's text elided in the middle: its start and its end both show."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 class CaseTableView(QTableView):
@@ -78,6 +93,7 @@ def case_table_view(proxy: QSortFilterProxyModel, metrics: QFontMetrics) -> QTab
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)
     header.setSectionResizeMode(Column.PROMPT, QHeaderView.ResizeMode.Interactive)
+    table.setItemDelegateForColumn(Column.STATUS, MiddleElided(table))  # the count shows
     header.resizeSection(Column.PROMPT, metrics.horizontalAdvance("x") * 28)
     header.moveSection(header.visualIndex(Column.PROMPT), 0)  # the prompt, then its response
     source = proxy.sourceModel()

@@ -122,6 +122,6 @@ class RobustnessRunner(QObject):
             result = RobustnessOutcome("failed", message or "The robustness run stopped.")
         elif result.status == "finished":
             self.last_run_id = result.run_id
-        if result.message or result.status != "finished":
-            self.ports.show_message(result.message or f"Robustness run {result.status}.")
+        # always a closing word: the status bar no longer says "Robustness run: N variants…"
+        self.ports.show_message(result.message or f"Robustness run {result.status}.")
         self.finished.emit(result)

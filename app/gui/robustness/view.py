@@ -123,6 +123,8 @@ class RobustnessView(QWidget):
         self.grid_view = row_table(self.grid)
         self.grid_view.setSelectionBehavior(self.grid_view.SelectionBehavior.SelectItems)
         self.grid_view.verticalHeader().setVisible(True)
+        # a bold family name of the clicked cell would not fit the header's width
+        self.grid_view.verticalHeader().setHighlightSections(False)
         self.grid_view.clicked.connect(self.show_cell)
         self.flipped = QListWidget()
         self.flipped.setObjectName("robustnessFlipped")

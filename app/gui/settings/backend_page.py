@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -71,7 +72,8 @@ class BackendSettingsWidget(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self._local_page())
         self.stack.addWidget(self._remote_page())
-        self.backend_combo.currentIndexChanged.connect(self.stack.setCurrentIndex)
+        self.backend_combo.currentIndexChanged.connect(self._show_page)
+        self._show_page(0)
         top = QFormLayout()
         top.addRow("Run the model:", self.backend_combo)
         layout = QVBoxLayout(self)
@@ -81,6 +83,18 @@ class BackendSettingsWidget(QWidget):
         self.controller.connectionTested.connect(self._on_tested)
         self.controller.keySaved.connect(self._on_key_saved)
         self.set_values(DEFAULTS)
+
+    def _show_page(self, index: int) -> None:
+        """Show the local or server page at its own height: a stack is as tall as its
+        tallest page, which left a gap the server form's height under the local one."""
+        self.stack.setCurrentIndex(index)
+        for number in range(self.stack.count()):
+            fits = QSizePolicy.Policy.Preferred if number == index else QSizePolicy.Policy.Ignored
+            self.stack.widget(number).setSizePolicy(fits, fits)
+        self.stack.adjustSize()
+        window = self.window()
+        if window is not self and window.isVisible():
+            window.adjustSize()
 
     def _local_page(self) -> QWidget:
         self.model_edit = QLineEdit()
