@@ -29,15 +29,16 @@ from app.core.flips import FlipReport, prediction, run_metrics
 from app.core.metrics import Metrics, TierMetrics, format_ratio
 from app.core.outcome import Judgement, judge
 from app.core.policy import OutputFormat, Policy
+from app.core.records import RunRecord, StoredResult
 from app.core.report_formats import answer_facts
 from app.core.report_review import review_html, review_markdown
-from app.core.review_agreement import ReviewAgreement, stored_run_agreement
-from app.core.run_facts import settings_text
-from app.core.run_labels import describe_run
+from app.core.review_agreement import ReviewAgreement
 from app.core.storage_paths import atomic_write_text
-from app.core.store import Store
-from app.core.store_rows import RunRecord, StoredResult
-from app.core.stored_policy import run_policy
+from app.runs.history import stored_run_agreement
+from app.runs.run_facts import settings_text
+from app.runs.run_labels import describe_run
+from app.runs.stored_policy import run_policy
+from app.store import Store
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}

@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 import pytest
 
 import app.cli
+from app.core.records import StoredResult
 from app.core.report import build_run_report, render_html
-from app.core.store import Store
-from app.core.store_rows import StoredResult
-from app.core.triage_book import file_triage
+from app.runs.triage_book import file_triage
+from app.store import Store
 
 POLICY = "---\nformat: binary\n---\n# Spam\n\n## Criteria\n- SP1 Bulk ads.\n- SP2 Scams.\n"
 EVIL = "<script>alert(1)</script>"

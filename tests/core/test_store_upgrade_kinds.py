@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from app.core.run_facts import suite_runs
-from app.core.store import Store
-from app.core.store_rows import SCHEMA_VERSION
+from app.runs.run_facts import suite_runs
+from app.store import Store
+from app.store.rows import SCHEMA_VERSION
 
 
 def _version_4_database(path) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.cases import load_cases, save_cases
-from app.core.store import Store
+from app.store import Store
 
 KINDS = ("gold", "policy", "model")
 KIND_NAMES = {"gold": "gold label wrong", "policy": "policy unclear", "model": "model error"}

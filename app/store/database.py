@@ -30,26 +30,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.core.fingerprint import text_hash
+from app.core.records import CACHEABLE, PolicyVersion, RunRecord, StoredResult
 from app.core.storage_paths import data_dir, data_dir_location
-from app.core.store_errors import StoreError, store_error
-from app.core.store_rows import (
-    CACHEABLE,
-    RESULT_COLUMNS,
-    PolicyVersion,
-    RunRecord,
-    StoredResult,
-    result_from_row,
-    result_values,
-    run_from_row,
-)
-from app.core.store_setup import (
-    OWNER,
-    connect,
-    create_schema,
-    live_runs,
-    mark_interrupted,
-    owner_alive,
-)
+from app.store.errors import StoreError, store_error
+from app.store.rows import RESULT_COLUMNS, result_from_row, result_values, run_from_row
+from app.store.setup import OWNER, connect, create_schema, live_runs, mark_interrupted, owner_alive
 
 __all__ = ["Store", "StoreError", "default_db_path"]
 F = TypeVar("F", bound=Callable)
@@ -158,7 +143,7 @@ class Store:
         cases_path: str = "", total: int = 0, kind: str = "suite", output_format: str = "",
     ) -> str:  # fmt: skip
         """A new run; ``output_format`` is the format it runs with, as
-        :func:`app.core.stored_policy.format_record` writes it (read back by that module)."""
+        :func:`app.runs.stored_policy.format_record` writes it (read back by that module)."""
         run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
         self._conn().execute(
             "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started, "

@@ -23,21 +23,12 @@ from pathlib import Path
 from app.core.cases import jsonl_lines
 from app.core.fingerprint import text_hash
 from app.core.policy import OutputFormat
-from app.core.reviews import (
-    COLUMNS,
-    STATES,
-    Review,
-    ReviewError,
-    check_label,
-    check_reviewer,
-    get_review,
-    put_review,
-    run_reviews,
-)
+from app.core.records import StoredResult
+from app.core.reviews import COLUMNS, STATES, Review, ReviewError, check_label, check_reviewer
 from app.core.storage_paths import atomic_write_text
-from app.core.store import Store
-from app.core.store_rows import StoredResult
-from app.core.stored_policy import run_output
+from app.runs.stored_policy import run_output
+from app.store import Store
+from app.store.reviews import get_review, put_review, run_reviews
 
 KIND = "safeguard-studio review file"
 VERSION = 1
