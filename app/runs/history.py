@@ -15,7 +15,6 @@ from app.core.triage import VersionResult
 from app.runs.stored_policy import run_output
 from app.store import Store
 from app.store.reviews import run_reviews
-from app.store.rows import result_from_row
 
 
 def output_of(store: Store, run_id: str) -> OutputFormat:
@@ -66,18 +65,8 @@ def case_history(store: Store, case_id: str, cases_path: str) -> list[VersionRes
     """The case's newest result under each policy version it ran with, oldest first (right
     or wrong under that version's output format)."""
     outputs: dict[str, OutputFormat] = {}
-    rows = store.connection().execute(
-        "SELECT results.*, runs.policy_hash AS run_policy FROM results "
-        "JOIN runs ON runs.id = results.run_id "
-        "WHERE runs.cases_path=? AND results.case_id=? AND runs.kind != 'suggestion' "
-        "ORDER BY results.created",
-        (str(cases_path), case_id),
-    )
     newest: dict[str, VersionResult] = {}
-    for row in rows:
-        data = dict(row)
-        policy_hash = data.pop("run_policy")
-        result = result_from_row(data)
+    for policy_hash, result in store.case_results(case_id, cases_path):
         newest.pop(policy_hash, None)  # keep insertion order = time of newest run
         newest[policy_hash] = VersionResult(
             policy_hash, result.run_id, result.created, prediction(result), result.expected,

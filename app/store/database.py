@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -85,9 +85,16 @@ class Store:
             self._local.conn = conn
         return conn
 
-    def connection(self) -> sqlite3.Connection:
-        """This thread's connection, for the modules that keep their own tables here."""
-        return self._conn()
+    # For the modules of app/store that keep their own tables here (reviews, triage,
+    # robustness): their queries pass the same error handling as the store's own.
+
+    @_guarded
+    def _execute(self, sql: str, args: Sequence = ()) -> None:
+        self._conn().execute(sql, args)
+
+    @_guarded
+    def _rows(self, sql: str, args: Sequence = ()) -> list[sqlite3.Row]:
+        return self._conn().execute(sql, args).fetchall()
 
     @classmethod
     def open_or_temporary(cls) -> tuple[Store, str]:
@@ -188,6 +195,7 @@ class Store:
         sql, args = "SELECT * FROM runs" + where, tuple(v for _, v in clauses)
         return [self._run(r) for r in self._conn().execute(sql + " ORDER BY started, rowid", args)]
 
+    @_guarded
     def link_sample_run(self, run_id: str, sample: int, seed: int, sample_run_id: str) -> None:
         """Record that ``sample_run_id`` is sample ``sample`` (seed ``seed``) of ``run_id``."""
         self._conn().execute(
@@ -195,6 +203,7 @@ class Store:
             (run_id, sample, seed, sample_run_id),
         )
 
+    @_guarded
     def sample_runs(self, run_id: str) -> list[tuple[int, int, str]]:
         """(sample, seed, sample run id) of a majority run, in sample order; [] for others."""
         rows = self._conn().execute(
@@ -202,6 +211,16 @@ class Store:
             (run_id,),
         )
         return [tuple(row) for row in rows]
+
+    @_guarded
+    def add_finished_run(self, run: RunRecord) -> None:
+        """Add a finished run made elsewhere (a review file's run), as it was recorded."""
+        self._conn().execute(
+            "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started, "
+            "finished, status, owner, kind, output_format) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (run.id, run.policy_hash, run.model, json.dumps(run.settings or {}), run.cases_path,
+             run.total, run.started, run.finished, "finished", "", run.kind, run.output_format),
+        )  # fmt: skip
 
     # Results --------------------------------------------------------------------------
 
@@ -273,3 +292,20 @@ class Store:
         )
         wanted = set(case_ids)
         return {r[1]: StoredResult(*r) for r in rows if r[1] in wanted}
+
+    @_guarded
+    def case_results(self, case_id: str, cases_path: str) -> list[tuple[str, StoredResult]]:
+        """A case's results in the test set's runs (held-out checks left out), oldest first,
+        each with the policy version of its run."""
+        rows = self._conn().execute(
+            "SELECT results.*, runs.policy_hash AS run_policy FROM results "
+            "JOIN runs ON runs.id = results.run_id "
+            "WHERE runs.cases_path=? AND results.case_id=? AND runs.kind != 'suggestion' "
+            "ORDER BY results.created",
+            (str(cases_path), case_id),
+        )
+        found = []
+        for row in rows:
+            data = dict(row)
+            found.append((data.pop("run_policy"), result_from_row(data)))
+        return found

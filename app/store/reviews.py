@@ -23,7 +23,7 @@ def put_review(store: Store, review: Review) -> Review | None:
     review.created = review.created or time.time()
     previous = get_review(store, review.run_id, review.case_id, review.reviewer)
     values = [getattr(review, name) for name in COLUMNS]
-    store.connection().execute(
+    store._execute(
         f"INSERT OR REPLACE INTO reviews ({','.join(COLUMNS)}) "
         f"VALUES ({','.join('?' * len(COLUMNS))})",
         values,
@@ -32,19 +32,15 @@ def put_review(store: Store, review: Review) -> Review | None:
 
 
 def get_review(store: Store, run_id: str, case_id: str, reviewer: str) -> Review | None:
-    row = (
-        store.connection()
-        .execute(
-            "SELECT * FROM reviews WHERE run_id=? AND case_id=? AND reviewer=?",
-            (run_id, case_id, reviewer),
-        )
-        .fetchone()
+    rows = store._rows(
+        "SELECT * FROM reviews WHERE run_id=? AND case_id=? AND reviewer=?",
+        (run_id, case_id, reviewer),
     )
-    return _row(row) if row else None
+    return _row(rows[0]) if rows else None
 
 
 def delete_review(store: Store, run_id: str, case_id: str, reviewer: str) -> None:
-    store.connection().execute(
+    store._execute(
         "DELETE FROM reviews WHERE run_id=? AND case_id=? AND reviewer=?",
         (run_id, case_id, reviewer),
     )
@@ -55,13 +51,13 @@ def run_reviews(store: Store, run_id: str, reviewer: str | None = None) -> list[
     sql, args = "SELECT * FROM reviews WHERE run_id=?", [run_id]
     if reviewer is not None:
         sql, args = sql + " AND reviewer=?", [*args, reviewer]
-    return [_row(row) for row in store.connection().execute(sql + " ORDER BY created", args)]
+    return [_row(row) for row in store._rows(sql + " ORDER BY created", args)]
 
 
 def mark_applied(store: Store, review: Review) -> None:
     """Record that a review's label is written to the test set."""
     review.applied = True
-    store.connection().execute(
+    store._execute(
         "UPDATE reviews SET applied=1 WHERE run_id=? AND case_id=? AND reviewer=?",
         (review.run_id, review.case_id, review.reviewer),
     )
@@ -69,6 +65,6 @@ def mark_applied(store: Store, review: Review) -> None:
 
 def set_result_expected(store: Store, run_id: str, case_id: str, label: str) -> None:
     """The expected label of a run's stored result, so its metrics follow a review at once."""
-    store.connection().execute(
+    store._execute(
         "UPDATE results SET expected=? WHERE run_id=? AND case_id=?", (label, run_id, case_id)
     )

@@ -32,7 +32,7 @@ def _ready(store: Store) -> Iterator[sqlite3.Connection]:
     """This thread's connection with the tables made; a database error leaves as one
     StoreError sentence, as from the store itself."""
     try:
-        conn = store.connection()
+        conn = store._conn()
         conn.executescript(SCHEMA)
         yield conn
     except (sqlite3.Error, OSError) as exc:

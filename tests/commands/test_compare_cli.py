@@ -122,7 +122,7 @@ def test_html_report_shows_heat_map_triage_and_comparison(db, tmp_path):
     version = store.get_run(b).policy_hash
     cases = tmp_path / "cases.jsonl"
     cases.write_text('{"id": "1", "content": "x", "expected": "1"}\n')
-    store.connection().execute("UPDATE runs SET cases_path=?", (str(cases),))
+    store._conn().execute("UPDATE runs SET cases_path=?", (str(cases),))
     file_triage(store, str(cases), "1", version, "policy", rule_code="SP1", note="too vague")
     html = render_html(build_run_report(store, b))
     parser = _Text()

@@ -118,7 +118,7 @@ def test_a_version_1_database_is_migrated(tmp_path):
     conn.close()
     store = Store(path)
     try:
-        version = store.connection().execute("SELECT version FROM schema_version").fetchone()
+        version = store._conn().execute("SELECT version FROM schema_version").fetchone()
         assert version[0] == SCHEMA_VERSION == 5
         assert store.policy_version("h").text == "old policy"
         assert triage_entries(store, "x") == {} and store.sample_runs("r") == []

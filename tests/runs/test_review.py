@@ -179,7 +179,7 @@ def test_an_older_database_gets_the_reviews_table(tmp_path):
     from app.store import Store
 
     store, run_id, _ = stored_run(tmp_path)
-    conn = store.connection()
+    conn = store._conn()
     conn.execute("DROP TABLE reviews")
     conn.execute("UPDATE schema_version SET version=3")
     store.close()
@@ -249,7 +249,7 @@ def test_a_labelled_file_is_never_rewritten_by_reviews(tmp_path):
     store, run_id, cases = stored_run(tmp_path)
     source = tmp_path / "messages.csv"
     source.write_text("text\nhello\n", encoding="utf-8")
-    store.connection().execute("UPDATE runs SET cases_path=? WHERE id=?", (str(source), run_id))
+    store._conn().execute("UPDATE runs SET cases_path=? WHERE id=?", (str(source), run_id))
     session = ReviewSession(store, run_id, "ana")
     session.record(session.items[1], label="0")
     session.close()
