@@ -93,7 +93,7 @@ class Store:
         self._conn().execute(sql, args)
 
     @_guarded
-    def _rows(self, sql: str, args: Sequence = ()) -> list[sqlite3.Row]:
+    def _select(self, sql: str, args: Sequence = ()) -> list[sqlite3.Row]:
         return self._conn().execute(sql, args).fetchall()
 
     @classmethod

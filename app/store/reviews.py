@@ -32,7 +32,7 @@ def put_review(store: Store, review: Review) -> Review | None:
 
 
 def get_review(store: Store, run_id: str, case_id: str, reviewer: str) -> Review | None:
-    rows = store._rows(
+    rows = store._select(
         "SELECT * FROM reviews WHERE run_id=? AND case_id=? AND reviewer=?",
         (run_id, case_id, reviewer),
     )
@@ -51,7 +51,7 @@ def run_reviews(store: Store, run_id: str, reviewer: str | None = None) -> list[
     sql, args = "SELECT * FROM reviews WHERE run_id=?", [run_id]
     if reviewer is not None:
         sql, args = sql + " AND reviewer=?", [*args, reviewer]
-    return [_row(row) for row in store._rows(sql + " ORDER BY created", args)]
+    return [_row(row) for row in store._select(sql + " ORDER BY created", args)]
 
 
 def mark_applied(store: Store, review: Review) -> None:

@@ -35,12 +35,12 @@ def filings(
     for clause, value in clauses:
         if value is not None:
             sql, args = f"{sql} AND {clause}", [*args, value]
-    return [dict(row) for row in store._rows(sql + " ORDER BY created", args)]
+    return [dict(row) for row in store._select(sql + " ORDER BY created", args)]
 
 
 def policy_filings(store: Store, policy_hash: str) -> list[dict]:
     """The "policy unclear" filings of a policy version, oldest first."""
-    rows = store._rows(
+    rows = store._select(
         "SELECT rule_code, note, case_id FROM triage WHERE kind='policy' AND policy_hash=? "
         "ORDER BY created",
         (policy_hash,),
