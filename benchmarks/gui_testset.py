@@ -118,7 +118,6 @@ def main() -> int:
     from app.core.cases import load_cases
     from app.core.policy import parse_policy
     from app.core.run_types import EngineSettings, RunSettings
-    from app.core.store import Store
     from app.gui.cases.panel import CasePanel
     from app.gui.evaluation.controller import EvaluationController
     from app.gui.evaluation.metrics_panel import MetricsPanel
@@ -126,6 +125,7 @@ def main() -> int:
     from app.gui.shared.tasks import TaskRunner
     from app.runs.backend import BackendConfig
     from app.runs.selection import RunJob
+    from app.store import Store
     from tests.support.fake_engine import SAMPLE_POLICY, FakeEngineFactory, FakeScript
 
     cases_path = data / "cases.jsonl"

@@ -33,9 +33,9 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.core.cases import TestCase, save_cases  # noqa: E402
-from app.core.store import Store  # noqa: E402
-from app.core.store_rows import StoredResult  # noqa: E402
+from app.core.records import StoredResult  # noqa: E402
 from app.gui.review.review_window import ReviewWindow  # noqa: E402
+from app.store import Store  # noqa: E402
 
 CASES = 10_000
 KEYS = 1_000

@@ -23,9 +23,9 @@ from pathlib import Path
 from app.core.cases import load_cases
 from app.core.policy import load_policy
 from app.core.run_types import EngineSettings, RunSettings
-from app.core.store import Store
 from app.engine.local.engine import LocalEngine
 from app.runs.samples import run_samples
+from app.store import Store
 from tests.support.synthetic_gguf import cached_model
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -48,8 +48,8 @@ def _check(suggestion, runs):
     from app.core.cases import load_cases
     from app.core.policy import load_policy
     from app.core.run_types import RunSettings
-    from app.core.store import Store
     from app.runs.suggestion import check_suggestion
+    from app.store import Store
     from tests.support.analysis_data import SeededEngine
 
     cases = load_cases(runs.cases_path)
@@ -76,11 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
-    from app.core.store import Store
     from app.core.suggest import parse_suggestion
     from app.gui.app import create_main_window
     from app.gui.shared.settings_store import open_settings
     from app.gui.shared.theme import apply_theme
+    from app.store import Store
     from scripts.devtools import pump, save_png, wait_until
     from tests.support.analysis_data import build_analysis
     from tests.support.fake_engine import FakeEngineFactory, FakeScript

@@ -29,10 +29,10 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.core.cases import TestCase, save_cases  # noqa: E402
-from app.core.reviews import run_reviews  # noqa: E402
-from app.core.store import Store  # noqa: E402
-from app.core.store_rows import StoredResult  # noqa: E402
+from app.core.records import StoredResult  # noqa: E402
 from app.gui.review.review_window import ReviewWindow  # noqa: E402
+from app.store import Store  # noqa: E402
+from app.store.reviews import run_reviews  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "policies" / "spam_scams" / "policy.md"

@@ -87,13 +87,13 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
-    from app.core.flips import flip_report
-    from app.core.store import Store
     from app.gui.evaluation.data import load_run_metrics, version_history
     from app.gui.evaluation.flip_view import FlipView
     from app.gui.evaluation.history_dialog import HistoryDialog
     from app.gui.evaluation.metrics_panel import MetricsPanel
     from app.gui.shared.theme import apply_theme
+    from app.runs.history import flip_report
+    from app.store import Store
 
     apply_theme(app, args.theme)
     suffix = "" if args.theme == "light" else "-dark"

@@ -28,8 +28,8 @@ from app.commands.run_options import (
     run_settings,
 )
 from app.core.cases import TestCase
+from app.core.records import StoredResult
 from app.core.run_types import ClassifyResult, Delta
-from app.core.store_rows import StoredResult
 from app.runs.selection import RunJob
 from app.runs.suite_results import CaseStored
 

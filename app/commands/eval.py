@@ -36,6 +36,7 @@ from app.core.metrics import (
     met_thresholds,
     parse_thresholds,
 )
+from app.core.records import StoredResult
 from app.core.report import (
     ReportError,
     build_run_report,
@@ -46,7 +47,6 @@ from app.core.report import (
 )
 from app.core.report_formats import junit_xml, results_csv
 from app.core.stability import SAMPLE_COUNTS, UNSTABLE_BELOW, CaseStability, summarize
-from app.core.store_rows import StoredResult
 from app.runs.selection import LAST_RUN, RunJob
 from app.runs.suite import ORDERS
 

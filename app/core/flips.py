@@ -27,9 +27,7 @@ from dataclasses import dataclass, field
 from app.core.metrics import Metrics, Outcome, compute_metrics
 from app.core.outcome import answer_key, is_right, outcome_of
 from app.core.policy import OutputFormat
-from app.core.store import Store
-from app.core.store_rows import StoredResult
-from app.core.stored_policy import run_output
+from app.core.records import StoredResult
 
 KINDS = ("fixed", "broken", "changed")
 
@@ -129,20 +127,3 @@ def compare_results(
         previous = headline_before[name]
         report.deltas[name] = None if value is None or previous is None else value - previous
     return report
-
-
-def output_of(store: Store, run_id: str) -> OutputFormat:
-    """The output format a stored run used (:func:`app.core.stored_policy.run_output`)."""
-    return run_output(store, run_id)
-
-
-def flip_report(store: Store, run_before: str, run_after: str) -> FlipReport:
-    """The flip report between two stored runs, older first."""
-    return compare_results(
-        store.results(run_before),
-        store.results(run_after),
-        output_of(store, run_before),
-        output_of(store, run_after),
-        run_before=run_before,
-        run_after=run_after,
-    )

@@ -15,7 +15,7 @@ import hashlib
 from app.core.cases import TestCase
 from app.core.flips import FlipReport, compare_results
 from app.core.policy import OutputFormat
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
 
 HOLDOUT_SHARE = 0.3
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from app.core.cases import TestCase, jsonl_lines
 from app.core.import_reading import INVALID_LINE, UNCLOSED_QUOTE, read_table
+from app.core.records import StoredResult
 from app.core.report_formats import csv_cell, csv_document
 from app.core.storage_paths import atomic_write_text
-from app.core.store_rows import StoredResult
 
 ADDED = ("label", "tier", "rules", "escalate", "status", "rationale", "reasoning")
 CONTENT_NAMES = ("content", "text", "message", "body")

@@ -18,26 +18,26 @@ expects tiers, the settings as words, the agreement of people who reviewed its a
 from __future__ import annotations
 
 import errno
-import html
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import UserError
 from app.core.flips import FlipReport, prediction, run_metrics
+from app.core.markup import esc, md_block, md_inline
 from app.core.metrics import Metrics, TierMetrics, format_ratio
 from app.core.outcome import Judgement, judge
 from app.core.policy import OutputFormat, Policy
+from app.core.records import RunRecord, StoredResult
 from app.core.report_formats import answer_facts
 from app.core.report_review import review_html, review_markdown
-from app.core.review_agreement import ReviewAgreement, stored_run_agreement
-from app.core.run_facts import settings_text
-from app.core.run_labels import describe_run
+from app.core.review_agreement import ReviewAgreement
 from app.core.storage_paths import atomic_write_text
-from app.core.store import Store
-from app.core.store_rows import RunRecord, StoredResult
-from app.core.stored_policy import run_policy
+from app.runs.history import stored_run_agreement
+from app.runs.run_facts import settings_text
+from app.runs.run_labels import describe_run
+from app.runs.stored_policy import run_policy
+from app.store import Store
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}
@@ -99,11 +99,7 @@ def build_run_report(store: Store, run_id: str) -> RunReport:
     )  # fmt: skip
 
 
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-esc = _e  # shared with app.core.report_analysis
+_e = esc
 
 
 def _when(stamp: float | None) -> str:
@@ -199,21 +195,6 @@ def render_html(report: RunReport) -> str:
         out.append(f"<h2>Policy text of this version</h2><pre>{_e(report.policy_text)}</pre>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
-
-
-def md_inline(value: object) -> str:
-    """One-line Markdown text: whitespace folded, HTML and Markdown syntax escaped."""
-    text = " ".join(("" if value is None else str(value)).split())
-    text = re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", text)
-    return html.escape(text, quote=False)
-
-
-def md_block(value: object) -> str:
-    """Multi-line text as a fenced block that nothing inside can close."""
-    text = "" if value is None else str(value)
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}\n{fence}"
 
 
 def render_markdown(report: RunReport) -> str:

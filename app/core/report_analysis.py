@@ -11,20 +11,21 @@ content and model output is escaped as in the rest of the report.
 
 from __future__ import annotations
 
-from app.core.flips import outcome, output_of, prediction
+from app.core.flips import outcome, prediction
+from app.core.markup import esc, md_block, md_inline
 from app.core.metrics import format_ratio
 from app.core.outcome import is_wrong
 from app.core.policy import Policy
-from app.core.report import esc, md_block, md_inline
+from app.core.records import RunRecord, StoredResult
 from app.core.robustness.render import html_section
-from app.core.robustness.stored import linked_report
 from app.core.rule_heat import ranked, rule_heat
 from app.core.run_compare import RunComparison, compare_runs
-from app.core.run_facts import previous_suite_run
 from app.core.stability import stabilities, summarize
-from app.core.store import Store
-from app.core.store_rows import RunRecord, StoredResult
-from app.core.triage_book import KIND_NAMES, summary_line, triage_entries
+from app.runs.history import output_of
+from app.runs.robustness_stored import linked_report
+from app.runs.run_facts import previous_suite_run
+from app.runs.triage_book import KIND_NAMES, summary_line, triage_entries
+from app.store import Store
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:

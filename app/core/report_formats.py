@@ -32,7 +32,7 @@ import xml.etree.ElementTree as ET
 from app.core.flips import prediction
 from app.core.outcome import Judgement, Outcome, judge
 from app.core.policy_meta import OutputFormat
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
 
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

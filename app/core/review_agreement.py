@@ -23,9 +23,7 @@ from app.core.agreement import (
     ratio_text,
 )
 from app.core.policy import OutputFormat
-from app.core.reviews import Review, review_choices, run_reviews
-from app.core.store import Store
-from app.core.store_rows import StoredResult
+from app.core.reviews import Review, review_choices
 
 ROUNDS = 500
 
@@ -167,16 +165,3 @@ def review_agreement(
         if gold:
             summary.gold[who] = figure(_share, gold)
     return summary
-
-
-def stored_run_agreement(
-    store: Store, run_id: str, output: OutputFormat, results: list[StoredResult]
-) -> ReviewAgreement | None:
-    """The figures of a stored run's reviews (the rules each answer cited from ``results``),
-    or None when nobody reviewed it: what the review tab, ``review``, ``eval --json`` and the
-    reports show."""
-    reviews = run_reviews(store, run_id)
-    if not reviews:
-        return None
-    rules = {r.case_id: list(r.rule_codes) for r in results}
-    return review_agreement(reviews, output, rules)

@@ -1,4 +1,4 @@
-"""Reviews: a person's check of one answer of a run, kept in the results database.
+"""Reviews: a person's check of one answer of a run (the table's SQL: :mod:`app.store.reviews`).
 
 One row of the ``reviews`` table per run, case and reviewer (a re-review replaces the row,
 so there are never two reviews of one case by one person). A row records who, when, the
@@ -17,13 +17,11 @@ row and the file write is finished on the next open, see :mod:`app.runs.review`)
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from dataclasses import asdict, dataclass, fields
 
 from app.core.label_spelling import normalize_label
 from app.core.policy import OutputFormat
-from app.core.store import Store
 
 STATES = ("done", "skip", "unsure")
 NAME_LIMIT = 80
@@ -91,71 +89,6 @@ def check_label(label: str, output: OutputFormat) -> str:
     raise ReviewError(
         f"'{str(label)[:40]}' is not one of this policy's labels ({', '.join(choices)}); "
         "pick one of those."
-    )
-
-
-def _row(row) -> Review:  # noqa: ANN001
-    data = dict(row)
-    data["applied"] = bool(data["applied"])
-    return Review(**data)
-
-
-def put_review(store: Store, review: Review) -> Review | None:
-    """Store a review (replacing that reviewer's earlier one of the case); return the one
-    it replaced, or None."""
-    if review.state not in STATES:
-        raise ReviewError(f"'{review.state}' is not a review state; use {', '.join(STATES)}.")
-    review.created = review.created or time.time()
-    previous = get_review(store, review.run_id, review.case_id, review.reviewer)
-    values = [getattr(review, name) for name in COLUMNS]
-    store.connection().execute(
-        f"INSERT OR REPLACE INTO reviews ({','.join(COLUMNS)}) "
-        f"VALUES ({','.join('?' * len(COLUMNS))})",
-        values,
-    )
-    return previous
-
-
-def get_review(store: Store, run_id: str, case_id: str, reviewer: str) -> Review | None:
-    row = (
-        store.connection()
-        .execute(
-            "SELECT * FROM reviews WHERE run_id=? AND case_id=? AND reviewer=?",
-            (run_id, case_id, reviewer),
-        )
-        .fetchone()
-    )
-    return _row(row) if row else None
-
-
-def delete_review(store: Store, run_id: str, case_id: str, reviewer: str) -> None:
-    store.connection().execute(
-        "DELETE FROM reviews WHERE run_id=? AND case_id=? AND reviewer=?",
-        (run_id, case_id, reviewer),
-    )
-
-
-def run_reviews(store: Store, run_id: str, reviewer: str | None = None) -> list[Review]:
-    """A run's reviews, oldest first, of one reviewer or of all."""
-    sql, args = "SELECT * FROM reviews WHERE run_id=?", [run_id]
-    if reviewer is not None:
-        sql, args = sql + " AND reviewer=?", [*args, reviewer]
-    return [_row(row) for row in store.connection().execute(sql + " ORDER BY created", args)]
-
-
-def mark_applied(store: Store, review: Review) -> None:
-    """Record that a review's label is written to the test set."""
-    review.applied = True
-    store.connection().execute(
-        "UPDATE reviews SET applied=1 WHERE run_id=? AND case_id=? AND reviewer=?",
-        (review.run_id, review.case_id, review.reviewer),
-    )
-
-
-def set_result_expected(store: Store, run_id: str, case_id: str, label: str) -> None:
-    """The expected label of a run's stored result, so its metrics follow a review at once."""
-    store.connection().execute(
-        "UPDATE results SET expected=? WHERE run_id=? AND case_id=?", (label, run_id, case_id)
     )
 
 

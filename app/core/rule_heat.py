@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from app.core.outcome import Judgement, expectation, judge
 from app.core.policy import Policy, cited_rule_codes
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
 
 
 @dataclass

@@ -19,11 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import comb
 
-from app.core.flips import output_of, prediction, run_metrics
+from app.core.flips import prediction, run_metrics
 from app.core.metrics import Metrics, format_ratio
 from app.core.outcome import answer_key, is_right
-from app.core.store import Store
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
 
 
 def _amount(value: float | None, digits: int) -> str:
@@ -206,11 +205,3 @@ def compare_runs(
         only_a=[cid for cid in by_a if cid not in by_b],
         only_b=[cid for cid in by_b if cid not in by_a],
     )
-
-
-def compare_stored_runs(store: Store, run_a: str, run_b: str) -> RunComparison:
-    """Compare two stored runs; ValueError with one sentence for an unknown run."""
-    return compare_runs(
-        store.results(run_a), store.results(run_b), output_of(store, run_a),
-        output_of(store, run_b), run_a=run_a, run_b=run_b,
-    )  # fmt: skip

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from app.core.outcome import Outcome, answer_text, is_right, is_scored, scored_part
 from app.core.policy import OutputFormat
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
 
 SAMPLE_COUNTS = (3, 5, 10)
 UNSTABLE_BELOW = 0.8

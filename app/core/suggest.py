@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from app.core.policy_lines import headings
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
 
 MAX_CASES = 8
 MAX_REASONING = 1200  # characters of each case's reasoning put in the prompt

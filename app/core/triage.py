@@ -26,10 +26,8 @@ from dataclasses import dataclass, field
 from app.core.flips import prediction
 from app.core.outcome import answer_as_expected, is_right
 from app.core.policy import RULE_CODE_RE, OutputFormat
+from app.core.records import StoredResult
 from app.core.stability import CaseStability
-from app.core.store import Store
-from app.core.store_rows import StoredResult, result_from_row
-from app.core.stored_policy import run_output
 from app.core.verdict import parse_verdict
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -98,36 +96,6 @@ class VersionResult:
     correct: bool
 
 
-def _run_output(store: Store, run_id: str, known: dict[str, OutputFormat]) -> OutputFormat:
-    if run_id not in known:
-        known[run_id] = run_output(store, run_id)
-    return known[run_id]
-
-
-def case_history(store: Store, case_id: str, cases_path: str) -> list[VersionResult]:
-    """The case's newest result under each policy version it ran with, oldest first (right
-    or wrong under that version's output format)."""
-    outputs: dict[str, OutputFormat] = {}
-    rows = store.connection().execute(
-        "SELECT results.*, runs.policy_hash AS run_policy FROM results "
-        "JOIN runs ON runs.id = results.run_id "
-        "WHERE runs.cases_path=? AND results.case_id=? AND runs.kind != 'suggestion' "
-        "ORDER BY results.created",
-        (str(cases_path), case_id),
-    )
-    newest: dict[str, VersionResult] = {}
-    for row in rows:
-        data = dict(row)
-        policy_hash = data.pop("run_policy")
-        result = result_from_row(data)
-        newest.pop(policy_hash, None)  # keep insertion order = time of newest run
-        newest[policy_hash] = VersionResult(
-            policy_hash, result.run_id, result.created, prediction(result), result.expected,
-            is_right(result, _run_output(store, result.run_id, outputs)),
-        )  # fmt: skip
-    return sorted(newest.values(), key=lambda v: v.created)
-
-
 @dataclass
 class Evidence:
     case_id: str
@@ -170,11 +138,10 @@ def gather_evidence(
     output: OutputFormat,
     *,
     stability: CaseStability | None = None,
-    store: Store | None = None,
-    cases_path: str = "",
+    history: list[VersionResult] | None = None,
 ) -> Evidence:
-    """Everything the triage panel shows about one case (history only with a store)."""
-    history = case_history(store, result.case_id, cases_path) if store is not None else []
+    """Everything the triage panel shows about one case (``history``: its results under
+    earlier policy versions, :func:`app.runs.history.case_history`)."""
     return Evidence(
         case_id=result.case_id,
         expected=result.expected,
@@ -185,6 +152,6 @@ def gather_evidence(
         rule_match=rule_matches(result),
         tagged_rules=rule_tags(result.tags),
         cited_rules=list(result.rule_codes),
-        history=history,
+        history=history or [],
         gold_fix=answer_as_expected(result, output),
     )

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QTabWidget
 
 from app.core.cases import cases_path_for
 from app.core.storage_paths import APP_DISPLAY_NAME as APP_TITLE
-from app.core.store import Store
 from app.gui.cases.file_actions import CaseFileActions
 from app.gui.cases.panel import CasePanel
 from app.gui.evaluation.actions import EvaluationActions, EvaluationContext
@@ -38,6 +37,7 @@ from app.gui.shared.layout_state import restore_layout, save_layout
 from app.gui.shared.widgets import notice_box, scrolling
 from app.gui.window_actions import WindowActions, WindowCommands, effort_combo
 from app.runs.service import EngineFactory
+from app.store import Store
 
 
 class MainWindow(QMainWindow):

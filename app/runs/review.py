@@ -26,23 +26,20 @@ from pathlib import Path
 from app.core.cases import CasesError, load_cases, save_cases
 from app.core.fingerprint import text_hash
 from app.core.policy import OutputFormat
-from app.core.review_agreement import ReviewAgreement, review_agreement, stored_run_agreement
-from app.core.reviews import (
-    Review,
-    ReviewError,
-    check_label,
-    check_reviewer,
+from app.core.review_agreement import ReviewAgreement, review_agreement
+from app.core.reviews import Review, ReviewError, check_label, check_reviewer, review_choices
+from app.runs.history import stored_run_agreement
+from app.runs.review_queue import QueueItem, build_queue, model_choice
+from app.runs.stored_policy import run_output as stored_run_output
+from app.runs.triage_book import TriageError, file_triage, triage_entry, undo_triage
+from app.store import Store
+from app.store.reviews import (
     delete_review,
     mark_applied,
     put_review,
-    review_choices,
     run_reviews,
     set_result_expected,
 )
-from app.core.store import Store
-from app.core.stored_policy import run_output as stored_run_output
-from app.core.triage_book import TriageError, file_triage, triage_entry, undo_triage
-from app.runs.review_queue import QueueItem, build_queue, model_choice
 
 
 def run_output(store: Store, run_id: str) -> tuple[OutputFormat, str]:

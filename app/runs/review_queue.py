@@ -19,10 +19,10 @@ import random
 from dataclasses import dataclass
 
 from app.core.policy import OutputFormat
+from app.core.records import StoredResult
 from app.core.stability import stabilities
-from app.core.store import Store
-from app.core.store_rows import StoredResult
 from app.core.triage import contradicts
+from app.store import Store
 
 SAMPLINGS = ("all", "random", "stratified", "unstable", "contradicts")
 SAMPLING_NAMES = {

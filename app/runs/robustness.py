@@ -8,7 +8,7 @@ case of its own (kind ``robustness``: cached by the variant's text like any resu
 policy prefix is the same for all, so each variant costs only its own tokens). A cancelled
 or failed run stops there; running the same job again finds what was stored in the cache
 and runs only the rest. The finished run is linked to its clean run
-(:mod:`app.core.robustness.records`) and read back with :func:`load_report`.
+(:mod:`app.store.robustness`) and read back with :func:`load_report`.
 """
 
 from __future__ import annotations
@@ -22,19 +22,20 @@ from pathlib import Path
 from app.core.cases import TestCase
 from app.core.errors import UserError
 from app.core.fingerprint import text_hash
-from app.core.flips import flip_report
 from app.core.policy_meta import OutputFormat
 from app.core.robustness.edit_flips import edit_summary
 from app.core.robustness.families import Family, check_variant_count, resolve
 from app.core.robustness.generate import generate
-from app.core.robustness.records import RobustnessRecord, load_run, save_run
+from app.core.robustness.records import RobustnessRecord
 from app.core.robustness.report import RobustnessReport
-from app.core.robustness.stored import stored_report
 from app.core.robustness.user_families import load_user_families
 from app.core.robustness.variant import Variant
-from app.core.store import Store
+from app.runs.history import flip_report
+from app.runs.robustness_stored import stored_report
 from app.runs.selection import RunJob, RunOutcome
 from app.runs.service import RunService
+from app.store import Store
+from app.store.robustness import load_run, save_run
 
 WHICH = ("all", "selected", "violating", "allowed")
 KIND = "robustness"

@@ -33,16 +33,16 @@ from app.core.cases import TestCase
 from app.core.fingerprint import ModelFingerprint, settings_dict
 from app.core.flips import prediction
 from app.core.policy import Policy
+from app.core.records import StoredResult
 from app.core.run_types import RunSettings
 from app.core.stability import UNSTABLE_BELOW, CaseStability, case_stability, sample_seeds
-from app.core.store import Store
-from app.core.store_rows import StoredResult
 from app.engine.protocol import Engine
 from app.runs.backend import recorded_model
 from app.runs.samples_batch import run_samples_together
 from app.runs.samples_progress import SamplesProgress
 from app.runs.suite import run_suite
 from app.runs.suite_results import CaseStored, SuiteSummary
+from app.store import Store
 
 
 @dataclass

@@ -20,9 +20,8 @@ import threading
 from app.core.cases import TestCase, model_content
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
 from app.core.policy import Policy
+from app.core.records import StoredResult
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
-from app.core.store import Store
-from app.core.store_rows import StoredResult
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import Engine
 from app.runs.backend import recorded_model
@@ -33,6 +32,7 @@ from app.runs.suite_results import (
     classify_case,
     terminal_result,
 )
+from app.store import Store
 
 SEPARATOR = "\x1f"
 MAX_TOGETHER = 5  # sequences of one context: k = 10 goes in two waves of five

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
 from app.runs.suite_results import CaseStored, SuiteStarted
 
 

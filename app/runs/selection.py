@@ -16,9 +16,9 @@ from app.core.fingerprint import text_hash
 from app.core.outcome import is_right
 from app.core.policy import Policy
 from app.core.run_types import RunSettings
-from app.core.store import Store
 from app.runs.backend import BackendConfig
 from app.runs.suite_results import SuiteSummary
+from app.store import Store
 
 SELECTIONS = ("all", "selected", "failed", "changed")
 KINDS = ("suite", "case")  # a test-set run (in the history) or a single case (cached only)

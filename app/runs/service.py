@@ -29,7 +29,6 @@ from app.core.errors import EngineError, UserError
 from app.core.fingerprint import cache_key_factory
 from app.core.run_types import EngineFailed, EngineLoading, EngineReady, LoadFacts
 from app.core.settings_check import check_samples
-from app.core.store import Store, StoreError
 from app.engine.protocol import Engine
 from app.runs.backend import (
     BackendConfig,
@@ -43,6 +42,7 @@ from app.runs.samples import run_samples
 from app.runs.selection import LAST_RUN, RunJob, RunOutcome, last_unfinished_run, select_cases
 from app.runs.suite import run_suite
 from app.runs.suite_results import CaseStored
+from app.store import Store, StoreError
 
 EngineFactory = Callable[[BackendConfig], Engine]
 # engine, model identity, template key, cancel -> anything (see RunService.run_task)

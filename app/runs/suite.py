@@ -34,13 +34,12 @@ from app.core.cases import TestCase, model_content
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
 from app.core.outcome import is_right
 from app.core.policy import OutputFormat, Policy
+from app.core.records import CACHEABLE, StoredResult
 from app.core.run_types import ClassifyRequest, Failed, RunSettings
-from app.core.store import Store, StoreError
-from app.core.store_rows import CACHEABLE, StoredResult
-from app.core.stored_policy import format_record
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import Engine
 from app.runs.backend import recorded_model
+from app.runs.stored_policy import format_record
 from app.runs.suite_parallel import run_in_parallel
 from app.runs.suite_results import (
     CaseStored,
@@ -51,6 +50,7 @@ from app.runs.suite_results import (
     classify_case,
     error_result,
 )
+from app.store import Store, StoreError
 
 ORDERS = ("failed-first", "file")
 FLUSH_EVERY = 500  # cache hits written per transaction (bigger: longer GUI stalls)

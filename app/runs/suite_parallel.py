@@ -13,9 +13,8 @@ from collections.abc import Callable
 
 from app.core.cases import TestCase, model_content
 from app.core.policy import Policy
+from app.core.records import StoredResult
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
-from app.core.store import Store
-from app.core.store_rows import StoredResult
 from app.core.verdict import VerdictStatus
 from app.engine.protocol import Engine
 from app.runs.suite_results import (
@@ -25,6 +24,7 @@ from app.runs.suite_results import (
     crashed,
     terminal_result,
 )
+from app.store import Store
 
 
 def run_in_parallel(  # noqa: C901 (on the shrinking list)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from app.core.cases import TestCase
 from app.core.policy import Policy
+from app.core.records import StoredResult
 from app.core.run_types import Cancelled, ClassifyRequest, ClassifyResult, Failed, Finished
-from app.core.store_rows import StoredResult
 from app.core.verdict import Verdict, VerdictStatus
 from app.engine.protocol import Engine
 

@@ -16,8 +16,8 @@ import pytest
 from app.commands import backend_options
 from app.core.errors import EngineError
 from app.core.run_types import ClassifyRequest, Delta, Event, Failed, Started
-from app.core.store import Store
 from app.runs.backend import build_engine
+from app.store import Store
 from tests.bad_inputs.conftest import Workspace, cli, duplicates, one_sentence
 
 KILL_AFTER_S = 0.5  # the request is in the stopped child's pipe long before this

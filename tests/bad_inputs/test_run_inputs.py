@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.commands.backend_options import INJECTION_NOTE
-from app.core.store import Store
+from app.store import Store
 from tests.bad_inputs.conftest import Outcome, Workspace, check, cli, stored_runs
 from tests.bad_inputs.servers import chat_events, label_for
 from tests.support.fake_server import chat_models, fake_server, json_answer, sse_answer

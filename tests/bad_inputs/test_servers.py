@@ -13,7 +13,7 @@ import pytest
 
 from app.core.outcome import is_right
 from app.core.policy import load_policy
-from app.core.store import Store
+from app.store import Store
 from tests.bad_inputs.conftest import Workspace, check, cli, one_sentence, stored_runs
 from tests.bad_inputs.servers import answering, chat_events, failing, hanging, not_streaming
 from tests.support.fake_server import (

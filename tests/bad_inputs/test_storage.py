@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core import store_errors
-from app.core.store import Store
+from app.store import Store
+from app.store import errors as store_errors
 from tests.bad_inputs.conftest import ROOT_DIR, Workspace, check, cli, duplicates, stored_runs
 from tests.bad_inputs.servers import answering
 from tests.support.fake_server import fake_server

@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 import pytest
 
 import app.cli
+from app.core.records import StoredResult
 from app.core.report import build_run_report, render_html
-from app.core.store import Store
-from app.core.store_rows import StoredResult
-from app.core.triage_book import file_triage
+from app.runs.triage_book import file_triage
+from app.store import Store
 
 POLICY = "---\nformat: binary\n---\n# Spam\n\n## Criteria\n- SP1 Bulk ads.\n- SP2 Scams.\n"
 EVIL = "<script>alert(1)</script>"
@@ -122,7 +122,7 @@ def test_html_report_shows_heat_map_triage_and_comparison(db, tmp_path):
     version = store.get_run(b).policy_hash
     cases = tmp_path / "cases.jsonl"
     cases.write_text('{"id": "1", "content": "x", "expected": "1"}\n')
-    store.connection().execute("UPDATE runs SET cases_path=?", (str(cases),))
+    store._conn().execute("UPDATE runs SET cases_path=?", (str(cases),))
     file_triage(store, str(cases), "1", version, "policy", rule_code="SP1", note="too vague")
     html = render_html(build_run_report(store, b))
     parser = _Text()

@@ -11,8 +11,9 @@ import pytest
 import app.cli
 from app.core.fingerprint import text_hash
 from app.core.report import build_run_report, render_html, render_markdown
-from app.core.reviews import Review, put_review
-from app.core.store import Store, default_db_path
+from app.core.reviews import Review
+from app.store import Store, default_db_path
+from app.store.reviews import put_review
 from tests.commands.test_eval_cli import env  # noqa: F401
 
 # the scripted model answers c1 "0", c2..c5 right; reviewers label c1..c5

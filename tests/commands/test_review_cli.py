@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import app.cli
-from app.core.reviews import run_reviews
-from app.core.store import Store
 from app.runs.review import ReviewSession
+from app.store import Store
+from app.store.reviews import run_reviews
 from tests.support.review_data import TIERED, stored_run
 
 

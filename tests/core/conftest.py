@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.store import Store
+from app.store import Store
 
 
 @pytest.fixture()

@@ -11,6 +11,7 @@ from app.core.holdout import held_out_flips, is_held_out, split_cases
 from app.core.metrics import Outcome
 from app.core.outcome import is_right
 from app.core.policy import OutputFormat, parse_policy
+from app.core.records import StoredResult
 from app.core.rule_heat import cases_citing, ranked, rule_heat
 from app.core.run_compare import compare_runs, mcnemar_exact
 from app.core.stability import (
@@ -20,7 +21,6 @@ from app.core.stability import (
     sample_seeds,
     stabilities,
 )
-from app.core.store_rows import StoredResult
 from app.core.triage import contradicts, reasoning_conclusion, rule_matches
 
 BINARY = OutputFormat()

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.core.flips import flip_report
+from app.core.records import StoredResult
 from app.core.report import (
     build_run_report,
     md_block,
@@ -16,8 +16,8 @@ from app.core.report import (
     render_markdown,
     write_html,
 )
-from app.core.store import Store
-from app.core.store_rows import StoredResult
+from app.runs.history import flip_report
+from app.store import Store
 
 POLICY_V1 = "---\nformat: binary\n---\n# Spam v1\n"
 POLICY_V2 = "---\nformat: binary\n---\n# Spam v2, sharper\n"

@@ -8,9 +8,9 @@ import pytest
 from app.core.flips import compare_results, run_metrics
 from app.core.outcome import Judgement, answer_as_expected, answer_text, judge
 from app.core.policy import parse_policy
+from app.core.records import StoredResult
 from app.core.rule_heat import rule_heat
 from app.core.run_compare import compare_runs
-from app.core.store_rows import StoredResult
 from app.core.triage import gather_evidence
 from app.core.verdict import parse_verdict
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.core import storage_paths
-from app.core.store import Store
+from app.store import Store
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
 

@@ -7,8 +7,8 @@ import io
 import xml.etree.ElementTree as ET
 
 from app.core.policy import OutputFormat
+from app.core.records import StoredResult
 from app.core.report_formats import csv_cell, csv_cell_text, junit_xml, results_csv, xml_text
-from app.core.store_rows import StoredResult
 
 BINARY = OutputFormat()
 

@@ -15,10 +15,11 @@ from app.core.fingerprint import (
     result_cache_key,
     template_hash,
 )
+from app.core.records import StoredResult
 from app.core.run_types import RunSettings
 from app.core.storage_paths import data_dir
-from app.core.store import Store
-from app.core.store_rows import SCHEMA_VERSION, StoredResult
+from app.store import Store
+from app.store.rows import SCHEMA_VERSION
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from app.core.store import Store
-from app.core.store_backup import KEEP, backup_folder, backup_if_due, backups, latest_backup
-from app.core.store_errors import StoreError
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
+from app.store import Store
+from app.store.backup import KEEP, backup_folder, backup_if_due, backups, latest_backup
+from app.store.errors import StoreError
 
 DAY = 24 * 3600
 

@@ -7,8 +7,8 @@ import socket
 import sqlite3
 import time
 
-from app.core import store_errors
-from app.core.store import Store
+from app.store import Store
+from app.store import errors as store_errors
 
 
 def test_opening_a_current_database_waits_for_no_writer(tmp_path, monkeypatch) -> None:

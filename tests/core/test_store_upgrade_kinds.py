@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from app.core.run_facts import suite_runs
-from app.core.store import Store
-from app.core.store_rows import SCHEMA_VERSION
+from app.runs.run_facts import suite_runs
+from app.store import Store
+from app.store.rows import SCHEMA_VERSION
 
 
 def _version_4_database(path) -> None:
@@ -17,7 +17,7 @@ def _version_4_database(path) -> None:
     mine = store.add_policy_version("# Spam\nSP1 Bulk promotion violates.\n")
     draft = store.add_policy_version("# Spam\nSP1 Any promotion violates.\n", "suggestion check")
     for policy_hash, run_id in ((mine, "own"), (draft, "check")):
-        store.connection().execute(
+        store._conn().execute(
             "INSERT INTO runs (id, policy_hash, cases_path, started, kind) VALUES (?,?,?,?,?)",
             (run_id, policy_hash, "spam.cases.jsonl", 1.0 if run_id == "own" else 2.0, "suite"),
         )
@@ -38,7 +38,7 @@ def test_old_suggestion_checks_get_their_kind_on_upgrade(tmp_path):
         assert store.get_run("own").kind == "suite" and store.get_run("own").output_format == ""
         assert [r.id for r in store.list_runs()] == ["own"]
         assert [r.id for r in suite_runs(store, "spam.cases.jsonl")] == ["own"]
-        version = store.connection().execute("SELECT version FROM schema_version").fetchone()
+        version = store._conn().execute("SELECT version FROM schema_version").fetchone()
         assert version[0] == SCHEMA_VERSION == 5
     finally:
         store.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
 from app.core.suggest import (
     NO_SECTIONS,
     SuggestionError,

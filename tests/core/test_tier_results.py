@@ -12,8 +12,9 @@ from app.core.flips import run_metrics
 from app.core.metrics import Outcome, compute_metrics
 from app.core.outcome import is_right
 from app.core.policy import OutputFormat
-from app.core.store import Store
-from app.core.store_rows import SCHEMA_VERSION, StoredResult
+from app.core.records import StoredResult
+from app.store import Store
+from app.store.rows import SCHEMA_VERSION
 
 DC = OutputFormat(
     kind="labels",

@@ -8,16 +8,15 @@ import sqlite3
 import pytest
 
 from app.core.cases import TestCase, load_cases, save_cases
-from app.core.store import Store
-from app.core.store_rows import SCHEMA_VERSION, StoredResult
+from app.core.records import StoredResult
 from app.core.suggest import (
     SuggestionError,
     parse_suggestion,
     sections,
     suggestion_request_parts,
 )
-from app.core.triage import case_history
-from app.core.triage_book import (
+from app.runs.history import case_history
+from app.runs.triage_book import (
     TriageError,
     file_triage,
     policy_notes,
@@ -25,6 +24,8 @@ from app.core.triage_book import (
     triage_entries,
     undo_triage,
 )
+from app.store import Store
+from app.store.rows import SCHEMA_VERSION
 
 POLICY = """---
 format: binary
@@ -86,7 +87,7 @@ def test_undo_refuses_when_the_label_was_edited_since(store, tmp_path):
 
 
 def test_summary_line():
-    from app.core.triage_book import TriageEntry
+    from app.runs.triage_book import TriageEntry
 
     entries = [TriageEntry("p", str(i), "v", kind) for i, kind in
                enumerate(["gold"] * 3 + ["policy"] * 6 + ["model"] * 3)]  # fmt: skip
@@ -117,7 +118,7 @@ def test_a_version_1_database_is_migrated(tmp_path):
     conn.close()
     store = Store(path)
     try:
-        version = store.connection().execute("SELECT version FROM schema_version").fetchone()
+        version = store._conn().execute("SELECT version FROM schema_version").fetchone()
         assert version[0] == SCHEMA_VERSION == 5
         assert store.policy_version("h").text == "old policy"
         assert triage_entries(store, "x") == {} and store.sample_runs("r") == []

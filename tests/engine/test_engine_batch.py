@@ -16,10 +16,10 @@ from app.core.run_types import (
     Started,
     terminal_case_id,
 )
-from app.core.store import Store
 from app.core.verdict import VerdictStatus
 from app.engine.local.engine import LocalEngine
 from app.runs.suite import run_suite
+from app.store import Store
 from tests.support.requests import ENDLESS, POLICY, request
 
 

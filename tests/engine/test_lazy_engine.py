@@ -10,9 +10,9 @@ from app.core.cases import TestCase
 from app.core.errors import EngineError
 from app.core.policy import parse_policy
 from app.core.run_types import EngineSettings, RunSettings
-from app.core.store import Store
 from app.engine.lazy import LazyEngine
 from app.runs.suite import run_suite
+from app.store import Store
 from tests.support.scripted_engine import ScriptedEngine
 
 

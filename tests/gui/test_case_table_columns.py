@@ -30,7 +30,7 @@ def test_stability_and_triage_columns_show_only_once_a_run_filled_them(qtbot) ->
 
 
 def test_the_result_badge_says_the_same_status_word_as_the_case_table(qtbot) -> None:
-    from app.core.store_rows import StoredResult
+    from app.core.records import StoredResult
     from app.gui.running.result_view import ResultView
     from app.gui.shared.result_entry import ResultEntry, predicted_text
 

@@ -11,8 +11,9 @@ import pytest  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 
 from app.core.cases import TestCase  # noqa: E402
+from app.core.markup import md_block
 from app.gui.cases.case_menu import case_menu  # noqa: E402
-from app.gui.shared.result_copy import ResultContext, fenced, result_markdown  # noqa: E402
+from app.gui.shared.result_copy import ResultContext, result_markdown  # noqa: E402
 from app.gui.shared.result_entry import ResultEntry  # noqa: E402
 
 TIMEOUT = 20000
@@ -43,7 +44,7 @@ def test_copy_result_is_a_markdown_block_with_everything_a_ticket_needs(window, 
 
 def test_fences_outlast_backticks_in_the_text():
     content = "see ```code``` and ````more````"
-    block = fenced(content)
+    block = md_block(content)
     assert block.startswith("`````text\n") and block.endswith("\n`````")
     entry = ResultEntry(state="done", final="1", analysis="It is ``` spam")
     text = result_markdown(TestCase("x", content, "1"), entry, ResultContext("P", "2", {}))

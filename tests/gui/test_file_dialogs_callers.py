@@ -12,13 +12,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QAction  # noqa: E402
 
-from app.core.store import Store  # noqa: E402
-from app.core.store_rows import StoredResult  # noqa: E402
+from app.core.records import StoredResult  # noqa: E402
 from app.gui.evaluation.report_actions import export_results_csv, export_run_report  # noqa: E402
 from app.gui.settings.dialog import SettingsDialog  # noqa: E402
 from app.gui.shared import file_dialogs  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
 from app.gui.shared.tasks import TaskRunner  # noqa: E402
+from app.store import Store  # noqa: E402
 from tests.gui.test_file_dialogs import _asked, places  # noqa: E402, F401
 from tests.gui.test_gui_models import controller, dialog, env  # noqa: E402, F401
 from tests.support.fake_engine import SAMPLE_POLICY, FakeEngineFactory, FakeScript  # noqa: E402

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.cases import TestCase, load_cases  # noqa: E402
 from app.core.run_types import ClassifyResult, Finished, Timings, TokenCounts  # noqa: E402
-from app.core.store import Store  # noqa: E402
 from app.core.suggest import SuggestionError, parse_suggestion  # noqa: E402
 from app.core.verdict import Verdict, VerdictStatus  # noqa: E402
 from app.gui.analysis.compare_dialog import CompareDialog  # noqa: E402
@@ -25,6 +24,7 @@ from app.gui.analysis.triage_panel import TriagePanel  # noqa: E402
 from app.gui.cases.analysis_model import AnalysisColumn  # noqa: E402
 from app.gui.cases.panel import CasePanel  # noqa: E402
 from app.gui.policy.outline import CODE_ROLE, NOTE_ROLE, PolicyOutline  # noqa: E402
+from app.store import Store  # noqa: E402
 from tests.gui.test_gui_window_testsets import close_window, env, open_window, run_all  # noqa: E402,F401
 from tests.support.analysis_data import build_analysis  # noqa: E402
 from tests.support.fake_engine import FakeEngine, FakeEngineFactory, FakeScript  # noqa: E402

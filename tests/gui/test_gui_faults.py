@@ -18,12 +18,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from app.core import store_errors  # noqa: E402
 from app.core.cases import TestCase, cases_path_for, save_cases  # noqa: E402
-from app.core.store import Store  # noqa: E402
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.shared import options  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
+from app.store import Store  # noqa: E402
+from app.store import errors as store_errors  # noqa: E402
 from tests.support.fake_engine import (  # noqa: E402
     SAMPLE_POLICY,
     FakeEngineFactory,

@@ -9,10 +9,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtCore import Qt  # noqa: E402
 
-from app.core.store import Store, StoredResult  # noqa: E402
+from app.core.records import StoredResult  # noqa: E402
 from app.gui.evaluation.data import version_history  # noqa: E402
 from app.gui.evaluation.diff_view import ADDED, CHANGED, FILLER, REMOVED, SAME, DiffView, align  # noqa: E402
 from app.gui.evaluation.history_dialog import CURRENT, HistoryDialog, VersionColumn  # noqa: E402
+from app.store import Store  # noqa: E402
 
 OLD = "---\nformat: binary\n---\n# Spam\nSP1 Bulk promotion.\nSP2 Fraud.\nEnd.\n"
 NEW = "---\nformat: binary\n---\n# Spam\nSP1 Bulk or unsolicited promotion.\nSP2 Fraud.\nSP3 Fake engagement.\nEnd.\n"

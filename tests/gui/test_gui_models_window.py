@@ -59,7 +59,7 @@ def test_models_action_opens_the_dialog_and_use_sets_the_model(qtbot, window) ->
 
 
 def test_engine_badge_shows_the_speed_of_the_last_case(qtbot, window) -> None:
-    from app.core.store_rows import StoredResult
+    from app.core.records import StoredResult
 
     badge = window.engine_badge
     assert badge.isHidden()

@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 import app.cli  # noqa: E402
 from app.core.cases import TestCase, cases_path_for, save_cases  # noqa: E402
-from app.core.store import Store  # noqa: E402
 from app.engine.lazy import LazyEngine  # noqa: E402
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.shared import options  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
+from app.store import Store  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY, isolate_gui_env  # noqa: E402
 
 TIMEOUT = 120_000

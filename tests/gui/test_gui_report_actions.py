@@ -11,9 +11,10 @@ from html.parser import HTMLParser  # noqa: E402
 import pytest
 from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
-from app.core.store import Store, StoredResult  # noqa: E402
+from app.core.records import StoredResult  # noqa: E402
 from app.gui.evaluation.report_actions import MARKDOWN_FILTER, export_run_report, report_path  # noqa: E402
 from app.gui.shared.tasks import TaskRunner  # noqa: E402
+from app.store import Store  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY  # noqa: E402
 
 

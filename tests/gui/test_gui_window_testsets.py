@@ -20,10 +20,10 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from app.core.cases import cases_path_for, save_cases  # noqa: E402
-from app.core.store import Store  # noqa: E402
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.cases.model import CaseRole, Column  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
+from app.store import Store  # noqa: E402
 from tests.support.fake_engine import (  # noqa: E402
     SAMPLE_CASES,
     SAMPLE_POLICY,

@@ -13,8 +13,8 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 from app.core.policy import parse_policy  # noqa: E402
+from app.core.records import StoredResult  # noqa: E402
 from app.core.rule_heat import rule_heat  # noqa: E402
-from app.core.store_rows import StoredResult  # noqa: E402
 from app.gui.policy.outline import CODE_ROLE, outline_entries  # noqa: E402
 from app.gui.policy.panel import PolicyPanel  # noqa: E402
 

@@ -12,9 +12,9 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
 from app.core.cases import load_cases  # noqa: E402
-from app.core.reviews import run_reviews  # noqa: E402
 from app.gui.review.case_view import HIDDEN  # noqa: E402
 from app.gui.review.review_window import REVIEWER_KEY, ReviewWindow  # noqa: E402
+from app.store.reviews import run_reviews  # noqa: E402
 from tests.support.review_data import stored_run  # noqa: E402
 
 
@@ -167,7 +167,7 @@ def test_choice_keys_follow_the_policy_labels():
 
 
 def test_answers_stored_while_reviewing_join_the_queue(review):
-    from app.core.store_rows import StoredResult
+    from app.core.records import StoredResult
 
     window, store, run_id, _, qtbot = review
     start(window, qtbot)

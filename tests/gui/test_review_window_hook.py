@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from app.core.reviews import run_reviews  # noqa: E402
+from app.store.reviews import run_reviews  # noqa: E402
 from tests.support.fake_engine import FakeEngineFactory, FakeScript  # noqa: E402
 from tests.support.gui_window import activate, chord, open_workbench, shut  # noqa: E402
 

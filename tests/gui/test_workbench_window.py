@@ -210,7 +210,7 @@ def test_the_filter_chip_leaves_the_policy_editor_its_width_on_a_small_screen(wi
 
 
 def test_the_window_keeps_a_daily_copy_of_the_results(window, qtbot):
-    from app.core.store_backup import backups
+    from app.store.backup import backups
 
     run_all(qtbot, window)
     window.evaluation.backup_store()

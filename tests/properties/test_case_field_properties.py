@@ -15,10 +15,10 @@ from PySide6.QtGui import QUndoStack
 import app.cli
 from app.core.cases import KNOWN_FIELDS, jsonl_lines, load_cases, save_cases
 from app.core.policy import load_policy
-from app.core.store import Store
-from app.core.triage_book import file_triage, undo_triage
 from app.gui.cases.model import CaseTableModel
 from app.gui.cases.undo import EditCase, RemoveCases
+from app.runs.triage_book import file_triage, undo_triage
+from app.store import Store
 
 DATA = Path(__file__).parents[1] / "support" / "datasets"
 POLICY = DATA / "spam_no_tiers.txt"

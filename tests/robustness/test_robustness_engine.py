@@ -12,12 +12,12 @@ import pytest
 
 from app.core.cases import TestCase
 from app.core.run_types import EngineSettings, RunSettings
-from app.core.store import Store
 from app.runs.backend import BackendConfig
 from app.runs.robustness import KIND, RobustnessJob, RobustnessStage, run_robustness
 from app.runs.selection import RunJob
 from app.runs.service import RunService
 from app.runs.suite_results import CaseStored
+from app.store import Store
 from tests.support.requests import GRAMMAR, POLICY
 
 CASES = [

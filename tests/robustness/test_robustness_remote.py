@@ -13,14 +13,14 @@ import pytest
 import app.cli
 from app.core.cases import TestCase, save_cases
 from app.core.policy import load_policy
-from app.core.robustness.records import load_run
 from app.core.run_types import RunSettings
-from app.core.store import Store
 from app.engine.remote.engine import RemoteConfig
 from app.runs.backend import BackendConfig
 from app.runs.robustness import RobustnessJob, load_report, run_robustness
 from app.runs.selection import RunJob
 from app.runs.service import RunService
+from app.store import Store
+from app.store.robustness import load_run
 from tests.robustness.keyword_server import keyword_server
 
 POLICY = Path(__file__).parents[2] / "policies" / "spam_scams" / "policy.md"

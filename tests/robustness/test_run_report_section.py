@@ -10,12 +10,12 @@ from app.core.cases import TestCase
 from app.core.policy import load_policy
 from app.core.report import build_run_report, render_html
 from app.core.run_types import RunSettings
-from app.core.store import Store
 from app.engine.remote.engine import RemoteConfig
 from app.runs.backend import BackendConfig
 from app.runs.robustness import RobustnessJob, run_robustness
 from app.runs.selection import RunJob
 from app.runs.service import RunService
+from app.store import Store
 from tests.robustness.keyword_server import keyword_server
 
 POLICY = Path(__file__).parents[2] / "policies" / "spam_scams" / "policy.md"

@@ -17,15 +17,16 @@ from hypothesis import strategies as st
 
 from app.core.cases import TestCase, parse_cases_jsonl
 from app.core.policy_meta import OutputFormat
+from app.core.records import StoredResult
 from app.core.report_formats import csv_cell_text, junit_xml, results_csv
 from app.core.robustness.display import symbol
 from app.core.robustness.families import BUILT_IN, make_variant, resolve
-from app.core.robustness.records import RobustnessRecord, load_run, save_run
+from app.core.robustness.records import RobustnessRecord
 from app.core.robustness.render import render_html
 from app.core.robustness.report import build_report
-from app.core.store import Store
-from app.core.store_rows import StoredResult
 from app.engine.harmony.prompt import render_harmony, render_template, tokenize_segments
+from app.store import Store
+from app.store.robustness import load_run, save_run
 from tests.support.synthetic_gguf import HARMONY_CHAT_TEMPLATE, SPECIAL_TOKENS
 
 NAMES = [f.name for f in BUILT_IN] + ["leet+zero_width", "bidi+harmony_markers", "tags+base64"]

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from app.core.cases import load_cases, save_cases
-from app.core.reviews import ReviewError, check_reviewer, progress_text, run_reviews
-from app.core.triage_book import triage_entry
+from app.core.reviews import ReviewError, check_reviewer, progress_text
 from app.runs.review import ReviewSession, run_agreement
 from app.runs.review_queue import build_queue, model_choice
+from app.runs.triage_book import triage_entry
+from app.store.reviews import run_reviews
 from tests.support.review_data import TIERED, stored_run
 
 
@@ -175,10 +176,10 @@ def test_tiered_policy_reviews_pick_tiers(tmp_path):
 
 
 def test_an_older_database_gets_the_reviews_table(tmp_path):
-    from app.core.store import Store
+    from app.store import Store
 
     store, run_id, _ = stored_run(tmp_path)
-    conn = store.connection()
+    conn = store._conn()
     conn.execute("DROP TABLE reviews")
     conn.execute("UPDATE schema_version SET version=3")
     store.close()
@@ -195,13 +196,13 @@ def test_kill_9_mid_review_loses_nothing_and_duplicates_nothing(tmp_path):
     import sys
     import textwrap
 
-    from app.core.store import Store
+    from app.store import Store
 
     store, run_id, cases = stored_run(tmp_path, 200)
     store.close()
     code = textwrap.dedent(f"""
         import sys
-        from app.core.store import Store
+        from app.store import Store
         from app.runs.review import ReviewSession
         session = ReviewSession(Store({str(tmp_path / "results.sqlite3")!r}), {run_id!r}, "ana")
         for round in range(1000):
@@ -248,7 +249,7 @@ def test_a_labelled_file_is_never_rewritten_by_reviews(tmp_path):
     store, run_id, cases = stored_run(tmp_path)
     source = tmp_path / "messages.csv"
     source.write_text("text\nhello\n", encoding="utf-8")
-    store.connection().execute("UPDATE runs SET cases_path=? WHERE id=?", (str(source), run_id))
+    store._conn().execute("UPDATE runs SET cases_path=? WHERE id=?", (str(source), run_id))
     session = ReviewSession(store, run_id, "ana")
     session.record(session.items[1], label="0")
     session.close()

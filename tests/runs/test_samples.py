@@ -7,9 +7,9 @@ from collections import Counter
 
 from app.core.cases import TestCase
 from app.core.flips import prediction
-from app.core.run_analysis import case_samples, load_run_analysis
-from app.core.store import Store
+from app.runs.run_analysis import case_samples, load_run_analysis
 from app.runs.samples import run_samples
+from app.store import Store
 from tests.support.requests import POLICY, request
 
 

@@ -6,9 +6,9 @@ ETA over the whole run, and the majority rows at the full count — in the batch
 from __future__ import annotations
 
 from app.core.cases import TestCase
-from app.core.store import Store
 from app.runs.samples import run_samples
 from app.runs.suite_results import CaseStored, SuiteStarted
+from app.store import Store
 from tests.support.requests import POLICY, request
 
 CASES = [TestCase(f"c{i}", f"counted case number {i}", "1") for i in range(3)]

@@ -7,11 +7,11 @@ import pytest
 
 from app.core.cases import TestCase
 from app.core.holdout import is_held_out
-from app.core.run_facts import last_suite_run, suite_runs
-from app.core.store import Store
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
 from app.core.suggest import SuggestionError
+from app.runs.run_facts import last_suite_run, suite_runs
 from app.runs.suggestion import ask_suggestion, check_suggestion
+from app.store import Store
 from tests.support.requests import GRAMMAR, POLICY, request
 
 ANSWER = (

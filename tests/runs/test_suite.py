@@ -17,9 +17,9 @@ from app.core.run_types import (
     Delta,
     RunSettings,
 )
-from app.core.store import Store
 from app.engine.protocol import Engine
 from app.runs.suite import CaseStored, SuiteEnded, SuiteStarted, run_suite
+from app.store import Store
 from tests.support.scripted_engine import ScriptedEngine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +107,7 @@ def test_killed_process_keeps_results_up_to_the_kill(tmp_path, store):
         sys.path.insert(0, {str(ROOT)!r})
         from tests.runs.test_suite import make_cases, _run
         from tests.support.scripted_engine import ScriptedEngine
-        from app.core.store import Store
+        from app.store import Store
         store = Store({str(store.path)!r})
         _run(ScriptedEngine({{"content 4": "!exit"}}), store, make_cases())
         """

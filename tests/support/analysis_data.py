@@ -28,10 +28,10 @@ from app.core.run_types import (
     Timings,
     TokenCounts,
 )
-from app.core.store import Store
 from app.core.verdict import parse_verdict
 from app.runs.samples import run_samples
 from app.runs.suite import run_suite
+from app.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SPAM = ROOT / "policies" / "spam_scams"

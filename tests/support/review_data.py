@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.cases import TestCase, save_cases
-from app.core.store import Store
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
+from app.store import Store
 
 POLICY = "---\nname: Spam\nformat: binary\n---\n# Spam\nSP1 Bulk promotion violates.\n"
 TIERED = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import store as store_module
+from app.store import database as store_module
 
 
 def tiny_disk(monkeypatch: pytest.MonkeyPatch, spare_pages: int = 3) -> None:

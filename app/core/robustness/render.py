@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from app.core.markup import esc, md_block, md_inline
 from app.core.metrics import format_ratio
-from app.core.report import esc, md_block, md_inline
 from app.core.report_formats import xml_text
 from app.core.robustness.display import marked, visible
 from app.core.robustness.report import WORST, Cell, Example, FamilyStats, RobustnessReport

@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass, field
 from app.core.flips import prediction
 from app.core.outcome import is_right
 from app.core.policy_meta import OutputFormat
+from app.core.records import StoredResult
 from app.core.robustness.normalize import restates
 from app.core.robustness.stats import mcnemar_exact, wilson
 from app.core.robustness.variant import Variant
-from app.core.store_rows import StoredResult
 
 NO_RULE = "(no rule)"
 WORST = 3  # examples shown per family

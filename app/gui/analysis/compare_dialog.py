@@ -1,7 +1,7 @@
 """*History ▸ Compare runs…*: two stored runs over the same cases side by side.
 
 Two combos pick runs A and B, each run named by policy and version, test set, model,
-effort, accuracy and date (:class:`~app.core.run_facts.RunFacts`); the open policy's runs
+effort, accuracy and date (:class:`~app.runs.run_facts.RunFacts`); the open policy's runs
 come first, newest first, and other policies' runs after a separator under their own
 heading; the newest two of the open policy are preselected. The dialog then shows the summary
 (agreement, McNemar's exact p), the agreement matrix, accuracy / F1 of each with B − A,
@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 
 from app.core.outcome import answer_text
 from app.core.run_compare import RunComparison
-from app.core.run_facts import RunFacts
 from app.gui.analysis.controller import AnalysisController
 from app.gui.shared.widgets import plain_label
+from app.runs.run_facts import RunFacts
 
 
 def _fill(table: QTableWidget, header: list[str], rows: list[list[object]]) -> None:

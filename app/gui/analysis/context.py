@@ -16,8 +16,8 @@ from typing import Any
 from PySide6.QtCore import QSettings, SignalInstance
 from PySide6.QtWidgets import QMenuBar, QSplitter, QTabWidget, QWidget
 
-from app.core.store import Store
 from app.gui.shared.tasks import TaskRunner
+from app.store import Store
 
 
 @dataclass(frozen=True)

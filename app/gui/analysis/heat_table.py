@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from app.core.metrics import format_ratio
 from app.core.rule_heat import RuleHeat, ranked
-from app.core.run_analysis import RunAnalysis
 from app.gui.shared.table_model import RowListModel
 from app.gui.shared.table_views import row_table
 from app.gui.shared.theme import heat_colour
 from app.gui.shared.widgets import plain_label
+from app.runs.run_analysis import RunAnalysis
 
 
 class HeatColumn(IntEnum):

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.triage import Evidence
-from app.core.triage_book import KIND_NAMES
 from app.gui.analysis.controller import AnalysisController
 from app.gui.shared.widgets import plain_label
+from app.runs.triage_book import KIND_NAMES
 
 
 class TriagePanel(QGroupBox):

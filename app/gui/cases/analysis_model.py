@@ -15,8 +15,8 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from app.core.stability import CaseStability
-from app.core.triage_book import KIND_NAMES
 from app.gui.cases.model import CaseRole, CaseTableModel, Column
+from app.runs.triage_book import KIND_NAMES
 
 
 class AnalysisColumn(IntEnum):

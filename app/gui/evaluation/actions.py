@@ -28,8 +28,6 @@ from PySide6.QtCore import QObject, QSettings, Qt, Slot
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from app.core.cases import cases_path_for
-from app.core.run_facts import last_suite_run
-from app.core.store import Store
 from app.gui.evaluation.controller import EvaluationController
 from app.gui.evaluation.data import latest_case_results, named_recent_runs
 from app.gui.evaluation.flip_view import FlipView
@@ -40,6 +38,8 @@ from app.gui.shared.backend_values import backend_config
 from app.gui.shared.document_edit import replace_document_text
 from app.gui.shared.screen_fit import fit_to_screen
 from app.runs.backend import model_filter
+from app.runs.run_facts import last_suite_run
+from app.store import Store
 
 
 @dataclass

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.flips import flip_report, run_metrics
+from app.core.flips import run_metrics
 from app.core.metrics import Outcome, compute_metrics
 from app.core.policy import OutputFormat
-from app.core.store import Store
-from app.core.store_backup import backup_folder, backup_if_due
 from app.gui.evaluation.data import load_run_metrics, version_history
 from app.gui.shared.tasks import TaskRunner
+from app.runs.history import flip_report
+from app.store import Store
+from app.store.backup import backup_folder, backup_if_due
 
 
 class EvaluationController(QObject):
@@ -67,7 +68,7 @@ class EvaluationController(QObject):
         )
 
     def backup_store(self) -> int:
-        """The daily copy of the database (:mod:`app.core.store_backup`), on the pool; a
+        """The daily copy of the database (:mod:`app.store.backup`), on the pool; a
         failure is reported, the app goes on."""
         folder = backup_folder(self.store.path)
 

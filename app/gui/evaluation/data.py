@@ -1,6 +1,6 @@
 """Qt-free data gathering for the test-set views: version history, run metrics, chart points.
 
-These functions read the :class:`~app.core.store.Store` and compute metrics; they are what
+These functions read the :class:`~app.store.Store` and compute metrics; they are what
 the :class:`~app.gui.evaluation.controller.EvaluationController` runs on a worker thread, and
 they are plain functions so tests and scripts can call them directly.
 """
@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from app.core.flips import run_metrics
 from app.core.metrics import Metrics
 from app.core.policy import OutputFormat
-from app.core.run_facts import previous_suite_run, suite_runs
-from app.core.run_labels import describe_run
-from app.core.store import PolicyVersion, RunRecord, Store, StoredResult
-from app.core.stored_policy import run_output
+from app.core.records import PolicyVersion, RunRecord, StoredResult
 from app.runs.backend import model_matches
+from app.runs.run_facts import previous_suite_run, suite_runs
+from app.runs.run_labels import describe_run
+from app.runs.stored_policy import run_output
+from app.store import Store
 
 CHART_METRICS = ("accuracy", "precision", "recall", "f1")
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
-from app.core.store_rows import StoredResult
+from app.core.records import StoredResult
 from app.gui.shared.highlights import make_selections, quote_format, rule_format
 from app.gui.shared.reasoning_marks import find_marks
 from app.gui.shared.widgets import plain_label

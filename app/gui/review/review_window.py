@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QLineEdit, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.cases import TestCase, save_cases
 from app.core.reviews import ReviewError, check_reviewer, progress_text
-from app.core.store import Store
 from app.gui.review.agreement_tab import AgreementTab
 from app.gui.review.case_view import Prepared, ReviewCaseView, prepare
 from app.gui.review.keys import choice_keys, legend
@@ -31,6 +30,7 @@ from app.gui.shared.file_dialogs import save_file
 from app.gui.shared.tasks import TaskRunner
 from app.gui.shared.widgets import plain_label
 from app.runs.review import ReviewSession, run_agreement
+from app.store import Store
 
 REVIEWER_KEY = "review/reviewer"
 PREFETCH = 2  # cases prepared ahead

@@ -17,11 +17,11 @@ from PySide6.QtCore import QObject, QSettings, SignalInstance
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QWidget
 
-from app.core.review_file import export_reviews, import_reviews
 from app.core.reviews import ReviewError
-from app.core.store import Store
 from app.gui.review.review_window import ReviewWindow
 from app.gui.shared.file_dialogs import open_file, save_file
+from app.runs.review_file import export_reviews, import_reviews
+from app.store import Store
 
 REVIEW_FILTER = "Review files (*.jsonl)"
 

@@ -40,13 +40,13 @@ from app.core.run_types import (
     Started,
     Waiting,
 )
-from app.core.store import Store
 from app.gui.running.engine_badge import describe_model
 from app.gui.running.engine_tasks import TaskWorker
 from app.runs.model_checks import check_first_load
 from app.runs.selection import RunJob, RunOutcome
 from app.runs.service import EngineFactory, RunService
 from app.runs.suite_results import CaseStored, SuiteEnded, SuiteStarted
+from app.store import Store
 
 STATES = ("no_model", "loading", "ready", "running", "waiting", "error")
 BATCH_SECONDS = 0.1

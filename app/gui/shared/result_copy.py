@@ -9,11 +9,11 @@ any backtick run inside), so nothing in it turns into Markdown formatting.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 
 from app.core.cases import TestCase
+from app.core.markup import md_block
 from app.gui.shared.result_entry import ResultEntry, predicted_text
 
 
@@ -25,13 +25,6 @@ class ResultContext:
     policy_version: str = ""
     model: str = ""  # the backend chosen now, when the result does not name its model
     settings: dict[str, object] = field(default_factory=dict)
-
-
-def fenced(text: str) -> str:
-    """``text`` in a code fence no backtick run inside it can close."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}\n{fence}"
 
 
 def _label_line(entry: ResultEntry) -> str:
@@ -46,7 +39,7 @@ def result_markdown(
     case: TestCase, entry: ResultEntry, context: ResultContext, when: float | None = None
 ) -> str:
     """The Markdown block Copy result puts on the clipboard."""
-    lines = [f"### Case {case.id}", "", fenced(case.content), "", _label_line(entry)]
+    lines = [f"### Case {case.id}", "", md_block(case.content), "", _label_line(entry)]
     if case.expected:
         lines.append(f"**Expected:** {case.expected}")
     policy = context.policy_name or "Untitled policy"
@@ -61,7 +54,7 @@ def result_markdown(
     stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(when or time.time()))
     lines.append(f"**Date:** {stamp}")
     if entry.final:
-        lines += ["", "**Answer:**", "", fenced(entry.final)]
+        lines += ["", "**Answer:**", "", md_block(entry.final)]
     if entry.analysis:
-        lines += ["", "**Reasoning:**", "", fenced(entry.analysis)]
+        lines += ["", "**Reasoning:**", "", md_block(entry.analysis)]
     return "\n".join(lines) + "\n"

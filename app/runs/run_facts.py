@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from app.core.flips import run_metrics
-from app.core.run_labels import model_label, version_number, when_label
-from app.core.store import Store
-from app.core.store_rows import RunRecord
-from app.core.stored_policy import run_policy
+from app.core.records import RunRecord
+from app.runs.run_labels import model_label, version_number, when_label
+from app.runs.stored_policy import run_policy
+from app.store import Store
 
 SUGGESTION_CHECK = "suggestion check"  # the note app.runs.suggestion gives an edit it checks
 
@@ -100,7 +100,7 @@ def run_facts(store: Store, run: RunRecord) -> RunFacts:
 def suite_runs(store: Store, cases_path: str) -> list[RunRecord]:
     """The test-set runs of one test set, oldest first: runs of kind ``suite`` only, so no
     single *Run case*, no sample run and no held-out check of a suggested edit (``suggestion``:
-    older checks get that kind when the database is upgraded, :mod:`app.core.store_rows`)."""
+    older checks get that kind when the database is upgraded, :mod:`app.store.rows`)."""
     return [r for r in store.list_runs(kind="suite") if r.cases_path == str(cases_path)]
 
 

@@ -25,31 +25,16 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from app.core.fingerprint import text_hash
+from app.core.records import CACHEABLE, PolicyVersion, RunRecord, StoredResult
 from app.core.storage_paths import data_dir, data_dir_location
-from app.core.store_errors import StoreError, store_error
-from app.core.store_rows import (
-    CACHEABLE,
-    RESULT_COLUMNS,
-    PolicyVersion,
-    RunRecord,
-    StoredResult,
-    result_from_row,
-    result_values,
-    run_from_row,
-)
-from app.core.store_setup import (
-    OWNER,
-    connect,
-    create_schema,
-    live_runs,
-    mark_interrupted,
-    owner_alive,
-)
+from app.store.errors import StoreError, store_error
+from app.store.rows import RESULT_COLUMNS, result_from_row, result_values, run_from_row
+from app.store.setup import OWNER, connect, create_schema, live_runs, mark_interrupted, owner_alive
 
 __all__ = ["Store", "StoreError", "default_db_path"]
 F = TypeVar("F", bound=Callable)
@@ -100,9 +85,16 @@ class Store:
             self._local.conn = conn
         return conn
 
-    def connection(self) -> sqlite3.Connection:
-        """This thread's connection, for the modules that keep their own tables here."""
-        return self._conn()
+    # For the modules of app/store that keep their own tables here (reviews, triage,
+    # robustness): their queries pass the same error handling as the store's own.
+
+    @_guarded
+    def _execute(self, sql: str, args: Sequence = ()) -> None:
+        self._conn().execute(sql, args)
+
+    @_guarded
+    def _select(self, sql: str, args: Sequence = ()) -> list[sqlite3.Row]:
+        return self._conn().execute(sql, args).fetchall()
 
     @classmethod
     def open_or_temporary(cls) -> tuple[Store, str]:
@@ -158,7 +150,7 @@ class Store:
         cases_path: str = "", total: int = 0, kind: str = "suite", output_format: str = "",
     ) -> str:  # fmt: skip
         """A new run; ``output_format`` is the format it runs with, as
-        :func:`app.core.stored_policy.format_record` writes it (read back by that module)."""
+        :func:`app.runs.stored_policy.format_record` writes it (read back by that module)."""
         run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
         self._conn().execute(
             "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started, "
@@ -203,6 +195,7 @@ class Store:
         sql, args = "SELECT * FROM runs" + where, tuple(v for _, v in clauses)
         return [self._run(r) for r in self._conn().execute(sql + " ORDER BY started, rowid", args)]
 
+    @_guarded
     def link_sample_run(self, run_id: str, sample: int, seed: int, sample_run_id: str) -> None:
         """Record that ``sample_run_id`` is sample ``sample`` (seed ``seed``) of ``run_id``."""
         self._conn().execute(
@@ -210,6 +203,7 @@ class Store:
             (run_id, sample, seed, sample_run_id),
         )
 
+    @_guarded
     def sample_runs(self, run_id: str) -> list[tuple[int, int, str]]:
         """(sample, seed, sample run id) of a majority run, in sample order; [] for others."""
         rows = self._conn().execute(
@@ -217,6 +211,16 @@ class Store:
             (run_id,),
         )
         return [tuple(row) for row in rows]
+
+    @_guarded
+    def add_finished_run(self, run: RunRecord) -> None:
+        """Add a finished run made elsewhere (a review file's run), as it was recorded."""
+        self._conn().execute(
+            "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started, "
+            "finished, status, owner, kind, output_format) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (run.id, run.policy_hash, run.model, json.dumps(run.settings or {}), run.cases_path,
+             run.total, run.started, run.finished, "finished", "", run.kind, run.output_format),
+        )  # fmt: skip
 
     # Results --------------------------------------------------------------------------
 
@@ -288,3 +292,20 @@ class Store:
         )
         wanted = set(case_ids)
         return {r[1]: StoredResult(*r) for r in rows if r[1] in wanted}
+
+    @_guarded
+    def case_results(self, case_id: str, cases_path: str) -> list[tuple[str, StoredResult]]:
+        """A case's results in the test set's runs (held-out checks left out), oldest first,
+        each with the policy version of its run."""
+        rows = self._conn().execute(
+            "SELECT results.*, runs.policy_hash AS run_policy FROM results "
+            "JOIN runs ON runs.id = results.run_id "
+            "WHERE runs.cases_path=? AND results.case_id=? AND runs.kind != 'suggestion' "
+            "ORDER BY results.created",
+            (str(cases_path), case_id),
+        )
+        found = []
+        for row in rows:
+            data = dict(row)
+            found.append((data.pop("run_policy"), result_from_row(data)))
+        return found

@@ -23,21 +23,12 @@ from pathlib import Path
 from app.core.cases import jsonl_lines
 from app.core.fingerprint import text_hash
 from app.core.policy import OutputFormat
-from app.core.reviews import (
-    COLUMNS,
-    STATES,
-    Review,
-    ReviewError,
-    check_label,
-    check_reviewer,
-    get_review,
-    put_review,
-    run_reviews,
-)
+from app.core.records import RunRecord, StoredResult
+from app.core.reviews import COLUMNS, STATES, Review, ReviewError, check_label, check_reviewer
 from app.core.storage_paths import atomic_write_text
-from app.core.store import Store
-from app.core.store_rows import StoredResult
-from app.core.stored_policy import run_output
+from app.runs.stored_policy import run_output
+from app.store import Store
+from app.store.reviews import get_review, put_review, run_reviews
 
 KIND = "safeguard-studio review file"
 VERSION = 1
@@ -123,14 +114,12 @@ def _add_run(store: Store, header: dict, cases: list[dict]) -> None:
     digest = store.add_policy_version(header["policy_text"], note="imported review file")
     if digest != header["policy_hash"]:
         raise ReviewError("The review file's policy text was edited; export it again.")
-    store.connection().execute(
-        "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started, "
-        "finished, status, owner, kind, output_format) "
-        "VALUES (?,?,?,?,?,?,?,?,'finished','','suite',?)",
-        (header["run_id"], digest, header.get("model", ""),
-         json.dumps(header.get("settings") or {}), header.get("cases_path", ""), len(cases),
-         header.get("exported", time.time()), time.time(), str(header.get("output_format") or "")),
-    )  # fmt: skip
+    store.add_finished_run(RunRecord(
+        header["run_id"], digest, model=header.get("model", ""),
+        settings=header.get("settings") or {}, cases_path=header.get("cases_path", ""),
+        total=len(cases), started=header.get("exported", time.time()), finished=time.time(),
+        output_format=str(header.get("output_format") or ""),
+    ))  # fmt: skip
     results = []
     for case in cases:
         answer = {k: v for k, v in (case.get("answer") or {}).items() if k in RESULT_FIELDS}

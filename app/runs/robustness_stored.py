@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from app.core.flips import output_of
-from app.core.robustness.records import list_robustness_runs, load_run
+from app.core.records import RunRecord, StoredResult
 from app.core.robustness.report import RobustnessReport, build_report
-from app.core.store import Store
-from app.core.store_rows import RunRecord, StoredResult
+from app.runs.history import output_of
+from app.store import Store
+from app.store.robustness import list_robustness_runs, load_run
 
 _RULE_TAG = re.compile(r"[A-Za-z]+\d")
 

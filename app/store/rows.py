@@ -1,6 +1,6 @@
 """The results database's schema and row types, and conversion between rows and types.
 
-:class:`~app.core.store.Store` runs the queries; this module says what the tables hold
+:class:`~app.store.Store` runs the queries; this module says what the tables hold
 (``SCHEMA``, applied idempotently on every connection, then :func:`add_missing_columns`
 adds the columns later versions introduced to an older database), what a row becomes
 (:class:`PolicyVersion`, :class:`RunRecord`, :class:`StoredResult`) and how a result is
@@ -9,7 +9,7 @@ Version 3 adds the tables ``triage`` (a failure filed as gold / policy / model, 
 policy version) and ``run_samples`` (the k sample runs behind a majority run of *Run ×k*);
 version 4 adds ``reviews`` (a person's check of a run's answer, :mod:`app.core.reviews`);
 ``SCHEMA`` creates them in an older database. Version 5 adds ``runs.output_format``: the
-output format a run ran with (:mod:`app.core.stored_policy`), empty for older runs.
+output format a run ran with (:mod:`app.runs.stored_policy`), empty for older runs.
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 
-from app.core.run_types import ClassifyResult, Timings, TokenCounts
-from app.core.verdict import Verdict, VerdictStatus
+from app.core.records import RunRecord, StoredResult
 
 SCHEMA_VERSION = 5  # 2: results carry tier, escalate, depiction and request; 3: triage, run_samples
-# 4: reviews (app.core.reviews); 5: runs.output_format (app.core.stored_policy)
-CACHEABLE = ("ok", "no_verdict", "unparsable")
+# 4: reviews (app.core.reviews); 5: runs.output_format (app.runs.stored_policy)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS policy_versions (
@@ -69,100 +67,6 @@ CREATE TABLE IF NOT EXISTS reviews (
     gold TEXT NOT NULL DEFAULT '', old_expected TEXT, applied INTEGER NOT NULL DEFAULT 0,
     created REAL NOT NULL, PRIMARY KEY (run_id, case_id, reviewer));
 """
-
-
-@dataclass
-class PolicyVersion:
-    hash: str
-    text: str
-    created: float
-    note: str = ""
-    path: str = ""
-
-
-RUN_KINDS = {
-    "suite": "a test-set run (the history, Metrics, compare pickers, `runs`)",
-    "case": "a single *Run case* or classify (kept for the cache)",
-    "sample": "one of the k runs behind a majority run of *Run ×k*",
-    "suggestion": "a held-out check of a suggested edit (app.runs.suggestion)",
-}
-
-
-@dataclass
-class RunRecord:
-    id: str
-    policy_hash: str
-    model: str = ""
-    settings: dict = field(default_factory=dict)
-    cases_path: str = ""
-    total: int = 0
-    started: float = 0.0
-    finished: float | None = None
-    status: str = "running"  # running, finished, cancelled, failed, interrupted
-    kind: str = "suite"  # one of RUN_KINDS
-    owner: str = ""  # pid@host of the process that runs or ran it
-    output_format: str = ""  # the format it ran with (app.core.stored_policy); "" for old runs
-
-
-@dataclass
-class StoredResult:
-    """One row of ``results``; also what the suite runner stores and the reports read.
-    Whether it is right is :func:`app.core.outcome.judge`'s to say (it needs the format)."""
-
-    run_id: str
-    case_id: str
-    cache_key: str
-    status: str
-    expected: str = ""
-    label: str | None = None
-    violates: bool | None = None
-    rule_codes: list[str] = field(default_factory=list)
-    rationale: str = ""
-    analysis: str = ""
-    final: str = ""
-    message: str = ""
-    stop_reason: str = ""
-    content: str = ""
-    tags: list[str] = field(default_factory=list)
-    cached: bool = False
-    prompt_tokens: int = 0
-    evaluated_tokens: int = 0
-    reused_tokens: int = 0
-    generated_tokens: int = 0
-    load_ms: float = 0.0
-    prompt_ms: float = 0.0
-    generate_ms: float = 0.0
-    created: float = 0.0
-    tier: str | None = None  # severity tier of a tiered policy's answer
-    escalate: bool = False  # the answer asked for escalation
-    depiction: str | None = None  # two-label answers: depiction tier
-    request: str | None = None  # ... and request tier
-
-    @property
-    def verdict(self) -> Verdict:
-        return Verdict(
-            status=VerdictStatus(self.status),
-            label=self.label,
-            violates=self.violates,
-            rule_codes=list(self.rule_codes),
-            rationale=self.rationale,
-            raw=self.final,
-            message=self.message,
-            tier=self.tier,
-            escalate=self.escalate,
-            depiction=self.depiction,
-            request=self.request,
-        )
-
-    def as_classify_result(self) -> ClassifyResult:
-        """The classification this row records, in the engine's own terms."""
-        return ClassifyResult(
-            case_id=self.case_id, verdict=self.verdict, analysis=self.analysis,
-            final=self.final, stop_reason=self.stop_reason,
-            tokens=TokenCounts(self.prompt_tokens, self.evaluated_tokens, self.reused_tokens,
-                               self.generated_tokens),
-            timings=Timings(self.load_ms, self.prompt_ms, self.generate_ms),
-        )  # fmt: skip
 
 
 RESULT_COLUMNS = [f.name for f in fields(StoredResult)]

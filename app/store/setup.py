@@ -20,16 +20,10 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from app.core import store_errors
 from app.core.storage_paths import create_private_file
-from app.core.store_errors import StoreError, retry_locked
-from app.core.store_rows import (
-    ADDED_COLUMNS,
-    SCHEMA,
-    SCHEMA_VERSION,
-    add_missing_columns,
-    upgrade_rows,
-)
+from app.store import errors as store_errors
+from app.store.errors import StoreError, retry_locked
+from app.store.rows import ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION, add_missing_columns, upgrade_rows
 
 OWNER = f"{os.getpid()}@{socket.gethostname()}"
 _LIVE_RUNS: set[str] = set()  # runs this process is running now

@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 from pathlib import PurePath
 
-from app.core.store import Store
-from app.core.store_rows import RunRecord
+from app.core.records import RunRecord
+from app.store import Store
 
 
 def when_label(stamp: float) -> str:

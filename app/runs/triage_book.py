@@ -1,6 +1,6 @@
 """Filed triage: each failure marked *gold label wrong*, *policy unclear* or *model error*.
 
-Stored in the ``triage`` table, one row per test set, case and policy version (so a case can
+Stored in the ``triage`` table (:mod:`app.store.triage`), one row per test set, case and policy version (so a case can
 be "policy unclear" under one draft and "model error" under the next).
 
 - **gold**: the expected label in the test set is changed (atomic rewrite of the JSONL);
@@ -15,11 +15,12 @@ be "policy unclear" under one draft and "model error" under the next).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from app.core.cases import load_cases, save_cases
-from app.core.store import Store
+from app.store import Store
+from app.store.triage import delete_filing, filings, policy_filings, put_filing
 
 KINDS = ("gold", "policy", "model")
 KIND_NAMES = {"gold": "gold label wrong", "policy": "policy unclear", "model": "model error"}
@@ -88,26 +89,15 @@ def file_triage(
         str(cases_path), case_id, policy_hash, kind, rule_code, note, old_label,
         new_label if kind == "gold" else None, time.time(),
     )  # fmt: skip
-    store.connection().execute(
-        "INSERT OR REPLACE INTO triage VALUES (?,?,?,?,?,?,?,?,?)",
-        (entry.cases_path, case_id, policy_hash, kind, rule_code, note, old_label,
-         entry.new_label, entry.created),
-    )  # fmt: skip
+    put_filing(store, asdict(entry))
     return entry
 
 
 def triage_entry(
     store: Store, cases_path: str, case_id: str, policy_hash: str
 ) -> TriageEntry | None:
-    row = (
-        store.connection()
-        .execute(
-            "SELECT * FROM triage WHERE cases_path=? AND case_id=? AND policy_hash=?",
-            (str(cases_path), case_id, policy_hash),
-        )
-        .fetchone()
-    )
-    return TriageEntry(**dict(row)) if row else None
+    rows = filings(store, cases_path, policy_hash, case_id)
+    return TriageEntry(**rows[0]) if rows else None
 
 
 def undo_triage(store: Store, cases_path: str, case_id: str, policy_hash: str) -> TriageEntry:
@@ -117,10 +107,7 @@ def undo_triage(store: Store, cases_path: str, case_id: str, policy_hash: str) -
         raise TriageError(f"Case {case_id} is not triaged under this policy version.")
     if entry.kind == "gold" and entry.old_label is not None:
         _set_expected(cases_path, case_id, entry.old_label, unless=entry.new_label)
-    store.connection().execute(
-        "DELETE FROM triage WHERE cases_path=? AND case_id=? AND policy_hash=?",
-        (str(cases_path), case_id, policy_hash),
-    )
+    delete_filing(store, cases_path, case_id, policy_hash)
     return entry
 
 
@@ -128,22 +115,13 @@ def triage_entries(
     store: Store, cases_path: str, policy_hash: str | None = None
 ) -> dict[str, TriageEntry]:
     """Filings of a test set by case id (one policy version, or the newest of each case)."""
-    sql, args = "SELECT * FROM triage WHERE cases_path=?", [str(cases_path)]
-    if policy_hash is not None:
-        sql, args = sql + " AND policy_hash=?", [*args, policy_hash]
-    rows = store.connection().execute(sql + " ORDER BY created", args)
-    return {row["case_id"]: TriageEntry(**dict(row)) for row in rows}
+    return {row["case_id"]: TriageEntry(**row) for row in filings(store, cases_path, policy_hash)}
 
 
 def policy_notes(store: Store, policy_hash: str) -> dict[str, list[str]]:
     """ "Policy unclear" notes of a policy version, by the rule code they are attached to."""
-    rows = store.connection().execute(
-        "SELECT rule_code, note, case_id FROM triage WHERE kind='policy' AND policy_hash=? "
-        "ORDER BY created",
-        (policy_hash,),
-    )
     notes: dict[str, list[str]] = {}
-    for row in rows:
+    for row in policy_filings(store, policy_hash):
         text = row["note"] or f"unclear on case {row['case_id']}"
         notes.setdefault(row["rule_code"] or "(no rule)", []).append(text)
     return notes

@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from app.core.flips import outcome
 from app.core.outcome import is_wrong
 from app.core.policy import Policy
+from app.core.records import RunRecord, StoredResult
 from app.core.rule_heat import RuleHeat, rule_heat
 from app.core.stability import UNSTABLE_BELOW, CaseStability, StabilitySummary, stabilities
 from app.core.stability import summarize as summarize_stability
-from app.core.store import Store
-from app.core.store_rows import RunRecord, StoredResult
-from app.core.stored_policy import run_policy
 from app.core.triage import Evidence, gather_evidence
-from app.core.triage_book import TriageEntry, policy_notes, summary_line, triage_entries
+from app.runs.history import case_history
+from app.runs.stored_policy import run_policy
+from app.runs.triage_book import TriageEntry, policy_notes, summary_line, triage_entries
+from app.store import Store
 
 
 @dataclass
@@ -100,6 +101,5 @@ def case_evidence(store: Store, analysis: RunAnalysis, case_id: str) -> Evidence
         result,
         analysis.policy.output,
         stability=analysis.stability.get(case_id),
-        store=store,
-        cases_path=analysis.run.cases_path,
+        history=case_history(store, case_id, analysis.run.cases_path),
     )

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from app.core.policy import OutputFormat, Policy, PolicyError, parse_policy
 from app.core.policy_meta import format_meta, output_format_from_meta
-from app.core.store import Store
-from app.core.store_rows import RunRecord
+from app.core.records import RunRecord
+from app.store import Store
 
 
 def format_record(output: OutputFormat) -> str:

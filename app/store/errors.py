@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.core.errors import UserError
-from app.core.store_backup import latest_backup
+from app.store.backup import latest_backup
 
 T = TypeVar("T")
 BUSY_TIMEOUT_S = 30.0
