@@ -9,14 +9,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget  # noqa: E402
 
-from app.gui.running.reasoning_tools import ReasoningFind  # noqa: E402
+from app.gui.shared.text_find import TextFindBar  # noqa: E402
 
 
 def test_the_find_bar_counts_matches_and_steps_both_ways(qtbot):
     host = QWidget()
     view = QPlainTextEdit("SP2.a applies 🙂; sp2.a again, and SP2.a a third time.")
     view.setReadOnly(True)
-    finder = ReasoningFind(view)
+    finder = TextFindBar(view)
     layout = QVBoxLayout(host)
     layout.addWidget(view)
     layout.addWidget(finder)

@@ -88,3 +88,25 @@ def test_f6_moves_between_policy_and_cases(window, qtbot):
     assert QApplication.focusWidget() is table
     qtbot.keyClick(table, Qt.Key.Key_F6, Shift)
     assert QApplication.focusWidget() is editor
+
+
+def test_ctrl_f_in_the_case_text_finds_in_the_case(window, qtbot):
+    """It opened the policy's find bar; the case text has a find of its own."""
+    editor = window.case_panel.editor
+    content = window.case_panel.content_edit
+    content.setFocus()
+    qtbot.waitUntil(content.hasFocus)
+    chord(qtbot, content, Qt.Key.Key_F, Ctrl)
+    assert editor.finder.isVisible() and editor.finder.find_edit.hasFocus()
+    assert not window.policy_panel.find_bar.isVisible()
+    word = content.toPlainText().split()[1]
+    qtbot.keyClicks(editor.finder.find_edit, word)
+    assert content.textCursor().selectedText().lower() == word.lower()
+    assert editor.finder.status.text().endswith(
+        f"of {content.toPlainText().lower().count(word.lower())}"
+    )
+    qtbot.keyClick(editor.finder.find_edit, Qt.Key.Key_Escape)
+    assert not editor.finder.isVisible() and content.hasFocus()
+    # in the policy editor Ctrl+F still finds in the policy
+    chord(qtbot, window.policy_panel.editor, Qt.Key.Key_F, Ctrl)
+    assert window.policy_panel.find_bar.isVisible()

@@ -28,6 +28,7 @@ from app.core.cases import TestCase
 from app.core.label_spelling import split_pair
 from app.gui.shared.highlights import make_selections, quote_format
 from app.gui.shared.reasoning_marks import phrase_spans
+from app.gui.shared.text_find import TextFindBar, claim_find_key
 from app.gui.shared.widgets import GuardedComboBox
 
 
@@ -74,6 +75,10 @@ class CaseEditor(QWidget):
         layout.addWidget(self.prompt_label)
         layout.addWidget(self.prompt_edit)
         layout.addWidget(self.content_edit, 1)
+        # Ctrl+F in the case text finds in it (it opened the policy's find bar)
+        self.finder = TextFindBar(self.content_edit, placeholder="Find in this case")
+        claim_find_key(self.content_edit, self.finder)
+        layout.addWidget(self.finder)
         layout.addLayout(meta)
         QWidget.setTabOrder(self.prompt_edit, self.content_edit)
         QWidget.setTabOrder(self.content_edit, self.expected_combo)

@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.verdict import status_word
-from app.gui.running.reasoning_tools import ReasoningFind, install_reasoning_menu
+from app.gui.running.reasoning_tools import install_reasoning_menu
 from app.gui.shared.highlights import make_selections, quote_format, rule_format
 from app.gui.shared.reasoning_marks import Mark, find_marks, mark_at
 from app.gui.shared.result_entry import ResultEntry
+from app.gui.shared.text_find import TextFindBar
 from app.gui.shared.text_offsets import qt_to_py
 
 BADGES = {
@@ -145,7 +146,9 @@ class ResultView(QWidget):
         reasoning_label.setObjectName("sectionLabel")
         layout.addWidget(reasoning_label)
         layout.addWidget(self.reasoning, 1)
-        self.finder = ReasoningFind(self.reasoning)  # Edit ▸ Find in reasoning
+        self.finder = TextFindBar(
+            self.reasoning, placeholder="Find in reasoning"
+        )  # Edit ▸ Find in reasoning
         install_reasoning_menu(self.reasoning, self.finder)
         layout.addWidget(self.finder)
         layout.addWidget(self.stats)
