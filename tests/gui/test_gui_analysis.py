@@ -254,7 +254,22 @@ def test_window_runs_samples_and_suggests_checks_and_applies_an_edit(qtbot, env)
         assert win.case_panel.model.case("c4").expected == "0"  # the window's copy follows
         with qtbot.waitSignal(analysis.controller.goldChanged, timeout=15000) as undone:
             analysis.controller.undo_triage("c4")
-        assert undone.args == ["c4", "1"] and win.case_panel.model.case("c4").expected == "1"
+        assert undone.args == ["c4", "1", True]
+        assert win.case_panel.model.case("c4").expected == "1"
+        # a gold label filed from Triage is a step Edit ▸ Undo (Ctrl+Z) takes back, and redoes
+        with qtbot.waitSignal(analysis.controller.goldChanged, timeout=15000):
+            analysis.controller.file_triage("c4", "gold", new_label="0")
+        stack = win.case_panel.undo_stack
+        assert stack.undoText() == "Gold label of c4 → 0"
+        table = win.case_panel.table
+        table.setFocus()
+        with qtbot.waitSignal(analysis.controller.goldChanged, timeout=15000) as undone:
+            qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert undone.args == ["c4", "1", True] and model.case("c4").expected == "1"
+        with qtbot.waitSignal(analysis.controller.goldChanged, timeout=15000) as redone:
+            qtbot.keyClick(table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+        assert redone.args == ["c4", "0", False] and model.case("c4").expected == "0"
+        assert stack.undoText() == "Gold label of c4 → 0" and not stack.canRedo()
 
         with qtbot.waitSignal(win.controller.taskEnded, timeout=15000):
             analysis.suggest.suggest()

@@ -10,7 +10,7 @@ widgets (heat table, triage panel, compare dialog, samples view) talk only to it
 - ``request_evidence(case_id)`` -> ``evidenceReady(Evidence)`` (for the loaded analysis)
 - ``request_samples(case_id)`` -> ``samplesReady(case_id, list[StoredResult])``
 - ``file_triage(...)`` / ``undo_triage(case_id)`` -> ``triageChanged(case_id)`` (and
-  ``goldChanged(case_id, label)`` when the test set's expected label changed), after which
+  ``goldChanged(case_id, label, undone)`` when the test set's expected label changed), after which
   the analysis is loaded again
 
 Failures arrive as ``requestFailed(message)``, one sentence. Only the newest answer of each
@@ -44,7 +44,7 @@ class AnalysisController(QObject):
     evidenceReady = Signal(object)  # Evidence
     samplesReady = Signal(str, list)  # case id, list[StoredResult]
     triageChanged = Signal(str)  # case id
-    goldChanged = Signal(str, str)  # case id, the expected label the test set now holds
+    goldChanged = Signal(str, str, bool)  # case id, the expected label now, by an undo
     requestFailed = Signal(str)
 
     def __init__(
@@ -105,7 +105,7 @@ class AnalysisController(QObject):
     def _after_triage(self, case_id: str, entry, *, undone: bool) -> None:
         if entry.kind == "gold":  # the test set file changed: the window's copy follows
             label = entry.old_label if undone else entry.new_label
-            self.goldChanged.emit(case_id, label or "")
+            self.goldChanged.emit(case_id, label or "", undone)
         self.triageChanged.emit(case_id)
         if self.analysis is not None:
             self.request_analysis(self.analysis.run.id)

@@ -31,6 +31,7 @@ from app.gui.analysis.samples_view import SamplesView
 from app.gui.analysis.suggest_actions import SuggestActions
 from app.gui.analysis.suggestion_view import SuggestionView
 from app.gui.analysis.triage_panel import TriagePanel
+from app.gui.analysis.triage_undo import GoldSteps
 from app.gui.shared import options
 from app.runs.run_analysis import RunAnalysis
 
@@ -114,6 +115,11 @@ class WindowAnalysis(QObject):
 
     def _wire(self) -> None:
         ctx, controller = self.ctx, self.controller
+        self.gold_steps = GoldSteps(
+            controller,
+            ctx.case_panel.undo_stack,
+            lambda cid: ctx.case_panel.model.case(cid).expected,
+        )
         controller.analysisReady.connect(self.show_analysis)
         controller.goldChanged.connect(self._on_gold_changed)
         controller.requestFailed.connect(ctx.show_message)
@@ -144,11 +150,13 @@ class WindowAnalysis(QObject):
         self.triage.select_case(case_id)
         self.samples.select_case(case_id)
 
-    def _on_gold_changed(self, case_id: str, label: str) -> None:
+    def _on_gold_changed(self, case_id: str, label: str, undone: bool) -> None:
         """The triage rewrote the expected label in the file; the table shows it too (so a
-        later save of the test set keeps it)."""
+        later save of the test set keeps it), and a new filing is a step Edit ▸ Undo takes
+        back."""
         panel = self.ctx.case_panel
         panel.model.update_case(case_id, expected=label)
+        self.gold_steps.changed(case_id, label, undone)
         if panel.current_case_id() == case_id:
             panel.select_case(case_id)
 
