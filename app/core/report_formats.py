@@ -12,11 +12,8 @@
 
 Both carry untrusted text (case ids, content, the model's answer), so both neutralise it:
 
-* **CSV** (also the window's test-set export): a cell that a spreadsheet would run as a
-  formula, one starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return, gets a ``'``
-  in front (OWASP's rule for CSV injection). :func:`csv_cell_text` undoes it on import, so an
-  exported test set reads back exactly: a cell that already starts with quotes before such a
-  character gets one more quote, and reading removes exactly one.
+* **CSV**: every cell goes through :mod:`app.core.csv_cells`, so a spreadsheet never runs
+  one as a formula.
 * **XML**: characters XML 1.0 forbids (C0 controls other than tab, newline and carriage
   return, lone surrogates, U+FFFE/U+FFFF) would make the whole file unreadable to a CI
   system; :func:`xml_text` writes each as a visible ``\\xNN`` / ``\\uNNNN`` escape instead.
@@ -29,12 +26,12 @@ import io
 import re
 import xml.etree.ElementTree as ET
 
+from app.core.csv_cells import csv_cell_text, csv_document
 from app.core.flips import prediction
 from app.core.outcome import Judgement, Outcome, judge
 from app.core.policy_meta import OutputFormat
 from app.core.records import StoredResult
 
-_FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 CSV_COLUMNS = [
     "case_id", "expected", "prediction", "status", "correct", "violates", "cached",
@@ -43,26 +40,6 @@ CSV_COLUMNS = [
     # two-label answer's depiction and request tiers (empty where the policy has none)
     "tier", "escalate", "depiction", "request", "tags",
 ]  # fmt: skip
-
-
-def csv_cell(value: object) -> str:
-    """A value as a CSV cell that no spreadsheet runs as a formula (see the module notes)."""
-    text = "" if value is None else str(value)
-    return "'" + text if _FORMULA.match(text) else text
-
-
-def csv_cell_text(cell: str) -> str:
-    """The text :func:`csv_cell` was given: one protective quote removed, if it has one."""
-    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
-
-
-def csv_document(header: list[str], rows: list[list[object]], *, bom: bool = False) -> str:
-    """A whole CSV document (CRLF rows, every cell through :func:`csv_cell`)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([csv_cell(value) for value in row] for row in rows)
-    return ("\ufeff" if bom else "") + buffer.getvalue()
 
 
 def _xml_escape(match: re.Match[str]) -> str:

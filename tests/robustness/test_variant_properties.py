@@ -16,9 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.cases import TestCase, parse_cases_jsonl
+from app.core.csv_cells import csv_cell_text
 from app.core.policy_meta import OutputFormat
 from app.core.records import StoredResult
-from app.core.report_formats import csv_cell_text, junit_xml, results_csv
+from app.core.report_formats import junit_xml, results_csv
 from app.core.robustness.display import symbol
 from app.core.robustness.families import BUILT_IN, make_variant, resolve
 from app.core.robustness.records import RobustnessRecord

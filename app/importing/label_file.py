@@ -6,7 +6,7 @@ finds its earlier answers in the result cache (that is how an interrupted run re
 The output holds every input row, in order, with :data:`ADDED` columns appended; a row that
 got no verdict (no answer, an error, no content, an unreadable line) is kept with its
 ``status`` saying why and an empty label. CSV cells go through
-:func:`~app.core.report_formats.csv_cell`, so no spreadsheet runs a cell as a formula.
+:func:`~app.core.csv_cells.csv_cell`, so no spreadsheet runs a cell as a formula.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.cases import TestCase, jsonl_lines
-from app.core.import_reading import INVALID_LINE, UNCLOSED_QUOTE, read_table
+from app.core.csv_cells import csv_cell, csv_document
 from app.core.records import StoredResult
-from app.core.report_formats import csv_cell, csv_document
 from app.core.storage_paths import atomic_write_text
+from app.importing.reading import INVALID_LINE, UNCLOSED_QUOTE, read_table
 
 ADDED = ("label", "tier", "rules", "escalate", "status", "rationale", "reasoning")
 CONTENT_NAMES = ("content", "text", "message", "body")

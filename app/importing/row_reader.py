@@ -1,7 +1,7 @@
 """One row of an imported table into test cases, under a column mapping.
 
-Used by :func:`app.core.importer.import_cases` (whose notes describe the mapping): a row is
-skipped whole (:func:`app.core.import_rows.skip_reason`) or gives one case per content/label
+Used by :func:`app.importing.importer.import_cases` (whose notes describe the mapping): a row is
+skipped whole (:func:`app.importing.rows.skip_reason`) or gives one case per content/label
 pair; a pair with empty content, a missing label or a label the policy does not know is
 skipped on its own. A label in ``mapping.label_map`` is read as the label it maps to; values
 refused are counted in ``result.unknown_labels``. With linked pairs the first pair's case is
@@ -24,10 +24,10 @@ import json
 import re
 
 from app.core.cases import KNOWN_FIELDS, TestCase, expected_problem
-from app.core.import_labels import map_key
-from app.core.import_rows import SkippedRow, skip_reason
+from app.core.csv_cells import csv_cell_text
 from app.core.label_spelling import normalize_label
-from app.core.report_formats import csv_cell_text
+from app.importing.labels import map_key
+from app.importing.rows import SkippedRow, skip_reason
 
 EXPORT_HEADER = ["id", "content", "expected", "notes", "tags"]  # what export_csv writes
 

@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from app.core.import_reading import INVALID_LINE, UNCLOSED_QUOTE
 from app.core.label_spelling import words
+from app.importing.reading import INVALID_LINE, UNCLOSED_QUOTE
 
 UNCLOSED = "opens a quote that is never closed"
 SECTION = "section row"

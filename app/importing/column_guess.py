@@ -5,7 +5,7 @@ import dialog). :func:`guess_mapping` picks a column per field from the header n
 (``content`` / ``text`` / ``message``..., ``expected`` / ``label``...), and when no header
 names the content, the column with the longest cells; when no header names the label, the
 column whose cells are labels or tiers of the policy
-(:func:`app.core.import_labels.guess_label_column`). Of two columns with one name the one
+(:func:`app.importing.labels.guess_label_column`). Of two columns with one name the one
 with more filled cells is chosen. A ``prompt`` column (the prompt each response answers) is
 a field of its own, except in a file of prompt/response pairs, where the prompt is the first
 pair's content. :func:`guess_pairs` finds prompt / response datasets: two or more label
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from app.core.import_labels import guess_label_column
 from app.core.policy import OutputFormat
+from app.importing.labels import guess_label_column
 
 FIELDS = ("content", "expected", "id", "notes", "tags", "prompt")
 FIELD_NAMES = {

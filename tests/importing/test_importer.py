@@ -7,8 +7,9 @@ import json
 import pytest
 
 from app.core.cases import load_cases
-from app.core.import_reading import decode_bytes
-from app.core.importer import (
+from app.core.label_spelling import normalize_label
+from app.core.policy import OutputFormat
+from app.importing.importer import (
     ColumnMapping,
     ImportFileError,
     export_csv,
@@ -16,8 +17,7 @@ from app.core.importer import (
     import_cases,
     preview,
 )
-from app.core.label_spelling import normalize_label
-from app.core.policy import OutputFormat
+from app.importing.reading import decode_bytes
 
 BINARY = OutputFormat(kind="binary", labels=("0", "1"), violating=("1",))
 JSON = OutputFormat(kind="json", labels=("0", "1"), violating=("1",))

@@ -2,8 +2,8 @@
 
 Row numbers in the skip report are spreadsheet rows: row 1 is the first record of the file;
 a quoted cell spanning lines is one row. For JSONL the row number is the line number. Files
-are read by :mod:`app.core.import_reading`; the header row is found by
-:mod:`app.core.import_header` (a title or disclaimer above it is left out, and the report
+are read by :mod:`app.importing.reading`; the header row is found by
+:mod:`app.importing.header` (a title or disclaimer above it is left out, and the report
 says which row was used), or given as ``header_row``.
 
 A file whose first row (below a title) holds data has no header (the note says which row
@@ -22,10 +22,10 @@ each case of its row that prompt (a file of responses with their prompts, or a f
 exported: :func:`export_csv` adds a ``prompt`` column when a case has one).
 
 Rows skipped (per pair where it applies, counted by reason in the report): blank rows; rows
-whose quote never closes; section and summary rows (:mod:`app.core.import_rows`); empty
+whose quote never closes; section and summary rows (:mod:`app.importing.rows`); empty
 content; missing label (unless kept); a label that is not a label of the policy
 (:func:`app.core.cases.expected_problem`, shared with the test-set loader), unless
-``label_map`` maps it (:mod:`app.core.import_labels`: values refused are counted in
+``label_map`` maps it (:mod:`app.importing.labels`: values refused are counted in
 ``unknown_labels`` so that a mapping can be offered); JSONL lines that are not objects. A
 repeated id is made unique (``a1-2``) with a note, never merged. Label spellings are
 normalised by :func:`app.core.label_spelling.normalize_label`. A leading apostrophe before
@@ -42,15 +42,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.cases import KNOWN_FIELDS, TestCase, save_cases
-from app.core.import_columns import ColumnIndex
-from app.core.import_header import guess_header, split_header
-from app.core.import_reading import INVALID_LINE, ImportFileError, read_table
-from app.core.import_row_reader import EXPORT_HEADER, RowReader, extra_cell
-from app.core.import_rows import UNCLOSED, SkippedRow, count_line
+from app.core.csv_cells import csv_cell, csv_document
 from app.core.label_spelling import normalize_label
 from app.core.policy import OutputFormat
-from app.core.report_formats import csv_cell, csv_document
 from app.core.storage_paths import atomic_write_text
+from app.importing.columns import ColumnIndex
+from app.importing.header import guess_header, split_header
+from app.importing.reading import INVALID_LINE, ImportFileError, read_table
+from app.importing.row_reader import EXPORT_HEADER, RowReader, extra_cell
+from app.importing.rows import UNCLOSED, SkippedRow, count_line
 
 Column = str | int  # a header name, or a 0-based index
 
@@ -216,7 +216,7 @@ def _check_width(path: Path, width: int, pairs: list[tuple[int | None, int | Non
 def export_csv(path: Path | str, cases: list[TestCase], *, bom: bool = False) -> None:
     """Write cases as CSV with a header: id, content, expected, notes, tags (comma-joined),
     prompt when a case has one, then one column per extra field the cases keep (``source``,
-    ``lang``...: :func:`app.core.import_row_reader.extra_cell`; read back on import)."""
+    ``lang``...: :func:`app.importing.row_reader.extra_cell`; read back on import)."""
     prompts = any(c.prompt for c in cases)
     extras = list(dict.fromkeys(key for c in cases for key in c.extra if key not in KNOWN_FIELDS))
     rows = [

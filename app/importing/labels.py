@@ -4,7 +4,7 @@ which column holds the labels.
 A published test set often labels its rows with the policy's tier codes (``SP0``, ``SP2``...)
 while the policy the writer imports it for only declares ``VALID`` / ``INVALID`` (its tiers
 not stated in a form the app reads). Rather than refusing every row, the importer counts the
-values it could not read (:attr:`app.core.importer.ImportResult.unknown_labels`) and the
+values it could not read (:attr:`app.importing.importer.ImportResult.unknown_labels`) and the
 CLI (``--map SP0=VALID,SP2=INVALID`` or ``--map auto``) and the import dialog offer a
 mapping. :func:`suggest_label_map` proposes one: a code numbered 0 (``SP0``, ``HS0.b``) and the
 words of :data:`app.core.label_spelling.NON_VIOLATING_WORDS` go to the first label that does
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 
-from app.core.import_rows import is_summary
 from app.core.label_spelling import NON_VIOLATING_WORDS, VIOLATING_WORDS, normalize_label
 from app.core.policy_meta import OutputFormat
+from app.importing.rows import is_summary
 
 _CODE = re.compile(r"[A-Za-z]{1,5}[- ]?(\d{1,3})(?:\.[A-Za-z0-9]{1,4})*")
 LABEL_SHARE = 0.8  # a label column: at least this share of its filled cells are labels

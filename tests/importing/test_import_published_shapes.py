@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 
 from app.core.cases import TestCase
-from app.core.import_labels import (
+from app.core.policy import load_policy
+from app.importing.importer import ColumnMapping, ImportFileError, export_csv, import_cases, preview
+from app.importing.labels import (
     LabelMapError,
     guess_label_column,
     parse_label_map,
     suggest_label_map,
 )
-from app.core.import_row_reader import EXPORT_HEADER
-from app.core.importer import ColumnMapping, ImportFileError, export_csv, import_cases, preview
-from app.core.policy import load_policy
+from app.importing.row_reader import EXPORT_HEADER
 
 DATA = Path(__file__).parents[1] / "support" / "datasets"
 GOLDEN = DATA / "spam_shape_golden.csv"

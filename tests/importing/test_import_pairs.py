@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core.importer import ColumnMapping, ImportFileError, import_cases, preview
 from app.core.policy import load_policy, parse_policy
+from app.importing.importer import ColumnMapping, ImportFileError, import_cases, preview
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = Path(__file__).parent.parent / "core" / "samples"
 # A policy pack's Markdown policy without front matter: VALID / INVALID, tiers DC0..DC3.
 TIERED = load_policy(Path(__file__).parents[1] / "support" / "policies" / "pack_policy.md").output
 

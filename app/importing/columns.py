@@ -10,7 +10,7 @@ header (or says there is none), with ``--header-row`` to set it.
 
 from __future__ import annotations
 
-from app.core.import_reading import ImportFileError
+from app.importing.reading import ImportFileError
 
 Rows = list[tuple[int, list[str]]]
 

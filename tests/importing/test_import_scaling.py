@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core.import_header import split_header
-from app.core.import_reading import csv_records
-from app.core.importer import preview
+from app.importing.header import split_header
+from app.importing.importer import preview
+from app.importing.reading import csv_records
 
 FLOOR_S = 0.05  # below this the 100× run is fast whatever the ratio
 RATIO = 150
