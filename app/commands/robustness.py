@@ -29,9 +29,9 @@ from app.core.robustness.render import (
     render_markdown,
     report_json,
 )
-from app.core.stability import SAMPLE_COUNTS
 from app.runs.robustness import WHICH, RobustnessJob, run_robustness
 from app.runs.selection import RunJob
+from app.scoring.stability import SAMPLE_COUNTS
 
 REPORT_KINDS = ("json", "junit", "html", "markdown")
 

@@ -9,10 +9,10 @@ backticks inside it.
 
 A report is the run as the window shows it: its title names the policy, its version, the
 test set, the model, the effort and the start time (every run its own title); it carries the
-metrics (accuracy as :mod:`app.core.metrics` defines it), the tier matrix when the test set
+metrics (accuracy as :mod:`app.scoring.metrics` defines it), the tier matrix when the test set
 expects tiers, the settings as words, the agreement of people who reviewed its answers
 (:mod:`app.core.report_review`, when anyone did), every case marked right or wrong by
-:func:`app.core.outcome.judge`, and the policy text of the version the run used.
+:func:`app.scoring.outcome.judge`, and the policy text of the version the run used.
 """
 
 from __future__ import annotations
@@ -23,20 +23,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import UserError
-from app.core.flips import FlipReport, prediction, run_metrics
 from app.core.markup import esc, md_block, md_inline
-from app.core.metrics import Metrics, TierMetrics, format_ratio
-from app.core.outcome import Judgement, judge
 from app.core.policy import OutputFormat, Policy
 from app.core.records import RunRecord, StoredResult
 from app.core.report_formats import answer_facts
 from app.core.report_review import review_html, review_markdown
-from app.core.review_agreement import ReviewAgreement
 from app.core.storage_paths import atomic_write_text
 from app.runs.history import stored_run_agreement
 from app.runs.run_facts import settings_text
 from app.runs.run_labels import describe_run
 from app.runs.stored_policy import run_policy
+from app.scoring.flips import FlipReport, prediction, run_metrics
+from app.scoring.metrics import Metrics, TierMetrics, format_ratio
+from app.scoring.outcome import Judgement, judge
+from app.scoring.review_agreement import ReviewAgreement
 from app.store import Store
 
 _CSS = """

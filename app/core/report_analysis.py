@@ -11,20 +11,20 @@ content and model output is escaped as in the rest of the report.
 
 from __future__ import annotations
 
-from app.core.flips import outcome, prediction
 from app.core.markup import esc, md_block, md_inline
-from app.core.metrics import format_ratio
-from app.core.outcome import is_wrong
 from app.core.policy import Policy
 from app.core.records import RunRecord, StoredResult
 from app.core.robustness.render import html_section
-from app.core.rule_heat import ranked, rule_heat
-from app.core.run_compare import RunComparison, compare_runs
-from app.core.stability import stabilities, summarize
 from app.runs.history import output_of
 from app.runs.robustness_stored import linked_report
 from app.runs.run_facts import previous_suite_run
 from app.runs.triage_book import KIND_NAMES, summary_line, triage_entries
+from app.scoring.flips import outcome, prediction
+from app.scoring.metrics import format_ratio
+from app.scoring.outcome import is_wrong
+from app.scoring.rule_heat import ranked, rule_heat
+from app.scoring.run_compare import RunComparison, compare_runs
+from app.scoring.stability import stabilities, summarize
 from app.store import Store
 
 

@@ -6,7 +6,7 @@
   verdict is a ``<failure>``, an engine error an ``<error>``; ``failures`` and ``errors``
   count each apart, per suite and in total. A CI job that should fail only on the gate reads
   the ``gate`` suite.
-* **CSV**: one row per case; ``correct`` is 1 when :func:`app.core.outcome.judge` says right,
+* **CSV**: one row per case; ``correct`` is 1 when :func:`app.scoring.outcome.judge` says right,
   0 when wrong and empty when the case is unscored, so metrics recomputed from the file
   equal the run's.
 
@@ -27,10 +27,10 @@ import re
 import xml.etree.ElementTree as ET
 
 from app.core.csv_cells import csv_cell_text, csv_document
-from app.core.flips import prediction
-from app.core.outcome import Judgement, Outcome, judge
 from app.core.policy_meta import OutputFormat
 from app.core.records import StoredResult
+from app.scoring.flips import prediction
+from app.scoring.outcome import Judgement, Outcome, judge
 
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 CSV_COLUMNS = [

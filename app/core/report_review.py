@@ -1,5 +1,5 @@
 """The *Review* section of a run report: how people who checked the model's answers agree
-with it, and with each other (:mod:`app.core.review_agreement`).
+with it, and with each other (:mod:`app.scoring.review_agreement`).
 
 Short by design: how many answers were reviewed and corrected; reviewer vs model accuracy
 and Cohen's κ with their 95% intervals; where the model and reviewers disagree most (a rule,
@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from app.core.review_agreement import Breakdown, Figure, ReviewAgreement
+from app.scoring.review_agreement import Breakdown, Figure, ReviewAgreement
 
 BETWEEN_NAMES = {
     "agreement": "percent agreement", "kappa": "Cohen's κ (first two reviewers)",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from app.core.records import RunRecord, StoredResult
-from app.core.robustness.report import RobustnessReport, build_report
 from app.runs.history import output_of
+from app.scoring.robustness import RobustnessReport, build_report
 from app.store import Store
 from app.store.robustness import list_robustness_runs, load_run
 

@@ -3,7 +3,7 @@ effort, seed, cases and accuracy; and a run's settings as words (:func:`settings
 
 ``runs`` lists these, the *Compare runs* picker names runs by them, and the Metrics tiles use
 :func:`previous_suite_run` for "change since the previous run of this test set". Accuracy is
-:mod:`app.core.metrics`' (right / scored, right as :mod:`app.core.outcome` says), each run
+:mod:`app.scoring.metrics`' (right / scored, right as :mod:`app.scoring.outcome` says), each run
 under its own policy version's output format.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from app.core.flips import run_metrics
 from app.core.records import RunRecord
 from app.runs.run_labels import model_label, version_number, when_label
 from app.runs.stored_policy import run_policy
+from app.scoring.flips import run_metrics
 from app.store import Store
 
 SUGGESTION_CHECK = "suggestion check"  # the note app.runs.suggestion gives an edit it checks

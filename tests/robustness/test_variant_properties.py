@@ -24,8 +24,8 @@ from app.core.robustness.display import symbol
 from app.core.robustness.families import BUILT_IN, make_variant, resolve
 from app.core.robustness.records import RobustnessRecord
 from app.core.robustness.render import render_html
-from app.core.robustness.report import build_report
 from app.engine.harmony.prompt import render_harmony, render_template, tokenize_segments
+from app.scoring.robustness import build_report
 from app.store import Store
 from app.store.robustness import load_run, save_run
 from tests.support.synthetic_gguf import HARMONY_CHAT_TEMPLATE, SPECIAL_TOKENS

@@ -13,11 +13,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from app.core.markup import esc, md_block, md_inline
-from app.core.metrics import format_ratio
 from app.core.report_formats import xml_text
 from app.core.robustness.display import marked, visible
-from app.core.robustness.report import WORST, Cell, Example, FamilyStats, RobustnessReport
 from app.core.robustness.stats import wilson
+from app.scoring.metrics import format_ratio
+from app.scoring.robustness import WORST, Cell, Example, FamilyStats, RobustnessReport
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:75em;color:#222}

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from app.core.agreement import (
+from app.core.policy import OutputFormat
+from app.core.reviews import Review, review_choices
+from app.scoring.agreement import (
     bootstrap_interval,
     cohen_kappa,
     gwet_ac1,
@@ -22,8 +24,6 @@ from app.core.agreement import (
     percent_agreement,
     ratio_text,
 )
-from app.core.policy import OutputFormat
-from app.core.reviews import Review, review_choices
 
 ROUNDS = 500
 

@@ -2,13 +2,13 @@
 
 Definitions (pinned by tests/test_metrics.py):
 
-- Right, wrong and unscored come from :mod:`app.core.outcome`, the one definition every
+- Right, wrong and unscored come from :mod:`app.scoring.outcome`, the one definition every
   view uses (tiers, two-label pairs, escalation and plain labels alike). A case is *scored*
   when its expected value is a label or a tier of the policy; others (no or stale expected
   value) are counted in ``unscored`` and left out of every metric below.
 - A *verdict* is a result with status ``ok``. ``no_verdict``, ``unparsable`` and ``error``
   are *no-verdict* results: counted apart, never read as "does not violate", always wrong.
-- **accuracy = right / scored**, right as :func:`app.core.outcome.judge` says. So for two
+- **accuracy = right / scored**, right as :func:`app.scoring.outcome.judge` says. So for two
   runs over the same cases, accuracy(A) − accuracy(B) = (right only in A − right only in
   B) / scored, the counts the flip report and *Compare runs* show. On a plain binary policy
   it is (TP + TN) / scored, as before; on a tiered set an answer with the right label and
@@ -48,10 +48,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 
-from app.core.metrics_tiers import ConfusionMatrix, TierMetrics, tier_metrics
-from app.core.outcome import NO_VERDICT_COLUMNS, Judgement, Outcome, judge, scored_part
 from app.core.policy import OutputFormat
 from app.core.verdict import VerdictStatus
+from app.scoring.metrics_tiers import ConfusionMatrix, TierMetrics, tier_metrics
+from app.scoring.outcome import NO_VERDICT_COLUMNS, Judgement, Outcome, judge, scored_part
 
 __all__ = [
     "NO_VERDICT_COLUMNS", "ConfusionMatrix", "Metrics", "Outcome", "TierMetrics",
@@ -104,7 +104,7 @@ class Metrics:
     fn: int
     missed_positive: int
     missed_negative: int
-    accuracy: float | None  # right / scored (app.core.outcome)
+    accuracy: float | None  # right / scored (app.scoring.outcome)
     violation_accuracy: float | None  # (TP + TN) / scored
     precision: float | None
     recall: float | None

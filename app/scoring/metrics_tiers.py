@@ -1,12 +1,12 @@
-"""Severity-tier metrics and two-label scoring (see the notes in :mod:`app.core.metrics`).
+"""Severity-tier metrics and two-label scoring (see the notes in :mod:`app.scoring.metrics`).
 
 ``tier_metrics`` builds the tier confusion matrix, the tier accuracy and the share of
 verdicts off by exactly one tier (the published guidance says "if unclear, downgrade
 severity by 1", so an off-by-one answer is a near miss worth telling apart).
 ``ConfusionMatrix`` (expected rows x predicted columns with the case ids of each cell) serves
-both the label matrix of :mod:`app.core.metrics` and the tier matrix. Outcomes come in as
-their scored part (:func:`app.core.outcome.scored_part`); a tier is exact when the verdict's
-tier is the expected tier, which is how :func:`app.core.outcome.judge` compares tiers (an
+both the label matrix of :mod:`app.scoring.metrics` and the tier matrix. Outcomes come in as
+their scored part (:func:`app.scoring.outcome.scored_part`); a tier is exact when the verdict's
+tier is the expected tier, which is how :func:`app.scoring.outcome.judge` compares tiers (an
 expected escalation is judged there and in ``accuracy``, not in the tier matrix).
 """
 
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.outcome import Outcome
 from app.core.policy_meta import OutputFormat
 from app.core.verdict import VerdictStatus
+from app.scoring.outcome import Outcome
 
 NO_TIER = "<no tier>"
 _STATUS_COLUMNS = {

@@ -2,7 +2,7 @@
 
 *Run ×k* classifies each case k times with seeds ``seed … seed+k-1`` (see
 :func:`sample_seeds`). Per case the *prediction* of each sample is its whole answer as
-:func:`app.core.outcome.answer_text` writes it (label, tier, both parts, escalate flag:
+:func:`app.scoring.outcome.answer_text` writes it (label, tier, both parts, escalate flag:
 ``INVALID DC2``), or the no-verdict column of its status, so "no verdict" can win a vote too
 and two samples with the same label but different tiers do not count as agreeing. The
 majority is the most frequent prediction, a tie going to the one the earliest sample gave; *agreement* is the share of samples with the majority; a case is *unstable*
@@ -10,8 +10,8 @@ when agreement is below the threshold (0.8 by default: 4 of 5 agree, 3 of 5 do n
 
 Metrics of a sampled run use the majority label (the majority run stores the first sample
 that gave it) and add the share of unstable cases and a bootstrap 95% interval of accuracy
-and F1 over cases (accuracy with right as :func:`app.core.outcome.judge` says, as in
-:mod:`app.core.metrics`): cases are drawn with replacement ``rounds`` times with a seeded generator,
+and F1 over cases (accuracy with right as :func:`app.scoring.outcome.judge` says, as in
+:mod:`app.scoring.metrics`): cases are drawn with replacement ``rounds`` times with a seeded generator,
 so the same run always gives the same interval.
 """
 
@@ -21,9 +21,9 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
-from app.core.outcome import Outcome, answer_text, is_right, is_scored, scored_part
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
+from app.scoring.outcome import Outcome, answer_text, is_right, is_scored, scored_part
 
 SAMPLE_COUNTS = (3, 5, 10)
 UNSTABLE_BELOW = 0.8
@@ -116,7 +116,7 @@ class StabilitySummary:
 
 
 def _binary_kind(outcome: Outcome, output: OutputFormat) -> str:
-    """tp/fp/tn/fn for verdicts, mp/mn for no-verdicts (as app.core.metrics counts them),
+    """tp/fp/tn/fn for verdicts, mp/mn for no-verdicts (as app.scoring.metrics counts them),
     with "+" added when the case is right."""
     one = scored_part(outcome, output)
     positive = output.is_violating(output.label_of(one.expected) or "")

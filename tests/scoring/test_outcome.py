@@ -1,18 +1,18 @@
-"""The one definition of right (app.core.outcome): tiers, two-label pairs, escalations and
+"""The one definition of right (app.scoring.outcome): tiers, two-label pairs, escalations and
 plain labels, and every view that reads it agreeing on one stored tiered run."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.core.flips import compare_results, run_metrics
-from app.core.outcome import Judgement, answer_as_expected, answer_text, judge
 from app.core.policy import parse_policy
 from app.core.records import StoredResult
-from app.core.rule_heat import rule_heat
-from app.core.run_compare import compare_runs
-from app.core.triage import gather_evidence
 from app.core.verdict import parse_verdict
+from app.scoring.flips import compare_results, run_metrics
+from app.scoring.outcome import Judgement, answer_as_expected, answer_text, judge
+from app.scoring.rule_heat import rule_heat
+from app.scoring.run_compare import compare_runs
+from app.scoring.triage import gather_evidence
 
 SPAM = parse_policy(
     "---\nformat: labels\nlabels: VALID, INVALID\nviolating: INVALID\n"

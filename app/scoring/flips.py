@@ -2,8 +2,8 @@
 
 A case *flips* when it is in both runs and it went from wrong to right, from right to wrong,
 or stayed wrong with another answer: another label or status (``<no verdict>``,
-``<unparsable>``, ``<error>``), tier, pair or escalate flag (:func:`app.core.outcome.answer_key`).
-Right and wrong are :func:`app.core.outcome.judge`'s, each run under its own policy
+``<unparsable>``, ``<error>``), tier, pair or escalate flag (:func:`app.scoring.outcome.answer_key`).
+Right and wrong are :func:`app.scoring.outcome.judge`'s, each run under its own policy
 version's output format, so a tier going from ``DC0`` to ``DC1`` on a case expecting ``DC0``
 is *broken* even though both answers are INVALID. The expected value is taken from the later
 run (test sets get corrected between runs; the later one is what the user now believes).
@@ -16,7 +16,7 @@ With the same expected values on both sides, fixed − broken = (right now − r
 so the accuracy delta is (fixed − broken) / scored.
 
 Metric deltas are ``after - before`` for each headline metric of
-:mod:`app.core.metrics`, each run scored under its own policy version's output format;
+:mod:`app.scoring.metrics`, each run scored under its own policy version's output format;
 ``None`` where either side is undefined.
 """
 
@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.metrics import Metrics, Outcome, compute_metrics
-from app.core.outcome import answer_key, is_right, outcome_of
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
+from app.scoring.metrics import Metrics, Outcome, compute_metrics
+from app.scoring.outcome import answer_key, is_right, outcome_of
 
 KINDS = ("fixed", "broken", "changed")
 
@@ -82,7 +82,7 @@ def prediction(result: StoredResult) -> str:
 
 
 def outcome(result: StoredResult, expected: str | None = None) -> Outcome:
-    """A stored result as the record scoring reads (``app.core.outcome.outcome_of``)."""
+    """A stored result as the record scoring reads (``app.scoring.outcome.outcome_of``)."""
     return outcome_of(result, expected)
 
 

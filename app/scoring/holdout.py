@@ -5,7 +5,7 @@ share (30% by default). The split depends on the id alone, so it is the same in 
 on every machine, and a case keeps its side when others are added or removed.
 :func:`held_out_flips` is the flip report of a suggestion's check: the held-out cases under
 the policy before and after the edit, fixed / broken / changed, right and wrong as
-:func:`app.core.outcome.judge` says (so an expected tier must be the answer's tier).
+:func:`app.scoring.outcome.judge` says (so an expected tier must be the answer's tier).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 
 from app.core.cases import TestCase
-from app.core.flips import FlipReport, compare_results
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
+from app.scoring.flips import FlipReport, compare_results
 
 HOLDOUT_SHARE = 0.3
 

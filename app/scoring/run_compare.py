@@ -7,7 +7,7 @@ versions). Over the cases both runs hold:
   being labels or the no-verdict columns, as in the confusion matrix;
 - accuracy and F1 of each run (under its own policy version's output format) and B − A;
 - McNemar's exact test on the scored cases: b = A right and B wrong, c = A wrong and B
-  right, right as :func:`app.core.outcome.judge` says (each run under its own output
+  right, right as :func:`app.scoring.outcome.judge` says (each run under its own output
   format, both against B's expected value), so accuracy(B) − accuracy(A) = (c − b) / scored; p = min(1, 2 · P(X ≤ min(b, c))) with X ~ Binomial(b + c, ½); p = 1 when b + c = 0;
 - tokens (prompt + generated) and seconds (prompt + generation) per case of each run;
 - the cases where the answers differ (label, status, tier, pair or escalate flag), with both
@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import comb
 
-from app.core.flips import prediction, run_metrics
-from app.core.metrics import Metrics, format_ratio
-from app.core.outcome import answer_key, is_right
 from app.core.records import StoredResult
+from app.scoring.flips import prediction, run_metrics
+from app.scoring.metrics import Metrics, format_ratio
+from app.scoring.outcome import answer_key, is_right
 
 
 def _amount(value: float | None, digits: int) -> str:

@@ -6,13 +6,13 @@ from fractions import Fraction
 
 import pytest
 
-from app.core.metrics import (
+from app.core.policy import OutputFormat
+from app.scoring.metrics import (
     Outcome,
     check_thresholds,
     compute_metrics,
     parse_thresholds,
 )
-from app.core.policy import OutputFormat
 
 BINARY = OutputFormat(kind="binary", labels=("0", "1"), violating=("1",))
 HATE = OutputFormat(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.agreement import (
+from app.scoring.agreement import (
     bootstrap_interval,
     cohen_kappa,
     gwet_ac1,

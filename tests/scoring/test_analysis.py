@@ -7,21 +7,21 @@ from math import comb
 import pytest
 
 from app.core.cases import TestCase
-from app.core.holdout import held_out_flips, is_held_out, split_cases
-from app.core.metrics import Outcome
-from app.core.outcome import is_right
 from app.core.policy import OutputFormat, parse_policy
 from app.core.records import StoredResult
-from app.core.rule_heat import cases_citing, ranked, rule_heat
-from app.core.run_compare import compare_runs, mcnemar_exact
-from app.core.stability import (
+from app.scoring.holdout import held_out_flips, is_held_out, split_cases
+from app.scoring.metrics import Outcome
+from app.scoring.outcome import is_right
+from app.scoring.rule_heat import cases_citing, ranked, rule_heat
+from app.scoring.run_compare import compare_runs, mcnemar_exact
+from app.scoring.stability import (
     bootstrap_intervals,
     case_stability,
     majority_results,
     sample_seeds,
     stabilities,
 )
-from app.core.triage import contradicts, reasoning_conclusion, rule_matches
+from app.scoring.triage import contradicts, reasoning_conclusion, rule_matches
 
 BINARY = OutputFormat()
 POLICY = parse_policy(

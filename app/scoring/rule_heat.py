@@ -8,7 +8,7 @@ For every rule code the policy defines (:attr:`Policy.rule_codes`, in policy ord
 - ``precision``: of the scored cases whose answer cites it, the share answered right
   (``None`` when the answer never cites it);
 - ``wrong``: scored cases answered wrong (or with no verdict) that cite it anywhere; right
-  and wrong are :func:`app.core.outcome.judge`'s, so a tiered case answered with its
+  and wrong are :func:`app.scoring.outcome.judge`'s, so a tiered case answered with its
   expected tier is never "on wrong", and the cases on wrong are the ones Metrics counts wrong;
 - ``false_positives``: cases that cite it in the answer, were judged violating and are not;
 - ``never``: cited neither in an answer nor in a reasoning, itself or through a sub-rule
@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.outcome import Judgement, expectation, judge
 from app.core.policy import Policy, cited_rule_codes
 from app.core.records import StoredResult
+from app.scoring.outcome import Judgement, expectation, judge
 
 
 @dataclass

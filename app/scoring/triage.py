@@ -12,10 +12,10 @@ For one result (with its case's tags and, after *Run ×k*, its stability):
 - **history**: the same case's newest result under each earlier policy version of the same
   test set, right or wrong under that version's output format.
 - **gold fix**: the model's answer written the way the expected value is
-  (:func:`app.core.outcome.answer_as_expected`): ``DC2`` for a case expecting a tier, both
+  (:func:`app.scoring.outcome.answer_as_expected`): ``DC2`` for a case expecting a tier, both
   parts for a pair; what *gold label wrong* offers first.
 
-Right and wrong are :func:`app.core.outcome.judge`'s, as everywhere.
+Right and wrong are :func:`app.scoring.outcome.judge`'s, as everywhere.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.core.flips import prediction
-from app.core.outcome import answer_as_expected, is_right
 from app.core.policy import RULE_CODE_RE, OutputFormat
 from app.core.records import StoredResult
-from app.core.stability import CaseStability
 from app.core.verdict import parse_verdict
+from app.scoring.flips import prediction
+from app.scoring.outcome import answer_as_expected, is_right
+from app.scoring.stability import CaseStability
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _NOT_VIOLATING = re.compile(

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
-from app.core.flips import prediction
-from app.core.outcome import is_right
 from app.core.policy_meta import OutputFormat
 from app.core.records import StoredResult
 from app.core.robustness.normalize import restates
 from app.core.robustness.stats import mcnemar_exact, wilson
 from app.core.robustness.variant import Variant
+from app.scoring.flips import prediction
+from app.scoring.outcome import is_right
 
 NO_RULE = "(no rule)"
 WORST = 3  # examples shown per family
@@ -185,7 +185,7 @@ def build_report(
 ) -> RobustnessReport:
     """The report of ``variants`` (their results by variant id, k samples each) against
     the clean results by case id, right and wrong judged under ``output`` (the one
-    definition in app.core.outcome); ``rules``: a case's rules when its clean verdict
+    definition in app.scoring.outcome); ``rules``: a case's rules when its clean verdict
     cites none (e.g. its tags)."""
     stats: dict[str, FamilyStats] = {}
     rule_grid: dict[str, dict[str, Cell]] = {}
