@@ -28,15 +28,15 @@ from app.commands.policies import add_policy_arguments
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
 from app.core.records import StoredResult
-from app.core.report import (
+from app.reports.formats import junit_xml, results_csv
+from app.reports.report import (
     ReportError,
-    build_run_report,
     check_report_path,
     write_html,
     write_markdown,
     write_report_text,
 )
-from app.core.report_formats import junit_xml, results_csv
+from app.runs.run_report import build_run_report
 from app.runs.selection import LAST_RUN, RunJob
 from app.runs.suite import ORDERS
 from app.scoring.flips import outcome as result_outcome

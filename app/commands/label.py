@@ -22,12 +22,12 @@ from app.commands.backend_options import (
     open_service,
 )
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
-from app.core.report import ReportError, check_report_path
 from app.importing.label_file import (
     LabelFileError,
     default_out,
     read_label_input,
 )
+from app.reports.report import ReportError, check_report_path
 from app.runs.label_rows import label_rows
 from app.runs.suite_results import CaseStored
 

@@ -2,7 +2,7 @@
 
 One function for every reader: the robustness view and the CLI (through
 :func:`app.runs.robustness.load_report`) and the run report's robustness section
-(:mod:`app.core.report_analysis`, for the robustness runs linked to a clean run).
+(:mod:`app.reports.analysis`, for the robustness runs linked to a clean run).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """What tells stored runs apart, in one record: policy name and version, test set, model,
-effort, seed, cases and accuracy; and a run's settings as words (:func:`settings_text`).
+effort, seed, cases and accuracy (a run's settings as words are
+:func:`app.reports.report.settings_text`).
 
 ``runs`` lists these, the *Compare runs* picker names runs by them, and the Metrics tiles use
 :func:`previous_suite_run` for "change since the previous run of this test set". Accuracy is
@@ -59,24 +60,6 @@ class RunFacts:
         parts += [self.effort] if self.effort else []
         parts += [f"accuracy {self.accuracy_text()}", when_label(self.run.started)]
         return " · ".join(parts)
-
-
-SETTING_WORDS = {
-    "effort": "reasoning effort", "seed": "seed", "temperature": "temperature",
-    "top_p": "top-p", "max_tokens": "token budget", "date": "current date",
-    "renderer": "prompt renderer", "grammar": "grammar",
-}  # fmt: skip
-
-
-def settings_text(settings: dict) -> str:
-    """Run settings as words: "reasoning effort medium · seed 1234 · token budget 1024"."""
-    parts = []
-    for key, value in settings.items():
-        if value is None or value == "":
-            continue
-        shown = "yes" if value is True else "no" if value is False else value
-        parts.append(f"{SETTING_WORDS.get(key, key.replace('_', ' '))} {shown}")
-    return " · ".join(parts) or "default settings"
 
 
 def run_facts(store: Store, run: RunRecord) -> RunFacts:

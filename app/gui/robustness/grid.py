@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.core.robustness.render import cell_text, columns
 from app.gui.shared.theme import heat_colour
+from app.reports.robustness import cell_text, columns
 from app.scoring.metrics import format_ratio
 from app.scoring.robustness import FamilyStats, RobustnessReport
 

@@ -1,31 +1,22 @@
-"""The analysis sections of a run report: stability, rule heat map, triage, comparison,
-robustness.
+"""The analysis sections of a run report, rendered from data handed in: stability, rule
+heat map, triage, comparison.
 
-:func:`analysis_sections` renders them as HTML blocks that :mod:`app.core.report` puts
-before the cases; :func:`comparison_markdown` is ``compare --markdown``. The comparison is
-with the run before this one over the same test set, when there is one; the robustness
-section is that of the newest robustness run measured against this run (its families,
-the family × rule grid, the worst examples), when there is one. Every piece of
-content and model output is escaped as in the rest of the report.
+Each function renders one HTML block that :mod:`app.reports.report` puts before the cases
+(:func:`app.runs.run_report.analysis_sections` gathers what each needs from the store);
+:func:`comparison_markdown` is ``compare --markdown``. Every piece of content and model
+output is escaped as in the rest of the report.
 """
 
 from __future__ import annotations
 
-from app.core.markup import esc, md_block, md_inline
 from app.core.policy import Policy
-from app.core.records import RunRecord, StoredResult
-from app.core.robustness.render import html_section
-from app.runs.history import output_of
-from app.runs.robustness_stored import linked_report
-from app.runs.run_facts import previous_suite_run
-from app.runs.triage_book import KIND_NAMES, summary_line, triage_entries
-from app.scoring.flips import outcome, prediction
+from app.core.records import StoredResult
+from app.reports.markup import esc, md_block, md_inline
+from app.scoring.flips import prediction
 from app.scoring.metrics import format_ratio
-from app.scoring.outcome import is_wrong
 from app.scoring.rule_heat import ranked, rule_heat
-from app.scoring.run_compare import RunComparison, compare_runs
-from app.scoring.stability import stabilities, summarize
-from app.store import Store
+from app.scoring.run_compare import RunComparison
+from app.scoring.stability import CaseStability, StabilitySummary
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:
@@ -36,15 +27,11 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def stability_section(store: Store, run: RunRecord, policy: Policy, results) -> str:
-    links = store.sample_runs(run.id)
-    if not links:
-        return ""
-    table = stabilities([store.results(sample_run) for _, _, sample_run in links])
-    summary = summarize(table, [outcome(r) for r in results], policy.output)
+def stability_html(k: int, table: dict[str, CaseStability], summary: StabilitySummary) -> str:
+    """Label stability over a run's k sample runs: the summary, then the unstable cases."""
     share = format_ratio(summary.share_unstable)
     out = [
-        f"<h2>Label stability (k = {len(links)})</h2>",
+        f"<h2>Label stability (k = {k})</h2>",
         f"<p>{summary.unstable} of {summary.cases} cases unstable (share {share}); "
         f"accuracy 95% interval {esc(summary.accuracy_ci.text())}, "
         f"F1 95% interval {esc(summary.f1_ci.text())}.</p>",
@@ -69,22 +56,12 @@ def heat_section(policy: Policy, results: list[StoredResult]) -> str:
     return "<h2>Rule heat map</h2>\n" + _table(header, rows)
 
 
-def triage_section(
-    store: Store, run: RunRecord, policy: Policy, results: list[StoredResult]
-) -> str:
-    failures = [r.case_id for r in results if is_wrong(r, policy.output)]
-    if not failures:
-        return ""
-    entries = triage_entries(store, run.cases_path, run.policy_hash)
-    filed = [entries[cid] for cid in failures if cid in entries]
-    out = ["<h2>Triage</h2>", f"<p>{esc(summary_line(len(failures), filed).capitalize())}.</p>"]
+def triage_html(summary: str, filed: list[list[object]]) -> str:
+    """What was filed about a run's failures: the summary line, then one row per filed case
+    (case, filed as, rule, note, gold label)."""
+    out = ["<h2>Triage</h2>", f"<p>{esc(summary.capitalize())}.</p>"]
     if filed:
-        rows = [
-            [e.case_id, KIND_NAMES[e.kind], e.rule_code, e.note,
-             f"{e.old_label} → {e.new_label}" if e.kind == "gold" else ""]
-            for e in filed
-        ]  # fmt: skip
-        out.append(_table(["case", "filed as", "rule", "note", "gold label"], rows))
+        out.append(_table(["case", "filed as", "rule", "note", "gold label"], filed))
     return "\n".join(out)
 
 
@@ -103,29 +80,6 @@ def comparison_html(cmp: RunComparison) -> str:
             "</table></div>"
         )
     return "\n".join(out)
-
-
-def analysis_sections(
-    store: Store, run: RunRecord, policy: Policy, results: list[StoredResult]
-) -> list[str]:
-    """The HTML sections for one run's report, empty ones left out."""
-    sections = [
-        stability_section(store, run, policy, results),
-        heat_section(policy, results),
-        triage_section(store, run, policy, results),
-    ]
-    robustness = linked_report(store, run)  # the newest robustness run against this one
-    if robustness is not None and robustness.families:
-        sections.append(html_section(robustness))
-    before = previous_suite_run(store, run)
-    if before is not None:
-        cmp = compare_runs(
-            store.results(before.id), results, output_of(store, before.id), policy.output,
-            run_a=before.id, run_b=run.id,
-        )  # fmt: skip
-        if cmp.cases:
-            sections.append(comparison_html(cmp))
-    return [section for section in sections if section]
 
 
 def comparison_markdown(cmp: RunComparison) -> str:

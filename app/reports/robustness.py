@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from app.core.markup import esc, md_block, md_inline
-from app.core.report_formats import xml_text
 from app.core.robustness.display import marked, visible
 from app.core.robustness.stats import wilson
+from app.reports.formats import xml_text
+from app.reports.markup import esc, md_block, md_inline
 from app.scoring.metrics import format_ratio
 from app.scoring.robustness import WORST, Cell, Example, FamilyStats, RobustnessReport
 

@@ -1,17 +1,18 @@
-"""Run reports: a self-contained HTML file and Markdown, from a stored run.
+"""Run reports: a self-contained HTML file and Markdown, over a run handed in.
 
 Content and model output are untrusted text. In HTML every piece of it goes through
 ``html.escape`` (quotes too) and sits in ``<pre>`` or table cells; there is no script and
 the CSS is inline, so the file opens anywhere offline. In Markdown, one-line values are
 backslash-escaped and HTML-escaped (a renderer that allows raw HTML shows ``<script>`` as
 text); multi-line text goes into a fenced block whose fence is longer than any run of
-backticks inside it.
+backticks inside it. Nothing here opens a store: :func:`app.runs.run_report.build_run_report`
+gathers a stored run into a :class:`RunReport`.
 
 A report is the run as the window shows it: its title names the policy, its version, the
 test set, the model, the effort and the start time (every run its own title); it carries the
 metrics (accuracy as :mod:`app.scoring.metrics` defines it), the tier matrix when the test set
 expects tiers, the settings as words, the agreement of people who reviewed its answers
-(:mod:`app.core.report_review`, when anyone did), every case marked right or wrong by
+(:mod:`app.reports.review`, when anyone did), every case marked right or wrong by
 :func:`app.scoring.outcome.judge`, and the policy text of the version the run used.
 """
 
@@ -23,21 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import UserError
-from app.core.markup import esc, md_block, md_inline
 from app.core.policy import OutputFormat, Policy
 from app.core.records import RunRecord, StoredResult
-from app.core.report_formats import answer_facts
-from app.core.report_review import review_html, review_markdown
 from app.core.storage_paths import atomic_write_text
-from app.runs.history import stored_run_agreement
-from app.runs.run_facts import settings_text
-from app.runs.run_labels import describe_run
-from app.runs.stored_policy import run_policy
-from app.scoring.flips import FlipReport, prediction, run_metrics
+from app.reports.formats import answer_facts
+from app.reports.markup import esc, md_block, md_inline
+from app.reports.review import review_html, review_markdown
+from app.scoring.flips import FlipReport, prediction
 from app.scoring.metrics import Metrics, TierMetrics, format_ratio
 from app.scoring.outcome import Judgement, judge
 from app.scoring.review_agreement import ReviewAgreement
-from app.store import Store
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}
@@ -49,6 +45,24 @@ pre{white-space:pre-wrap;word-break:break-word;background:#f7f7f7;padding:.5em;m
 .nov{border-left:5px solid #e67e22}.meta{color:#666}
 mark{background:#ffd54f}.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em}
 """
+
+
+SETTING_WORDS = {
+    "effort": "reasoning effort", "seed": "seed", "temperature": "temperature",
+    "top_p": "top-p", "max_tokens": "token budget", "date": "current date",
+    "renderer": "prompt renderer", "grammar": "grammar",
+}  # fmt: skip
+
+
+def settings_text(settings: dict) -> str:
+    """Run settings as words: "reasoning effort medium · seed 1234 · token budget 1024"."""
+    parts = []
+    for key, value in settings.items():
+        if value is None or value == "":
+            continue
+        shown = "yes" if value is True else "no" if value is False else value
+        parts.append(f"{SETTING_WORDS.get(key, key.replace('_', ' '))} {shown}")
+    return " · ".join(parts) or "default settings"
 
 
 @dataclass
@@ -77,26 +91,6 @@ def report_title(report: RunReport) -> str:
         return report.title
     test_set = Path(report.run.cases_path).name if report.run.cases_path else "no test set"
     return f"{report.policy_name} {report.label or report.run.id} · {test_set}"
-
-
-def build_run_report(store: Store, run_id: str) -> RunReport:
-    """Gather a stored run, its policy version and its metrics."""
-    run = store.get_run(run_id)
-    if run is None:
-        raise ValueError(f"There is no run {run_id}; pick one from the run history.")
-    version = store.policy_version(run.policy_hash)
-    text = version.text if version else ""
-    policy = run_policy(store, run)
-    results = store.results(run_id)
-    from app.core.report_analysis import analysis_sections  # it builds on this module
-
-    sections = analysis_sections(store, run, policy, results)
-    metrics = run_metrics(results, policy.output)
-    return RunReport(
-        run, policy.name, metrics, results, sections=sections, label=describe_run(store, run),
-        policy=policy, policy_text=text,
-        review=stored_run_agreement(store, run.id, policy.output, results),
-    )  # fmt: skip
 
 
 _e = esc

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from app.core.csv_cells import csv_cell, csv_cell_text
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
-from app.core.report_formats import junit_xml, results_csv, xml_text
+from app.reports.formats import junit_xml, results_csv, xml_text
 
 BINARY = OutputFormat()
 
