@@ -13,11 +13,11 @@ from pathlib import Path
 
 from app.commands import CommandError
 from app.commands.backend_options import open_store
-from app.core.flips import prediction
-from app.core.report import ReportError, check_report_path, write_report_text
-from app.core.report_analysis import comparison_markdown
-from app.core.run_compare import RunComparison
+from app.reports.analysis import comparison_markdown
+from app.reports.report import ReportError, check_report_path, write_report_text
 from app.runs.history import compare_stored_runs
+from app.scoring.flips import prediction
+from app.scoring.run_compare import RunComparison
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

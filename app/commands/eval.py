@@ -27,8 +27,20 @@ from app.commands.backend_options import (
 from app.commands.policies import add_policy_arguments
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
 from app.core.cases import CasesError, cases_path_for, load_cases
-from app.core.flips import outcome as result_outcome
-from app.core.metrics import (
+from app.core.records import StoredResult
+from app.reports.formats import junit_xml, results_csv
+from app.reports.report import (
+    ReportError,
+    check_report_path,
+    write_html,
+    write_markdown,
+    write_report_text,
+)
+from app.runs.run_report import build_run_report
+from app.runs.selection import LAST_RUN, RunJob
+from app.runs.suite import ORDERS
+from app.scoring.flips import outcome as result_outcome
+from app.scoring.metrics import (
     ConfusionMatrix,
     Metrics,
     check_thresholds,
@@ -36,19 +48,7 @@ from app.core.metrics import (
     met_thresholds,
     parse_thresholds,
 )
-from app.core.records import StoredResult
-from app.core.report import (
-    ReportError,
-    build_run_report,
-    check_report_path,
-    write_html,
-    write_markdown,
-    write_report_text,
-)
-from app.core.report_formats import junit_xml, results_csv
-from app.core.stability import SAMPLE_COUNTS, UNSTABLE_BELOW, CaseStability, summarize
-from app.runs.selection import LAST_RUN, RunJob
-from app.runs.suite import ORDERS
+from app.scoring.stability import SAMPLE_COUNTS, UNSTABLE_BELOW, CaseStability, summarize
 
 REPORT_KINDS = ("json", "junit", "csv", "html", "markdown")
 

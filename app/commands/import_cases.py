@@ -4,7 +4,7 @@ The column mapping is given as options: a header name (any case), or a column nu
 from 1 (the first column is 1). ``--content-col C --label-col L`` may be repeated: each pair
 gives one case per row, tagged with the content column's name. The header row is found below
 a title or disclaimer line (the report says which row was used) unless ``--header-row N``.
-Labels are normalised against the policy's output format (see :mod:`app.core.importer`);
+Labels are normalised against the policy's output format (see :mod:`app.importing.importer`);
 every skipped row is listed with its row number, pair and reason, after counts by reason.
 Without ``--label-col`` the column whose cells are labels or tiers of the policy is used
 (and named); a file with no such column imports with ``--keep-unlabelled`` (cases with no
@@ -23,15 +23,8 @@ from pathlib import Path
 
 from app.commands import CommandError
 from app.core.cases import CasesError, cases_path_for, load_cases
-from app.core.import_labels import (
-    LabelMapError,
-    guess_label_column,
-    map_key,
-    map_option,
-    parse_label_map,
-    suggest_label_map,
-)
-from app.core.importer import (
+from app.core.policy import OutputFormat, PolicyError, load_policy
+from app.importing.importer import (
     ColumnMapping,
     ImportFileError,
     ImportPreview,
@@ -40,7 +33,14 @@ from app.core.importer import (
     import_cases,
     preview,
 )
-from app.core.policy import OutputFormat, PolicyError, load_policy
+from app.importing.labels import (
+    LabelMapError,
+    guess_label_column,
+    map_key,
+    map_option,
+    parse_label_map,
+    suggest_label_map,
+)
 
 GUESS_ROWS = 200  # rows read to guess the label column
 

@@ -5,7 +5,7 @@ with the window's *Test set ▸ Label a file…*, over :class:`~app.runs.service
 cache, concurrency, the same engine options as ``eval``), so a second call on the same file
 costs nothing for the rows already answered, and an interrupted call (Ctrl+C) resumes its
 unfinished run. Progress goes to stderr (``-q`` silences it); the input rows come back in
-``--out`` with the answer columns of :mod:`app.core.label_file` appended.
+``--out`` with the answer columns of :mod:`app.importing.label_file` appended.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from app.commands.backend_options import (
     open_service,
 )
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
-from app.core.label_file import (
+from app.importing.label_file import (
     LabelFileError,
     default_out,
     read_label_input,
 )
-from app.core.report import ReportError, check_report_path
+from app.reports.report import ReportError, check_report_path
 from app.runs.label_rows import label_rows
 from app.runs.suite_results import CaseStored
 

@@ -19,9 +19,9 @@ from app.commands import CommandError
 from app.commands.backend_options import add_backend_arguments, backend_config, open_service
 from app.commands.eval import _load_inputs
 from app.commands.run_options import add_run_arguments, run_settings
-from app.core.report import ReportError, check_report_path, write_report_text
 from app.core.robustness.families import FAMILIES, PRESETS
-from app.core.robustness.render import (
+from app.reports.report import ReportError, check_report_path, write_report_text
+from app.reports.robustness import (
     family_row,
     header,
     render_html,
@@ -29,9 +29,9 @@ from app.core.robustness.render import (
     render_markdown,
     report_json,
 )
-from app.core.stability import SAMPLE_COUNTS
 from app.runs.robustness import WHICH, RobustnessJob, run_robustness
 from app.runs.selection import RunJob
+from app.scoring.stability import SAMPLE_COUNTS
 
 REPORT_KINDS = ("json", "junit", "html", "markdown")
 

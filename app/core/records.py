@@ -50,7 +50,7 @@ class RunRecord:
 @dataclass
 class StoredResult:
     """One row of ``results``; also what the suite runner stores and the reports read.
-    Whether it is right is :func:`app.core.outcome.judge`'s to say (it needs the format)."""
+    Whether it is right is :func:`app.scoring.outcome.judge`'s to say (it needs the format)."""
 
     run_id: str
     case_id: str

@@ -1,18 +1,18 @@
 """What is read from stored runs: the output format a run used, the flip report and the
 comparison of two stored runs, the figures of a run's reviews, a case's results under each
-policy version. The store-reading side of :mod:`app.core.flips`, :mod:`app.core.run_compare`,
-:mod:`app.core.review_agreement` and :mod:`app.core.triage`, which compute over records."""
+policy version. The store-reading side of :mod:`app.scoring.flips`, :mod:`app.scoring.run_compare`,
+:mod:`app.scoring.review_agreement` and :mod:`app.scoring.triage`, which compute over records."""
 
 from __future__ import annotations
 
-from app.core.flips import FlipReport, compare_results, prediction
-from app.core.outcome import is_right
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
-from app.core.review_agreement import ReviewAgreement, review_agreement
-from app.core.run_compare import RunComparison, compare_runs
-from app.core.triage import VersionResult
 from app.runs.stored_policy import run_output
+from app.scoring.flips import FlipReport, compare_results, prediction
+from app.scoring.outcome import is_right
+from app.scoring.review_agreement import ReviewAgreement, review_agreement
+from app.scoring.run_compare import RunComparison, compare_runs
+from app.scoring.triage import VersionResult
 from app.store import Store
 from app.store.reviews import run_reviews
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
-from app.core.stability import stabilities
-from app.core.triage import contradicts
+from app.scoring.stability import stabilities
+from app.scoring.triage import contradicts
 from app.store import Store
 
 SAMPLINGS = ("all", "random", "stratified", "unstable", "contradicts")

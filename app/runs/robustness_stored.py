@@ -2,7 +2,7 @@
 
 One function for every reader: the robustness view and the CLI (through
 :func:`app.runs.robustness.load_report`) and the run report's robustness section
-(:mod:`app.core.report_analysis`, for the robustness runs linked to a clean run).
+(:mod:`app.reports.analysis`, for the robustness runs linked to a clean run).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from app.core.records import RunRecord, StoredResult
-from app.core.robustness.report import RobustnessReport, build_report
 from app.runs.history import output_of
+from app.scoring.robustness import RobustnessReport, build_report
 from app.store import Store
 from app.store.robustness import list_robustness_runs, load_run
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.flips import outcome
-from app.core.outcome import is_wrong
 from app.core.policy import Policy
 from app.core.records import RunRecord, StoredResult
-from app.core.rule_heat import RuleHeat, rule_heat
-from app.core.stability import UNSTABLE_BELOW, CaseStability, StabilitySummary, stabilities
-from app.core.stability import summarize as summarize_stability
-from app.core.triage import Evidence, gather_evidence
 from app.runs.history import case_history
 from app.runs.stored_policy import run_policy
 from app.runs.triage_book import TriageEntry, policy_notes, summary_line, triage_entries
+from app.scoring.flips import outcome
+from app.scoring.outcome import is_wrong
+from app.scoring.rule_heat import RuleHeat, rule_heat
+from app.scoring.stability import UNSTABLE_BELOW, CaseStability, StabilitySummary, stabilities
+from app.scoring.stability import summarize as summarize_stability
+from app.scoring.triage import Evidence, gather_evidence
 from app.store import Store
 
 

@@ -1,9 +1,10 @@
 """What tells stored runs apart, in one record: policy name and version, test set, model,
-effort, seed, cases and accuracy; and a run's settings as words (:func:`settings_text`).
+effort, seed, cases and accuracy (a run's settings as words are
+:func:`app.reports.report.settings_text`).
 
 ``runs`` lists these, the *Compare runs* picker names runs by them, and the Metrics tiles use
 :func:`previous_suite_run` for "change since the previous run of this test set". Accuracy is
-:mod:`app.core.metrics`' (right / scored, right as :mod:`app.core.outcome` says), each run
+:mod:`app.scoring.metrics`' (right / scored, right as :mod:`app.scoring.outcome` says), each run
 under its own policy version's output format.
 """
 
@@ -12,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from app.core.flips import run_metrics
 from app.core.records import RunRecord
 from app.runs.run_labels import model_label, version_number, when_label
 from app.runs.stored_policy import run_policy
+from app.scoring.flips import run_metrics
 from app.store import Store
 
 SUGGESTION_CHECK = "suggestion check"  # the note app.runs.suggestion gives an edit it checks
@@ -59,24 +60,6 @@ class RunFacts:
         parts += [self.effort] if self.effort else []
         parts += [f"accuracy {self.accuracy_text()}", when_label(self.run.started)]
         return " · ".join(parts)
-
-
-SETTING_WORDS = {
-    "effort": "reasoning effort", "seed": "seed", "temperature": "temperature",
-    "top_p": "top-p", "max_tokens": "token budget", "date": "current date",
-    "renderer": "prompt renderer", "grammar": "grammar",
-}  # fmt: skip
-
-
-def settings_text(settings: dict) -> str:
-    """Run settings as words: "reasoning effort medium · seed 1234 · token budget 1024"."""
-    parts = []
-    for key, value in settings.items():
-        if value is None or value == "":
-            continue
-        shown = "yes" if value is True else "no" if value is False else value
-        parts.append(f"{SETTING_WORDS.get(key, key.replace('_', ' '))} {shown}")
-    return " · ".join(parts) or "default settings"
 
 
 def run_facts(store: Store, run: RunRecord) -> RunFacts:

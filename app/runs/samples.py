@@ -4,7 +4,7 @@ Sample j runs the suite with seed ``seed + j`` as an ordinary run of its own: th
 cache key holds the seed, so each sample is cached apart and k = 5 after k = 3 runs only the
 two new seeds (:func:`app.runs.suite.run_suite` finds the first three in the cache). Then
 a *majority run* is stored: per case the first sample whose prediction is the majority (see
-:mod:`app.core.stability`), its settings carrying ``samples: k``, and the sample runs linked
+:mod:`app.scoring.stability`), its settings carrying ``samples: k``, and the sample runs linked
 to it (``run_samples``), so metrics, reports and comparisons read the majority run like any
 other while the stability views read the samples behind it.
 
@@ -31,17 +31,17 @@ from dataclasses import dataclass, field
 
 from app.core.cases import TestCase
 from app.core.fingerprint import ModelFingerprint, settings_dict
-from app.core.flips import prediction
 from app.core.policy import Policy
 from app.core.records import StoredResult
 from app.core.run_types import RunSettings
-from app.core.stability import UNSTABLE_BELOW, CaseStability, case_stability, sample_seeds
 from app.engine.protocol import Engine
 from app.runs.backend import recorded_model
 from app.runs.samples_batch import run_samples_together
 from app.runs.samples_progress import SamplesProgress
 from app.runs.suite import run_suite
 from app.runs.suite_results import CaseStored, SuiteSummary
+from app.scoring.flips import prediction
+from app.scoring.stability import UNSTABLE_BELOW, CaseStability, case_stability, sample_seeds
 from app.store import Store
 
 

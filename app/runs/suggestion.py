@@ -20,8 +20,6 @@ import threading
 
 from app.core.cases import TestCase
 from app.core.fingerprint import ModelFingerprint
-from app.core.flips import FlipReport
-from app.core.holdout import HOLDOUT_SHARE, held_out_flips, split_cases, visible_failures
 from app.core.policy import Policy, PolicyError, parse_policy
 from app.core.records import StoredResult
 from app.core.run_types import ClassifyRequest, Failed, Finished, RunSettings
@@ -29,6 +27,8 @@ from app.core.suggest import Suggestion, SuggestionError, parse_suggestion, sugg
 from app.engine.protocol import Engine
 from app.runs.run_facts import SUGGESTION_CHECK
 from app.runs.suite import run_suite
+from app.scoring.flips import FlipReport
+from app.scoring.holdout import HOLDOUT_SHARE, held_out_flips, split_cases, visible_failures
 from app.store import Store
 
 SUGGESTION_TOKENS = 2048  # an answer holds a whole section

@@ -32,7 +32,6 @@ from collections.abc import Callable
 
 from app.core.cases import TestCase, model_content
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
-from app.core.outcome import is_right
 from app.core.policy import OutputFormat, Policy
 from app.core.records import CACHEABLE, StoredResult
 from app.core.run_types import ClassifyRequest, Failed, RunSettings
@@ -50,6 +49,7 @@ from app.runs.suite_results import (
     classify_case,
     error_result,
 )
+from app.scoring.outcome import is_right
 from app.store import Store, StoreError
 
 ORDERS = ("failed-first", "file")

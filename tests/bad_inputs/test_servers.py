@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from app.core.outcome import is_right
 from app.core.policy import load_policy
+from app.scoring.outcome import is_right
 from app.store import Store
 from tests.bad_inputs.conftest import Workspace, check, cli, one_sentence, stored_runs
 from tests.bad_inputs.servers import answering, chat_events, failing, hanging, not_streaming

@@ -9,7 +9,8 @@ import pytest
 
 import app.cli
 from app.core.records import StoredResult
-from app.core.report import build_run_report, render_html
+from app.reports.report import render_html
+from app.runs.run_report import build_run_report
 from app.runs.triage_book import file_triage
 from app.store import Store
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from app.core.cases import CasesError, load_cases
-from app.core.importer import ColumnMapping, ImportFileError, import_cases
 from app.core.policy import OutputFormat
+from app.importing.importer import ColumnMapping, ImportFileError, import_cases
 
 BINARY = OutputFormat(kind="binary", labels=("0", "1"), violating=("1",))
 

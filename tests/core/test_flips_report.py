@@ -7,8 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from app.core.records import StoredResult
-from app.core.report import (
-    build_run_report,
+from app.reports.report import (
     md_block,
     md_inline,
     render_flips_markdown,
@@ -17,6 +16,7 @@ from app.core.report import (
     write_html,
 )
 from app.runs.history import flip_report
+from app.runs.run_report import build_run_report
 from app.store import Store
 
 POLICY_V1 = "---\nformat: binary\n---\n# Spam v1\n"

@@ -8,11 +8,11 @@ from fractions import Fraction
 
 import pytest
 
-from app.core.flips import run_metrics
-from app.core.metrics import Outcome, compute_metrics
-from app.core.outcome import is_right
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
+from app.scoring.flips import run_metrics
+from app.scoring.metrics import Outcome, compute_metrics
+from app.scoring.outcome import is_right
 from app.store import Store
 from app.store.rows import SCHEMA_VERSION
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from app.core.label_spelling import normalize_label
-from app.core.outcome import is_right
 from app.core.policy import OutputFormat, load_policy
 from app.core.verdict import VerdictStatus, parse_verdict
+from app.scoring.outcome import is_right
 
 SAMPLES = Path(__file__).parents[1] / "support" / "policies"
 SPAM = load_policy(SAMPLES / "spam_tiers.txt").output
@@ -147,7 +147,9 @@ def test_a_verdict_is_right_for_an_expected_pair_on_the_scored_part() -> None:
     verdict = parse_verdict("D-SP2, R-SP0", SPAM)
     assert is_right(verdict, SPAM, expected="D-SP2, R-SP0")
     assert is_right(verdict, SPAM, expected="SP2")
-    assert is_right(verdict, SPAM, expected="D-SP2, R-SP3")  # depiction scored (app.core.outcome)
+    assert is_right(
+        verdict, SPAM, expected="D-SP2, R-SP3"
+    )  # depiction scored (app.scoring.outcome)
     assert not is_right(verdict, SPAM, expected="D-SP3, R-SP0")
     assert not is_right(verdict, SPAM, expected="")
 

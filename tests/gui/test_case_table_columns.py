@@ -7,9 +7,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.core.cases import TestCase  # noqa: E402
-from app.core.stability import CaseStability  # noqa: E402
 from app.gui.cases.analysis_model import AnalysisColumn  # noqa: E402
 from app.gui.cases.panel import CasePanel  # noqa: E402
+from app.scoring.stability import CaseStability  # noqa: E402
 
 
 def test_stability_and_triage_columns_show_only_once_a_run_filled_them(qtbot) -> None:

@@ -11,10 +11,10 @@ import pytest  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 
 from app.core.cases import TestCase  # noqa: E402
-from app.core.markup import md_block
 from app.gui.cases.case_menu import case_menu  # noqa: E402
 from app.gui.shared.result_copy import ResultContext, result_markdown  # noqa: E402
 from app.gui.shared.result_entry import ResultEntry  # noqa: E402
+from app.reports.markup import md_block
 
 TIMEOUT = 20000
 

@@ -11,8 +11,8 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.policy import OutputFormat  # noqa: E402
-from app.gui.cases.column_guess import guess_mapping  # noqa: E402
 from app.gui.cases.import_dialog import ImportDialog  # noqa: E402
+from app.importing.column_guess import guess_mapping  # noqa: E402
 
 MESSY = (
     "\ufeffRef;Message text;Verdict;Reviewer comment;;\r\n"

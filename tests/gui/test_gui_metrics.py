@@ -10,7 +10,6 @@ import pytest
 from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.cases import TestCase  # noqa: E402
-from app.core.metrics import Outcome, compute_metrics  # noqa: E402
 from app.core.policy import OutputFormat  # noqa: E402
 from app.gui.cases.filter import CaseIdFilterProxy  # noqa: E402
 from app.gui.cases.model import CaseRole, CaseTableModel  # noqa: E402
@@ -18,6 +17,7 @@ from app.gui.evaluation.confusion_view import ConfusionRole  # noqa: E402
 from app.gui.evaluation.metrics_chart import SERIES, ChartPoint, MetricsChart  # noqa: E402
 from app.gui.evaluation.metrics_panel import MetricsPanel  # noqa: E402
 from app.gui.shared.theme import dark_palette, light_palette  # noqa: E402
+from app.scoring.metrics import Outcome, compute_metrics  # noqa: E402
 
 BINARY = OutputFormat()
 MULTI = OutputFormat(kind="labels", labels=("HS0", "HS1", "HS2"), violating=("HS1", "HS2"))

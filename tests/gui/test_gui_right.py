@@ -14,7 +14,6 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtGui import QStandardItemModel  # noqa: E402
 
-from app.core.flips import run_metrics  # noqa: E402
 from app.core.policy import load_policy  # noqa: E402
 from app.core.records import StoredResult  # noqa: E402
 from app.core.verdict import parse_verdict  # noqa: E402
@@ -24,6 +23,7 @@ from app.gui.analysis.heat_table import AnalysisSummary, HeatColumn  # noqa: E40
 from app.gui.analysis.triage_panel import TriagePanel  # noqa: E402
 from app.gui.evaluation.controller import EvaluationController  # noqa: E402
 from app.gui.evaluation.flip_view import FlipColumn, FlipView  # noqa: E402
+from app.scoring.flips import run_metrics  # noqa: E402
 from app.store import Store  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY  # noqa: E402
 

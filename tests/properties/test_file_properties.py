@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.cases import CasesError, load_cases, parse_cases_jsonl, save_cases
-from app.core.import_reading import ImportFileError
-from app.core.importer import ColumnMapping, import_cases, preview
 from app.core.policy import OutputFormat, PolicyError, parse_policy
 from app.core.policy_meta import FORMAT_KEYS
+from app.importing.importer import ColumnMapping, import_cases, preview
+from app.importing.reading import ImportFileError
 
 FRONT = st.sampled_from(["---\n", "---\r\n", "name: x\n", "format: labels\n", "labels: A, B\n",
                          "violating: B\n", "fromat: binary\n", "# c\n", "no colon\n", ":\n",

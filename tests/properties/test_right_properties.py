@@ -20,14 +20,14 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.flips import run_metrics
-from app.core.metrics import compute_metrics
 from app.core.policy import parse_policy
 from app.core.records import StoredResult
-from app.core.report_formats import outcomes_from_csv, results_csv
-from app.core.rule_heat import rule_heat
 from app.core.verdict import VerdictStatus, parse_verdict
+from app.reports.formats import outcomes_from_csv, results_csv
 from app.runs.history import compare_stored_runs, flip_report
+from app.scoring.flips import run_metrics
+from app.scoring.metrics import compute_metrics
+from app.scoring.rule_heat import rule_heat
 from app.store import Store
 
 TIERED = """---

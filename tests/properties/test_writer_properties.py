@@ -16,12 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.cases import TestCase
-from app.core.flips import run_metrics
-from app.core.importer import ColumnMapping, export_csv, import_cases
+from app.core.csv_cells import csv_cell_text
 from app.core.policy import OutputFormat
 from app.core.records import RunRecord, StoredResult
-from app.core.report import RunReport, render_html
-from app.core.report_formats import csv_cell_text, junit_xml, results_csv, xml_text
+from app.importing.importer import ColumnMapping, export_csv, import_cases
+from app.reports.formats import junit_xml, results_csv, xml_text
+from app.reports.report import RunReport, render_html
+from app.scoring.flips import run_metrics
 
 ANY = st.text(max_size=40)  # every code point, controls and lone surrogates included
 SPICY = st.one_of(

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from app.core.cases import TestCase
 from app.core.policy import load_policy
-from app.core.report import build_run_report, render_html
 from app.core.run_types import RunSettings
 from app.engine.remote.engine import RemoteConfig
+from app.reports.report import render_html
 from app.runs.backend import BackendConfig
 from app.runs.robustness import RobustnessJob, run_robustness
+from app.runs.run_report import build_run_report
 from app.runs.selection import RunJob
 from app.runs.service import RunService
 from app.store import Store

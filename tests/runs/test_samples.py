@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 
 from app.core.cases import TestCase
-from app.core.flips import prediction
 from app.runs.run_analysis import case_samples, load_run_analysis
 from app.runs.samples import run_samples
+from app.scoring.flips import prediction
 from app.store import Store
 from tests.support.requests import POLICY, request
 

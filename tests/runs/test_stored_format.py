@@ -12,13 +12,13 @@ import pytest
 from app.core.cases import TestCase
 from app.core.policy import OutputFormat, load_policy, parse_policy
 from app.core.policy_sidecar import sidecar_path, write_sidecar
-from app.core.report import build_run_report
 from app.core.run_types import RunSettings
 from app.gui.evaluation.data import load_run_metrics, version_history
 from app.runs.history import case_history, compare_stored_runs, flip_report, output_of
 from app.runs.review import run_output as review_output
 from app.runs.review_file import export_reviews, import_reviews
 from app.runs.run_facts import run_facts
+from app.runs.run_report import build_run_report
 from app.runs.stored_policy import format_record, run_output, run_policy
 from app.runs.suite import run_suite
 from app.store import Store

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from app.core.cases import TestCase
-from app.core.holdout import is_held_out
 from app.core.records import StoredResult
 from app.core.suggest import SuggestionError
 from app.runs.run_facts import last_suite_run, suite_runs
 from app.runs.suggestion import ask_suggestion, check_suggestion
+from app.scoring.holdout import is_held_out
 from app.store import Store
 from tests.support.requests import GRAMMAR, POLICY, request
 

@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.outcome import answer_text
-from app.core.run_compare import RunComparison
 from app.gui.analysis.controller import AnalysisController
 from app.gui.shared.widgets import plain_label
 from app.runs.run_facts import RunFacts
+from app.scoring.outcome import answer_text
+from app.scoring.run_compare import RunComparison
 
 
 def _fill(table: QTableWidget, header: list[str], rows: list[list[object]]) -> None:

@@ -1,7 +1,7 @@
 """The Metrics tab's analysis block: stability and triage summaries, and the rule heat map.
 
 ``RuleHeatModel`` lists the policy's rules, never-cited and mostly-false-positive ones first
-(:func:`app.core.rule_heat.ranked`), with their citation counts and a one-line hint.
+(:func:`app.scoring.rule_heat.ranked`), with their citation counts and a one-line hint.
 ``AnalysisSummary`` shows it under two summary lines (samples and triage); clicking a rule
 emits ``ruleSelected(code, case_ids)`` so the window can filter the case table to the cases
 that cite it.
@@ -15,13 +15,13 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
-from app.core.metrics import format_ratio
-from app.core.rule_heat import RuleHeat, ranked
 from app.gui.shared.table_model import RowListModel
 from app.gui.shared.table_views import row_table
 from app.gui.shared.theme import heat_colour
 from app.gui.shared.widgets import plain_label
 from app.runs.run_analysis import RunAnalysis
+from app.scoring.metrics import format_ratio
+from app.scoring.rule_heat import RuleHeat, ranked
 
 
 class HeatColumn(IntEnum):

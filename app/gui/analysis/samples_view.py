@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QListWidget, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
-from app.core.outcome import answer_text
 from app.core.records import StoredResult
-from app.core.stability import case_stability
 from app.gui.analysis.controller import AnalysisController
 from app.gui.shared.widgets import plain_label
+from app.scoring.outcome import answer_text
+from app.scoring.stability import case_stability
 
 
 class SamplesView(QWidget):

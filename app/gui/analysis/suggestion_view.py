@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.flips import FlipReport
 from app.core.suggest import Suggestion
 from app.gui.shared.theme import palette_is_dark
 from app.gui.shared.widgets import plain_label
+from app.scoring.flips import FlipReport
 
 
 def _line_colour(line: str, dark: bool) -> QColor | None:

@@ -1,6 +1,6 @@
 """The triage panel: the evidence on one failed or unstable case and one click to file it.
 
-It shows what :func:`app.core.triage.gather_evidence` found (stability, a reasoning that
+It shows what :func:`app.scoring.triage.gather_evidence` found (stability, a reasoning that
 contradicts the answer, the cited against the tagged rule, earlier policy versions) and
 three buttons: *Gold label wrong* (sets the expected label chosen beside it, undoable),
 *Policy unclear* (a note on the chosen rule, listed in the outline) and *Model error*.
@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.triage import Evidence
 from app.gui.analysis.controller import AnalysisController
 from app.gui.shared.widgets import plain_label
 from app.runs.triage_book import KIND_NAMES
+from app.scoring.triage import Evidence
 
 
 class TriagePanel(QGroupBox):

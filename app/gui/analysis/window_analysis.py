@@ -22,7 +22,6 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSplitter
 
-from app.core.stability import SAMPLE_COUNTS
 from app.gui.analysis.compare_dialog import CompareDialog
 from app.gui.analysis.context import AnalysisContext
 from app.gui.analysis.controller import AnalysisController
@@ -34,6 +33,7 @@ from app.gui.analysis.triage_panel import TriagePanel
 from app.gui.analysis.triage_undo import GoldSteps
 from app.gui.shared import options
 from app.runs.run_analysis import RunAnalysis
+from app.scoring.stability import SAMPLE_COUNTS
 
 
 class WindowAnalysis(QObject):

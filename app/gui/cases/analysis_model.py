@@ -14,9 +14,9 @@ from enum import IntEnum
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from app.core.stability import CaseStability
 from app.gui.cases.model import CaseRole, CaseTableModel, Column
 from app.runs.triage_book import KIND_NAMES
+from app.scoring.stability import CaseStability
 
 
 class AnalysisColumn(IntEnum):

@@ -16,12 +16,12 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QWidget
 
-from app.core.importer import export_csv, export_jsonl
 from app.core.policy import OutputFormat
 from app.gui.cases.import_dialog import ImportDialog
 from app.gui.cases.panel import CasePanel
 from app.gui.shared.file_dialogs import save_file
 from app.gui.shared.tasks import TaskRunner
+from app.importing.importer import export_csv, export_jsonl
 
 CSV_FILTER = "CSV file (*.csv)"
 JSONL_FILTER = "JSON Lines test set (*.jsonl)"

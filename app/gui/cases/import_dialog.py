@@ -1,8 +1,8 @@
 """Import a test set from CSV, TSV or JSONL: preview, column mapping, skipped-rows report.
 
-Step 1 (mapping): the file is read off the GUI thread (:func:`app.core.importer.preview`);
+Step 1 (mapping): the file is read off the GUI thread (:func:`app.importing.importer.preview`);
 its first rows fill a table, and combos choose the content / expected / id / notes / tags
-columns (guessed by :func:`app.gui.cases.column_guess.guess_mapping`). The header row found
+columns (guessed by :func:`app.importing.column_guess.guess_mapping`). The header row found
 (the info line says which) can be set by hand, "First row is a header" switched off. *Add a pair* (:mod:`app.gui.cases.import_pairs`)
 imports more content/label columns from the same rows (a prompt and its responses, linked);
 a file with several label columns gets its pairs proposed. Step 2 (``import_report``):
@@ -37,16 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.cases import TestCase
-from app.core.importer import ColumnMapping, ImportPreview, ImportResult, import_cases, preview
 from app.core.policy import OutputFormat
 from app.gui.cases import import_memory as memory
-from app.gui.cases.column_guess import (
-    FIELD_NAMES,
-    FIELDS,
-    column_names,
-    guess_mapping,
-    guess_pairs,
-)
 from app.gui.cases.import_pairs import ExtraPairs
 from app.gui.cases.import_report import ImportReport, fill_rows, preview_table
 from app.gui.shared.file_dialogs import open_file
@@ -54,6 +46,14 @@ from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.settings_store import open_settings
 from app.gui.shared.tasks import TaskRunner
 from app.gui.shared.widgets import plain_label
+from app.importing.column_guess import (
+    FIELD_NAMES,
+    FIELDS,
+    column_names,
+    guess_mapping,
+    guess_pairs,
+)
+from app.importing.importer import ColumnMapping, ImportPreview, ImportResult, import_cases, preview
 
 FILE_FILTER = "Test sets (*.csv *.tsv *.tab *.jsonl *.ndjson *.json);;All files (*)"
 PREVIEW_ROWS = 20

@@ -3,7 +3,7 @@
 When an import refuses rows for labels the policy does not know (``SP0``, ``SP2``... in a
 file imported for a policy whose tiers are not stated, or ``spam`` / ``ham``), the report
 page shows one line per value with how many rows carry it and a choice of the policy's
-labels, pre-set to :func:`app.core.import_labels.suggest_label` (``SP0`` -> the label that
+labels, pre-set to :func:`app.importing.labels.suggest_label` (``SP0`` -> the label that
 does not violate, ``SP2``... -> the violating one), or *(leave out)*. *Import again with
 these labels* imports the file again with the mapping (:attr:`ColumnMapping.label_map`).
 """
@@ -13,9 +13,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QPushButton, QVBoxLayout, QWidget
 
-from app.core.import_labels import map_key, suggest_label
 from app.core.policy import OutputFormat
 from app.gui.shared.widgets import plain_label
+from app.importing.labels import map_key, suggest_label
 
 MAX_VALUES = 30  # values offered; more are named in the sentence only
 

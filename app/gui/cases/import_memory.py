@@ -18,8 +18,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from app.core.importer import ColumnMapping
 from app.gui.shared import options
+from app.importing.importer import ColumnMapping
 
 MAX_SHAPES = 20  # file shapes remembered; the oldest are forgotten first
 FIELD_KEYS = ("content", "expected", "id", "notes", "tags", "prompt")

@@ -2,7 +2,7 @@
 
 A prompt and a model's response labelled on one row are two cases: the first pair is the
 dialog's Content / Expected label choice, and each extra pair here adds one more case per
-row, tagged with its content column's name (see :mod:`app.core.importer`). Rows are added
+row, tagged with its content column's name (see :mod:`app.importing.importer`). Rows are added
 with *Add a pair* and removed with their own *Remove* button; the combos list the file's
 columns and keep their choice when the preview changes. *The first pair is the prompt*
 (on by default, shown while there are extra pairs) links them: the first pair's case is

@@ -13,11 +13,11 @@ from __future__ import annotations
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
-from app.core.import_rows import count_line
-from app.core.importer import ImportResult
 from app.core.policy import OutputFormat
 from app.gui.cases.import_label_map import LabelMapBox
 from app.gui.shared.widgets import plain_label
+from app.importing.importer import ImportResult
+from app.importing.rows import count_line
 
 SKIPPED_HEADERS = ["Row", "Pair", "Reason", "Detail"]
 

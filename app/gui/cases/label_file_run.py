@@ -19,10 +19,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QProgressDialog, QWidget
 
-from app.core.label_file import LabelFileError, LabelInput, default_out, read_label_input
 from app.gui.shared.backend_values import backend_config
 from app.gui.shared.file_dialogs import open_file
 from app.gui.shared.settings_store import load_run_settings
+from app.importing.label_file import LabelFileError, LabelInput, default_out, read_label_input
 from app.runs.label_rows import LabelOutcome, label_rows
 from app.runs.suite_results import CaseStored
 

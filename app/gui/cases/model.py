@@ -5,7 +5,7 @@ content it was computed for (and the prompt of a response case), so it turns *st
 italic, with a tooltip) as soon as one differs from what is on screen, and fresh again if
 the edit is undone. A result answered by another model than the one now chosen
 (:meth:`CaseTableModel.set_current_model`) says "(other model)" in Status and names its
-model in the tooltip. Stale results are never marked; ✓/✗ is app.core.outcome's judgement
+model in the tooltip. Stale results are never marked; ✓/✗ is app.scoring.outcome's judgement
 under ``output``; *Prompt* shows the prompt a response case answers. ``ResultEntry``
 (app.gui.shared.result_entry) is one case's latest run; app.gui.cases.filter sorts and
 filters for the view.

@@ -1,7 +1,7 @@
 """The confusion matrix as a table: expected labels down, predictions (and no-verdicts) across.
 
 ``ConfusionModel`` is a small ``QAbstractTableModel`` over a
-:class:`app.core.metrics.ConfusionMatrix`; ``ConfusionRole`` gives the count, the case ids
+:class:`app.scoring.metrics.ConfusionMatrix`; ``ConfusionRole`` gives the count, the case ids
 and the kind of a cell (``right`` on the diagonal, ``wrong`` off it, ``missing`` in the
 no-verdict columns). Cells are tinted by count — green on the diagonal, red off it, amber
 for no-verdicts — blended into the palette's base colour so light and dark themes both read.
@@ -21,8 +21,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from app.core.metrics import NO_VERDICT_COLUMNS, ConfusionMatrix
-from app.core.metrics_tiers import NO_TIER
+from app.scoring.metrics import NO_VERDICT_COLUMNS, ConfusionMatrix
+from app.scoring.metrics_tiers import NO_TIER
 
 
 class ConfusionRole(IntEnum):

@@ -10,14 +10,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from app.core.flips import run_metrics
-from app.core.metrics import Metrics
 from app.core.policy import OutputFormat
 from app.core.records import PolicyVersion, RunRecord, StoredResult
 from app.runs.backend import model_matches
 from app.runs.run_facts import previous_suite_run, suite_runs
 from app.runs.run_labels import describe_run
 from app.runs.stored_policy import run_output
+from app.scoring.flips import run_metrics
+from app.scoring.metrics import Metrics
 from app.store import Store
 
 CHART_METRICS = ("accuracy", "precision", "recall", "f1")

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.flips import KINDS, Flip, FlipReport
-from app.core.metrics import format_ratio
-from app.core.outcome import answer_text
 from app.gui.shared.table_model import HeaderedTableModel
 from app.gui.shared.table_views import row_table
 from app.gui.shared.widgets import plain_label
+from app.scoring.flips import KINDS, Flip, FlipReport
+from app.scoring.metrics import format_ratio
+from app.scoring.outcome import answer_text
 
 TABS = (*KINDS, "all")
 TAB_NAMES = {"fixed": "Fixed", "broken": "Broken", "changed": "Changed, still wrong", "all": "All"}

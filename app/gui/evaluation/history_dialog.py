@@ -31,12 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.metrics import format_ratio
 from app.gui.evaluation.data import VersionSummary
 from app.gui.evaluation.diff_view import DiffView
 from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.table_model import RowListModel
 from app.gui.shared.table_views import row_table
+from app.scoring.metrics import format_ratio
 
 CURRENT = "__current__"
 

@@ -11,8 +11,8 @@ from enum import IntEnum
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from app.core.metrics import Metrics, format_ratio
 from app.gui.shared.table_model import HeaderedTableModel
+from app.scoring.metrics import Metrics, format_ratio
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 

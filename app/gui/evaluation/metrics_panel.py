@@ -1,6 +1,6 @@
 """The metrics panel: headline metrics, outcome counts, confusion matrix, classes, tags, chart.
 
-Shows one run's :class:`~app.core.metrics.Metrics`: accuracy / precision / recall / F1 for
+Shows one run's :class:`~app.scoring.metrics.Metrics`: accuracy / precision / recall / F1 for
 "violates" and coverage as tiles; the counts of verdicts and of no-verdict, unparsable and
 error results on their own line (never folded into "does not violate"); the confusion
 matrix (click a cell: ``cellActivated(case_ids)``, so the case table can filter to those
@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.metrics import Metrics, format_ratio
 from app.core.policy import OutputFormat
 from app.gui.evaluation.confusion_view import ConfusionView
 from app.gui.evaluation.data import VersionSummary, chart_tooltip, chart_values
 from app.gui.evaluation.metrics_chart import ChartPoint, MetricsChart
 from app.gui.evaluation.metrics_models import PerClassModel, TagModel
 from app.gui.shared.widgets import plain_label
+from app.scoring.metrics import Metrics, format_ratio
 
 TILES = (
     (

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
-from app.core.report import build_run_report, write_html, write_markdown, write_report_text
-from app.core.report_formats import results_csv
 from app.gui.shared.file_dialogs import save_file, save_file_and_filter
 from app.gui.shared.tasks import TaskRunner
+from app.reports.formats import results_csv
+from app.reports.report import write_html, write_markdown, write_report_text
+from app.runs.run_report import build_run_report
 from app.store import Store
 
 HTML_FILTER = "HTML report (*.html)"

@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 
 from app.core.policy import find_rule_codes
 from app.core.policy_lines import headings, prose_lines
-from app.core.rule_heat import RuleHeat
 from app.gui.shared.theme import heat_colour
+from app.scoring.rule_heat import RuleHeat
 
 LINE_ROLE = Qt.ItemDataRole.UserRole
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.core.review_agreement import ReviewAgreement
+from app.scoring.review_agreement import ReviewAgreement
 
 
 class AgreementTab(QWidget):

@@ -11,10 +11,10 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.core.metrics import format_ratio
-from app.core.robustness.render import cell_text, columns
-from app.core.robustness.report import FamilyStats, RobustnessReport
 from app.gui.shared.theme import heat_colour
+from app.reports.robustness import cell_text, columns
+from app.scoring.metrics import format_ratio
+from app.scoring.robustness import FamilyStats, RobustnessReport
 
 Index = QModelIndex | QPersistentModelIndex
 SUMMARY = ("cases", "changed", "evasion", "false alarm", "McNemar p", "hit@k")

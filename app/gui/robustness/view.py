@@ -36,8 +36,6 @@ from PySide6.QtWidgets import (
 from app.core.cases import TestCase
 from app.core.robustness.display import visible
 from app.core.robustness.families import MAX_VARIANTS
-from app.core.robustness.render import DIRECTIONS
-from app.core.robustness.report import Example, RobustnessReport
 from app.gui.robustness.families import FamilyChooser
 from app.gui.robustness.grid import GridModel
 from app.gui.robustness.runner import RobustnessPorts, RobustnessRunner
@@ -45,8 +43,10 @@ from app.gui.shared.backend_values import backend_config
 from app.gui.shared.settings_store import load_run_settings
 from app.gui.shared.table_views import row_table
 from app.gui.shared.widgets import scrolling
+from app.reports.robustness import DIRECTIONS
 from app.runs.robustness import TAG, RobustnessJob
 from app.runs.selection import RunJob
+from app.scoring.robustness import Example, RobustnessReport
 
 WHICH = (("All cases", "all"), ("Selected cases", "selected"),
          ("Violating only", "violating"), ("Allowed only", "allowed"))  # fmt: skip

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.run_types import EngineSettings, RunSettings
-from app.core.stability import SAMPLE_COUNTS
 from app.gui.settings.backend_page import BackendSettingsWidget
 from app.gui.settings.prefix_cache_row import PrefixCacheRow
 from app.gui.shared import options
@@ -38,6 +37,7 @@ from app.gui.shared.settings_store import (
     save_engine_settings,
     save_run_settings,
 )
+from app.scoring.stability import SAMPLE_COUNTS
 
 
 class SettingsDialog(QDialog):

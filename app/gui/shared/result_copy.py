@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 
 from app.core.cases import TestCase
-from app.core.markup import md_block
 from app.gui.shared.result_entry import ResultEntry, predicted_text
+from app.reports.markup import md_block
 
 
 @dataclass(frozen=True)

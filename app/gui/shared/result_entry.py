@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from app.core.outcome import is_right
 from app.core.policy_meta import OutputFormat
 from app.core.run_types import ClassifyResult
 from app.core.verdict import VerdictStatus, status_word
+from app.scoring.outcome import is_right
 
 
 def text_key(text: str) -> str:
@@ -64,7 +64,7 @@ class ResultEntry:
         return "error" if verdict.status is VerdictStatus.ERROR else "no_verdict"
 
     def agrees_with(self, expected: str, output: OutputFormat) -> bool:
-        """The result is right for the expected value (:func:`app.core.outcome.is_right`)."""
+        """The result is right for the expected value (:func:`app.scoring.outcome.is_right`)."""
         return self.result is not None and is_right(self.result.verdict, output, expected=expected)
 
     @property

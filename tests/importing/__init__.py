@@ -1,0 +1,1 @@
+"""Tests of app/importing: reading test sets from files."""

@@ -1,0 +1,1 @@
+"""Tests of app/reports: rendering over data handed in."""

@@ -1,0 +1,1 @@
+"""Tests of app/scoring: pure functions over result records."""
