@@ -12,13 +12,12 @@ and its first flipped case shown side by side. Settings and data go to a tempora
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-from scripts.xscreen import ROOT, run_sizes, shoot
+from scripts.xscreen import shoot, sized_main
 
 FAMILIES = ("plain", "leet_heavy", "zero_width", "spaced")
 
@@ -99,16 +98,7 @@ def _inner(size: str, out: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.screenshots_robustness")
-    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--sizes", default="1280x800,1024x700")
-    parser.add_argument("--inner", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    if args.inner:
-        return _inner(args.inner, out)
-    return run_sizes("scripts.screenshots_robustness", out, args.sizes.split(","), 70)
+    return sized_main("scripts.screenshots_robustness", argv, _inner, "1280x800,1024x700", 70)
 
 
 if __name__ == "__main__":

@@ -22,14 +22,13 @@ and every setting and data file goes to a temporary folder. Needs ``xvfb`` and
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-from scripts.xscreen import ROOT, run_sizes, shoot
+from scripts.xscreen import shoot, sized_main
 
 
 def _dialogs(window, shot) -> None:
@@ -204,16 +203,7 @@ def _journeys(size: str, out: Path, tmp: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.walkthrough")
-    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--sizes", default="1024x700,1280x800")
-    parser.add_argument("--inner", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    if args.inner:
-        return _inner(args.inner, out)
-    return run_sizes("scripts.walkthrough", out, args.sizes.split(","))
+    return sized_main("scripts.walkthrough", argv, _inner, "1024x700,1280x800")
 
 
 if __name__ == "__main__":

@@ -9,11 +9,13 @@ by :mod:`scripts.walkthrough` and :mod:`scripts.screenshots_robustness`. Needs `
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,3 +53,24 @@ def shoot(path: Path) -> Path:
     pump(0.4)
     subprocess.run(["import", "-window", "root", str(path)], check=True)
     return path
+
+
+def sized_main(
+    module: str,
+    argv: list[str] | None,
+    inner: Callable[[str, Path], int],
+    sizes: str,
+    first_display: int = 90,
+) -> int:
+    """The command line every X-screen script shares: ``--out``, ``--sizes``, and the
+    ``--inner SIZE`` run that ``run_sizes`` starts inside each Xvfb."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--sizes", default=sizes)
+    parser.add_argument("--inner", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.inner:
+        return inner(args.inner, out)
+    return run_sizes(module, out, args.sizes.split(","), first_display)
