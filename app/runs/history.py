@@ -17,18 +17,13 @@ from app.store import Store
 from app.store.reviews import run_reviews
 
 
-def output_of(store: Store, run_id: str) -> OutputFormat:
-    """The output format a stored run used (:func:`app.runs.stored_policy.run_output`)."""
-    return run_output(store, run_id)
-
-
 def flip_report(store: Store, run_before: str, run_after: str) -> FlipReport:
     """The flip report between two stored runs, older first."""
     return compare_results(
         store.results(run_before),
         store.results(run_after),
-        output_of(store, run_before),
-        output_of(store, run_after),
+        run_output(store, run_before),
+        run_output(store, run_after),
         run_before=run_before,
         run_after=run_after,
     )
@@ -37,8 +32,8 @@ def flip_report(store: Store, run_before: str, run_after: str) -> FlipReport:
 def compare_stored_runs(store: Store, run_a: str, run_b: str) -> RunComparison:
     """Compare two stored runs; ValueError with one sentence for an unknown run."""
     return compare_runs(
-        store.results(run_a), store.results(run_b), output_of(store, run_a),
-        output_of(store, run_b), run_a=run_a, run_b=run_b,
+        store.results(run_a), store.results(run_b), run_output(store, run_a),
+        run_output(store, run_b), run_a=run_a, run_b=run_b,
     )  # fmt: skip
 
 

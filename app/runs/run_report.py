@@ -15,11 +15,11 @@ from app.core.records import RunRecord, StoredResult
 from app.reports.analysis import comparison_html, heat_section, stability_html, triage_html
 from app.reports.report import RunReport
 from app.reports.robustness import html_section
-from app.runs.history import output_of, stored_run_agreement
+from app.runs.history import stored_run_agreement
 from app.runs.robustness_stored import linked_report
 from app.runs.run_facts import previous_suite_run
 from app.runs.run_labels import describe_run
-from app.runs.stored_policy import run_policy
+from app.runs.stored_policy import run_output, run_policy
 from app.runs.triage_book import KIND_NAMES, summary_line, triage_entries
 from app.scoring.flips import outcome, run_metrics
 from app.scoring.outcome import is_wrong
@@ -82,7 +82,7 @@ def comparison_section(
     if before is None:
         return ""
     cmp = compare_runs(
-        store.results(before.id), results, output_of(store, before.id), policy.output,
+        store.results(before.id), results, run_output(store, before.id), policy.output,
         run_a=before.id, run_b=run.id,
     )  # fmt: skip
     return comparison_html(cmp) if cmp.cases else ""

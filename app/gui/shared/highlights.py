@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
+from app.gui.shared.reasoning_marks import phrase_spans
 from app.gui.shared.text_offsets import py_to_qt
 from app.gui.shared.theme import palette_is_dark
 
@@ -63,14 +64,13 @@ def reveal_phrase(view: QPlainTextEdit, phrase: str) -> bool:
     """Select the first case-insensitive occurrence of ``phrase`` in the view and scroll
     to it; False when the text does not hold it."""
     text = view.toPlainText()
-    lowered = text.lower()  # offsets hold only while lowering keeps the length
-    same = len(lowered) == len(text)
-    start = (lowered.find(phrase.lower()) if same else text.find(phrase)) if phrase else -1
-    if start < 0:
+    spans = phrase_spans(text, [phrase])  # the same matching the quote highlights use
+    if not spans:
         return False
+    start, end = spans[0]
     cursor = QTextCursor(view.document())
     cursor.setPosition(py_to_qt(text, start))
-    cursor.setPosition(py_to_qt(text, start + len(phrase)), QTextCursor.MoveMode.KeepAnchor)
+    cursor.setPosition(py_to_qt(text, end), QTextCursor.MoveMode.KeepAnchor)
     view.setTextCursor(cursor)
     view.ensureCursorVisible()
     return True
