@@ -28,8 +28,6 @@ import llama_cpp
 
 from app.core.cases import load_cases
 from app.core.policy import load_policy
-from app.core.robustness.families import resolve
-from app.core.robustness.generate import generate
 from app.core.run_types import EngineSettings, RunSettings
 from app.engine.harmony.prompt import render, tokenize_segments
 from app.engine.local.runner import common_prefix
@@ -38,6 +36,8 @@ from app.runs.robustness import RobustnessJob, prepare, run_robustness
 from app.runs.selection import RunJob
 from app.runs.service import RunService
 from app.store import Store
+from app.variants.families import resolve
+from app.variants.generate import generate
 from tests.support.synthetic_gguf import cached_model
 
 ROOT = Path(__file__).resolve().parent.parent

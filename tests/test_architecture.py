@@ -31,16 +31,19 @@ def _app_imports(path: Path) -> set[str]:
 
 
 # What each package may import of the app (besides itself).
+_BELOW_RUNS = {"core", "engine", "importing", "library", "reports", "scoring", "store", "variants"}
 ALLOWED = {
     "core": set(),
-    "store": {"core"},
+    "variants": {"core"},
+    "store": {"core", "variants"},
     "importing": {"core"},
-    "scoring": {"core"},
-    "reports": {"core", "scoring"},
+    "scoring": {"core", "variants"},
+    "reports": {"core", "scoring", "variants"},
     "library": {"core"},
     "engine": {"core", "library"},
-    "runs": {"core", "engine", "importing", "library", "reports", "scoring", "store"},
-    "commands": {"core", "engine", "importing", "library", "reports", "runs", "scoring", "store"},
+    "runs": _BELOW_RUNS,
+    "commands": _BELOW_RUNS | {"runs"},
+    "gui": _BELOW_RUNS | {"runs"},
 }
 
 
@@ -64,6 +67,29 @@ def test_packages_import_only_what_they_may() -> None:
             if bad:
                 offenders.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
     assert offenders == []
+
+
+CORE_SURFACES = ("app.core.policy", "app.core.verdict")
+CORE_CEILING = 25  # modules in app/core, its packages' included; vocabulary and parsing only
+
+
+def test_core_packages_are_used_through_their_surface() -> None:
+    """Outside ``core/policy`` and ``core/verdict``, code imports what their ``__init__``
+    names, never a module behind it (tests may reach in, as they test those modules)."""
+    offenders = []
+    for path in (ROOT / "app").rglob("*.py"):
+        module = _module_name(path)
+        for name in _imports(path):
+            for surface in CORE_SURFACES:
+                inside = module == surface or module.startswith(surface + ".")
+                if name.startswith(surface + ".") and not inside:
+                    offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []
+
+
+def test_core_holds_only_vocabulary_and_parsing() -> None:
+    modules = [p for p in (ROOT / "app" / "core").rglob("*.py") if p.name != "__init__.py"]
+    assert len(modules) < CORE_CEILING, sorted(str(p.relative_to(ROOT)) for p in modules)
 
 
 def test_gui_features_meet_only_through_shared() -> None:
@@ -100,10 +126,10 @@ def test_no_module_over_the_ceiling() -> None:
 def test_importing_core_engine_and_cli_loads_no_qt() -> None:
     code = (
         "import sys, pkgutil, importlib, app.core, app.store, app.engine, app.library, app.runs\n"
-        "import app.importing, app.scoring, app.reports\n"
+        "import app.importing, app.scoring, app.reports, app.variants\n"
         "import app.cli\n"
         "for pkg in (app.core, app.store, app.importing, app.scoring, app.reports, app.engine,\n"
-        "            app.library, app.runs):\n"
+        "            app.library, app.runs, app.variants):\n"
         "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
         "        importlib.import_module(m.name)\n"
         "app.cli.build_parser()\n"

@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 from app.commands import CommandError
-from app.core.lint import lint_policy
-from app.core.policy import Policy, PolicyError, load_policy
+from app.core.policy import Policy, PolicyError, lint_policy, load_policy
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

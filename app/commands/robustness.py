@@ -19,7 +19,6 @@ from app.commands import CommandError
 from app.commands.backend_options import add_backend_arguments, backend_config, open_service
 from app.commands.eval import _load_inputs
 from app.commands.run_options import add_run_arguments, run_settings
-from app.core.robustness.families import FAMILIES, PRESETS
 from app.reports.report import ReportError, check_report_path, write_report_text
 from app.reports.robustness import (
     family_row,
@@ -32,6 +31,7 @@ from app.reports.robustness import (
 from app.runs.robustness import WHICH, RobustnessJob, run_robustness
 from app.runs.selection import RunJob
 from app.scoring.stability import SAMPLE_COUNTS
+from app.variants.families import FAMILIES, PRESETS
 
 REPORT_KINDS = ("json", "junit", "html", "markdown")
 

@@ -1,1 +1,5 @@
-"""Qt-free domain logic: policies, prompts, harmony parsing, verdicts, test sets, metrics."""
+"""The app's vocabulary and parsing, Qt-free and importing nothing else of the app.
+
+``core.policy`` and ``core.verdict`` are packages with a public surface in their
+``__init__``; the other modules are records, settings, paths and small readers.
+"""

@@ -21,8 +21,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from app.core.label_spelling import normalize_label
-from app.core.policy import OutputFormat
+from app.core.policy import OutputFormat, normalize_label
 from app.core.storage_paths import atomic_write_text
 
 KNOWN_FIELDS = ("id", "content", "expected", "notes", "tags", "prompt")

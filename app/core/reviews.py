@@ -20,8 +20,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import asdict, dataclass, fields
 
-from app.core.label_spelling import normalize_label
-from app.core.policy import OutputFormat
+from app.core.policy import OutputFormat, normalize_label
 
 STATES = ("done", "skip", "unsure")
 NAME_LIMIT = 80

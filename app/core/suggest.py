@@ -23,7 +23,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from app.core.policy_lines import headings
+from app.core.policy import headings
 from app.core.records import StoredResult
 
 MAX_CASES = 8
@@ -80,7 +80,7 @@ class Suggestion:
 
 def sections(policy_text: str) -> list[Section]:
     """The sections of the policy body: each runs from a heading (``#`` heading, a line in
-    capitals, a tier line: :func:`app.core.policy_lines.headings`) to the next one."""
+    capitals, a tier line: :func:`app.core.policy.lines.headings`) to the next one."""
     found = headings(policy_text)
     end = len(policy_text.splitlines())
     ends = [heading.line - 1 for heading in found[1:]] + [end] if found else []

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from statistics import median
 
-from app.core.label_spelling import words
+from app.core.policy import words
 
 HEADER_WORDS = words(
     "id case case_id content text message body expected label labels gold verdict class "

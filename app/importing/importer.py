@@ -28,7 +28,7 @@ content; missing label (unless kept); a label that is not a label of the policy
 ``label_map`` maps it (:mod:`app.importing.labels`: values refused are counted in
 ``unknown_labels`` so that a mapping can be offered); JSONL lines that are not objects. A
 repeated id is made unique (``a1-2``) with a note, never merged. Label spellings are
-normalised by :func:`app.core.label_spelling.normalize_label`. A leading apostrophe before
+normalised by :func:`app.core.policy.label_spelling.normalize_label`. A leading apostrophe before
 ``= + - @`` is the protection :func:`export_csv` adds against spreadsheet formulas: it is
 removed only in files that start with the export's own header (``id,content,expected,notes,tags``);
 in any other file the cell is kept exactly as written. In such a file the columns no
@@ -43,8 +43,7 @@ from pathlib import Path
 
 from app.core.cases import KNOWN_FIELDS, TestCase, save_cases
 from app.core.csv_cells import csv_cell, csv_document
-from app.core.label_spelling import normalize_label
-from app.core.policy import OutputFormat
+from app.core.policy import OutputFormat, normalize_label
 from app.core.storage_paths import atomic_write_text
 from app.importing.columns import ColumnIndex
 from app.importing.header import guess_header, split_header

@@ -7,7 +7,7 @@ not stated in a form the app reads). Rather than refusing every row, the importe
 values it could not read (:attr:`app.importing.importer.ImportResult.unknown_labels`) and the
 CLI (``--map SP0=VALID,SP2=INVALID`` or ``--map auto``) and the import dialog offer a
 mapping. :func:`suggest_label_map` proposes one: a code numbered 0 (``SP0``, ``HS0.b``) and the
-words of :data:`app.core.label_spelling.NON_VIOLATING_WORDS` go to the first label that does
+words of :data:`app.core.policy.label_spelling.NON_VIOLATING_WORDS` go to the first label that does
 not violate; other codes and the violating words go to the first violating label.
 
 :func:`guess_label_column` picks the column whose filled cells are labels or tiers of the
@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import re
 
-from app.core.label_spelling import NON_VIOLATING_WORDS, VIOLATING_WORDS, normalize_label
-from app.core.policy_meta import OutputFormat
+from app.core.policy import NON_VIOLATING_WORDS, VIOLATING_WORDS, OutputFormat, normalize_label
 from app.importing.rows import is_summary
 
 _CODE = re.compile(r"[A-Za-z]{1,5}[- ]?(\d{1,3})(?:\.[A-Za-z0-9]{1,4})*")

@@ -25,7 +25,7 @@ import re
 
 from app.core.cases import KNOWN_FIELDS, TestCase, expected_problem
 from app.core.csv_cells import csv_cell_text
-from app.core.label_spelling import normalize_label
+from app.core.policy import normalize_label
 from app.importing.labels import map_key
 from app.importing.rows import SkippedRow, skip_reason
 

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from app.core.label_spelling import words
+from app.core.policy import words
 from app.importing.reading import INVALID_LINE, UNCLOSED_QUOTE
 
 UNCLOSED = "opens a quote that is never closed"

@@ -27,7 +27,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from app.core.csv_cells import csv_cell_text, csv_document
-from app.core.policy_meta import OutputFormat
+from app.core.policy import OutputFormat
 from app.core.records import StoredResult
 from app.scoring.flips import prediction
 from app.scoring.outcome import Judgement, Outcome, judge

@@ -3,7 +3,7 @@ report) and JUnit XML.
 
 Variant text is untrusted twice over: it is people's text, and families put invisible and
 bidi characters in it on purpose. Every piece goes through
-:func:`~app.core.robustness.display.visible` (``⟨ZWSP⟩``, ``⟨RLO⟩``...) and then the
+:func:`~app.variants.display.visible` (``⟨ZWSP⟩``, ``⟨RLO⟩``...) and then the
 escaping of the format (``html.escape``, Markdown escaping, XML's forbidden characters);
 in HTML the characters a family changed are wrapped in ``<mark>``.
 """
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from app.core.robustness.display import marked, visible
-from app.core.robustness.stats import wilson
 from app.reports.formats import xml_text
 from app.reports.markup import esc, md_block, md_inline
 from app.scoring.metrics import format_ratio
 from app.scoring.robustness import WORST, Cell, Example, FamilyStats, RobustnessReport
+from app.scoring.stats import wilson
+from app.variants.display import marked, visible
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:75em;color:#222}

@@ -22,12 +22,7 @@ from pathlib import Path
 from app.core.cases import TestCase
 from app.core.errors import UserError
 from app.core.fingerprint import text_hash
-from app.core.policy_meta import OutputFormat
-from app.core.robustness.families import Family, check_variant_count, resolve
-from app.core.robustness.generate import generate
-from app.core.robustness.records import RobustnessRecord
-from app.core.robustness.user_families import load_user_families
-from app.core.robustness.variant import Variant
+from app.core.policy import OutputFormat
 from app.runs.history import flip_report
 from app.runs.robustness_stored import stored_report
 from app.runs.selection import RunJob, RunOutcome
@@ -36,6 +31,11 @@ from app.scoring.edit_flips import edit_summary
 from app.scoring.robustness import RobustnessReport
 from app.store import Store
 from app.store.robustness import load_run, save_run
+from app.variants.families import Family, check_variant_count, resolve
+from app.variants.generate import generate
+from app.variants.records import RobustnessRecord
+from app.variants.user_families import load_user_families
+from app.variants.variant import Variant
 
 WHICH = ("all", "selected", "violating", "allowed")
 KIND = "robustness"

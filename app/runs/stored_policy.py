@@ -1,9 +1,9 @@
 """The policy and output format a stored run used, read back the same way everywhere.
 
 A run records the output format it ran with (``runs.output_format``: the front-matter keys
-of :func:`app.core.policy_meta.format_meta` as a JSON object), because the format may come
+of :func:`app.core.policy.front_matter.format_meta` as a JSON object), because the format may come
 from outside the policy text: a sidecar kept beside a published ``policy.txt``
-(:mod:`app.core.policy_sidecar`) or a format the writer chose in the window before saving.
+(:mod:`app.core.policy.sidecar`) or a format the writer chose in the window before saving.
 The store keeps only the policy text, so without the recorded format a re-reading would fall
 back on what the text states and judge the run by another format than the one it ran with.
 
@@ -20,8 +20,14 @@ import contextlib
 import json
 from pathlib import Path
 
-from app.core.policy import OutputFormat, Policy, PolicyError, parse_policy
-from app.core.policy_meta import format_meta, output_format_from_meta
+from app.core.policy import (
+    OutputFormat,
+    Policy,
+    PolicyError,
+    format_meta,
+    output_format_from_meta,
+    parse_policy,
+)
 from app.core.records import RunRecord
 from app.store import Store
 

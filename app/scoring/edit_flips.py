@@ -5,8 +5,8 @@ counted per family. "This edit fixed 9 leet evasions and broke 1."
 
 from __future__ import annotations
 
-from app.core.robustness.variant import SEPARATOR
 from app.scoring.flips import KINDS, FlipReport
+from app.variants.variant import SEPARATOR
 
 
 def family_of(variant_id: str) -> str:

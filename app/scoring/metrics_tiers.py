@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.policy_meta import OutputFormat
+from app.core.policy import OutputFormat
 from app.core.verdict import VerdictStatus
 from app.scoring.outcome import Outcome
 

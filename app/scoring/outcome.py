@@ -33,9 +33,8 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
-from app.core.label_spelling import split_pair
-from app.core.policy_meta import PARTS, OutputFormat
-from app.core.verdict_tiers import split_escalate, tier_label
+from app.core.policy import PARTS, OutputFormat, split_pair
+from app.core.verdict import split_escalate, tier_label
 
 OK = "ok"
 NO_VERDICT_COLUMNS = ("<no verdict>", "<unparsable>", "<error>")

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
-from app.core.policy_meta import OutputFormat
+from app.core.policy import OutputFormat
 from app.core.records import StoredResult
-from app.core.robustness.normalize import restates
-from app.core.robustness.stats import mcnemar_exact, wilson
-from app.core.robustness.variant import Variant
 from app.scoring.flips import prediction
 from app.scoring.outcome import is_right
+from app.scoring.stats import mcnemar_exact, wilson
+from app.variants.normalize import restates
+from app.variants.variant import Variant
 
 NO_RULE = "(no rule)"
 WORST = 3  # examples shown per family

@@ -17,25 +17,16 @@ versions). Over the cases both runs hold:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import comb
 
 from app.core.records import StoredResult
 from app.scoring.flips import prediction, run_metrics
 from app.scoring.metrics import Metrics, format_ratio
 from app.scoring.outcome import answer_key, is_right
+from app.scoring.stats import mcnemar_exact
 
 
 def _amount(value: float | None, digits: int) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def mcnemar_exact(b: int, c: int) -> float:
-    """Two-sided exact McNemar p-value from the two discordant counts."""
-    n = b + c
-    if n == 0:
-        return 1.0
-    tail = sum(comb(n, i) for i in range(min(b, c) + 1)) / 2**n
-    return min(1.0, 2 * tail)
 
 
 @dataclass

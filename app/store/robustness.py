@@ -10,10 +10,10 @@ import sqlite3
 import time
 from collections.abc import Iterator
 
-from app.core.robustness.records import RobustnessRecord
-from app.core.robustness.variant import Variant
 from app.store.database import Store
 from app.store.errors import store_error
+from app.variants.records import RobustnessRecord
+from app.variants.variant import Variant
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS robustness_runs (

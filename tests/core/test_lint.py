@@ -1,4 +1,4 @@
-"""Lint hints for policies (app.core.lint): each check fires on a bad policy and stays quiet
+"""Lint hints for policies (app.core.policy.lint): each check fires on a bad policy and stays quiet
 on a good one, with the right line numbers."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.lint import LintHint, lint_policy
+from app.core.policy import LintHint, lint_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,9 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from app.core.policy import PolicyError, load_policy, parse_policy
-from app.core.policy_format import NOT_INFERRED, describe_format, read_output_format
-from app.core.policy_meta import OutputFormat, output_format_from_meta, with_front_matter
+from app.core.policy import (
+    NOT_INFERRED,
+    OutputFormat,
+    PolicyError,
+    describe_format,
+    load_policy,
+    output_format_from_meta,
+    parse_policy,
+    read_output_format,
+    with_front_matter,
+)
 
 SAMPLES = Path(__file__).parents[1] / "support" / "policies"
 

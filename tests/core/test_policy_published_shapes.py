@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from app.core.lint import lint_policy
-from app.core.policy import find_rule_codes, load_policy
-from app.core.policy_format import read_output_format
-from app.core.policy_lines import headings, tier_line
+from app.core.policy import (
+    find_rule_codes,
+    headings,
+    lint_policy,
+    load_policy,
+    read_output_format,
+    tier_line,
+)
 
 SAMPLES = Path(__file__).parents[1] / "support" / "policies"
 SCAMS = SAMPLES / "listing_scams.txt"  # the shapes of the publisher's plain-text spam policy

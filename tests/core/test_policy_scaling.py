@@ -15,9 +15,7 @@ from collections.abc import Callable
 
 import pytest
 
-from app.core.lint import lint_policy
-from app.core.policy import find_rule_codes, parse_policy
-from app.core.policy_lines import headings
+from app.core.policy import find_rule_codes, headings, lint_policy, parse_policy
 
 UNITS = (
     "Return the answer as you see fit and output the label as the writer wants ",

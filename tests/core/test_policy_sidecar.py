@@ -11,8 +11,14 @@ from pathlib import Path
 import pytest
 
 from app.commands.policy import check
-from app.core.policy import PolicyError, load_policy, parse_policy
-from app.core.policy_sidecar import read_sidecar, sidecar_path, write_sidecar
+from app.core.policy import (
+    PolicyError,
+    load_policy,
+    parse_policy,
+    read_sidecar,
+    sidecar_path,
+    write_sidecar,
+)
 
 SAMPLES = Path(__file__).parents[1] / "support" / "policies"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core import verdict as verdict_module
 from app.core.policy import OutputFormat, parse_policy
 from app.core.verdict import Verdict, VerdictStatus, parse_verdict
+from app.core.verdict import reading as verdict_module
 from app.engine.harmony.text import parse_harmony_text
 
 OK, UNPARSABLE = VerdictStatus.OK, VerdictStatus.UNPARSABLE

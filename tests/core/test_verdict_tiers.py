@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.label_spelling import normalize_label
-from app.core.policy import OutputFormat, load_policy
+from app.core.policy import OutputFormat, load_policy, normalize_label
 from app.core.verdict import VerdictStatus, parse_verdict
 from app.scoring.outcome import is_right
 

@@ -12,8 +12,11 @@ from pathlib import Path  # noqa: E402
 
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog  # noqa: E402
 
-from app.core.policy import load_policy  # noqa: E402
-from app.core.policy_sidecar import read_sidecar, sidecar_path  # noqa: E402
+from app.core.policy import (  # noqa: E402
+    load_policy,  # noqa: E402
+    read_sidecar,
+    sidecar_path,
+)
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
 from tests.support.fake_engine import FakeEngineFactory, isolate_gui_env  # noqa: E402

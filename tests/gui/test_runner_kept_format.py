@@ -12,8 +12,11 @@ from pathlib import Path  # noqa: E402
 
 from PySide6.QtWidgets import QDialogButtonBox  # noqa: E402
 
-from app.core.policy import OutputFormat, parse_policy  # noqa: E402
-from app.core.policy_sidecar import write_sidecar  # noqa: E402
+from app.core.policy import (  # noqa: E402
+    OutputFormat,
+    parse_policy,
+    write_sidecar,  # noqa: E402
+)
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
 from tests.support.fake_engine import (  # noqa: E402

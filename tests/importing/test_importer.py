@@ -7,8 +7,7 @@ import json
 import pytest
 
 from app.core.cases import load_cases
-from app.core.label_spelling import normalize_label
-from app.core.policy import OutputFormat
+from app.core.policy import OutputFormat, normalize_label
 from app.importing.importer import (
     ColumnMapping,
     ImportFileError,

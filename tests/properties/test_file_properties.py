@@ -11,8 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.cases import CasesError, load_cases, parse_cases_jsonl, save_cases
-from app.core.policy import OutputFormat, PolicyError, parse_policy
-from app.core.policy_meta import FORMAT_KEYS
+from app.core.policy import FORMAT_KEYS, OutputFormat, PolicyError, parse_policy
 from app.importing.importer import ColumnMapping, import_cases, preview
 from app.importing.reading import ImportFileError
 

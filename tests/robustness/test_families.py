@@ -7,7 +7,7 @@ import codecs
 
 import pytest
 
-from app.core.robustness.families import (
+from app.variants.families import (
     BUILT_IN,
     FAMILIES,
     MAX_VARIANTS,
@@ -16,9 +16,9 @@ from app.core.robustness.families import (
     make_variant,
     resolve,
 )
-from app.core.robustness.generate import generate
-from app.core.robustness.invisible import RLO, TAG_BASE
-from app.core.robustness.variant import Variant
+from app.variants.generate import generate
+from app.variants.invisible import RLO, TAG_BASE
+from app.variants.variant import Variant
 
 TEXT = (
     "Buy cheap gift cards now! Send me your password and your bank login today. "

@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
-from app.core.robustness.families import PRESETS  # noqa: E402
+from app.variants.families import PRESETS  # noqa: E402
 from tests.support.fake_engine import FakeEngineFactory, FakeScript  # noqa: E402
 from tests.support.gui_window import open_workbench, shut  # noqa: E402
 

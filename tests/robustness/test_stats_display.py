@@ -7,9 +7,9 @@ import unicodedata
 
 import pytest
 
-from app.core.robustness.display import marked, visible
-from app.core.robustness.families import BUILT_IN, make_variant
-from app.core.robustness.stats import mcnemar_exact, wilson
+from app.scoring.stats import mcnemar_exact, wilson
+from app.variants.display import marked, visible
+from app.variants.families import BUILT_IN, make_variant
 
 
 def test_wilson_against_hand_computed_values() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.robustness.families import FamilyError, make_variant, resolve
-from app.core.robustness.user_families import load_family_file, load_user_families
+from app.variants.families import FamilyError, make_variant, resolve
+from app.variants.user_families import load_family_file, load_user_families
 
 
 def _write(folder: Path, name: str, data: object) -> Path:

@@ -17,17 +17,17 @@ from hypothesis import strategies as st
 
 from app.core.cases import TestCase, parse_cases_jsonl
 from app.core.csv_cells import csv_cell_text
-from app.core.policy_meta import OutputFormat
+from app.core.policy import OutputFormat
 from app.core.records import StoredResult
-from app.core.robustness.display import symbol
-from app.core.robustness.families import BUILT_IN, make_variant, resolve
-from app.core.robustness.records import RobustnessRecord
 from app.engine.harmony.prompt import render_harmony, render_template, tokenize_segments
 from app.reports.formats import junit_xml, results_csv
 from app.reports.robustness import render_html
 from app.scoring.robustness import build_report
 from app.store import Store
 from app.store.robustness import load_run, save_run
+from app.variants.display import symbol
+from app.variants.families import BUILT_IN, make_variant, resolve
+from app.variants.records import RobustnessRecord
 from tests.support.synthetic_gguf import HARMONY_CHAT_TEMPLATE, SPECIAL_TOKENS
 
 NAMES = [f.name for f in BUILT_IN] + ["leet+zero_width", "bidi+harmony_markers", "tags+base64"]

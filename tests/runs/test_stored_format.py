@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.core.cases import TestCase
-from app.core.policy import OutputFormat, load_policy, parse_policy
-from app.core.policy_sidecar import sidecar_path, write_sidecar
+from app.core.policy import OutputFormat, load_policy, parse_policy, sidecar_path, write_sidecar
 from app.core.run_types import RunSettings
 from app.gui.evaluation.data import load_run_metrics, version_history
 from app.runs.history import case_history, compare_stored_runs, flip_report

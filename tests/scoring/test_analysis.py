@@ -13,7 +13,7 @@ from app.scoring.holdout import held_out_flips, is_held_out, split_cases
 from app.scoring.metrics import Outcome
 from app.scoring.outcome import is_right
 from app.scoring.rule_heat import cases_citing, ranked, rule_heat
-from app.scoring.run_compare import compare_runs, mcnemar_exact
+from app.scoring.run_compare import compare_runs
 from app.scoring.stability import (
     bootstrap_intervals,
     case_stability,
@@ -21,6 +21,7 @@ from app.scoring.stability import (
     sample_seeds,
     stabilities,
 )
+from app.scoring.stats import mcnemar_exact
 from app.scoring.triage import contradicts, reasoning_conclusion, rule_matches
 
 BINARY = OutputFormat()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.cases import TestCase
-from app.core.label_spelling import split_pair
+from app.core.policy import split_pair
 from app.gui.shared.highlights import make_selections, quote_format
 from app.gui.shared.reasoning_marks import phrase_spans
 from app.gui.shared.text_find import TextFindBar, claim_find_key

@@ -19,7 +19,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from app.core.cases import TestCase
-from app.core.policy_meta import OutputFormat
+from app.core.policy import OutputFormat
 from app.core.run_types import ClassifyResult
 from app.core.verdict import VerdictStatus
 from app.gui.shared.result_entry import (

@@ -2,7 +2,7 @@
 
 A document is a policy file plus the cases saved beside it (``cases_path_for``), and the
 output format kept beside it when the writer corrected the format of a policy without front
-matter (``policy.format.json``, :mod:`app.core.policy_sidecar`: read on open, written when
+matter (``policy.format.json``, :mod:`app.core.policy.sidecar`: read on open, written when
 the correction is made, or on the first save of an untitled policy; the policy file itself
 is never given the app's front matter that way). Policy and cases are written atomically
 when the policy is saved. Unsaved policy edits are autosaved to a
@@ -21,8 +21,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal, SignalInstance, S
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.cases import CasesError, TestCase, cases_path_for, load_cases, save_cases
-from app.core.policy import OutputFormat, PolicyError, parse_policy
-from app.core.policy_sidecar import read_sidecar, write_sidecar
+from app.core.policy import OutputFormat, PolicyError, parse_policy, read_sidecar, write_sidecar
 from app.core.storage_paths import atomic_write_text
 from app.gui.policy.templates import BLANK_POLICY, newer_recovery, recovery_path_for
 from app.gui.shared.file_dialogs import open_file, save_file

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.policy_format import FormatReading
+from app.core.policy import FormatReading
 
 
 class FormatBar(QWidget):

@@ -2,12 +2,12 @@
 
 Where the correction goes: into the policy as front matter (saved with it), or, for a policy
 without front matter (a published ``.txt`` policy), by default into a sidecar file beside it
-(``policy.format.json``, :mod:`app.core.policy_sidecar`) so the publisher's file is left as
+(``policy.format.json``, :mod:`app.core.policy.sidecar`) so the publisher's file is left as
 it is; the "Write it into the policy file" check box chooses.
 Starts from the format the app read (declared or inferred); the user edits the kind, the
 labels, which labels violate, the tiers, which tiers are allowed, whether the model gives
 two labels and which of them the metrics score. The values are checked with the same rules as front matter
-(:func:`~app.core.policy_meta.output_format_from_meta`); a problem is shown in one sentence
+(:func:`~app.core.policy.front_matter.output_format_from_meta`); a problem is shown in one sentence
 under the fields and OK stays disabled until it is fixed.
 """
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.policy_meta import (
+from app.core.policy import (
     FORMATS,
     PARTS,
     OutputFormat,

@@ -2,8 +2,8 @@
 
 ``outline_entries`` (Qt-free) reads headings (``#`` style, ``===``/``---`` underlined, in
 plain-text policies short all-caps lines such as ``DEFINITIONS``, and tier lines such as
-``✅ Allowed Content (SP0 – …)``: :func:`app.core.policy_lines.headings`) and rule-code
-definitions (:func:`app.core.policy_lines.find_rule_codes`, tiers included) from the text,
+``✅ Allowed Content (SP0 – …)``: :func:`app.core.policy.lines.headings`) and rule-code
+definitions (:func:`app.core.policy.lines.find_rule_codes`, tiers included) from the text,
 skipping the front matter and fenced code. ``PolicyOutline`` shows them as a tree and emits ``lineActivated``
 with the 1-based line when an entry is clicked, and ``ruleClicked`` with the code when the
 entry is a rule. After a run, :meth:`PolicyOutline.set_rule_heat` puts a heat strip before
@@ -34,8 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.policy import find_rule_codes
-from app.core.policy_lines import headings, prose_lines
+from app.core.policy import find_rule_codes, headings, prose_lines
 from app.gui.shared.theme import heat_colour
 from app.scoring.rule_heat import RuleHeat
 

@@ -25,9 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.lint import LintHint, lint_policy
-from app.core.policy import PolicyError, estimate_tokens, find_rule_codes, parse_policy
-from app.core.policy_meta import OutputFormat, with_front_matter
+from app.core.policy import (
+    LintHint,
+    OutputFormat,
+    PolicyError,
+    estimate_tokens,
+    find_rule_codes,
+    lint_policy,
+    parse_policy,
+    with_front_matter,
+)
 from app.gui.policy.code_editor import CodeEditor
 from app.gui.policy.find_bar import FindBar
 from app.gui.policy.format_bar import FormatBar

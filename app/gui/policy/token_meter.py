@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QWidget
 
-from app.core.lint import RECOMMENDED_TOKENS
+from app.core.policy import RECOMMENDED_TOKENS
 from app.gui.shared.theme import palette_is_dark
 
 CONTEXT_SHARE = 0.75  # above this share of the context, little room is left for content

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem
 
 from app.core.errors import UserError
-from app.core.robustness.families import FAMILIES, PRESETS, Family
-from app.core.robustness.user_families import load_user_families
+from app.variants.families import FAMILIES, PRESETS, Family
+from app.variants.user_families import load_user_families
 
 CUSTOM = "custom"
 

@@ -34,8 +34,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.cases import TestCase
-from app.core.robustness.display import visible
-from app.core.robustness.families import MAX_VARIANTS
 from app.gui.robustness.families import FamilyChooser
 from app.gui.robustness.grid import GridModel
 from app.gui.robustness.runner import RobustnessPorts, RobustnessRunner
@@ -47,6 +45,8 @@ from app.reports.robustness import DIRECTIONS
 from app.runs.robustness import TAG, RobustnessJob
 from app.runs.selection import RunJob
 from app.scoring.robustness import Example, RobustnessReport
+from app.variants.display import visible
+from app.variants.families import MAX_VARIANTS
 
 WHICH = (("All cases", "all"), ("Selected cases", "selected"),
          ("Violating only", "violating"), ("Allowed only", "allowed"))  # fmt: skip

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from app.core.policy_meta import OutputFormat
+from app.core.policy import OutputFormat
 from app.core.run_types import ClassifyResult
 from app.core.verdict import VerdictStatus, status_word
 from app.scoring.outcome import is_right

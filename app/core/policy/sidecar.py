@@ -3,13 +3,13 @@
 A published policy is the publisher's file: a correction of its output format (the *Correct…*
 dialog) is kept in a sidecar file beside it, unless the writer chooses to write it into the
 policy as front matter. The sidecar is a JSON object with the front-matter format keys (see
-:mod:`app.core.policy_meta`), values as strings or lists of strings::
+:mod:`app.core.policy.front_matter`), values as strings or lists of strings::
 
     {"format": "labels", "labels": ["VALID", "INVALID"], "violating": ["INVALID"],
      "tiers": ["SP0", "SP2", "SP3", "SP4"], "allowed_tiers": ["SP0"]}
 
 Where a policy's format comes from, first found wins: its front matter, its sidecar, what
-its text states (:mod:`app.core.policy_format`).
+its text states (:mod:`app.core.policy.stated_format`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.core.policy_meta import (
+from app.core.policy.front_matter import (
     FORMAT_KEYS,
     OutputFormat,
     PolicyError,

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.policy_meta import PolicyError, split_front_matter
+from app.core.policy.front_matter import PolicyError, split_front_matter
 
 _CODE = r"[A-Z]{1,5}-?\d{1,3}(?:\.[a-z0-9]{1,4})*"
 # A rule code: letters, optional dash, digits, optional .suffix parts (SP2.a, HS-3, PD1.b.ii).

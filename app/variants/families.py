@@ -3,7 +3,7 @@ presets that group them, stacking of two, and the variants of one case.
 
 Variant ``n`` of a family uses ``options[n % len(options)]`` over the defaults (so two
 variants of base64 are the whole content with and without a lead-in) and its own random
-generator (:func:`~app.core.robustness.variant.make_rng`): the same seed, family, case and
+generator (:func:`~app.variants.variant.make_rng`): the same seed, family, case and
 ``n`` always give the same text. ``kind`` says how a variant relates to its case:
 ``substitute`` (same length, the recorded positions are exactly the characters that
 differ), ``insert`` (removing the recorded characters gives the case back) or ``rewrite``
@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from app.core.errors import UserError
-from app.core.robustness import case_typos, char_subst, encodings, framing, injection, spacing
-from app.core.robustness import invisible as inv
-from app.core.robustness.variant import (
+from app.variants import case_typos, char_subst, encodings, framing, injection, spacing
+from app.variants import invisible as inv
+from app.variants.variant import (
     Draws,
     Piece,
     Result,

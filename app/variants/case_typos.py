@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.core.robustness.edits import pick
-from app.core.robustness.variant import Draws, Piece
+from app.variants.edits import pick
+from app.variants.variant import Draws, Piece
 
 
 def random_case(text: str, rng: Draws, opts: Mapping) -> list[Piece]:

@@ -28,9 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.label_spelling import NON_VIOLATING_WORDS, VIOLATING_WORDS
-from app.core.policy_lines import tier_line
-from app.core.policy_meta import (
+from app.core.policy.front_matter import (
     DEFAULT_JSON_FIELDS,
     OutputFormat,
     declares_format,
@@ -38,7 +36,9 @@ from app.core.policy_meta import (
     split_front_matter,
     tier_number,
 )
-from app.core.policy_words import (
+from app.core.policy.label_spelling import NON_VIOLATING_WORDS, VIOLATING_WORDS
+from app.core.policy.lines import tier_line
+from app.core.policy.output_phrases import (
     TIER_RE,
     binary_lines,
     json_block,

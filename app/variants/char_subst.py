@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.core.robustness.edits import per_char
-from app.core.robustness.variant import Draws, Result
+from app.variants.edits import per_char
+from app.variants.variant import Draws, Result
 
 LEET_LIGHT = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
 LEET_HEAVY = {

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 
-from app.core.label_spelling import NON_VIOLATING_WORDS, VIOLATING_WORDS
-from app.core.policy_lines import TIER_RE
-from app.core.policy_meta import tier_number
+from app.core.policy.front_matter import tier_number
+from app.core.policy.label_spelling import NON_VIOLATING_WORDS, VIOLATING_WORDS
+from app.core.policy.lines import TIER_RE
 
 __all__ = [
     "TIER_RE",

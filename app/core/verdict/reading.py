@@ -14,19 +14,19 @@ A missing or unreadable answer is never a silent "does not violate": it has its 
   so ``SP2.a`` is not label ``SP2``; only when no label matches at all does a cited rule code
   ``SP2.a`` count as ``SP2`` (and only if all such codes point to one label).
 * **json**: the answer's final JSON object that has the label field (see
-  :mod:`app.core.verdict_json`: an object quoted from the content before the model's own
+  :mod:`app.core.verdict.json_answer`: an object quoted from the content before the model's own
   answer never decides); the cookbook's ``rule_ids`` and ``policy_category`` give rule
   codes, ``confidence`` is kept. An answer that is the cookbook's JSON object alone
   (``{"violation": 0, "policy_category": null}``, fenced or not) is read this way under
   every format, so "no violation" is allowed on label and tiered policies too.
 
-Then, for every format (see :mod:`app.core.verdict_tiers`): ``+ ESCALATE`` sets the escalate
+Then, for every format (see :mod:`app.core.verdict.tiers`): ``+ ESCALATE`` sets the escalate
 flag; ``D-SP2, R-SP0`` gives the depiction and request tiers (the verdict's label is that of
 the part the policy scores, ``score_on``, default the depiction); a tiered policy's answer
 that is a tier code (``SP4``, ``DC2``, ``SP2.a``) gives the tier and its label; a label with
 a cited tier on the other side (``VALID (SP3)``) is UNPARSABLE; a one-word answer in the
 test-set spelling table (``INVALID`` for a 0/1 policy) is read through
-:func:`app.core.label_spelling.normalize_label`, as imported labels are.
+:func:`app.core.policy.label_spelling.normalize_label`, as imported labels are.
 
 Every verdict keeps ``raw``; rule codes cited anywhere in the answer are collected.
 """
@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from app.core.policy import OutputFormat, cited_rule_codes
-from app.core.verdict_json import cookbook_json, read_json
-from app.core.verdict_text import AMBIGUOUS, read_label, spelled_answer
-from app.core.verdict_tiers import (
+from app.core.verdict.json_answer import cookbook_json, read_json
+from app.core.verdict.text_answer import AMBIGUOUS, read_label, spelled_answer
+from app.core.verdict.tiers import (
     cited_tiers,
     first_line_tier,
     read_pair,

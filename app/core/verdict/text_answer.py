@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.label_spelling import NON_VIOLATING_WORDS, VIOLATING_WORDS, normalize_label
-from app.core.policy import cited_rule_codes
-from app.core.policy_meta import OutputFormat
+from app.core.policy import (
+    NON_VIOLATING_WORDS,
+    VIOLATING_WORDS,
+    OutputFormat,
+    cited_rule_codes,
+    normalize_label,
+)
 
 PREFIX = (
     r"(?:(?:final\s+)?(?:answer|label|output|verdict|classification|result|decision|violation)"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from app.core.robustness.char_subst import CYRILLIC, GREEK, LEET_HEAVY
+from app.variants.char_subst import CYRILLIC, GREEK, LEET_HEAVY
 
 CHUNK = 24  # normalised characters in a row that count as restating the content
 _BACK = {**{v: k for k, v in CYRILLIC.items()}, **{v: k for k, v in GREEK.items()}}

@@ -8,7 +8,7 @@
 * a tier code (``SP4``, ``DC2``, ``SP2.a``) on the first line, or cited codes that all name
   one tier: the tier, whose label is the policy's violating or allowed word.
 
-Tier spellings go through :func:`app.core.label_spelling.spell_tier`, as test-set labels do.
+Tier spellings go through :func:`app.core.policy.label_spelling.spell_tier`, as test-set labels do.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.label_spelling import pairs_in, spell_tier
-from app.core.policy import cited_rule_codes
-from app.core.policy_meta import OutputFormat, tier_number
-from app.core.verdict_text import PREFIX
+from app.core.policy import OutputFormat, cited_rule_codes, pairs_in, spell_tier, tier_number
+from app.core.verdict.text_answer import PREFIX
 
 _CODE = r"([A-Za-z]{1,5}-?\d{1,3}(?:\.[A-Za-z0-9]{1,4})*)"
 _ESCALATE_RE = re.compile(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from app.core.policy_meta import OutputFormat, tier_number
+from app.core.policy.front_matter import OutputFormat, tier_number
 
 
 def words(text: str) -> frozenset[str]:

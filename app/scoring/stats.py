@@ -1,5 +1,5 @@
-"""The statistics of a robustness report: Wilson score intervals for a share, and the
-exact McNemar test of paired outcomes (clean against attacked)."""
+"""Small statistics of paired and counted outcomes: the Wilson score interval of a share,
+and the exact McNemar test of paired outcomes (run A against run B, clean against attacked)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ def wilson(successes: int, total: int, z: float = Z95) -> tuple[float, float]:
 
 
 def mcnemar_exact(b: int, c: int) -> float:
-    """Two-sided exact McNemar p: ``b`` pairs right clean and wrong attacked, ``c`` the
-    other way; the smaller count against Binomial(b + c, 1/2), doubled, at most 1."""
+    """Two-sided exact McNemar p: ``b`` pairs right only in the first, ``c`` right only in
+    the second; the smaller count against Binomial(b + c, 1/2), doubled, at most 1."""
     n = b + c
     if n == 0:
         return 1.0

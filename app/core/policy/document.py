@@ -1,8 +1,8 @@
 """A content policy: Markdown body, optional front matter, output format and rule-code index.
 
-The front matter and the output format live in :mod:`app.core.policy_meta`; a policy without
-a declared format uses the format kept beside its file (:mod:`app.core.policy_sidecar`), or
-has it read from its text by :mod:`app.core.policy_format`. Only the body
+The front matter and the output format live in :mod:`app.core.policy.front_matter`; a policy without
+a declared format uses the format kept beside its file (:mod:`app.core.policy.sidecar`), or
+has it read from its text by :mod:`app.core.policy.stated_format`. Only the body
 (everything after the front-matter block) is sent to the model.
 """
 
@@ -12,15 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.policy_format import FormatReading, format_reading
-from app.core.policy_lines import (
-    RULE_CODE_RE,
-    RuleCode,
-    cited_rule_codes,
-    find_rule_codes,
-    is_caps_heading,
-)
-from app.core.policy_meta import (
+from app.core.policy.front_matter import (
     FORMATS,
     KNOWN_KEYS,
     OutputFormat,
@@ -30,7 +22,15 @@ from app.core.policy_meta import (
     split_front_matter,
     unknown_key_warnings,
 )
-from app.core.policy_sidecar import read_sidecar
+from app.core.policy.lines import (
+    RULE_CODE_RE,
+    RuleCode,
+    cited_rule_codes,
+    find_rule_codes,
+    is_caps_heading,
+)
+from app.core.policy.sidecar import read_sidecar
+from app.core.policy.stated_format import FormatReading, format_reading
 
 __all__ = [  # this module's own names, and the format vocabulary it re-exports
     "FORMATS",
@@ -100,7 +100,7 @@ def parse_policy(text: str, path: Path | None = None, sidecar: object = _READ_SI
     """Parse policy text; raises PolicyError with a one-sentence message.
 
     The format: the front matter's, else ``sidecar`` (an OutputFormat, or None for none;
-    by default the sidecar file kept beside ``path``, :mod:`app.core.policy_sidecar`), else
+    by default the sidecar file kept beside ``path``, :mod:`app.core.policy.sidecar`), else
     what the text states.
     """
     meta, body, offset = split_front_matter(text)

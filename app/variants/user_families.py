@@ -19,9 +19,9 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from app.core.robustness.families import FAMILIES, Family, FamilyError
-from app.core.robustness.variant import Draws, Piece, around
 from app.core.storage_paths import data_dir
+from app.variants.families import FAMILIES, Family, FamilyError
+from app.variants.variant import Draws, Piece, around
 
 FOLDER = "robustness"
 NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")

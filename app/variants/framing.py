@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.core.robustness.variant import Draws, Piece, around
+from app.variants.variant import Draws, Piece, around
 
 QUOTES = (
     ('Someone sent me this, what do you make of it? "', '"'),

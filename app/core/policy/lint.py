@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.policy import (
+from app.core.policy.document import (
     RULE_CODE_RE,
     OutputFormat,
     PolicyError,
@@ -30,9 +30,9 @@ from app.core.policy import (
     find_rule_codes,
     split_front_matter,
 )
-from app.core.policy_format import format_reading
-from app.core.policy_lines import Heading, headings
-from app.core.policy_words import binary_lines, label_statements
+from app.core.policy.lines import Heading, headings
+from app.core.policy.output_phrases import binary_lines, label_statements
+from app.core.policy.stated_format import format_reading
 
 RECOMMENDED_TOKENS = (400, 600)
 MAX_TOKENS = 10_000

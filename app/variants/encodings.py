@@ -12,7 +12,7 @@ import codecs
 import re
 from collections.abc import Callable, Mapping
 
-from app.core.robustness.variant import Draws, Piece
+from app.variants.variant import Draws, Piece
 
 LEAD = "Decode this: "
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")

@@ -21,7 +21,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from app.core.policy_meta import OutputFormat
+from app.core.policy import OutputFormat
 
 _TRUE = {"1", "true", "yes", "y", "violation", "violating"}
 _FALSE = {"0", "false", "no", "n", "safe", "none"}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.core.robustness.edits import inside_words
-from app.core.robustness.variant import WORD, Draws, Piece, Result
+from app.variants.edits import inside_words
+from app.variants.variant import WORD, Draws, Piece, Result
 
 ZERO_WIDTH = ("\u200b", "\u200c", "\u200d")  # space, non-joiner, joiner
 WORD_JOINER = "\u2060"

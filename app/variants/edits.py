@@ -5,7 +5,7 @@ Positions are chosen with one random byte each, drawn all at once, and selected 
 the candidates of a replacement table in ASCII text are found the same way (the text's
 bytes translated to 0/1), in other text with one regular-expression pass. Characters are replaced
 in a list through ``map`` without a Python loop per character. The results are
-:class:`~app.core.robustness.variant.Edited`: the text and the positions changed.
+:class:`~app.variants.variant.Edited`: the text and the positions changed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import accumulate, chain, compress, repeat
 from operator import add, sub
 
-from app.core.robustness.variant import Draws, Edited, Piece
+from app.variants.variant import Draws, Edited, Piece
 
 _CUTS: dict[int, bytes] = {}
 _PAIR = re.compile(r"\w\w")  # a gap inside a word: a word character on both sides

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from app.core.robustness.edits import chosen, per_char, pick
-from app.core.robustness.variant import WORD, Draws, Edited, Piece, Result
+from app.variants.edits import chosen, per_char, pick
+from app.variants.variant import WORD, Draws, Edited, Piece, Result
 
 EXOTIC_SPACES = ("\u00a0", "\u2009", "\u3000", "\u2003", "\u202f")
 

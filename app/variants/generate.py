@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from app.core.robustness.families import Family, check_variant_count, make_variant
-from app.core.robustness.variant import Variant
+from app.variants.families import Family, check_variant_count, make_variant
+from app.variants.variant import Variant
 
 
 def generate(
