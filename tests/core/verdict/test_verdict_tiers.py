@@ -11,7 +11,7 @@ from app.core.policy import OutputFormat, load_policy, normalize_label
 from app.core.verdict import VerdictStatus, parse_verdict
 from app.scoring.outcome import is_right
 
-SAMPLES = Path(__file__).parents[1] / "support" / "policies"
+SAMPLES = Path(__file__).parents[2] / "support" / "policies"
 SPAM = load_policy(SAMPLES / "spam_tiers.txt").output
 PACK = load_policy(SAMPLES / "pack_policy.md").output
 BINARY = OutputFormat()

@@ -17,7 +17,7 @@ from app.runs.run_report import build_run_report
 from app.runs.selection import RunJob
 from app.runs.service import RunService
 from app.store import Store
-from tests.robustness.keyword_server import keyword_server
+from tests.support.keyword_server import keyword_server
 
 POLICY = Path(__file__).parents[2] / "policies" / "spam_scams" / "policy.md"
 HOSTILE = "Buy a gift card <script>alert('x')</script> now & send the code."

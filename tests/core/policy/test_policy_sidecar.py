@@ -20,7 +20,7 @@ from app.core.policy import (
     write_sidecar,
 )
 
-SAMPLES = Path(__file__).parents[1] / "support" / "policies"
+SAMPLES = Path(__file__).parents[2] / "support" / "policies"
 
 
 @pytest.fixture

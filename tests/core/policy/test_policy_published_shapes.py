@@ -17,7 +17,7 @@ from app.core.policy import (
     tier_line,
 )
 
-SAMPLES = Path(__file__).parents[1] / "support" / "policies"
+SAMPLES = Path(__file__).parents[2] / "support" / "policies"
 SCAMS = SAMPLES / "listing_scams.txt"  # the shapes of the publisher's plain-text spam policy
 STUNTS = SAMPLES / "risky_stunts.md"  # the shapes of the teen-safety pack's Markdown policies
 SCAM_CODES = [

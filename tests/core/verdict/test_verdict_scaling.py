@@ -17,9 +17,9 @@ import pytest
 
 from app.core.policy import load_policy, parse_policy
 from app.core.verdict import parse_verdict
-from tests.core.test_policy_scaling import BASE, FLOOR_S
+from tests.core.policy.test_policy_scaling import BASE, FLOOR_S
 
-SAMPLES = Path(__file__).parents[1] / "support" / "policies"
+SAMPLES = Path(__file__).parents[2] / "support" / "policies"
 UNITS = (
     "VALID or INVALID, it depends ",
     "SP2.a SP3 D-SP2, R- ",

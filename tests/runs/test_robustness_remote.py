@@ -21,7 +21,7 @@ from app.runs.selection import RunJob
 from app.runs.service import RunService
 from app.store import Store
 from app.store.robustness import load_run
-from tests.robustness.keyword_server import keyword_server
+from tests.support.keyword_server import keyword_server
 
 POLICY = Path(__file__).parents[2] / "policies" / "spam_scams" / "policy.md"
 CASES = [

@@ -9,7 +9,7 @@ import pytest
 
 from app.core.policy import LintHint, lint_policy
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 GOOD = """\
 ---

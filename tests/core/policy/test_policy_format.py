@@ -18,7 +18,7 @@ from app.core.policy import (
     with_front_matter,
 )
 
-SAMPLES = Path(__file__).parents[1] / "support" / "policies"
+SAMPLES = Path(__file__).parents[2] / "support" / "policies"
 
 
 def test_plain_text_tiered_policy_with_two_labels() -> None:
@@ -190,7 +190,7 @@ def test_misspelt_key_warning_names_the_likely_key() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", sorted((Path(__file__).parents[2] / "policies").glob("*/policy.md"))
+    "path", sorted((Path(__file__).parents[3] / "policies").glob("*/policy.md"))
 )
 def test_each_starter_policy_body_alone_reads_as_its_front_matter_says(path: Path) -> None:
     declared = load_policy(path)

@@ -11,7 +11,7 @@ import pytest
 from app.core.policy import OutputFormat, load_policy
 from app.core.verdict import VerdictStatus, parse_verdict
 
-SAMPLES = Path(__file__).parents[1] / "support" / "policies"
+SAMPLES = Path(__file__).parents[2] / "support" / "policies"
 SPAM = load_policy(SAMPLES / "spam_tiers.txt").output  # VALID/INVALID, tiers SP0…SP4
 PACK = load_policy(SAMPLES / "pack_policy.md").output  # VALID/INVALID, tiers DC0…DC3
 BINARY = OutputFormat()
