@@ -20,6 +20,7 @@ from pathlib import Path
 
 from app.commands import CommandError
 from app.commands.run_options import engine_settings
+from app.core import setting_limits as limits
 from app.core.run_types import LoadFacts
 from app.engine.remote.engine import RemoteConfig
 from app.engine.remote.http import DEFAULT_KEY_ENV, HttpError, check_base_url
@@ -57,23 +58,25 @@ def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--concurrency",
         type=int,
-        default=1,
+        default=limits.CONCURRENCY.default,
         metavar="N",
         help="cases at once: requests in flight (remote) or sequences decoded together (local)",
     )
     group.add_argument(
-        "--timeout", type=float, default=300.0, help="longest silence from the server, in seconds"
-    )
+        "--timeout", type=float, default=limits.READ_TIMEOUT.default,
+        help="longest silence from the server, in seconds",
+    )  # fmt: skip
     group.add_argument(
-        "--deadline", type=float, default=600.0, metavar="SECONDS",
+        "--deadline", type=float, default=limits.DEADLINE.default, metavar="SECONDS",
         help="longest one remote request (a whole answer) may take, in seconds",
     )  # fmt: skip
 
 
 # the options the app's choice fills in when they were left at their defaults
 _REMOTE_KEYS = {
-    "remote_model": "", "remote_api": "auto", "api_key_env": DEFAULT_KEY_ENV, "concurrency": 1,
-    "deadline": 600.0, "timeout": 300.0,
+    "remote_model": "", "remote_api": "auto", "api_key_env": DEFAULT_KEY_ENV,
+    "concurrency": limits.CONCURRENCY.default, "deadline": limits.DEADLINE.default,
+    "timeout": limits.READ_TIMEOUT.default,
 }  # fmt: skip
 
 
@@ -120,14 +123,18 @@ def check_backend_arguments(args: argparse.Namespace) -> None:
     """The app's active backend where the options leave it open, and one sentence for an
     option combination that cannot work."""
     take_active_backend(args)
-    if args.concurrency < 1:
-        raise CommandError("--concurrency must be 1 or more.")
     if args.backend == "remote" and not args.base_url:
         raise CommandError("--backend remote needs --base-url, e.g. http://127.0.0.1:8080.")
-    for name in ("timeout", "deadline"):
+    cases_at_once = limits.CONCURRENCY if args.backend == "remote" else limits.PARALLEL
+    if not cases_at_once.holds(args.concurrency):
+        raise CommandError(
+            f"--concurrency {args.concurrency} is out of range; use a number "
+            f"{cases_at_once.words()} ({args.backend} backend)."
+        )
+    for name, limit in (("timeout", limits.READ_TIMEOUT), ("deadline", limits.DEADLINE)):
         value = getattr(args, name)
-        if not math.isfinite(value) or value <= 0:
-            raise CommandError(f"--{name} must be a number of seconds above 0.")
+        if not math.isfinite(value) or not limit.holds(value):
+            raise CommandError(f"--{name} must be a number of seconds {limit.words()}.")
     if args.backend == "remote":
         try:
             check_base_url(args.base_url)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from app.commands import CommandError
+from app.core import setting_limits as limits
 from app.core.policy import Policy, PolicyError, load_policy
 from app.core.run_types import EFFORTS, RENDERERS, EngineSettings, RunSettings
 from app.core.settings_check import SEED_HELP
@@ -31,16 +32,21 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help="path to a gpt-oss GGUF model file (local backend; default $SAFEGUARD_MODEL)",
     )
     parser.add_argument("--effort", choices=EFFORTS, default="medium", help="reasoning effort")
-    parser.add_argument("--ctx", type=int, default=8192, help="context size in tokens")
+    parser.add_argument(
+        "--ctx", type=int, default=limits.N_CTX.default, help="context size in tokens"
+    )
     parser.add_argument(
         "--gpu-layers", type=gpu_layers, default="auto",
         help="auto (fit to free GPU memory, the default), -1 all, 0 CPU only, or a number",
     )  # fmt: skip
     parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--max-tokens", type=int, default=1024, help="token budget of the answer")
-    parser.add_argument("--temperature", type=float, default=1.0)
-    parser.add_argument("--top-p", type=float, default=1.0)
-    parser.add_argument("--seed", type=int, default=1234, help=SEED_HELP)
+    parser.add_argument(
+        "--max-tokens", type=int, default=limits.MAX_TOKENS.default,
+        help="token budget of the answer",
+    )  # fmt: skip
+    parser.add_argument("--temperature", type=float, default=limits.TEMPERATURE.default)
+    parser.add_argument("--top-p", type=float, default=limits.TOP_P.default)
+    parser.add_argument("--seed", type=int, default=limits.SEED.default, help=SEED_HELP)
     parser.add_argument("--date", default=None, help="date for the system message, YYYY-MM-DD")
     parser.add_argument("--renderer", choices=RENDERERS, default="template")
     parser.add_argument("--grammar", type=Path, default=None, help="GBNF file to constrain output")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core import setting_limits as limits
 from app.core.policy import OutputFormat
 from app.core.verdict import Verdict
 
@@ -22,7 +23,7 @@ class EngineSettings:
     """How the model is loaded. Changing any of these reloads the model."""
 
     model_path: str = ""
-    n_ctx: int = 8192
+    n_ctx: int = limits.N_CTX.default
     n_gpu_layers: int | str = "auto"  # "auto" fits to free VRAM; -1 all layers; 0 CPU only
     n_threads: int | None = None
     flash_attn: bool = True  # llama.cpp's default too; it also skips other sequences' cells
@@ -34,10 +35,10 @@ class RunSettings:
     """How one classification runs. Part of the result-cache key."""
 
     effort: str = "medium"
-    temperature: float = 1.0
-    top_p: float = 1.0
-    seed: int = 1234
-    max_tokens: int = 1024  # token budget for reasoning + answer
+    temperature: float = limits.TEMPERATURE.default
+    top_p: float = limits.TOP_P.default
+    seed: int = limits.SEED.default
+    max_tokens: int = limits.MAX_TOKENS.default  # token budget for reasoning + answer
     date: str | None = None  # the "Current date" line; fixed per run, None omits it
     renderer: str = "template"  # "template" (the GGUF's own) or "harmony" (built-in)
     grammar: str | None = None  # optional GBNF constraint (tests, strict formats)

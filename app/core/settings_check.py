@@ -21,12 +21,11 @@ import math
 import re
 from collections.abc import Callable
 
+from app.core import setting_limits as limits
 from app.core.errors import UserError
 from app.core.run_types import EFFORTS, RENDERERS, EngineSettings, RunSettings
 
-MIN_CTX = 512  # the harmony scaffold plus a short policy and answer
-MAX_SEED = 2**32 - 2  # llama.cpp takes an unsigned 32-bit seed; 2**32 - 1 means random
-MAX_TEMPERATURE = 2.0  # the OpenAI API's range; llama.cpp's samplers take it as well
+MAX_SEED = limits.SEED.high  # the ranges and why: app.core.setting_limits
 SEED_HELP = f"fixed sampling seed, 0 to {MAX_SEED:,} (a random seed is refused: results are cached)"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -63,23 +62,28 @@ def check_run_settings(run: RunSettings, n_ctx: int | None = None) -> None:
         )
     if run.renderer not in RENDERERS:
         raise SettingsError(f"Renderer {run.renderer!r} is unknown; use {', '.join(RENDERERS)}.")
-    if not _is_int(run.max_tokens) or run.max_tokens < 1:
-        raise SettingsError(f"The token budget {run.max_tokens} is too small; use 1 or more.")
+    if not _is_int(run.max_tokens) or not limits.MAX_TOKENS.holds(run.max_tokens):
+        raise SettingsError(
+            f"The token budget {run.max_tokens} is out of range; use a number "
+            f"{limits.MAX_TOKENS.words()}."
+        )
     if n_ctx is not None and _is_int(n_ctx) and run.max_tokens >= n_ctx:
         raise SettingsError(
             f"The token budget {run.max_tokens:,} does not leave room for the prompt in a "
             f"context of {n_ctx:,} tokens; lower the budget or raise the context."
         )
-    if not _finite(run.temperature) or not 0 <= run.temperature <= MAX_TEMPERATURE:
+    if not _finite(run.temperature) or not limits.TEMPERATURE.holds(run.temperature):
         raise SettingsError(
-            f"The temperature {run.temperature} is out of range; use a number from 0 to "
-            f"{MAX_TEMPERATURE:g} (1 is recommended)."
+            f"The temperature {run.temperature} is out of range; use a number "
+            f"{limits.TEMPERATURE.words()} (1 is recommended)."
         )
-    if not _finite(run.top_p) or not 0 <= run.top_p <= 1:
-        raise SettingsError(f"top_p {run.top_p} is out of range; use a number from 0 to 1.")
-    if not _is_int(run.seed) or not 0 <= run.seed <= MAX_SEED:
+    if not _finite(run.top_p) or not limits.TOP_P.holds(run.top_p):
         raise SettingsError(
-            f"The seed {run.seed} is not a fixed seed; use a number from 0 to {MAX_SEED:,} "
+            f"top_p {run.top_p} is out of range; use a number {limits.TOP_P.words()}."
+        )
+    if not _is_int(run.seed) or not limits.SEED.holds(run.seed):
+        raise SettingsError(
+            f"The seed {run.seed} is not a fixed seed; use a number {limits.SEED.words()} "
             "(runs are cached, so a random seed is not offered)."
         )
     check_date(run.date)
@@ -94,10 +98,11 @@ def check_samples(seed: int, samples: int, unstable_below: float) -> None:
             f"{seed + samples - 1:,}, past the last fixed seed {MAX_SEED:,}; use a seed of "
             f"at most {MAX_SEED - samples + 1:,}."
         )
-    if not _finite(unstable_below) or not 0 <= unstable_below <= 1:
+    if not _finite(unstable_below) or not limits.UNSTABLE_BELOW.holds(unstable_below):
         raise SettingsError(
-            f"The unstable share {unstable_below} is out of range; use a number from 0 to 1 "
-            "(0.8: a case is unstable when fewer than 4 of 5 samples agree)."
+            f"The unstable share {unstable_below} is out of range; use a number "
+            f"{limits.UNSTABLE_BELOW.words()} (0.8: a case is unstable when fewer than 4 of 5 "
+            "samples agree)."
         )
 
 
@@ -113,22 +118,31 @@ def check_engine_settings(
     ``describe_memory(n_ctx)`` says what that context would need; both are optional.
     """
     n_ctx = engine.n_ctx
-    if not _is_int(n_ctx) or n_ctx < MIN_CTX:
-        raise SettingsError(f"The context size {n_ctx} is too small; use {MIN_CTX} tokens or more.")
+    if not _is_int(n_ctx) or n_ctx < limits.N_CTX.low:
+        raise SettingsError(
+            f"The context size {n_ctx} is too small; use {limits.N_CTX.low} tokens or more."
+        )
     if model_context and n_ctx > model_context:
         need = f"; it would need about {describe_memory(n_ctx)}" if describe_memory else ""
         raise SettingsError(
             f"The context size {n_ctx:,} is more than the model's {model_context:,} tokens"
             f"{need}; use {model_context:,} or less."
         )
+    if n_ctx > limits.N_CTX.high:
+        raise SettingsError(
+            f"The context size {n_ctx:,} is more than any model's; use a number of tokens "
+            f"{limits.N_CTX.words()}."
+        )
     layers = engine.n_gpu_layers
     if layers != "auto" and (not _is_int(layers) or layers < -1):
         raise SettingsError(
             f"GPU layers {layers!r} is not valid; use auto, -1 (all), 0 (CPU only) or a number."
         )
-    if engine.n_threads is not None and (not _is_int(engine.n_threads) or engine.n_threads < 1):
+    threads = engine.n_threads
+    if threads is not None and (not _is_int(threads) or not limits.N_THREADS.holds(threads)):
         raise SettingsError(
-            f"Threads {engine.n_threads} is not valid; use 1 or more, or leave it out."
+            f"Threads {threads} is not valid; use a number {limits.N_THREADS.words()}, or leave "
+            "it out."
         )
     if not _is_int(engine.n_batch) or engine.n_batch < 1:
         raise SettingsError(f"The batch size {engine.n_batch} is not valid; use 1 or more.")

@@ -21,12 +21,13 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
+from app.core import setting_limits as limits
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
 from app.scoring.outcome import Outcome, answer_text, is_right, is_scored, scored_part
 
 SAMPLE_COUNTS = (3, 5, 10)
-UNSTABLE_BELOW = 0.8
+UNSTABLE_BELOW = limits.UNSTABLE_BELOW.default
 
 
 def sample_seeds(seed: int, k: int) -> list[int]:

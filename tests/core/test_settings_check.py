@@ -19,7 +19,7 @@ def test_defaults_and_edges_pass() -> None:
 @pytest.mark.parametrize(
     ("run", "words"),
     [
-        (dict(max_tokens=0), "token budget 0 is too small"),
+        (dict(max_tokens=0), "token budget 0 is out of range"),
         (dict(temperature=float("nan")), "temperature nan"),
         (dict(top_p=1.01), "top_p 1.01"),
         (dict(seed=-1), "not a fixed seed"),

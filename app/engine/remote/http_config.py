@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from app.core import setting_limits as limits
+
 
 class HttpError(Exception):
     """A request that failed for good; ``status`` is None when no HTTP answer came."""
@@ -48,11 +50,13 @@ class HttpConfig:
     base_url: str
     api_key: str | None = None
     connect_timeout: float = 10.0
-    read_timeout: float = 300.0  # longest silence allowed while a stream runs
+    read_timeout: float = limits.READ_TIMEOUT.default  # longest silence allowed while a stream runs
     retries: int = 3  # extra attempts after the first
     backoff: float = 0.5  # first delay in seconds; doubles per attempt
     backoff_cap: float = 8.0
-    deadline: float = 600.0  # longest time one request may take, stream and retries included
+    deadline: float = (
+        limits.DEADLINE.default
+    )  # longest time one request may take, stream and retries included
     max_body: int = 16 * 1024 * 1024  # largest answer accepted, in bytes
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core import setting_limits as limits
 from app.engine.remote.credentials import DEFAULT_KEY_ENV
 from app.engine.remote.http_config import server_root
 
@@ -23,10 +24,12 @@ class RemoteConfig:
     use_keyring: bool = True
     api: str = "auto"  # "auto", "llama-server", "llama-cpp-python" or "chat"
     connect_timeout: float = 10.0
-    read_timeout: float = 300.0
+    read_timeout: float = limits.READ_TIMEOUT.default
     retries: int = 3
     backoff: float = 0.5
-    deadline: float = 600.0  # longest one request may take (a whole answer), in seconds
+    deadline: float = (
+        limits.DEADLINE.default
+    )  # longest one request may take (a whole answer), in seconds
     max_body: int = 16 * 1024 * 1024  # largest answer accepted, in bytes
     list_timeout: float = 10.0  # longest the model list may take (at most ``deadline``)
 

@@ -27,19 +27,19 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.core import setting_limits
 from app.engine.remote.engine import APIS, RemoteConfig
 from app.engine.remote.http import DEFAULT_KEY_ENV
 from app.gui.settings.backend_controller import BackendController
-from app.gui.shared import options
 from app.gui.shared.backend_values import DEFAULTS, normalize_values, remote_config
 from app.gui.shared.file_dialogs import open_file
 from app.gui.shared.model_file import GGUF_FILTER
+from app.gui.shared.widgets import limited_spin
 
 GPU_MODES = ("auto", "all", "number", "cpu")
 GPU_MODE_TEXT = {
@@ -107,19 +107,16 @@ class BackendSettingsWidget(QWidget):
         self.gpu_combo = QComboBox()
         for mode in GPU_MODES:
             self.gpu_combo.addItem(GPU_MODE_TEXT[mode], mode)
-        self.gpu_spin = QSpinBox()
-        self.gpu_spin.setRange(1, 999)
+        self.gpu_spin = limited_spin(setting_limits.GPU_LAYERS)
         self.gpu_combo.currentIndexChanged.connect(self._update_gpu_spin)
         gpu_row = QHBoxLayout()
         gpu_row.addWidget(self.gpu_combo, 1)
         gpu_row.addWidget(self.gpu_spin)
-        self.ctx_spin = QSpinBox()
-        self.ctx_spin.setRange(512, 131072)
+        self.ctx_spin = limited_spin(setting_limits.N_CTX)
         self.ctx_spin.setSingleStep(1024)
         self.ctx_spin.setGroupSeparatorShown(True)
         self.ctx_spin.setToolTip("More context holds longer policies but needs more memory.")
-        self.parallel_spin = QSpinBox()
-        self.parallel_spin.setRange(1, 16)
+        self.parallel_spin = limited_spin(setting_limits.PARALLEL)
         self.parallel_spin.setToolTip(
             "Run all decodes this many cases together, sharing the policy: faster, above all "
             "on a GPU, at the cost of some memory."
@@ -156,18 +153,15 @@ class BackendSettingsWidget(QWidget):
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_edit, 1)
         key_row.addWidget(self.save_key_button)
-        self.concurrency_spin = QSpinBox()
-        self.concurrency_spin.setRange(1, 64)
+        self.concurrency_spin = limited_spin(setting_limits.CONCURRENCY)
         self.concurrency_spin.setToolTip("Requests in flight; match the server's parallel slots.")
-        self.deadline_spin = QSpinBox()
-        self.deadline_spin.setRange(1, 86_400)
+        self.deadline_spin = limited_spin(setting_limits.DEADLINE)
         self.deadline_spin.setSuffix(" s")
         self.deadline_spin.setToolTip(
             "The longest one case may take on the server, its answer streamed in full; a "
             "slow server with a long policy or a large token budget may need more."
         )
-        self.silence_spin = QSpinBox()
-        self.silence_spin.setRange(*options.SILENCE_RANGE)
+        self.silence_spin = limited_spin(setting_limits.READ_TIMEOUT)
         self.silence_spin.setSuffix(" s")
         self.silence_spin.setToolTip(
             "The longest the server may send nothing on a case before the case fails; after "

@@ -15,16 +15,16 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from app.core import setting_limits as limits
 from app.core.run_types import EngineSettings, RunSettings
+from app.core.setting_limits import Limit
 from app.gui.settings.backend_page import BackendSettingsWidget
 from app.gui.settings.prefix_cache_row import PrefixCacheRow
 from app.gui.shared import options
@@ -37,6 +37,7 @@ from app.gui.shared.settings_store import (
     save_engine_settings,
     save_run_settings,
 )
+from app.gui.shared.widgets import limited_spin
 from app.scoring.stability import SAMPLE_COUNTS
 
 
@@ -57,12 +58,12 @@ class SettingsDialog(QDialog):
 
         self.backend_page = BackendSettingsWidget(parent=self)
         self.backend_page.set_values(load_backend_values(settings))
-        self.threads_spin = self._int_spin(0, 256, engine.n_threads or 0, 1)
+        self.threads_spin = self._spin(limits.N_THREADS, engine.n_threads or 0, 1, low=0)
         self.threads_spin.setSpecialValueText("automatic")
-        self.temperature_spin = self._float_spin(0.0, 2.0, run.temperature)
-        self.top_p_spin = self._float_spin(0.0, 1.0, run.top_p)
-        self.seed_spin = self._int_spin(0, 2**31 - 1, run.seed, 1)
-        self.budget_spin = self._int_spin(16, 32768, run.max_tokens, 64)
+        self.temperature_spin = self._spin(limits.TEMPERATURE, run.temperature, 0.05)
+        self.top_p_spin = self._spin(limits.TOP_P, run.top_p, 0.05)
+        self.seed_spin = self._spin(limits.SEED, run.seed, 1)
+        self.budget_spin = self._spin(limits.MAX_TOKENS, run.max_tokens, 64)
         self.date_check = QCheckBox("Put a current date in the prompt")
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
@@ -77,8 +78,8 @@ class SettingsDialog(QDialog):
         self.samples_combo = QComboBox()
         self.samples_combo.addItems([str(k) for k in SAMPLE_COUNTS])
         self.samples_combo.setCurrentText(str(options.get(settings, options.SAMPLES)))
-        self.unstable_spin = self._float_spin(
-            0.5, 1.0, options.get(settings, options.UNSTABLE_BELOW)
+        self.unstable_spin = self._spin(
+            limits.UNSTABLE_BELOW, options.get(settings, options.UNSTABLE_BELOW), 0.05
         )
         self.suggest_edit = QLineEdit(options.get(settings, options.SUGGEST_MODEL))
         self.suggest_edit.setPlaceholderText("the model of the runs (or a general gpt-oss GGUF)")
@@ -111,19 +112,9 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(min(640, available_area(self).width() - 40))
 
     @staticmethod
-    def _int_spin(low: int, high: int, value: int, step: int) -> QSpinBox:
-        spin = QSpinBox()
-        spin.setRange(low, high)
+    def _spin(limit: Limit, value: float, step: float, low: float | None = None):
+        spin = limited_spin(limit, low)
         spin.setSingleStep(step)
-        spin.setValue(value)
-        return spin
-
-    @staticmethod
-    def _float_spin(low: float, high: float, value: float) -> QDoubleSpinBox:
-        spin = QDoubleSpinBox()
-        spin.setRange(low, high)
-        spin.setDecimals(2)
-        spin.setSingleStep(0.05)
         spin.setValue(value)
         return spin
 
@@ -142,7 +133,7 @@ class SettingsDialog(QDialog):
             effort=effort,
             temperature=self.temperature_spin.value(),
             top_p=self.top_p_spin.value(),
-            seed=self.seed_spin.value(),
+            seed=int(self.seed_spin.value()),
             max_tokens=self.budget_spin.value(),
             date=date,
         )

@@ -8,9 +8,11 @@ full. *Clear* deletes them all; they are recomputed when needed, nothing else is
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app.core.setting_limits import PREFIX_CACHE_MB
 from app.engine.local.prefix_store import PrefixStore
+from app.gui.shared.widgets import limited_spin
 
 
 def describe(store: PrefixStore) -> str:
@@ -27,8 +29,7 @@ class PrefixCacheRow(QWidget):
 
     def __init__(self, budget_mb: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.budget_spin = QSpinBox()
-        self.budget_spin.setRange(0, 1 << 20)
+        self.budget_spin = limited_spin(PREFIX_CACHE_MB)
         self.budget_spin.setSingleStep(256)
         self.budget_spin.setSuffix(" MB")
         self.budget_spin.setSpecialValueText("off")

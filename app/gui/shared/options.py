@@ -17,9 +17,11 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from app.core import setting_limits as limits
 from app.core.run_types import EFFORTS
-from app.engine.remote.engine import APIS, RemoteConfig
+from app.engine.remote.engine import APIS
 from app.engine.remote.http import DEFAULT_KEY_ENV
+from app.scoring.stability import SAMPLE_COUNTS
 
 log = logging.getLogger(__name__)
 _warned: set[str] = set()
@@ -62,23 +64,37 @@ def choice(*allowed: str) -> Callable[[Any], str]:
     return parse
 
 
-def int_range(low: int, high: int) -> Callable[[Any], int]:
-    """A whole number, clamped to ``low..high`` (a number out of range is not garbled)."""
+def int_range(limit: limits.Limit, low: int | None = None) -> Callable[[Any], int]:
+    """A whole number, clamped to the table's range (a number out of range is not garbled);
+    ``low`` widens it for a special value below it, such as 0 for "automatic"."""
+    bottom = limit.low if low is None else low
 
     def parse(value: Any) -> int:
-        return min(high, max(low, int(str(value).strip())))
+        return int(min(limit.high, max(bottom, int(str(value).strip()))))
 
     return parse
 
 
-def float_range(low: float, high: float) -> Callable[[Any], float]:
-    """A number, clamped to ``low..high``; NaN is garbled."""
+def int_choice(*allowed: int) -> Callable[[Any], int]:
+    """One of ``allowed`` (a stored number that is not one of them is garbled)."""
+
+    def parse(value: Any) -> int:
+        number = int(str(value).strip())
+        if number not in allowed:
+            raise ValueError(f"not one of {', '.join(map(str, allowed))}")
+        return number
+
+    return parse
+
+
+def float_range(limit: limits.Limit) -> Callable[[Any], float]:
+    """A number, clamped to the table's range; NaN is garbled."""
 
     def parse(value: Any) -> float:
         number = float(str(value).strip())
         if math.isnan(number):
             raise ValueError("not a number")
-        return min(high, max(low, number))
+        return float(limit.clamp(number))
 
     return parse
 
@@ -138,25 +154,32 @@ def state_bytes(value: Any) -> QByteArray | None:
 
 BACKEND = option("engine/backend", "local", choice("local", "remote"))
 MODEL_PATH = option("engine/model_path", "", text)
-N_CTX = option("engine/n_ctx", 8192, int_range(512, 1 << 20))
+N_CTX = option("engine/n_ctx", limits.N_CTX.default, int_range(limits.N_CTX))
 N_GPU_LAYERS = option("engine/n_gpu_layers", "auto", gpu_layers)
-N_THREADS = option("engine/n_threads", 0, int_range(0, 1024))  # 0: llama.cpp decides
-PARALLEL = option("engine/parallel", 1, int_range(1, 16))  # cases decoded together
-PREFIX_CACHE_MB = option("engine/prefix_cache_mb", 2048, int_range(0, 1 << 20))  # 0: off
+# 0: llama.cpp decides
+N_THREADS = option("engine/n_threads", 0, int_range(limits.N_THREADS, low=0))
+PARALLEL = option("engine/parallel", limits.PARALLEL.default, int_range(limits.PARALLEL))
+PREFIX_CACHE_MB = option(
+    "engine/prefix_cache_mb", limits.PREFIX_CACHE_MB.default, int_range(limits.PREFIX_CACHE_MB)
+)
 BASE_URL = option("remote/base_url", "http://127.0.0.1:8080", text)
 REMOTE_MODEL = option("remote/model", "", text)
 REMOTE_API = option("remote/api", "auto", choice(*APIS))
 API_KEY_ENV = option("remote/api_key_env", DEFAULT_KEY_ENV, lambda v: text(v) or DEFAULT_KEY_ENV)
-CONCURRENCY = option("remote/concurrency", 1, int_range(1, 64))  # requests in flight
-REMOTE_DEADLINE = option("remote/deadline", 600.0, float_range(1.0, 86400.0))  # s per request
+CONCURRENCY = option(
+    "remote/concurrency", limits.CONCURRENCY.default, int_range(limits.CONCURRENCY)
+)
+REMOTE_DEADLINE = option("remote/deadline", limits.DEADLINE.default, float_range(limits.DEADLINE))
 EFFORT = option("run/effort", "medium", choice(*EFFORTS))
-TEMPERATURE = option("run/temperature", 1.0, float_range(0.0, 2.0))
-TOP_P = option("run/top_p", 1.0, float_range(0.0, 1.0))
-SEED = option("run/seed", 1234, int_range(0, 2**31 - 1))
-MAX_TOKENS = option("run/max_tokens", 1024, int_range(16, 1 << 20))
+TEMPERATURE = option("run/temperature", limits.TEMPERATURE.default, float_range(limits.TEMPERATURE))
+TOP_P = option("run/top_p", limits.TOP_P.default, float_range(limits.TOP_P))
+SEED = option("run/seed", limits.SEED.default, int_range(limits.SEED))
+MAX_TOKENS = option("run/max_tokens", limits.MAX_TOKENS.default, int_range(limits.MAX_TOKENS))
 DATE = option("run/date", "", date_text)
-SAMPLES = option("run/samples", 5, int_range(2, 10))  # Run ×k: samples per case
-UNSTABLE_BELOW = option("run/unstable_below", 0.8, float_range(0.5, 1.0))  # agreement
+SAMPLES = option("run/samples", 5, int_choice(*SAMPLE_COUNTS))  # Run ×k: samples per case
+UNSTABLE_BELOW = option(
+    "run/unstable_below", limits.UNSTABLE_BELOW.default, float_range(limits.UNSTABLE_BELOW)
+)
 SUGGEST_MODEL = option("suggest/model_path", "", text)  # "": suggestions use the run's model
 THEME = option("ui/theme", "system", choice("system", "light", "dark"))
 UI_EFFORT = option("ui/effort", "medium", choice(*EFFORTS))
@@ -172,9 +195,8 @@ IMPORT_MAPPINGS = option("import/mappings", {}, json_object)
 
 # the longest a server may stay silent on a case (its read timeout), in seconds; after three
 # silent cases in a row a run stops, so this bounds how long a hanging server holds a run
-SILENCE_RANGE = (2, 3600)
 REMOTE_SILENCE = option(
-    "remote/read_timeout", RemoteConfig.read_timeout, float_range(*map(float, SILENCE_RANGE))
+    "remote/read_timeout", limits.READ_TIMEOUT.default, float_range(limits.READ_TIMEOUT)
 )
 
 

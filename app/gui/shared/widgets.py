@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QWheelEvent
-from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QMessageBox, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QLabel,
+    QMessageBox,
+    QScrollArea,
+    QSpinBox,
+    QWidget,
+)
+
+from app.core.setting_limits import Limit
 
 # Keys a focused QComboBox would use to change its value without showing it.
 _SILENT_KEYS = {
@@ -58,3 +70,17 @@ def scrolling(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(widget)
     return area
+
+
+def limited_spin(limit: Limit, low: float | None = None) -> QAbstractSpinBox:
+    """A spin box over a setting's range in :mod:`app.core.setting_limits` (``low`` widens
+    it for a special value below the range, such as 0 for "automatic"). A whole-number
+    range past a 32-bit int (the seed's) gets a spin box without decimals that holds it."""
+    bottom = limit.low if low is None else low
+    if isinstance(limit.high, float) or limit.high > 2**31 - 1:
+        spin = QDoubleSpinBox()
+        spin.setDecimals(2 if isinstance(limit.high, float) else 0)
+    else:
+        spin = QSpinBox()
+    spin.setRange(bottom, limit.high)
+    return spin
