@@ -5,13 +5,13 @@ A feature's context (``AnalysisContext``, ``EvaluationContext``, ``RobustnessCon
 feature calls one method on a port and never reaches into a panel's model or proxy. Each
 port names only the methods its users call; the concrete parts (the case panel, the policy
 panel, its outline, the engine controller, the run coordinator) satisfy them structurally,
-without importing this module.
+without importing this module (``tests/gui/test_window_ports.py`` checks that they do).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QUndoStack
@@ -27,6 +27,7 @@ from app.scoring.stability import CaseStability
 StoredResult = tuple[str, str, str, ClassifyResult, bool]
 
 
+@runtime_checkable
 class CaseTable(Protocol):
     """The test set on screen: its cases and which of them the user picked or sees."""
 
@@ -37,6 +38,7 @@ class CaseTable(Protocol):
     def select_case(self, case_id: str) -> bool: ...
 
 
+@runtime_checkable
 class FilteredCases(CaseTable, Protocol):
     """A case table that shows only some cases (a confusion cell, a rule, a triage group)."""
 
@@ -45,6 +47,7 @@ class FilteredCases(CaseTable, Protocol):
     def clear_case_filter(self) -> None: ...
 
 
+@runtime_checkable
 class LabelledCases(CaseTable, Protocol):
     """A case table whose expected labels another feature reads and changes."""
 
@@ -55,6 +58,7 @@ class LabelledCases(CaseTable, Protocol):
     def set_expected(self, case_id: str, label: str) -> None: ...
 
 
+@runtime_checkable
 class AnalysedCases(FilteredCases, LabelledCases, Protocol):
     """What the analysis views use: the stability and triage columns, gold, filters."""
 
@@ -66,6 +70,7 @@ class AnalysedCases(FilteredCases, LabelledCases, Protocol):
     ) -> None: ...
 
 
+@runtime_checkable
 class StoredCases(FilteredCases, Protocol):
     """What the evaluation views use: stored results shown in the table."""
 
@@ -73,6 +78,7 @@ class StoredCases(FilteredCases, Protocol):
     def set_results(self, items: list[StoredResult]) -> int: ...
 
 
+@runtime_checkable
 class VariantCases(CaseTable, Protocol):
     """What the robustness view uses: new cases added as one undoable step."""
 
@@ -82,6 +88,7 @@ class VariantCases(CaseTable, Protocol):
     ) -> list[str]: ...
 
 
+@runtime_checkable
 class ReviewedCases(Protocol):
     """What Review mode changes in the window's copy of the test set."""
 
@@ -89,6 +96,7 @@ class ReviewedCases(Protocol):
     def keep_cases(self, case_ids: list[str]) -> None: ...
 
 
+@runtime_checkable
 class PolicyView(Protocol):
     """The policy text in the editor."""
 
@@ -96,6 +104,7 @@ class PolicyView(Protocol):
     def replace_text(self, text: str) -> None: ...  # one undoable edit
 
 
+@runtime_checkable
 class RuleOutline(Protocol):
     """The policy's outline: heat strips per rule, and a rule clicked."""
 
@@ -111,6 +120,7 @@ class RuleOutline(Protocol):
 EngineTask = Callable[..., object]
 
 
+@runtime_checkable
 class EngineTasks(Protocol):
     """The window's one engine, for jobs that are not test-set runs."""
 
@@ -120,6 +130,7 @@ class EngineTasks(Protocol):
     def start_task(self, backend: BackendConfig, task: EngineTask, renderer: str = ...) -> bool: ...
 
 
+@runtime_checkable
 class EngineJobs(EngineTasks, Protocol):
     """The one engine for a job that runs through the run service (robustness)."""
 
@@ -130,6 +141,7 @@ class EngineJobs(EngineTasks, Protocol):
     def cancel(self) -> None: ...
 
 
+@runtime_checkable
 class RunStarter(Protocol):
     """Starts a test-set run the way the Run menu does."""
 
