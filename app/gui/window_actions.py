@@ -7,7 +7,9 @@ window at call time), and the reasoning-effort combo that the runner reads. File
 cut, copy, paste, select all, find and replace in the policy, find in the reasoning), Run
 (run case, run all, run shown cases, run failed, run selected, resume last run, cancel),
 Test set (import, export CSV / JSONL), History (policy versions, compare last two runs,
-export run report), View (theme, result / metrics tab) and Help (app.gui.help).
+export run report), View (theme, result / metrics tab), Review (filled by app.gui.review)
+and Help (app.gui.help). Each top-level menu is kept under its :class:`MenuKey`; the window
+hands a feature the menus it adds to by key (never by looking up a title).
 """
 
 from __future__ import annotations
