@@ -108,7 +108,14 @@ def test_gui_features_meet_only_through_shared() -> None:
 
 def test_gui_top_level_holds_the_window_the_entry_and_features() -> None:
     top = {p.name for p in (ROOT / "app" / "gui").iterdir() if p.suffix == ".py"}
-    assert top == {"__init__.py", "app.py", "main_window.py", "window_actions.py"}
+    # the window is three modules by concept: assembly and wiring, menus, panel layout
+    assert top == {
+        "__init__.py",
+        "app.py",
+        "main_window.py",
+        "window_actions.py",
+        "window_layout.py",
+    }
 
 
 MODULE_CEILING = 400  # 300 is what review aims for; a file is split where concepts part
@@ -282,3 +289,73 @@ def test_no_import_cycles() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
     assert _cycles(graph) == [{"a", "b", "c"}]
+
+
+# --- the window's seams: a feature's context names what it holds ---------------------------
+
+_LOOSE_TYPES = {"Any", "object"}
+
+
+def _is_loose(node: ast.expr) -> bool:
+    """``Any`` or ``object``, alone or with None (``Any | None``, ``Optional[object]``,
+    ``Union[Any, None]``, ``typing.Any``, a string annotation of any of them)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        node = ast.parse(node.value, mode="eval").body
+    if isinstance(node, ast.Name):
+        return node.id in _LOOSE_TYPES
+    if isinstance(node, ast.Attribute):
+        return node.attr in _LOOSE_TYPES
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _is_loose(node.left) or _is_loose(node.right)
+    if isinstance(node, ast.Subscript) and ast.unparse(node.value).split(".")[-1] in (
+        "Optional",
+        "Union",
+    ):
+        parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        return any(_is_loose(part) for part in parts)
+    return False
+
+
+def _loose_context_fields(source: str, where: str) -> tuple[list[str], list[str]]:
+    """The classes named ``*Context`` in ``source``, and their fields typed Any/object."""
+    contexts, loose = [], []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef) and node.name.endswith("Context"):
+            contexts.append(node.name)
+            loose += [
+                f"{where}: {node.name}.{ast.unparse(field.target)}: {ast.unparse(field.annotation)}"
+                for field in node.body
+                if isinstance(field, ast.AnnAssign) and _is_loose(field.annotation)
+            ]
+    return contexts, loose
+
+
+def test_gui_contexts_hold_no_any_or_object_fields() -> None:
+    """A feature's context hands over typed parts (the ports of app.gui.shared.ports), never
+    an ``Any``/``object`` handle that the feature would reach two levels into."""
+    contexts, loose = [], []
+    for path in (ROOT / "app" / "gui").rglob("*.py"):
+        found, bad = _loose_context_fields(
+            path.read_text(encoding="utf-8"), str(path.relative_to(ROOT))
+        )
+        contexts += found
+        loose += bad
+    assert {"AnalysisContext", "EvaluationContext", "ReviewContext"} <= set(contexts)
+    assert loose == []
+
+
+def test_the_context_check_finds_loose_fields() -> None:
+    source = (
+        "class ShopContext:\n    a: Any\n    b: object | None\n    c: Optional[Any]\n"
+        "    d: 'typing.Any'\n    e: Union[int, object]\n    ok: dict[str, object]\n"
+        "    fine: Callable[[], object]\nclass Other:\n    x: Any\n"
+    )
+    contexts, loose = _loose_context_fields(source, "shop.py")
+    assert contexts == ["ShopContext"]
+    assert loose == [
+        "shop.py: ShopContext.a: Any",
+        "shop.py: ShopContext.b: object | None",
+        "shop.py: ShopContext.c: Optional[Any]",
+        "shop.py: ShopContext.d: 'typing.Any'",
+        "shop.py: ShopContext.e: Union[int, object]",
+    ]

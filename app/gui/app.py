@@ -25,11 +25,8 @@ from PySide6.QtWidgets import QApplication
 from app import __version__
 from app.core.resources import resource_path
 from app.core.storage_paths import APP_AUTHOR, APP_DISPLAY_NAME, APP_NAME
-from app.gui.analysis.context import AnalysisContext
-from app.gui.analysis.window_analysis import WindowAnalysis
 from app.gui.main_window import MainWindow
 from app.gui.policy.templates import newer_recovery
-from app.gui.review.window_review import ReviewContext, WindowReview
 from app.gui.shared import options
 from app.gui.shared.settings_store import open_settings
 from app.gui.shared.system_libs import startup_problem
@@ -77,39 +74,6 @@ def ensure_application(argv: Sequence[str] = ()) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def analysis_context(window: MainWindow) -> AnalysisContext:
-    """What the analysis views (stability, heat map, triage, compare, suggest) use."""
-    return AnalysisContext(
-        parent=window, store=window.store, settings=window.settings,
-        tasks=window.evaluation.tasks, engine=window.controller, runner=window.runner,
-        case_panel=window.case_panel, outline=window.policy_panel.outline,
-        tabs=window.right_tabs, metrics_splitter=window.metrics_panel.splitter,
-        menu_bar=window.menuBar(), run_metrics_ready=window.evaluation.runMetricsReady,
-        policy_text=window.policy_panel.text,
-        restore_text=window.evaluation_actions.restore_text,
-        policy_path=window.policy_path, cases_path=window.cases_path,
-        effort=window.effort_combo.currentText, show_message=window.show_message,
-    )  # fmt: skip
-
-
-def review_context(window: MainWindow) -> ReviewContext:
-    """What Review mode (the review queue, review files) uses."""
-    panel = window.case_panel
-
-    def keep_cases(case_ids: list) -> None:  # the window's copy; saving the test set keeps it
-        panel.model.set_cases([c for c in panel.cases() if c.id in set(case_ids)])
-        panel.set_modified(True)
-
-    return ReviewContext(
-        parent=window, store=window.store, settings=window.settings, menu_bar=window.menuBar(),
-        run_metrics_ready=window.evaluation.runMetricsReady, cases_path=window.cases_path,
-        policy_text=window.policy_panel.text,
-        set_expected=lambda case_id, label: panel.model.update_case(case_id, expected=label),
-        keep_cases=keep_cases, refresh_metrics=window.evaluation.request_run_metrics,
-        show_message=window.show_message,
-    )  # fmt: skip
-
-
 def create_main_window(
     engine_factory: EngineFactory | None = None,
     settings: QSettings | None = None,
@@ -124,8 +88,6 @@ def create_main_window(
     is offered back.
     """
     window = MainWindow(settings or open_settings(), engine_factory)
-    window.analysis = WindowAnalysis(analysis_context(window))
-    window.review = WindowReview(review_context(window))
     document = window.document
     if policy_path:
         document.open(Path(policy_path), ask_save=False)

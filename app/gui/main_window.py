@@ -1,41 +1,45 @@
 """The workbench window: policy editor on the left, cases and the result on the right.
 
-It only assembles and wires, in one order: panels, store, the one ``EngineController`` (its
-``RunService`` owns engine, cache and store writes), ``PolicyDocument``, ``RunCoordinator``,
-the case-file, evaluation and robustness parts (each given the few collaborators it uses),
-menus and toolbar (``window_actions``); below the cases, "Result | Metrics | Robustness".
+It only assembles and wires, in one order: panels (``window_layout``), store, the shared
+``TaskRunner`` for short jobs, the one ``EngineController`` (its ``RunService`` owns engine,
+cache and store writes), ``PolicyDocument``, ``RunCoordinator``, the case-file, evaluation
+and robustness parts, menus and toolbar (``window_actions``), then the analysis and review
+features, each handed its menu by key. Every feature gets a context of the few
+collaborators it uses, other features' parts as the ports of ``app.gui.shared.ports``;
+below the cases, "Result | Metrics | Robustness | Triage | Suggestion".
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QSettings, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from app.core.cases import cases_path_for
 from app.core.storage_paths import APP_DISPLAY_NAME as APP_TITLE
+from app.gui.analysis.context import AnalysisContext
+from app.gui.analysis.window_analysis import WindowAnalysis
 from app.gui.cases.file_actions import CaseFileActions
-from app.gui.cases.panel import CasePanel
 from app.gui.evaluation.actions import EvaluationActions, EvaluationContext
 from app.gui.evaluation.controller import EvaluationController
-from app.gui.evaluation.metrics_panel import MetricsPanel
 from app.gui.models.controller import ModelsController
 from app.gui.policy.documents import PolicyDocument
-from app.gui.policy.panel import PolicyPanel
-from app.gui.policy.start_page import StartPage, show_start_page
+from app.gui.policy.start_page import show_start_page
+from app.gui.review.window_review import ReviewContext, WindowReview
 from app.gui.robustness.view import RobustnessContext, RobustnessView
 from app.gui.running.engine_controller import EngineController
-from app.gui.running.result_view import ResultView
 from app.gui.running.runner import RunCoordinator
 from app.gui.running.status_bar import RunStatusBar
 from app.gui.settings.dialog import SettingsDialog
 from app.gui.shared import options
 from app.gui.shared.backend_values import backend_config, use_local_model
 from app.gui.shared.layout_state import restore_layout, save_layout
-from app.gui.shared.widgets import notice_box, scrolling
-from app.gui.window_actions import WindowActions, WindowCommands, effort_combo
+from app.gui.shared.tasks import TaskRunner
+from app.gui.shared.widgets import notice_box
+from app.gui.window_actions import MenuKey, WindowActions, WindowCommands, effort_combo
+from app.gui.window_layout import WorkbenchLayout
 from app.runs.service import EngineFactory
 from app.store import Store
 
@@ -53,12 +57,19 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.setWindowTitle(APP_TITLE)
         self._shown_path: str | None = None
-        self._build_panels()
+        self.workbench = panels = WorkbenchLayout()  # the panels and where they sit
+        self.policy_panel, self.case_panel = panels.policy_panel, panels.case_panel
+        self.result_view, self.metrics_panel = panels.result_view, panels.metrics_panel
+        self.right_tabs, self.start_page = panels.right_tabs, panels.start_page
+        self.main_splitter, self.right_splitter = panels.main_splitter, panels.right_splitter
+        self.central = panels.central
+        self.setCentralWidget(self.central)
 
-        # the store, then the one engine controller; everything else talks to these
+        # the store, the short-job pool, the one engine controller; the features use these
         self.store, store_problem = Store.open_or_temporary()
+        self.tasks = TaskRunner(self)  # stopped by shutdown
         self.controller = EngineController(self.store, engine_factory, self)
-        self.evaluation = EvaluationController(self.store, self)
+        self.evaluation = EvaluationController(self.store, self.tasks, self)
         self.models_controller = ModelsController(parent=self)
         self.models_dialog = None
         self.document = PolicyDocument(self.policy_panel, self.case_panel, settings, self)
@@ -79,20 +90,23 @@ class MainWindow(QMainWindow):
         )
         self.case_files = CaseFileActions(
             self, self.case_panel, self.runner.output, self.policy_path,
-            self.evaluation.tasks, self.show_message,
+            self.tasks, self.show_message,
         )  # fmt: skip
         self.evaluation_actions = EvaluationActions(
             EvaluationContext(
                 parent=self, store=self.store, evaluation=self.evaluation, settings=settings,
-                metrics_panel=self.metrics_panel, case_panel=self.case_panel,
-                policy_editor=self.policy_panel.editor, policy_path=self.policy_path,
+                metrics_panel=self.metrics_panel, cases=self.case_panel,
+                policy=self.policy_panel, policy_path=self.policy_path,
                 last_run_id=self.controller.run_id, show_case=self.runner.show_case,
                 show_message=self.show_message,
             )
         )  # fmt: skip
-        self.robustness_view = RobustnessView(RobustnessContext(self.controller, settings,
-            self.case_panel, self.runner.prepare, self.cases_path, self.effort_combo.currentText,
-            self.show_message, self.right_tabs))  # fmt: skip
+        self.robustness_view = RobustnessView(RobustnessContext(
+            engine=self.controller, settings=settings, cases=self.case_panel,
+            prepare=self.runner.prepare, cases_path=self.cases_path,
+            effort=self.effort_combo.currentText, show_message=self.show_message,
+            tabs=self.right_tabs,
+        ))  # fmt: skip
         commands = WindowCommands(
             document=self.document, runner=self.runner, evaluation=self.evaluation_actions,
             case_files=self.case_files, policy_panel=self.policy_panel, tabs=self.right_tabs,
@@ -104,44 +118,34 @@ class MainWindow(QMainWindow):
             show_robustness=self.robustness_view.show_tab,
         )  # fmt: skip
         self.window_actions = WindowActions(self, commands, self.effort_combo)
+        self._build_features(self.window_actions.menus)
         self._wire()
-        restore_layout(settings, self, self._splitters())
+        restore_layout(settings, self, self.workbench.splitters())
         self._apply_engine_settings()
         self.runner.policy_changed()
         self._update_title()
         if store_problem:
             self.show_message(store_problem + " Results are kept for this session only.")
 
-    def _build_panels(self) -> None:
-        self.policy_panel = PolicyPanel()
-        self.case_panel = CasePanel()
-        self.result_view = ResultView()
-        self.metrics_panel = MetricsPanel()
-        self.right_tabs = QTabWidget()
-        self.right_tabs.setObjectName("rightTabs")
-        self.right_tabs.setDocumentMode(True)
-        self.right_tabs.addTab(self.result_view, "Result")
-        self.right_tabs.addTab(scrolling(self.metrics_panel), "Metrics")
-        self.right_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.right_splitter.setObjectName("rightSplitter")
-        self.right_splitter.addWidget(self.case_panel)
-        self.right_splitter.addWidget(self.right_tabs)
-        self.right_splitter.setStretchFactor(0, 5)
-        self.right_splitter.setStretchFactor(1, 4)
-        self.right_splitter.setChildrenCollapsible(False)
-        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.main_splitter.setObjectName("mainSplitter")
-        self.main_splitter.addWidget(self.policy_panel)
-        self.main_splitter.addWidget(self.right_splitter)
-        self.main_splitter.setStretchFactor(0, 1)
-        self.main_splitter.setStretchFactor(1, 1)
-        self.main_splitter.setChildrenCollapsible(False)
-        self.main_splitter.setContentsMargins(6, 4, 6, 0)
-        self.start_page = StartPage()  # instead of the workbench while no policy is open
-        self.central = QStackedWidget()
-        self.central.addWidget(self.start_page)
-        self.central.addWidget(self.main_splitter)
-        self.setCentralWidget(self.central)
+    def _build_features(self, menus: dict[MenuKey, QMenu]) -> None:
+        """The analysis views and Review mode, each given its context and its menus."""
+        self.analysis = WindowAnalysis(AnalysisContext(
+            parent=self, store=self.store, settings=self.settings, tasks=self.tasks,
+            engine=self.controller, runner=self.runner, cases=self.case_panel,
+            policy=self.policy_panel, outline=self.policy_panel.outline, tabs=self.right_tabs,
+            metrics_splitter=self.metrics_panel.splitter, run_menu=menus[MenuKey.RUN],
+            history_menu=menus[MenuKey.HISTORY],
+            run_metrics_ready=self.evaluation.runMetricsReady, policy_path=self.policy_path,
+            cases_path=self.cases_path, effort=self.effort_combo.currentText,
+            show_message=self.show_message,
+        ))  # fmt: skip
+        self.review = WindowReview(ReviewContext(
+            parent=self, store=self.store, settings=self.settings, menu=menus[MenuKey.REVIEW],
+            run_metrics_ready=self.evaluation.runMetricsReady, cases_path=self.cases_path,
+            policy_text=self.policy_panel.text, cases=self.case_panel,
+            refresh_metrics=self.evaluation.request_run_metrics,
+            show_message=self.show_message,
+        ))  # fmt: skip
 
     # --- paths ----------------------------------------------------------------------
     def policy_path(self) -> str:
@@ -268,18 +272,8 @@ class MainWindow(QMainWindow):
         if not self.controller.is_busy():
             self._on_engine_state("no_model", "")
 
-    def _splitters(self) -> dict[QSplitter, list[int] | None]:
-        """Every splitter whose position persists, with its default sizes (None: the
-        policy panel's splitters keep the sizes the panel gave them)."""
-        own = {
-            self.main_splitter: [560, 720],
-            self.right_splitter: [420, 340],
-            self.case_panel.splitter: [260, 160],
-        }
-        return own | dict.fromkeys(self.policy_panel.splitters())
-
     def save_state(self) -> None:
-        save_layout(self.settings, self, list(self._splitters()))
+        save_layout(self.settings, self, list(self.workbench.splitters()))
         options.put(self.settings, options.UI_EFFORT, self.effort_combo.currentText())
         self.settings.sync()
 
@@ -297,6 +291,6 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         self.models_controller.shutdown()
         self.case_files.shutdown()
-        self.evaluation.shutdown()
+        self.tasks.shutdown()  # every short job of every feature
         self.window_actions.help.shutdown()
         self.store.close()

@@ -7,13 +7,16 @@ window at call time), and the reasoning-effort combo that the runner reads. File
 cut, copy, paste, select all, find and replace in the policy, find in the reasoning), Run
 (run case, run all, run shown cases, run failed, run selected, resume last run, cancel),
 Test set (import, export CSV / JSONL), History (policy versions, compare last two runs,
-export run report), View (theme, result / metrics tab) and Help (app.gui.help).
+export run report), View (theme, result / metrics tab), Review (filled by app.gui.review)
+and Help (app.gui.help). Each top-level menu is kept under its :class:`MenuKey`; the window
+hands a feature the menus it adds to by key (never by looking up a title).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, SignalInstance
@@ -44,6 +47,19 @@ from app.gui.shared.edit_actions import EditTargets, add_edit_actions
 from app.gui.shared.pane_focus import PaneCycle
 from app.gui.shared.theme import THEMES, apply_theme
 from app.gui.shared.undo_order import UndoOrder
+
+
+class MenuKey(Enum):
+    """The window's top-level menus in their order (Help follows); a feature is handed
+    its menu by key, never finds it by title. The value is the title shown."""
+
+    FILE = "&File"
+    EDIT = "&Edit"
+    RUN = "&Run"
+    TEST_SET = "Test &set"
+    HISTORY = "&History"
+    VIEW = "&View"
+    REVIEW = "Re&view"  # filled by app.gui.review
 
 
 @dataclass
@@ -84,8 +100,9 @@ class WindowActions:
         self.commands = commands
         self.effort_combo = effort
         doc, menu_bar, runner = commands.document, window.menuBar(), commands.runner
+        self.menus = {key: menu_bar.addMenu(key.value) for key in MenuKey}
 
-        file_menu = menu_bar.addMenu("&File")
+        file_menu = self.menus[MenuKey.FILE]
         self.new_action = self._add(
             file_menu, "&New policy", doc.new_blank, QKeySequence.StandardKey.New
         )
@@ -112,7 +129,7 @@ class WindowActions:
             file_menu, "&Quit", window.close, QKeySequence.StandardKey.Quit
         )
 
-        edit_menu = menu_bar.addMenu("&Edit")
+        edit_menu = self.menus[MenuKey.EDIT]
         cases = commands.case_panel
         self.edit_actions = add_edit_actions(
             edit_menu, window, EditTargets(
@@ -131,7 +148,7 @@ class WindowActions:
         # finding in a hidden editor would leave the keyboard in an invisible field
         self.workbench_only = (self.find_action, self.replace_action, self.find_reasoning_action)
 
-        run_menu = menu_bar.addMenu("&Run")
+        run_menu = self.menus[MenuKey.RUN]
         self.run_case_action = self._add(
             run_menu, "Run &case", runner.run_current, QKeySequence("Ctrl+Return")
         )
@@ -166,7 +183,7 @@ class WindowActions:
         )
 
         files, data = commands.case_files, commands.evaluation
-        set_menu = menu_bar.addMenu("Test &set")
+        set_menu = self.menus[MenuKey.TEST_SET]
         self.import_action = self._add(set_menu, "&Import…", files.import_cases)
         self.export_csv_action = self._add(
             set_menu, "Export &CSV…", lambda: files.export_cases("csv")
@@ -175,7 +192,7 @@ class WindowActions:
             set_menu, "Export &JSONL…", lambda: files.export_cases("jsonl")
         )
         self._add(set_menu, "&Label a file…", LabelFileRun(window, commands, self.effort).start)
-        history_menu = menu_bar.addMenu("&History")
+        history_menu = self.menus[MenuKey.HISTORY]
         self.history_action = self._add(
             history_menu, "&Policy versions…", data.show_history, QKeySequence("Ctrl+Shift+H")
         )
@@ -187,7 +204,7 @@ class WindowActions:
             history_menu, "Export run &results CSV…", data.export_results_csv
         )
 
-        view_menu = menu_bar.addMenu("&View")
+        view_menu = self.menus[MenuKey.VIEW]
         theme_menu = view_menu.addMenu("&Theme")
         group = QActionGroup(window)
         current = options.get(commands.settings, options.THEME)

@@ -24,6 +24,7 @@ from app.gui.analysis.triage_panel import TriagePanel  # noqa: E402
 from app.gui.cases.analysis_model import AnalysisColumn  # noqa: E402
 from app.gui.cases.panel import CasePanel  # noqa: E402
 from app.gui.policy.outline import CODE_ROLE, NOTE_ROLE, PolicyOutline  # noqa: E402
+from app.gui.window_actions import MenuKey  # noqa: E402
 from app.store import Store  # noqa: E402
 from tests.gui.test_gui_window_testsets import close_window, env, open_window, run_all  # noqa: E402,F401
 from tests.support.analysis_data import build_analysis  # noqa: E402
@@ -244,7 +245,7 @@ def test_window_runs_samples_and_suggests_checks_and_applies_an_edit(qtbot, env)
         ):
             assert analysis.run_samples()
         loaded = analysis.controller.analysis
-        assert loaded.samples == 3 and win.runner.samples == 1
+        assert loaded.samples == 3
         assert len(win.store.sample_runs(loaded.run.id)) == 3
         model = win.case_panel.model
         assert model.index(model.row_of("c1"), AnalysisColumn.STABILITY).data() == "3/3"
@@ -319,7 +320,10 @@ def test_settings_hold_samples_threshold_and_suggestion_model(qtbot, env):  # no
         # the suggestion model replaces the run's model
         assert win.analysis.suggest._backend().engine.model_path == "/models/gpt-oss-20b.gguf"
         assert win.analysis.samples_action.text() == "Run all ×5"
-        win.analysis._menu("Run").aboutToShow.emit()  # opening the Run menu shows the new k
+        run_menu = win.window_actions.menus[MenuKey.RUN]
+        assert win.analysis.samples_action in run_menu.actions()
+        assert win.analysis.compare_action in win.window_actions.menus[MenuKey.HISTORY].actions()
+        run_menu.aboutToShow.emit()  # opening the Run menu shows the new k
         assert win.analysis.samples_action.text() == "Run all ×10"
         assert win.analysis.sample_actions[10].isChecked()
     finally:

@@ -1,21 +1,22 @@
 """What the analysis views need from the window, handed over once (no look-ups later).
 
 :class:`AnalysisContext` names each collaborator the analysis views call: the store, the
-settings, the window's task pool and engine controller, the run coordinator, the case panel,
-the policy outline and text, the tabs and the Metrics splitter to put views in, the menu bar,
-the signal that a run's metrics are loaded, and a few callables. ``app.gui.app`` builds it
-from the window.
+settings, the window's task runner, its engine (for suggestions and their checks), the run
+starter (Run all ×k), the case table, the policy text and outline, the tabs and the Metrics
+splitter to put views in, the Run and History menus to add to, the signal that a run's
+metrics are loaded, and a few callables. The other features' parts come in as the ports of
+:mod:`app.gui.shared.ports`. ``MainWindow`` builds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QSettings, SignalInstance
-from PySide6.QtWidgets import QMenuBar, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QMenu, QSplitter, QTabWidget, QWidget
 
+from app.gui.shared.ports import AnalysedCases, EngineTasks, PolicyView, RuleOutline, RunStarter
 from app.gui.shared.tasks import TaskRunner
 from app.store import Store
 
@@ -26,16 +27,16 @@ class AnalysisContext:
     store: Store
     settings: QSettings
     tasks: TaskRunner  # the window's short-job pool (stopped by the window's shutdown)
-    engine: Any  # the window's one EngineController: start_task / taskEnded
-    runner: Any  # the RunCoordinator: run_suite, samples
-    case_panel: Any  # CasePanel: model, proxy, selection, focus filter
-    outline: Any  # PolicyOutline: set_rule_heat, ruleClicked
+    engine: EngineTasks  # the window's one engine: suggestions and their checks
+    runner: RunStarter  # Run all ×k
+    cases: AnalysedCases  # the case table: analysis columns, gold labels, rule filters
+    policy: PolicyView  # the policy text; Apply replaces it as one undoable edit
+    outline: RuleOutline  # heat strips per rule; a rule clicked filters the cases
     tabs: QTabWidget  # Result | Metrics | …: the analysis tabs join them
     metrics_splitter: QSplitter  # the Metrics tab: the heat map joins it
-    menu_bar: QMenuBar
+    run_menu: QMenu  # Run all ×k, Samples per case, Suggest an edit
+    history_menu: QMenu  # Compare runs…
     run_metrics_ready: SignalInstance  # a stored run's metrics are loaded (RunMetrics)
-    policy_text: Callable[[], str]
-    restore_text: Callable[[str], None]  # replace the policy as one undoable edit
     policy_path: Callable[[], str]
     cases_path: Callable[[], str]
     effort: Callable[[], str]

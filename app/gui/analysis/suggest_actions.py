@@ -59,7 +59,7 @@ class SuggestActions(QObject):
     def _policy(self, on_error):
         path = self.ctx.policy_path()
         try:
-            return parse_policy(self.ctx.policy_text(), Path(path) if path else None)
+            return parse_policy(self.ctx.policy.text(), Path(path) if path else None)
         except PolicyError as exc:
             on_error(str(exc))
             return None
@@ -70,10 +70,10 @@ class SuggestActions(QObject):
         if analysis is None:
             return []
         failed = set(analysis.failures())
-        panel = self.ctx.case_panel
-        ids = [i for i in panel.selected_ids() if i in failed]
+        cases = self.ctx.cases
+        ids = [i for i in cases.selected_ids() if i in failed]
         if len(ids) < 2:  # one selected case is a weak basis: take what the table shows
-            ids = [i for i in panel.visible_case_ids() if i in failed] or ids
+            ids = [i for i in cases.visible_case_ids() if i in failed] or ids
         return [r for r in analysis.results if r.case_id in set(ids)]
 
     def _start(self, kind: str, task) -> bool:
@@ -110,7 +110,7 @@ class SuggestActions(QObject):
         policy = self._policy(lambda error: self.view.show_check_error(f"Not checked: {error}"))
         if policy is None:
             return
-        cases, cases_path = self.ctx.case_panel.cases(), self.ctx.cases_path()
+        cases, cases_path = self.ctx.cases.cases(), self.ctx.cases_path()
         if not cases:
             self.view.show_check_error("Not checked: the test set has no cases; add some first.")
             return
@@ -132,7 +132,7 @@ class SuggestActions(QObject):
     @Slot(str)
     def apply(self, new_text: str) -> None:
         suggestion: Suggestion | None = self.view.suggestion
-        self.ctx.restore_text(new_text)  # one undoable edit
+        self.ctx.policy.replace_text(new_text)  # one undoable edit
         note = f"suggested edit of {suggestion.section}" if suggestion else "suggested edit"
         store, path = self.ctx.store, self.ctx.policy_path()
         self.analysis.tasks.submit(store.add_policy_version, new_text, note, path)

@@ -1,7 +1,7 @@
 """Puts the analysis views into the workbench window and wires them to what it shows.
 
 ``WindowAnalysis`` is built from an :class:`AnalysisContext` (the window's collaborators,
-handed over once by ``app.gui.app``) once the window exists. It owns the
+handed over once by ``MainWindow`` as it builds its features). It owns the
 :class:`AnalysisController` and adds:
 
 - the rule heat map with the stability and triage lines to the Metrics tab;
@@ -64,18 +64,11 @@ class WindowAnalysis(QObject):
         self.tabs = tabs
         self.compare_action = QAction("Compare &runs…", ctx.parent)
         self.compare_action.triggered.connect(self.open_compare)
-        self._menu("History").addAction(self.compare_action)
+        ctx.history_menu.addAction(self.compare_action)
         self.suggest = SuggestActions(ctx, self.controller, self.suggestion)
-        self._add_run_actions(self._menu("Run"))
+        self._add_run_actions(ctx.run_menu)
         self.compare_dialog: CompareDialog | None = None
         self._wire()
-
-    def _menu(self, title: str) -> QMenu:
-        """The window's top-level menu of that title (made if missing)."""
-        for action in self.ctx.menu_bar.actions():
-            if action.text().replace("&", "") == title and action.menu() is not None:
-                return action.menu()
-        return self.ctx.menu_bar.addMenu(title)
 
     def _add_run_actions(self, menu: QMenu) -> None:
         settings = self.ctx.settings
@@ -106,25 +99,16 @@ class WindowAnalysis(QObject):
 
     def run_samples(self) -> bool:
         """Run every case shown k times (seeds seed…seed+k-1) as one majority run."""
-        runner = self.ctx.runner
-        runner.samples = options.get(self.ctx.settings, options.SAMPLES)
-        try:
-            return runner.run_suite("all")  # the job is built at once, with the samples
-        finally:
-            runner.samples = 1
+        return self.ctx.runner.run_suite("all", options.get(self.ctx.settings, options.SAMPLES))
 
     def _wire(self) -> None:
         ctx, controller = self.ctx, self.controller
-        self.gold_steps = GoldSteps(
-            controller,
-            ctx.case_panel.undo_stack,
-            lambda cid: ctx.case_panel.model.case(cid).expected,
-        )
+        self.gold_steps = GoldSteps(controller, ctx.cases.undo_stack, ctx.cases.expected_label)
         controller.analysisReady.connect(self.show_analysis)
         controller.goldChanged.connect(self._on_gold_changed)
         controller.requestFailed.connect(ctx.show_message)
         ctx.run_metrics_ready.connect(lambda metrics: self.load_run(metrics.run.id))
-        ctx.case_panel.currentCaseChanged.connect(self.select_case)
+        ctx.cases.currentCaseChanged.connect(self.select_case)
         self.summary.ruleSelected.connect(self.filter_to_rule)
         ctx.outline.ruleClicked.connect(self._on_outline_rule)
 
@@ -138,8 +122,8 @@ class WindowAnalysis(QObject):
         self.summary.show_analysis(analysis)
         ctx.outline.set_rule_heat(analysis.heats, len(analysis.results), analysis.notes)
         triage = {cid: entry.kind for cid, entry in analysis.triage.items()}
-        ctx.case_panel.model.set_analysis(analysis.stability, triage, set(analysis.failures()))
-        current = ctx.case_panel.current_case_id()
+        ctx.cases.show_analysis(analysis.stability, triage, set(analysis.failures()))
+        current = ctx.cases.current_case_id()
         if current:
             self.select_case(current)
 
@@ -154,14 +138,14 @@ class WindowAnalysis(QObject):
         """The triage rewrote the expected label in the file; the table shows it too (so a
         later save of the test set keeps it), and a new filing is a step Edit ▸ Undo takes
         back."""
-        panel = self.ctx.case_panel
-        panel.model.update_case(case_id, expected=label)
+        cases = self.ctx.cases
+        cases.set_expected(case_id, label)
         self.gold_steps.changed(case_id, label, undone)
-        if panel.current_case_id() == case_id:
-            panel.select_case(case_id)
+        if cases.current_case_id() == case_id:
+            cases.select_case(case_id)
 
     def filter_to_rule(self, code: str, case_ids: list) -> None:
-        self.ctx.case_panel.proxy.set_case_filter(case_ids)
+        self.ctx.cases.filter_cases(case_ids)
         self.ctx.show_message(f"{len(case_ids)} cases cite {code}; Show all cases clears it.")
 
     def _on_outline_rule(self, code: str) -> None:

@@ -9,6 +9,7 @@ a *Triage* column (gold / policy / model, as filed under the current policy vers
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -25,6 +26,7 @@ class AnalysisColumn(IntEnum):
 
 
 FOCUS_ROLE = Qt.ItemDataRole.UserRole + 20
+UNSTABLE_RED = QColor("#c0392b")
 _TRIAGE_SHORT = {"gold": "gold label", "policy": "policy unclear", "model": "model error"}
 
 
@@ -39,6 +41,7 @@ class AnalysedCaseModel(CaseTableModel):
         self._stability: dict[str, CaseStability] = {}
         self._triage: dict[str, str] = {}
         self._failed: set[str] = set()
+        self._analysis_readers = self._analysis_role_readers()
 
     def set_analysis(
         self, stability: dict[str, CaseStability], triage: dict[str, str], failed: set[str]
@@ -53,37 +56,51 @@ class AnalysedCaseModel(CaseTableModel):
     def stability(self, case_id: str) -> CaseStability | None:
         return self._stability.get(case_id)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: C901 (on the shrinking list)
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         column = index.column()
-        if column < len(Column):
-            if role == FOCUS_ROLE:
-                return self._focus(self.case_at(index.row()).id)
+        if column < len(Column) and role != FOCUS_ROLE:
             return super().data(index, role)
         case_id = self.case_at(index.row()).id
-        stability = self._stability.get(case_id)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display_extra(case_id, AnalysisColumn(column))
-        if role == CaseRole.SORT:
-            if column == AnalysisColumn.STABILITY:
-                return -1.0 if stability is None else stability.agreement
-            return self._triage.get(case_id, "")
-        if role == CaseRole.CASE_ID:
-            return case_id
         if role == FOCUS_ROLE:
             return self._focus(case_id)
-        on_stability = column == AnalysisColumn.STABILITY
-        if role == Qt.ItemDataRole.ToolTipRole and stability is not None and on_stability:
+        reader = self._analysis_readers.get(role)
+        return None if reader is None else reader(case_id, AnalysisColumn(column))
+
+    def _analysis_role_readers(self) -> dict[int, Callable[[str, AnalysisColumn], object]]:
+        """What ``data`` answers per role in the two analysis columns, from the case id."""
+        role = Qt.ItemDataRole
+        return {
+            role.DisplayRole: self._display_extra,
+            CaseRole.SORT: self._sort_key,
+            CaseRole.CASE_ID: lambda case_id, _column: case_id,
+            role.ToolTipRole: self._tooltip_extra,
+            role.ForegroundRole: lambda case_id, column: (
+                UNSTABLE_RED
+                if column == AnalysisColumn.STABILITY and self._unstable(case_id)
+                else None
+            ),
+            role.TextAlignmentRole: lambda _case_id, _column: int(Qt.AlignmentFlag.AlignCenter),
+        }
+
+    def _sort_key(self, case_id: str, column: AnalysisColumn) -> float | str:
+        if column == AnalysisColumn.STABILITY:
+            stability = self._stability.get(case_id)
+            return -1.0 if stability is None else stability.agreement
+        return self._triage.get(case_id, "")
+
+    def _tooltip_extra(self, case_id: str, column: AnalysisColumn) -> str | None:
+        stability = self._stability.get(case_id)
+        if stability is not None and column == AnalysisColumn.STABILITY:
             return f"{len(stability.predictions)} samples: {stability.votes}"
-        if role == Qt.ItemDataRole.ToolTipRole and case_id in self._triage:
+        if case_id in self._triage:
             return f"Filed as {KIND_NAMES[self._triage[case_id]]}"
-        unstable = stability is not None and stability.unstable
-        if role == Qt.ItemDataRole.ForegroundRole and column == AnalysisColumn.STABILITY:
-            return QColor("#c0392b") if unstable else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignCenter)
         return None
+
+    def _unstable(self, case_id: str) -> bool:
+        stability = self._stability.get(case_id)
+        return stability is not None and stability.unstable
 
     def _display_extra(self, case_id: str, column: AnalysisColumn) -> str:
         if column == AnalysisColumn.TRIAGE:

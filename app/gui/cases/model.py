@@ -13,6 +13,7 @@ filters for the view.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -60,6 +61,27 @@ class CaseRole(IntEnum):
     FILTER_TEXT = Qt.ItemDataRole.UserRole + 6
 
 
+# what the model answers for one role: (case, its result entry or None, column) -> value
+Reader = Callable[[TestCase, ResultEntry | None, Column], object]
+STALE_GREY = QColor(128, 128, 128)
+
+
+def _stale(entry: ResultEntry | None, column: Column) -> bool:
+    """A stale result greys its row, except the case's own text (content and prompt)."""
+    return entry is not None and entry.stale and column not in (Column.PREVIEW, Column.PROMPT)
+
+
+def _italic() -> QFont:
+    font = QFont()
+    font.setItalic(True)
+    return font
+
+
+def _filter_text(case: TestCase, entry: ResultEntry | None, _column: Column) -> str:
+    """What the table's text filter searches: id, content, expected, notes, predicted."""
+    return " ".join((case.id, case.content, case.expected, case.notes, predicted_text(entry)))
+
+
 class CaseTableModel(HeaderedTableModel):
     """Cases plus their latest result entries; the single source the case views read."""
 
@@ -74,56 +96,56 @@ class CaseTableModel(HeaderedTableModel):
         self._prompts: dict[str, str] = {}  # case id -> the prompt its result answered
         self._next_id, self.output = 1, OutputFormat()  # output: the format ✓/✗ judges with
         self._model_key = ""  # the model now chosen (app.runs.backend.model_filter's key)
+        self._readers = self._role_readers()
 
     # --- Qt model API ---------------------------------------------------------------
     def row_count(self) -> int:
         return len(self._cases)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: C901 (on the shrinking list)
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
+        reader = self._readers.get(role)
+        if reader is None:
+            return None
         case = self._cases[index.row()]
-        entry = self._entries.get(case.id)
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(case, entry, column)
-        if role == CaseRole.SORT:
-            return self._display(case, entry, column).casefold()
-        if role == CaseRole.CASE_ID:
-            return case.id
-        if role == CaseRole.CASE:
-            return case
-        if role == CaseRole.ENTRY:
-            return entry
-        if role == CaseRole.STALE:
-            return bool(entry and entry.stale)
-        if role == CaseRole.FILTER_TEXT:
-            return " ".join(
-                (case.id, case.content, case.expected, case.notes, predicted_text(entry))
+        return reader(case, self._entries.get(case.id), Column(index.column()))
+
+    def _role_readers(self) -> dict[int, Reader]:
+        """What ``data`` answers per role, from the row's case, its entry and the column."""
+        role = Qt.ItemDataRole
+        return {
+            role.DisplayRole: self._display,
+            CaseRole.SORT: lambda case, entry, col: self._display(case, entry, col).casefold(),
+            CaseRole.CASE_ID: lambda case, _entry, _col: case.id,
+            CaseRole.CASE: lambda case, _entry, _col: case,
+            CaseRole.ENTRY: lambda _case, entry, _col: entry,
+            CaseRole.STALE: lambda _case, entry, _col: bool(entry and entry.stale),
+            CaseRole.FILTER_TEXT: _filter_text,
+            role.ToolTipRole: self._tooltip,
+            role.FontRole: lambda _case, entry, col: _italic() if _stale(entry, col) else None,
+            role.ForegroundRole: lambda _case, entry, col: (
+                STALE_GREY if _stale(entry, col) else None
+            ),
+            role.TextAlignmentRole: lambda _case, _entry, col: (
+                int(Qt.AlignmentFlag.AlignCenter) if col == Column.AGREEMENT else None
+            ),
+        }
+
+    def _tooltip(self, case: TestCase, entry: ResultEntry | None, column: Column) -> str | None:
+        if _stale(entry, column):
+            return "Stale: the policy or this case changed after this result; run it again."
+        if column in (Column.PREVIEW, Column.PROMPT):
+            return (case.prompt if column == Column.PROMPT else case.content)[:600]
+        if self.other_model(entry):
+            return (
+                f"Answered by {model_label(entry.model)}, not the model now chosen "
+                f"({model_label(self._model_key)}); run it again to compare."
             )
-        stale = entry is not None and entry.stale and column not in (Column.PREVIEW, Column.PROMPT)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if stale:
-                return "Stale: the policy or this case changed after this result; run it again."
-            if column != Column.PREVIEW and column != Column.PROMPT and self.other_model(entry):
-                return (
-                    f"Answered by {model_label(entry.model)}, not the model now chosen "
-                    f"({model_label(self._model_key)}); run it again to compare."
-                )
-            if column in (Column.PREVIEW, Column.PROMPT):
-                return (case.prompt if column == Column.PROMPT else case.content)[:600]
-            if entry and entry.error:
-                return entry.error
-            if column == Column.PREDICTED:
-                return predicted_text(entry) or None  # the whole answer, however narrow
-        if role == Qt.ItemDataRole.FontRole and stale:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        if role == Qt.ItemDataRole.ForegroundRole and stale:
-            return QColor(128, 128, 128)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.AGREEMENT:
-            return int(Qt.AlignmentFlag.AlignCenter)
+        if entry and entry.error:
+            return entry.error
+        if column == Column.PREDICTED:
+            return predicted_text(entry) or None  # the whole answer, however narrow
         return None
 
     def _display(self, case: TestCase, entry: ResultEntry | None, column: Column) -> str:

@@ -134,6 +134,10 @@ class CasePanel(QWidget):
         """What the next id filter shows ("expected 1 · predicted 0"), for the chip."""
         self._filter_note = note
 
+    def filter_cases(self, case_ids: list[str] | None) -> None:
+        """Show only these cases (None: all of them)."""
+        self.proxy.set_case_filter(case_ids)
+
     def clear_case_filter(self) -> None:
         self.proxy.set_case_filter(None)
 
@@ -296,6 +300,30 @@ class CasePanel(QWidget):
         dialog.accepted.connect(lambda: self.add_many(dialog.contents(), dialog.expected()))
         dialog.open()
         return dialog
+
+    # --- what other features change (the ports of app.gui.shared.ports) -----------------
+    def expected_label(self, case_id: str) -> str:
+        case = self.model.case(case_id)
+        return case.expected if case is not None else ""
+
+    def set_expected(self, case_id: str, label: str) -> None:
+        """A label decided elsewhere (triage, review); a later save keeps it."""
+        self.model.update_case(case_id, expected=label)
+
+    def keep_cases(self, case_ids: list[str]) -> None:
+        """Keep only these cases (a review kept its reviewed ones); the set is modified."""
+        self.model.set_cases([c for c in self.cases() if c.id in set(case_ids)])
+        self.set_modified(True)
+
+    def show_analysis(self, stability: dict, triage: dict[str, str], failed: set[str]) -> None:
+        self.model.set_analysis(stability, triage, failed)
+
+    def has_result(self, case_id: str) -> bool:
+        return self.model.entry(case_id) is not None
+
+    def set_results(self, items: list) -> int:
+        """Stored results into the table; how many it shows."""
+        return self.model.set_results(items)
 
     def highlight_phrases(self, phrases: list[str]) -> None:
         """Highlight quoted phrases in the selected case's text (extra selections)."""

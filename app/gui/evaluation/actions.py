@@ -35,7 +35,7 @@ from app.gui.evaluation.history_dialog import HistoryDialog
 from app.gui.evaluation.metrics_panel import MetricsPanel
 from app.gui.evaluation.report_actions import export_results_csv, export_run_report
 from app.gui.shared.backend_values import backend_config
-from app.gui.shared.document_edit import replace_document_text
+from app.gui.shared.ports import PolicyView, StoredCases
 from app.gui.shared.screen_fit import fit_to_screen
 from app.runs.backend import model_filter
 from app.runs.run_facts import last_suite_run
@@ -51,8 +51,8 @@ class EvaluationContext:
     evaluation: EvaluationController
     settings: QSettings
     metrics_panel: MetricsPanel
-    case_panel: object  # the case panel: cases(), model, select_case(), current_case_id()
-    policy_editor: object  # the policy editor (QPlainTextEdit)
+    cases: StoredCases  # the case table: stored results, the confusion-cell filter
+    policy: PolicyView  # the policy text: History shows it, a restore replaces it
     policy_path: Callable[[], str]
     last_run_id: Callable[[], str]  # the last test-set run of this window, or ''
     show_case: Callable[[str], None]
@@ -77,9 +77,9 @@ class EvaluationActions(QObject):
         self.evaluation.runMetricsReady.connect(self._on_run_metrics)
         self.evaluation.requestFailed.connect(context.show_message)
         # metrics tab: a confusion cell filters the case table (the chip says which cell)
-        metrics, cases = context.metrics_panel, context.case_panel
+        metrics, cases = context.metrics_panel, context.cases
         metrics.cellDescribed.connect(cases.describe_case_filter)
-        metrics.cellActivated.connect(cases.proxy.set_case_filter)
+        metrics.cellActivated.connect(cases.filter_cases)
         metrics.caseFilterCleared.connect(cases.clear_case_filter)
 
     # --- paths ----------------------------------------------------------------------
@@ -116,7 +116,7 @@ class EvaluationActions(QObject):
         self.shown_run_id = ""
         self.context.metrics_panel.set_metrics(None)
         self.context.metrics_panel.set_history([])
-        self.context.case_panel.clear_case_filter()
+        self.context.cases.clear_case_filter()
         for window in (self.history_dialog, self.flip_window):
             if window is not None:
                 window.close()
@@ -127,7 +127,7 @@ class EvaluationActions(QObject):
                 on_done=lambda run: self._show_last_run(token, run),
                 on_error=self.context.show_message,
             )  # fmt: skip
-        ids = [case.id for case in self.context.case_panel.cases()]
+        ids = [case.id for case in self.context.cases.cases()]
         if not cases_path or not ids:
             return
         self.tasks.submit(
@@ -148,7 +148,7 @@ class EvaluationActions(QObject):
     def _on_stored(self, token: int, found: dict) -> None:
         if token != self._load_token or not found:
             return
-        model = self.context.case_panel.model
+        cases = self.context.cases
         key = model_filter(backend_config(self.context.settings))  # what the look-up asked for
         items = [
             (
@@ -159,11 +159,11 @@ class EvaluationActions(QObject):
                 False,
             )
             for case_id, item in found.items()
-            if model.entry(case_id) is None  # a run started since: keep its results
+            if not cases.has_result(case_id)  # a run started since: keep its results
         ]
-        shown = model.set_results(items)
+        shown = cases.set_results(items)
         if shown:
-            self.context.show_case(self.context.case_panel.current_case_id())
+            self.context.show_case(cases.current_case_id())
             self.context.show_message(f"Showing the stored results of {shown} cases.")
 
     # --- history ----------------------------------------------------------------------
@@ -173,7 +173,7 @@ class EvaluationActions(QObject):
         so the dialog asks again rather than wait for an answer that never comes)."""
         if self.history_dialog is not None:
             self.history_dialog.close()
-        text = self.context.policy_editor.toPlainText()
+        text = self.context.policy.text()
         dialog = HistoryDialog(None, text, self.context.parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.restoreRequested.connect(self.restore_text)
@@ -195,8 +195,7 @@ class EvaluationActions(QObject):
     @Slot(str)
     def restore_text(self, text: str) -> None:
         """Replace the policy with an older version as one undoable edit."""
-        editor = self.context.policy_editor
-        editor.setTextCursor(replace_document_text(editor.document(), text))
+        self.context.policy.replace_text(text)
         self.context.show_message("Version restored into the editor (Undo brings back the text).")
 
     def compare_last_runs(self) -> None:
@@ -229,7 +228,7 @@ class EvaluationActions(QObject):
             self.flip_window.setWindowTitle("Flip report: what changed between two runs")
             fit_to_screen(self.flip_window, 1000, 680)
             self.flip_view = FlipView()
-            self.flip_view.caseSelected.connect(self.context.case_panel.select_case)
+            self.flip_view.caseSelected.connect(self.context.cases.select_case)
             layout = QVBoxLayout(self.flip_window)
             layout.setContentsMargins(0, 0, 0, 0)
             layout.addWidget(self.flip_view)

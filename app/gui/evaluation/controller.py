@@ -1,6 +1,7 @@
 """Loads what the metrics panel, history dialog and flip view show, off the GUI thread.
 
-``EvaluationController`` wraps a :class:`~app.gui.shared.tasks.TaskRunner` and the store. Each
+``EvaluationController`` wraps a :class:`~app.gui.shared.tasks.TaskRunner` (the window's,
+handed over; its own when none is given) and the store. Each
 ``request_*`` method returns at once; the answer arrives as a signal on the GUI thread:
 
 - ``request_run_metrics(run_id)`` -> ``runMetricsReady(RunMetrics)``
@@ -38,10 +39,13 @@ class EvaluationController(QObject):
     flipsReady = Signal(object)  # FlipReport
     requestFailed = Signal(str)
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(
+        self, store: Store, tasks: TaskRunner | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
-        self.tasks = TaskRunner(self)
+        self._owns_tasks = tasks is None  # the window hands over its runner and stops it
+        self.tasks = tasks if tasks is not None else TaskRunner(self)
 
     def _submit(self, kind: str, signal, fn, *args) -> int:
         """Run fn on the pool; deliver its answer only if no newer request of this kind came."""
@@ -85,4 +89,6 @@ class EvaluationController(QObject):
         return self.tasks.wait(timeout_ms)
 
     def shutdown(self) -> None:
-        self.tasks.shutdown()
+        """Stop the task runner this controller made (the window stops its own)."""
+        if self._owns_tasks:
+            self.tasks.shutdown()

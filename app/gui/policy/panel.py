@@ -136,6 +136,10 @@ class PolicyPanel(QWidget):
     def text(self) -> str:
         return self._editor.toPlainText()
 
+    def replace_text(self, text: str) -> None:
+        """Replace the text as one undoable edit (an older version, a suggested edit)."""
+        self._editor.setTextCursor(replace_document_text(self._editor.document(), text))
+
     def set_text(self, text: str) -> None:
         """Replace the whole text; clears undo history and marks the policy unmodified."""
         self._setting_text = True

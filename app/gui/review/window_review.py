@@ -1,6 +1,6 @@
 """Puts Review mode into the workbench window: a *Review* menu, and what a review changes.
 
-``WindowReview`` is built by ``app.gui.app`` from a :class:`ReviewContext` (the window's
+``WindowReview`` is built by ``MainWindow`` from a :class:`ReviewContext` (the window's
 collaborators, handed over once). Its menu opens the Review window over the newest run of
 the open test set (*Review answers…*, Ctrl+Shift+R), and exports or imports a review file.
 A review's label goes into the window's copy of the test set too (so a later save keeps
@@ -15,11 +15,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, SignalInstance
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QInputDialog, QMenu, QMenuBar, QWidget
+from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
 from app.core.reviews import ReviewError
 from app.gui.review.review_window import ReviewWindow
 from app.gui.shared.file_dialogs import open_file, save_file
+from app.gui.shared.ports import ReviewedCases
 from app.runs.review_file import export_reviews, import_reviews
 from app.store import Store
 
@@ -31,12 +32,11 @@ class ReviewContext:
     parent: QWidget
     store: Store
     settings: QSettings
-    menu_bar: QMenuBar
+    menu: QMenu  # the window's Review menu, in its place before Help
     run_metrics_ready: SignalInstance  # a stored run's metrics are loaded (RunMetrics)
     cases_path: Callable[[], str]
     policy_text: Callable[[], str]
-    set_expected: Callable[[str, str], None]  # case id, label: the window's test set
-    keep_cases: Callable[[list], None]  # case ids to keep in the window's test set
+    cases: ReviewedCases  # the window's test set: a review's labels, the cases it keeps
     refresh_metrics: Callable[[str], None]  # run id
     show_message: Callable[[str], None]
 
@@ -50,12 +50,7 @@ class WindowReview(QObject):
         self.window: ReviewWindow | None = None
         self.last_run_id = ""
         ctx.run_metrics_ready.connect(self._on_run_metrics)
-        menu = QMenu("Re&view", ctx.menu_bar)
-        last = ctx.menu_bar.actions()
-        if last:
-            ctx.menu_bar.insertMenu(last[-1], menu)  # Help stays the last menu
-        else:
-            ctx.menu_bar.addMenu(menu)
+        menu = ctx.menu
         self.review_action = menu.addAction("&Review answers of the last run…")
         self.review_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.review_action.triggered.connect(self.open_review)
@@ -87,7 +82,7 @@ class WindowReview(QObject):
                 self.ctx.store, self.ctx.settings, run_id, self.ctx.policy_text(), self.ctx.parent
             )
             self.window.expectedChanged.connect(self._on_expected)
-            self.window.keepReviewed.connect(self.ctx.keep_cases)
+            self.window.keepReviewed.connect(self.ctx.cases.keep_cases)
             self.window.reviewsChanged.connect(self.ctx.refresh_metrics)
         self.window.show()
         self.window.raise_()
@@ -108,7 +103,7 @@ class WindowReview(QObject):
     def _on_expected(self, case_id: str, label: str) -> None:
         run = self.ctx.store.get_run(self.window.run_id) if self.window else None
         if run is not None and run.cases_path == self.ctx.cases_path():
-            self.ctx.set_expected(case_id, label)
+            self.ctx.cases.set_expected(case_id, label)
 
     def ask_export(self) -> None:
         run_id = self.current_run_id()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.errors import UserError
+from app.gui.shared.ports import EngineJobs
 from app.runs.robustness import RobustnessJob, RobustnessOutcome, RobustnessStage, check_job
 from app.runs.suite_results import CaseStored
 
@@ -55,7 +56,7 @@ class _Relay(QObject):
 class RobustnessPorts:
     """What the runner uses of the window (the engine controller's part)."""
 
-    engine: object  # EngineController: start_task, cancel, is_busy, taskEnded, service
+    engine: EngineJobs  # the window's one engine
     show_message: Callable[[str], None]
 
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +39,7 @@ from app.gui.robustness.families import FamilyChooser
 from app.gui.robustness.grid import GridModel
 from app.gui.robustness.runner import RobustnessPorts, RobustnessRunner
 from app.gui.shared.backend_values import backend_config
+from app.gui.shared.ports import EngineJobs, VariantCases
 from app.gui.shared.settings_store import load_run_settings
 from app.gui.shared.table_views import row_table
 from app.gui.shared.widgets import scrolling
@@ -56,14 +58,16 @@ WHICH = (("All cases", "all"), ("Selected cases", "selected"),
 class RobustnessContext:
     """The collaborators of the view, built once by the window."""
 
-    engine: object  # the EngineController
+    engine: EngineJobs  # the window's one engine
     settings: QSettings
-    case_panel: object  # cases(), selected_ids(), add_cases(), model.case(), undo_stack
+    cases: VariantCases  # the case table: which cases to vary; variants join it
     prepare: Callable[[], tuple | None]  # the run coordinator's check: (policy, text) or None
     cases_path: Callable[[], str]
     effort: Callable[[], str]
     show_message: Callable[[str], None]
-    tabs: object = None  # the window's tab widget the view adds itself to (beside Metrics)
+    tabs: QTabWidget | None = (
+        None  # the window's tab widget the view adds itself to (beside Metrics)
+    )
 
 
 class RobustnessView(QWidget):
@@ -160,7 +164,7 @@ class RobustnessView(QWidget):
         if prepared is None:
             return None
         policy, _text = prepared
-        panel = self.context.case_panel
+        panel = self.context.cases
         settings = self.context.settings
         base = RunJob(policy, panel.cases(), load_run_settings(settings, self.context.effort()),
                       backend_config(settings), selected_ids=tuple(panel.selected_ids()),
@@ -253,9 +257,8 @@ class RobustnessView(QWidget):
         if not 0 <= row < len(self._examples):
             return ""
         e = self._examples[row]
-        panel = self.context.case_panel
-        clean = panel.model.case(e.case_id)
-        expected = clean.expected if clean is not None else ""
+        panel = self.context.cases
+        expected = panel.expected_label(e.case_id)
         index = e.variant_id.rsplit("~", 1)[-1]
         case = TestCase(f"{e.case_id}-{e.family}-{index}", e.variant_text, expected,
                         f"{e.family} variant of {e.case_id}", [TAG + e.family])  # fmt: skip

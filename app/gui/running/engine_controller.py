@@ -2,7 +2,7 @@
 
 Widgets never touch a thread, pipe or engine. The window builds a
 :class:`~app.runs.selection.RunJob` (a test set, some cases, or one case) and calls
-:meth:`EngineController.start`; the worker runs it through the Qt-free
+:meth:`EngineController.start`; the worker (:mod:`.engine_worker`) runs it through the Qt-free
 :class:`~app.runs.service.RunService`, which owns the one engine, the result cache and the
 store. Signals reach the GUI thread queued:
 
@@ -27,108 +27,15 @@ which would wait behind the running job. The thread starts with the first run.
 from __future__ import annotations
 
 import threading
-import time
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.core.run_types import (
-    Delta,
-    EngineFailed,
-    EngineLoading,
-    EngineReady,
-    LoadFacts,
-    Started,
-    Waiting,
-)
-from app.gui.running.engine_badge import describe_model
-from app.gui.running.engine_tasks import TaskWorker
-from app.runs.model_checks import check_first_load
+from app.gui.running.engine_worker import RunWorker, TaskWorker
 from app.runs.selection import RunJob, RunOutcome
 from app.runs.service import EngineFactory, RunService
-from app.runs.suite_results import CaseStored, SuiteEnded, SuiteStarted
 from app.store import Store
 
 STATES = ("no_model", "loading", "ready", "running", "waiting", "error")
-BATCH_SECONDS = 0.1
-
-
-class _Worker(QObject):
-    """Lives on the worker thread; runs one job at a time through the service."""
-
-    state = Signal(str, str)
-    loaded = Signal(object)  # LoadFacts
-    started = Signal(str, int)
-    caseStarted = Signal(str)
-    delta = Signal(str, str, str)
-    waiting = Signal(str, float)
-    batch = Signal(list)  # list[CaseStored]
-    ended = Signal(object)  # RunOutcome
-    checked = Signal(str)  # the first-load self-check's sentence
-
-    def __init__(self, service: RunService, cancel: threading.Event) -> None:
-        super().__init__()
-        self.service = service
-        self._cancel = cancel
-
-    @Slot(object)
-    def run(self, job: RunJob) -> None:  # noqa: C901 (on the shrinking list)
-        pending: list[CaseStored] = []
-        last_flush = time.monotonic()
-        failed = False
-        loaded: list[LoadFacts] = []  # the facts of a load of the weights in this job
-
-        def flush() -> None:
-            nonlocal last_flush
-            if pending:
-                self.batch.emit(list(pending))
-                pending.clear()
-            last_flush = time.monotonic()
-
-        def on_event(event: object) -> None:
-            nonlocal failed
-            if isinstance(event, CaseStored):
-                pending.append(event)
-                if not event.cached or time.monotonic() - last_flush > BATCH_SECONDS:
-                    flush()
-            elif isinstance(event, Delta):
-                self.delta.emit(event.case_id, event.channel, event.text)
-            elif isinstance(event, Waiting):
-                self.waiting.emit(event.case_id, event.seconds)
-            elif isinstance(event, Started):
-                self.state.emit("running", "")
-                self.caseStarted.emit(event.case_id)
-            elif isinstance(event, SuiteStarted):
-                self.started.emit(event.run_id, event.total)
-            elif isinstance(event, EngineLoading):
-                self.state.emit("loading", event.detail)
-            elif isinstance(event, EngineReady):
-                if not event.facts.lazy:
-                    loaded.append(event.facts)
-                    self.loaded.emit(event.facts)
-                self.state.emit("ready", describe_model(event.facts))
-            elif isinstance(event, EngineFailed):
-                failed = True
-                self.state.emit("error", event.message)
-            elif isinstance(event, SuiteEnded):
-                flush()
-
-        outcome = self.service.run(job, cancel=self._cancel, on_event=on_event)
-        flush()
-        if not failed and self.service.facts is not None:
-            self.state.emit("ready", describe_model(self.service.facts))
-        self.ended.emit(outcome)
-        engine = self.service.engine
-        if loaded and engine is not None and not failed:  # a model's first load: self-check
-            checked = check_first_load(
-                engine, loaded[-1], job.backend.engine.model_path, cancel=self._cancel
-            )  # noqa: E501
-            if checked is not None:
-                verdict = "passed" if checked.report.ok else "failed"
-                self.checked.emit(f"Model self-check {verdict}: {checked.report.message}")
-
-    @Slot()
-    def close_engine(self) -> None:
-        self.service.close()
 
 
 class EngineController(QObject):
@@ -162,7 +69,7 @@ class EngineController(QObject):
         self._done = 0
         self._thread = QThread()
         self._thread.setObjectName("engine-worker")
-        self._worker = _Worker(self.service, self._cancel)
+        self._worker = RunWorker(self.service, self._cancel)
         self._worker.moveToThread(self._thread)
         self._runRequested.connect(self._worker.run)
         self._tasks = TaskWorker(self.service, self._cancel)  # same thread, same engine

@@ -87,7 +87,6 @@ class RunCoordinator(QObject):
         self._submitted: dict[str, tuple[str, str]] = {}  # case id -> (policy text, content)
         self._run_model = ""  # the key of the model the running job uses
         self._policy: Policy | None = None
-        self.samples = 1  # Run ×k: samples per case of the test-set run being started
         controller.caseStarted.connect(self._on_case_started)
         controller.deltaReceived.connect(self._on_delta)
         controller.caseWaiting.connect(lambda case_id, s: show_waiting(self, case_id, s))
@@ -193,11 +192,11 @@ class RunCoordinator(QObject):
         """Run every case shown in the table as a stored test-set run."""
         return self.run_suite("all")
 
-    def run_suite(self, kind: str = "all") -> bool:
+    def run_suite(self, kind: str = "all", samples: int = 1) -> bool:
         """Run a test set: ``all`` (every case, filtered or not), ``shown`` (the cases the
         table shows under its filters), ``failed`` (shown cases whose result
         is wrong, an error or no verdict), ``selected`` or ``resume`` (the last unfinished
-        run of this policy)."""
+        run of this policy); ``samples`` per case (Run all ×k: the majority label)."""
         if kind not in SUITE_KINDS:
             raise ValueError(f"Unknown suite kind '{kind}'; use one of {', '.join(SUITE_KINDS)}.")
         if kind in ("all", "resume", "shown"):
@@ -212,14 +211,14 @@ class RunCoordinator(QObject):
         if not ids:
             self.message.emit(empty)
             return False
-        return self._start(ids, "suite", LAST_RUN if kind == "resume" else None)
+        return self._start(ids, "suite", LAST_RUN if kind == "resume" else None, samples)
 
     def run_ids(self, case_ids: list[str]) -> bool:
         """Run the given cases one by one as single-case runs (cached and stored, not part
         of the history): what Run case does."""
         return self._start(case_ids, "case", None)
 
-    def _start(self, ids: list[str], kind: str, resume: str | None) -> bool:
+    def _start(self, ids: list[str], kind: str, resume: str | None, samples: int = 1) -> bool:
         prepared = self.prepare()
         if prepared is None:
             return False
@@ -236,7 +235,7 @@ class RunCoordinator(QObject):
             failed_first=kind == "suite",
             cases_path=self._cases_path(),
             kind=kind,
-            samples=self.samples if kind == "suite" else 1,
+            samples=samples,
         )
         self._submitted = {case.id: (text, case.content) for case in cases}
         self._in_flight = ""
