@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from app.core.cases import TestCase
 from app.core.policy import OutputFormat, load_policy, parse_policy, sidecar_path, write_sidecar
 from app.core.run_types import RunSettings
@@ -28,14 +26,6 @@ KEPT = OutputFormat(
     kind="labels", labels=("VALID", "INVALID"), violating=("INVALID",),
     tiers=("LS0", "LS2", "LS3", "LS4"), allowed_tiers=("LS0",),
 )  # fmt: skip
-
-
-@pytest.fixture()
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
-    s = Store(tmp_path / "results.db")
-    yield s
-    s.close()
 
 
 def _cases() -> list[TestCase]:

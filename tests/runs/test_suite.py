@@ -19,7 +19,6 @@ from app.core.run_types import (
 )
 from app.engine.protocol import Engine
 from app.runs.suite import CaseStored, SuiteEnded, SuiteStarted, run_suite
-from app.store import Store
 from tests.support.scripted_engine import ScriptedEngine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,14 +27,6 @@ POLICY_TEXT = "---\nname: Spam\nformat: binary\n---\n# Spam\nSP1 Bulk promotion 
 
 def make_cases(n: int = 6) -> list[TestCase]:
     return [TestCase(f"c{i}", f"content {i}", "1" if i % 2 else "0") for i in range(1, n + 1)]
-
-
-@pytest.fixture()
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
-    s = Store(tmp_path / "results.db")
-    yield s
-    s.close()
 
 
 def _run(engine, store, cases, **kw):
