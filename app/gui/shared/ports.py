@@ -24,7 +24,7 @@ from app.scoring.rule_heat import RuleHeat
 from app.scoring.stability import CaseStability
 
 # (case id, policy text, content, result, stale): one stored result for the case table
-StoredResult = tuple[str, str, str, ClassifyResult, bool]
+ResultRow = tuple[str, str, str, ClassifyResult, bool]
 
 
 @runtime_checkable
@@ -75,7 +75,7 @@ class StoredCases(FilteredCases, Protocol):
     """What the evaluation views use: stored results shown in the table."""
 
     def has_result(self, case_id: str) -> bool: ...
-    def set_results(self, items: list[StoredResult]) -> int: ...
+    def set_results(self, items: list[ResultRow]) -> int: ...
 
 
 @runtime_checkable
