@@ -20,7 +20,7 @@ from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_h
 from app.core.run_types import EngineSettings, LoadFacts, RunSettings
 from app.core.settings_check import check_settings
 from app.engine.local.prefix_store import DEFAULT_BUDGET
-from app.engine.protocol import Engine
+from app.engine.protocol import Engine, has_prefix_budget
 from app.engine.remote.engine import RemoteConfig
 
 BACKENDS = ("local", "remote")
@@ -90,9 +90,8 @@ def build_engine(config: BackendConfig) -> Engine:
 
 def apply_prefix_budget(engine: Engine, budget: int) -> None:
     """Give a local engine (bare or lazy) a new budget for saved policy prefixes."""
-    inner = getattr(engine, "engine", engine)
-    if hasattr(inner, "set_prefix_budget"):
-        inner.set_prefix_budget(budget)
+    if has_prefix_budget(engine):
+        engine.set_prefix_budget(budget)
 
 
 def model_identity(config: BackendConfig, facts: LoadFacts) -> ModelFingerprint | str:

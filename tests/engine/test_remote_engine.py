@@ -28,8 +28,8 @@ from app.core.verdict import VerdictStatus
 from app.engine.harmony.events import SPECIALS
 from app.engine.harmony.prompt import render, tokenize_segments
 from app.engine.local.engine import LocalEngine
+from app.engine.pool import run_concurrent
 from app.engine.remote.engine import RemoteConfig, RemoteEngine
-from app.engine.remote.pool import run_concurrent
 from tests.support.fake_openai import RoutedHandler, serve_routes
 from tests.support.llama_server import free_port
 from tests.support.requests import ENDLESS, GRAMMAR, POLICY

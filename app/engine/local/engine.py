@@ -12,6 +12,7 @@ import multiprocessing as mp
 import signal
 import time
 from collections.abc import Iterator
+from typing import ClassVar
 
 from app.core.errors import EngineError
 from app.core.run_types import (
@@ -26,6 +27,7 @@ from app.core.run_types import (
 )
 from app.engine.local.prefix_store import DEFAULT_BUDGET
 from app.engine.local.worker import worker_main
+from app.engine.protocol import Capabilities
 from app.library.modelfile import inspect_model
 
 POLL_SECONDS = 0.05
@@ -50,6 +52,9 @@ def _exit_description(exitcode: int | None) -> str:
 
 class LocalEngine:
     """Engine protocol over a llama.cpp child process."""
+
+    # parallel sequences of one model; saved policy prefixes on disk
+    capabilities: ClassVar[Capabilities] = Capabilities(batched=True, prefix_budget=True)
 
     def __init__(
         self,

@@ -33,6 +33,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import ClassVar
 
 from app.core.errors import EngineError
 from app.core.run_types import (
@@ -49,6 +50,7 @@ from app.core.run_types import (
 from app.engine.answer import context_overflow, deltas, finished
 from app.engine.harmony.prompt import PromptError
 from app.engine.harmony.text import HarmonyTextStream
+from app.engine.protocol import Capabilities
 from app.engine.remote.http import (
     Aborted,
     HttpClient,
@@ -76,6 +78,8 @@ APIS = ("auto", "llama-server", "llama-cpp-python", "chat")
 
 class RemoteEngine:
     """Engine protocol over an OpenAI-compatible server (see the module docstring)."""
+
+    capabilities: ClassVar[Capabilities] = Capabilities(spawns=True)  # a server's slots
 
     def __init__(self, config: RemoteConfig) -> None:
         self.config = config

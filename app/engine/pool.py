@@ -1,7 +1,7 @@
 """Run a test set with several requests in flight, so a server with parallel slots is busy.
 
-Each worker thread gets its own engine (for the remote backend: its own connection) from a
-factory, takes the next request from a shared list and reports every event through one
+Each worker thread gets its own engine (for the remote backend: its own connection, from
+``spawn``) from a factory, takes the next request from a shared list and reports every event through one
 callback, one call at a time. Cancelling stops the requests in flight and skips the rest.
 """
 
