@@ -75,9 +75,10 @@ def check_backend(config: BackendConfig, run: RunSettings) -> None:
     )  # fmt: skip
 
 
-def build_engine(config: BackendConfig) -> Engine:
+def build_engine(config: BackendConfig, *, lazy: bool = True) -> Engine:
     """The engine ``config`` asks for (not loaded yet); imports are lazy so the window
-    opens without loading llama.cpp."""
+    opens without loading llama.cpp. ``lazy=False`` gives the local engine bare, for what
+    needs the real load's facts (the model self-check)."""
     if config.kind == "remote":
         from app.engine.remote.engine import RemoteEngine
 
@@ -85,7 +86,8 @@ def build_engine(config: BackendConfig) -> Engine:
     from app.engine.lazy import LazyEngine
     from app.engine.local.engine import LocalEngine
 
-    return LazyEngine(LocalEngine(prefix_budget=config.prefix_budget))
+    local = LocalEngine(prefix_budget=config.prefix_budget)
+    return LazyEngine(local) if lazy else local
 
 
 def apply_prefix_budget(engine: Engine, budget: int) -> None:

@@ -73,8 +73,6 @@ from app.engine.remote.reply import (
 )
 from app.engine.remote.request import ServerTokenizer, explain_empty, request_body
 
-APIS = ("auto", "llama-server", "llama-cpp-python", "chat")
-
 
 class RemoteEngine:
     """Engine protocol over an OpenAI-compatible server (see the module docstring)."""

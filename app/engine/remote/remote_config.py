@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from app.engine.remote.credentials import DEFAULT_KEY_ENV
 from app.engine.remote.http_config import server_root
 
+APIS = ("auto", "llama-server", "llama-cpp-python", "chat")  # "auto" detects one of the others
+
 
 @dataclass(frozen=True)
 class RemoteConfig:
@@ -21,7 +23,7 @@ class RemoteConfig:
     model: str = ""  # "" uses the only model the server serves
     api_key_env: str = DEFAULT_KEY_ENV
     use_keyring: bool = True
-    api: str = "auto"  # "auto", "llama-server", "llama-cpp-python" or "chat"
+    api: str = "auto"  # one of APIS
     connect_timeout: float = 10.0
     read_timeout: float = 300.0
     retries: int = 3

@@ -33,8 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.engine.remote.engine import APIS, RemoteConfig
-from app.engine.remote.http import DEFAULT_KEY_ENV
+from app.engine.remote import APIS, DEFAULT_KEY_ENV, RemoteConfig
 from app.gui.settings.backend_controller import BackendController
 from app.gui.shared import options
 from app.gui.shared.backend_values import DEFAULTS, normalize_values, remote_config

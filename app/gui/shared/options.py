@@ -18,8 +18,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 
 from app.core.run_types import EFFORTS
-from app.engine.remote.engine import APIS, RemoteConfig
-from app.engine.remote.http import DEFAULT_KEY_ENV
+from app.engine.remote import APIS, DEFAULT_KEY_ENV, RemoteConfig
 
 log = logging.getLogger(__name__)
 _warned: set[str] = set()
