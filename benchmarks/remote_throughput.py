@@ -29,8 +29,8 @@ from pathlib import Path
 from app.core.cases import load_cases
 from app.core.policy import load_policy
 from app.core.run_types import ClassifyRequest, Finished, LoadFacts, RunSettings
+from app.engine.pool import run_concurrent
 from app.engine.remote.engine import RemoteConfig, RemoteEngine
-from app.engine.remote.pool import run_concurrent
 from tests.support import llama_server as servers
 from tests.support.synthetic_gguf import cached_model
 

@@ -87,6 +87,42 @@ def test_core_packages_are_used_through_their_surface() -> None:
     assert offenders == []
 
 
+BACKENDS = ("app.engine.local", "app.engine.remote")
+# Modules outside app/engine and app/runs that reach behind a backend's package, and why.
+BACKEND_INTERNALS_ALLOWED = {
+    # the settings row shows and clears the saved prefixes' folder: the store is the owner
+    "app/gui/settings/prefix_cache_row.py": {"app.engine.local.prefix_store"},
+}
+
+
+def _backend_internals(path: Path) -> set[str]:
+    """The modules behind ``app.engine.local`` / ``app.engine.remote`` that a file imports
+    (the packages themselves are their surface: ``app.engine.remote`` names RemoteConfig),
+    ``from app.engine.local import prefix_store`` included."""
+    names = set(_imports(path))
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module in BACKENDS:
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    modules = {_module_name(p) for p in (ROOT / "app" / "engine").rglob("*.py")}
+    return {n for n in names if n in modules and n.startswith(BACKENDS) and n not in BACKENDS}
+
+
+def test_only_engine_and_runs_reach_into_a_backend() -> None:
+    """Engines are built by ``app.runs.backend.build_engine``; the window and the CLI use a
+    backend's package surface, never its modules (the exceptions are named above)."""
+    offenders = []
+    for path in (ROOT / "app").rglob("*.py"):
+        if path.relative_to(ROOT / "app").parts[0] in ("engine", "runs"):
+            continue
+        where = str(path.relative_to(ROOT))
+        bad = _backend_internals(path) - BACKEND_INTERNALS_ALLOWED.get(where, set())
+        if bad:
+            offenders.append(f"{where} imports {sorted(bad)}")
+    assert offenders == []
+    for where, names in BACKEND_INTERNALS_ALLOWED.items():  # an exception no longer needed
+        assert names <= _backend_internals(ROOT / where), f"drop {where} from the exceptions"
+
+
 def test_core_holds_only_vocabulary_and_parsing() -> None:
     modules = [p for p in (ROOT / "app" / "core").rglob("*.py") if p.name != "__init__.py"]
     assert len(modules) < CORE_CEILING, sorted(str(p.relative_to(ROOT)) for p in modules)

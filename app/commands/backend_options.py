@@ -22,8 +22,7 @@ from app.commands import CommandError
 from app.commands.run_options import engine_settings
 from app.core import setting_limits as limits
 from app.core.run_types import LoadFacts
-from app.engine.remote.engine import RemoteConfig
-from app.engine.remote.http import DEFAULT_KEY_ENV, HttpError, check_base_url
+from app.engine.remote import DEFAULT_KEY_ENV, HttpError, RemoteConfig, check_base_url
 from app.library.catalog import active_model
 from app.runs.backend import BackendConfig, build_engine
 from app.runs.backend_choice import describe_choice, read_choice

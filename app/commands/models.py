@@ -174,16 +174,18 @@ def _check(args: argparse.Namespace) -> int:
 
 def _probe(args: argparse.Namespace) -> int:
     """Run the self-check on a fresh local engine; print each check; 1 when it fails."""
-    from app.engine.local.engine import LocalEngine  # loads llama.cpp: only when probing
+    from app.runs.backend import BackendConfig, build_engine
     from app.runs.model_checks import check_model, probe_settings
     from app.runs.probe import PROBE_RUN
 
     run = PROBE_RUN
     if args.grammar is not None:
         run = replace(run, grammar=read_text_file(args.grammar, "grammar"))
-    engine = LocalEngine()
+    settings = probe_settings(args.path)
+    # not lazy: the probe needs what the real load finds out (the special tokens)
+    engine = build_engine(BackendConfig(engine=settings), lazy=False)
     try:
-        checked = check_model(engine, probe_settings(args.path), run)
+        checked = check_model(engine, settings, run)
     finally:
         engine.close()
     if checked is None:

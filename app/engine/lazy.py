@@ -19,12 +19,13 @@ from app.core.run_types import (
     Failed,
     LoadFacts,
 )
-from app.engine.protocol import Engine
+from app.engine.protocol import Capabilities, Engine, can_batch, has_prefix_budget
 from app.library.modelfile import inspect_model
 
 
 class LazyEngine:
-    """Wraps an engine; ``load`` only validates the file, the first ``classify`` loads."""
+    """Wraps an engine; ``load`` only validates the file, the first ``classify`` loads.
+    It can do what the engine it wraps can (batching, a prefix budget), and is lazy."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -33,6 +34,11 @@ class LazyEngine:
         self.load_info: LoadFacts | None = None  # the inner engine's, once it loaded
         # told EngineLoading / EngineReady around the real load (the run service's events)
         self.on_event: Callable[[object], None] | None = None
+
+    @property
+    def capabilities(self) -> Capabilities:
+        inner = self.engine.capabilities
+        return Capabilities(batched=inner.batched, lazy=True, prefix_budget=inner.prefix_budget)
 
     def load(self, settings: EngineSettings) -> LoadFacts:
         info = inspect_model(settings.model_path)  # a bad file is refused now, not later
@@ -45,8 +51,13 @@ class LazyEngine:
         yield from failed or self.engine.classify(request)
 
     def classify_many(self, requests: list[ClassifyRequest], parallel: int) -> Iterator[Event]:
+        assert can_batch(self.engine), "classify_many of an engine that cannot batch"
         failed = self._ensure_loaded(requests)
         yield from failed or self.engine.classify_many(requests, parallel)
+
+    def set_prefix_budget(self, budget: int) -> None:
+        assert has_prefix_budget(self.engine), "a prefix budget for an engine without one"
+        self.engine.set_prefix_budget(budget)
 
     def _ensure_loaded(self, requests: list[ClassifyRequest]) -> list[Event]:
         """Load on first use; a Failed event per request when that is impossible."""

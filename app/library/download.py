@@ -119,7 +119,7 @@ def download_entry(entry: CatalogEntry, **kwargs) -> Path:  # noqa: ANN003
     return download_file(entry.repo_id, entry.filename, **kwargs)
 
 
-def download_file(  # noqa: C901 (on the shrinking list)
+def download_file(
     repo_id: str,
     filename: str,
     *,
@@ -142,7 +142,6 @@ def download_file(  # noqa: C901 (on the shrinking list)
             "and register it (Add file… in Models, or 'safeguard-studio models add PATH')."
         )
     from huggingface_hub import get_hf_file_metadata, hf_hub_url
-    from huggingface_hub.file_download import http_get
     from huggingface_hub.utils import build_hf_headers
 
     folder = models_dir(folder)
@@ -161,15 +160,7 @@ def download_file(  # noqa: C901 (on the shrinking list)
         meter = _Meter(total, total, progress)
         meter.update(total, phase="done", force=True)
         return dest  # already here (it was verified when it arrived)
-    part = folder / PARTIAL_DIR / f"{name}.{_safe(etag)[:16]}.part"
-    for stale in partial_files(folder, name):
-        if stale != part:
-            stale.unlink(missing_ok=True)  # an older remote version: cannot be resumed into
-    part.parent.mkdir(parents=True, exist_ok=True)
-    have = part.stat().st_size if part.exists() else 0
-    if total is not None and have > total:
-        part.unlink()
-        have = 0
+    part, have = _partial(folder, name, etag, total)
     _check_disk(folder, (total or 0) - have, name)
 
     headers = build_hf_headers(token=token)
@@ -178,6 +169,44 @@ def download_file(  # noqa: C901 (on the shrinking list)
         headers.pop("authorization", None)  # signed CDN links must not get the hub token
     meter = _Meter(total, have, progress)
     meter.update(have, force=True)
+    if total is None or have < total:
+        _fetch(location, headers, part, have, total, name, meter, cancel)
+    if expected_hash:
+        _verify(part, expected_hash, meter, cancel, name)
+    os.replace(part, dest)
+    meter.update(dest.stat().st_size, phase="done", force=True)
+    return dest
+
+
+def _partial(folder: Path, name: str, etag: str, total: int | None) -> tuple[Path, int]:
+    """The partial file this download of ``name`` resumes into, and its size (0: a new
+    one). Partial files of older remote versions, which cannot be resumed into, go."""
+    part = folder / PARTIAL_DIR / f"{name}.{_safe(etag)[:16]}.part"
+    for stale in partial_files(folder, name):
+        if stale != part:
+            stale.unlink(missing_ok=True)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    have = part.stat().st_size if part.exists() else 0
+    if total is not None and have > total:
+        part.unlink()
+        have = 0
+    return part, have
+
+
+def _fetch(
+    location: str,
+    headers: dict,
+    part: Path,
+    have: int,
+    total: int | None,
+    name: str,
+    meter: _Meter,
+    cancel: threading.Event | None,
+) -> None:
+    """Append the rest of ``name`` (from byte ``have``) to ``part``; DownloadError, saying
+    where it stopped, for anything but a cancel."""
+    from huggingface_hub.file_download import http_get
+
     kwargs = {
         "resume_size": have,
         "headers": headers,
@@ -187,9 +216,8 @@ def download_file(  # noqa: C901 (on the shrinking list)
     if "tqdm_class" in inspect.signature(http_get).parameters:
         kwargs["tqdm_class"] = _SilentTqdm()
     try:
-        if total is None or have < total:
-            with part.open("ab") as handle:
-                http_get(location, _MeteredFile(handle, meter, cancel), **kwargs)
+        with part.open("ab") as handle:
+            http_get(location, _MeteredFile(handle, meter, cancel), **kwargs)
     except DownloadCancelled:
         raise
     except Exception as exc:
@@ -198,11 +226,6 @@ def download_file(  # noqa: C901 (on the shrinking list)
             f"The download of {name} stopped at {format_bytes(done)} ({type(exc).__name__}: {exc}); "
             "pull it again to resume from there."
         ) from exc
-    if expected_hash:
-        _verify(part, expected_hash, meter, cancel, name)
-    os.replace(part, dest)
-    meter.update(dest.stat().st_size, phase="done", force=True)
-    return dest
 
 
 def _SilentTqdm() -> type:  # noqa: N802  (builds the class lazily: tqdm is huggingface_hub's)

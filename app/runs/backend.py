@@ -20,7 +20,7 @@ from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_h
 from app.core.run_types import EngineSettings, LoadFacts, RunSettings
 from app.core.settings_check import check_settings
 from app.engine.local.prefix_store import DEFAULT_BUDGET
-from app.engine.protocol import Engine
+from app.engine.protocol import Engine, has_prefix_budget
 from app.engine.remote.engine import RemoteConfig
 
 BACKENDS = ("local", "remote")
@@ -75,9 +75,10 @@ def check_backend(config: BackendConfig, run: RunSettings) -> None:
     )  # fmt: skip
 
 
-def build_engine(config: BackendConfig) -> Engine:
+def build_engine(config: BackendConfig, *, lazy: bool = True) -> Engine:
     """The engine ``config`` asks for (not loaded yet); imports are lazy so the window
-    opens without loading llama.cpp."""
+    opens without loading llama.cpp. ``lazy=False`` gives the local engine bare, for what
+    needs the real load's facts (the model self-check)."""
     if config.kind == "remote":
         from app.engine.remote.engine import RemoteEngine
 
@@ -85,14 +86,14 @@ def build_engine(config: BackendConfig) -> Engine:
     from app.engine.lazy import LazyEngine
     from app.engine.local.engine import LocalEngine
 
-    return LazyEngine(LocalEngine(prefix_budget=config.prefix_budget))
+    local = LocalEngine(prefix_budget=config.prefix_budget)
+    return LazyEngine(local) if lazy else local
 
 
 def apply_prefix_budget(engine: Engine, budget: int) -> None:
     """Give a local engine (bare or lazy) a new budget for saved policy prefixes."""
-    inner = getattr(engine, "engine", engine)
-    if hasattr(inner, "set_prefix_budget"):
-        inner.set_prefix_budget(budget)
+    if has_prefix_budget(engine):
+        engine.set_prefix_budget(budget)
 
 
 def model_identity(config: BackendConfig, facts: LoadFacts) -> ModelFingerprint | str:

@@ -34,7 +34,7 @@ from app.core.fingerprint import ModelFingerprint, settings_dict
 from app.core.policy import Policy
 from app.core.records import StoredResult
 from app.core.run_types import RunSettings
-from app.engine.protocol import Engine
+from app.engine.protocol import Engine, can_batch
 from app.runs.backend import recorded_model
 from app.runs.samples_batch import run_samples_together
 from app.runs.samples_progress import SamplesProgress
@@ -96,7 +96,7 @@ def run_samples(
     emit = on_event or (lambda _event: None)
     seeds = sample_seeds(run_settings.seed, k)
     progress = SamplesProgress(emit, len(cases) * k)
-    if hasattr(engine, "classify_many") and engine_factory is None:
+    if can_batch(engine) and engine_factory is None:
         summary.samples = run_samples_together(
             engine, policy, cases, seeds, run_settings, store=store,
             model_fingerprint=model_fingerprint, template_hash=template_hash, cancel=cancel,

@@ -29,7 +29,7 @@ from app.core.errors import EngineError, UserError
 from app.core.fingerprint import cache_key_factory
 from app.core.run_types import EngineFailed, EngineLoading, EngineReady, LoadFacts
 from app.core.settings_check import check_samples
-from app.engine.protocol import Engine
+from app.engine.protocol import Engine, can_spawn, loads_lazily
 from app.runs.backend import (
     BackendConfig,
     apply_prefix_budget,
@@ -144,7 +144,7 @@ class RunService:
             return RunOutcome("finished", message="No cases matched; nothing to run.")
         concurrency = job.backend.concurrency
         parallel: dict = {}
-        if concurrency > 1 and hasattr(engine, "spawn"):  # a server's parallel slots
+        if concurrency > 1 and can_spawn(engine):  # a server's parallel slots
             parallel = {"concurrency": concurrency, "engine_factory": engine.spawn}
         elif concurrency > 1:  # the local engine decodes that many cases together
             parallel = {"concurrency": concurrency}
@@ -213,8 +213,7 @@ class RunService:
         self.builds += 1
         with self._lock:
             self._engine, self._config = engine, config
-        lazy = hasattr(engine, "on_event")
-        if not lazy:
+        if not loads_lazily(engine):
             emit(EngineLoading(config.describe()))
         try:
             facts = engine.load(config.engine)
@@ -229,7 +228,7 @@ class RunService:
     @staticmethod
     def _listen(engine: Engine, emit: Callable[[object], None]) -> None:
         """A lazy engine tells this run's listener when it really loads the weights."""
-        if hasattr(engine, "on_event"):
+        if loads_lazily(engine):
             engine.on_event = emit
 
     def cancel(self) -> None:

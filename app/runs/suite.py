@@ -36,7 +36,7 @@ from app.core.policy import OutputFormat, Policy
 from app.core.records import CACHEABLE, StoredResult
 from app.core.run_types import ClassifyRequest, Failed, RunSettings
 from app.core.verdict import VerdictStatus
-from app.engine.protocol import Engine
+from app.engine.protocol import Engine, can_batch
 from app.runs.backend import recorded_model
 from app.runs.stored_policy import format_record
 from app.runs.suite_parallel import run_in_parallel
@@ -150,7 +150,7 @@ def run_suite(  # noqa: C901 (on the shrinking list)
     emit(SuiteStarted(run_id, len(todo), summary.resumed))
     status = "failed"
     try:
-        batched = hasattr(engine, "classify_many")  # local: parallel sequences of one model
+        batched = can_batch(engine)  # local: parallel sequences of one model
         parallel = concurrency > 1 and (engine_factory is not None or batched)
         if parallel:
             misses = []

@@ -16,7 +16,7 @@ from app.core.policy import Policy
 from app.core.records import StoredResult
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished, RunSettings
 from app.core.verdict import VerdictStatus
-from app.engine.protocol import Engine
+from app.engine.protocol import Engine, can_batch
 from app.runs.suite_results import (
     CaseStored,
     SuiteSummary,
@@ -48,13 +48,13 @@ def run_in_parallel(  # noqa: C901 (on the shrinking list)
     (:func:`~app.runs.suite_results.classify_case`): the case that crashed it twice is
     stored as an error, the others' results as they come, and the rest of the batch goes
     on decoded together."""
-    from app.engine.remote.pool import run_concurrent
+    from app.engine.pool import run_concurrent
 
     slots = {case.id: (index, case, key) for index, case, key in misses}
     stored_ids: set[str] = set()
     crashes: list[tuple[int, TestCase, str]] = []  # the engine process died in them
     started = time.monotonic()
-    batched = hasattr(engines, "classify_many")
+    batched = not callable(engines) and can_batch(engines)
 
     def keep(index: int, stored: StoredResult) -> None:
         store.add_result(stored)

@@ -16,6 +16,7 @@ import pytest
 from app.commands import backend_options
 from app.core.errors import EngineError
 from app.core.run_types import ClassifyRequest, Delta, Event, Failed, Started
+from app.engine.protocol import Capabilities
 from app.runs.backend import build_engine
 from app.store import Store
 from tests.bad_inputs.conftest import Workspace, cli, duplicates, one_sentence
@@ -45,6 +46,10 @@ class KillingEngine:
         self.pids: list[int] = []
         self.kill_batches = 0
         self.batches_killed = 0
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.inner.capabilities  # the lazy local engine's
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)

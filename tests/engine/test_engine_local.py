@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,20 @@ def test_cancel_stops_between_tokens(engine: LocalEngine) -> None:
     assert isinstance(events[-1], Cancelled)
     assert engine.alive  # a cancel between tokens needs no restart
     assert isinstance(run(engine, request("y", "text"))[-1], Finished)
+
+
+def test_a_cancel_the_child_does_not_honour_restarts_it(engine: LocalEngine) -> None:
+    """A child that cannot see the cancel (as in a long prompt evaluation; here: frozen) is
+    killed once the grace has passed, the case ends Cancelled, the next one runs."""
+    engine.cancel_grace = 0.5
+    os.kill(engine.pid, signal.SIGSTOP)
+    events = engine.classify(request("c", "text"))
+    first = threading.Timer(1.0, engine.cancel)  # once the case was sent (at the first next)
+    first.start()
+    assert list(events) == [Cancelled("c")]
+    first.join()
+    assert not engine.alive
+    assert isinstance(run(engine, request("after", "text"))[-1], Finished)
 
 
 def test_truncated_model_is_refused_before_llama_cpp(tiny_model: Path, tmp_path: Path) -> None:

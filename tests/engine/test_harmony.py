@@ -260,7 +260,11 @@ def test_stray_and_unknown_specials() -> None:
     machine.feed_text(b"b")
     machine.finish("return")
     assert machine.final == "ab"
-    assert len(machine.notes) == 3
+    assert machine.notes == [
+        "<|message|> inside a message body ignored",
+        "unknown special token <|bogus|> ignored",
+        "<|constrain|> inside a message body ignored",
+    ]
 
 
 RECORDED = [

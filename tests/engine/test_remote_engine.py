@@ -28,8 +28,8 @@ from app.core.verdict import VerdictStatus
 from app.engine.harmony.events import SPECIALS
 from app.engine.harmony.prompt import render, tokenize_segments
 from app.engine.local.engine import LocalEngine
+from app.engine.pool import run_concurrent
 from app.engine.remote.engine import RemoteConfig, RemoteEngine
-from app.engine.remote.pool import run_concurrent
 from tests.support.fake_openai import RoutedHandler, serve_routes
 from tests.support.llama_server import free_port
 from tests.support.requests import ENDLESS, GRAMMAR, POLICY
@@ -178,6 +178,35 @@ def test_503_then_200_is_retried_with_backoff(fake) -> None:
     assert engine.load().api == "chat"
     assert [delay for _, delay in engine.http.retry_log] == [0.05, 0.1]
     assert time.monotonic() - started >= 0.15
+
+
+def test_a_chat_server_s_separate_reasoning_is_the_analysis(fake) -> None:
+    """vLLM and Ollama stream the reasoning as ``reasoning_content`` (or ``reasoning``)
+    beside the answer's ``content``: both reach the result, with pings and an event that is
+    not an object skipped on the way."""
+    url, handler = fake
+    handler.routes["/v1/models"] = lambda _: (200, {"data": [{"id": "m"}]})
+    handler.routes["/tokenize"] = handler.routes["/extras/tokenize"] = lambda _: (404, {})
+    handler.routes["/v1/chat/completions"] = lambda _: (
+        200,
+        [
+            {"choices": [{"delta": {"reasoning_content": "Looks like "}}]},
+            ["not", "an", "event"],
+            {"choices": []},
+            {"choices": [{"delta": {"reasoning": "spam."}}]},
+            {"choices": [{"delta": {"content": "1"}, "finish_reason": "stop"}]},
+        ],
+    )
+    engine = RemoteEngine(RemoteConfig(url, "m"))
+    assert engine.load().api == "chat"
+    events = list(engine.classify(request("r", "Buy now")))
+    result = finish(events).result
+    assert result.analysis == "Looks like spam." and result.verdict.label == "1"
+    assert [e.text for e in events if isinstance(e, Delta) and e.channel == "analysis"] == [
+        "Looks like ",
+        "spam.",
+    ]
+    assert sum(isinstance(e, Started) for e in events) == 1
 
 
 def test_refused_key_and_key_from_environment(fake, monkeypatch) -> None:

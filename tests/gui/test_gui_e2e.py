@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 from app.core.cases import TestCase, cases_path_for, save_cases  # noqa: E402
 from app.core.verdict import VerdictStatus  # noqa: E402
 from app.engine.local.engine import LocalEngine  # noqa: E402
+from app.engine.protocol import Capabilities  # noqa: E402
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY, isolate_gui_env  # noqa: E402
@@ -31,6 +32,8 @@ GRAMMAR = (
 
 class GrammarEngine:
     """LocalEngine with a grammar added to each request (everything else untouched)."""
+
+    capabilities = Capabilities(batched=True)
 
     def __init__(self) -> None:
         self.inner = LocalEngine()

@@ -15,8 +15,9 @@ from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
 from app.core.run_types import ClassifyResult, LoadFacts, Timings, TokenCounts
 from app.core.verdict import Verdict, VerdictStatus  # noqa: E402
-from app.engine.remote import http as remote_http  # noqa: E402
+from app.engine.remote import HttpError  # noqa: E402
 from app.gui.running.engine_badge import EngineBadge, placement_text, speed_text  # noqa: E402
+from app.gui.settings import backend_controller  # noqa: E402
 from app.gui.settings.backend_controller import describe_connection  # noqa: E402
 from app.gui.settings.backend_page import BackendSettingsWidget  # noqa: E402
 from app.gui.shared.backend_values import load_backend_values, save_backend_values  # noqa: E402
@@ -91,7 +92,9 @@ def test_the_key_is_never_in_values_or_settings(
     qtbot, page: BackendSettingsWidget, tmp_path: Path, monkeypatch
 ) -> None:
     stored: list[tuple[str, str]] = []
-    monkeypatch.setattr(remote_http, "store_api_key", lambda url, key: stored.append((url, key)))
+    monkeypatch.setattr(
+        backend_controller, "store_api_key", lambda url, key: stored.append((url, key))
+    )
     page.set_values(REMOTE)
     page.key_edit.setText(SECRET)
     assert SECRET not in repr(page.values())
@@ -109,11 +112,11 @@ def test_the_key_is_never_in_values_or_settings(
 
 def test_keyring_failure_is_one_sentence(qtbot, page: BackendSettingsWidget, monkeypatch) -> None:
     def broken(_url: str, _key: str) -> None:
-        raise remote_http.HttpError(
+        raise HttpError(
             "The keyring package is not installed; set the key in an environment variable."
         )
 
-    monkeypatch.setattr(remote_http, "store_api_key", broken)
+    monkeypatch.setattr(backend_controller, "store_api_key", broken)
     page.key_edit.setText(SECRET)
     with qtbot.waitSignal(page.controller.keySaved, timeout=TIMEOUT) as saved:
         page.save_key_button.click()

@@ -11,6 +11,7 @@ import pytest
 
 from app.core.run_types import Delta
 from app.engine.local.engine import LocalEngine
+from app.engine.protocol import Capabilities
 from app.runs import model_checks
 from app.runs.model_checks import check_model, probe_settings, stored_check
 from app.runs.probe import PROBE_CASES, PROBE_POLICY, PROBE_RUN, template_problem, token_problem
@@ -117,6 +118,8 @@ def test_answers_that_are_not_harmony_fail(tiny_model, data):
 
 class _CancelOnFirstDelta:
     """The real engine, cancelled by its user as soon as the first answer starts streaming."""
+
+    capabilities = Capabilities()
 
     def __init__(self, engine: LocalEngine) -> None:
         self.engine = engine

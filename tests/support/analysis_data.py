@@ -29,6 +29,7 @@ from app.core.run_types import (
     TokenCounts,
 )
 from app.core.verdict import parse_verdict
+from app.engine.protocol import Capabilities
 from app.runs.samples import run_samples
 from app.runs.suite import run_suite
 from app.store import Store
@@ -43,6 +44,8 @@ def _h(text: str) -> int:
 
 class SeededEngine:
     """Answers the spam policy from the case's expected label, with scripted mistakes."""
+
+    capabilities = Capabilities()
 
     def __init__(self, expected: dict[str, tuple[str, list[str]]], *, sloppy: bool = True):
         self.expected = expected  # content -> (expected label, tags)

@@ -36,6 +36,7 @@ from app.core.run_types import (
     TokenCounts,
 )
 from app.core.verdict import parse_verdict
+from app.engine.protocol import Capabilities
 
 VIOLATING_WORDS = ("fee", "password", "guaranteed", "buy followers", "wire", "verify")
 
@@ -75,6 +76,8 @@ def pick_rule_code(policy: str, violating: bool) -> str:
 
 class FakeEngine:
     """Protocol-compatible fake; see the module docstring."""
+
+    capabilities = Capabilities()  # one case at a time; a factory stands in for slots
 
     def __init__(self, script: FakeScript | None = None, index: int = 0) -> None:
         self.script = script or FakeScript()

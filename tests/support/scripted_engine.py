@@ -23,6 +23,7 @@ from app.core.run_types import (
     TokenCounts,
 )
 from app.core.verdict import Verdict, VerdictStatus
+from app.engine.protocol import Capabilities
 
 
 class ScriptedEngine:
@@ -32,6 +33,8 @@ class ScriptedEngine:
     (no verdict: budget ran out), ``"!raise"`` (an exception mid-stream), ``"!exit"``
     (the process dies at once, like a kill), ``"!hang"`` (deltas until cancelled).
     """
+
+    capabilities = Capabilities()
 
     def __init__(self, script: dict[str, str], default: str = "0") -> None:
         self.script = script

@@ -98,7 +98,7 @@ class HarmonyMachine:
             return []
         return self._route(self._decoder.decode(data))
 
-    def feed_special(self, name: str) -> list[HarmonyEvent]:  # noqa: C901 (on the shrinking list)
+    def feed_special(self, name: str) -> list[HarmonyEvent]:
         """Feed one special token by its text, e.g. ``"<|channel|>"``."""
         if self._done:
             self._ignore(name)
@@ -108,33 +108,15 @@ class HarmonyMachine:
             return []
         events = self._route(self._flush())
         if name in (START, CHANNEL):
-            if self._in_body:
-                self._note(f"{name} inside a message body closed the message")
-                events += self._close(complete=False, announce=True)
-            elif name == START:
-                events += self._end_header(complete=False, announce=True)
-            if name == START:
-                self._reset_header(explicit=True)
-            else:
-                self._explicit, self._part, self._header["channel"] = True, "channel", ""
+            return events + self._begin_header(name)
+        if name in (CONSTRAIN, MESSAGE) and self._in_body:
+            self._note(f"{name} inside a message body ignored")
         elif name == CONSTRAIN:
-            if self._in_body:
-                self._note("<|constrain|> inside a message body ignored")
-            else:
-                self._part, self._header["constrain"] = "constrain", ""
+            self._part, self._header["constrain"] = "constrain", ""
         elif name == MESSAGE:
-            if self._in_body:
-                self._note("<|message|> inside a message body ignored")
-            else:
-                events += self._open(self._header_channel())
-        else:  # END or a stop token
-            complete = name != ENDOFTEXT
-            if self._in_body:
-                events += self._close(complete=complete, announce=True)
-            else:
-                events += self._end_header(complete=complete)
-            if name in STOPS:
-                events += self._stop(STOPS[name])
+            events += self._open(self._header_channel())
+        else:
+            events += self._end_message(name)
         return events
 
     def finish(self, reason: str) -> list[HarmonyEvent]:
@@ -152,6 +134,29 @@ class HarmonyMachine:
         return events + self._stop(reason)
 
     # -- internals -----------------------------------------------------------------------
+    def _begin_header(self, name: str) -> list[HarmonyEvent]:
+        """``<|start|>`` or ``<|channel|>``: whatever was open ends, a header begins."""
+        events: list[HarmonyEvent] = []
+        if self._in_body:
+            self._note(f"{name} inside a message body closed the message")
+            events = self._close(complete=False, announce=True)
+        elif name == START:
+            events = self._end_header(complete=False, announce=True)
+        if name == START:
+            self._reset_header(explicit=True)
+        else:
+            self._explicit, self._part, self._header["channel"] = True, "channel", ""
+        return events
+
+    def _end_message(self, name: str) -> list[HarmonyEvent]:
+        """``<|end|>`` or a stop token: the message (or header) ends; a stop ends it all."""
+        complete = name != ENDOFTEXT
+        if self._in_body:
+            events = self._close(complete=complete, announce=True)
+        else:
+            events = self._end_header(complete=complete)
+        return events + (self._stop(STOPS[name]) if name in STOPS else [])
+
     def _reset_header(self, *, explicit: bool) -> None:
         self._explicit = explicit  # opened by <|start|> or <|channel|>, not by bare text
         self._part = "role"

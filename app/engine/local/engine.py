@@ -12,6 +12,7 @@ import multiprocessing as mp
 import signal
 import time
 from collections.abc import Iterator
+from typing import ClassVar
 
 from app.core.errors import EngineError
 from app.core.run_types import (
@@ -26,6 +27,7 @@ from app.core.run_types import (
 )
 from app.engine.local.prefix_store import DEFAULT_BUDGET
 from app.engine.local.worker import worker_main
+from app.engine.protocol import Capabilities
 from app.library.modelfile import inspect_model
 
 POLL_SECONDS = 0.05
@@ -48,8 +50,15 @@ def _exit_description(exitcode: int | None) -> str:
     return f"it exited with code {exitcode}"
 
 
+def _fail_all(case_ids: list[str], text: str, kind: str) -> list[Event]:
+    return [Failed(case_id, text, kind) for case_id in case_ids]
+
+
 class LocalEngine:
     """Engine protocol over a llama.cpp child process."""
+
+    # parallel sequences of one model; saved policy prefixes on disk
+    capabilities: ClassVar[Capabilities] = Capabilities(batched=True, prefix_budget=True)
 
     def __init__(
         self,
@@ -180,26 +189,11 @@ class LocalEngine:
         events of different cases interleave, each case ends with one terminal event."""
         yield from self._run(list(requests), ("classify_many", (list(requests), parallel)))
 
-    def _run(self, requests: list[ClassifyRequest], message: tuple) -> Iterator[Event]:  # noqa: C901 (on the shrinking list)
-        open_ids = [request.case_id for request in requests]
-
-        def fail_all(text: str, kind: str) -> list[Event]:
-            return [Failed(case_id, text, kind) for case_id in open_ids]
-
-        if self._settings is None:
-            yield from fail_all("Choose a model file before running.", "load")
-            return
-        if not self.alive:
-            try:
-                self.load(self._settings)  # a fresh child after a crash
-            except EngineError as exc:
-                yield from fail_all(str(exc), "load")
-                return
-        self._cancel.clear()
-        try:
-            self._send(message, "classifying")
-        except EngineError as exc:
-            yield from fail_all(str(exc), "crash")
+    def _run(self, requests: list[ClassifyRequest], message: tuple) -> Iterator[Event]:
+        open_ids = [request.case_id for request in requests]  # shrinks as the cases end
+        failed = self._send_job(open_ids, message)
+        if failed:
+            yield from failed
             return
         cancel_deadline: float | None = None
         last_message = time.monotonic()
@@ -207,23 +201,15 @@ class LocalEngine:
             try:
                 answer = self._poll(0.25, "classifying")
             except EngineError as exc:
-                yield from fail_all(str(exc), "crash")
+                yield from _fail_all(open_ids, str(exc), "crash")
                 return
             now = time.monotonic()
             if answer is None:
                 if self._cancel.is_set():
                     cancel_deadline = cancel_deadline or now + self.cancel_grace
-                    if now >= cancel_deadline:  # prompt processing ignores cancels: restart
-                        self._stop_process(kill=True)
-                        yield from [Cancelled(case_id) for case_id in open_ids]
-                        return
-                if now - last_message > self.hang_timeout:
-                    self._stop_process(kill=True)
-                    yield from fail_all(
-                        f"The model engine did not answer for {self.hang_timeout:.0f} s and was "
-                        "restarted; try a smaller context or fewer GPU layers.",
-                        "timeout",
-                    )
+                stopped = self._stopped(open_ids, now - last_message, now, cancel_deadline)
+                if stopped:
+                    yield from stopped
                     return
                 continue
             last_message = now
@@ -231,6 +217,42 @@ class LocalEngine:
                 yield event
                 if isinstance(event, TERMINAL) and terminal_case_id(event) in open_ids:
                     open_ids.remove(terminal_case_id(event))
+
+    def _send_job(self, case_ids: list[str], message: tuple) -> list[Event]:
+        """Hand the job to the child (a fresh one after a crash); a Failed event per case
+        when that is impossible, else []."""
+        if self._settings is None:
+            return _fail_all(case_ids, "Choose a model file before running.", "load")
+        if not self.alive:
+            try:
+                self.load(self._settings)  # a fresh child after a crash
+            except EngineError as exc:
+                return _fail_all(case_ids, str(exc), "load")
+        self._cancel.clear()
+        try:
+            self._send(message, "classifying")
+        except EngineError as exc:
+            return _fail_all(case_ids, str(exc), "crash")
+        return []
+
+    def _stopped(
+        self, case_ids: list[str], silent: float, now: float, cancel_deadline: float | None
+    ) -> list[Event]:
+        """The child has been silent for ``silent`` seconds: past a cancel's grace (prompt
+        processing ignores cancels) or the hang timeout it is killed and the open cases end;
+        [] while waiting is right."""
+        if cancel_deadline is not None and now >= cancel_deadline:
+            self._stop_process(kill=True)
+            return [Cancelled(case_id) for case_id in case_ids]
+        if silent > self.hang_timeout:
+            self._stop_process(kill=True)
+            return _fail_all(
+                case_ids,
+                f"The model engine did not answer for {self.hang_timeout:.0f} s and was "
+                "restarted; try a smaller context or fewer GPU layers.",
+                "timeout",
+            )
+        return []
 
     def cancel(self) -> None:
         self._cancel.set()

@@ -11,20 +11,23 @@ import time
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event as MpEvent
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import EngineError
-from app.core.run_types import TERMINAL, Delta, Event, Failed, terminal_case_id
+from app.core.run_types import TERMINAL, Delta, EngineSettings, Event, Failed, terminal_case_id
+from app.engine.local.prefix_store import PrefixStore
+
+if TYPE_CHECKING:
+    from app.engine.local.runner import LlamaRunner
 
 FLUSH_SECONDS = 0.02  # batch streamed deltas for at most this long
 
 
-def worker_main(conn: Connection, cancel: MpEvent) -> None:  # noqa: C901 (on the shrinking list)
+def worker_main(conn: Connection, cancel: MpEvent) -> None:
     """Entry point of the child process. Messages in: ("load", EngineSettings),
     ("classify", ClassifyRequest), ("classify_many", ([ClassifyRequest], parallel sequences)),
     ("prefix_budget", bytes of saved policy prefixes), ("close", None). Messages out: ("loaded", info),
     ("load_failed", message), ("events", [Event, ...])."""
-    from app.engine.local.prefix_store import PrefixStore
-
     try:
         from app.engine.local.runner import LlamaRunner  # heavy import, child only
     except Exception as exc:  # noqa: BLE001 - a missing or broken llama.cpp library
@@ -35,38 +38,58 @@ def worker_main(conn: Connection, cancel: MpEvent) -> None:  # noqa: C901 (on th
         store: PrefixStore | None = PrefixStore()
     except OSError:  # no writable cache folder: prefixes are evaluated every time
         store = None
-    while True:
-        try:
-            kind, payload = conn.recv()
-        except (EOFError, OSError):
-            return  # the app went away
-        if kind == "close":
-            return
-        if kind == "prefix_budget":
-            if store is not None:
-                store.budget = payload
-                store.evict()
+    while (message := _receive(conn)) is not None:
+        kind, payload = message
+        if kind == "prefix_budget" and store is not None:
+            store.budget = payload
+            store.evict()
         elif kind == "load":
-            runner = None
-            try:
-                runner = LlamaRunner(payload, store)
-            except EngineError as exc:
-                conn.send(("load_failed", str(exc)))
-            else:
-                conn.send(("loaded", runner.info()))
+            runner = _load(conn, LlamaRunner, payload, store)
         elif kind in ("classify", "classify_many"):
-            requests = [payload] if kind == "classify" else payload[0]
-            case_ids = [request.case_id for request in requests]
-            if runner is None:
-                conn.send(("events", [Failed(c, "No model is loaded.", "load") for c in case_ids]))
-                continue
-            if kind == "classify":
-                events = runner.classify(payload, cancel.is_set)
-            else:
-                from app.engine.local.batch import BatchDecoder
+            _classify(conn, runner, kind, payload, cancel)
 
-                events = BatchDecoder(runner, payload[1]).run(requests, cancel.is_set)
-            _stream(conn, events, case_ids)
+
+def _receive(conn: Connection) -> tuple[str, object] | None:
+    """The app's next message; None once it says "close" or went away."""
+    try:
+        kind, payload = conn.recv()
+    except (EOFError, OSError):
+        return None  # the app went away
+    return None if kind == "close" else (kind, payload)
+
+
+def _load(
+    conn: Connection,
+    runner_class: type[LlamaRunner],
+    settings: EngineSettings,
+    store: PrefixStore | None,
+) -> LlamaRunner | None:
+    """Load the model; the app is told "loaded" or "load_failed"."""
+    try:
+        runner = runner_class(settings, store)
+    except EngineError as exc:
+        conn.send(("load_failed", str(exc)))
+        return None
+    conn.send(("loaded", runner.info()))
+    return runner
+
+
+def _classify(
+    conn: Connection, runner: LlamaRunner | None, kind: str, payload: Any, cancel: MpEvent
+) -> None:
+    """Run one request ("classify") or a batch ("classify_many"), streaming its events."""
+    requests = [payload] if kind == "classify" else payload[0]
+    case_ids = [request.case_id for request in requests]
+    if runner is None:
+        conn.send(("events", [Failed(c, "No model is loaded.", "load") for c in case_ids]))
+        return
+    if kind == "classify":
+        events = runner.classify(payload, cancel.is_set)
+    else:
+        from app.engine.local.batch import BatchDecoder
+
+        events = BatchDecoder(runner, payload[1]).run(requests, cancel.is_set)
+    _stream(conn, events, case_ids)
 
 
 def _stream(conn: Connection, events: Iterator[Event], case_ids: list[str]) -> None:
@@ -114,13 +137,8 @@ def llama_missing_message(exc: BaseException) -> str:
 def _answer_without_llama(conn: Connection, exc: BaseException) -> None:
     """Without llama.cpp the child answers every load with the reason, until closed."""
     message = llama_missing_message(exc)
-    while True:
-        try:
-            kind, payload = conn.recv()
-        except (EOFError, OSError):
-            return
-        if kind == "close":
-            return
+    while (received := _receive(conn)) is not None:
+        kind, payload = received
         if kind == "load":
             conn.send(("load_failed", message))
         elif kind == "classify":

@@ -33,6 +33,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from app.core.errors import EngineError
 from app.core.run_types import (
@@ -49,6 +51,7 @@ from app.core.run_types import (
 from app.engine.answer import context_overflow, deltas, finished
 from app.engine.harmony.prompt import PromptError
 from app.engine.harmony.text import HarmonyTextStream
+from app.engine.protocol import Capabilities
 from app.engine.remote.http import (
     Aborted,
     HttpClient,
@@ -71,11 +74,40 @@ from app.engine.remote.reply import (
 )
 from app.engine.remote.request import ServerTokenizer, explain_empty, request_body
 
-APIS = ("auto", "llama-server", "llama-cpp-python", "chat")
+
+@dataclass
+class _Answer:
+    """What a server's streamed answer has said so far."""
+
+    splitter: HarmonyTextStream = field(default_factory=HarmonyTextStream)
+    reasoning: str = ""  # a chat server's separate reasoning text
+    finish: str | None = None
+    usage: dict | None = None
+    server_timings: dict | None = None
+    chunks: int = 0  # text pieces
+    pieces: int = 0  # all pieces (reasoning too), for the budget
+    first: float | None = None  # when the first choice came
+
+    def take(self, case: str, choice: dict) -> Iterator[Event]:
+        """One streamed choice: its reasoning and text as deltas, its finish reason."""
+        # a server that ignored "stream" sends one answer: its text is the "message"
+        delta = choice.get("delta") or choice.get("message") or {}
+        thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
+        text = choice.get("text") if "text" in choice else delta.get("content")
+        if thought:
+            self.reasoning += thought
+            yield Delta(case, "analysis", thought)
+        if text:
+            self.chunks += 1
+            yield from deltas(case, self.splitter.feed(text))
+        self.finish = choice.get("finish_reason") or self.finish
+        self.pieces += bool(text or thought)
 
 
 class RemoteEngine:
     """Engine protocol over an OpenAI-compatible server (see the module docstring)."""
+
+    capabilities: ClassVar[Capabilities] = Capabilities(spawns=True)  # a server's slots
 
     def __init__(self, config: RemoteConfig) -> None:
         self.config = config
@@ -209,31 +241,56 @@ class RemoteEngine:
             stop = self._silent.count(exc)
             yield Failed(request.case_id, stop or message, "load" if stop else kind)
 
-    def _run(self, request: ClassifyRequest) -> Iterator[Event]:  # noqa: C901 (on the shrinking list)
-        case, run = request.case_id, request.run
-        body = request_body(request, self.model, self.api)
-        prompt_tokens = 0
-        if self.api == "chat":
-            path = "/v1/chat/completions"
-            body["messages"] = [
-                {"role": "system", "content": request.policy},
-                {"role": "user", "content": request.content},
-            ]
-            body["reasoning_effort"] = run.effort
-        else:
-            path = "/v1/completions"
-            body["prompt"], prompt_tokens = self._tokens.prompt(request, self._template)
+    def _run(self, request: ClassifyRequest) -> Iterator[Event]:
+        case = request.case_id
+        path, body, prompt_tokens = self._request(request)
+        if self.api != "chat":
             overflow = context_overflow(
                 request, prompt_tokens, self.n_ctx, remedy="start the server with a larger context"
             )
             if overflow is not None:
                 yield overflow
                 return
-        splitter = HarmonyTextStream()
-        reasoning, finish, usage, server_timings = "", None, None, None
-        chunks = pieces = 0  # text pieces; all pieces (reasoning too) for the budget
+        answer = _Answer()
         sent = time.perf_counter()
-        first: float | None = None
+        yield from self._read(request, path, body, prompt_tokens, answer)
+        if self._cancel.is_set():
+            raise Aborted
+        if answer.finish is None and answer.first is None and self.api != "chat":
+            explain_empty(self._http, path, body)  # raises the server's reason, if it gives one
+        if answer.finish is None:
+            yield Failed(case, unfinished_message(self.api), "error")
+            return
+        reason = stop_reason(answer.finish) or "return"
+        yield from deltas(case, answer.splitter.finish(reason))
+        machine = answer.splitter.machine
+        reasoning = answer.reasoning
+        analysis = reasoning + ("\n" if reasoning and machine.analysis else "") + machine.analysis
+        tokens, timings = answer_counts(
+            prompt_tokens, answer.chunks, answer.usage, answer.server_timings, sent,
+            answer.first, time.perf_counter(),
+        )  # fmt: skip
+        yield finished(request, machine, reason, tokens, timings, self.model, analysis=analysis)
+
+    def _request(self, request: ClassifyRequest) -> tuple[str, dict, int]:
+        """Where the case goes and its body: (path, body, prompt tokens; 0 for chat)."""
+        body = request_body(request, self.model, self.api)
+        if self.api == "chat":
+            body["messages"] = [
+                {"role": "system", "content": request.policy},
+                {"role": "user", "content": request.content},
+            ]
+            body["reasoning_effort"] = request.run.effort
+            return "/v1/chat/completions", body, 0
+        body["prompt"], prompt_tokens = self._tokens.prompt(request, self._template)
+        return "/v1/completions", body, prompt_tokens
+
+    def _read(
+        self, request: ClassifyRequest, path: str, body: dict, prompt_tokens: int, answer: _Answer
+    ) -> Iterator[Event]:
+        """Stream the answer into ``answer``, yielding Waiting, Started and the deltas;
+        stops reading once the answer is over the budget the server ignores."""
+        case = request.case_id
         stream = self._http.stream(path, body)
         for event in stream:
             if self._cancel.is_set():
@@ -242,46 +299,21 @@ class RemoteEngine:
                 yield Waiting(case, event.seconds)
                 continue
             self._silent.answered()
-            usage = event.get("usage") or usage
-            server_timings = event.get("timings") or server_timings
+            answer.usage = event.get("usage") or answer.usage
+            answer.server_timings = event.get("timings") or answer.server_timings
             choices = event.get("choices") or []
             if not choices:
                 continue
-            choice = choices[0]
-            if first is None:
-                first = time.perf_counter()
+            if answer.first is None:
+                answer.first = time.perf_counter()
                 yield Started(case, prompt_tokens, 0)
-            # a server that ignored "stream" sends one answer: its text is the "message"
-            delta = choice.get("delta") or choice.get("message") or {}
-            thought = delta.get("reasoning_content") or delta.get("reasoning") or ""
-            text = choice.get("text") if "text" in choice else delta.get("content")
-            if thought:
-                reasoning += thought
-                yield Delta(case, "analysis", thought)
-            if text:
-                chunks += 1
-                yield from deltas(case, splitter.feed(text))
-            finish = choice.get("finish_reason") or finish
-            pieces += bool(text or thought)
-            if finish is None and over_budget(pieces, usage, run.max_tokens):
-                finish = "length"  # the server ignores the budget: stop reading here
+            yield from answer.take(case, choices[0])
+            if answer.finish is None and over_budget(
+                answer.pieces, answer.usage, request.run.max_tokens
+            ):
+                answer.finish = "length"  # the server ignores the budget: stop reading here
                 stream.close()
-                break
-        if self._cancel.is_set():
-            raise Aborted
-        if finish is None and first is None and self.api != "chat":
-            explain_empty(self._http, path, body)  # raises the server's reason, if it gives one
-        if finish is None:
-            yield Failed(case, unfinished_message(self.api), "error")
-            return
-        reason = stop_reason(finish) or "return"
-        yield from deltas(case, splitter.finish(reason))
-        machine = splitter.machine
-        analysis = reasoning + ("\n" if reasoning and machine.analysis else "") + machine.analysis
-        tokens, timings = answer_counts(
-            prompt_tokens, chunks, usage, server_timings, sent, first, time.perf_counter()
-        )
-        yield finished(request, machine, reason, tokens, timings, self.model, analysis=analysis)
+                return
 
     def cancel(self) -> None:
         self._cancel.set()

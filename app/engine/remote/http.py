@@ -121,7 +121,7 @@ class HttpClient:
         """Send a request and return a 2xx response (body unread), retrying what may pass."""
         return drain(self._attempts(method, path, body))
 
-    def _attempts(  # noqa: C901 (on the shrinking list)
+    def _attempts(
         self, method: str, path: str, body: dict | None
     ) -> Generator[Silence, None, http.client.HTTPResponse]:
         """:meth:`_open` step by step: a :class:`Silence` every tick while the server has
@@ -130,48 +130,12 @@ class HttpClient:
         payload = json.dumps(body).encode("utf-8") if body is not None else None
         attempt = 0
         while True:
-            retry_reason, retry_after = "", None
-            try:
-                conn = self._connect()
-                conn.request(method, self._prefix + path, payload, self._headers(body is not None))
-                self._sent = time.monotonic()
-                yield from self._clock.silences(
-                    conn.sock, self.config.read_timeout, self._aborted, self._sent
-                )
-                response = conn.getresponse()
-            except (ConnectionRefusedError, socket.gaierror) as exc:
-                self.close()
-                raise HttpError(f"connection failed ({exc.__class__.__name__})") from None
-            except TimeoutError:
-                self.close()
-                self._check_deadline()
-                raise HttpError(
-                    f"sent nothing for {self.config.read_timeout:g} s", kind="silent"
-                ) from None
-            except _RESET_ERRORS as exc:
-                self.close()
-                if self._aborted.is_set():
-                    raise Aborted from None
-                self._check_deadline()
-                retry_reason = f"connection dropped ({exc.__class__.__name__})"
-            except (OSError, http.client.HTTPException) as exc:
-                self.close()
-                if self._aborted.is_set():
-                    raise Aborted from None
-                self._check_deadline()
-                raise HttpError(f"connection failed ({exc})") from None
-            else:
+            response, retry_reason = yield from self._attempt(method, path, payload)
+            retry_after = None
+            if response is not None:
                 if 200 <= response.status < 300:
                     return response
-                text = self._read_body(response)
-                if response.getheader("Connection", "").lower() == "close":
-                    self.close()
-                if response.status not in RETRY_STATUSES:
-                    raise HttpError(f"HTTP {response.status}", response.status, text)
-                retry_reason = f"HTTP {response.status}"
-                retry_after = response.getheader("Retry-After")
-                if attempt >= self.config.retries:
-                    raise HttpError(f"HTTP {response.status}", response.status, text)
+                retry_reason, retry_after = self._refused(response, attempt)
             if attempt >= self.config.retries:
                 raise HttpError(f"{retry_reason}, after {attempt + 1} attempts")
             delay = self._delay(attempt, retry_after)
@@ -180,6 +144,52 @@ class HttpClient:
                 raise Aborted
             self._check_deadline()
             attempt += 1
+
+    def _attempt(
+        self, method: str, path: str, payload: bytes | None
+    ) -> Generator[Silence, None, tuple[http.client.HTTPResponse | None, str]]:
+        """Send once: (the response, '') or, for a dropped connection that may be retried,
+        (None, why). Raises HttpError for what a retry cannot fix, Aborted after abort()."""
+        try:
+            conn = self._connect()
+            conn.request(method, self._prefix + path, payload, self._headers(payload is not None))
+            self._sent = time.monotonic()
+            yield from self._clock.silences(
+                conn.sock, self.config.read_timeout, self._aborted, self._sent
+            )
+            return conn.getresponse(), ""
+        except (ConnectionRefusedError, socket.gaierror) as exc:
+            self.close()
+            raise HttpError(f"connection failed ({exc.__class__.__name__})") from None
+        except TimeoutError:
+            self.close()
+            self._check_deadline()
+            raise HttpError(
+                f"sent nothing for {self.config.read_timeout:g} s", kind="silent"
+            ) from None
+        except _RESET_ERRORS as exc:
+            self._dropped()
+            return None, f"connection dropped ({exc.__class__.__name__})"
+        except (OSError, http.client.HTTPException) as exc:
+            self._dropped()
+            raise HttpError(f"connection failed ({exc})") from None
+
+    def _dropped(self) -> None:
+        """The connection failed: closed; Aborted if that was abort(), or past the deadline."""
+        self.close()
+        if self._aborted.is_set():
+            raise Aborted from None
+        self._check_deadline()
+
+    def _refused(self, response: http.client.HTTPResponse, attempt: int) -> tuple[str, str | None]:
+        """A status outside 2xx: raises HttpError unless it may pass on a retry that is
+        left; then (why, the server's Retry-After)."""
+        text = self._read_body(response)
+        if response.getheader("Connection", "").lower() == "close":
+            self.close()
+        if response.status not in RETRY_STATUSES or attempt >= self.config.retries:
+            raise HttpError(f"HTTP {response.status}", response.status, text)
+        return f"HTTP {response.status}", response.getheader("Retry-After")
 
     def get_json(self, path: str, deadline: float | None = None) -> object:
         """GET a JSON answer; ``deadline`` replaces the configured one for this call."""
@@ -249,27 +259,11 @@ class HttpClient:
             # A stream left unread cannot be reused for keep-alive: drop the connection.
             self.close()
 
-    def _events(self, response: http.client.HTTPResponse) -> Iterator[dict]:  # noqa: C901 (on the shrinking list)
+    def _events(self, response: http.client.HTTPResponse) -> Iterator[dict]:
         data: list[str] = []
         received = 0
         while True:
-            if self._aborted.is_set():
-                raise Aborted
-            try:
-                raw = response.readline(self.config.max_body - received + 1)
-            except TimeoutError:
-                self._check_deadline()
-                raise HttpError(
-                    f"sent nothing for {self.config.read_timeout:g} s", kind="silent"
-                ) from None
-            except (OSError, http.client.HTTPException, ValueError):
-                if self._aborted.is_set():
-                    raise Aborted from None
-                self._check_deadline()
-                raise HttpError("the connection dropped in the middle of the answer") from None
-            if self._aborted.is_set():
-                raise Aborted
-            self._check_deadline()
+            raw = self._read_line(response, received)
             received += len(raw)
             if received > self.config.max_body:
                 raise self._too_large()
@@ -284,9 +278,37 @@ class HttpClient:
             text, data = "\n".join(data), []
             if text.strip() == "[DONE]":
                 return
-            try:
-                event = json.loads(text)
-            except ValueError:
-                continue
-            if isinstance(event, dict):
+            event = _json_object(text)
+            if event is not None:
                 yield event
+
+    def _read_line(self, response: http.client.HTTPResponse, received: int) -> bytes:
+        """The stream's next line (b'' at its end), at most what ``max_body`` leaves plus
+        one byte; raises Aborted after abort() and HttpError past the deadline or on a drop."""
+        if self._aborted.is_set():
+            raise Aborted
+        try:
+            raw = response.readline(self.config.max_body - received + 1)
+        except TimeoutError:
+            self._check_deadline()
+            raise HttpError(
+                f"sent nothing for {self.config.read_timeout:g} s", kind="silent"
+            ) from None
+        except (OSError, http.client.HTTPException, ValueError):
+            if self._aborted.is_set():
+                raise Aborted from None
+            self._check_deadline()
+            raise HttpError("the connection dropped in the middle of the answer") from None
+        if self._aborted.is_set():
+            raise Aborted
+        self._check_deadline()
+        return raw
+
+
+def _json_object(text: str) -> dict | None:
+    """One event's JSON object; None for anything else (skipped, as servers send pings)."""
+    try:
+        event = json.loads(text)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) else None

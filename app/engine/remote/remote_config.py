@@ -13,6 +13,8 @@ from app.core import setting_limits as limits
 from app.engine.remote.credentials import DEFAULT_KEY_ENV
 from app.engine.remote.http_config import server_root
 
+APIS = ("auto", "llama-server", "llama-cpp-python", "chat")  # "auto" detects one of the others
+
 
 @dataclass(frozen=True)
 class RemoteConfig:
@@ -22,7 +24,7 @@ class RemoteConfig:
     model: str = ""  # "" uses the only model the server serves
     api_key_env: str = DEFAULT_KEY_ENV
     use_keyring: bool = True
-    api: str = "auto"  # "auto", "llama-server", "llama-cpp-python" or "chat"
+    api: str = "auto"  # one of APIS
     connect_timeout: float = 10.0
     read_timeout: float = limits.READ_TIMEOUT.default
     retries: int = 3

@@ -1,6 +1,6 @@
 """Off-GUI-thread jobs of the backend settings page: test a remote server, save an API key.
 
-``test_connection`` runs :func:`probe_server` (a ``RemoteEngine``'s ``load()``: lists the
+``test_connection`` runs :func:`probe_server` (a remote engine's ``load()``: lists the
 served models, checks the model name and the key, detects the API) on the app's task runner
 and answers with ``connectionTested(ok, sentence)``. ``save_key`` runs :func:`save_key_now`
 there too and answers with ``keySaved(ok, sentence)``. The key is passed through and never
@@ -14,9 +14,9 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, Signal
 
 from app.core.run_types import LoadFacts
-from app.engine.remote.engine import RemoteConfig
-from app.engine.remote.http_config import server_root
+from app.engine.remote import HttpError, RemoteConfig, server_root, store_api_key
 from app.gui.shared.tasks import TaskRunner
+from app.runs.backend import BackendConfig, build_engine
 
 PROBE_CONNECT_TIMEOUT = 5.0
 PROBE_READ_TIMEOUT = 15.0
@@ -41,14 +41,13 @@ def describe_connection(info: LoadFacts) -> str:
 
 
 def probe_server(config: RemoteConfig) -> tuple[bool, str]:
-    """Load a RemoteEngine once (lists the models, checks the name and the key, detects
+    """Load a remote engine once (lists the models, checks the name and the key, detects
     the API): (ok, one sentence). Runs on a pool thread."""
-    from app.engine.remote.engine import RemoteEngine
-
     engine = None
     try:
-        engine = RemoteEngine(config)
-        info = engine.load()
+        backend = BackendConfig(kind="remote", remote=config)
+        engine = build_engine(backend)
+        info = engine.load(backend.engine)
     except Exception as exc:  # EngineError and HttpError carry the sentence
         text = str(exc).strip() or type(exc).__name__
         if not text.endswith("."):
@@ -62,8 +61,6 @@ def probe_server(config: RemoteConfig) -> tuple[bool, str]:
 
 def save_key_now(base_url: str, key: str) -> tuple[bool, str]:
     """Write ``key`` to the system keyring (which may prompt or talk to a daemon)."""
-    from app.engine.remote.http import HttpError, store_api_key
-
     try:
         store_api_key(base_url, key)
     except HttpError as exc:  # the keyring package is missing: its own sentence

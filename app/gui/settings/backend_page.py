@@ -9,7 +9,7 @@ value functions live in :mod:`app.gui.shared.backend_values`). Keys:
   number), ``n_ctx``;
 * remote: ``base_url``, ``remote_model``, ``remote_api`` (one of ``APIS``), ``api_key_env``,
   ``concurrency``, ``deadline`` (seconds one case may take), ``timeout`` (seconds a server
-  may stay silent on a case; its range and default are ``options.REMOTE_SILENCE``'s).
+  may stay silent on a case; its range and default are ``READ_TIMEOUT`` in app.core.setting_limits).
 
 The API key itself is never one of them: the key field only feeds "Save key in system
 keyring", and it is cleared once the key is saved. "Test connection" and the keyring write
@@ -33,8 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import setting_limits
-from app.engine.remote.engine import APIS, RemoteConfig
-from app.engine.remote.http import DEFAULT_KEY_ENV
+from app.engine.remote import APIS, DEFAULT_KEY_ENV, RemoteConfig
 from app.gui.settings.backend_controller import BackendController
 from app.gui.shared.backend_values import DEFAULTS, normalize_values, remote_config
 from app.gui.shared.file_dialogs import open_file

@@ -22,7 +22,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 
 from app.core.storage_paths import config_dir
-from app.engine.remote.engine import RemoteConfig
+from app.engine.remote import RemoteConfig
 from app.gui.shared import options
 from app.gui.shared.settings_store import load_engine_settings
 from app.runs.backend import BackendConfig

@@ -19,8 +19,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from app.core import setting_limits as limits
 from app.core.run_types import EFFORTS
-from app.engine.remote.engine import APIS
-from app.engine.remote.http import DEFAULT_KEY_ENV
+from app.engine.remote import APIS, DEFAULT_KEY_ENV
 from app.scoring.stability import SAMPLE_COUNTS
 
 log = logging.getLogger(__name__)
