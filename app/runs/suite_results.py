@@ -15,8 +15,9 @@ from __future__ import annotations
 import copy
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from app.core.cases import TestCase
 from app.core.policy import Policy
@@ -24,6 +25,8 @@ from app.core.records import StoredResult
 from app.core.run_types import Cancelled, ClassifyRequest, ClassifyResult, Failed, Finished
 from app.core.verdict import Verdict, VerdictStatus
 from app.engine.protocol import Engine
+
+E = TypeVar("E")
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,17 @@ def repeated_crash(failed: Failed) -> Failed:
     )
 
 
+def cancel_once(events: Iterable[E], engine: Engine, cancel: threading.Event) -> Iterator[E]:
+    """The engine's ``events``, calling ``engine.cancel()`` once, at the first event after
+    ``cancel`` is set (the engine then ends the case, or every case, with Cancelled)."""
+    cancel_sent = False
+    for event in events:
+        if cancel.is_set() and not cancel_sent:
+            engine.cancel()
+            cancel_sent = True
+        yield event
+
+
 def _classify_once(
     engine: Engine,
     request: ClassifyRequest,
@@ -155,11 +169,7 @@ def _classify_once(
     emit: Callable[[object], None],
 ) -> Finished | Failed | None:
     """The terminal event of one case; None when it was cancelled (or ended silently)."""
-    cancel_sent = False
-    for event in engine.classify(request):
-        if cancel.is_set() and not cancel_sent:
-            engine.cancel()
-            cancel_sent = True
+    for event in cancel_once(engine.classify(request), engine, cancel):
         if isinstance(event, (Finished, Failed)):
             return event
         if isinstance(event, Cancelled):

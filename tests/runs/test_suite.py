@@ -19,6 +19,7 @@ from app.core.run_types import (
 )
 from app.engine.protocol import Engine
 from app.runs.suite import CaseStored, SuiteEnded, SuiteStarted, run_suite
+from app.runs.suite_inputs import SuiteInputs
 from app.store import Store
 from tests.support.scripted_engine import ScriptedEngine
 
@@ -38,12 +39,13 @@ def store(tmp_path, monkeypatch):
     s.close()
 
 
-def _run(engine, store, cases, **kw):
+def _run(engine, store, cases, *, order="file", resume_run_id=None, **kw):
     settings = kw.pop("settings", RunSettings())
-    return run_suite(
+    inputs = SuiteInputs(
         engine, parse_policy(POLICY_TEXT), cases, settings, store=store,
-        model_fingerprint="fake-model", template_hash="tmpl", order=kw.pop("order", "file"), **kw,
+        model_fingerprint="fake-model", template_hash="tmpl", **kw,
     )  # fmt: skip
+    return run_suite(inputs, order=order, resume_run_id=resume_run_id)
 
 
 def test_protocol_conformance():
