@@ -20,7 +20,6 @@ import threading
 from app.core.cases import TestCase, model_content
 from app.core.records import StoredResult
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished
-from app.core.verdict import VerdictStatus
 from app.runs.samples_progress import SamplesProgress
 from app.runs.suite_inputs import SuiteInputs
 from app.runs.suite_results import (
@@ -28,6 +27,8 @@ from app.runs.suite_results import (
     cached_result,
     cancel_once,
     classify_case,
+    is_crash,
+    terminal_id,
     terminal_result,
 )
 
@@ -95,8 +96,7 @@ class _SampleRuns:
         """One sample result from the engine, stored in its sample run and counted."""
         summary = self.summaries[index]
         self._inputs.store.add_result(stored)
-        summary.done += 1
-        summary.failed += stored.status == VerdictStatus.ERROR.value
+        summary.count(stored)
         self._progress.stored(summary.run_id, stored, False)
 
     def finish(self, cancel: threading.Event) -> list[SuiteSummary]:
@@ -131,8 +131,8 @@ def _classify_together(
             runs.summaries[misses[event.case_id][1]].cancelled = True
         if not isinstance(event, (Finished, Failed)):
             continue
-        request_id = event.result.case_id if isinstance(event, Finished) else event.case_id
-        if isinstance(event, Failed) and event.kind == "crash":
+        request_id = terminal_id(event)
+        if is_crash(event):
             crashed.append(by_id[request_id])
             continue
         case, index, key = misses[request_id]

@@ -34,7 +34,6 @@ from app.core.fingerprint import settings_dict
 from app.core.policy import OutputFormat
 from app.core.records import CACHEABLE, StoredResult
 from app.core.run_types import Failed
-from app.core.verdict import VerdictStatus
 from app.runs.suite_inputs import SuiteInputs
 from app.runs.suite_parallel import run_in_parallel
 from app.runs.suite_results import (
@@ -171,8 +170,7 @@ class _Recorder:
     def stored(self, index: int, stored: StoredResult) -> None:
         """An engine result: written at once, counted and announced."""
         self._store.add_result(stored)
-        self.summary.done += 1
-        self.summary.failed += stored.status == VerdictStatus.ERROR.value
+        self.summary.count(stored)
         self._emit(self._event(index, stored, False, self._eta()))
 
     def _eta(self) -> float:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from app.core.cases import TestCase
 from app.core.records import StoredResult
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished
-from app.core.verdict import VerdictStatus
 from app.engine.protocol import Engine
 from app.runs.suite_inputs import SuiteInputs
 from app.runs.suite_results import (
@@ -23,6 +22,8 @@ from app.runs.suite_results import (
     cancel_once,
     classify_case,
     crashed,
+    is_crash,
+    terminal_id,
     terminal_result,
 )
 
@@ -81,8 +82,7 @@ class _Batch:
         """Store one case's result and announce it, with an ETA over the misses left."""
         self._store.add_result(stored)
         self.stored_ids.add(stored.case_id)
-        self.summary.done += 1
-        self.summary.failed += stored.status == VerdictStatus.ERROR.value
+        self.summary.count(stored)
         left = self._misses - len(self.stored_ids)
         eta = (time.monotonic() - self._started) / len(self.stored_ids) * left
         self._emit(CaseStored(self.run_id, stored, index, self.total, False, eta))
@@ -96,10 +96,10 @@ class _Batch:
         if not isinstance(event, (Finished, Failed)):
             self._emit(event)
             return
-        case_id = event.result.case_id if isinstance(event, Finished) else event.case_id
+        case_id = terminal_id(event)
         if case_id in self.stored_ids or case_id not in self.slots:
             return
-        if self._batched and isinstance(event, Failed) and event.kind == "crash":
+        if self._batched and is_crash(event):
             self.crashes.append(self.slots[case_id])  # tried again below, one at a time
             self.stored_ids.add(case_id)
             return

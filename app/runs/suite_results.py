@@ -57,6 +57,11 @@ class SuiteSummary:
     cancelled: bool = False
     elapsed_s: float = 0.0
 
+    def count(self, stored: StoredResult) -> None:
+        """One engine result stored by this call (an error counts as failed)."""
+        self.done += 1
+        self.failed += stored.status == VerdictStatus.ERROR.value
+
 
 @dataclass(frozen=True)
 class SuiteEnded:
@@ -134,6 +139,16 @@ def terminal_result(
     return error_result(run_id, case, key, event)
 
 
+def terminal_id(event: Finished | Failed) -> str:
+    """The request id a terminal event ends."""
+    return event.result.case_id if isinstance(event, Finished) else event.case_id
+
+
+def is_crash(event: object) -> bool:
+    """Whether the engine process died during the request this event ends."""
+    return isinstance(event, Failed) and event.kind == "crash"
+
+
 def crashed(stored: StoredResult) -> bool:
     """Whether the engine process died while running this case."""
     return stored.status == VerdictStatus.ERROR.value and stored.message.startswith("crash:")
@@ -197,7 +212,7 @@ def classify_case(
         event = _classify_once(engine, request, cancel, emit)
         if event is None:
             return None
-        if not (isinstance(event, Failed) and event.kind == "crash"):
+        if not is_crash(event):
             return terminal_result(run_id, case, key, event, policy)
         crashes += 1
         if crashes >= 2:

@@ -7,7 +7,8 @@ from collections import Counter
 
 from app.core.cases import TestCase
 from app.runs.run_analysis import case_samples, load_run_analysis
-from app.runs.samples import run_samples
+from app.runs.samples import SamplesSummary, run_samples
+from app.runs.stored_policy import format_record
 from app.runs.suite_inputs import SuiteInputs
 from app.scoring.flips import prediction
 from app.store import Store
@@ -40,6 +41,8 @@ def test_k_samples_give_majority_and_agreement_and_are_cached_per_seed(engine, t
     seeds = [seed for _, seed, _ in store.sample_runs(three.run_id)]
     assert seeds == [run.seed, run.seed + 1, run.seed + 2]
     assert [store.get_run(s.run_id).settings["seed"] for s in three.samples] == seeds
+    recorded = {store.get_run(r).output_format for r in [three.run_id, *seeds_runs(three)]}
+    assert recorded == {format_record(POLICY.output)}  # the majority and every sample
 
     five = run_samples(inputs, 5)
     assert (five.engine_runs, five.cached) == (8, 12)  # only seeds +3 and +4 ran
@@ -57,3 +60,7 @@ def test_k_samples_give_majority_and_agreement_and_are_cached_per_seed(engine, t
         assert stability.unstable == (count < 4)
     assert analysis.stability_summary.cases == 4
     store.close()
+
+
+def seeds_runs(summary: SamplesSummary) -> list[str]:
+    return [sample.run_id for sample in summary.samples]
