@@ -50,6 +50,7 @@ from app.store import Store, StoreError
 
 ORDERS = ("failed-first", "file")
 FLUSH_EVERY = 500  # cache hits written per transaction (bigger: longer GUI stalls)
+Todo = list[tuple[TestCase, str]]  # the cases of this call with their cache keys, in order
 
 
 def order_cases(
@@ -176,11 +177,10 @@ class _Recorder:
     def _eta(self) -> float:
         return self._engine_time / self._engine_cases * self.misses_left
 
-    def _event(self, index: int, stored: StoredResult, cached: bool, eta: float | None):
+    def _event(
+        self, index: int, stored: StoredResult, cached: bool, eta: float | None
+    ) -> CaseStored:
         return CaseStored(self.summary.run_id, stored, index, self._todo, cached, eta)
-
-
-Todo = list[tuple[TestCase, str]]  # the cases of this call with their cache keys, in order
 
 
 def _run_cases(
