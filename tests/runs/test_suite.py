@@ -232,3 +232,21 @@ def test_a_crash_gets_one_more_try_and_a_second_crash_names_the_input(store):
     results = {r.case_id: r for r in store.results(summary.run_id)}
     assert "crashed twice on this case's input" in results["c2"].message
     assert all(results[f"c{i}"].status == "ok" for i in (1, 4, 5, 6))
+
+
+class _Silent(ScriptedEngine):
+    """Ends the stream of one content without a terminal event (a broken engine)."""
+
+    def classify(self, request):
+        if request.content == "content 3":
+            return iter(())
+        return super().classify(request)
+
+
+def test_an_engine_that_ends_silently_is_an_error_case_and_the_run_goes_on(store):
+    engine = _Silent({})
+    summary = _run(engine, store, make_cases(4))
+    assert not summary.cancelled and (summary.done, summary.failed) == (4, 1)
+    results = {r.case_id: r for r in store.results(summary.run_id)}
+    assert results["c3"].status == "error" and "The engine gave no result." in results["c3"].message
+    assert results["c4"].status == "ok" and store.get_run(summary.run_id).status == "finished"
