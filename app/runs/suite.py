@@ -209,7 +209,7 @@ def _run_parallel(
             continue
         recorder.cached(index, cached_result(hit, run_id, case))
     recorder.flush()
-    run_in_parallel(inputs, misses, run_id=run_id, summary=recorder.summary, total=len(todo))
+    run_in_parallel(inputs, misses, summary=recorder.summary, total=len(todo))
 
 
 def _run_serial(

@@ -34,7 +34,6 @@ def run_in_parallel(
     inputs: SuiteInputs,
     misses: list[Miss],
     *,
-    run_id: str,
     summary: SuiteSummary,
     total: int,
 ) -> None:
@@ -47,10 +46,12 @@ def run_in_parallel(
     rest of the batch goes on decoded together."""
     engines = inputs.engine if inputs.engine_factory is None else inputs.engine_factory
     batched = hasattr(engines, "classify_many")
-    batch = _Batch(inputs, misses, run_id, summary, total, batched=batched)
+    batch = _Batch(inputs, misses, summary, total, batched=batched)
     requests = [inputs.request(case) for _, case, _ in misses]
-    run = _on_sequences if batched else _on_threads
-    run(engines, requests, inputs.concurrency, batch.on_event, inputs.cancel)
+    if batched:
+        _on_sequences(engines, requests, inputs.concurrency, batch.on_event, inputs.cancel)
+    else:
+        _on_threads(engines, requests, inputs.concurrency, batch.on_event, inputs.cancel)
     summary.cancelled = summary.cancelled or inputs.cancel.is_set()
     _retry_crashes(engines, inputs, batch)
 
@@ -63,14 +64,13 @@ class _Batch:
         self,
         inputs: SuiteInputs,
         misses: list[Miss],
-        run_id: str,
         summary: SuiteSummary,
         total: int,
         *,
         batched: bool,
     ) -> None:
         self._store, self._emit, self._policy = inputs.store, inputs.on_event, inputs.policy
-        self.run_id, self.summary, self.total = run_id, summary, total
+        self.run_id, self.summary, self.total = summary.run_id, summary, total
         self._batched = batched
         self._misses = len(misses)
         self.slots = {case.id: (index, case, key) for index, case, key in misses}
@@ -153,7 +153,5 @@ def _retry_crashes(engines: Engine, inputs: SuiteInputs, batch: _Batch) -> None:
         if crashed(stored):  # the case that crashed it: the others go back to the batch
             rest = crashes[position + 1 :]
             if rest:
-                run_in_parallel(
-                    inputs, rest, run_id=batch.run_id, summary=summary, total=batch.total
-                )
+                run_in_parallel(inputs, rest, summary=summary, total=batch.total)
             return
