@@ -25,6 +25,7 @@ from app.core.policy import load_policy
 from app.core.run_types import EngineSettings, RunSettings
 from app.engine.local.engine import LocalEngine
 from app.runs.samples import run_samples
+from app.runs.suite_inputs import SuiteInputs
 from app.store import Store
 from tests.support.synthetic_gguf import cached_model
 
@@ -45,10 +46,11 @@ def measure(engine, policy, cases, run: RunSettings, k: int) -> tuple[int, float
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "r.db")
         began = time.perf_counter()
-        summary = run_samples(
-            engine, policy, cases, run, k, store=store, model_fingerprint="medium",
+        inputs = SuiteInputs(
+            engine, policy, cases, run, store=store, model_fingerprint="medium",
             template_hash="bench",
         )  # fmt: skip
+        summary = run_samples(inputs, k)
         seconds = time.perf_counter() - began
         evaluated = sum(
             r.evaluated_tokens for s in summary.samples for r in store.results(s.run_id)

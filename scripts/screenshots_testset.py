@@ -45,6 +45,7 @@ def record_runs(store, policy_path: Path) -> tuple[list[str], list[str]]:
     from app.core.policy import parse_policy
     from app.core.run_types import EngineSettings, RunSettings
     from app.runs.suite import run_suite
+    from app.runs.suite_inputs import SuiteInputs
     from tests.support.fake_engine import FakeEngine, FakeScript
 
     text = policy_path.read_text(encoding="utf-8")
@@ -55,11 +56,12 @@ def record_runs(store, policy_path: Path) -> tuple[list[str], list[str]]:
             text = text.replace(*edit)
         engine = FakeEngine(FakeScript(delay=0.0, violating_words=words))
         engine.load(EngineSettings())
-        summary = run_suite(
+        inputs = SuiteInputs(
             engine, parse_policy(text, policy_path), cases, RunSettings(), store=store,
             model_fingerprint="fake-safeguard.gguf", template_hash="harmony",
-            cases_path=str(POLICY_DIR / "cases.jsonl"), note=note, order="file",
+            cases_path=str(POLICY_DIR / "cases.jsonl"), note=note,
         )  # fmt: skip
+        summary = run_suite(inputs, order="file")
         texts.append(text)
         runs.append(summary.run_id)
     return texts, runs

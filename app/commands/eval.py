@@ -26,18 +26,20 @@ from app.commands.backend_options import (
 )
 from app.commands.policies import add_policy_arguments
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
-from app.core.cases import CasesError, cases_path_for, load_cases
+from app.core.cases import CasesError, TestCase, cases_path_for, load_cases
+from app.core.policy import Policy
 from app.core.records import StoredResult
 from app.reports.formats import junit_xml, results_csv
 from app.reports.report import (
     ReportError,
+    RunReport,
     check_report_path,
     write_html,
     write_markdown,
     write_report_text,
 )
 from app.runs.run_report import build_run_report
-from app.runs.selection import LAST_RUN, RunJob
+from app.runs.selection import LAST_RUN, RunJob, RunOutcome
 from app.runs.suite import ORDERS
 from app.scoring.flips import outcome as result_outcome
 from app.scoring.metrics import (
@@ -160,14 +162,49 @@ def _load_inputs(args: argparse.Namespace):
     return policy, cases, Path(cases_path), thresholds
 
 
-def run(args: argparse.Namespace) -> int:  # noqa: C901 (on the shrinking list)
+def run(args: argparse.Namespace) -> int:
     policy, cases, cases_path, thresholds = _load_inputs(args)
+    _check_report_paths(args)
+    outcome, report, model_name = _run_job(args, policy, cases, cases_path)
+    summary = outcome.summary
+    metrics, results = report.metrics, report.results
+    total = summary.total if summary else len(cases)
+    not_run = max(0, total - len(results))
+    if outcome.status == "failed" and outcome.message and not not_run:
+        print(f"safeguard-studio: {outcome.message}", file=sys.stderr)
+    failures = check_thresholds(metrics, thresholds)
+    _print_run(args, outcome, report, policy, model_name)
+    try:
+        met = met_thresholds(metrics, thresholds)
+        unrun = [f"{not_run} of {total} cases were not run"] if not_run else []
+        gate = (failures + unrun, met)  # the JUnit gate fails on a partial run too
+        _write_reports(args, report, summary, gate, policy.name, outcome.stability)
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    if not_run:  # scored on part of the set: no threshold can pass on it
+        print(not_run_sentence(not_run, total, outcome.message), file=sys.stderr)
+        return 1
+    answered = _answers_pass(args, outcome, results)  # says why not, thresholds or not
+    return 0 if answered and not failures else 1
+
+
+def _check_report_paths(args: argparse.Namespace) -> None:
+    """Every report file asked for can be written: checked before the run, not after it."""
     try:
         for kind in REPORT_KINDS:
             if getattr(args, kind):
-                check_report_path(getattr(args, kind))  # before the run, not after it
+                check_report_path(getattr(args, kind))
     except ReportError as exc:
         raise CommandError(str(exc)) from None
+
+
+def _run_job(
+    args: argparse.Namespace, policy: Policy, cases: list[TestCase], cases_path: Path
+) -> tuple[RunOutcome, RunReport, str]:
+    """The run the options describe, its report and the model's name; CommandError when
+    nothing ran (an engine that could not load, a bad job) or the grammar was bad input."""
     job = RunJob(
         policy, cases, run_settings(args), backend_config(args),
         failed_first=args.order == "failed-first", cases_path=str(cases_path.resolve()),
@@ -182,40 +219,40 @@ def run(args: argparse.Namespace) -> int:  # noqa: C901 (on the shrinking list)
             raise CommandError(outcome.message or "The run was cancelled before it ended.")
         if outcome.stopped_by == "grammar":  # bad input: exit 2 like any other
             raise CommandError(outcome.message)
-        report = build_run_report(service.store, outcome.run_id)
+        return outcome, build_run_report(service.store, outcome.run_id), model_name
+
+
+def _print_run(
+    args: argparse.Namespace,
+    outcome: RunOutcome,
+    report: RunReport,
+    policy: Policy,
+    model_name: str,
+) -> None:
+    """The run's line (unless --quiet), its metrics, the samples' line and the confusion."""
     summary = outcome.summary
-    metrics, results = report.metrics, report.results
-    total = summary.total if summary else len(cases)
-    not_run = max(0, total - len(results))
-    if outcome.status == "failed" and outcome.message and not not_run:
-        print(f"safeguard-studio: {outcome.message}", file=sys.stderr)
-    failures = check_thresholds(metrics, thresholds)
     if not args.quiet and summary is not None:
         samples = f" × {args.samples} samples" if args.samples > 1 else ""
         print(f"Run {summary.run_id}: {summary.done} cases{samples} ({summary.cached} cached, "
               f"{summary.failed} errors) of {policy.name} on {model_name}")  # fmt: skip
-    print(metrics_table(metrics))
+    print(metrics_table(report.metrics))
     if outcome.stability:
-        print(stability_line(outcome.stability, results, policy.output, args.samples))
+        print(stability_line(outcome.stability, report.results, policy.output, args.samples))
     print()
-    print(confusion_table(metrics))
-    try:
-        met = met_thresholds(metrics, thresholds)
-        unrun = [f"{not_run} of {total} cases were not run"] if not_run else []
-        gate = (failures + unrun, met)  # the JUnit gate fails on a partial run too
-        _write_reports(args, report, summary, gate, policy.name, outcome.stability)
-    except ReportError as exc:
-        raise CommandError(str(exc)) from None
-    for failure in failures:
-        print(f"FAIL: {failure}", file=sys.stderr)
-    if not_run:  # scored on part of the set: no threshold can pass on it
-        print(not_run_sentence(not_run, total, outcome.message), file=sys.stderr)
-        return 1
+    print(confusion_table(report.metrics))
+
+
+def _answers_pass(
+    args: argparse.Namespace, outcome: RunOutcome, results: list[StoredResult]
+) -> bool:
+    """Whether the answers can pass a gate: no failed sample of a ×k run, not every case
+    an error, at least one verdict; says why not on stderr (some errors: said, not failed)."""
+    summary = outcome.summary
     if args.samples > 1 and summary is not None and summary.failed:  # errors do not vote
         detail = outcome.message.rstrip(" .") or f"{summary.failed} samples failed"
         print(f"safeguard-studio: {detail}; a sampled run passes only when every sample "
               "answered, so fix the cause and run it again.", file=sys.stderr)  # fmt: skip
-        return 1
+        return False
     errors = [r for r in results if r.status == "error"]
     if errors:
         every = len(errors) == len(results)
@@ -226,7 +263,7 @@ def run(args: argparse.Namespace) -> int:  # noqa: C901 (on the shrinking list)
             file=sys.stderr,
         )
         if every:
-            return 1
+            return False
     if results and not any(r.status == "ok" for r in results):
         # answers came back but none reads as a label: the policy's output format or the
         # budget is wrong, and a pipeline must not pass on a run without a single verdict
@@ -239,8 +276,8 @@ def run(args: argparse.Namespace) -> int:  # noqa: C901 (on the shrinking list)
             f"({first.case_id}): {detail}",
             file=sys.stderr,
         )
-        return 1
-    return 1 if failures else 0
+        return False
+    return True
 
 
 def not_run_sentence(not_run: int, total: int, reason: str) -> str:

@@ -25,24 +25,17 @@ that the caller says so and does not pass the run.
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.core.cases import TestCase
-from app.core.fingerprint import ModelFingerprint, settings_dict
-from app.core.policy import Policy
 from app.core.records import StoredResult
-from app.core.run_types import RunSettings
-from app.engine.protocol import Engine, can_batch
-from app.runs.backend import recorded_model
+from app.engine.protocol import can_batch
 from app.runs.samples_batch import run_samples_together
 from app.runs.samples_progress import SamplesProgress
 from app.runs.suite import run_suite
+from app.runs.suite_inputs import SuiteInputs
 from app.runs.suite_results import CaseStored, SuiteSummary
 from app.scoring.flips import prediction
 from app.scoring.stability import UNSTABLE_BELOW, CaseStability, case_stability, sample_seeds
-from app.store import Store
 
 
 @dataclass
@@ -71,69 +64,65 @@ class SamplesSummary:
 
 
 def run_samples(
-    engine: Engine,
-    policy: Policy,
-    cases: list[TestCase],
-    run_settings: RunSettings,
-    k: int,
-    *,
-    store: Store,
-    model_fingerprint: ModelFingerprint | str,
-    template_hash: str,
-    threshold: float = UNSTABLE_BELOW,
-    cancel: threading.Event | None = None,
-    on_event: Callable[[object], None] | None = None,
-    cases_path: str = "",
-    note: str = "",
-    concurrency: int = 1,
-    engine_factory: Callable[[], Engine] | None = None,
+    inputs: SuiteInputs, k: int, *, threshold: float = UNSTABLE_BELOW
 ) -> SamplesSummary:
     """Sample each case k times (seeds seed…seed+k-1) and store the majority run."""
     if k < 1:
         raise ValueError("The number of samples must be at least 1; use 3, 5 or 10.")
-    cancel = cancel or threading.Event()
     summary = SamplesSummary("", k)
-    emit = on_event or (lambda _event: None)
-    seeds = sample_seeds(run_settings.seed, k)
-    progress = SamplesProgress(emit, len(cases) * k)
+    seeds = sample_seeds(inputs.run_settings.seed, k)
+    progress = SamplesProgress(inputs.on_event, len(inputs.cases) * k)
+    engine, engine_factory = inputs.engine, inputs.engine_factory
     if can_batch(engine) and engine_factory is None:
-        summary.samples = run_samples_together(
-            engine, policy, cases, seeds, run_settings, store=store,
-            model_fingerprint=model_fingerprint, template_hash=template_hash, cancel=cancel,
-            progress=progress, cases_path=cases_path, note=note, concurrency=concurrency,
-        )  # fmt: skip
-        summary.cancelled = any(s.cancelled for s in summary.samples)
-    for seed in [] if summary.samples else seeds:
-        sample = run_suite(
-            engine, policy, cases, dataclasses.replace(run_settings, seed=seed),
-            store=store, model_fingerprint=model_fingerprint, template_hash=template_hash,
-            order="file", cancel=cancel, on_event=progress.forward, cases_path=cases_path,
-            note=note, concurrency=concurrency, engine_factory=engine_factory, kind="sample",
-        )  # fmt: skip
-        summary.samples.append(sample)
-        summary.cancelled = sample.cancelled
+        summary.samples = run_samples_together(inputs, seeds, progress)
+    else:
+        summary.samples = _one_after_another(inputs, seeds, progress)
+    summary.cancelled = any(s.cancelled for s in summary.samples)
+    if not summary.cancelled:
+        _store_majority(inputs, summary, seeds, threshold, progress)
+    return summary
+
+
+def _one_after_another(
+    inputs: SuiteInputs, seeds: list[int], progress: SamplesProgress
+) -> list[SuiteSummary]:
+    """One ordinary suite run per seed, in file order, until one is cancelled."""
+    samples: list[SuiteSummary] = []
+    for seed in seeds:
+        settings = dataclasses.replace(inputs.run_settings, seed=seed)
+        sample_inputs = dataclasses.replace(
+            inputs, run_settings=settings, on_event=progress.forward
+        )
+        sample = run_suite(sample_inputs, order="file", kind="sample")
+        samples.append(sample)
         if sample.cancelled:
             break
-    if summary.cancelled:
-        return summary
+    return samples
+
+
+def _store_majority(
+    inputs: SuiteInputs,
+    summary: SamplesSummary,
+    seeds: list[int],
+    threshold: float,
+    progress: SamplesProgress,
+) -> None:
+    """The majority run over the sample runs, linked to them, and its rows announced."""
+    store = inputs.store
     results = [store.results(s.run_id) for s in summary.samples]
     chosen, summary.stability = vote(results, threshold)
     summary.errors = [r for rows in results for r in rows if r.status == "error"]
-    name = recorded_model(model_fingerprint)
-    settings = {**settings_dict(run_settings), "samples": k}
-    run_id = store.create_run(
-        store.add_policy_version(policy.text, note, str(policy.path or "")), model=name,
-        settings=settings, cases_path=cases_path, total=len(cases),
-    )  # fmt: skip
+    run_id = inputs.create_run(
+        inputs.policy_version(), inputs.run_settings, "suite", samples=summary.k
+    )
     for index, sample in enumerate(summary.samples):
         store.link_sample_run(run_id, index, seeds[index], sample.run_id)
     majority = [dataclasses.replace(r, run_id=run_id, created=0.0) for r in chosen]
     store.add_results(majority)
     store.set_run_status(run_id, "finished")
     for result in majority:  # the case table shows the majority; the count stays full
-        emit(CaseStored(run_id, result, progress.total, progress.total, True, 0.0))
+        inputs.on_event(CaseStored(run_id, result, progress.total, progress.total, True, 0.0))
     summary.run_id = run_id
-    return summary
 
 
 def vote(

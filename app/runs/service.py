@@ -41,6 +41,7 @@ from app.runs.backend import (
 from app.runs.samples import run_samples
 from app.runs.selection import LAST_RUN, RunJob, RunOutcome, last_unfinished_run, select_cases
 from app.runs.suite import run_suite
+from app.runs.suite_inputs import SuiteInputs
 from app.runs.suite_results import CaseStored
 from app.store import Store, StoreError
 
@@ -148,13 +149,13 @@ class RunService:
             parallel = {"concurrency": concurrency, "engine_factory": engine.spawn}
         elif concurrency > 1:  # the local engine decodes that many cases together
             parallel = {"concurrency": concurrency}
+        inputs = SuiteInputs(
+            engine, job.policy, cases, job.run, store=self.store, model_fingerprint=identity,
+            template_hash=template, cancel=cancel, on_event=emit, cases_path=job.cases_path,
+            note=job.note, **parallel,
+        )  # fmt: skip
         if job.samples > 1:
-            sampled = run_samples(
-                engine, job.policy, cases, job.run, job.samples, store=self.store,
-                model_fingerprint=identity, template_hash=template, cancel=cancel,
-                on_event=emit, cases_path=job.cases_path, note=job.note,
-                threshold=job.unstable_below, **parallel,
-            )  # fmt: skip
+            sampled = run_samples(inputs, job.samples, threshold=job.unstable_below)
             if sampled.cancelled:
                 return RunOutcome("cancelled", "", sampled.samples[-1])
             summary = sampled.suite_summary(len(cases))
@@ -167,13 +168,8 @@ class RunService:
                     f"{first.message.split(':', 1)[-1].strip()}"
                 )
             return outcome
-        summary = run_suite(
-            engine, job.policy, cases, job.run, store=self.store,
-            model_fingerprint=identity, template_hash=template, resume_run_id=resume,
-            order="failed-first" if job.failed_first else "file", cancel=cancel,
-            on_event=emit, cases_path=job.cases_path, note=job.note, kind=job.kind,
-            **parallel,
-        )  # fmt: skip
+        order = "failed-first" if job.failed_first else "file"
+        summary = run_suite(inputs, resume_run_id=resume, order=order, kind=job.kind)
         status = "cancelled" if summary.cancelled else "finished"
         return RunOutcome(status, summary.run_id, summary)
 

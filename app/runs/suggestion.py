@@ -27,6 +27,7 @@ from app.core.suggest import Suggestion, SuggestionError, parse_suggestion, sugg
 from app.engine.protocol import Engine
 from app.runs.run_facts import SUGGESTION_CHECK
 from app.runs.suite import run_suite
+from app.runs.suite_inputs import SuiteInputs
 from app.scoring.flips import FlipReport
 from app.scoring.holdout import HOLDOUT_SHARE, held_out_flips, split_cases, visible_failures
 from app.store import Store
@@ -93,11 +94,12 @@ def check_suggestion(
         raise SuggestionError("The test set has no held-out case to check on; add more cases.")
     runs = []
     for version, note in ((policy, ""), (edited, SUGGESTION_CHECK)):
-        summary = run_suite(
+        inputs = SuiteInputs(
             engine, version, held, run_settings, store=store,
-            model_fingerprint=model_fingerprint, template_hash=template_hash, order="file",
-            cancel=cancel, cases_path=cases_path, note=note, kind="suggestion",
+            model_fingerprint=model_fingerprint, template_hash=template_hash,
+            cancel=cancel or threading.Event(), cases_path=cases_path, note=note,
         )  # fmt: skip
+        summary = run_suite(inputs, order="file", kind="suggestion")
         if summary.cancelled:
             raise SuggestionError("The check was cancelled; run it again.")
         runs.append(store.results(summary.run_id))

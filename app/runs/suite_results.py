@@ -15,8 +15,9 @@ from __future__ import annotations
 import copy
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from app.core.cases import TestCase
 from app.core.policy import Policy
@@ -24,6 +25,8 @@ from app.core.records import StoredResult
 from app.core.run_types import Cancelled, ClassifyRequest, ClassifyResult, Failed, Finished
 from app.core.verdict import Verdict, VerdictStatus
 from app.engine.protocol import Engine
+
+E = TypeVar("E")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,11 @@ class SuiteSummary:
     resumed: int = 0  # skipped because the resumed run already had them
     cancelled: bool = False
     elapsed_s: float = 0.0
+
+    def count(self, stored: StoredResult) -> None:
+        """One engine result stored by this call (an error counts as failed)."""
+        self.done += 1
+        self.failed += stored.status == VerdictStatus.ERROR.value
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,16 @@ def terminal_result(
     return error_result(run_id, case, key, event)
 
 
+def terminal_id(event: Finished | Failed) -> str:
+    """The request id a terminal event ends."""
+    return event.result.case_id if isinstance(event, Finished) else event.case_id
+
+
+def is_crash(event: object) -> bool:
+    """Whether the engine process died during the request this event ends."""
+    return isinstance(event, Failed) and event.kind == "crash"
+
+
 def crashed(stored: StoredResult) -> bool:
     """Whether the engine process died while running this case."""
     return stored.status == VerdictStatus.ERROR.value and stored.message.startswith("crash:")
@@ -148,6 +166,17 @@ def repeated_crash(failed: Failed) -> Failed:
     )
 
 
+def cancel_once(events: Iterable[E], engine: Engine, cancel: threading.Event) -> Iterator[E]:
+    """The engine's ``events``, calling ``engine.cancel()`` once, at the first event after
+    ``cancel`` is set (the engine then ends the case, or every case, with Cancelled)."""
+    cancel_sent = False
+    for event in events:
+        if cancel.is_set() and not cancel_sent:
+            engine.cancel()
+            cancel_sent = True
+        yield event
+
+
 def _classify_once(
     engine: Engine,
     request: ClassifyRequest,
@@ -155,11 +184,7 @@ def _classify_once(
     emit: Callable[[object], None],
 ) -> Finished | Failed | None:
     """The terminal event of one case; None when it was cancelled (or ended silently)."""
-    cancel_sent = False
-    for event in engine.classify(request):
-        if cancel.is_set() and not cancel_sent:
-            engine.cancel()
-            cancel_sent = True
+    for event in cancel_once(engine.classify(request), engine, cancel):
         if isinstance(event, (Finished, Failed)):
             return event
         if isinstance(event, Cancelled):
@@ -187,7 +212,7 @@ def classify_case(
         event = _classify_once(engine, request, cancel, emit)
         if event is None:
             return None
-        if not (isinstance(event, Failed) and event.kind == "crash"):
+        if not is_crash(event):
             return terminal_result(run_id, case, key, event, policy)
         crashes += 1
         if crashes >= 2:

@@ -189,6 +189,22 @@ def test_parallel_sequences_survive_a_killed_engine(ws: Workspace, capsys, killi
     assert all(r.status == "ok" for r in results.values()), [r.message for r in results.values()]
 
 
+def test_the_case_that_crashes_a_batch_twice_is_an_error_and_the_rest_go_back_to_a_batch(
+    ws: Workspace, capsys, killing
+):
+    # the batch loses its child; the first case tried again alone crashes it too, so it is
+    # the one that crashes it: an error, and the others are decoded together again
+    built = killing(lambda *_: True, kill_batches=1)
+    outcome = cli(capsys, ws.eval_args(*_setup(ws), "--concurrency", "2"))
+    assert outcome.code == 0, outcome.err
+    assert built[0].batches_killed == 1 and len(built[0].seen) == 1  # one case alone
+    results = _results(ws)
+    assert sorted(results) == [f"c{i}" for i in range(1, 9)] and duplicates(ws.db) == []
+    errors = [r for r in results.values() if r.status == "error"]
+    assert len(errors) == 1 and "crashed twice on this case's input" in errors[0].message
+    assert "some cases produced no verdict: 1 of 8 failed" in outcome.err
+
+
 def test_a_long_run_without_a_space_does_not_crash_the_tokenizer(ws: Workspace, capsys):
     """``!`` × 100,000 and a 40,000-character URL crash llama.cpp's gpt-4o pre-tokenizer
     when tokenized whole; cut into pieces they are refused only for the context size."""

@@ -164,3 +164,15 @@ def test_a_run_without_a_single_verdict_fails(env, capsys, monkeypatch):
         "safeguard-studio: no case produced a verdict (6 no verdict); the first (c1): "
     )
     assert err.endswith(".") and "\n" not in err
+
+
+def test_some_errors_are_said_with_a_failed_threshold_too(env, capsys, monkeypatch):
+    _tmp, base, _engines = env
+    script = {**SCRIPT, "content 2": "!fail"}  # c2: the engine fails on it every time
+    monkeypatch.setattr(backend_options, "engine_factory", lambda config: ScriptedEngine(script))
+    assert app.cli.main(base) == 0  # some errors alone do not fail the run
+    said = "safeguard-studio: some cases produced no verdict: 1 of 6 failed; the first (c2): "
+    assert said in capsys.readouterr().err
+    assert app.cli.main([*base, "--fail-under", "f1=0.99"]) == 1
+    err = capsys.readouterr().err
+    assert "FAIL: f1" in err and said in err  # the threshold does not hide the errors

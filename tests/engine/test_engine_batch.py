@@ -19,6 +19,7 @@ from app.core.run_types import (
 from app.core.verdict import VerdictStatus
 from app.engine.local.engine import LocalEngine
 from app.runs.suite import run_suite
+from app.runs.suite_inputs import SuiteInputs
 from app.store import Store
 from tests.support.requests import ENDLESS, POLICY, request
 
@@ -88,11 +89,14 @@ def test_a_suite_runs_in_parallel_sequences_and_is_cached(engine, tmp_path) -> N
     cases = [TestCase(f"c{i}", f"suite case {i}", "1") for i in range(6)]
     store = Store(tmp_path / "r.db")
     run = request("x", "x").run
-    kwargs = dict(store=store, model_fingerprint="tiny", template_hash="t", order="file")
-    first = run_suite(engine, POLICY, cases, run, concurrency=3, **kwargs)
+    inputs = SuiteInputs(
+        engine, POLICY, cases, run, store=store, model_fingerprint="tiny", template_hash="t",
+        concurrency=3,
+    )  # fmt: skip
+    first = run_suite(inputs, order="file")
     assert (first.done, first.cached, first.failed) == (6, 0, 0)
     assert {r.case_id for r in store.results(first.run_id)} == {c.id for c in cases}
-    again = run_suite(engine, POLICY, cases, run, concurrency=3, **kwargs)
+    again = run_suite(inputs, order="file")
     assert again.cached == 6
     store.close()
 

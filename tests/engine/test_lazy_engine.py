@@ -12,6 +12,7 @@ from app.core.policy import parse_policy
 from app.core.run_types import EngineSettings, RunSettings
 from app.engine.lazy import LazyEngine
 from app.runs.suite import run_suite
+from app.runs.suite_inputs import SuiteInputs
 from app.store import Store
 from tests.support.scripted_engine import ScriptedEngine
 
@@ -36,8 +37,11 @@ def test_model_loads_only_when_a_case_misses_the_cache(tiny_model: Path, tmp_pat
         engine = LazyEngine(inner)
         info = engine.load(EngineSettings(model_path=str(tiny_model)))
         assert info.chat_template and inner.loads == 0
-        run_suite(engine, policy, cases, RunSettings(), store=store, model_fingerprint="m",
-                  template_hash="t", order="file")  # fmt: skip
+        inputs = SuiteInputs(
+            engine, policy, cases, RunSettings(), store=store, model_fingerprint="m",
+            template_hash="t",
+        )  # fmt: skip
+        run_suite(inputs, order="file")
         runs.append(inner.loads)
     store.close()
     assert runs == [1, 0]  # loaded once for the first run, never for the cached rerun

@@ -7,7 +7,9 @@ from collections import Counter
 
 from app.core.cases import TestCase
 from app.runs.run_analysis import case_samples, load_run_analysis
-from app.runs.samples import run_samples
+from app.runs.samples import SamplesSummary, run_samples
+from app.runs.stored_policy import format_record
+from app.runs.suite_inputs import SuiteInputs
 from app.scoring.flips import prediction
 from app.store import Store
 from tests.support.requests import POLICY, request
@@ -17,7 +19,10 @@ def test_k_samples_give_majority_and_agreement_and_are_cached_per_seed(engine, t
     store = Store(tmp_path / "r.db")
     cases = [TestCase(f"c{i}", f"sampled case number {i}", "1") for i in range(4)]
     run = request("x", "x", max_tokens=40).run
-    kwargs = dict(store=store, model_fingerprint="tiny", template_hash="t", cases_path="/t")
+    inputs = SuiteInputs(
+        engine, POLICY, cases, run, store=store, model_fingerprint="tiny", template_hash="t",
+        cases_path="/t",
+    )  # fmt: skip
     sent: list[list[str]] = []
     real = engine.classify_many
 
@@ -27,7 +32,7 @@ def test_k_samples_give_majority_and_agreement_and_are_cached_per_seed(engine, t
 
     engine.classify_many = spy
     try:
-        three = run_samples(engine, POLICY, cases, run, 3, **kwargs)
+        three = run_samples(inputs, 3)
     finally:
         del engine.classify_many
     assert (three.engine_runs, three.cached) == (12, 0)
@@ -36,8 +41,10 @@ def test_k_samples_give_majority_and_agreement_and_are_cached_per_seed(engine, t
     seeds = [seed for _, seed, _ in store.sample_runs(three.run_id)]
     assert seeds == [run.seed, run.seed + 1, run.seed + 2]
     assert [store.get_run(s.run_id).settings["seed"] for s in three.samples] == seeds
+    recorded = {store.get_run(r).output_format for r in [three.run_id, *seeds_runs(three)]}
+    assert recorded == {format_record(POLICY.output)}  # the majority and every sample
 
-    five = run_samples(engine, POLICY, cases, run, 5, **kwargs)
+    five = run_samples(inputs, 5)
     assert (five.engine_runs, five.cached) == (8, 12)  # only seeds +3 and +4 ran
 
     majority = {r.case_id: r for r in store.results(five.run_id)}
@@ -53,3 +60,7 @@ def test_k_samples_give_majority_and_agreement_and_are_cached_per_seed(engine, t
         assert stability.unstable == (count < 4)
     assert analysis.stability_summary.cases == 4
     store.close()
+
+
+def seeds_runs(summary: SamplesSummary) -> list[str]:
+    return [sample.run_id for sample in summary.samples]

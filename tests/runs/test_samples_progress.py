@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from app.core.cases import TestCase
 from app.runs.samples import run_samples
+from app.runs.suite_inputs import SuiteInputs
 from app.runs.suite_results import CaseStored, SuiteStarted
 from app.store import Store
 from tests.support.requests import POLICY, request
@@ -17,10 +18,11 @@ CASES = [TestCase(f"c{i}", f"counted case number {i}", "1") for i in range(3)]
 def _run(engine, store, k, **extra):
     events: list[object] = []
     run = request("x", "x", max_tokens=24).run
-    run_samples(
-        engine, POLICY, CASES, run, k, store=store, model_fingerprint="tiny",
-        template_hash="t", cases_path="/t", on_event=events.append, **extra,
+    inputs = SuiteInputs(
+        engine, POLICY, CASES, run, store=store, model_fingerprint="tiny", template_hash="t",
+        cases_path="/t", on_event=events.append, **extra,
     )  # fmt: skip
+    run_samples(inputs, k)
     return events
 
 

@@ -18,6 +18,7 @@ from app.runs.run_facts import run_facts
 from app.runs.run_report import build_run_report
 from app.runs.stored_policy import format_record, run_output, run_policy
 from app.runs.suite import run_suite
+from app.runs.suite_inputs import SuiteInputs
 from app.store import Store
 from tests.support.scripted_engine import ScriptedEngine
 
@@ -38,10 +39,11 @@ def _cases() -> list[TestCase]:
 
 def _run(store: Store, policy, cases_path: str) -> str:
     engine = ScriptedEngine({c.content: c.expected for c in _cases()})
-    summary = run_suite(
+    inputs = SuiteInputs(
         engine, policy, _cases(), RunSettings(), store=store, model_fingerprint="fake",
-        template_hash="t", order="file", cases_path=cases_path,
+        template_hash="t", cases_path=cases_path,
     )  # fmt: skip
+    summary = run_suite(inputs, order="file")
     return summary.run_id
 
 

@@ -19,6 +19,7 @@ from app.core.run_types import (
 )
 from app.engine.protocol import Engine
 from app.runs.suite import CaseStored, SuiteEnded, SuiteStarted, run_suite
+from app.runs.suite_inputs import SuiteInputs
 from tests.support.scripted_engine import ScriptedEngine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,12 +30,13 @@ def make_cases(n: int = 6) -> list[TestCase]:
     return [TestCase(f"c{i}", f"content {i}", "1" if i % 2 else "0") for i in range(1, n + 1)]
 
 
-def _run(engine, store, cases, **kw):
+def _run(engine, store, cases, *, order="file", resume_run_id=None, **kw):
     settings = kw.pop("settings", RunSettings())
-    return run_suite(
+    inputs = SuiteInputs(
         engine, parse_policy(POLICY_TEXT), cases, settings, store=store,
-        model_fingerprint="fake-model", template_hash="tmpl", order=kw.pop("order", "file"), **kw,
+        model_fingerprint="fake-model", template_hash="tmpl", **kw,
     )  # fmt: skip
+    return run_suite(inputs, order=order, resume_run_id=resume_run_id)
 
 
 def test_protocol_conformance():
@@ -221,3 +223,21 @@ def test_a_crash_gets_one_more_try_and_a_second_crash_names_the_input(store):
     results = {r.case_id: r for r in store.results(summary.run_id)}
     assert "crashed twice on this case's input" in results["c2"].message
     assert all(results[f"c{i}"].status == "ok" for i in (1, 4, 5, 6))
+
+
+class _Silent(ScriptedEngine):
+    """Ends the stream of one content without a terminal event (a broken engine)."""
+
+    def classify(self, request):
+        if request.content == "content 3":
+            return iter(())
+        return super().classify(request)
+
+
+def test_an_engine_that_ends_silently_is_an_error_case_and_the_run_goes_on(store):
+    engine = _Silent({})
+    summary = _run(engine, store, make_cases(4))
+    assert not summary.cancelled and (summary.done, summary.failed) == (4, 1)
+    results = {r.case_id: r for r in store.results(summary.run_id)}
+    assert results["c3"].status == "error" and "The engine gave no result." in results["c3"].message
+    assert results["c4"].status == "ok" and store.get_run(summary.run_id).status == "finished"

@@ -7,6 +7,7 @@ from app.core.cases import TestCase, model_content
 from app.core.policy import parse_policy
 from app.core.run_types import RunSettings
 from app.runs.suite import run_suite
+from app.runs.suite_inputs import SuiteInputs
 from app.store import Store
 from tests.support.scripted_engine import ScriptedEngine
 
@@ -15,10 +16,11 @@ LAYOUT = "The user's prompt:\nHow do I reset my router?\n\nThe response to judge
 
 
 def _run(engine, store, cases):
-    return run_suite(
+    inputs = SuiteInputs(
         engine, POLICY, cases, RunSettings(), store=store, model_fingerprint="fake-model",
-        template_hash="tmpl", order="file",
+        template_hash="tmpl",
     )  # fmt: skip
+    return run_suite(inputs, order="file")
 
 
 def test_model_content_layout():

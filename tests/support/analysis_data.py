@@ -32,6 +32,7 @@ from app.core.verdict import parse_verdict
 from app.engine.protocol import Capabilities
 from app.runs.samples import run_samples
 from app.runs.suite import run_suite
+from app.runs.suite_inputs import SuiteInputs
 from app.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +111,9 @@ def build_analysis(store: Store, folder: Path, k: int = 5) -> AnalysisRuns:
     common = dict(store=store, template_hash="seeded", cases_path=str(cases_path))
     run = RunSettings(seed=100)
     b = SeededEngine(expected, sloppy=False)
-    plain = run_suite(b, policy, cases, run, model_fingerprint=b.name, order="file", **common)
+    plain = run_suite(
+        SuiteInputs(b, policy, cases, run, model_fingerprint=b.name, **common), order="file"
+    )
     a = SeededEngine(expected)
-    sampled = run_samples(a, policy, cases, run, k, model_fingerprint=a.name, **common)
+    sampled = run_samples(SuiteInputs(a, policy, cases, run, model_fingerprint=a.name, **common), k)
     return AnalysisRuns(policy_path, cases_path, sampled.run_id, plain.run_id, k)

@@ -26,6 +26,7 @@ that a bare 0 or 1 will not be read.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.policy.front_matter import (
@@ -163,7 +164,7 @@ def _tier_family(
     return tiers, [first_lines[0], first_lines[-1]], allowed & set(tiers)
 
 
-def infer_output_format(body: str, offset: int = 0) -> FormatReading:  # noqa: C901 (on the shrinking list)
+def infer_output_format(body: str, offset: int = 0) -> FormatReading:
     """Read the output format from a policy body whose first line is file line offset + 1."""
     lines = [(offset + i + 1, line) for i, line in enumerate(body.split("\n"))]
     notes: dict[int, list[str]] = {}
@@ -171,52 +172,15 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:  # noqa: C
     def note(line: int, text: str) -> None:
         notes.setdefault(line, []).append(text)
 
-    conflict: tuple[bool, str] | None = None
     tiers, tier_lines, allowed = _tier_family(lines)
-    two_lines = two_label_lines(lines)
-    block = json_block(lines)
-    statements = label_statements(lines)
-    words = list(dict.fromkeys(word for _, word, _ in statements))
-    words = [word for word in words if word not in ("0", "1")] or words  # 0/1: _mixed_forms
-    if block is not None:
-        fields, line = block
-        kind, labels, violating = "json", ("0", "1"), ("1",)
-        json_fields = tuple(
-            f for f in (*DEFAULT_JSON_FIELDS, "rule_ids", "confidence") if f in fields
-        )
-        note(line, 'a JSON answer with "violation"')
-    elif words and set(words) != {"0", "1"}:
-        kind, labels, json_fields = "labels", tuple(words), DEFAULT_JSON_FIELDS
-        by_tier = {tier: word for number, word, tier in _word_tiers(lines, statements) if tier}
-        sides = {word: side_of_word(word, statements) for word in words}
-        for tier, word in by_tier.items():
-            if sides.get(word) is None and tier in tiers:
-                sides[word] = tier_number(tier) != 0 and tier not in allowed
-        if any(side is None for side in sides.values()) or len(set(sides.values())) < 2:
-            return _nothing()
-        violating = tuple(word for word in words if sides[word])
-        allowed |= {tier for tier, word in by_tier.items() if tier in tiers and not sides[word]}
-        for word, line in _first_lines(statements).items():
-            if word in sides:
-                note(line, f"label {word} ({'violates' if sides[word] else 'allowed'})")
-        conflict = _mixed_forms(lines, words, sides)
-        if conflict and conflict[0]:
-            kind, labels, violating = "binary", ("0", "1"), ("1",)
-    elif words or binary_lines(lines):
-        kind, labels, violating, json_fields = "binary", ("0", "1"), ("1",), DEFAULT_JSON_FIELDS
-        for line in sorted({*_first_lines(statements).values(), *binary_lines(lines)[:2]}):
-            note(line, "a 0 / 1 answer")
-    elif tiers:
-        allowed |= {tier for tier in tiers if tier_number(tier) == 0}
-        kind, labels, json_fields = "labels", tuple(tiers), DEFAULT_JSON_FIELDS
-        violating = tuple(tier for tier in tiers if tier not in allowed)
-        if not allowed or not violating:
-            return _nothing()
-    else:
+    read = _read_answer(lines, tiers, allowed, note)
+    if read is None:
         return _nothing()
+    (kind, labels, violating, json_fields), conflict = read
     allowed |= {tier for tier in tiers if tier_number(tier) == 0}
     for line, tier in dict.fromkeys(tier_lines) if tiers else ():
         note(line, f"tier {tier}" + (" (allowed)" if tier in allowed else ""))
+    two_lines = two_label_lines(lines)
     if two_lines:
         note(two_lines[0], "two labels per item (depiction, request)")
     output = OutputFormat(
@@ -231,6 +195,71 @@ def infer_output_format(body: str, offset: int = 0) -> FormatReading:  # noqa: C
     details = tuple((line, "; ".join(notes[line])) for line in sorted(notes))
     said = conflict[1] if conflict else ""
     return FormatReading(output, "inferred", tuple(sorted(notes)), details=details, note=said)
+
+
+# kind, labels, violating labels, JSON fields: what an answer is, as OutputFormat holds it
+_Answer = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+_Conflict = tuple[bool, str]  # see _mixed_forms
+_Note = Callable[[int, str], None]  # (line, what was read there)
+_BINARY: _Answer = ("binary", ("0", "1"), ("1",), DEFAULT_JSON_FIELDS)
+
+
+def _read_answer(
+    lines: list[tuple[int, str]], tiers: list[str], allowed: set[str], note: _Note
+) -> tuple[_Answer, _Conflict | None] | None:
+    """The answer from the first form the policy states it in: a JSON block, label words,
+    0 / 1, or the tiers alone; None when no form reads. Adds the tiers that label words or
+    tier 0 make allowed to ``allowed``."""
+    block = json_block(lines)
+    statements = label_statements(lines)
+    words = list(dict.fromkeys(word for _, word, _ in statements))
+    words = [word for word in words if word not in ("0", "1")] or words  # 0/1: _mixed_forms
+    if block is not None:
+        fields, line = block
+        note(line, 'a JSON answer with "violation"')
+        kept = tuple(f for f in (*DEFAULT_JSON_FIELDS, "rule_ids", "confidence") if f in fields)
+        return ("json", ("0", "1"), ("1",), kept), None
+    if words and set(words) != {"0", "1"}:
+        return _word_answer(lines, statements, words, tiers, allowed, note)
+    if words or binary_lines(lines):
+        for line in sorted({*_first_lines(statements).values(), *binary_lines(lines)[:2]}):
+            note(line, "a 0 / 1 answer")
+        return _BINARY, None
+    if tiers:
+        allowed |= {tier for tier in tiers if tier_number(tier) == 0}
+        violating = tuple(tier for tier in tiers if tier not in allowed)
+        if allowed and violating:
+            return ("labels", tuple(tiers), violating, DEFAULT_JSON_FIELDS), None
+    return None
+
+
+def _word_answer(
+    lines: list[tuple[int, str]],
+    statements: list[tuple[int, str, bool | None]],
+    words: list[str],
+    tiers: list[str],
+    allowed: set[str],
+    note: _Note,
+) -> tuple[_Answer, _Conflict | None] | None:
+    """Label words as the answer, each on the side its statement (or the tier section of
+    its ``Output:`` line) puts it; None when a word has no side or every word is on one.
+    The tiers of the non-violating words join ``allowed``."""
+    by_tier = {tier: word for number, word, tier in _word_tiers(lines, statements) if tier}
+    sides = {word: side_of_word(word, statements) for word in words}
+    for tier, word in by_tier.items():
+        if sides.get(word) is None and tier in tiers:
+            sides[word] = tier_number(tier) != 0 and tier not in allowed
+    if any(side is None for side in sides.values()) or len(set(sides.values())) < 2:
+        return None
+    violating = tuple(word for word in words if sides[word])
+    allowed |= {tier for tier, word in by_tier.items() if tier in tiers and not sides[word]}
+    for word, line in _first_lines(statements).items():
+        if word in sides:
+            note(line, f"label {word} ({'violates' if sides[word] else 'allowed'})")
+    conflict = _mixed_forms(lines, words, sides)
+    if conflict and conflict[0]:
+        return _BINARY, conflict
+    return ("labels", tuple(words), violating, DEFAULT_JSON_FIELDS), conflict
 
 
 def _mixed_forms(
