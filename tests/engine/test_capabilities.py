@@ -27,6 +27,7 @@ from app.engine.protocol import CAPABILITY_MEMBERS, Capabilities, Engine
 from app.engine.remote.engine import RemoteConfig, RemoteEngine
 from app.runs.backend import BackendConfig, apply_prefix_budget, build_engine
 from app.runs.suite import run_suite
+from app.runs.suite_inputs import SuiteInputs
 from app.store import Store
 from tests.support.analysis_data import SeededEngine
 from tests.support.fake_engine import FakeEngine
@@ -133,10 +134,11 @@ def test_a_lazy_engine_that_cannot_batch_runs_parallel_cases_one_at_a_time(
     engine.load(EngineSettings(model_path=str(tiny_model)))
     cases = [TestCase(f"c{i}", f"text {i}", "0") for i in range(3)]
     store = Store(tmp_path / "r.db")
-    summary = run_suite(
+    inputs = SuiteInputs(
         engine, parse_policy("# Instructions\nAnswer 0 or 1.\n"), cases, RunSettings(),
-        store=store, model_fingerprint="m", template_hash="t", order="file", concurrency=3,
+        store=store, model_fingerprint="m", template_hash="t", concurrency=3,
     )  # fmt: skip
+    summary = run_suite(inputs, order="file")
     results = {r.case_id: r.label for r in store.results(summary.run_id)}
     store.close()
     assert [r.content for r in inner.requests] == ["text 0", "text 1", "text 2"]
