@@ -395,3 +395,15 @@ def test_the_context_check_finds_loose_fields() -> None:
         "shop.py: ShopContext.d: 'typing.Any'",
         "shop.py: ShopContext.e: Union[int, object]",
     ]
+
+
+def test_no_function_is_let_past_the_complexity_ceiling() -> None:
+    """ruff's C901 (at 12, pyproject.toml) holds for every function of the app: the list of
+    functions allowed past it, 16 long when the check came in, is empty and stays so."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "app").rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "noqa: C901" in line
+    ]
+    assert offenders == []
