@@ -157,6 +157,8 @@ def test_tier_metrics_exact_is_right_on_every_case_expecting_a_tier(scenario) ->
         assert sorted(c for c in exact if c in plain_tiered) == sorted(
             c for c in plain_tiered if judged[c] is R
         )
+        assert tiers.exact == len(exact)  # the count is the diagonal
+        assert tiers.scored == sum(w.on_tier for w in wants.values())
 
 
 def test_flips_and_comparison_pair_the_same_judgements(scenario) -> None:
