@@ -15,8 +15,7 @@ from app.core.records import RunRecord, StoredResult
 from app.runs.history import case_history
 from app.runs.stored_policy import run_policy
 from app.runs.triage_book import TriageEntry, policy_notes, summary_line, triage_entries
-from app.scoring.flips import outcome
-from app.scoring.outcome import is_wrong
+from app.scoring.outcome import is_wrong, outcome_of
 from app.scoring.rule_heat import RuleHeat, rule_heat
 from app.scoring.stability import UNSTABLE_BELOW, CaseStability, StabilitySummary, stabilities
 from app.scoring.stability import summarize as summarize_stability
@@ -74,7 +73,7 @@ def load_run_analysis(store: Store, run_id: str, threshold: float = UNSTABLE_BEL
     samples = sample_results(store, run_id)
     if samples:
         analysis.stability = stabilities(samples, threshold)
-        outcomes = [outcome(r) for r in results]
+        outcomes = [outcome_of(r) for r in results]
         analysis.stability_summary = summarize_stability(
             analysis.stability, outcomes, policy.output
         )

@@ -16,7 +16,7 @@ from pathlib import PurePath
 from app.core.records import RunRecord
 from app.runs.run_labels import model_label, version_number, when_label
 from app.runs.stored_policy import run_policy
-from app.scoring.flips import run_metrics
+from app.scoring.metrics import run_metrics
 from app.store import Store
 
 SUGGESTION_CHECK = "suggestion check"  # the note app.runs.suggestion gives an edit it checks

@@ -21,8 +21,8 @@ from app.runs.run_facts import previous_suite_run
 from app.runs.run_labels import describe_run
 from app.runs.stored_policy import run_output, run_policy
 from app.runs.triage_book import KIND_NAMES, summary_line, triage_entries
-from app.scoring.flips import outcome, run_metrics
-from app.scoring.outcome import is_wrong
+from app.scoring.metrics import run_metrics
+from app.scoring.outcome import is_wrong, outcome_of
 from app.scoring.run_compare import compare_runs
 from app.scoring.stability import stabilities, summarize
 from app.store import Store
@@ -53,7 +53,7 @@ def stability_section(
     if not links:
         return ""
     table = stabilities([store.results(sample_run) for _, _, sample_run in links])
-    summary = summarize(table, [outcome(r) for r in results], policy.output)
+    summary = summarize(table, [outcome_of(r) for r in results], policy.output)
     return stability_html(len(links), table, summary)
 
 

@@ -23,7 +23,7 @@ from app.gui.analysis.heat_table import AnalysisSummary, HeatColumn  # noqa: E40
 from app.gui.analysis.triage_panel import TriagePanel  # noqa: E402
 from app.gui.evaluation.controller import EvaluationController  # noqa: E402
 from app.gui.evaluation.flip_view import FlipColumn, FlipView  # noqa: E402
-from app.scoring.flips import run_metrics  # noqa: E402
+from app.scoring.metrics import run_metrics  # noqa: E402
 from app.store import Store  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY  # noqa: E402
 

@@ -8,7 +8,7 @@ from collections import Counter
 from app.core.cases import TestCase
 from app.runs.run_analysis import case_samples, load_run_analysis
 from app.runs.samples import run_samples
-from app.scoring.flips import prediction
+from app.scoring.outcome import prediction
 from app.store import Store
 from tests.support.requests import POLICY, request
 

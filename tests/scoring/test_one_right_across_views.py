@@ -20,7 +20,7 @@ import pytest
 from app.core.policy import Policy, parse_policy
 from app.core.records import StoredResult
 from app.core.verdict import parse_verdict
-from app.scoring.flips import compare_results
+from app.scoring.flips import FlipReport
 from app.scoring.metrics import compute_metrics
 from app.scoring.outcome import Judgement, expectation, judge, outcome_of
 from app.scoring.rule_heat import rule_heat
@@ -164,16 +164,19 @@ def test_tier_metrics_exact_is_right_on_every_case_expecting_a_tier(scenario) ->
 def test_flips_and_comparison_pair_the_same_judgements(scenario) -> None:
     policy, _, a, b = scenario
     ja, jb = _judged(a, policy), _judged(b, policy)
+    cmp = compare_runs(a, b, policy.output)
+    assert {p.case_id: (p.judged_a, p.judged_b) for p in cmp.pairs} == {
+        c: (ja[c], jb[c]) for c in jb
+    }
     broken = [c for c in jb if ja[c] is R and jb[c] is not R]
     fixed = [c for c in jb if ja[c] is not R and jb[c] is R]
-    report = compare_results(a, b, policy.output)
+    report = FlipReport.of(cmp)
     assert [f.case_id for f in report.broken] == broken
     assert [f.case_id for f in report.fixed] == fixed
     changed = [f.case_id for f in report.changed]
     assert all(ja[c] is not R and jb[c] is not R for c in changed)
     assert "no-verdict-both" in changed or policy is not DECEPTIVE
-    cmp = compare_runs(a, b, policy.output)
-    assert (cmp.a_only_right, cmp.b_only_right) == (len(report.broken), len(report.fixed))
+    assert (cmp.a_only_right, cmp.b_only_right) == (len(broken), len(fixed))
     scored = len(_ids(jb, R, W))
     assert cmp.delta("accuracy") == pytest.approx((len(fixed) - len(broken)) / scored)
     assert report.deltas["accuracy"] == pytest.approx(cmp.delta("accuracy"))

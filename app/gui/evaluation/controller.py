@@ -23,8 +23,7 @@ from app.core.policy import OutputFormat
 from app.gui.evaluation.data import load_run_metrics, version_history
 from app.gui.shared.tasks import TaskRunner
 from app.runs.history import flip_report
-from app.scoring.flips import run_metrics
-from app.scoring.metrics import Outcome, compute_metrics
+from app.scoring.metrics import Outcome, compute_metrics, run_metrics
 from app.store import Store
 from app.store.backup import backup_folder, backup_if_due
 

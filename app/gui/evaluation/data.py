@@ -16,8 +16,7 @@ from app.runs.backend import model_matches
 from app.runs.run_facts import previous_suite_run, suite_runs
 from app.runs.run_labels import describe_run
 from app.runs.stored_policy import run_output
-from app.scoring.flips import run_metrics
-from app.scoring.metrics import Metrics
+from app.scoring.metrics import Metrics, run_metrics
 from app.store import Store
 
 CHART_METRICS = ("accuracy", "precision", "recall", "f1")
