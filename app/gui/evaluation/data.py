@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from app.core.policy import OutputFormat
 from app.core.records import PolicyVersion, RunRecord, StoredResult
 from app.runs.backend import model_matches
+from app.runs.history import stored_run
 from app.runs.run_facts import previous_suite_run, suite_runs
 from app.runs.run_labels import describe_run
-from app.runs.stored_policy import run_output
 from app.scoring.metrics import Metrics, run_metrics
 from app.store import Store
 
@@ -58,24 +58,17 @@ class RunMetrics:
     previous: Metrics | None = None  # the previous run of the same test set, if any
 
 
-def _metrics_of(store: Store, run: RunRecord) -> tuple[list[StoredResult], OutputFormat, str]:
-    version = store.policy_version(run.policy_hash)
-    text = version.text if version else ""
-    return store.results(run.id), run_output(store, run), text
-
-
 def load_run_metrics(store: Store, run_id: str) -> RunMetrics:
     """Read a run and compute its metrics, and those of the previous run of the same test
     set for the change shown under each tile (worker thread)."""
-    run = store.get_run(run_id)
-    if run is None:
-        raise ValueError(f"There is no run {run_id}; pick one from the run history.")
-    results, output, text = _metrics_of(store, run)
+    loaded = stored_run(store, run_id)
+    run, results, output = loaded.run, loaded.results, loaded.output
     metrics = run_metrics(results, output)
-    shown = RunMetrics(run, results, metrics, output, text, describe_run(store, run))
+    shown = RunMetrics(run, results, metrics, output, loaded.policy_text, describe_run(store, run))
     before = previous_suite_run(store, run)
     if before is not None:
-        shown.previous = run_metrics(*_metrics_of(store, before)[:2])
+        earlier = stored_run(store, before)
+        shown.previous = run_metrics(earlier.results, earlier.output)
     return shown
 
 
@@ -93,7 +86,8 @@ def version_history(store: Store, path: str | None = None) -> list[VersionSummar
         latest = _latest_run(runs)
         metrics = None
         if latest is not None:
-            metrics = run_metrics(store.results(latest.id), run_output(store, latest))
+            loaded = stored_run(store, latest)
+            metrics = run_metrics(loaded.results, loaded.output)
         summaries.append(VersionSummary(number, version, len(runs), latest, metrics))
     return summaries
 
