@@ -14,7 +14,7 @@ from app.core.policy import OutputFormat
 from app.core.records import PolicyVersion, RunRecord, StoredResult
 from app.runs.backend import model_matches
 from app.runs.history import stored_run
-from app.runs.run_facts import previous_suite_run, suite_runs
+from app.runs.run_facts import RunFacts, previous_suite_run, run_facts
 from app.runs.run_labels import describe_run
 from app.scoring.metrics import Metrics, run_metrics
 from app.store import Store
@@ -101,15 +101,10 @@ def chart_tooltip(summary: VersionSummary) -> str:
     return f"{summary.when}{note}"
 
 
-def recent_runs(store: Store, cases_path: str, count: int = 2) -> list[RunRecord]:
-    """The newest ``count`` test-set runs of one test set (any policy version, no held-out
-    check), oldest first."""
-    return suite_runs(store, cases_path)[-count:]
-
-
-def named_recent_runs(store: Store, cases_path: str, count: int = 2) -> list[tuple]:
-    """``recent_runs`` with each run's readable name: (RunRecord, "v3 · medium · …")."""
-    return [(run, describe_run(store, run)) for run in recent_runs(store, cases_path, count)]
+def listed_runs(store: Store) -> list[RunFacts]:
+    """The runs *Compare runs* offers: test-set runs (samples and single cases are not
+    listed), each with what names it."""
+    return [run_facts(store, run) for run in store.list_runs()]
 
 
 @dataclass
