@@ -71,3 +71,14 @@ def test_picking_other_runs_compares_them_again(setup, qtbot):
     assert (cmp.run_a, cmp.run_b) == (runs.sampled, runs.sampled)
     assert not dialog.flips.report().flips and cmp.agreement == 1.0
     assert dialog.flips.summary.text().startswith("0 cases flipped")
+
+
+def test_long_run_names_leave_the_dialog_narrow_enough_for_a_small_screen(setup, qtbot):
+    _, _, controller = setup
+    with qtbot.waitSignal(controller.comparisonReady, timeout=WAIT):
+        dialog = CompareDialog(controller)
+        qtbot.addWidget(dialog)
+    names = [dialog.combo_a.itemText(i) for i in range(dialog.combo_a.count())]
+    longest = dialog.fontMetrics().horizontalAdvance(max(names, key=len))
+    for combo in (dialog.combo_a, dialog.combo_b):
+        assert combo.minimumSizeHint().width() < longest / 2  # the name is elided instead

@@ -118,6 +118,11 @@ class CompareDialog(QDialog):
         self.comparison: RunComparison | None = None
         self.combo_a, self.combo_b = QComboBox(), QComboBox()
         for combo in (self.combo_a, self.combo_b):
+            # long run names must not widen the dialog past a small screen
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(24)
             combo.currentIndexChanged.connect(self._request)
         self.summary = plain_label("Loading runs…", "compareSummary")
         self.summary.setWordWrap(True)
