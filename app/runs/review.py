@@ -133,7 +133,7 @@ class ReviewSession:
         self.output, self.policy_hash = loaded.output, loaded.run.policy_hash
         self.cases_path = loaded.run.cases_path
         self.items = queue_items if queue_items is not None else build_queue(
-            store, run_id, self.output, **sampling
+            store, run_id, self.output, results=loaded.results, **sampling
         )  # fmt: skip
         self.reviews = {r.case_id: r for r in run_reviews(store, run_id, self.reviewer)}
         self.messages: list[str] = []
