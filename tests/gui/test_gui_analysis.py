@@ -1,6 +1,6 @@
 """The analysis views driven on scripted runs in a temporary store (pytest-qt, offscreen):
-heat table and outline strips, triage panel, compare dialog, samples view, stability column,
-suggestion diff."""
+heat table and outline strips, triage panel, samples view, stability column,
+suggestion diff (the compare dialog: test_gui_compare.py)."""
 
 from __future__ import annotations
 
