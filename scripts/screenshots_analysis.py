@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     dialog = window.evaluation_actions.compare_runs()
     dialog.resize(1280, 800)
     wait_until(lambda: dialog.comparison is not None, 10)
-    dialog.tabs.setCurrentIndex(1)  # the agreement tab (the flip tab is test-set.md's)
+    dialog.tabs.setCurrentIndex(1)  # the agreement tab (screenshots_testset shoots the flips)
     save_png(dialog, out / "compare-runs.png")
     dialog.close()
 

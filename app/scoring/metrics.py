@@ -62,7 +62,7 @@ from app.scoring.outcome import (
 
 __all__ = [
     "NO_VERDICT_COLUMNS", "ConfusionMatrix", "Metrics", "Outcome", "TierMetrics",
-    "compute_metrics",
+    "compute_metrics", "run_metrics",
 ]  # fmt: skip
 THRESHOLD_NAMES = (
     "accuracy",
