@@ -48,6 +48,7 @@ class CasePair:
     b: StoredResult
     judged_a: Judgement
     judged_b: Judgement
+    differs: bool  # the answers say something different (label, status, tier, pair, escalate)
 
     @property
     def right_a(self) -> bool:
@@ -56,11 +57,6 @@ class CasePair:
     @property
     def right_b(self) -> bool:
         return self.judged_b is Judgement.RIGHT
-
-    @property
-    def differs(self) -> bool:
-        """The two answers say something different (label, status, tier, pair, escalate)."""
-        return answer_key(self.a) != answer_key(self.b)
 
 
 @dataclass
@@ -208,7 +204,8 @@ def pair_results(
             judged_a, judged_b = (
                 judge(ra, output_a, expected=expected), judge(rb, output_b, expected=expected)
             )  # fmt: skip
-            pairs.append(CasePair(case_id, expected, ra, rb, judged_a, judged_b))
+            differs = answer_key(ra) != answer_key(rb)
+            pairs.append(CasePair(case_id, expected, ra, rb, judged_a, judged_b, differs))
     return pairs
 
 
