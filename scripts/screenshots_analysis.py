@@ -130,9 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     pump(0.2)
     save_png(window, out / "triage.png")
 
-    dialog = analysis.open_compare()
+    dialog = window.evaluation_actions.compare_runs()
     dialog.resize(1280, 800)
     wait_until(lambda: dialog.comparison is not None, 10)
+    dialog.tabs.setCurrentIndex(1)  # the agreement tab (screenshots_testset shoots the flips)
     save_png(dialog, out / "compare-runs.png")
     dialog.close()
 

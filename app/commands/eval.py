@@ -41,7 +41,6 @@ from app.reports.report import (
 from app.runs.run_report import build_run_report
 from app.runs.selection import LAST_RUN, RunJob, RunOutcome
 from app.runs.suite import ORDERS
-from app.scoring.flips import outcome as result_outcome
 from app.scoring.metrics import (
     ConfusionMatrix,
     Metrics,
@@ -50,6 +49,7 @@ from app.scoring.metrics import (
     met_thresholds,
     parse_thresholds,
 )
+from app.scoring.outcome import outcome_of as result_outcome
 from app.scoring.stability import SAMPLE_COUNTS, UNSTABLE_BELOW, CaseStability, summarize
 
 REPORT_KINDS = ("json", "junit", "csv", "html", "markdown")

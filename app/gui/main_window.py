@@ -134,7 +134,6 @@ class MainWindow(QMainWindow):
             engine=self.controller, runner=self.runner, cases=self.case_panel,
             policy=self.policy_panel, outline=self.policy_panel.outline, tabs=self.right_tabs,
             metrics_splitter=self.metrics_panel.splitter, run_menu=menus[MenuKey.RUN],
-            history_menu=menus[MenuKey.HISTORY],
             run_metrics_ready=self.evaluation.runMetricsReady, policy_path=self.policy_path,
             cases_path=self.cases_path, effort=self.effort_combo.currentText,
             show_message=self.show_message,

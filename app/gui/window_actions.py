@@ -6,7 +6,7 @@ window at call time), and the reasoning-effort combo that the runner reads. File
 (new, templates, open, recent, save, save as, models, settings, quit), Edit (undo, redo,
 cut, copy, paste, select all, find and replace in the policy, find in the reasoning), Run
 (run case, run all, run shown cases, run failed, run selected, resume last run, cancel),
-Test set (import, export CSV / JSONL), History (policy versions, compare last two runs,
+Test set (import, export CSV / JSONL), History (policy versions, compare two runs,
 export run report), View (theme, result / metrics tab), Review (filled by app.gui.review)
 and Help (app.gui.help). Each top-level menu is kept under its :class:`MenuKey`; the window
 hands a feature the menus it adds to by key (never by looking up a title).
@@ -196,9 +196,7 @@ class WindowActions:
         self.history_action = self._add(
             history_menu, "&Policy versions…", data.show_history, QKeySequence("Ctrl+Shift+H")
         )
-        self.flips_action = self._add(
-            history_menu, "&Compare last two runs…", data.compare_last_runs
-        )
+        self.compare_action = self._add(history_menu, "&Compare runs…", data.compare_runs)
         self.report_action = self._add(history_menu, "&Export run report…", data.export_report)
         self.results_csv_action = self._add(
             history_menu, "Export run &results CSV…", data.export_results_csv

@@ -12,8 +12,8 @@ from __future__ import annotations
 from app.core.policy import Policy
 from app.core.records import StoredResult
 from app.reports.markup import esc, md_block, md_inline
-from app.scoring.flips import prediction
 from app.scoring.metrics import format_ratio
+from app.scoring.outcome import prediction
 from app.scoring.rule_heat import ranked, rule_heat
 from app.scoring.run_compare import RunComparison
 from app.scoring.stability import CaseStability, StabilitySummary

@@ -29,8 +29,7 @@ import xml.etree.ElementTree as ET
 from app.core.csv_cells import csv_cell_text, csv_document
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
-from app.scoring.flips import prediction
-from app.scoring.outcome import Judgement, Outcome, judge
+from app.scoring.outcome import Judgement, Outcome, judge, prediction
 
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 CSV_COLUMNS = [

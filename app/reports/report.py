@@ -30,9 +30,9 @@ from app.core.storage_paths import atomic_write_text
 from app.reports.formats import answer_facts
 from app.reports.markup import esc, md_block, md_inline
 from app.reports.review import review_html, review_markdown
-from app.scoring.flips import FlipReport, prediction
+from app.scoring.flips import FlipReport
 from app.scoring.metrics import Metrics, TierMetrics, format_ratio
-from app.scoring.outcome import Judgement, judge
+from app.scoring.outcome import Judgement, judge, prediction
 from app.scoring.review_agreement import ReviewAgreement
 
 _CSS = """

@@ -1,15 +1,24 @@
-"""What is read from stored runs: the output format a run used, the flip report and the
-comparison of two stored runs, the figures of a run's reviews, a case's results under each
-policy version. The store-reading side of :mod:`app.scoring.flips`, :mod:`app.scoring.run_compare`,
-:mod:`app.scoring.review_agreement` and :mod:`app.scoring.triage`, which compute over records."""
+"""What is read from stored runs: the one loader of a stored run, the comparison of two
+stored runs (and its flip report), the figures of a run's reviews, a case's results under
+each policy version. The store-reading side of :mod:`app.scoring.run_compare`,
+:mod:`app.scoring.flips`, :mod:`app.scoring.review_agreement` and :mod:`app.scoring.triage`,
+which compute over records.
+
+:func:`stored_run` is the one way a stored run is read back: its record, the policy it used
+(its version's text under the output format it ran with, :mod:`app.runs.stored_policy`) and
+its results. The window's metrics and history, the analysis views, reports, reviews, review
+files, robustness reports and ``compare`` all start from it.
+"""
 
 from __future__ import annotations
 
-from app.core.policy import OutputFormat
-from app.core.records import StoredResult
-from app.runs.stored_policy import run_output
-from app.scoring.flips import FlipReport, compare_results, prediction
-from app.scoring.outcome import is_right
+from dataclasses import dataclass
+
+from app.core.policy import OutputFormat, Policy
+from app.core.records import PolicyVersion, RunRecord, StoredResult
+from app.runs.stored_policy import run_output, version_policy
+from app.scoring.flips import FlipReport
+from app.scoring.outcome import is_right, prediction
 from app.scoring.review_agreement import ReviewAgreement, review_agreement
 from app.scoring.run_compare import RunComparison, compare_runs
 from app.scoring.triage import VersionResult
@@ -17,24 +26,49 @@ from app.store import Store
 from app.store.reviews import run_reviews
 
 
-def flip_report(store: Store, run_before: str, run_after: str) -> FlipReport:
-    """The flip report between two stored runs, older first."""
-    return compare_results(
-        store.results(run_before),
-        store.results(run_after),
-        run_output(store, run_before),
-        run_output(store, run_after),
-        run_before=run_before,
-        run_after=run_after,
-    )
+@dataclass(frozen=True)
+class StoredRun:
+    """A stored run as every view reads it."""
+
+    run: RunRecord
+    policy: Policy  # the version's text under the format the run used
+    results: list[StoredResult]  # in the order they were stored
+    version: PolicyVersion | None  # None when the policy text is gone from the store
+
+    @property
+    def output(self) -> OutputFormat:
+        return self.policy.output
+
+    @property
+    def policy_text(self) -> str:
+        """The version's text exactly as stored ("" when it is gone)."""
+        return self.version.text if self.version else ""
+
+
+def stored_run(store: Store, run: RunRecord | str) -> StoredRun:
+    """Read a stored run, its policy and its results; ValueError (one sentence) for an
+    unknown run."""
+    record = store.get_run(run) if isinstance(run, str) else run
+    if record is None:
+        raise ValueError(f"There is no run {run}; pick one from the run history.")
+    version = store.policy_version(record.policy_hash)
+    policy = version_policy(store, record, version)
+    return StoredRun(record, policy, store.results(record.id), version)
+
+
+def compare_stored(a: StoredRun, b: StoredRun) -> RunComparison:
+    """The comparison of two loaded runs (A the earlier where one is)."""
+    return compare_runs(a.results, b.results, a.output, b.output, run_a=a.run.id, run_b=b.run.id)
 
 
 def compare_stored_runs(store: Store, run_a: str, run_b: str) -> RunComparison:
     """Compare two stored runs; ValueError with one sentence for an unknown run."""
-    return compare_runs(
-        store.results(run_a), store.results(run_b), run_output(store, run_a),
-        run_output(store, run_b), run_a=run_a, run_b=run_b,
-    )  # fmt: skip
+    return compare_stored(stored_run(store, run_a), stored_run(store, run_b))
+
+
+def flip_report(store: Store, run_before: str, run_after: str) -> FlipReport:
+    """The flip report between two stored runs, older first: a view of their comparison."""
+    return FlipReport.of(compare_stored_runs(store, run_before, run_after))
 
 
 def stored_run_agreement(

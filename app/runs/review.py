@@ -25,11 +25,9 @@ from pathlib import Path
 
 from app.core.cases import CasesError, load_cases, save_cases
 from app.core.fingerprint import text_hash
-from app.core.policy import OutputFormat
 from app.core.reviews import Review, ReviewError, check_label, check_reviewer, review_choices
-from app.runs.history import stored_run_agreement
+from app.runs.history import StoredRun, stored_run, stored_run_agreement
 from app.runs.review_queue import QueueItem, build_queue, model_choice
-from app.runs.stored_policy import run_output as stored_run_output
 from app.runs.triage_book import TriageError, file_triage, triage_entry, undo_triage
 from app.scoring.review_agreement import ReviewAgreement, review_agreement
 from app.store import Store
@@ -42,21 +40,22 @@ from app.store.reviews import (
 )
 
 
-def run_output(store: Store, run_id: str) -> tuple[OutputFormat, str]:
-    """The output format and policy hash of a stored run; ReviewError when it is gone."""
-    run = store.get_run(run_id)
-    if run is None:
-        raise ReviewError(f"There is no run {run_id}; pick one from the run history.")
-    if store.policy_version(run.policy_hash) is None:
+def reviewed_run(store: Store, run_id: str) -> StoredRun:
+    """A stored run to review; ReviewError when it or its policy text is gone."""
+    try:
+        loaded = stored_run(store, run_id)
+    except ValueError as exc:
+        raise ReviewError(str(exc)) from None
+    if loaded.version is None:
         raise ReviewError(f"The policy text of run {run_id} is missing; run the policy again.")
-    return stored_run_output(store, run), run.policy_hash
+    return loaded
 
 
 def run_agreement(store: Store, run_id: str) -> ReviewAgreement:
     """The agreement figures of every review of a run."""
-    output, _ = run_output(store, run_id)
-    found = stored_run_agreement(store, run_id, output, store.results(run_id))
-    return found if found is not None else review_agreement([], output)
+    loaded = reviewed_run(store, run_id)
+    found = stored_run_agreement(store, run_id, loaded.output, loaded.results)
+    return found if found is not None else review_agreement([], loaded.output)
 
 
 WRITE_PAUSE_S = 0.5  # the writer waits this long for more reviews before writing the file
@@ -130,11 +129,11 @@ class ReviewSession:
     ) -> None:  # fmt: skip
         self.reviewer = check_reviewer(reviewer)
         self.store, self.run_id = store, run_id
-        self.output, self.policy_hash = run_output(store, run_id)
-        run = store.get_run(run_id)
-        self.cases_path = run.cases_path if run else ""
+        loaded = reviewed_run(store, run_id)
+        self.output, self.policy_hash = loaded.output, loaded.run.policy_hash
+        self.cases_path = loaded.run.cases_path
         self.items = queue_items if queue_items is not None else build_queue(
-            store, run_id, self.output, **sampling
+            store, run_id, self.output, results=loaded.results, **sampling
         )  # fmt: skip
         self.reviews = {r.case_id: r for r in run_reviews(store, run_id, self.reviewer)}
         self.messages: list[str] = []

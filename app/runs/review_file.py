@@ -26,7 +26,7 @@ from app.core.policy import OutputFormat
 from app.core.records import RunRecord, StoredResult
 from app.core.reviews import COLUMNS, STATES, Review, ReviewError, check_label, check_reviewer
 from app.core.storage_paths import atomic_write_text
-from app.runs.stored_policy import run_output
+from app.runs.history import stored_run
 from app.store import Store
 from app.store.reviews import get_review, put_review, run_reviews
 
@@ -66,21 +66,24 @@ class ImportReport:
 
 def export_reviews(store: Store, run_id: str, path: Path | str) -> int:
     """Write a run and its reviews to ``path``; return the number of reviews written."""
-    run = store.get_run(run_id)
-    version = store.policy_version(run.policy_hash) if run else None
-    if run is None or version is None:
+    try:
+        loaded = stored_run(store, run_id)
+    except ValueError:
+        loaded = None
+    if loaded is None or loaded.version is None:
         raise ReviewError(f"There is no run {run_id} to export; pick one from the run history.")
+    run = loaded.run
     reviews: dict[str, list[dict]] = {}
     for review in run_reviews(store, run_id):
         data = review.to_dict()
         data.pop("old_expected"), data.pop("applied")
         reviews.setdefault(review.case_id, []).append(data)
     header = {"kind": KIND, "version": VERSION, "run_id": run.id, "policy_hash": run.policy_hash,
-              "policy_text": version.text, "model": run.model, "settings": run.settings,
+              "policy_text": loaded.policy_text, "model": run.model, "settings": run.settings,
               "cases_path": run.cases_path, "exported": time.time(),
               "output_format": run.output_format}  # fmt: skip
     lines = [json.dumps(header, ensure_ascii=False)]
-    for result in store.results(run_id):
+    for result in loaded.results:
         answer = {name: getattr(result, name) for name in RESULT_FIELDS}
         lines.append(json.dumps({
             "case_id": result.case_id, "content": result.content,
@@ -179,8 +182,8 @@ def import_reviews(store: Store, path: Path | str) -> ImportReport:
             "This review file is from another policy version than the run here; "
             "import it where that version's run is."
         )
-    output = run_output(store, header["run_id"])  # the format the run used, as everywhere
-    here = {r.case_id: r for r in store.results(header["run_id"])}
+    loaded = stored_run(store, header["run_id"])  # under the format it used, as everywhere
+    output, here = loaded.output, {r.case_id: r for r in loaded.results}
     for case in cases:
         case_id = str(case.get("case_id"))
         local = here.get(case_id)

@@ -86,13 +86,15 @@ def ordered_results(
     sampling: str = "all",
     share: float = 1.0,
     seed: int = 0,
+    results: list[StoredResult] | None = None,
 ) -> list[StoredResult]:
-    """The run's answers a queue holds, in queue order, before gold items."""
+    """The run's answers a queue holds, in queue order, before gold items (``results``: the
+    run's results when already read)."""
     if sampling not in SAMPLINGS:
         raise ValueError(f"Unknown sampling '{sampling}'; use one of {', '.join(SAMPLINGS)}.")
     if not 0 < share <= 1:
         raise ValueError("The share to review must be above 0 and at most 1 (100%).")
-    results = store.results(run_id)
+    results = store.results(run_id) if results is None else results
     rng = random.Random(seed)
     if sampling == "random":
         chosen = {r.case_id for r in rng.sample(results, len(_take(results, share)))}
@@ -116,16 +118,19 @@ def build_queue(
     share: float = 1.0,
     seed: int = 0,
     gold_share: float = 0.0,
+    results: list[StoredResult] | None = None,
 ) -> list[QueueItem]:
-    """The review queue of a run (see the module notes)."""
+    """The review queue of a run (see the module notes; ``results``: the run's results when
+    already read, :func:`app.runs.history.stored_run`)."""
     if not 0 <= gold_share < 1:
         raise ValueError("The share of gold items must be at least 0 and below 1.")
-    ordered = ordered_results(store, run_id, output, sampling, share, seed)
+    results = store.results(run_id) if results is None else results
+    ordered = ordered_results(store, run_id, output, sampling, share, seed, results)
     queue = [QueueItem(result) for result in ordered]
     if not gold_share or not queue:
         return queue
     rng = random.Random(seed + 1)
-    known = [r for r in store.results(run_id) if output.label_of(r.expected or "") is not None]
+    known = [r for r in results if output.label_of(r.expected or "") is not None]
     count = min(len(known), max(1, round(gold_share * len(queue))))
     for result in rng.sample(known, count):
         gold = QueueItem(result, gold=result.expected)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from app.core.records import RunRecord, StoredResult
-from app.runs.stored_policy import run_output
+from app.runs.history import stored_run
 from app.scoring.robustness import RobustnessReport, build_report
 from app.store import Store
 from app.store.robustness import list_robustness_runs, load_run
@@ -35,11 +35,13 @@ def stored_report(store: Store, run_id: str) -> RobustnessReport | None:
     if loaded is None:
         return None
     record, variants = loaded
-    clean = {r.case_id: r for r in store.results(record.clean_run_id)}
+    clean_run = stored_run(store, record.clean_run_id)
+    clean = {r.case_id: r for r in clean_run.results}
     rules = {cid: [t for t in r.tags if _RULE_TAG.match(t)] for cid, r in clean.items()}
     results = _sample_results(store, run_id)
-    output = run_output(store, record.clean_run_id)
-    report = build_report(clean, variants, results, output=output, rules=rules, k=record.samples)
+    report = build_report(
+        clean, variants, results, output=clean_run.output, rules=rules, k=record.samples
+    )
     report.run_id, report.clean_run_id = run_id, record.clean_run_id
     return report
 

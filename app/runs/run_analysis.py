@@ -1,6 +1,6 @@
 """Everything the analysis views show about one stored run, gathered in one call.
 
-:func:`load_run_analysis` reads a run, its policy version, its results, its sample runs
+:func:`load_run_analysis` reads a run (:func:`app.runs.history.stored_run`), its sample runs
 (after *Run ×k*) and the triage filed for its test set and policy version, and computes the
 rule heat map and the stability of each case. The window's analysis controller runs it on a
 worker thread; the report and the CLI read the same pieces.
@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 
 from app.core.policy import Policy
 from app.core.records import RunRecord, StoredResult
-from app.runs.history import case_history
-from app.runs.stored_policy import run_policy
+from app.runs.history import case_history, stored_run
 from app.runs.triage_book import TriageEntry, policy_notes, summary_line, triage_entries
-from app.scoring.flips import outcome
-from app.scoring.outcome import is_wrong
+from app.scoring.outcome import is_wrong, outcome_of
 from app.scoring.rule_heat import RuleHeat, rule_heat
 from app.scoring.stability import UNSTABLE_BELOW, CaseStability, StabilitySummary, stabilities
 from app.scoring.stability import summarize as summarize_stability
@@ -65,16 +63,13 @@ def sample_results(store: Store, run_id: str) -> list[list[StoredResult]]:
 
 def load_run_analysis(store: Store, run_id: str, threshold: float = UNSTABLE_BELOW) -> RunAnalysis:
     """Read and compute a run's analysis (worker thread); ValueError for an unknown run."""
-    run = store.get_run(run_id)
-    if run is None:
-        raise ValueError(f"There is no run {run_id}; pick one from the run history.")
-    policy = run_policy(store, run)
-    results = store.results(run_id)
+    loaded = stored_run(store, run_id)
+    run, policy, results = loaded.run, loaded.policy, loaded.results
     analysis = RunAnalysis(run, policy, results, heats=rule_heat(policy, results))
     samples = sample_results(store, run_id)
     if samples:
         analysis.stability = stabilities(samples, threshold)
-        outcomes = [outcome(r) for r in results]
+        outcomes = [outcome_of(r) for r in results]
         analysis.stability_summary = summarize_stability(
             analysis.stability, outcomes, policy.output
         )

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from app.core.records import RunRecord
+from app.runs.history import stored_run
 from app.runs.run_labels import model_label, version_number, when_label
-from app.runs.stored_policy import run_policy
-from app.scoring.flips import run_metrics
+from app.scoring.metrics import run_metrics
 from app.store import Store
 
 SUGGESTION_CHECK = "suggestion check"  # the note app.runs.suggestion gives an edit it checks
@@ -64,9 +64,8 @@ class RunFacts:
 
 def run_facts(store: Store, run: RunRecord) -> RunFacts:
     """The facts of one stored run (reads its results and policy version)."""
-    version = store.policy_version(run.policy_hash)
-    policy = run_policy(store, run)
-    results = store.results(run.id)
+    loaded = stored_run(store, run)
+    policy, results, version = loaded.policy, loaded.results, loaded.version
     metrics = run_metrics(results, policy.output)
     return RunFacts(
         run=run,

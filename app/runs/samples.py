@@ -34,7 +34,7 @@ from app.runs.samples_progress import SamplesProgress
 from app.runs.suite import run_suite
 from app.runs.suite_inputs import SuiteInputs
 from app.runs.suite_results import CaseStored, SuiteSummary
-from app.scoring.flips import prediction
+from app.scoring.outcome import prediction
 from app.scoring.stability import UNSTABLE_BELOW, CaseStability, case_stability, sample_seeds
 
 

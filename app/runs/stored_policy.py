@@ -28,7 +28,7 @@ from app.core.policy import (
     output_format_from_meta,
     parse_policy,
 )
-from app.core.records import RunRecord
+from app.core.records import PolicyVersion, RunRecord
 from app.store import Store
 
 
@@ -77,9 +77,13 @@ def run_policy(store: Store, run: RunRecord | str) -> Policy:
     record = store.get_run(run) if isinstance(run, str) else run
     if record is None:
         raise ValueError(f"There is no run {run}; pick one from the run history.")
-    version = store.policy_version(record.policy_hash)
+    return version_policy(store, record, store.policy_version(record.policy_hash))
+
+
+def version_policy(store: Store, run: RunRecord, version: PolicyVersion | None) -> Policy:
+    """The policy of ``run`` from its version (already read; None when it is gone)."""
     text, path = (version.text, version.path) if version else ("", "")
-    return policy_of_text(text, path, recorded_output(store, record))
+    return policy_of_text(text, path, recorded_output(store, run))
 
 
 def run_output(store: Store, run: RunRecord | str) -> OutputFormat:

@@ -1,22 +1,22 @@
-"""Flip report between two runs: which cases changed their predicted label, and how.
+"""The flip report: the comparison of a run before and a run after an edit, read as which
+cases an edit fixed, broke or changed.
 
-A case *flips* when it is in both runs and it went from wrong to right, from right to wrong,
-or stayed wrong with another answer: another label or status (``<no verdict>``,
-``<unparsable>``, ``<error>``), tier, pair or escalate flag (:func:`app.scoring.outcome.answer_key`).
-Right and wrong are :func:`app.scoring.outcome.judge`'s, each run under its own policy
-version's output format, so a tier going from ``DC0`` to ``DC1`` on a case expecting ``DC0``
-is *broken* even though both answers are INVALID. The expected value is taken from the later
-run (test sets get corrected between runs; the later one is what the user now believes).
+It is a view of :class:`app.scoring.run_compare.RunComparison` (run A before, run B after),
+never a second pairing: each case in both runs comes with both results already judged there
+(:func:`app.scoring.outcome.judge`, each run under its own policy version's output format,
+both against the later run's expected value). So a tier going from ``DC0`` to ``DC1`` on a
+case expecting ``DC0`` is *broken* even though both answers are INVALID.
 
-- fixed: wrong before, right now;
-- broken: right before, wrong now;
-- changed: wrong before and still wrong now, with another answer.
+- fixed: wrong before, right now (the comparison's "right only in B");
+- broken: right before, wrong now ("right only in A");
+- changed: wrong before and still wrong now, with another answer (label or status,
+  tier, pair or escalate flag: :func:`app.scoring.outcome.answer_key`).
 
 With the same expected values on both sides, fixed − broken = (right now − right before),
 so the accuracy delta is (fixed − broken) / scored.
 
 Metric deltas are ``after - before`` for each headline metric of
-:mod:`app.scoring.metrics`, each run scored under its own policy version's output format;
+:mod:`app.scoring.metrics` over all of each run's results (``whole_a`` / ``whole_b``);
 ``None`` where either side is undefined.
 """
 
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
-from app.scoring.metrics import Metrics, Outcome, compute_metrics
-from app.scoring.outcome import answer_key, is_right, outcome_of
+from app.scoring.metrics import Metrics
+from app.scoring.run_compare import CasePair, RunComparison, compare_runs
 
 KINDS = ("fixed", "broken", "changed")
 
@@ -75,19 +75,30 @@ class FlipReport:
         counts = ", ".join(f"{len(self.of_kind(kind))} {kind}" for kind in KINDS)
         return f"{len(self.flips)} cases flipped: {counts}."
 
+    @classmethod
+    def of(cls, cmp: RunComparison) -> FlipReport:
+        """The flip report of a comparison (run A before, run B after)."""
+        report = cls(
+            run_before=cmp.run_a, run_after=cmp.run_b, metrics_before=cmp.whole_a,
+            metrics_after=cmp.whole_b, only_before=list(cmp.only_a),
+            only_after=list(cmp.only_b),
+        )  # fmt: skip
+        for pair in cmp.pairs:
+            kind = flip_kind(pair)
+            if kind is not None:
+                report.flips.append(Flip(pair.case_id, kind, pair.expected, pair.a, pair.b))
+        before = cmp.whole_a.headline()
+        for name, value in cmp.whole_b.headline().items():
+            previous = before[name]
+            report.deltas[name] = None if value is None or previous is None else value - previous
+        return report
 
-def prediction(result: StoredResult) -> str:
-    """The label, or the no-verdict column name for its status (as in the confusion matrix)."""
-    return outcome(result).prediction
 
-
-def outcome(result: StoredResult, expected: str | None = None) -> Outcome:
-    """A stored result as the record scoring reads (``app.scoring.outcome.outcome_of``)."""
-    return outcome_of(result, expected)
-
-
-def run_metrics(results: list[StoredResult], output: OutputFormat) -> Metrics:
-    return compute_metrics([outcome(r) for r in results], output)
+def flip_kind(pair: CasePair) -> str | None:
+    """fixed, broken or changed for a case in both runs; None when it did not flip."""
+    if pair.right_a != pair.right_b:
+        return "fixed" if pair.right_b else "broken"
+    return "changed" if not pair.right_b and pair.differs else None
 
 
 def compare_results(
@@ -99,31 +110,8 @@ def compare_results(
     run_before: str = "",
     run_after: str = "",
 ) -> FlipReport:
-    """The flip report of two lists of results (see the module notes)."""
-    output_after = output_after or output_before
-    old = {r.case_id: r for r in before}
-    new = {r.case_id: r for r in after}
-    report = FlipReport(
-        run_before=run_before or (before[0].run_id if before else ""),
-        run_after=run_after or (after[0].run_id if after else ""),
-        only_before=[cid for cid in old if cid not in new],
-        only_after=[cid for cid in new if cid not in old],
+    """The flip report of two lists of results: the flip view of their comparison."""
+    cmp = compare_runs(
+        before, after, output_before, output_after, run_a=run_before, run_b=run_after
     )
-    for case_id, now in new.items():
-        was = old.get(case_id)
-        if was is None:
-            continue
-        expected = now.expected
-        right_before = is_right(was, output_before, expected=expected)
-        right_now = is_right(now, output_after, expected=expected)
-        if right_before == right_now and (right_now or answer_key(was) == answer_key(now)):
-            continue
-        kind = "fixed" if right_now else ("broken" if right_before else "changed")
-        report.flips.append(Flip(case_id, kind, expected, was, now))
-    report.metrics_before = run_metrics(before, output_before)
-    report.metrics_after = run_metrics(after, output_after)
-    headline_before = report.metrics_before.headline()
-    for name, value in report.metrics_after.headline().items():
-        previous = headline_before[name]
-        report.deltas[name] = None if value is None or previous is None else value - previous
-    return report
+    return FlipReport.of(cmp)

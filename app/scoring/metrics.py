@@ -51,11 +51,18 @@ from dataclasses import asdict, dataclass, field, replace
 from app.core.policy import OutputFormat
 from app.core.verdict import VerdictStatus
 from app.scoring.metrics_tiers import ConfusionMatrix, TierMetrics, tier_metrics
-from app.scoring.outcome import NO_VERDICT_COLUMNS, Judgement, Outcome, judge, scored_part
+from app.scoring.outcome import (
+    NO_VERDICT_COLUMNS,
+    Judgement,
+    Outcome,
+    judge,
+    outcome_of,
+    scored_part,
+)
 
 __all__ = [
     "NO_VERDICT_COLUMNS", "ConfusionMatrix", "Metrics", "Outcome", "TierMetrics",
-    "compute_metrics",
+    "compute_metrics", "run_metrics",
 ]  # fmt: skip
 THRESHOLD_NAMES = (
     "accuracy",
@@ -243,6 +250,12 @@ def compute_metrics(
         tiers=tier_metrics(graded, output),
         wrong_cases=[o.case_id for o in graded if id(o) not in right],
     )
+
+
+def run_metrics(results: list, output: OutputFormat) -> Metrics:
+    """The metrics of stored results (or anything :func:`app.scoring.outcome.outcome_of`
+    reads) under ``output``."""
+    return compute_metrics([outcome_of(r) for r in results], output)
 
 
 def parse_thresholds(text: str) -> dict[str, float]:

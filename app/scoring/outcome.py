@@ -100,6 +100,12 @@ def outcome_of(result: Any, expected: str | None = None) -> Outcome:
     )
 
 
+def prediction(result: Any) -> str:
+    """The label of a result, or the no-verdict column of its status (as in the confusion
+    matrix)."""
+    return outcome_of(result).prediction
+
+
 def _part(output: OutputFormat, part: str | None) -> str:
     part = part or output.score_on
     if part not in PARTS:

@@ -16,8 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
-from app.scoring.flips import prediction
-from app.scoring.outcome import is_right
+from app.scoring.outcome import is_right, prediction
 from app.scoring.stats import mcnemar_exact, wilson
 from app.variants.normalize import restates
 from app.variants.variant import Variant

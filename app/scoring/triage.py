@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from app.core.policy import RULE_CODE_RE, OutputFormat
 from app.core.records import StoredResult
 from app.core.verdict import parse_verdict
-from app.scoring.flips import prediction
-from app.scoring.outcome import answer_as_expected, is_right
+from app.scoring.outcome import answer_as_expected, is_right, prediction
 from app.scoring.stability import CaseStability
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")

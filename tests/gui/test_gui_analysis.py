@@ -1,6 +1,6 @@
 """The analysis views driven on scripted runs in a temporary store (pytest-qt, offscreen):
-heat table and outline strips, triage panel, compare dialog, samples view, stability column,
-suggestion diff."""
+heat table and outline strips, triage panel, samples view, stability column,
+suggestion diff (the compare dialog: test_gui_compare.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from app.core.cases import TestCase, load_cases  # noqa: E402
 from app.core.run_types import ClassifyResult, Finished, Timings, TokenCounts  # noqa: E402
 from app.core.suggest import SuggestionError, parse_suggestion  # noqa: E402
 from app.core.verdict import Verdict, VerdictStatus  # noqa: E402
-from app.gui.analysis.compare_dialog import CompareDialog  # noqa: E402
 from app.gui.analysis.controller import AnalysisController  # noqa: E402
 from app.gui.analysis.heat_table import AnalysisSummary, HeatColumn  # noqa: E402
 from app.gui.analysis.samples_view import SamplesView  # noqa: E402
@@ -120,24 +119,6 @@ def test_contradiction_shows_as_evidence(setup, qtbot):
     assert "concludes the opposite" in panel.evidence.toPlainText()
 
 
-def test_compare_dialog_shows_agreement_and_disagreements(setup, qtbot):
-    _, runs, controller = setup
-    with qtbot.waitSignal(controller.comparisonReady, timeout=WAIT):
-        dialog = CompareDialog(controller)
-        qtbot.addWidget(dialog)
-    assert (
-        dialog.combo_a.currentData() == runs.plain and dialog.combo_b.currentData() == runs.sampled
-    )
-    cmp = dialog.comparison
-    assert "McNemar p =" in dialog.summary.text() and cmp.cases == 45
-    assert dialog.cases.rowCount() == len(cmp.disagreements) > 0
-    assert (
-        dialog.text_a.toPlainText().startswith("A: ")
-        and "Reasoning:" in dialog.text_b.toPlainText()
-    )
-    assert dialog.metrics.item(4, 0).text() == "McNemar p"
-
-
 def test_samples_view_lists_k_answers(setup, qtbot):
     _, _, controller = setup
     view = SamplesView(controller)
@@ -204,10 +185,10 @@ def test_window_shows_heat_strips_triage_tab_and_compare_after_a_run(qtbot, env)
         strips = [i for i in items if i.data(0, CODE_ROLE) == "SP2.a"]
         assert strips and not strips[0].icon(0).isNull()
         assert win.analysis.summary.model.rowCount() > 0
-        assert win.analysis.compare_action.text() == "Compare &runs…"
+        assert win.window_actions.compare_action.text() == "&Compare runs…"
         assert run_all(qtbot, win) == "finished"  # a second run (all cached) to compare
-        with qtbot.waitSignal(win.analysis.controller.comparisonReady, timeout=15000):
-            dialog = win.analysis.open_compare()
+        with qtbot.waitSignal(win.evaluation.comparisonReady, timeout=15000):
+            dialog = win.evaluation_actions.compare_runs()
         assert dialog.comparison.cases == 4 and dialog.comparison.mcnemar_p == 1.0
         dialog.close()
     finally:

@@ -1,4 +1,5 @@
-"""Flip view over two runs recorded in a temporary store (pytest-qt, offscreen)."""
+"""Flip view over two runs recorded in a temporary store (pytest-qt, offscreen): the flip
+report is the view of the one comparison the controller loads."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from app.core.records import StoredResult  # noqa: E402
 from app.gui.evaluation.controller import EvaluationController  # noqa: E402
 from app.gui.evaluation.flip_view import FlipColumn, FlipView  # noqa: E402
+from app.scoring.flips import FlipReport  # noqa: E402
 from app.store import Store  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY  # noqa: E402
 
@@ -54,9 +56,9 @@ def runs(tmp_path):
 def test_flip_view_lists_fixed_broken_changed(qtbot, runs):
     store, before, after = runs
     controller = EvaluationController(store)
-    with qtbot.waitSignal(controller.flipsReady, timeout=5000) as blocker:
-        controller.request_flips(before, after)
-    report = blocker.args[0]
+    with qtbot.waitSignal(controller.comparisonReady, timeout=5000) as blocker:
+        controller.request_compare(before, after)
+    report = FlipReport.of(blocker.args[0])
     controller.shutdown()
 
     view = FlipView()

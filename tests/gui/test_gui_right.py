@@ -17,13 +17,14 @@ from PySide6.QtGui import QStandardItemModel  # noqa: E402
 from app.core.policy import load_policy  # noqa: E402
 from app.core.records import StoredResult  # noqa: E402
 from app.core.verdict import parse_verdict  # noqa: E402
-from app.gui.analysis.compare_dialog import OTHER_POLICIES, CompareDialog  # noqa: E402
 from app.gui.analysis.controller import AnalysisController  # noqa: E402
 from app.gui.analysis.heat_table import AnalysisSummary, HeatColumn  # noqa: E402
 from app.gui.analysis.triage_panel import TriagePanel  # noqa: E402
+from app.gui.evaluation.compare_dialog import OTHER_POLICIES, CompareDialog  # noqa: E402
 from app.gui.evaluation.controller import EvaluationController  # noqa: E402
 from app.gui.evaluation.flip_view import FlipColumn, FlipView  # noqa: E402
-from app.scoring.flips import run_metrics  # noqa: E402
+from app.scoring.flips import FlipReport  # noqa: E402
+from app.scoring.metrics import run_metrics  # noqa: E402
 from app.store import Store  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY  # noqa: E402
 
@@ -74,12 +75,12 @@ def runs(tmp_path):
 def test_flip_report_shows_the_tiers_that_broke(qtbot, runs):
     store, before, after, _ = runs
     controller = EvaluationController(store)
-    with qtbot.waitSignal(controller.flipsReady, timeout=WAIT) as blocker:
-        controller.request_flips(before, after)
+    with qtbot.waitSignal(controller.comparisonReady, timeout=WAIT) as blocker:
+        controller.request_compare(before, after)
     controller.shutdown()
     view = FlipView()
     qtbot.addWidget(view)
-    view.set_report(blocker.args[0], "v1", "v2")
+    view.set_report(FlipReport.of(blocker.args[0]), "v1", "v2")
     assert view.tabs.tabText(0) == "Fixed (0)" and view.tabs.tabText(1) == "Broken (3)"
     view.show_kind("broken")
     assert sorted(view.shown_ids()) == ["allowed-1", "allowed-2", "fabricated-1"]
@@ -91,7 +92,7 @@ def test_flip_report_shows_the_tiers_that_broke(qtbot, runs):
 
 def test_compare_names_runs_keeps_other_policies_apart_and_counts_tiers(qtbot, runs):
     store, before, after, other = runs
-    controller = AnalysisController(store)
+    controller = EvaluationController(store)
     with qtbot.waitSignal(controller.comparisonReady, timeout=WAIT):
         dialog = CompareDialog(controller, policy_path=lambda: str(PACK))
         qtbot.addWidget(dialog)

@@ -266,22 +266,27 @@ def test_history_restore_puts_an_old_version_in_the_editor_undoably(qtbot, windo
     dialog.close()
 
 
-def test_flip_report_opens_for_the_last_two_runs(qtbot, window, factory):
+def test_compare_runs_opens_on_the_last_two_runs_with_their_flips(qtbot, window, factory):
     assert run_all(qtbot, window) == "finished"
     window.policy_panel.editor.setFocus()
     qtbot.keyClicks(window.policy_panel.editor, "Weather talk is spam. ")
     factory.script.violating_words = ("fee", "password", "weather")  # c4 now right
     assert run_all(qtbot, window) == "finished"
-    with qtbot.waitSignal(window.evaluation.flipsReady, timeout=TIMEOUT):
-        window.window_actions.flips_action.trigger()
-    view = window.evaluation_actions.flip_view
-    assert window.evaluation_actions.flip_window.isVisible()
+    history = next(a.menu() for a in window.menuBar().actions() if a.text() == "&History")
+    compares = [a.text() for a in history.actions() if "Compare" in a.text()]
+    assert compares == ["&Compare runs…"]  # one History item compares two runs
+    with qtbot.waitSignal(window.evaluation.comparisonReady, timeout=TIMEOUT):
+        window.window_actions.compare_action.trigger()
+    dialog = window.evaluation_actions.compare_dialog
+    assert dialog.isVisible() and dialog.tabs.tabText(0) == "Fixed and broken"
+    view = dialog.flips
     report = view.report()
     assert [flip.case_id for flip in report.flips] == ["c4"]
+    assert (dialog.comparison.a_only_right, dialog.comparison.b_only_right) == (0, 1)
     assert view.shown_ids() == ["c4"]
     view.table.selectRow(0)
     assert window.case_panel.current_case_id() == "c4"
-    window.evaluation_actions.flip_window.close()
+    dialog.close()
 
 
 def test_import_adds_cases(qtbot, window, tmp_path):

@@ -22,7 +22,7 @@ from app.core.records import RunRecord, StoredResult
 from app.importing.importer import ColumnMapping, export_csv, import_cases
 from app.reports.formats import junit_xml, results_csv, xml_text
 from app.reports.report import RunReport, render_html
-from app.scoring.flips import run_metrics
+from app.scoring.metrics import run_metrics
 
 ANY = st.text(max_size=40)  # every code point, controls and lone surrogates included
 SPICY = st.one_of(

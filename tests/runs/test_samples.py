@@ -10,7 +10,7 @@ from app.runs.run_analysis import case_samples, load_run_analysis
 from app.runs.samples import SamplesSummary, run_samples
 from app.runs.stored_policy import format_record
 from app.runs.suite_inputs import SuiteInputs
-from app.scoring.flips import prediction
+from app.scoring.outcome import prediction
 from app.store import Store
 from tests.support.requests import POLICY, request
 

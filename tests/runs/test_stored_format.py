@@ -12,7 +12,7 @@ from app.core.policy import OutputFormat, load_policy, parse_policy, sidecar_pat
 from app.core.run_types import RunSettings
 from app.gui.evaluation.data import load_run_metrics, version_history
 from app.runs.history import case_history, compare_stored_runs, flip_report
-from app.runs.review import run_output as review_output
+from app.runs.review import reviewed_run
 from app.runs.review_file import export_reviews, import_reviews
 from app.runs.run_facts import run_facts
 from app.runs.run_report import build_run_report
@@ -61,7 +61,7 @@ def test_a_sidecar_format_stays_with_the_stored_run(store, tmp_path):
     assert store.get_run(first).output_format == format_record(KEPT)
     assert run_output(store, first) == KEPT  # the one loader every view uses
     assert run_policy(store, first).text == policy.text
-    assert review_output(store, first)[0] == KEPT
+    assert reviewed_run(store, first).output == KEPT
     facts = run_facts(store, store.get_run(first))
     assert (facts.scored, facts.accuracy) == (3, 1.0)
     shown = load_run_metrics(store, second)

@@ -8,7 +8,8 @@ import pytest
 from app.core.policy import parse_policy
 from app.core.records import StoredResult
 from app.core.verdict import parse_verdict
-from app.scoring.flips import compare_results, run_metrics
+from app.scoring.flips import compare_results
+from app.scoring.metrics import run_metrics
 from app.scoring.outcome import Judgement, answer_as_expected, answer_text, judge
 from app.scoring.rule_heat import rule_heat
 from app.scoring.run_compare import compare_runs

@@ -10,8 +10,7 @@ import pytest
 
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
-from app.scoring.flips import run_metrics
-from app.scoring.metrics import Outcome, compute_metrics
+from app.scoring.metrics import Outcome, compute_metrics, run_metrics
 from app.scoring.outcome import is_right
 from app.store import Store
 from app.store.rows import SCHEMA_VERSION

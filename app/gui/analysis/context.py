@@ -35,7 +35,6 @@ class AnalysisContext:
     tabs: QTabWidget  # Result | Metrics | …: the analysis tabs join them
     metrics_splitter: QSplitter  # the Metrics tab: the heat map joins it
     run_menu: QMenu  # Run all ×k, Samples per case, Suggest an edit
-    history_menu: QMenu  # Compare runs…
     run_metrics_ready: SignalInstance  # a stored run's metrics are loaded (RunMetrics)
     policy_path: Callable[[], str]
     cases_path: Callable[[], str]

@@ -1,12 +1,10 @@
 """Loads and files what the analysis views show, off the GUI thread.
 
 ``AnalysisController`` wraps a :class:`~app.gui.shared.tasks.TaskRunner` and the store; the
-widgets (heat table, triage panel, compare dialog, samples view) talk only to it. Each
+widgets (heat table, triage panel, samples view) talk only to it. Each
 ``request_*`` returns at once and answers with a signal on the GUI thread:
 
 - ``request_analysis(run_id)`` -> ``analysisReady(RunAnalysis)``
-- ``request_runs()`` -> ``runsReady(list[RunFacts])`` (sample runs left out)
-- ``request_compare(run_a, run_b)`` -> ``comparisonReady(RunComparison)``
 - ``request_evidence(case_id)`` -> ``evidenceReady(Evidence)`` (for the loaded analysis)
 - ``request_samples(case_id)`` -> ``samplesReady(case_id, list[StoredResult])``
 - ``file_triage(...)`` / ``undo_triage(case_id)`` -> ``triageChanged(case_id)`` (and
@@ -22,25 +20,16 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.gui.shared.tasks import TaskRunner
-from app.runs.history import compare_stored_runs
 from app.runs.run_analysis import RunAnalysis, case_evidence, case_samples, load_run_analysis
-from app.runs.run_facts import RunFacts, run_facts
 from app.runs.triage_book import file_triage, undo_triage
 from app.scoring.stability import UNSTABLE_BELOW
 from app.store import Store
 
 
-def _listed_runs(store: Store) -> list[RunFacts]:
-    """Test-set runs (samples and single cases are not listed), each with what names it."""
-    return [run_facts(store, run) for run in store.list_runs()]
-
-
 class AnalysisController(QObject):
-    """Background loading of run analyses, comparisons and triage filings."""
+    """Background loading of run analyses, evidence, samples and triage filings."""
 
     analysisReady = Signal(object)  # RunAnalysis
-    runsReady = Signal(list)  # list[RunFacts]
-    comparisonReady = Signal(object)  # RunComparison
     evidenceReady = Signal(object)  # Evidence
     samplesReady = Signal(str, list)  # case id, list[StoredResult]
     triageChanged = Signal(str)  # case id
@@ -72,13 +61,6 @@ class AnalysisController(QObject):
             "analysis", self.analysisReady.emit, load_run_analysis, self.store, run_id,
             self.threshold,
         )  # fmt: skip
-
-    def request_runs(self) -> int:
-        return self._submit("runs", self.runsReady.emit, _listed_runs, self.store)
-
-    def request_compare(self, run_a: str, run_b: str) -> int:
-        fn = compare_stored_runs
-        return self._submit("compare", self.comparisonReady.emit, fn, self.store, run_a, run_b)
 
     def _need_analysis(self) -> RunAnalysis | None:
         if self.analysis is None:

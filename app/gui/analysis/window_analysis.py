@@ -7,7 +7,7 @@ handed over once by ``MainWindow`` as it builds its features). It owns the
 - the rule heat map with the stability and triage lines to the Metrics tab;
 - a *Triage* tab beside Result / Metrics (triage panel over the k samples of the case);
 - a *Suggestion* tab (the diff of a suggested edit);
-- *History ▸ Compare runs…*; *Run ▸ Run all ×k* with *Samples per case* (3, 5, 10, a
+- *Run ▸ Run all ×k* with *Samples per case* (3, 5, 10, a
   setting) and *Suggest an edit from the failures shown* (:mod:`suggest_actions`).
 
 After each loaded run (``request_analysis``) the outline gets its heat strips and notes, the
@@ -22,7 +22,6 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSplitter
 
-from app.gui.analysis.compare_dialog import CompareDialog
 from app.gui.analysis.context import AnalysisContext
 from app.gui.analysis.controller import AnalysisController
 from app.gui.analysis.heat_table import AnalysisSummary
@@ -62,12 +61,8 @@ class WindowAnalysis(QObject):
         self.suggestion = SuggestionView()
         tabs.addTab(self.suggestion, "Suggestion")
         self.tabs = tabs
-        self.compare_action = QAction("Compare &runs…", ctx.parent)
-        self.compare_action.triggered.connect(self.open_compare)
-        ctx.history_menu.addAction(self.compare_action)
         self.suggest = SuggestActions(ctx, self.controller, self.suggestion)
         self._add_run_actions(ctx.run_menu)
-        self.compare_dialog: CompareDialog | None = None
         self._wire()
 
     def _add_run_actions(self, menu: QMenu) -> None:
@@ -155,17 +150,6 @@ class WindowAnalysis(QObject):
         heat = next((h for h in analysis.heats if h.code == code), None)
         if heat is not None and heat.case_ids:
             self.filter_to_rule(code, list(heat.case_ids))
-
-    def open_compare(self) -> CompareDialog:
-        if self.compare_dialog is None:
-            self.compare_dialog = CompareDialog(
-                self.controller, self.ctx.parent, self.ctx.policy_path
-            )
-        else:
-            self.controller.request_runs()
-        self.compare_dialog.show()
-        self.compare_dialog.raise_()
-        return self.compare_dialog
 
     def shutdown(self) -> None:
         self.controller.shutdown()

@@ -1,5 +1,5 @@
 """The window's history and metrics actions: metrics after a run, stored results on open,
-policy versions, the flip report between two runs, the run report.
+policy versions, the comparison of two runs, the run report.
 
 ``EvaluationActions`` is what the History menu calls, and what keeps the Metrics tab and
 the case table in step with the store:
@@ -11,7 +11,8 @@ the case table in step with the store:
   the Metrics tab shows the last test-set run of that test set (never a single *Run case*
   or a held-out check), with the change since the run before it under each tile;
 - Policy versions… (``HistoryDialog``; restore replaces the editor text as one undoable
-  edit), Compare last two runs… (``FlipView`` in a window), Export run report… and Export
+  edit), Compare runs… (``CompareDialog``: the flip report and the agreement of two runs,
+  a flipped case picked selects it in the case table), Export run report… and Export
   results CSV…, both of the run the Metrics tab shows (``shown_run_id``).
 
 It gets what it uses (see :class:`EvaluationContext`), never the window itself. Store
@@ -25,18 +26,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QSettings, Qt, Slot
-from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.core.cases import cases_path_for
+from app.gui.evaluation.compare_dialog import CompareDialog
 from app.gui.evaluation.controller import EvaluationController
-from app.gui.evaluation.data import latest_case_results, named_recent_runs
-from app.gui.evaluation.flip_view import FlipView
+from app.gui.evaluation.data import latest_case_results
 from app.gui.evaluation.history_dialog import HistoryDialog
 from app.gui.evaluation.metrics_panel import MetricsPanel
 from app.gui.evaluation.report_actions import export_results_csv, export_run_report
 from app.gui.shared.backend_values import backend_config
 from app.gui.shared.ports import PolicyView, StoredCases
-from app.gui.shared.screen_fit import fit_to_screen
 from app.runs.backend import model_filter
 from app.runs.run_facts import last_suite_run
 from app.store import Store
@@ -68,12 +68,10 @@ class EvaluationActions(QObject):
         self.evaluation = context.evaluation
         self.tasks = context.evaluation.tasks
         self.history_dialog: HistoryDialog | None = None
-        self.flip_window: QDialog | None = None
-        self.flip_view: FlipView | None = None
+        self.compare_dialog: CompareDialog | None = None
         self._load_token = 0
         self.shown_run_id = ""  # the run the Metrics tab shows: what the exports write
         self.evaluation.historyReady.connect(self._on_history)
-        self.evaluation.flipsReady.connect(self._on_flips)
         self.evaluation.runMetricsReady.connect(self._on_run_metrics)
         self.evaluation.requestFailed.connect(context.show_message)
         # metrics tab: a confusion cell filters the case table (the chip says which cell)
@@ -110,14 +108,14 @@ class EvaluationActions(QObject):
 
     def load_stored_results(self) -> None:
         """Another policy is open: forget what belonged to the one before (metrics, chart,
-        history and flip windows, the cell filter), then show this one's stored results."""
+        history and compare windows, the cell filter), then show this one's stored results."""
         self._load_token += 1
         token, cases_path = self._load_token, self.cases_path()
         self.shown_run_id = ""
         self.context.metrics_panel.set_metrics(None)
         self.context.metrics_panel.set_history([])
         self.context.cases.clear_case_filter()
-        for window in (self.history_dialog, self.flip_window):
+        for window in (self.history_dialog, self.compare_dialog):
             if window is not None:
                 window.close()
         self.evaluation.request_history(self.policy_path() or None)
@@ -198,44 +196,18 @@ class EvaluationActions(QObject):
         self.context.policy.replace_text(text)
         self.context.show_message("Version restored into the editor (Undo brings back the text).")
 
-    def compare_last_runs(self) -> None:
-        cases_path = self.cases_path()
-        if not cases_path:
-            self.context.show_message("Save the policy and run its test set twice to compare.")
-            return
-        self.tasks.submit(
-            named_recent_runs,
-            self.context.store,
-            cases_path,
-            2,
-            on_done=self._on_recent_runs,
-            on_error=self.context.show_message,
-        )
-
-    def _on_recent_runs(self, runs: list) -> None:
-        if len(runs) < 2:
-            self.context.show_message("Run the test set twice to compare two runs.")
-            return
-        (before, before_name), (after, after_name) = runs
-        self._pair = (before.id, after.id)
-        self._pair_names = (before_name, after_name)
-        self.evaluation.request_flips(*self._pair)
-
-    @Slot(object)
-    def _on_flips(self, report) -> None:
-        if self.flip_window is None:
-            self.flip_window = QDialog(self.context.parent)
-            self.flip_window.setWindowTitle("Flip report: what changed between two runs")
-            fit_to_screen(self.flip_window, 1000, 680)
-            self.flip_view = FlipView()
-            self.flip_view.caseSelected.connect(self.context.cases.select_case)
-            layout = QVBoxLayout(self.flip_window)
-            layout.setContentsMargins(0, 0, 0, 0)
-            layout.addWidget(self.flip_view)
-        before, after = getattr(self, "_pair_names", ("", ""))
-        self.flip_view.set_report(report, f"run {before}", f"run {after}")
-        self.flip_window.show()
-        self.flip_window.raise_()
+    def compare_runs(self) -> CompareDialog:
+        """*History ▸ Compare runs…*: the one dialog for two stored runs, reading the runs
+        again each time it opens (the newest two of the open policy are preselected)."""
+        if self.compare_dialog is None:
+            dialog = CompareDialog(self.evaluation, self.context.parent, self.policy_path)
+            dialog.caseSelected.connect(self.context.cases.select_case)
+            self.compare_dialog = dialog
+        else:
+            self.evaluation.request_runs()
+        self.compare_dialog.show()
+        self.compare_dialog.raise_()
+        return self.compare_dialog
 
     def export_report(self) -> None:
         """Export the report of the run the Metrics tab shows (never another run)."""

@@ -1,4 +1,4 @@
-"""Loads what the metrics panel, history dialog and flip view show, off the GUI thread.
+"""Loads what the metrics panel, history dialog and compare dialog show, off the GUI thread.
 
 ``EvaluationController`` wraps a :class:`~app.gui.shared.tasks.TaskRunner` (the window's,
 handed over; its own when none is given) and the store. Each
@@ -9,7 +9,9 @@ handed over; its own when none is given) and the store. Each
   are not stored yet, e.g. the case table's latest labels)
 - ``request_results_metrics(results, output)`` -> ``metricsReady(Metrics)``
 - ``request_history(path)`` -> ``historyReady(list[VersionSummary])``
-- ``request_flips(before, after)`` -> ``flipsReady(FlipReport)``
+- ``request_runs()`` -> ``runsReady(list[RunFacts])`` (the runs *Compare runs* offers)
+- ``request_compare(run_a, run_b)`` -> ``comparisonReady(RunComparison)`` (its flip
+  report is :meth:`FlipReport.of <app.scoring.flips.FlipReport.of>` that comparison)
 - ``backup_store()``: the daily copy of the database, nothing to show unless it fails
 
 Any failure arrives as ``requestFailed(message)``. Only the newest answer of each kind is
@@ -21,22 +23,22 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.core.policy import OutputFormat
-from app.gui.evaluation.data import load_run_metrics, version_history
+from app.gui.evaluation.data import listed_runs, load_run_metrics, version_history
 from app.gui.shared.tasks import TaskRunner
-from app.runs.history import flip_report
-from app.scoring.flips import run_metrics
-from app.scoring.metrics import Outcome, compute_metrics
+from app.runs.history import compare_stored_runs
+from app.scoring.metrics import Outcome, compute_metrics, run_metrics
 from app.store import Store
 from app.store.backup import backup_folder, backup_if_due
 
 
 class EvaluationController(QObject):
-    """Background loading of metrics, version history and flip reports."""
+    """Background loading of metrics, version history and comparisons of two runs."""
 
     runMetricsReady = Signal(object)  # RunMetrics
     metricsReady = Signal(object)  # Metrics
     historyReady = Signal(list)  # list[VersionSummary]
-    flipsReady = Signal(object)  # FlipReport
+    runsReady = Signal(list)  # list[RunFacts]
+    comparisonReady = Signal(object)  # RunComparison
     requestFailed = Signal(str)
 
     def __init__(
@@ -66,10 +68,12 @@ class EvaluationController(QObject):
     def request_history(self, path: str | None = None) -> int:
         return self._submit("history", self.historyReady, version_history, self.store, path)
 
-    def request_flips(self, run_before: str, run_after: str) -> int:
-        return self._submit(
-            "flips", self.flipsReady, flip_report, self.store, run_before, run_after
-        )
+    def request_runs(self) -> int:
+        return self._submit("runs", self.runsReady, listed_runs, self.store)
+
+    def request_compare(self, run_a: str, run_b: str) -> int:
+        fn = compare_stored_runs
+        return self._submit("compare", self.comparisonReady, fn, self.store, run_a, run_b)
 
     def backup_store(self) -> int:
         """The daily copy of the database (:mod:`app.store.backup`), on the pool; a

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from app.core.policy import OutputFormat
 from app.core.records import PolicyVersion, RunRecord, StoredResult
 from app.runs.backend import model_matches
-from app.runs.run_facts import previous_suite_run, suite_runs
+from app.runs.history import stored_run
+from app.runs.run_facts import RunFacts, previous_suite_run, run_facts
 from app.runs.run_labels import describe_run
-from app.runs.stored_policy import run_output
-from app.scoring.flips import run_metrics
-from app.scoring.metrics import Metrics
+from app.scoring.metrics import Metrics, run_metrics
 from app.store import Store
 
 CHART_METRICS = ("accuracy", "precision", "recall", "f1")
@@ -59,24 +58,17 @@ class RunMetrics:
     previous: Metrics | None = None  # the previous run of the same test set, if any
 
 
-def _metrics_of(store: Store, run: RunRecord) -> tuple[list[StoredResult], OutputFormat, str]:
-    version = store.policy_version(run.policy_hash)
-    text = version.text if version else ""
-    return store.results(run.id), run_output(store, run), text
-
-
 def load_run_metrics(store: Store, run_id: str) -> RunMetrics:
     """Read a run and compute its metrics, and those of the previous run of the same test
     set for the change shown under each tile (worker thread)."""
-    run = store.get_run(run_id)
-    if run is None:
-        raise ValueError(f"There is no run {run_id}; pick one from the run history.")
-    results, output, text = _metrics_of(store, run)
+    loaded = stored_run(store, run_id)
+    run, results, output = loaded.run, loaded.results, loaded.output
     metrics = run_metrics(results, output)
-    shown = RunMetrics(run, results, metrics, output, text, describe_run(store, run))
+    shown = RunMetrics(run, results, metrics, output, loaded.policy_text, describe_run(store, run))
     before = previous_suite_run(store, run)
     if before is not None:
-        shown.previous = run_metrics(*_metrics_of(store, before)[:2])
+        earlier = stored_run(store, before)
+        shown.previous = run_metrics(earlier.results, earlier.output)
     return shown
 
 
@@ -94,7 +86,8 @@ def version_history(store: Store, path: str | None = None) -> list[VersionSummar
         latest = _latest_run(runs)
         metrics = None
         if latest is not None:
-            metrics = run_metrics(store.results(latest.id), run_output(store, latest))
+            loaded = stored_run(store, latest)
+            metrics = run_metrics(loaded.results, loaded.output)
         summaries.append(VersionSummary(number, version, len(runs), latest, metrics))
     return summaries
 
@@ -108,15 +101,10 @@ def chart_tooltip(summary: VersionSummary) -> str:
     return f"{summary.when}{note}"
 
 
-def recent_runs(store: Store, cases_path: str, count: int = 2) -> list[RunRecord]:
-    """The newest ``count`` test-set runs of one test set (any policy version, no held-out
-    check), oldest first."""
-    return suite_runs(store, cases_path)[-count:]
-
-
-def named_recent_runs(store: Store, cases_path: str, count: int = 2) -> list[tuple]:
-    """``recent_runs`` with each run's readable name: (RunRecord, "v3 · medium · …")."""
-    return [(run, describe_run(store, run)) for run in recent_runs(store, cases_path, count)]
+def listed_runs(store: Store) -> list[RunFacts]:
+    """The runs *Compare runs* offers: test-set runs (samples and single cases are not
+    listed), each with what names it."""
+    return [run_facts(store, run) for run in store.list_runs()]
 
 
 @dataclass

@@ -15,7 +15,7 @@ from enum import IntEnum
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QPlainTextEdit,
     QSplitter,
@@ -130,11 +130,11 @@ class FlipView(QWidget):
         self._report: FlipReport | None = None
         self.summary = plain_label("No flip report yet: pick two runs to compare.", "sectionLabel")
         self.delta_labels = {name: plain_label("", f"delta_{name}") for name in DELTA_METRICS}
-        deltas = QHBoxLayout()
-        deltas.setSpacing(18)
-        for label in self.delta_labels.values():
-            deltas.addWidget(label)
-        deltas.addStretch(1)
+        deltas = QGridLayout()  # three a row: the five fit a 1024-pixel screen
+        deltas.setHorizontalSpacing(18)
+        for position, label in enumerate(self.delta_labels.values()):
+            deltas.addWidget(label, position // 3, position % 3)
+        deltas.setColumnStretch(3, 1)
         self.tabs = QTabBar()
         self.tabs.setExpanding(False)
         for kind in TABS:

@@ -1,19 +1,29 @@
-"""*History ▸ Compare runs…*: two stored runs over the same cases side by side.
+"""*History ▸ Compare runs…*: the one window that compares two stored runs.
 
 Two combos pick runs A and B, each run named by policy and version, test set, model,
 effort, accuracy and date (:class:`~app.runs.run_facts.RunFacts`); the open policy's runs
 come first, newest first, and other policies' runs after a separator under their own
-heading; the newest two of the open policy are preselected. The dialog then shows the summary
-(agreement, McNemar's exact p), the agreement matrix, accuracy / F1 of each with B − A,
-tokens and seconds per case, and the cases where the runs disagree; selecting one shows both
-reasonings and answers side by side as plain text. All loading goes through the
-:class:`AnalysisController`.
+heading; the newest two of the open policy are preselected (the older as A). One comparison
+(:class:`~app.scoring.run_compare.RunComparison`, loaded through the
+:class:`EvaluationController`) fills both tabs:
+
+- *Fixed and broken*: the flip report of A → B (:class:`~app.scoring.flips.FlipReport`,
+  a view of the comparison) in a :class:`FlipView`: metric deltas, the fixed, broken and
+  changed cases, both reasonings of the selected one; selecting a case selects it in the
+  window's case table (``caseSelected``);
+- *Agreement*: the agreement matrix, accuracy / F1 of each with B − A, tokens and seconds
+  per case, McNemar's p, and the cases where the answers differ with both reasonings and
+  answers side by side as plain text.
+
+The summary above the tabs says how many cases both runs hold, how many agree and McNemar's
+exact p.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,13 +35,17 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.gui.analysis.controller import AnalysisController
+from app.gui.evaluation.controller import EvaluationController
+from app.gui.evaluation.flip_view import FlipView
+from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.widgets import plain_label
 from app.runs.run_facts import RunFacts
+from app.scoring.flips import FlipReport
 from app.scoring.outcome import answer_text
 from app.scoring.run_compare import RunComparison
 
@@ -82,26 +96,38 @@ def _fill_combo(combo: QComboBox, mine: list[RunFacts], others: list[RunFacts]) 
     combo.blockSignals(False)
 
 
+FLIPS_TAB, AGREEMENT_TAB = "Fixed and broken", "Agreement"
+
+
 class CompareDialog(QDialog):
-    """Pick two runs; see agreement, metrics, McNemar's p and the disagreements."""
+    """Pick two runs; see what changed (flips), agreement, metrics and McNemar's p."""
+
+    caseSelected = Signal(str)  # a flipped case picked: the window selects it
 
     def __init__(
         self,
-        controller: AnalysisController,
+        controller: EvaluationController,
         parent: QWidget | None = None,
         policy_path: Callable[[], str] = str,
     ) -> None:
         super().__init__(parent)
         self.policy_path = policy_path
         self.setWindowTitle("Compare runs")
-        self.resize(1100, 720)
+        fit_to_screen(self, 1100, 720)
         self.controller = controller
         self.comparison: RunComparison | None = None
         self.combo_a, self.combo_b = QComboBox(), QComboBox()
         for combo in (self.combo_a, self.combo_b):
+            # long run names must not widen the dialog past a small screen
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(24)
             combo.currentIndexChanged.connect(self._request)
         self.summary = plain_label("Loading runs…", "compareSummary")
         self.summary.setWordWrap(True)
+        self.flips = FlipView()
+        self.flips.caseSelected.connect(self.caseSelected)
         self.matrix, self.metrics, self.cases = _table(), _table(), _table()
         self.cases.itemSelectionChanged.connect(self._show_case)
         self.text_a, self.text_b = QPlainTextEdit(), QPlainTextEdit()
@@ -122,14 +148,21 @@ class CompareDialog(QDialog):
         lower.addWidget(self.cases)
         lower.addWidget(sides)
         lower.setSizes([350, 750])
+        agreement = QWidget()
+        agreement_layout = QVBoxLayout(agreement)
+        agreement_layout.addLayout(top, 1)
+        agreement_layout.addWidget(plain_label("Cases where the runs disagree"))
+        agreement_layout.addWidget(lower, 2)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.flips, FLIPS_TAB)
+        self.tabs.addTab(agreement, AGREEMENT_TAB)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(picks)
         layout.addWidget(self.summary)
-        layout.addLayout(top, 1)
-        layout.addWidget(plain_label("Cases where the runs disagree"))
-        layout.addWidget(lower, 2)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
         controller.runsReady.connect(self.set_runs)
         controller.comparisonReady.connect(self.show_comparison)
@@ -162,6 +195,7 @@ class CompareDialog(QDialog):
             self.summary.setText("These runs share no case; pick two runs of one test set.")
         else:
             self.summary.setText(cmp.summary())
+        self.flips.set_report(FlipReport.of(cmp), "run A", "run B")
         rows = [[f"A {a}"] + [cmp.cell(a, b) for b in cmp.labels] for a in cmp.labels]
         _fill(self.matrix, ["A \\ B", *(f"B {b}" for b in cmp.labels)], rows)
         _fill(self.metrics, ["", "A", "B", "B − A"], cmp.table_rows())
