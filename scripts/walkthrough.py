@@ -102,6 +102,7 @@ def _journeys(size: str, out: Path, tmp: Path) -> int:
     from app.gui.app import create_main_window, ensure_application
     from app.gui.shared.settings_store import open_settings
     from app.gui.shared.theme import apply_theme
+    from app.gui.window_actions import MenuKey
     from scripts.devtools import pump, wait_until
     from scripts.walkthrough_journeys import check_fits, hanging_server, tab_tour
     from tests.support.fake_engine import FakeEngineFactory, FakeScript
@@ -172,8 +173,8 @@ def _journeys(size: str, out: Path, tmp: Path) -> int:
 
     table.setFocus()
     window.case_panel.delete_selected()
-    edit_menu = window.menuBar().actions()[1].menu()
-    window.menuBar().setActiveAction(window.menuBar().actions()[1])
+    edit_menu = window.window_actions.menus[MenuKey.EDIT]
+    window.menuBar().setActiveAction(edit_menu.menuAction())
     wait_until(edit_menu.isVisible, 3)
     shot("undo-menu")
     edit_menu.close()
