@@ -1,15 +1,22 @@
-"""The status bar: engine state indicator, suite progress with ETA, and a Cancel button."""
+"""The status bar: engine state indicator, suite progress with ETA, and a Cancel button.
+
+A message (a fault's sentence that names a path and a fix) is read whole: it sits in a
+word-wrapped label left of the indicators, and the bar grows to the lines it needs on a
+narrow window instead of cutting the sentence where the indicators begin (QStatusBar paints
+its own message on one line, clipped at the first permanent widget).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+from PySide6.QtGui import QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QSizePolicy, QStatusBar, QWidget
 
 from app.gui.running.engine_badge import EngineBadge
 from app.gui.shared.theme import palette_is_dark
+from app.gui.shared.widgets import plain_label
 from app.runs.backend import BackendConfig
 from app.runs.model_checks import stored_check
 
@@ -68,6 +75,11 @@ class RunStatusBar(QStatusBar):
         self.progress.setFixedWidth(180)
         self.progress.setTextVisible(True)
         self.progress.setFormat("%v / %m")
+        self.message_label = plain_label("", "statusMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.messageChanged.connect(self._show_message)
         self.eta_label = QLabel()
         self.eta_label.setTextFormat(Qt.TextFormat.PlainText)
         self.cancel_button = QPushButton("Cancel")
@@ -80,6 +92,9 @@ class RunStatusBar(QStatusBar):
         self.modelsRequested = self.engine_label.clicked
         self.engine_label.setObjectName("engineIndicator")
         self.engine_label.setTextFormat(Qt.TextFormat.PlainText)
+        # the message label is the first permanent widget, so QStatusBar's own one-line
+        # painting of the message has no room left and only the label shows it
+        self.addPermanentWidget(self.message_label, 1)
         for widget in (self.progress, self.eta_label, self.cancel_button):
             self.addPermanentWidget(widget)
         self.addPermanentWidget(self.engine_label)
@@ -93,9 +108,23 @@ class RunStatusBar(QStatusBar):
     @Slot(str, str)
     def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 (Qt override)
         """A fault's sentence names a path and a fix: a long one stays longer, and all of
-        it is the tooltip when the bar is too narrow to show it."""
+        it shows (wrapped when the bar is too narrow for one line)."""
         super().showMessage(text, max(timeout, 80 * len(text)) if timeout else 0)
-        self.setToolTip(text)
+
+    @Slot(str)
+    def _show_message(self, text: str) -> None:
+        self.message_label.setText(text)
+        self._fit_message()
+
+    def _fit_message(self) -> None:
+        """The bar's height follows the lines the message takes at the label's width."""
+        label = self.message_label
+        lines = label.heightForWidth(max(1, label.width())) if label.text() else 0
+        label.setMinimumHeight(max(0, lines))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_message()
 
     @Slot()
     def refresh_check(self, *_args) -> None:
