@@ -5,6 +5,8 @@
   undo stacks must be unchanged afterwards, and every visible focusable widget reached.
 - :func:`check_fits`: the window's frame (or a dialog's) within the screen's available
   geometry (there is no window manager to keep it there).
+- :func:`check_labels`: no visible button or one-line label of a window shows less than its
+  text (a button narrower or lower than its text is cut with no "…" to say so).
 - :func:`hanging_server`: Run all against a loopback server that takes each case and never
   answers: the row and the status bar count "waiting for the server · N s", then the run
   stops after three silent cases with one sentence.
@@ -20,7 +22,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QWidget,
+)
 
 from scripts.devtools import pump, wait_until
 
@@ -52,6 +61,33 @@ def check_fits(widget: QWidget, step: str) -> None:
             f"{step}: {_name(widget)} at {frame.x()},{frame.y()} {frame.width()}×"
             f"{frame.height()} is not within the screen's {screen.width()}×{screen.height()}."
         )
+
+
+def cut_labels(widget: QWidget) -> list[str]:
+    """The visible buttons and one-line labels under ``widget`` (itself included) that are
+    narrower or lower than their text needs."""
+    cut = []
+    for child in [widget, *widget.findChildren(QWidget)]:
+        if not child.isVisible() or not isinstance(child, (QAbstractButton, QLabel)):
+            continue
+        if not child.text() or child.width() <= 0:
+            continue
+        if isinstance(child, QLabel):
+            ignored = child.sizePolicy().horizontalPolicy() == QSizePolicy.Policy.Ignored
+            if child.wordWrap() or ignored or child.pixmap() and not child.pixmap().isNull():
+                continue
+        size, need = child.size(), child.minimumSizeHint()
+        if size.width() < need.width() or size.height() < need.height():
+            cut.append(f"{_name(child)} {size.width()}×{size.height()} px < "
+                       f"{need.width()}×{need.height()}")  # fmt: skip
+    return cut
+
+
+def check_labels(widget: QWidget, step: str) -> None:
+    """No button or one-line label of ``widget`` is narrower than its text."""
+    cut = cut_labels(widget)
+    if cut:
+        raise WalkthroughError(f"{step}: text cut off in {', '.join(cut)}.")
 
 
 def snapshot(window) -> tuple:
