@@ -7,6 +7,8 @@
   geometry (there is no window manager to keep it there).
 - :func:`check_labels`: no visible button or one-line label of a window shows less than its
   text (a button narrower or lower than its text is cut with no "…" to say so).
+- :func:`check_no_sideways`: no scrolled page (Metrics, Triage, Robustness) is wider than
+  its tab.
 - :func:`hanging_server`: Run all against a loopback server that takes each case and never
   answers: the row and the status bar count "waiting for the server · N s", then the run
   stops after three silent cases with one sentence.
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSizePolicy,
     QWidget,
 )
@@ -88,6 +91,18 @@ def check_labels(widget: QWidget, step: str) -> None:
     cut = cut_labels(widget)
     if cut:
         raise WalkthroughError(f"{step}: text cut off in {', '.join(cut)}.")
+
+
+def check_no_sideways(widget: QWidget, step: str) -> None:
+    """No page of ``widget`` scrolled in a QScrollArea (Metrics, Triage, Robustness) is
+    wider than its tab: a page scrolls down on a small screen, never sideways."""
+    wide = [
+        _name(area.widget())
+        for area in widget.findChildren(QScrollArea)
+        if type(area) is QScrollArea and area.isVisible() and area.horizontalScrollBar().isVisible()
+    ]
+    if wide:
+        raise WalkthroughError(f"{step}: {', '.join(wide)} scrolls sideways in its tab.")
 
 
 def snapshot(window) -> tuple:

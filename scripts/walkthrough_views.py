@@ -9,7 +9,8 @@ the policy with its outline and a case's Result, Metrics, Robustness (View ▸ R
 two families run), Triage on a failed case, a suggested edit, the Settings and Models
 dialogs, and Review mode over the sampled run. Every view must keep the window (and each
 dialog or Review window) within the screen, and no button of the view may show less than
-its label (:func:`scripts.walkthrough_journeys.check_labels`). Each step is a screenshot of
+its label (:func:`scripts.walkthrough_journeys.check_labels`) and no page may scroll
+sideways (``check_no_sideways``). Each step is a screenshot of
 the whole X screen, ``views-<step>-<W>x<H>.png`` in ``--out`` (default
 ``docs/screenshots``); the script exits 1 with one sentence when a check fails. Settings
 and data go to a temporary folder. Needs ``xvfb`` and ``imagemagick``.
@@ -84,7 +85,12 @@ def _views(size: str, out: Path, tmp: Path) -> int:
     from PySide6.QtTest import QTest
 
     from scripts.devtools import pump, wait_until
-    from scripts.walkthrough_journeys import WalkthroughError, check_fits, check_labels
+    from scripts.walkthrough_journeys import (
+        WalkthroughError,
+        check_fits,
+        check_labels,
+        check_no_sideways,
+    )
 
     window, runs = _open(tmp)
     shots: list[Path] = []
@@ -94,7 +100,7 @@ def _views(size: str, out: Path, tmp: Path) -> int:
         """The screenshot, then the checks (each failure kept: every view is walked)."""
         shots.append(shoot(out / f"views-{step}-{size}.png"))
         for widget in (window, *widgets):
-            for check in (check_fits, check_labels):
+            for check in (check_fits, check_labels, check_no_sideways):
                 try:
                     check(widget, step)
                 except WalkthroughError as exc:
@@ -104,7 +110,7 @@ def _views(size: str, out: Path, tmp: Path) -> int:
     panel.select_case(panel.visible_case_ids()[0])
     tabs.setCurrentIndex(0)
     shot("result")
-    tabs.setCurrentWidget(window.metrics_panel)
+    tabs.setCurrentIndex(1)  # Metrics, in its scroll area
     wait_until(lambda: window.metrics_panel.metrics() is not None, 10)
     shot("metrics")
 

@@ -79,3 +79,25 @@ def test_a_squeezed_button_fails_the_label_check(qtbot) -> None:
     button.setGeometry(0, 0, 40, button.minimumSizeHint().height())  # and in width
     with pytest.raises(WalkthroughError, match="40×"):
         check_labels(box, "a test")
+
+
+def test_a_page_wider_than_its_tab_fails_the_sideways_check(qtbot) -> None:
+    from PySide6.QtWidgets import QScrollArea, QVBoxLayout
+
+    from scripts.walkthrough_journeys import check_no_sideways
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    page = QWidget()
+    area.setWidget(page)
+    QVBoxLayout(holder).addWidget(area)
+    holder.resize(300, 200)
+    holder.show()
+    qtbot.waitExposed(holder)
+    check_no_sideways(holder, "a test")
+    page.setMinimumWidth(900)
+    qtbot.wait(20)
+    with pytest.raises(WalkthroughError, match="scrolls sideways"):
+        check_no_sideways(holder, "a test")

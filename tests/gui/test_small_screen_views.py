@@ -1,7 +1,13 @@
-"""The Triage tab at 1024×700: its filing buttons were squeezed to a sliver of their height
-(labels cut through the middle) because the tab gave the panel and the samples below it
-less room than they need. The tab now scrolls like Metrics and Robustness, so each button
-keeps the size of its label and is whole once scrolled to."""
+"""The views after a run at 1024×700 (the window over a sampled, analysed run).
+
+- Triage: its filing buttons were squeezed to a sliver of their height (labels cut through
+  the middle) because the tab gave the panel and the samples below it less room than they
+  need. The tab now scrolls like Metrics and Robustness, so each button keeps the size of
+  its label and is whole once scrolled to.
+- Metrics: the five tiles wanted 864 px (each change "since the previous run" on one line)
+  and the stability line 632 px, so the tab scrolled sideways with F1 and Coverage past its
+  edge, also at 1280×800. The change wraps under the value and the summaries wrap: the
+  panel fits the tab's width."""
 
 from __future__ import annotations
 
@@ -64,3 +70,20 @@ def test_triage_buttons_keep_their_labels_at_1024_by_700(qtbot, analysed) -> Non
         analysis.triage_tab.ensureWidgetVisible(button)
         qtbot.wait(10)
         assert button.visibleRegion().boundingRect().size() == button.size(), button.text()
+
+
+def test_metrics_fit_the_tab_without_scrolling_sideways(qtbot, analysed) -> None:
+    window = analysed
+    window.right_tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: window.metrics_panel.metrics() is not None, timeout=WAIT)
+    qtbot.wait(50)
+    area, panel = window.right_tabs.currentWidget(), window.metrics_panel
+    assert area.widget() is panel
+    assert panel.minimumSizeHint().width() <= area.viewport().width()
+    assert not area.horizontalScrollBar().isVisible()
+    for key, tile in panel.tiles.items():
+        frame = tile.parentWidget()
+        corner = frame.mapTo(area.viewport(), frame.rect().topLeft())
+        assert area.viewport().rect().contains(frame.rect().translated(corner)), key
+        delta = panel.deltas[key]
+        assert delta.height() >= delta.heightForWidth(delta.width()), key
