@@ -29,7 +29,8 @@ def _lines(text: str, font, width: int) -> int:
 
 
 def _whole(status) -> bool:
-    """The message label shows every line of the message, left of the indicators."""
+    """The message label shows every line of the message, left of the indicators, in a
+    bar no taller than those lines."""
     label = status.message_label
     lines = _lines(label.text(), label.font(), label.contentsRect().width())
     right = min(
@@ -37,7 +38,10 @@ def _whole(status) -> bool:
     )
     fits_height = label.contentsRect().height() >= lines * QFontMetrics(label.font()).lineSpacing()
     inside = status.rect().contains(label.geometry())
-    return label.isVisible() and fits_height and inside and label.geometry().right() < right
+    snug = label.height() < (lines + 1) * QFontMetrics(label.font()).lineSpacing()
+    return (
+        label.isVisible() and fits_height and snug and inside and label.geometry().right() < right
+    )
 
 
 def test_a_long_message_is_read_whole_at_1024_by_700(qtbot, workbench) -> None:
@@ -68,3 +72,22 @@ def test_a_short_message_keeps_the_bar_one_line(qtbot, workbench) -> None:
     qtbot.wait(50)
     assert _whole(status)
     assert status.height() == before
+
+
+def test_the_bar_shrinks_back_when_the_run_widgets_go(qtbot, workbench) -> None:
+    """The stop's sentence comes while the progress bar and Cancel still take room (more
+    lines); when they go, the message widens and the bar takes fewer lines again."""
+    workbench.resize(1024, 700)
+    status = workbench.status
+    status.set_running(True)
+    status.set_engine_state("waiting", "2 s")  # the indicators as wide as while waiting
+    status.engine_badge.setText("server 127.0.0.1:41651 · 55 tok/s")
+    qtbot.wait(50)
+    workbench.show_message(SENTENCE)
+    qtbot.waitUntil(lambda: status.message_label.text() == SENTENCE)
+    qtbot.wait(50)
+    assert _whole(status)
+    status.set_running(False)
+    status.set_engine_state("error", "")
+    qtbot.wait(50)
+    assert _whole(status)

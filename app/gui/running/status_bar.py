@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QSizePolicy, QS
 
 from app.gui.running.engine_badge import EngineBadge
 from app.gui.shared.theme import palette_is_dark
-from app.gui.shared.widgets import plain_label
 from app.runs.backend import BackendConfig
 from app.runs.model_checks import stored_check
 
@@ -64,6 +63,41 @@ class EngineIndicator(QLabel):
             self.clicked.emit()
 
 
+class MessageLabel(QLabel):
+    """The status bar's message, word-wrapped; its height follows the lines the text takes
+    at the width the bar gives it (a status bar sizes its items by their one-line hint)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("statusMessage")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    @Slot(str)
+    def show_text(self, text: str) -> None:
+        self.setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The height of the wrapped text (QLabel.heightForWidth never goes below the
+        minimum height set here, so a bar that grew would never shrink back)."""
+        if not self.text():
+            self.setMinimumHeight(0)
+            return
+        room = self.contentsRect().adjusted(self.margin(), 0, -self.margin(), 0).width()
+        flags = Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft
+        text = self.fontMetrics().boundingRect(0, 0, max(1, room), 1 << 20, flags, self.text())
+        self.setMinimumHeight(text.height() + 2 * self.margin() + self.frameWidth() * 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit()
+
+
 class RunStatusBar(QStatusBar):
     """Status bar widgets; emits ``cancelRequested`` when Cancel is pressed."""
 
@@ -75,11 +109,8 @@ class RunStatusBar(QStatusBar):
         self.progress.setFixedWidth(180)
         self.progress.setTextVisible(True)
         self.progress.setFormat("%v / %m")
-        self.message_label = plain_label("", "statusMessage")
-        self.message_label.setWordWrap(True)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.messageChanged.connect(self._show_message)
+        self.message_label = MessageLabel()
+        self.messageChanged.connect(self.message_label.show_text)
         self.eta_label = QLabel()
         self.eta_label.setTextFormat(Qt.TextFormat.PlainText)
         self.cancel_button = QPushButton("Cancel")
@@ -110,21 +141,6 @@ class RunStatusBar(QStatusBar):
         """A fault's sentence names a path and a fix: a long one stays longer, and all of
         it shows (wrapped when the bar is too narrow for one line)."""
         super().showMessage(text, max(timeout, 80 * len(text)) if timeout else 0)
-
-    @Slot(str)
-    def _show_message(self, text: str) -> None:
-        self.message_label.setText(text)
-        self._fit_message()
-
-    def _fit_message(self) -> None:
-        """The bar's height follows the lines the message takes at the label's width."""
-        label = self.message_label
-        lines = label.heightForWidth(max(1, label.width())) if label.text() else 0
-        label.setMinimumHeight(max(0, lines))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        self._fit_message()
 
     @Slot()
     def refresh_check(self, *_args) -> None:
