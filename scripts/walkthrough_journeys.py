@@ -105,6 +105,12 @@ def check_no_sideways(widget: QWidget, step: str) -> None:
         raise WalkthroughError(f"{step}: {', '.join(wide)} scrolls sideways in its tab.")
 
 
+def check_window(widget: QWidget, step: str) -> None:
+    """``widget`` lies within the screen and cuts none of its buttons' or labels' text."""
+    check_fits(widget, step)
+    check_labels(widget, step)
+
+
 def snapshot(window) -> tuple:
     """What no key that moves focus may change: the policy text, every field of every
     case, and where both undo stacks stand."""
@@ -228,7 +234,7 @@ def hanging_server(policy: Path, shot: Shot) -> None:
         label = window.status.engine_label.text()
         if "Waiting for the server · " not in label:
             raise WalkthroughError(f"The status bar says {label!r} while the server is silent.")
-        check_fits(window, "waiting for the server")
+        check_window(window, "waiting for the server")
         shot("server-waiting")
         if not wait_until(lambda: bool(ended), SILENCE_S * 3 + 15):
             raise WalkthroughError("The run on a silent server did not stop by itself.")
@@ -237,8 +243,8 @@ def hanging_server(policy: Path, shot: Shot) -> None:
             raise WalkthroughError(f"The run on a silent server ended with {message!r}.")
         box = window.engine_message_box
         wait_until(box.isVisible, 3)
-        check_fits(box, "the silent server's message")
-        check_fits(window, "after the silent server")
+        check_window(box, "the silent server's message")
+        check_window(window, "after the silent server")
         shot("server-stopped")
         print(f"Silent server: {message}")
         box.close()

@@ -7,7 +7,7 @@ opens the spam starter policy over the scripted runs of ``tests/support/analysis
 test set sampled 5 times by a seeded engine), then shows each view as a user reaches it:
 the policy with its outline and a case's Result, Metrics, Robustness (View ▸ Robustness,
 two families run), Triage on a failed case, a suggested edit, the Settings and Models
-dialogs, and Review mode over the sampled run. Every view must keep the window (and each
+dialogs, and Review mode over the sampled run (its setup, then its first case). Every view must keep the window (and each
 dialog or Review window) within the screen, and no button of the view may show less than
 its label (:func:`scripts.walkthrough_journeys.check_labels`) and no page may scroll
 sideways (``check_no_sideways``). Each step is a screenshot of
@@ -151,6 +151,11 @@ def _views(size: str, out: Path, tmp: Path) -> int:
     wait_until(review.isVisible, 3)
     pump(0.3)
     shot("review", review)
+    review.setup.reviewer.setText("walkthrough")
+    if not review.start():
+        raise_error(f"Start review did not start: {review.message.text()}")
+    pump(0.3)
+    shot("review-case", review)
     review.close()
     pump(0.1)
     print("\n".join(str(path) for path in shots))
