@@ -3,7 +3,7 @@
 - Triage: its filing buttons were squeezed to a sliver of their height (labels cut through
   the middle) because the tab gave the panel and the samples below it less room than they
   need. The tab now scrolls like Metrics and Robustness, so each button keeps the size of
-  its label and is whole once scrolled to.
+  its label and is whole once scrolled to, and the five samples below show whole too.
 - Metrics: the five tiles wanted 864 px (each change "since the previous run" on one line)
   and the stability line 632 px, so the tab scrolled sideways with F1 and Coverage past its
   edge, also at 1280×800. The change wraps under the value and the summaries wrap: the
@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import pytest
+from pytestqt.exceptions import TimeoutError as QtTimeout
 from PySide6.QtWidgets import QPushButton
 
 from app.gui.app import create_main_window
@@ -55,6 +56,23 @@ def analysed(qtbot, tmp_path, monkeypatch):
     window.close()
 
 
+def _scrolled_to(qtbot, area, widget) -> bool:
+    """Whether ``widget`` is whole in ``area``'s viewport once scrolled to."""
+
+    def whole() -> bool:
+        corner = widget.mapTo(area.viewport(), widget.rect().topLeft())
+        return area.viewport().rect().contains(widget.rect().translated(corner))
+
+    # the whole widget: ensureWidgetVisible shows only a list's current item
+    centre = widget.mapTo(area.widget(), widget.rect().center())
+    area.ensureVisible(centre.x(), centre.y(), widget.width() // 2 + 1, widget.height() // 2 + 1)
+    try:
+        qtbot.waitUntil(whole, timeout=1000)
+    except QtTimeout:
+        return False
+    return True
+
+
 def test_triage_buttons_keep_their_labels_at_1024_by_700(qtbot, analysed) -> None:
     window, analysis = analysed, analysed.analysis
     failure = analysis.controller.analysis.failures()[0]
@@ -67,9 +85,12 @@ def test_triage_buttons_keep_their_labels_at_1024_by_700(qtbot, analysed) -> Non
     for button in buttons:
         hint = button.minimumSizeHint()
         assert button.height() >= hint.height() and button.width() >= hint.width(), button.text()
-        analysis.triage_tab.ensureWidgetVisible(button)
-        qtbot.wait(10)
-        assert button.visibleRegion().boundingRect().size() == button.size(), button.text()
+        assert _scrolled_to(qtbot, analysis.triage_tab, button), button.text()
+    samples = analysis.samples.list  # below the buttons, five rows once scrolled to
+    assert samples.count() == 5
+    assert _scrolled_to(qtbot, analysis.triage_tab, samples)
+    last = samples.visualItemRect(samples.item(samples.count() - 1))
+    assert last.bottom() <= samples.viewport().rect().bottom()  # all five in view
 
 
 def test_metrics_fit_the_tab_without_scrolling_sideways(qtbot, analysed) -> None:
