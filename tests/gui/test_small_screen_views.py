@@ -12,8 +12,8 @@
 from __future__ import annotations
 
 import pytest
-from pytestqt.exceptions import TimeoutError as QtTimeout
 from PySide6.QtWidgets import QPushButton
+from pytestqt.exceptions import TimeoutError as QtTimeout
 
 from app.gui.app import create_main_window
 from app.gui.shared.settings_store import open_settings

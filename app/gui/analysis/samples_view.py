@@ -15,7 +15,6 @@ from app.gui.shared.widgets import plain_label
 from app.scoring.outcome import answer_text
 from app.scoring.stability import case_stability
 
-
 SAMPLE_ROWS = 5
 
 
