@@ -41,7 +41,9 @@ def _unreadable(outline: PolicyOutline) -> list[str]:
     for item in _items(outline):
         rect, metrics = outline.visualItemRect(item), QFontMetrics(item.font(0))
         text, code = item.text(0), item.data(0, Qt.ItemDataRole.UserRole + 1)
-        room = rect.width() - (26 if not item.icon(0).isNull() else 0) - 8
+        room = (
+            rect.width() - (outline.iconSize().width() + 4 if not item.icon(0).isNull() else 0) - 8
+        )
         shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
         if rect.height() >= 2 * metrics.height():
             bad.append(f"taller than a line: {text}")

@@ -41,18 +41,19 @@ LINE_ROLE = Qt.ItemDataRole.UserRole
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 2
 MIN_CHARS = 16  # the narrowest outline: "DC0.a Mislead…" after its heat strip
-INDENT = 12
+STRIP_WIDTH = 16  # the heat strip before a rule
+INDENT = 10  # per level: the branch arrows fit, and a rule two levels down keeps its room
 
 
 def heat_icon(heat: RuleHeat) -> QIcon:
     """A small strip: an empty outline when never cited, else filled pale-to-red by heat."""
-    pixmap = QPixmap(22, 10)
+    pixmap = QPixmap(STRIP_WIDTH, 10)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setPen(QColor("#888888"))
-    painter.drawRect(0, 0, 21, 9)
+    painter.drawRect(0, 0, STRIP_WIDTH - 1, 9)
     if heat.case_ids:
-        painter.fillRect(1, 1, 20, 8, heat_colour(heat.heat))
+        painter.fillRect(1, 1, STRIP_WIDTH - 2, 8, heat_colour(heat.heat))
     painter.end()
     return QIcon(pixmap)
 
