@@ -12,7 +12,8 @@ Ctrl+Return on the highlighted case; Run all; a confusion cell clicked, giving t
 chip; a case deleted and the Edit menu open on "Undo Delete case"; History on open; the
 Settings, Models and import dialogs; then a second window running against a loopback
 server that never answers (the waiting state, then the stop after three silent cases).
-The window's frame, and each dialog's, must stay within the screen at every step. Each
+The window's frame, and each dialog's, must stay within the screen at every step, with
+no button or one-line label cut (:func:`scripts.walkthrough_journeys.check_window`). Each
 step is a screenshot of the whole X screen, ``<step>-<W>x<H>.png`` in ``--out`` (default
 ``docs/screenshots``); the script exits 1 with one sentence when a check fails. The
 scripted fake engine stands in for the model (the real weights cannot be downloaded here)
@@ -37,7 +38,7 @@ def _dialogs(window, shot) -> None:
     from PySide6.QtWidgets import QApplication
 
     from scripts.devtools import pump, wait_until
-    from scripts.walkthrough_journeys import WalkthroughError, check_fits
+    from scripts.walkthrough_journeys import WalkthroughError, check_window
 
     problems: list[Exception] = []
 
@@ -46,7 +47,7 @@ def _dialogs(window, shot) -> None:
         try:
             if dialog is None:
                 raise WalkthroughError("File ▸ Settings opened no dialog.")
-            check_fits(dialog, "Settings")
+            check_window(dialog, "Settings")
             shot("dialog-settings")
         except Exception as exc:  # reported after exec() returns
             problems.append(exc)
@@ -57,10 +58,10 @@ def _dialogs(window, shot) -> None:
     window.window_actions.settings_action.trigger()  # exec(): returns when rejected
     if problems:
         raise problems[0]
-    check_fits(window, "after Settings")
+    check_window(window, "after Settings")
     models = window.open_models_dialog()
     wait_until(models.isVisible, 3)
-    check_fits(models, "Models")
+    check_window(models, "Models")
     shot("dialog-models")
     models.close()
     sample = Path(os.environ["SAFEGUARD_DATA_DIR"]) / "walkthrough-import.csv"
@@ -73,11 +74,11 @@ def _dialogs(window, shot) -> None:
     wait_until(imports.isVisible, 3)
     imports.open_path(sample)  # as Choose… does: the preview and the guessed columns
     wait_until(lambda: imports.import_button.isEnabled(), 10)
-    check_fits(imports, "Import")
+    check_window(imports, "Import")
     shot("dialog-import")
     imports.reject()
     pump(0.1)
-    check_fits(window, "after the dialogs")
+    check_window(window, "after the dialogs")
 
 
 def _inner(size: str, out: Path) -> int:
@@ -102,8 +103,9 @@ def _journeys(size: str, out: Path, tmp: Path) -> int:
     from app.gui.app import create_main_window, ensure_application
     from app.gui.shared.settings_store import open_settings
     from app.gui.shared.theme import apply_theme
+    from app.gui.window_actions import MenuKey
     from scripts.devtools import pump, wait_until
-    from scripts.walkthrough_journeys import check_fits, hanging_server, tab_tour
+    from scripts.walkthrough_journeys import check_window, hanging_server, tab_tour
     from tests.support.fake_engine import FakeEngineFactory, FakeScript
     from tests.support.gui_window import write_policy
 
@@ -128,14 +130,14 @@ def _journeys(size: str, out: Path, tmp: Path) -> int:
             QTest.keyRelease(QApplication.focusWidget() or widget, Qt.Key.Key_Control)
         pump(0.05)
 
-    check_fits(window, "the start page")
+    check_window(window, "the start page")
     shot("start-page")
     page = window.start_page
     QTest.mouseClick(page.template_buttons[0], Qt.MouseButton.LeftButton)
     wait_until(lambda: bool(window.case_panel.cases()), 5)
     settings.setValue("engine/model_path", str(model))
     window._apply_engine_settings()
-    check_fits(window, "a starter policy opened")
+    check_window(window, "a starter policy opened")
     shot("window")
 
     table = window.case_panel.table
@@ -149,9 +151,9 @@ def _journeys(size: str, out: Path, tmp: Path) -> int:
 
     window.window_actions.run_all_action.trigger()
     wait_until(window.controller.is_busy, 5)
-    check_fits(window, "Run all under way")
+    check_window(window, "Run all under way")
     wait_until(lambda: not window.controller.is_busy(), 60)
-    check_fits(window, "Run all finished")
+    check_window(window, "Run all finished")
     window.right_tabs.setCurrentIndex(1)
     wait_until(lambda: window.metrics_panel.metrics() is not None, 10)
     view = window.metrics_panel.confusion_view
@@ -166,14 +168,14 @@ def _journeys(size: str, out: Path, tmp: Path) -> int:
     QTest.mouseClick(
         view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
     )
-    check_fits(window, "the filter chip shown")
+    check_window(window, "the filter chip shown")
     shot("filter-chip")
     window.case_panel.clear_case_filter()
 
     table.setFocus()
     window.case_panel.delete_selected()
-    edit_menu = window.menuBar().actions()[1].menu()
-    window.menuBar().setActiveAction(window.menuBar().actions()[1])
+    edit_menu = window.window_actions.menus[MenuKey.EDIT]
+    window.menuBar().setActiveAction(edit_menu.menuAction())
     wait_until(edit_menu.isVisible, 3)
     shot("undo-menu")
     edit_menu.close()
@@ -186,7 +188,7 @@ def _journeys(size: str, out: Path, tmp: Path) -> int:
     QTest.keyClicks(editor, "SX5 Sexual deepfakes of a real person, shared or offered.")
     dialog = window.evaluation_actions.show_history()
     wait_until(lambda: not dialog.loading, 10)
-    check_fits(dialog, "History")
+    check_window(dialog, "History")
     shot("history-on-open")
     dialog.close()
     _dialogs(window, shot)

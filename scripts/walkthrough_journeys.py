@@ -5,6 +5,10 @@
   undo stacks must be unchanged afterwards, and every visible focusable widget reached.
 - :func:`check_fits`: the window's frame (or a dialog's) within the screen's available
   geometry (there is no window manager to keep it there).
+- :func:`check_labels`: no visible button or one-line label of a window shows less than its
+  text (a button narrower or lower than its text is cut with no "…" to say so).
+- :func:`check_no_sideways`: no scrolled page (Metrics, Triage, Robustness) is wider than
+  its tab.
 - :func:`hanging_server`: Run all against a loopback server that takes each case and never
   answers: the row and the status bar count "waiting for the server · N s", then the run
   stops after three silent cases with one sentence.
@@ -20,7 +24,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSizePolicy,
+    QWidget,
+)
 
 from scripts.devtools import pump, wait_until
 
@@ -52,6 +64,51 @@ def check_fits(widget: QWidget, step: str) -> None:
             f"{step}: {_name(widget)} at {frame.x()},{frame.y()} {frame.width()}×"
             f"{frame.height()} is not within the screen's {screen.width()}×{screen.height()}."
         )
+
+
+def cut_labels(widget: QWidget) -> list[str]:
+    """The visible buttons and one-line labels under ``widget`` (itself included) that are
+    narrower or lower than their text needs."""
+    cut = []
+    for child in [widget, *widget.findChildren(QWidget)]:
+        if not child.isVisible() or not isinstance(child, (QAbstractButton, QLabel)):
+            continue
+        if not child.text() or child.width() <= 0:
+            continue
+        if isinstance(child, QLabel):
+            ignored = child.sizePolicy().horizontalPolicy() == QSizePolicy.Policy.Ignored
+            if child.wordWrap() or ignored or child.pixmap() and not child.pixmap().isNull():
+                continue
+        size, need = child.size(), child.minimumSizeHint()
+        if size.width() < need.width() or size.height() < need.height():
+            cut.append(f"{_name(child)} {size.width()}×{size.height()} px < "
+                       f"{need.width()}×{need.height()}")  # fmt: skip
+    return cut
+
+
+def check_labels(widget: QWidget, step: str) -> None:
+    """No button or one-line label of ``widget`` is narrower than its text."""
+    cut = cut_labels(widget)
+    if cut:
+        raise WalkthroughError(f"{step}: text cut off in {', '.join(cut)}.")
+
+
+def check_no_sideways(widget: QWidget, step: str) -> None:
+    """No page of ``widget`` scrolled in a QScrollArea (Metrics, Triage, Robustness) is
+    wider than its tab: a page scrolls down on a small screen, never sideways."""
+    wide = [
+        _name(area.widget())
+        for area in widget.findChildren(QScrollArea)
+        if type(area) is QScrollArea and area.isVisible() and area.horizontalScrollBar().isVisible()
+    ]
+    if wide:
+        raise WalkthroughError(f"{step}: {', '.join(wide)} scrolls sideways in its tab.")
+
+
+def check_window(widget: QWidget, step: str) -> None:
+    """``widget`` lies within the screen and cuts none of its buttons' or labels' text."""
+    check_fits(widget, step)
+    check_labels(widget, step)
 
 
 def snapshot(window) -> tuple:
@@ -177,7 +234,7 @@ def hanging_server(policy: Path, shot: Shot) -> None:
         label = window.status.engine_label.text()
         if "Waiting for the server · " not in label:
             raise WalkthroughError(f"The status bar says {label!r} while the server is silent.")
-        check_fits(window, "waiting for the server")
+        check_window(window, "waiting for the server")
         shot("server-waiting")
         if not wait_until(lambda: bool(ended), SILENCE_S * 3 + 15):
             raise WalkthroughError("The run on a silent server did not stop by itself.")
@@ -186,8 +243,8 @@ def hanging_server(policy: Path, shot: Shot) -> None:
             raise WalkthroughError(f"The run on a silent server ended with {message!r}.")
         box = window.engine_message_box
         wait_until(box.isVisible, 3)
-        check_fits(box, "the silent server's message")
-        check_fits(window, "after the silent server")
+        check_window(box, "the silent server's message")
+        check_window(window, "after the silent server")
         shot("server-stopped")
         print(f"Silent server: {message}")
         box.close()

@@ -89,7 +89,7 @@ def test_full_disk_during_run_all(qtbot, make_window, monkeypatch) -> None:
     full = sqlite3.OperationalError("database or disk is full")
     expected = str(store_errors.store_error(full, Path(db_path())))
     assert outcome.status == "failed" and outcome.message == expected  # the CLI's sentence
-    assert messages[-1] == expected and window.status.toolTip() == expected  # all of it
+    assert messages[-1] == expected and window.status.message_label.text() == expected  # whole
     store = Store(db_path())
     (run,) = store.list_runs()
     kept = store.results(run.id)

@@ -130,3 +130,16 @@ def test_the_preview_gives_the_content_column_the_room(qtbot, tmp_path):
     assert table.columnWidth(0) >= table.viewport().width() // 2 - 2
     assert table.columnWidth(0) > 140
     dialog.reject()
+
+
+def test_the_column_choices_start_in_one_column(qtbot):
+    """Content/Expected label and Id/Notes/… are two forms; their combos started at two
+    different x (the longer "Prompt it answers:" label pushed the second form's)."""
+    from PySide6.QtCore import QPoint
+
+    dialog = ImportDialog(OutputFormat())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    lefts = {combo.mapTo(dialog, QPoint(0, 0)).x() for combo in dialog.combos.values()}
+    assert len(lefts) == 1 and dialog.header_row.mapTo(dialog, QPoint(0, 0)).x() in lefts

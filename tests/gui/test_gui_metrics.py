@@ -168,3 +168,25 @@ def test_tiles_show_the_change_since_the_previous_run(qtbot):
     assert panel.deltas["accuracy"].text() == "▼ -0.125 since the previous run"
     panel.set_metrics(None)
     assert panel.deltas["accuracy"].text() == ""
+
+
+def test_the_confusion_rows_show_their_expected_labels_whole(qtbot):
+    """Down the side the header's own size hint gave 13 px, and "0" showed as "(". Each
+    expected label now fits with the style's margins either side and room for the frame."""
+    from PySide6.QtWidgets import QStyle
+
+    from app.gui.evaluation.confusion_view import ROW_LABEL_MAX, ConfusionView
+    from app.scoring.metrics import ConfusionMatrix
+
+    view = ConfusionView()
+    qtbot.addWidget(view)
+    view.resize(300, 180)
+    view.show()
+    qtbot.waitExposed(view)
+    header = view.verticalHeader()
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    for rows in (["0", "1"], ["D-SP0", "D-SP2", "R-SP0"], ["a" * 80]):
+        view.set_matrix(ConfusionMatrix(rows=rows, columns=["0", "1"]))
+        qtbot.wait(20)
+        widest = max(header.fontMetrics().horizontalAdvance(row) for row in rows)
+        assert header.width() >= min(ROW_LABEL_MAX, widest + 2 * margin + 4), rows

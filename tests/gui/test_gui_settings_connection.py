@@ -95,3 +95,24 @@ def test_the_local_page_has_no_gap_the_height_of_the_server_form(qtbot, tmp_path
     assert page.stack.height() >= remote.minimumSizeHint().height()
     assert remote.height() >= remote.minimumSizeHint().height()
     dlg.reject()
+
+
+@pytest.mark.parametrize("backend", ["local", "remote"])
+def test_the_settings_fields_start_in_one_column(qtbot, dialog, backend) -> None:
+    """The engine's rows (Model file…, or Base URL…) and the general rows (CPU threads…)
+    are separate forms; their fields started at two different x, the engine's indented."""
+    from PySide6.QtWidgets import QFormLayout
+
+    dialog.show_backend(backend)
+    qtbot.wait(20)
+    lefts, label_lefts = set(), set()
+    for form in dialog.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if label is None or field is None or not label.widget().isVisible():
+                continue
+            origin = label.widget().parentWidget().mapTo(dialog, QPoint(0, 0))
+            lefts.add(field.geometry().left() + origin.x())
+            label_lefts.add(label.geometry().left() + origin.x())
+    assert len(lefts) == 1 and len(label_lefts) == 1, (lefts, label_lefts)

@@ -279,3 +279,17 @@ def test_a_clean_policy_says_it_has_no_hints(panel: PolicyPanel) -> None:
     panel.refresh_analysis()
     assert panel.hint_list() == []
     assert panel.hints.count() == 1 and panel.hints.item(0).text().startswith("No hints")
+
+
+def test_the_token_meter_caption_is_whole_at_1024_by_700(workbench, qtbot) -> None:
+    """At 1024×700 the caption was cut at "7.3% of 8,…": a short form keeps the context
+    size in view, and the full caption is the tooltip."""
+    workbench.resize(1024, 700)
+    meter = workbench.policy_panel.meter
+    meter.set_context_size(8192)
+    meter.set_tokens(598)
+    qtbot.wait(50)
+    shown = meter.shown_caption(meter.width() - 8)
+    assert "…" not in shown and shown.endswith("of 8,192") and "≈598 tokens" in shown
+    assert meter.toolTip().startswith(meter.caption())
+    assert meter.shown_caption(2000) == meter.caption()  # room enough: the full caption

@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
+from app.gui.window_actions import MenuKey  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY  # noqa: E402
 from tests.support.gui_window import chord  # noqa: E402
 
@@ -21,12 +22,21 @@ def window(workbench):
     return workbench
 
 
-def _undo_text(window) -> str:
-    menu = window.menuBar().actions()[1].menu()
+def _undo_text(window, name: str = "undo") -> str:
+    menu = window.window_actions.menus[MenuKey.EDIT]
     menu.aboutToShow.emit()
-    text = window.window_actions.edit_actions["undo"].text()
+    text = window.window_actions.edit_actions[name].text()
     menu.aboutToHide.emit()
     return text
+
+
+def test_with_nothing_to_redo_the_menu_says_redo_not_redo_none(window):
+    """The Edit menu read "Redo None" (greyed) when nothing was left to redo."""
+    table = window.case_panel.table
+    table.setFocus()
+    window.case_panel.delete_selected()
+    assert _undo_text(window).startswith("&Undo ")
+    assert _undo_text(window, "redo") == "&Redo"
 
 
 def test_undo_in_the_table_takes_back_a_draft_applied_after_an_import(window, qtbot):

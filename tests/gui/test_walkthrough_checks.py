@@ -58,3 +58,46 @@ def test_a_window_past_the_screen_fails(qtbot) -> None:
         check_fits(big, "a test")
     big.setGeometry(screen.x() + 20, screen.y() + 20, screen.width() // 2, screen.height() // 2)
     check_fits(big, "a test")
+
+
+def test_a_squeezed_button_fails_the_label_check(qtbot) -> None:
+    from PySide6.QtWidgets import QPushButton, QVBoxLayout
+
+    from scripts.walkthrough_journeys import check_labels
+
+    box = QWidget()
+    qtbot.addWidget(box)
+    button = QPushButton("Gold label wrong")
+    QVBoxLayout(box).addWidget(button)
+    box.resize(300, 80)
+    box.show()
+    qtbot.waitExposed(box)
+    check_labels(box, "a test")
+    button.setGeometry(0, 0, button.minimumSizeHint().width(), 9)  # squeezed in height
+    with pytest.raises(WalkthroughError, match="text cut off in QPushButton"):
+        check_labels(box, "a test")
+    button.setGeometry(0, 0, 40, button.minimumSizeHint().height())  # and in width
+    with pytest.raises(WalkthroughError, match="40×"):
+        check_labels(box, "a test")
+
+
+def test_a_page_wider_than_its_tab_fails_the_sideways_check(qtbot) -> None:
+    from PySide6.QtWidgets import QScrollArea, QVBoxLayout
+
+    from scripts.walkthrough_journeys import check_no_sideways
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    page = QWidget()
+    area.setWidget(page)
+    QVBoxLayout(holder).addWidget(area)
+    holder.resize(300, 200)
+    holder.show()
+    qtbot.waitExposed(holder)
+    check_no_sideways(holder, "a test")
+    page.setMinimumWidth(900)
+    qtbot.wait(20)
+    with pytest.raises(WalkthroughError, match="scrolls sideways"):
+        check_no_sideways(holder, "a test")

@@ -86,6 +86,8 @@ class AnalysisSummary(QWidget):
         super().__init__(parent)
         self.stability_label = plain_label("", "stabilitySummary")
         self.triage_label = plain_label("", "triageSummary")
+        for label in (self.stability_label, self.triage_label):  # never wider than the tab
+            label.setWordWrap(True)
         self.model = RuleHeatModel(self)
         self.table = row_table(self.model)
         self.table.setObjectName("ruleHeatTable")

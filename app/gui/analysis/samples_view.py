@@ -15,6 +15,8 @@ from app.gui.shared.widgets import plain_label
 from app.scoring.outcome import answer_text
 from app.scoring.stability import case_stability
 
+SAMPLE_ROWS = 5
+
 
 class SamplesView(QWidget):
     """A case's k sample answers; select one to read its reasoning."""
@@ -28,6 +30,8 @@ class SamplesView(QWidget):
         self.summary.setWordWrap(True)
         self.list = QListWidget()
         self.list.setObjectName("samplesList")
+        # five samples in view: the Triage tab scrolls to them rather than squeezing them
+        self.list.setMinimumHeight(SAMPLE_ROWS * (self.list.fontMetrics().height() + 4) + 8)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setObjectName("sampleReasoning")

@@ -10,6 +10,7 @@ and changes nothing itself.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -63,7 +64,7 @@ class TriagePanel(QGroupBox):
         grid.addWidget(self.rule_combo, 1, 1, 1, 2)
         grid.addWidget(self.note_edit, 1, 3)
         grid.addWidget(self.model_button, 2, 0)
-        grid.addWidget(self.undo_button, 2, 3)
+        grid.addWidget(self.undo_button, 2, 3, Qt.AlignmentFlag.AlignRight)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
         layout.addWidget(self.evidence)

@@ -31,6 +31,7 @@ from app.gui.analysis.suggestion_view import SuggestionView
 from app.gui.analysis.triage_panel import TriagePanel
 from app.gui.analysis.triage_undo import GoldSteps
 from app.gui.shared import options
+from app.gui.shared.widgets import scrolling
 from app.runs.run_analysis import RunAnalysis
 from app.scoring.stability import SAMPLE_COUNTS
 
@@ -56,8 +57,11 @@ class WindowAnalysis(QObject):
         triage_split.setObjectName("triageSplitter")
         triage_split.addWidget(self.triage)
         triage_split.addWidget(self.samples)
-        self.triage_tab = triage_split
-        tabs.addTab(triage_split, "Triage")
+        triage_split.setChildrenCollapsible(False)
+        # scrolled like Metrics and Robustness: on a small screen the tab scrolls, never
+        # squeezing the filing buttons below the height of their labels
+        self.triage_tab = scrolling(triage_split)
+        tabs.addTab(self.triage_tab, "Triage")
         self.suggestion = SuggestionView()
         tabs.addTab(self.suggestion, "Suggestion")
         self.tabs = tabs

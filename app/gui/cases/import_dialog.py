@@ -45,7 +45,7 @@ from app.gui.shared.file_dialogs import open_file
 from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.settings_store import open_settings
 from app.gui.shared.tasks import TaskRunner
-from app.gui.shared.widgets import plain_label
+from app.gui.shared.widgets import align_forms, plain_label
 from app.importing.column_guess import (
     FIELD_NAMES,
     FIELDS,
@@ -117,6 +117,7 @@ class ImportDialog(QDialog):
             target = pair_form if field_name in ("content", "expected") else form
             target.addRow(FIELD_NAMES[field_name] + ":", combo)
         form.addRow("Header row:", self.header_row)
+        align_forms([pair_form, form])  # the combos of both start at one x
         self.preview_model = QStandardItemModel(self)
         self.preview_table = preview_table(self.preview_model)
         top = QHBoxLayout()

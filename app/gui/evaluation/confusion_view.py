@@ -19,7 +19,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QWidget
 
 from app.scoring.metrics import NO_VERDICT_COLUMNS, ConfusionMatrix
 from app.scoring.metrics_tiers import NO_TIER
@@ -133,6 +133,10 @@ class ConfusionModel(QAbstractTableModel):
         return None
 
 
+ROW_LABEL_MAX = 160  # px: a longer expected label elides
+ROW_LABEL_ROOM = 8  # px past the style's margins: the section's frame lines and a gap
+
+
 class ConfusionView(QTableView):
     """The matrix view; ``cellActivated(case_ids)`` on click or Enter."""
 
@@ -157,7 +161,18 @@ class ConfusionView(QTableView):
         )
         self.clicked.connect(self._on_activated)
         self.activated.connect(self._on_activated)
+        self.confusion_model.modelReset.connect(self._fit_row_labels)
         self._sync_base()
+
+    def _fit_row_labels(self) -> None:
+        """The expected labels down the side are read whole: the header's own size hint
+        left "0" clipped to "(" in 13 px. Long labels stop at :data:`ROW_LABEL_MAX` px and
+        elide (the tooltip names them)."""
+        header = self.verticalHeader()
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+        rows = self.confusion_model.matrix().rows
+        widest = max((header.fontMetrics().horizontalAdvance(row) for row in rows), default=0)
+        header.setMinimumWidth(min(ROW_LABEL_MAX, widest + 2 * margin + ROW_LABEL_ROOM))
 
     def set_matrix(self, matrix: ConfusionMatrix | None) -> None:
         self.confusion_model.set_matrix(matrix)

@@ -120,6 +120,7 @@ class MetricsPanel(QWidget):
             box.addWidget(plain_label(name))
             box.addWidget(value)
             self.deltas[key] = plain_label("", f"delta_{key}")
+            self.deltas[key].setWordWrap(True)  # five tiles fit a 1024 px window's tab
             box.addWidget(self.deltas[key])
             tiles.addWidget(frame, 1)
             self.tiles[key] = value

@@ -12,23 +12,22 @@ tooltip) and lists the "policy unclear" notes filed on it under the rule. The pa
 debounce timer; the tree is rebuilt only when the list of entries changed, so scrolling and
 expansion survive ordinary typing.
 
-Entries are read whole at any width: a title that does not fit wraps onto more lines (never
-cut to "DC0.a M…"), the row heights follow the pane's width, the full text is in each
-entry's tooltip, and :meth:`PolicyOutline.minimumSizeHint` asks the splitter for room for a
-rule code and a word or two of its title (:data:`MIN_CHARS`).
+Each entry is one line, as in an editor's outline: a title wider than the pane ends in "…"
+after its rule code and first words (wrapping made a 1024 px window's outline a tall narrow
+column of three-line entries), and the full text is in each entry's tooltip.
+:meth:`PolicyOutline.minimumSizeHint` asks the splitter for room for a rule code and a few
+words of its title (:data:`MIN_CHARS`); the policy panel gives the outline a share of its
+width beside the editor.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QWidget,
@@ -41,19 +40,20 @@ from app.scoring.rule_heat import RuleHeat
 LINE_ROLE = Qt.ItemDataRole.UserRole
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 2
-MIN_CHARS = 16  # the narrowest outline: "DC0.a Misleading" and its heat strip on one line
-INDENT = 12
+MIN_CHARS = 16  # the narrowest outline: "DC0.a Mislead…" after its heat strip
+STRIP_WIDTH = 16  # the heat strip before a rule
+INDENT = 10  # per level: the branch arrows fit, and a rule two levels down keeps its room
 
 
 def heat_icon(heat: RuleHeat) -> QIcon:
     """A small strip: an empty outline when never cited, else filled pale-to-red by heat."""
-    pixmap = QPixmap(22, 10)
+    pixmap = QPixmap(STRIP_WIDTH, 10)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setPen(QColor("#888888"))
-    painter.drawRect(0, 0, 21, 9)
+    painter.drawRect(0, 0, STRIP_WIDTH - 1, 9)
     if heat.case_ids:
-        painter.fillRect(1, 1, 20, 8, heat_colour(heat.heat))
+        painter.fillRect(1, 1, STRIP_WIDTH - 2, 8, heat_colour(heat.heat))
     painter.end()
     return QIcon(pixmap)
 
@@ -65,28 +65,6 @@ def heat_tooltip(heat: RuleHeat, cases: int) -> str:
     )
     hint = heat.hint(cases)
     return f"{text}\n{hint}" if hint else text
-
-
-class _WrappingDelegate(QStyledItemDelegate):
-    """Row heights for titles wrapped at the width the tree gives the row (Qt's own size
-    hint measures a wrapped text as one unbounded line)."""
-
-    def sizeHint(  # noqa: N802 (Qt's name)
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        view = self.parent()
-        if not isinstance(view, QTreeWidget):
-            return super().sizeHint(option, index)
-        depth, parent = 0, index.parent()
-        while parent.isValid():
-            depth, parent = depth + 1, parent.parent()
-        depth += view.rootIsDecorated()
-        width = view.viewport().width() - depth * view.indentation()
-        if not view.verticalScrollBar().isVisible():  # wrapped rows may bring it: room for it
-            width -= view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        sized = QStyleOptionViewItem(option)
-        sized.rect = QRect(0, 0, max(1, width), max(1, option.rect.height()))
-        return super().sizeHint(sized, index)
 
 
 @dataclass(frozen=True)
@@ -125,14 +103,13 @@ class PolicyOutline(QTreeWidget):
         super().__init__(parent)
         self.setHeaderHidden(True)
         self.setColumnCount(1)
-        self.setUniformRowHeights(False)  # a wrapped title takes the lines it needs
-        self.setWordWrap(True)
+        self.setUniformRowHeights(True)  # one line per entry
+        self.setWordWrap(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setExpandsOnDoubleClick(False)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)  # only a word longer than the pane
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)  # the code and first words stay
         self.setIndentation(INDENT)
-        self.setItemDelegate(_WrappingDelegate(self))
         self._entries: list[OutlineEntry] = []
         self._heats: dict[str, RuleHeat] = {}
         self._cases = 0
@@ -144,15 +121,9 @@ class PolicyOutline(QTreeWidget):
         return list(self._entries)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        """Room for a rule code, a word or two of its title and its heat strip."""
+        """Room for a rule code, a few words of its title and its heat strip."""
         width = self.fontMetrics().averageCharWidth() * MIN_CHARS + 2 * INDENT + 24
         return QSize(width, super().minimumSizeHint().height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
-        """Wrapped rows take their heights again at the new width."""
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.scheduleDelayedItemsLayout()
 
     def update_text(self, text: str) -> None:
         """Refresh from the policy text (cheap when nothing structural changed)."""

@@ -88,9 +88,11 @@ class PolicyPanel(QWidget):
         self.top_splitter.setObjectName("policyTopSplitter")
         self.top_splitter.addWidget(editor_column)
         self.top_splitter.addWidget(self.outline)
+        # the outline keeps two fifths beside the editor: at 1024 px its entries show a
+        # rule code and a few words on one line (a quarter left it at its minimum)
         self.top_splitter.setStretchFactor(0, 3)
-        self.top_splitter.setStretchFactor(1, 1)
-        self.top_splitter.setSizes([520, 200])
+        self.top_splitter.setStretchFactor(1, 2)
+        self.top_splitter.setSizes([432, 288])
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("policySplitter")
         self.splitter.addWidget(self.top_splitter)

@@ -30,7 +30,7 @@ class TokenMeter(QWidget):
         self.n_ctx = 8192
         self.state = "under"
         self.setMinimumHeight(self.fontMetrics().height() + 14)
-        self.setToolTip("Estimated tokens in the policy body (front matter is not sent).")
+        self._update_state()
 
     def set_tokens(self, tokens: int) -> None:
         self.tokens = tokens
@@ -40,16 +40,28 @@ class TokenMeter(QWidget):
         self.n_ctx = max(1, n_ctx)
         self._update_state()
 
-    def caption(self) -> str:
+    def caption(self, short: bool = False) -> str:
+        """The caption; ``short`` drops "the recommended" and "context" for a narrow pane."""
         low, high = RECOMMENDED_TOKENS
+        band = f"{low}–{high}" if short else f"the recommended {low}–{high}"
         where = {
-            "under": f"under the recommended {low}–{high}",
-            "inside": f"within the recommended {low}–{high}",
-            "over": f"over the recommended {low}–{high}",
-            "context": "leaves little room in the context",
+            "under": f"under {band}",
+            "inside": f"within {band}",
+            "over": f"over {band}",
+            "context": "little room left" if short else "leaves little room in the context",
         }[self.state]
         share = 100 * self.tokens / self.n_ctx
-        return f"≈{self.tokens:,} tokens, {where} · {share:.1f}% of {self.n_ctx:,} context"
+        tail = "" if short else " context"
+        return f"≈{self.tokens:,} tokens, {where} · {share:.1f}% of {self.n_ctx:,}{tail}"
+
+    def shown_caption(self, width: int) -> str:
+        """What fits ``width`` px: the caption, else its short form, elided only when even
+        that is too wide (the whole caption is in the tooltip)."""
+        metrics = self.fontMetrics()
+        caption = self.caption()
+        if metrics.horizontalAdvance(caption) > width:
+            caption = self.caption(short=True)
+        return metrics.elidedText(caption, Qt.TextElideMode.ElideRight, width)
 
     def _update_state(self) -> None:
         low, high = RECOMMENDED_TOKENS
@@ -59,6 +71,9 @@ class TokenMeter(QWidget):
             self.state = (
                 "under" if self.tokens < low else "inside" if self.tokens <= high else "over"
             )
+        self.setToolTip(
+            f"{self.caption()}\nEstimated tokens in the policy body (front matter is not sent)."
+        )
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
@@ -89,9 +104,7 @@ class TokenMeter(QWidget):
             painter.fillRect(left + int(width * mark / scale), top - 3, 2, bar_h + 5, tick)
         painter.setPen(text_color)
         text_rect = self.rect().adjusted(left, 0, -left, -bar_h - 5)
-        caption = self.fontMetrics().elidedText(
-            self.caption(), Qt.TextElideMode.ElideRight, text_rect.width()
-        )
+        caption = self.shown_caption(text_rect.width())
         painter.drawText(
             text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, caption
         )

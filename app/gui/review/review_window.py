@@ -27,6 +27,7 @@ from app.gui.review.case_view import Prepared, ReviewCaseView, prepare
 from app.gui.review.keys import choice_keys, legend
 from app.gui.review.setup_bar import SetupBar
 from app.gui.shared.file_dialogs import save_file
+from app.gui.shared.screen_fit import restore_fitting
 from app.gui.shared.tasks import TaskRunner
 from app.gui.shared.widgets import plain_label
 from app.runs.review import ReviewSession, run_agreement
@@ -111,7 +112,8 @@ class ReviewWindow(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.note)  # outside the page: its Enter must not reach the queue
         self.view.clear("Choose how to sample the queue, then Start review (Ctrl+Enter).")
-        self.resize(1100, 760)
+        # a 1100×760 window, or the most of a smaller screen (it went past 1024×700)
+        restore_fitting(self, None, 1100, 760)
 
     # --- the queue ------------------------------------------------------------------
     def start(self) -> bool:

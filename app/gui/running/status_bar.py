@@ -1,12 +1,18 @@
-"""The status bar: engine state indicator, suite progress with ETA, and a Cancel button."""
+"""The status bar: engine state indicator, suite progress with ETA, and a Cancel button.
+
+A message (a fault's sentence that names a path and a fix) is read whole: it sits in a
+word-wrapped label left of the indicators, and the bar grows to the lines it needs on a
+narrow window instead of cutting the sentence where the indicators begin (QStatusBar paints
+its own message on one line, clipped at the first permanent widget).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+from PySide6.QtGui import QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QSizePolicy, QStatusBar, QWidget
 
 from app.gui.running.engine_badge import EngineBadge
 from app.gui.shared.theme import palette_is_dark
@@ -57,6 +63,41 @@ class EngineIndicator(QLabel):
             self.clicked.emit()
 
 
+class MessageLabel(QLabel):
+    """The status bar's message, word-wrapped; its height follows the lines the text takes
+    at the width the bar gives it (a status bar sizes its items by their one-line hint)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("statusMessage")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    @Slot(str)
+    def show_text(self, text: str) -> None:
+        self.setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The height of the wrapped text (QLabel.heightForWidth never goes below the
+        minimum height set here, so a bar that grew would never shrink back)."""
+        if not self.text():
+            self.setMinimumHeight(0)
+            return
+        room = self.contentsRect().adjusted(self.margin(), 0, -self.margin(), 0).width()
+        flags = Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft
+        text = self.fontMetrics().boundingRect(0, 0, max(1, room), 1 << 20, flags, self.text())
+        self.setMinimumHeight(text.height() + 2 * self.margin() + self.frameWidth() * 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit()
+
+
 class RunStatusBar(QStatusBar):
     """Status bar widgets; emits ``cancelRequested`` when Cancel is pressed."""
 
@@ -68,6 +109,8 @@ class RunStatusBar(QStatusBar):
         self.progress.setFixedWidth(180)
         self.progress.setTextVisible(True)
         self.progress.setFormat("%v / %m")
+        self.message_label = MessageLabel()
+        self.messageChanged.connect(self.message_label.show_text)
         self.eta_label = QLabel()
         self.eta_label.setTextFormat(Qt.TextFormat.PlainText)
         self.cancel_button = QPushButton("Cancel")
@@ -80,6 +123,9 @@ class RunStatusBar(QStatusBar):
         self.modelsRequested = self.engine_label.clicked
         self.engine_label.setObjectName("engineIndicator")
         self.engine_label.setTextFormat(Qt.TextFormat.PlainText)
+        # the message label is the first permanent widget, so QStatusBar's own one-line
+        # painting of the message has no room left and only the label shows it
+        self.addPermanentWidget(self.message_label, 1)
         for widget in (self.progress, self.eta_label, self.cancel_button):
             self.addPermanentWidget(widget)
         self.addPermanentWidget(self.engine_label)
@@ -93,9 +139,8 @@ class RunStatusBar(QStatusBar):
     @Slot(str, str)
     def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 (Qt override)
         """A fault's sentence names a path and a fix: a long one stays longer, and all of
-        it is the tooltip when the bar is too narrow to show it."""
+        it shows (wrapped when the bar is too narrow for one line)."""
         super().showMessage(text, max(timeout, 80 * len(text)) if timeout else 0)
-        self.setToolTip(text)
 
     @Slot()
     def refresh_check(self, *_args) -> None:

@@ -122,6 +122,7 @@ class BackendSettingsWidget(QWidget):
         )
         page = QWidget()
         form = QFormLayout(page)
+        form.setContentsMargins(0, 0, 0, 0)  # its labels under "Run the model:"
         form.addRow("Model file:", row)
         form.addRow("GPU layers:", gpu_row)
         form.addRow("Context size (tokens):", self.ctx_spin)
@@ -178,6 +179,7 @@ class BackendSettingsWidget(QWidget):
         test_row.addStretch(1)
         page = QWidget()
         form = QFormLayout(page)
+        form.setContentsMargins(0, 0, 0, 0)  # its labels under "Run the model:"
         form.addRow("Base URL:", self.url_edit)
         form.addRow("Model name:", self.remote_model_edit)
         form.addRow("API:", self.api_combo)

@@ -37,7 +37,7 @@ from app.gui.shared.settings_store import (
     save_engine_settings,
     save_run_settings,
 )
-from app.gui.shared.widgets import limited_spin
+from app.gui.shared.widgets import align_forms, limited_spin
 from app.scoring.stability import SAMPLE_COUNTS
 
 
@@ -106,6 +106,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.backend_page)
         layout.addLayout(form)
+        align_forms([*self.backend_page.findChildren(QFormLayout), form])  # one column
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         # wide enough that a server's sentence takes a few lines, narrow enough for 1024 px

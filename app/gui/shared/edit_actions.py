@@ -105,7 +105,7 @@ def add_edit_actions(menu: QMenu, parent: QWidget, targets: EditTargets) -> dict
         in_text = _text_widget() is not None
         for name, redo in (("undo", False), ("redo", True)):
             what = "" if in_text else _next_step(targets, redo)
-            actions[name].setText(f"&{name.title()} {what}".strip())
+            actions[name].setText(f"&{name.title()} {what or ''}".strip())  # never "Redo None"
             actions[name].setEnabled(in_text or what is not None)
 
     def enable() -> None:  # the keys work whatever the menu last showed

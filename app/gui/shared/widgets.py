@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
+    QFormLayout,
     QFrame,
     QLabel,
     QMessageBox,
@@ -84,3 +85,18 @@ def limited_spin(limit: Limit, low: float | None = None) -> QAbstractSpinBox:
         spin = QSpinBox()
     spin.setRange(bottom, limit.high)
     return spin
+
+
+def align_forms(forms: list[QFormLayout]) -> None:
+    """Stacked forms read as one: every label column as wide as the widest label, so the
+    fields of all of them start at the same x (a dialog built of several forms had its
+    fields in two columns)."""
+    labels = [
+        item.widget()
+        for form in forms
+        for row in range(form.rowCount())
+        if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) and item.widget()
+    ]
+    width = max((label.sizeHint().width() for label in labels), default=0)
+    for label in labels:
+        label.setMinimumWidth(width)
