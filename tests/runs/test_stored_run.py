@@ -20,7 +20,7 @@ from app.runs.run_analysis import load_run_analysis
 from app.runs.run_facts import run_facts
 from app.runs.run_report import build_run_report
 from app.runs.suite import run_suite
-from app.store import Store
+from app.runs.suite_inputs import SuiteInputs
 from tests.support.scripted_engine import ScriptedEngine
 
 SAMPLE = Path(__file__).parents[1] / "support" / "policies" / "listing_scams.txt"
@@ -36,14 +36,6 @@ CASES = [
 
 
 @pytest.fixture()
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAFEGUARD_DATA_DIR", str(tmp_path / "data"))
-    s = Store(tmp_path / "results.db")
-    yield s
-    s.close()
-
-
-@pytest.fixture()
 def run_id(store, tmp_path) -> str:
     """A run of a published policy whose format was kept in a sidecar (gone afterwards)."""
     path = tmp_path / "policy.txt"
@@ -53,11 +45,12 @@ def run_id(store, tmp_path) -> str:
     answers = {"Selling my bike, pay by gift card only": "INVALID",
                "Is the sofa still available?": "VALID",
                "Brand new phone for 10 dollars, wire me first": "VALID"}  # fmt: skip
-    summary = run_suite(
+    inputs = SuiteInputs(
         ScriptedEngine(answers), policy, CASES, RunSettings(), store=store,
-        model_fingerprint="fake", template_hash="t", order="file",
+        model_fingerprint="fake", template_hash="t",
         cases_path=str(tmp_path / "policy.cases.jsonl"),
     )  # fmt: skip
+    summary = run_suite(inputs, order="file")
     for side in path.parent.glob("policy.txt.*"):
         side.unlink()  # the sidecar is gone: only the run's record keeps the format
     return summary.run_id
