@@ -123,8 +123,8 @@ def main() -> int:
     from app.gui.evaluation.metrics_panel import MetricsPanel
     from app.gui.running.engine_controller import EngineController
     from app.gui.shared.tasks import TaskRunner
-    from app.runs.backend import BackendConfig
-    from app.runs.selection import RunJob
+    from app.runs.backends.config import BackendConfig
+    from app.runs.pipeline.selection import RunJob
     from app.store import Store
     from tests.support.fake_engine import SAMPLE_POLICY, FakeEngineFactory, FakeScript
 

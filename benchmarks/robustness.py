@@ -31,10 +31,10 @@ from app.core.policy import load_policy
 from app.core.run_types import EngineSettings, RunSettings
 from app.engine.harmony.prompt import render, tokenize_segments
 from app.engine.local.runner import common_prefix
-from app.runs.backend import BackendConfig
+from app.runs.backends.config import BackendConfig
+from app.runs.pipeline.selection import RunJob
+from app.runs.pipeline.service import RunService
 from app.runs.robustness import RobustnessJob, prepare, run_robustness
-from app.runs.selection import RunJob
-from app.runs.service import RunService
 from app.store import Store
 from app.variants.families import resolve
 from app.variants.generate import generate

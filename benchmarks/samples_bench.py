@@ -24,8 +24,8 @@ from app.core.cases import load_cases
 from app.core.policy import load_policy
 from app.core.run_types import EngineSettings, RunSettings
 from app.engine.local.engine import LocalEngine
-from app.runs.samples import run_samples
-from app.runs.suite_inputs import SuiteInputs
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.samples import run_samples
 from app.store import Store
 from tests.support.synthetic_gguf import cached_model
 

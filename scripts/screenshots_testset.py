@@ -44,8 +44,8 @@ def record_runs(store, policy_path: Path) -> tuple[list[str], list[str]]:
     from app.core.cases import load_cases
     from app.core.policy import parse_policy
     from app.core.run_types import EngineSettings, RunSettings
-    from app.runs.suite import run_suite
-    from app.runs.suite_inputs import SuiteInputs
+    from app.runs.pipeline.inputs import SuiteInputs
+    from app.runs.pipeline.suite import run_suite
     from tests.support.fake_engine import FakeEngine, FakeScript
 
     text = policy_path.read_text(encoding="utf-8")
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.gui.evaluation.history_dialog import HistoryDialog
     from app.gui.evaluation.metrics_panel import MetricsPanel
     from app.gui.shared.theme import apply_theme
-    from app.runs.history import flip_report
+    from app.runs.stored.history import flip_report
     from app.store import Store
 
     apply_theme(app, args.theme)

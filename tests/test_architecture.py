@@ -108,7 +108,7 @@ def _backend_internals(path: Path) -> set[str]:
 
 
 def test_only_engine_and_runs_reach_into_a_backend() -> None:
-    """Engines are built by ``app.runs.backend.build_engine``; the window and the CLI use a
+    """Engines are built by ``app.runs.backends.config.build_engine``; the window and the CLI use a
     backend's package surface, never its modules (the exceptions are named above)."""
     offenders = []
     for path in (ROOT / "app").rglob("*.py"):

@@ -24,9 +24,9 @@ from app.core import setting_limits as limits
 from app.core.run_types import LoadFacts
 from app.engine.remote import DEFAULT_KEY_ENV, HttpError, RemoteConfig, check_base_url
 from app.library.catalog import active_model
-from app.runs.backend import BackendConfig, build_engine
-from app.runs.backend_choice import describe_choice, read_choice
-from app.runs.service import EngineFactory, RunService
+from app.runs.backends.choice import describe_choice, read_choice
+from app.runs.backends.config import BackendConfig, build_engine
+from app.runs.pipeline.service import EngineFactory, RunService
 from app.store import Store, StoreError
 
 BACKENDS = ("local", "remote")

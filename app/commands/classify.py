@@ -30,8 +30,8 @@ from app.commands.run_options import (
 from app.core.cases import TestCase
 from app.core.records import StoredResult
 from app.core.run_types import ClassifyResult, Delta
-from app.runs.selection import RunJob
-from app.runs.suite_results import CaseStored
+from app.runs.pipeline.results import CaseStored
+from app.runs.pipeline.selection import RunJob
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

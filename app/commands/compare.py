@@ -15,7 +15,7 @@ from app.commands import CommandError
 from app.commands.backend_options import open_store
 from app.reports.analysis import comparison_markdown
 from app.reports.report import ReportError, check_report_path, write_report_text
-from app.runs.history import compare_stored_runs
+from app.runs.stored.history import compare_stored_runs
 from app.scoring.outcome import prediction
 from app.scoring.run_compare import RunComparison
 

@@ -38,9 +38,9 @@ from app.reports.report import (
     write_markdown,
     write_report_text,
 )
-from app.runs.run_report import build_run_report
-from app.runs.selection import LAST_RUN, RunJob, RunOutcome
-from app.runs.suite import ORDERS
+from app.runs.pipeline.selection import LAST_RUN, RunJob, RunOutcome
+from app.runs.pipeline.suite import ORDERS
+from app.runs.stored.report import build_run_report
 from app.scoring.metrics import (
     ConfusionMatrix,
     Metrics,

@@ -1,7 +1,7 @@
 """``safeguard-studio label``: the model labels every row of a file under a policy.
 
 Every row goes through the one run pipeline (:func:`app.runs.label_rows.label_rows`, shared
-with the window's *Test set ▸ Label a file…*, over :class:`~app.runs.service.RunService`: result
+with the window's *Test set ▸ Label a file…*, over :class:`~app.runs.pipeline.service.RunService`: result
 cache, concurrency, the same engine options as ``eval``), so a second call on the same file
 costs nothing for the rows already answered, and an interrupted call (Ctrl+C) resumes its
 unfinished run. Progress goes to stderr (``-q`` silences it); the input rows come back in
@@ -29,7 +29,7 @@ from app.importing.label_file import (
 )
 from app.reports.report import ReportError, check_report_path
 from app.runs.label_rows import label_rows
-from app.runs.suite_results import CaseStored
+from app.runs.pipeline.results import CaseStored
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -28,7 +28,7 @@ from app.library.download import Progress, download_entry, download_file
 from app.library.hardware import choose_gpu_layers, detect_hardware
 from app.library.memory import estimate_memory, fit_summary
 from app.library.modelfile import ModelInfo, format_bytes, inspect_model
-from app.runs.backend_choice import update_choice
+from app.runs.backends.choice import update_choice
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -174,9 +174,9 @@ def _check(args: argparse.Namespace) -> int:
 
 def _probe(args: argparse.Namespace) -> int:
     """Run the self-check on a fresh local engine; print each check; 1 when it fails."""
-    from app.runs.backend import BackendConfig, build_engine
-    from app.runs.model_checks import check_model, probe_settings
-    from app.runs.probe import PROBE_RUN
+    from app.runs.backends.config import BackendConfig, build_engine
+    from app.runs.backends.model_checks import check_model, probe_settings
+    from app.runs.backends.probe import PROBE_RUN
 
     run = PROBE_RUN
     if args.grammar is not None:

@@ -16,8 +16,8 @@ from pathlib import Path
 from app.commands import CommandError
 from app.commands.backend_options import open_store
 from app.core.reviews import ReviewError
-from app.runs.review import run_agreement
-from app.runs.review_file import export_reviews, import_reviews
+from app.runs.review.files import export_reviews, import_reviews
+from app.runs.review.session import run_agreement
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -28,8 +28,8 @@ from app.reports.robustness import (
     render_markdown,
     report_json,
 )
+from app.runs.pipeline.selection import RunJob
 from app.runs.robustness import WHICH, RobustnessJob, run_robustness
-from app.runs.selection import RunJob
 from app.scoring.stability import SAMPLE_COUNTS
 from app.variants.families import FAMILIES, PRESETS
 

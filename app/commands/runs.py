@@ -1,6 +1,6 @@
 """``safeguard-studio runs``: list the stored runs (their ids are what ``compare`` takes).
 
-Each run is named by what tells runs apart (:mod:`app.runs.run_facts`): policy name and
+Each run is named by what tells runs apart (:mod:`app.runs.stored.facts`): policy name and
 version, test set, model, effort, seed, cases, samples and accuracy, then its status.
 """
 
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from app.commands.backend_options import open_store
-from app.runs.run_facts import RunFacts, run_facts
+from app.runs.stored.facts import RunFacts, run_facts
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

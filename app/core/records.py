@@ -44,7 +44,7 @@ class RunRecord:
     status: str = "running"  # running, finished, cancelled, failed, interrupted
     kind: str = "suite"  # one of RUN_KINDS
     owner: str = ""  # pid@host of the process that runs or ran it
-    output_format: str = ""  # the format it ran with (app.runs.stored_policy); "" for old runs
+    output_format: str = ""  # the format it ran with (app.runs.stored.policy); "" for old runs
 
 
 @dataclass

@@ -12,7 +12,7 @@ label at the time, the seconds spent, a note, and the state:
 ``gold`` holds the known label of a *gold item* (a case mixed into the queue unmarked to
 measure the reviewer); ``old_expected`` the test set's expected label before the review
 wrote its own, and ``applied`` whether that write has been made (so a crash between the
-row and the file write is finished on the next open, see :mod:`app.runs.review`).
+row and the file write is finished on the next open, see :mod:`app.runs.review.session`).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from app.gui.shared import options
 from app.gui.shared.settings_store import open_settings
 from app.gui.shared.system_libs import startup_problem
 from app.gui.shared.theme import apply_theme
-from app.runs.service import EngineFactory
+from app.runs.pipeline.service import EngineFactory
 
 
 def _parse_args(argv: Sequence[str]) -> argparse.Namespace:

@@ -40,7 +40,7 @@ from app.gui.shared.tasks import TaskRunner
 from app.gui.shared.widgets import notice_box
 from app.gui.window_actions import MenuKey, WindowActions, WindowCommands, effort_combo
 from app.gui.window_layout import WorkbenchLayout
-from app.runs.service import EngineFactory
+from app.runs.pipeline.service import EngineFactory
 from app.store import Store
 
 

@@ -4,5 +4,5 @@ Imports only :mod:`app.core` and :mod:`app.scoring`. :mod:`.markup` is the one e
 untrusted text (HTML, Markdown one-liners and fenced blocks); :mod:`.report` renders a run,
 :mod:`.analysis` its analysis sections, :mod:`.review` the people's agreement,
 :mod:`.robustness` a robustness run, :mod:`.formats` JUnit XML and the results CSV.
-:mod:`app.runs.run_report` gathers a stored run for them.
+:mod:`app.runs.stored.report` gathers a stored run for them.
 """

@@ -2,7 +2,7 @@
 heat map, triage, comparison.
 
 Each function renders one HTML block that :mod:`app.reports.report` puts before the cases
-(:func:`app.runs.run_report.analysis_sections` gathers what each needs from the store);
+(:func:`app.runs.stored.report.analysis_sections` gathers what each needs from the store);
 :func:`comparison_markdown` is ``compare --markdown``. Every piece of content and model
 output is escaped as in the rest of the report.
 """

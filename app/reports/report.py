@@ -5,7 +5,7 @@ Content and model output are untrusted text. In HTML every piece of it goes thro
 the CSS is inline, so the file opens anywhere offline. In Markdown, one-line values are
 backslash-escaped and HTML-escaped (a renderer that allows raw HTML shows ``<script>`` as
 text); multi-line text goes into a fenced block whose fence is longer than any run of
-backticks inside it. Nothing here opens a store: :func:`app.runs.run_report.build_run_report`
+backticks inside it. Nothing here opens a store: :func:`app.runs.stored.report.build_run_report`
 gathers a stored run into a :class:`RunReport`.
 
 A report is the run as the window shows it: its title names the policy, its version, the

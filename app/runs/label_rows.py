@@ -2,10 +2,10 @@
 window's *Test set ▸ Label a file…* both call.
 
 :func:`label_rows` turns the rows of a :class:`~app.importing.label_file.LabelInput` into a
-:class:`~app.runs.selection.RunJob` (the file's own path as its test set, note ``label``),
+:class:`~app.runs.pipeline.selection.RunJob` (the file's own path as its test set, note ``label``),
 resumes the newest unfinished run of the same policy text and file when there is one (an
 interrupted or cancelled labelling goes on where it stopped; the rows already answered are
-also in the result cache), runs it with :meth:`~app.runs.service.RunService.run` and writes
+also in the result cache), runs it with :meth:`~app.runs.pipeline.service.RunService.run` and writes
 every input row back to ``out`` with the answer columns (:func:`~app.importing.label_file.
 write_labelled`) — also after a cancel or a failure, so nothing answered is lost.
 """
@@ -21,9 +21,9 @@ from pathlib import Path
 from app.core.policy import Policy
 from app.core.run_types import RunSettings
 from app.importing.label_file import LabelInput, write_labelled
-from app.runs.backend import BackendConfig
-from app.runs.selection import RunJob, RunOutcome, last_unfinished_run
-from app.runs.service import RunService
+from app.runs.backends.config import BackendConfig
+from app.runs.pipeline.selection import RunJob, RunOutcome, last_unfinished_run
+from app.runs.pipeline.service import RunService
 
 
 @dataclass

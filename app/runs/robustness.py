@@ -1,8 +1,8 @@
 """A robustness run: seeded variants of a test set through the one run pipeline.
 
 :func:`run_robustness` takes a :class:`RobustnessJob` (the clean run's
-:class:`~app.runs.selection.RunJob`, the families, variants per case, which cases) and
-runs it on a :class:`~app.runs.service.RunService`: first the clean cases (from the cache
+:class:`~app.runs.pipeline.selection.RunJob`, the families, variants per case, which cases) and
+runs it on a :class:`~app.runs.pipeline.service.RunService`: first the clean cases (from the cache
 when they ran before with the same policy version and settings), then every variant as a
 case of its own (kind ``robustness``: cached by the variant's text like any result; the
 policy prefix is the same for all, so each variant costs only its own tokens). A cancelled
@@ -23,10 +23,10 @@ from app.core.cases import TestCase
 from app.core.errors import UserError
 from app.core.fingerprint import text_hash
 from app.core.policy import OutputFormat
-from app.runs.history import flip_report
-from app.runs.robustness_stored import stored_report
-from app.runs.selection import RunJob, RunOutcome
-from app.runs.service import RunService
+from app.runs.pipeline.selection import RunJob, RunOutcome
+from app.runs.pipeline.service import RunService
+from app.runs.stored.history import flip_report
+from app.runs.stored.robustness import stored_report
 from app.scoring.edit_flips import edit_summary
 from app.scoring.robustness import RobustnessReport
 from app.store import Store

@@ -25,9 +25,9 @@ from app.core.records import StoredResult
 from app.core.run_types import ClassifyRequest, Failed, Finished, RunSettings
 from app.core.suggest import Suggestion, SuggestionError, parse_suggestion, suggestion_request_parts
 from app.engine.protocol import Engine
-from app.runs.run_facts import SUGGESTION_CHECK
-from app.runs.suite import run_suite
-from app.runs.suite_inputs import SuiteInputs
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.suite import run_suite
+from app.runs.stored.facts import SUGGESTION_CHECK
 from app.scoring.flips import FlipReport
 from app.scoring.holdout import HOLDOUT_SHARE, held_out_flips, split_cases, visible_failures
 from app.store import Store

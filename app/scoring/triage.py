@@ -140,7 +140,7 @@ def gather_evidence(
     history: list[VersionResult] | None = None,
 ) -> Evidence:
     """Everything the triage panel shows about one case (``history``: its results under
-    earlier policy versions, :func:`app.runs.history.case_history`)."""
+    earlier policy versions, :func:`app.runs.stored.history.case_history`)."""
     return Evidence(
         case_id=result.case_id,
         expected=result.expected,

@@ -150,7 +150,7 @@ class Store:
         cases_path: str = "", total: int = 0, kind: str = "suite", output_format: str = "",
     ) -> str:  # fmt: skip
         """A new run; ``output_format`` is the format it runs with, as
-        :func:`app.runs.stored_policy.format_record` writes it (read back by that module)."""
+        :func:`app.runs.stored.policy.format_record` writes it (read back by that module)."""
         run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:8]
         self._conn().execute(
             "INSERT INTO runs (id, policy_hash, model, settings, cases_path, total, started, "

@@ -9,7 +9,7 @@ Version 3 adds the tables ``triage`` (a failure filed as gold / policy / model, 
 policy version) and ``run_samples`` (the k sample runs behind a majority run of *Run ×k*);
 version 4 adds ``reviews`` (a person's check of a run's answer, :mod:`app.core.reviews`);
 ``SCHEMA`` creates them in an older database. Version 5 adds ``runs.output_format``: the
-output format a run ran with (:mod:`app.runs.stored_policy`), empty for older runs.
+output format a run ran with (:mod:`app.runs.stored.policy`), empty for older runs.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import fields
 from app.core.records import RunRecord, StoredResult
 
 SCHEMA_VERSION = 5  # 2: results carry tier, escalate, depiction and request; 3: triage, run_samples
-# 4: reviews (app.core.reviews); 5: runs.output_format (app.runs.stored_policy)
+# 4: reviews (app.core.reviews); 5: runs.output_format (app.runs.stored.policy)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS policy_versions (

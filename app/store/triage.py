@@ -1,5 +1,5 @@
 """The ``triage`` table: one filing per test set, case and policy version (what a filing
-means, and writing a gold label to the test set, is :mod:`app.runs.triage_book`'s)."""
+means, and writing a gold label to the test set, is :mod:`app.runs.stored.triage_book`'s)."""
 
 from __future__ import annotations
 

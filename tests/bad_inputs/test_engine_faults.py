@@ -17,7 +17,7 @@ from app.commands import backend_options
 from app.core.errors import EngineError
 from app.core.run_types import ClassifyRequest, Delta, Event, Failed, Started
 from app.engine.protocol import Capabilities
-from app.runs.backend import build_engine
+from app.runs.backends.config import build_engine
 from app.store import Store
 from tests.bad_inputs.conftest import Workspace, cli, duplicates, one_sentence
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.core.records import RunRecord
 from app.core.reviews import Review
-from app.runs.triage_book import file_triage, triage_entries
+from app.runs.stored.triage_book import file_triage, triage_entries
 from app.store import Store, StoreError
 from app.store.reviews import put_review, run_reviews
 from tests.support.storage_faults import tiny_disk

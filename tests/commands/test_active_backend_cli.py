@@ -16,7 +16,7 @@ from app.core.cases import TestCase, save_cases
 from app.gui.shared import options
 from app.gui.shared.backend_values import DEFAULTS, backend_config, save_backend_values
 from app.gui.shared.settings_store import open_settings
-from app.runs.backend_choice import read_choice
+from app.runs.backends.choice import read_choice
 from tests.bad_inputs.servers import answering
 from tests.support.fake_server import fake_server
 

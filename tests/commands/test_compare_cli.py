@@ -10,8 +10,8 @@ import pytest
 import app.cli
 from app.core.records import StoredResult
 from app.reports.report import render_html
-from app.runs.run_report import build_run_report
-from app.runs.triage_book import file_triage
+from app.runs.stored.report import build_run_report
+from app.runs.stored.triage_book import file_triage
 from app.store import Store
 
 POLICY = "---\nformat: binary\n---\n# Spam\n\n## Criteria\n- SP1 Bulk ads.\n- SP2 Scams.\n"

@@ -12,7 +12,7 @@ import app.cli
 from app.core.fingerprint import text_hash
 from app.core.reviews import Review
 from app.reports.report import render_html, render_markdown
-from app.runs.run_report import build_run_report
+from app.runs.stored.report import build_run_report
 from app.store import Store, default_db_path
 from app.store.reviews import put_review
 from tests.commands.test_eval_cli import env  # noqa: F401

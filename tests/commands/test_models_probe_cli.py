@@ -7,7 +7,7 @@ import json
 import pytest
 
 import app.cli
-from app.runs.model_checks import checks_path
+from app.runs.backends.model_checks import checks_path
 from tests.runs.test_probe import POLICY_IN_USER
 from tests.support.requests import GRAMMAR
 from tests.support.synthetic_gguf import write_synthetic_gguf

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import app.cli
-from app.runs.review import ReviewSession
+from app.runs.review.session import ReviewSession
 from app.store import Store
 from app.store.reviews import run_reviews
 from tests.support.review_data import TIERED, stored_run

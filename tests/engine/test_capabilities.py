@@ -25,9 +25,9 @@ from app.engine.lazy import LazyEngine
 from app.engine.local.engine import LocalEngine
 from app.engine.protocol import CAPABILITY_MEMBERS, Capabilities, Engine
 from app.engine.remote.engine import RemoteConfig, RemoteEngine
-from app.runs.backend import BackendConfig, apply_prefix_budget, build_engine
-from app.runs.suite import run_suite
-from app.runs.suite_inputs import SuiteInputs
+from app.runs.backends.config import BackendConfig, apply_prefix_budget, build_engine
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.suite import run_suite
 from app.store import Store
 from tests.support.analysis_data import SeededEngine
 from tests.support.fake_engine import FakeEngine

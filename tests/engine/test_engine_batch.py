@@ -18,8 +18,8 @@ from app.core.run_types import (
 )
 from app.core.verdict import VerdictStatus
 from app.engine.local.engine import LocalEngine
-from app.runs.suite import run_suite
-from app.runs.suite_inputs import SuiteInputs
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.suite import run_suite
 from app.store import Store
 from tests.support.requests import ENDLESS, POLICY, request
 

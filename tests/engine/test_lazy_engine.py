@@ -11,8 +11,8 @@ from app.core.errors import EngineError
 from app.core.policy import parse_policy
 from app.core.run_types import EngineSettings, RunSettings
 from app.engine.lazy import LazyEngine
-from app.runs.suite import run_suite
-from app.runs.suite_inputs import SuiteInputs
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.suite import run_suite
 from app.store import Store
 from tests.support.scripted_engine import ScriptedEngine
 

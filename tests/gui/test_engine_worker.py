@@ -9,7 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.core.run_types import EngineFailed, EngineReady, LoadFacts  # noqa: E402
 from app.gui.running.engine_worker import BATCH_SECONDS, JobEvents, RunWorker  # noqa: E402
-from app.runs.suite_results import CaseStored, SuiteEnded  # noqa: E402
+from app.runs.pipeline.results import CaseStored, SuiteEnded  # noqa: E402
 
 
 def _worker() -> tuple[RunWorker, dict[str, list]]:

@@ -12,8 +12,8 @@ from app.core.cases import TestCase  # noqa: E402
 from app.core.policy import parse_policy  # noqa: E402
 from app.core.run_types import EngineSettings, RunSettings
 from app.gui.running.engine_controller import EngineController  # noqa: E402
-from app.runs.backend import BackendConfig  # noqa: E402
-from app.runs.selection import RunJob  # noqa: E402
+from app.runs.backends.config import BackendConfig  # noqa: E402
+from app.runs.pipeline.selection import RunJob  # noqa: E402
 from app.store import Store  # noqa: E402
 from tests.support.fake_engine import (  # noqa: E402
     SAMPLE_POLICY,

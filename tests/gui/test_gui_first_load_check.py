@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.core.cases import TestCase  # noqa: E402
-from app.runs.model_checks import stored_check  # noqa: E402
+from app.runs.backends.model_checks import stored_check  # noqa: E402
 from tests.gui.test_gui_e2e import open_window  # noqa: E402
 
 

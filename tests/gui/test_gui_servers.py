@@ -18,8 +18,8 @@ from app.core.cases import TestCase, cases_path_for, save_cases  # noqa: E402
 from app.gui.app import create_main_window  # noqa: E402
 from app.gui.cases.model import Column  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
-from app.runs.model_checks import save_check  # noqa: E402
-from app.runs.probe import ProbeReport  # noqa: E402
+from app.runs.backends.model_checks import save_check  # noqa: E402
+from app.runs.backends.probe import ProbeReport  # noqa: E402
 from tests.bad_inputs.servers import hanging  # noqa: E402
 from tests.support.fake_engine import (  # noqa: E402
     SAMPLE_CASES,

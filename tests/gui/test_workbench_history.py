@@ -15,8 +15,8 @@ from app.core.records import StoredResult  # noqa: E402
 from app.gui.evaluation.data import load_run_metrics, version_history  # noqa: E402
 from app.gui.evaluation.history_dialog import CURRENT, HistoryDialog  # noqa: E402
 from app.reports.report import render_html, render_markdown  # noqa: E402
-from app.runs.run_labels import run_label, when_label  # noqa: E402
-from app.runs.run_report import build_run_report  # noqa: E402
+from app.runs.stored.labels import run_label, when_label  # noqa: E402
+from app.runs.stored.report import build_run_report  # noqa: E402
 from app.store import Store  # noqa: E402
 
 HEAD = "---\nformat: binary\n---\n# Spam\n" + "".join(f"Line {n} stays.\n" for n in range(60))

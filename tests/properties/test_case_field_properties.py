@@ -17,7 +17,7 @@ from app.core.cases import KNOWN_FIELDS, jsonl_lines, load_cases, save_cases
 from app.core.policy import load_policy
 from app.gui.cases.model import CaseTableModel
 from app.gui.cases.undo import EditCase, RemoveCases
-from app.runs.triage_book import file_triage, undo_triage
+from app.runs.stored.triage_book import file_triage, undo_triage
 from app.store import Store
 
 DATA = Path(__file__).parents[1] / "support" / "datasets"

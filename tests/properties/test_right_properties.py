@@ -24,7 +24,7 @@ from app.core.policy import parse_policy
 from app.core.records import StoredResult
 from app.core.verdict import VerdictStatus, parse_verdict
 from app.reports.formats import outcomes_from_csv, results_csv
-from app.runs.history import compare_stored_runs, flip_report
+from app.runs.stored.history import compare_stored_runs, flip_report
 from app.scoring.metrics import compute_metrics, run_metrics
 from app.scoring.rule_heat import rule_heat
 from app.store import Store

@@ -15,8 +15,8 @@ from app.reports.report import (
     render_markdown,
     write_html,
 )
-from app.runs.history import flip_report
-from app.runs.run_report import build_run_report
+from app.runs.stored.history import flip_report
+from app.runs.stored.report import build_run_report
 from app.store import Store
 
 POLICY_V1 = "---\nformat: binary\n---\n# Spam v1\n"

@@ -12,9 +12,15 @@ import pytest
 from app.core.run_types import Delta
 from app.engine.local.engine import LocalEngine
 from app.engine.protocol import Capabilities
-from app.runs import model_checks
-from app.runs.model_checks import check_model, probe_settings, stored_check
-from app.runs.probe import PROBE_CASES, PROBE_POLICY, PROBE_RUN, template_problem, token_problem
+from app.runs.backends import model_checks
+from app.runs.backends.model_checks import check_model, probe_settings, stored_check
+from app.runs.backends.probe import (
+    PROBE_CASES,
+    PROBE_POLICY,
+    PROBE_RUN,
+    template_problem,
+    token_problem,
+)
 from tests.support.requests import ENDLESS, GRAMMAR
 from tests.support.synthetic_gguf import HARMONY_CHAT_TEMPLATE, write_synthetic_gguf
 

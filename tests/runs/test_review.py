@@ -7,9 +7,9 @@ import pytest
 
 from app.core.cases import load_cases, save_cases
 from app.core.reviews import ReviewError, check_reviewer, progress_text
-from app.runs.review import ReviewSession, run_agreement
-from app.runs.review_queue import build_queue, model_choice
-from app.runs.triage_book import triage_entry
+from app.runs.review.queue import build_queue, model_choice
+from app.runs.review.session import ReviewSession, run_agreement
+from app.runs.stored.triage_book import triage_entry
 from app.store.reviews import run_reviews
 from tests.support.review_data import TIERED, stored_run
 
@@ -203,7 +203,7 @@ def test_kill_9_mid_review_loses_nothing_and_duplicates_nothing(tmp_path):
     code = textwrap.dedent(f"""
         import sys
         from app.store import Store
-        from app.runs.review import ReviewSession
+        from app.runs.review.session import ReviewSession
         session = ReviewSession(Store({str(tmp_path / "results.sqlite3")!r}), {run_id!r}, "ana")
         for round in range(1000):
             for item in session.items:

@@ -12,11 +12,11 @@ import pytest
 
 from app.core.cases import TestCase
 from app.core.run_types import EngineSettings, RunSettings
-from app.runs.backend import BackendConfig
+from app.runs.backends.config import BackendConfig
+from app.runs.pipeline.results import CaseStored
+from app.runs.pipeline.selection import RunJob
+from app.runs.pipeline.service import RunService
 from app.runs.robustness import KIND, RobustnessJob, RobustnessStage, run_robustness
-from app.runs.selection import RunJob
-from app.runs.service import RunService
-from app.runs.suite_results import CaseStored
 from app.store import Store
 from tests.support.requests import GRAMMAR, POLICY
 

@@ -15,10 +15,10 @@ from app.core.cases import TestCase, save_cases
 from app.core.policy import load_policy
 from app.core.run_types import RunSettings
 from app.engine.remote.engine import RemoteConfig
-from app.runs.backend import BackendConfig
+from app.runs.backends.config import BackendConfig
+from app.runs.pipeline.selection import RunJob
+from app.runs.pipeline.service import RunService
 from app.runs.robustness import RobustnessJob, load_report, run_robustness
-from app.runs.selection import RunJob
-from app.runs.service import RunService
 from app.store import Store
 from app.store.robustness import load_run
 from tests.support.keyword_server import keyword_server

@@ -11,11 +11,11 @@ from app.core.policy import load_policy
 from app.core.run_types import RunSettings
 from app.engine.remote.engine import RemoteConfig
 from app.reports.report import render_html
-from app.runs.backend import BackendConfig
+from app.runs.backends.config import BackendConfig
+from app.runs.pipeline.selection import RunJob
+from app.runs.pipeline.service import RunService
 from app.runs.robustness import RobustnessJob, run_robustness
-from app.runs.run_report import build_run_report
-from app.runs.selection import RunJob
-from app.runs.service import RunService
+from app.runs.stored.report import build_run_report
 from app.store import Store
 from tests.support.keyword_server import keyword_server
 

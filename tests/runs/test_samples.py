@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 from app.core.cases import TestCase
-from app.runs.run_analysis import case_samples, load_run_analysis
-from app.runs.samples import SamplesSummary, run_samples
-from app.runs.stored_policy import format_record
-from app.runs.suite_inputs import SuiteInputs
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.samples import SamplesSummary, run_samples
+from app.runs.stored.analysis import case_samples, load_run_analysis
+from app.runs.stored.policy import format_record
 from app.scoring.outcome import prediction
 from app.store import Store
 from tests.support.requests import POLICY, request

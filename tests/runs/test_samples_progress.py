@@ -6,9 +6,9 @@ ETA over the whole run, and the majority rows at the full count — in the batch
 from __future__ import annotations
 
 from app.core.cases import TestCase
-from app.runs.samples import run_samples
-from app.runs.suite_inputs import SuiteInputs
-from app.runs.suite_results import CaseStored, SuiteStarted
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.results import CaseStored, SuiteStarted
+from app.runs.pipeline.samples import run_samples
 from app.store import Store
 from tests.support.requests import POLICY, request
 

@@ -11,14 +11,14 @@ from app.core.cases import TestCase
 from app.core.policy import OutputFormat, load_policy, parse_policy, sidecar_path, write_sidecar
 from app.core.run_types import RunSettings
 from app.gui.evaluation.data import load_run_metrics, version_history
-from app.runs.history import case_history, compare_stored_runs, flip_report
-from app.runs.review import reviewed_run
-from app.runs.review_file import export_reviews, import_reviews
-from app.runs.run_facts import run_facts
-from app.runs.run_report import build_run_report
-from app.runs.stored_policy import format_record, run_output, run_policy
-from app.runs.suite import run_suite
-from app.runs.suite_inputs import SuiteInputs
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.suite import run_suite
+from app.runs.review.files import export_reviews, import_reviews
+from app.runs.review.session import reviewed_run
+from app.runs.stored.facts import run_facts
+from app.runs.stored.history import case_history, compare_stored_runs, flip_report
+from app.runs.stored.policy import format_record, run_output, run_policy
+from app.runs.stored.report import build_run_report
 from app.store import Store
 from tests.support.scripted_engine import ScriptedEngine
 

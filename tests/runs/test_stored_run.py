@@ -1,4 +1,4 @@
-"""The one loader of a stored run (app.runs.history.stored_run): its record, the policy it
+"""The one loader of a stored run (app.runs.stored.history.stored_run): its record, the policy it
 used under the format it ran with (not what the text alone says), its results in stored
 order and its version's exact text; one sentence for a run that is not there; and the
 views built on it (metrics, analysis, report, facts, review) read the same run."""
@@ -14,13 +14,13 @@ from app.core.policy import OutputFormat, load_policy, parse_policy, write_sidec
 from app.core.reviews import ReviewError
 from app.core.run_types import RunSettings
 from app.gui.evaluation.data import load_run_metrics
-from app.runs.history import compare_stored, compare_stored_runs, stored_run
-from app.runs.review import reviewed_run, run_agreement
-from app.runs.run_analysis import load_run_analysis
-from app.runs.run_facts import run_facts
-from app.runs.run_report import build_run_report
-from app.runs.suite import run_suite
-from app.runs.suite_inputs import SuiteInputs
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.suite import run_suite
+from app.runs.review.session import reviewed_run, run_agreement
+from app.runs.stored.analysis import load_run_analysis
+from app.runs.stored.facts import run_facts
+from app.runs.stored.history import compare_stored, compare_stored_runs, stored_run
+from app.runs.stored.report import build_run_report
 from tests.support.scripted_engine import ScriptedEngine
 
 SAMPLE = Path(__file__).parents[1] / "support" / "policies" / "listing_scams.txt"

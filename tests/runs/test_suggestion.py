@@ -8,7 +8,7 @@ import pytest
 from app.core.cases import TestCase
 from app.core.records import StoredResult
 from app.core.suggest import SuggestionError
-from app.runs.run_facts import last_suite_run, suite_runs
+from app.runs.stored.facts import last_suite_run, suite_runs
 from app.runs.suggestion import ask_suggestion, check_suggestion
 from app.scoring.holdout import is_held_out
 from app.store import Store

@@ -18,8 +18,8 @@ from app.core.run_types import (
     RunSettings,
 )
 from app.engine.protocol import Engine
-from app.runs.suite import CaseStored, SuiteEnded, SuiteStarted, run_suite
-from app.runs.suite_inputs import SuiteInputs
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.suite import CaseStored, SuiteEnded, SuiteStarted, run_suite
 from tests.support.scripted_engine import ScriptedEngine
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from app.core.cases import TestCase, model_content
 from app.core.policy import parse_policy
 from app.core.run_types import RunSettings
-from app.runs.suite import run_suite
-from app.runs.suite_inputs import SuiteInputs
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.suite import run_suite
 from app.store import Store
 from tests.support.scripted_engine import ScriptedEngine
 

@@ -15,8 +15,8 @@ from app.core.suggest import (
     sections,
     suggestion_request_parts,
 )
-from app.runs.history import case_history
-from app.runs.triage_book import (
+from app.runs.stored.history import case_history
+from app.runs.stored.triage_book import (
     TriageError,
     file_triage,
     policy_notes,
@@ -87,7 +87,7 @@ def test_undo_refuses_when_the_label_was_edited_since(store, tmp_path):
 
 
 def test_summary_line():
-    from app.runs.triage_book import TriageEntry
+    from app.runs.stored.triage_book import TriageEntry
 
     entries = [TriageEntry("p", str(i), "v", kind) for i, kind in
                enumerate(["gold"] * 3 + ["policy"] * 6 + ["model"] * 3)]  # fmt: skip

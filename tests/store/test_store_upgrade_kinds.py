@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from app.runs.run_facts import suite_runs
+from app.runs.stored.facts import suite_runs
 from app.store import Store
 from app.store.rows import SCHEMA_VERSION
 

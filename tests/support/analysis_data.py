@@ -30,9 +30,9 @@ from app.core.run_types import (
 )
 from app.core.verdict import parse_verdict
 from app.engine.protocol import Capabilities
-from app.runs.samples import run_samples
-from app.runs.suite import run_suite
-from app.runs.suite_inputs import SuiteInputs
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.samples import run_samples
+from app.runs.pipeline.suite import run_suite
 from app.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@
 This ``__init__`` names what the rest of the app may use of it without reaching into its
 modules: the settings of a server (:class:`RemoteConfig`, the ``APIS`` to choose from, the
 default API-key variable), checking a URL, and saving a key in the system keyring. The
-engine itself is built by :func:`app.runs.backend.build_engine`; only ``app.engine`` and
+engine itself is built by :func:`app.runs.backends.config.build_engine`; only ``app.engine`` and
 ``app.runs`` import the modules behind this surface (tests/test_architecture.py).
 """
 

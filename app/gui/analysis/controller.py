@@ -20,8 +20,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.gui.shared.tasks import TaskRunner
-from app.runs.run_analysis import RunAnalysis, case_evidence, case_samples, load_run_analysis
-from app.runs.triage_book import file_triage, undo_triage
+from app.runs.stored.analysis import RunAnalysis, case_evidence, case_samples, load_run_analysis
+from app.runs.stored.triage_book import file_triage, undo_triage
 from app.scoring.stability import UNSTABLE_BELOW
 from app.store import Store
 

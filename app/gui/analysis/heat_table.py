@@ -19,7 +19,7 @@ from app.gui.shared.table_model import RowListModel
 from app.gui.shared.table_views import row_table
 from app.gui.shared.theme import heat_colour
 from app.gui.shared.widgets import plain_label
-from app.runs.run_analysis import RunAnalysis
+from app.runs.stored.analysis import RunAnalysis
 from app.scoring.metrics import format_ratio
 from app.scoring.rule_heat import RuleHeat, ranked
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.analysis.controller import AnalysisController
 from app.gui.shared.widgets import plain_label
-from app.runs.triage_book import KIND_NAMES
+from app.runs.stored.triage_book import KIND_NAMES
 from app.scoring.triage import Evidence
 
 

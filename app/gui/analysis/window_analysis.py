@@ -32,7 +32,7 @@ from app.gui.analysis.triage_panel import TriagePanel
 from app.gui.analysis.triage_undo import GoldSteps
 from app.gui.shared import options
 from app.gui.shared.widgets import scrolling
-from app.runs.run_analysis import RunAnalysis
+from app.runs.stored.analysis import RunAnalysis
 from app.scoring.stability import SAMPLE_COUNTS
 
 

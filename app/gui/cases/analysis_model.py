@@ -16,7 +16,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from app.gui.cases.model import CaseRole, CaseTableModel, Column
-from app.runs.triage_book import KIND_NAMES
+from app.runs.stored.triage_book import KIND_NAMES
 from app.scoring.stability import CaseStability
 
 

@@ -24,7 +24,7 @@ from app.gui.shared.file_dialogs import open_file
 from app.gui.shared.settings_store import load_run_settings
 from app.importing.label_file import LabelFileError, LabelInput, default_out, read_label_input
 from app.runs.label_rows import LabelOutcome, label_rows
-from app.runs.suite_results import CaseStored
+from app.runs.pipeline.results import CaseStored
 
 FILTER = "Files to label (*.csv *.tsv *.jsonl);;All files (*)"
 

@@ -95,7 +95,7 @@ class CaseTableModel(HeaderedTableModel):
         self._queued: set[str] = set()
         self._prompts: dict[str, str] = {}  # case id -> the prompt its result answered
         self._next_id, self.output = 1, OutputFormat()  # output: the format ✓/✗ judges with
-        self._model_key = ""  # the model now chosen (app.runs.backend.model_filter's key)
+        self._model_key = ""  # the model now chosen (app.runs.backends.config.model_filter's key)
         self._readers = self._role_readers()
 
     # --- Qt model API ---------------------------------------------------------------

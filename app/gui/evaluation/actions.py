@@ -37,8 +37,8 @@ from app.gui.evaluation.metrics_panel import MetricsPanel
 from app.gui.evaluation.report_actions import export_results_csv, export_run_report
 from app.gui.shared.backend_values import backend_config
 from app.gui.shared.ports import PolicyView, StoredCases
-from app.runs.backend import model_filter
-from app.runs.run_facts import last_suite_run
+from app.runs.backends.config import model_filter
+from app.runs.stored.facts import last_suite_run
 from app.store import Store
 
 

@@ -1,7 +1,7 @@
 """*History ▸ Compare runs…*: the one window that compares two stored runs.
 
 Two combos pick runs A and B, each run named by policy and version, test set, model,
-effort, accuracy and date (:class:`~app.runs.run_facts.RunFacts`); the open policy's runs
+effort, accuracy and date (:class:`~app.runs.stored.facts.RunFacts`); the open policy's runs
 come first, newest first, and other policies' runs after a separator under their own
 heading; the newest two of the open policy are preselected (the older as A). One comparison
 (:class:`~app.scoring.run_compare.RunComparison`, loaded through the
@@ -44,7 +44,7 @@ from app.gui.evaluation.controller import EvaluationController
 from app.gui.evaluation.flip_view import FlipView
 from app.gui.shared.screen_fit import fit_to_screen
 from app.gui.shared.widgets import plain_label
-from app.runs.run_facts import RunFacts
+from app.runs.stored.facts import RunFacts
 from app.scoring.flips import FlipReport
 from app.scoring.outcome import answer_text
 from app.scoring.run_compare import RunComparison

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, Signal
 from app.core.policy import OutputFormat
 from app.gui.evaluation.data import listed_runs, load_run_metrics, version_history
 from app.gui.shared.tasks import TaskRunner
-from app.runs.history import compare_stored_runs
+from app.runs.stored.history import compare_stored_runs
 from app.scoring.metrics import Outcome, compute_metrics, run_metrics
 from app.store import Store
 from app.store.backup import backup_folder, backup_if_due

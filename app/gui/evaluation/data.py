@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from app.core.policy import OutputFormat
 from app.core.records import PolicyVersion, RunRecord, StoredResult
-from app.runs.backend import model_matches
-from app.runs.history import stored_run
-from app.runs.run_facts import RunFacts, previous_suite_run, run_facts
-from app.runs.run_labels import describe_run
+from app.runs.backends.config import model_matches
+from app.runs.stored.facts import RunFacts, previous_suite_run, run_facts
+from app.runs.stored.history import stored_run
+from app.runs.stored.labels import describe_run
 from app.scoring.metrics import Metrics, run_metrics
 from app.store import Store
 

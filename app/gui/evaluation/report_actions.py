@@ -19,7 +19,7 @@ from app.gui.shared.file_dialogs import save_file, save_file_and_filter
 from app.gui.shared.tasks import TaskRunner
 from app.reports.formats import results_csv
 from app.reports.report import write_html, write_markdown, write_report_text
-from app.runs.run_report import build_run_report
+from app.runs.stored.report import build_run_report
 from app.store import Store
 
 HTML_FILTER = "HTML report (*.html)"

@@ -24,7 +24,7 @@ from app.library import catalog
 from app.library.download import DownloadCancelled, Progress, download_entry
 from app.library.hardware import Hardware, detect_hardware
 from app.library.modelfile import format_bytes
-from app.runs.model_checks import stored_check
+from app.runs.backends.model_checks import stored_check
 
 
 def hardware_summary(hw: Hardware) -> str:

@@ -19,7 +19,7 @@ from app.gui.shared.table_model import HeaderedTableModel
 from app.library import catalog
 from app.library.catalog import LibraryItem
 from app.library.modelfile import format_bytes
-from app.runs.model_checks import StoredCheck
+from app.runs.backends.model_checks import StoredCheck
 
 
 class Column(IntEnum):

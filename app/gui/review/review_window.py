@@ -5,7 +5,7 @@ typed; sampling; share; gold items; blind mode) and the case under review
 (:class:`~app.gui.review.case_view.ReviewCaseView`). Keys, read by the queue page:
 ``A``/Enter accept the model's label, the keys of :mod:`app.gui.review.keys` pick another,
 ``S`` skips, ``U`` marks unsure, ``N`` opens the note field (Enter keeps it), Backspace or
-Ctrl+Z undoes. A key stores its review at once (:class:`~app.runs.review.ReviewSession`;
+Ctrl+Z undoes. A key stores its review at once (:class:`~app.runs.review.session.ReviewSession`;
 the test set is written in the background) and the next case, prepared beforehand, shows
 at once; nothing waits on the engine. The *Agreement* tab shows the figures of the run's
 reviews, with *Keep reviewed only* and *Save reviewed as a new test set*.
@@ -30,7 +30,7 @@ from app.gui.shared.file_dialogs import save_file
 from app.gui.shared.screen_fit import restore_fitting
 from app.gui.shared.tasks import TaskRunner
 from app.gui.shared.widgets import plain_label
-from app.runs.review import ReviewSession, run_agreement
+from app.runs.review.session import ReviewSession, run_agreement
 from app.store import Store
 
 REVIEWER_KEY = "review/reviewer"

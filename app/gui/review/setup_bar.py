@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.shared.widgets import plain_label
-from app.runs.review_queue import SAMPLING_NAMES, SAMPLINGS
+from app.runs.review.queue import SAMPLING_NAMES, SAMPLINGS
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from app.core.reviews import ReviewError
 from app.gui.review.review_window import ReviewWindow
 from app.gui.shared.file_dialogs import open_file, save_file
 from app.gui.shared.ports import ReviewedCases
-from app.runs.review_file import export_reviews, import_reviews
+from app.runs.review.files import export_reviews, import_reviews
 from app.store import Store
 
 REVIEW_FILTER = "Review files (*.jsonl)"

@@ -20,8 +20,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.errors import UserError
 from app.gui.shared.ports import EngineJobs
+from app.runs.pipeline.results import CaseStored
 from app.runs.robustness import RobustnessJob, RobustnessOutcome, RobustnessStage, check_job
-from app.runs.suite_results import CaseStored
 
 PROGRESS_EVERY = 0.1  # seconds between progress signals
 

@@ -44,8 +44,8 @@ from app.gui.shared.settings_store import load_run_settings
 from app.gui.shared.table_views import row_table
 from app.gui.shared.widgets import scrolling
 from app.reports.robustness import DIRECTIONS
+from app.runs.pipeline.selection import RunJob
 from app.runs.robustness import TAG, RobustnessJob
-from app.runs.selection import RunJob
 from app.scoring.robustness import Example, RobustnessReport
 from app.variants.display import visible
 from app.variants.families import MAX_VARIANTS

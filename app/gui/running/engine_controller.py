@@ -1,9 +1,9 @@
 """The one bridge between the window and the run service: one worker thread, Qt signals.
 
 Widgets never touch a thread, pipe or engine. The window builds a
-:class:`~app.runs.selection.RunJob` (a test set, some cases, or one case) and calls
+:class:`~app.runs.pipeline.selection.RunJob` (a test set, some cases, or one case) and calls
 :meth:`EngineController.start`; the worker (:mod:`.engine_worker`) runs it through the Qt-free
-:class:`~app.runs.service.RunService`, which owns the one engine, the result cache and the
+:class:`~app.runs.pipeline.service.RunService`, which owns the one engine, the result cache and the
 store. Signals reach the GUI thread queued:
 
 - ``engineStateChanged(state, detail)``: no_model / loading / ready / running / error;
@@ -16,7 +16,7 @@ store. Signals reach the GUI thread queued:
   and ``progress(done, total, eta)`` once per batch (eta -1 when unknown);
 - ``runEnded(RunOutcome)``: exactly one per start, status finished / failed / cancelled;
 - ``modelChecked(sentence)`` after a run that loaded a local model file never checked
-  before: the self-check (:func:`~app.runs.model_checks.check_first_load`) runs on the
+  before: the self-check (:func:`~app.runs.backends.model_checks.check_first_load`) runs on the
   worker once the run has ended, and its result is stored per file.
 
 Cancel sets a ``threading.Event`` that the run checks between cases and events and calls
@@ -31,8 +31,8 @@ import threading
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.gui.running.engine_worker import RunWorker, TaskWorker
-from app.runs.selection import RunJob, RunOutcome
-from app.runs.service import EngineFactory, RunService
+from app.runs.pipeline.selection import RunJob, RunOutcome
+from app.runs.pipeline.service import EngineFactory, RunService
 from app.store import Store
 
 STATES = ("no_model", "loading", "ready", "running", "waiting", "error")

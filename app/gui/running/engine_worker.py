@@ -1,11 +1,11 @@
 """The workers on the engine controller's one thread: test-set runs and engine tasks.
 
-Both live on that thread with the one :class:`~app.runs.service.RunService`, so a run and a
+Both live on that thread with the one :class:`~app.runs.pipeline.service.RunService`, so a run and a
 task never overlap and share the loaded model. The controller
 (:mod:`app.gui.running.engine_controller`) imports this module, never the reverse; the
 workers answer only with their own signals.
 
-- :class:`RunWorker` runs one :class:`~app.runs.selection.RunJob` at a time. Stored results
+- :class:`RunWorker` runs one :class:`~app.runs.pipeline.selection.RunJob` at a time. Stored results
   go out in batches (:class:`JobEvents`: a batch is at most ``BATCH_SECONDS`` of cache hits,
   a freshly run case goes at once), then exactly one ``ended(RunOutcome)``; after a run that
   loaded a local model file, the first-load self-check runs and says ``checked(sentence)``.
@@ -33,10 +33,10 @@ from app.core.run_types import (
     Waiting,
 )
 from app.gui.running.engine_badge import describe_model
-from app.runs.model_checks import check_first_load
-from app.runs.selection import RunJob
-from app.runs.service import RunService
-from app.runs.suite_results import CaseStored, SuiteEnded, SuiteStarted
+from app.runs.backends.model_checks import check_first_load
+from app.runs.pipeline.results import CaseStored, SuiteEnded, SuiteStarted
+from app.runs.pipeline.selection import RunJob
+from app.runs.pipeline.service import RunService
 
 BATCH_SECONDS = 0.1
 

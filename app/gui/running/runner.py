@@ -1,7 +1,7 @@
 """Running cases from the window: build jobs, ask for a model, route results.
 
 ``RunCoordinator`` sits between the widgets and the one ``EngineController``. It turns the
-policy on screen and the chosen cases into a :class:`~app.runs.selection.RunJob` — a test
+policy on screen and the chosen cases into a :class:`~app.runs.pipeline.selection.RunJob` — a test
 set (Run all / failed / selected, Resume) or one case (Run case) — and both go the same
 way: the result cache, the engine, the store. It asks for a model file the first time,
 records each stored result on the case model (with the policy text and content it was
@@ -36,8 +36,8 @@ from app.gui.shared.settings_store import (
     load_engine_settings,
     load_run_settings,
 )
-from app.runs.backend import model_filter
-from app.runs.selection import LAST_RUN, RunJob, RunOutcome
+from app.runs.backends.config import model_filter
+from app.runs.pipeline.selection import LAST_RUN, RunJob, RunOutcome
 
 SUITE_KINDS = ("all", "failed", "selected", "resume", "shown")
 

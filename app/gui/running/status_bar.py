@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QSizePolicy, QS
 
 from app.gui.running.engine_badge import EngineBadge
 from app.gui.shared.theme import palette_is_dark
-from app.runs.backend import BackendConfig
-from app.runs.model_checks import stored_check
+from app.runs.backends.config import BackendConfig
+from app.runs.backends.model_checks import stored_check
 
 # state -> (text, colour on a light window, colour on a dark one); the model name follows
 ENGINE_STATES = {

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from app.core.run_types import LoadFacts
 from app.engine.remote import HttpError, RemoteConfig, server_root, store_api_key
 from app.gui.shared.tasks import TaskRunner
-from app.runs.backend import BackendConfig, build_engine
+from app.runs.backends.config import BackendConfig, build_engine
 
 PROBE_CONNECT_TIMEOUT = 5.0
 PROBE_READ_TIMEOUT = 15.0

@@ -4,11 +4,11 @@ The settings page edits them as one plain dict (:func:`load_backend_values`,
 :func:`save_backend_values`, :func:`normalize_values`), read and written through the typed
 registry in :mod:`app.gui.shared.options`, so a garbled value falls back exactly as
 everywhere else. :func:`backend_config` is the one place the window turns its settings into
-the :class:`~app.runs.backend.BackendConfig` a run uses — the single source of truth for
+the :class:`~app.runs.backends.config.BackendConfig` a run uses — the single source of truth for
 which backend and model are active. The API key itself is never one of these values.
 
 The CLI reads the same choice: the values live in ``backend.json`` beside the settings file
-(:mod:`app.runs.backend_choice`, Qt-free). Every save writes it; every read takes its values
+(:mod:`app.runs.backends.choice`, Qt-free). Every save writes it; every read takes its values
 first (``models use`` in a terminal changes the window's model too); a window that finds none
 (its first start after an update) writes the values it kept before.
 """
@@ -25,8 +25,8 @@ from app.core.storage_paths import config_dir
 from app.engine.remote import RemoteConfig
 from app.gui.shared import options
 from app.gui.shared.settings_store import load_engine_settings
-from app.runs.backend import BackendConfig
-from app.runs.backend_choice import read_choice, update_choice
+from app.runs.backends.choice import read_choice, update_choice
+from app.runs.backends.config import BackendConfig
 
 FIELDS: dict[str, options.Option] = {  # value name -> setting
     "backend": options.BACKEND,

@@ -18,8 +18,8 @@ from PySide6.QtGui import QUndoStack
 
 from app.core.cases import TestCase
 from app.core.run_types import ClassifyResult
-from app.runs.backend import BackendConfig
-from app.runs.service import RunService
+from app.runs.backends.config import BackendConfig
+from app.runs.pipeline.service import RunService
 from app.scoring.rule_heat import RuleHeat
 from app.scoring.stability import CaseStability
 

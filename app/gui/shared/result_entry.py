@@ -3,7 +3,7 @@
 ``ResultEntry`` is what ``CaseTableModel`` keeps per case id and what the result view shows;
 ``text_key`` digests the policy text and case content an entry was computed for, so the
 model can tell when it turned stale; the entry's result names the model that answered it
-(``ClassifyResult.model``: :func:`app.runs.backend.model_filter`'s key, read by
+(``ClassifyResult.model``: :func:`app.runs.backends.config.model_filter`'s key, read by
 :func:`model_label`), so the table can mark a result of another model than the one now
 chosen. ``STATUS_TEXT`` / ``KIND_TEXT`` are the words the
 Status column shows for an entry's state and verdict kind.

@@ -2,15 +2,15 @@
 
 Sample j runs the suite with seed ``seed + j`` as an ordinary run of its own: the result
 cache key holds the seed, so each sample is cached apart and k = 5 after k = 3 runs only the
-two new seeds (:func:`app.runs.suite.run_suite` finds the first three in the cache). Then
+two new seeds (:func:`app.runs.pipeline.suite.run_suite` finds the first three in the cache). Then
 a *majority run* is stored: per case the first sample whose prediction is the majority (see
 :mod:`app.scoring.stability`), its settings carrying ``samples: k``, and the sample runs linked
 to it (``run_samples``), so metrics, reports and comparisons read the majority run like any
 other while the stability views read the samples behind it.
 
 An engine that decodes several sequences at once gets the k samples of each case together
-(:mod:`app.runs.samples_batch`: one prompt evaluation, copied); others run one sample run
-after the other. Progress is the whole run's (:mod:`app.runs.samples_progress`): one
+(:mod:`app.runs.pipeline.samples_batch`: one prompt evaluation, copied); others run one sample run
+after the other. Progress is the whole run's (:mod:`app.runs.pipeline.samples_progress`): one
 ``SuiteStarted`` with total = cases × k and every sample result counted against it. The
 majority rows are announced as ``CaseStored`` (cached, at the full count) at the end, so
 a view of the cases shows the majority. A cancelled or failed sample ends the whole run there; the samples stored so far stay in the
@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 
 from app.core.records import StoredResult
 from app.engine.protocol import can_batch
-from app.runs.samples_batch import run_samples_together
-from app.runs.samples_progress import SamplesProgress
-from app.runs.suite import run_suite
-from app.runs.suite_inputs import SuiteInputs
-from app.runs.suite_results import CaseStored, SuiteSummary
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.results import CaseStored, SuiteSummary
+from app.runs.pipeline.samples_batch import run_samples_together
+from app.runs.pipeline.samples_progress import SamplesProgress
+from app.runs.pipeline.suite import run_suite
 from app.scoring.outcome import prediction
 from app.scoring.stability import UNSTABLE_BELOW, CaseStability, case_stability, sample_seeds
 

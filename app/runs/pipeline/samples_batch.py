@@ -9,7 +9,7 @@ order (``c1`` seeds 0…k-1, then ``c2``…) in one ``classify_many`` call; each
 stored in its sample run the moment it lands. Request ids are ``{case id}\\x1f{sample}``;
 the engine's streaming events of those ids are not forwarded (no view shows a sample live).
 Samples during which the engine process died are tried again one at a time on a fresh
-process (:func:`~app.runs.suite_results.classify_case`); a second crash is an error sample.
+process (:func:`~app.runs.pipeline.results.classify_case`); a second crash is an error sample.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ import threading
 from app.core.cases import TestCase, model_content
 from app.core.records import StoredResult
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished
-from app.runs.samples_progress import SamplesProgress
-from app.runs.suite_inputs import SuiteInputs
-from app.runs.suite_results import (
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.results import (
     SuiteSummary,
     cached_result,
     cancel_once,
@@ -31,6 +30,7 @@ from app.runs.suite_results import (
     terminal_id,
     terminal_result,
 )
+from app.runs.pipeline.samples_progress import SamplesProgress
 
 SEPARATOR = "\x1f"
 MAX_TOGETHER = 5  # sequences of one context: k = 10 goes in two waves of five

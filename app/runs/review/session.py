@@ -26,9 +26,9 @@ from pathlib import Path
 from app.core.cases import CasesError, load_cases, save_cases
 from app.core.fingerprint import text_hash
 from app.core.reviews import Review, ReviewError, check_label, check_reviewer, review_choices
-from app.runs.history import StoredRun, stored_run, stored_run_agreement
-from app.runs.review_queue import QueueItem, build_queue, model_choice
-from app.runs.triage_book import TriageError, file_triage, triage_entry, undo_triage
+from app.runs.review.queue import QueueItem, build_queue, model_choice
+from app.runs.stored.history import StoredRun, stored_run, stored_run_agreement
+from app.runs.stored.triage_book import TriageError, file_triage, triage_entry, undo_triage
 from app.scoring.review_agreement import ReviewAgreement, review_agreement
 from app.store import Store
 from app.store.reviews import (

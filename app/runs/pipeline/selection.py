@@ -15,8 +15,8 @@ from app.core.cases import TestCase, model_content
 from app.core.fingerprint import text_hash
 from app.core.policy import Policy
 from app.core.run_types import RunSettings
-from app.runs.backend import BackendConfig
-from app.runs.suite_results import SuiteSummary
+from app.runs.backends.config import BackendConfig
+from app.runs.pipeline.results import SuiteSummary
 from app.scoring.outcome import is_right
 from app.store import Store
 

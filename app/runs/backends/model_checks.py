@@ -1,6 +1,6 @@
 """Self-check results kept per model fingerprint, in ``model_checks.json`` in the data folder.
 
-A model file is probed (:mod:`app.runs.probe`) the first time it is loaded
+A model file is probed (:mod:`app.runs.backends.probe`) the first time it is loaded
 (:func:`check_first_load`, which the window's engine controller calls after a run that
 loaded it) and by ``models check --probe`` (:func:`check_model`); the result is
 stored under the file's fingerprint (size, mtime, header hash), so a re-downloaded or edited
@@ -21,7 +21,7 @@ from app.core.fingerprint import model_fingerprint
 from app.core.run_types import EngineSettings, LoadFacts, RunSettings
 from app.core.storage_paths import atomic_write_text, data_dir
 from app.engine.protocol import Engine
-from app.runs.probe import PROBE_CTX, PROBE_RUN, ProbeReport, run_probe
+from app.runs.backends.probe import PROBE_CTX, PROBE_RUN, ProbeReport, run_probe
 
 FILE_NAME = "model_checks.json"
 

@@ -5,7 +5,7 @@ each policy version. The store-reading side of :mod:`app.scoring.run_compare`,
 which compute over records.
 
 :func:`stored_run` is the one way a stored run is read back: its record, the policy it used
-(its version's text under the output format it ran with, :mod:`app.runs.stored_policy`) and
+(its version's text under the output format it ran with, :mod:`app.runs.stored.policy`) and
 its results. The window's metrics and history, the analysis views, reports, reviews, review
 files, robustness reports and ``compare`` all start from it.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from app.core.policy import OutputFormat, Policy
 from app.core.records import PolicyVersion, RunRecord, StoredResult
-from app.runs.stored_policy import run_output, version_policy
+from app.runs.stored.policy import run_output, version_policy
 from app.scoring.flips import FlipReport
 from app.scoring.outcome import is_right, prediction
 from app.scoring.review_agreement import ReviewAgreement, review_agreement

@@ -1,7 +1,7 @@
 """A stored run's report, gathered from the store and handed to :mod:`app.reports`.
 
 :func:`build_run_report` reads the run, the policy version it used and its results
-(:func:`app.runs.history.stored_run`), the people's review of its answers and its analysis;
+(:func:`app.runs.stored.history.stored_run`), the people's review of its answers and its analysis;
 :func:`analysis_sections` reads what each analysis section needs: the sample runs (label
 stability), the triage filed against its failures, the newest robustness run measured
 against it (its families, the family × rule grid, the worst examples) and the run before it
@@ -14,12 +14,12 @@ from __future__ import annotations
 from app.reports.analysis import comparison_html, heat_section, stability_html, triage_html
 from app.reports.report import RunReport
 from app.reports.robustness import html_section
-from app.runs.history import StoredRun, compare_stored, stored_run, stored_run_agreement
-from app.runs.robustness_stored import linked_report
-from app.runs.run_analysis import sample_results
-from app.runs.run_facts import previous_suite_run
-from app.runs.run_labels import describe_run
-from app.runs.triage_book import KIND_NAMES, summary_line, triage_entries
+from app.runs.stored.analysis import sample_results
+from app.runs.stored.facts import previous_suite_run
+from app.runs.stored.history import StoredRun, compare_stored, stored_run, stored_run_agreement
+from app.runs.stored.labels import describe_run
+from app.runs.stored.robustness import linked_report
+from app.runs.stored.triage_book import KIND_NAMES, summary_line, triage_entries
 from app.scoring.metrics import run_metrics
 from app.scoring.outcome import is_wrong, outcome_of
 from app.scoring.stability import stabilities, summarize

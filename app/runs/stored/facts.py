@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from app.core.records import RunRecord
-from app.runs.history import stored_run
-from app.runs.run_labels import model_label, version_number, when_label
+from app.runs.stored.history import stored_run
+from app.runs.stored.labels import model_label, version_number, when_label
 from app.scoring.metrics import run_metrics
 from app.store import Store
 

@@ -2,7 +2,7 @@
 
 :func:`run_suite` works against the :class:`~app.engine.protocol.Engine` protocol only; the
 caller loads the engine first and hands it in with the policy, the cases, the settings and
-the store (:class:`~app.runs.suite_inputs.SuiteInputs`). For each case the result cache key is computed
+the store (:class:`~app.runs.pipeline.inputs.SuiteInputs`). For each case the result cache key is computed
 (:func:`app.core.fingerprint.result_cache_key`); a stored result under the same key is
 copied into this run as *cached* and the engine is not called. Otherwise the engine's events
 are iterated; the terminal one decides what is stored:
@@ -12,7 +12,7 @@ are iterated; the terminal one decides what is stored:
 - ``Failed``: an ERROR verdict carrying the message, never "does not violate"; an engine
   process that died on the case (``kind="crash"``) is restarted and the case tried once
   more, and a second crash is an error case that says its input crashes the engine (see
-  :func:`~app.runs.suite_results.classify_case`): a crash never ends the run;
+  :func:`~app.runs.pipeline.results.classify_case`): a crash never ends the run;
 - ``Cancelled``: nothing; the case was in flight and the run stops.
 
 Every engine result is committed before the next case starts; cache hits are written in
@@ -35,9 +35,9 @@ from app.core.policy import OutputFormat
 from app.core.records import CACHEABLE, StoredResult
 from app.core.run_types import Failed
 from app.engine.protocol import can_batch
-from app.runs.suite_inputs import SuiteInputs
-from app.runs.suite_parallel import run_in_parallel
-from app.runs.suite_results import (
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.parallel import run_in_parallel
+from app.runs.pipeline.results import (
     CaseStored,
     SuiteEnded,
     SuiteStarted,

@@ -1,7 +1,7 @@
 """What a run of a test set works with, once its engine is loaded and its cases are picked.
 
-:class:`SuiteInputs` holds the thirteen things that :func:`app.runs.suite.run_suite`,
-:func:`app.runs.samples.run_samples` and the paths behind them all need: the engine (and a
+:class:`SuiteInputs` holds the thirteen things that :func:`app.runs.pipeline.suite.run_suite`,
+:func:`app.runs.pipeline.samples.run_samples` and the paths behind them all need: the engine (and a
 factory of more like it, for a server's parallel slots), the policy, the cases and the
 run settings, the store, what keys the result cache (model and template), the cancel flag,
 the listener, and what the stored run records (test-set path, note). The service and the
@@ -22,8 +22,8 @@ from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_d
 from app.core.policy import Policy
 from app.core.run_types import ClassifyRequest, RunSettings
 from app.engine.protocol import Engine
-from app.runs.backend import recorded_model
-from app.runs.stored_policy import format_record
+from app.runs.backends.config import recorded_model
+from app.runs.stored.policy import format_record
 from app.store import Store
 
 

@@ -1,13 +1,13 @@
 """Progress of a *Run ×k* as one run: every (case, sample) counted against one total.
 
-Each sample run of :func:`app.runs.samples.run_samples` is an ordinary suite run that would
+Each sample run of :func:`app.runs.pipeline.samples.run_samples` is an ordinary suite run that would
 announce its own ``SuiteStarted`` (total = the cases) and number its ``CaseStored`` from 1
 again, so a progress bar over the whole ×k run read "0 / 82" for most of it, or ran past its
 maximum. :class:`SamplesProgress` stands between the sample runs and the listener: one
 ``SuiteStarted`` with total = cases × k, every stored sample result renumbered on one
 running count, and an ETA over what is left of the whole run (the time per engine-run
 sample so far, as measured since the start, times the samples left; unknown until the
-engine has answered one). The batched path (:mod:`app.runs.samples_batch`) and the
+engine has answered one). The batched path (:mod:`app.runs.pipeline.samples_batch`) and the
 one-sample-run-after-the-other path both report through it, so the window and the CLI read
 the same numbers.
 """
@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 
 from app.core.records import StoredResult
-from app.runs.suite_results import CaseStored, SuiteStarted
+from app.runs.pipeline.results import CaseStored, SuiteStarted
 
 
 class SamplesProgress:

@@ -1,18 +1,18 @@
 """The one run pipeline that the window and the CLI share.
 
-:class:`RunService` takes a :class:`~app.runs.selection.RunJob` and runs it: builds (or
-reuses) the engine for the job's backend with :func:`~app.runs.backend.build_engine`,
+:class:`RunService` takes a :class:`~app.runs.pipeline.selection.RunJob` and runs it: builds (or
+reuses) the engine for the job's backend with :func:`~app.runs.backends.config.build_engine`,
 loads it (lazily for the local model: nothing is loaded when every case is cached), keys
-the result cache on :func:`~app.runs.backend.model_identity`, picks the cases, and hands
-them to :func:`~app.runs.suite.run_suite`, which looks each case up in the cache, runs the
+the result cache on :func:`~app.runs.backends.config.model_identity`, picks the cases, and hands
+them to :func:`~app.runs.pipeline.suite.run_suite`, which looks each case up in the cache, runs the
 misses and stores each result as it lands. Everything it reports goes to ``on_event``:
 the engine's own events (``Started``, ``Delta``), the engine's state (``EngineLoading``,
 ``EngineReady``, ``EngineFailed``) and the suite's (``SuiteStarted``, ``CaseStored``,
-``SuiteEnded``). Every run ends with one :class:`~app.runs.selection.RunOutcome`.
+``SuiteEnded``). Every run ends with one :class:`~app.runs.pipeline.selection.RunOutcome`.
 
 An engine process that dies on a case (a native crash, a kill) does not stop the run: the
 suite restarts it and tries the case once more, and a case that crashes it twice is an
-error case (:func:`~app.runs.suite_results.classify_case`). An engine that cannot load
+error case (:func:`~app.runs.pipeline.results.classify_case`). An engine that cannot load
 (or cannot be restarted) stops the run (what was stored stays; a resume continues it; the
 outcome's summary says how many cases did not run) and is dropped: the next run builds a
 fresh one. The service is not
@@ -30,7 +30,7 @@ from app.core.fingerprint import cache_key_factory
 from app.core.run_types import EngineFailed, EngineLoading, EngineReady, LoadFacts
 from app.core.settings_check import check_samples
 from app.engine.protocol import Engine, can_spawn, loads_lazily
-from app.runs.backend import (
+from app.runs.backends.config import (
     BackendConfig,
     apply_prefix_budget,
     build_engine,
@@ -38,11 +38,17 @@ from app.runs.backend import (
     model_identity,
     template_key,
 )
-from app.runs.samples import run_samples
-from app.runs.selection import LAST_RUN, RunJob, RunOutcome, last_unfinished_run, select_cases
-from app.runs.suite import run_suite
-from app.runs.suite_inputs import SuiteInputs
-from app.runs.suite_results import CaseStored
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.results import CaseStored
+from app.runs.pipeline.samples import run_samples
+from app.runs.pipeline.selection import (
+    LAST_RUN,
+    RunJob,
+    RunOutcome,
+    last_unfinished_run,
+    select_cases,
+)
+from app.runs.pipeline.suite import run_suite
 from app.store import Store, StoreError
 
 EngineFactory = Callable[[BackendConfig], Engine]

@@ -121,7 +121,7 @@ def build_queue(
     results: list[StoredResult] | None = None,
 ) -> list[QueueItem]:
     """The review queue of a run (see the module notes; ``results``: the run's results when
-    already read, :func:`app.runs.history.stored_run`)."""
+    already read, :func:`app.runs.stored.history.stored_run`)."""
     if not 0 <= gold_share < 1:
         raise ValueError("The share of gold items must be at least 0 and below 1.")
     results = store.results(run_id) if results is None else results

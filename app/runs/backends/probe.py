@@ -11,7 +11,7 @@ probe runs two cases under a tiny built-in binary policy and checks, in order:
    (``<|return|>``, ``<|call|>`` or ``<|endoftext|>``; not the token budget).
 
 The first problem found becomes the one-sentence message. :func:`run_probe` is Qt-free;
-:mod:`app.runs.model_checks` stores its result per model fingerprint.
+:mod:`app.runs.backends.model_checks` stores its result per model fingerprint.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Everything the analysis views show about one stored run, gathered in one call.
 
-:func:`load_run_analysis` reads a run (:func:`app.runs.history.stored_run`), its sample runs
+:func:`load_run_analysis` reads a run (:func:`app.runs.stored.history.stored_run`), its sample runs
 (after *Run ×k*) and the triage filed for its test set and policy version, and computes the
 rule heat map and the stability of each case. The window's analysis controller runs it on a
 worker thread; the report and the CLI read the same pieces.
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from app.core.policy import Policy
 from app.core.records import RunRecord, StoredResult
-from app.runs.history import case_history, stored_run
-from app.runs.triage_book import TriageEntry, policy_notes, summary_line, triage_entries
+from app.runs.stored.history import case_history, stored_run
+from app.runs.stored.triage_book import TriageEntry, policy_notes, summary_line, triage_entries
 from app.scoring.outcome import is_wrong, outcome_of
 from app.scoring.rule_heat import RuleHeat, rule_heat
 from app.scoring.stability import UNSTABLE_BELOW, CaseStability, StabilitySummary, stabilities

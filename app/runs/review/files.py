@@ -26,7 +26,7 @@ from app.core.policy import OutputFormat
 from app.core.records import RunRecord, StoredResult
 from app.core.reviews import COLUMNS, STATES, Review, ReviewError, check_label, check_reviewer
 from app.core.storage_paths import atomic_write_text
-from app.runs.history import stored_run
+from app.runs.stored.history import stored_run
 from app.store import Store
 from app.store.reviews import get_review, put_review, run_reviews
 

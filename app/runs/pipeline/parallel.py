@@ -1,6 +1,6 @@
 """The parallel path of a suite run: the cache misses on several engines at once.
 
-Used by :func:`app.runs.suite.run_suite` when it is given a ``concurrency`` above 1 and an
+Used by :func:`app.runs.pipeline.suite.run_suite` when it is given a ``concurrency`` above 1 and an
 ``engine_factory`` (a remote server's parallel slots) or an engine that decodes several cases
 at once (the local engine's parallel sequences); the cache hits are stored before this starts. Each result is stored the moment its case ends, whatever order the cases end in.
 """
@@ -15,8 +15,8 @@ from app.core.cases import TestCase
 from app.core.records import StoredResult
 from app.core.run_types import Cancelled, ClassifyRequest, Failed, Finished
 from app.engine.protocol import Engine, can_batch
-from app.runs.suite_inputs import SuiteInputs
-from app.runs.suite_results import (
+from app.runs.pipeline.inputs import SuiteInputs
+from app.runs.pipeline.results import (
     CaseStored,
     SuiteSummary,
     cancel_once,
@@ -41,7 +41,7 @@ def run_in_parallel(
 
     The engines are the factory of ``inputs`` (one engine per thread) or else its one
     engine, which has ``classify_many``. A case of a batch during which the engine process
-    died is tried again on its own (:func:`~app.runs.suite_results.classify_case`): the case
+    died is tried again on its own (:func:`~app.runs.pipeline.results.classify_case`): the case
     that crashed it twice is stored as an error, the others' results as they come, and the
     rest of the batch goes on decoded together."""
     engines = inputs.engine if inputs.engine_factory is None else inputs.engine_factory

@@ -2,7 +2,7 @@
 
 :class:`SuiteStarted`, :class:`CaseStored` and :class:`SuiteEnded` (carrying the
 :class:`SuiteSummary`) go to ``on_event`` beside the engine's own events (see
-:mod:`app.runs.suite`). The builders turn an engine's terminal event, or a cache hit, into
+:mod:`app.runs.pipeline.suite`). The builders turn an engine's terminal event, or a cache hit, into
 the row the store keeps; the serial and the parallel path both use them.
 
 :func:`classify_case` runs one case and gives an engine that died on it (a native crash, a

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from app.core.records import RunRecord, StoredResult
-from app.runs.history import stored_run
+from app.runs.stored.history import stored_run
 from app.scoring.robustness import RobustnessReport, build_report
 from app.store import Store
 from app.store.robustness import list_robustness_runs, load_run
