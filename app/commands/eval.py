@@ -26,6 +26,7 @@ from app.commands.backend_options import (
 )
 from app.commands.policies import add_policy_arguments
 from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
+from app.core import setting_limits as limits
 from app.core.cases import CasesError, TestCase, cases_path_for, load_cases
 from app.core.policy import Policy
 from app.core.records import StoredResult
@@ -72,8 +73,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="sample each case K times (3, 5 or 10; seeds SEED…SEED+K-1) and score the "
         "majority label; the JSON report gives each case's agreement",
     )  # fmt: skip
-    parser.add_argument("--unstable-below", type=float, default=UNSTABLE_BELOW, metavar="SHARE",
-                        help="a case is unstable when its agreement is below this (0.8)")  # fmt: skip
+    parser.add_argument(
+        "--unstable-below", type=float, default=UNSTABLE_BELOW, metavar="SHARE",
+        help=f"a case is unstable when its agreement is below this (default {UNSTABLE_BELOW:g}, "
+        f"{limits.UNSTABLE_BELOW.words()})",
+    )  # fmt: skip
     parser.add_argument("--fail-under", default="", metavar="NAME=VALUE,...")
     parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
     parser.add_argument("--note", default="", help="note stored with this policy version")

@@ -22,6 +22,7 @@ from typing import TextIO
 
 from app.commands import CommandError
 from app.commands.run_options import read_text_file
+from app.core import setting_limits as limits
 from app.core.errors import EngineError
 from app.library import catalog
 from app.library.download import Progress, download_entry, download_file
@@ -39,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     actions = parser.add_subparsers(dest="models_action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="catalog entries and added files with their state")
     listing.add_argument(
-        "--ctx", type=int, default=8192, help="context size for the memory estimate"
+        "--ctx", type=int, default=limits.N_CTX.default, help="context size for the memory estimate"
     )
     pull = actions.add_parser("pull", help="download a catalog entry or OWNER/REPO/FILE.gguf")
     pull.add_argument("name")
@@ -49,7 +50,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add.add_argument("--name", help="name to list it under (default: the file name)")
     check = actions.add_parser("check", help="validate a GGUF and estimate the memory it needs")
     check.add_argument("path")
-    check.add_argument("--ctx", type=int, default=8192, help="context size for the memory estimate")
+    check.add_argument(
+        "--ctx", type=int, default=limits.N_CTX.default, help="context size for the memory estimate"
+    )
     probe_help = "load the model and run a two-case self-check of its template, tokens, answers"
     check.add_argument("--probe", action="store_true", help=probe_help)
     grammar_help = "GBNF constraint for the self-check's answers (for random-weight test models)"

@@ -36,7 +36,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--ctx", type=int, default=limits.N_CTX.default, help="context size in tokens"
     )
     parser.add_argument(
-        "--gpu-layers", type=gpu_layers, default="auto",
+        "--gpu-layers", type=gpu_layers, default=limits.GPU_LAYERS.default,
         help="auto (fit to free GPU memory, the default), -1 all, 0 CPU only, or a number",
     )  # fmt: skip
     parser.add_argument("--threads", type=int, default=None)

@@ -24,11 +24,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Limit:
-    """A setting's default and the closed range ``low..high`` it takes."""
+    """A setting's default and the closed range ``low..high`` it takes; ``special`` is a
+    value outside the range with a meaning of its own (0 threads: llama.cpp decides; "auto"
+    GPU layers: fit to free memory), which is then the default."""
 
-    default: float
+    default: float | str
     low: float
     high: float
+    special: float | str | None = None
 
     def holds(self, value: float) -> bool:
         return self.low <= value <= self.high
@@ -51,11 +54,13 @@ TOP_P = Limit(1.0, 0.0, 1.0)
 SEED = Limit(1234, 0, 2**32 - 2)
 MAX_TOKENS = Limit(1024, 1, 1 << 20)  # the reasoning and the answer together
 UNSTABLE_BELOW = Limit(0.8, 0.5, 1.0)  # Run ×k: a case is unstable below this agreement
+SAMPLE_COUNTS = (3, 5, 10)  # Run ×k: the samples per case offered (seeds seed…seed+k-1)
+SAMPLES = 5  # the window's k, until the user picks another
 
 # --- the local engine -----------------------------------------------------------------------
 N_CTX = Limit(8192, 512, 1 << 20)
-N_THREADS = Limit(0, 1, 1024)  # the default, 0 or none: llama.cpp decides
-GPU_LAYERS = Limit(1, 1, 999)  # a layer count (the default is "auto"; -1 all, 0 the CPU)
+N_THREADS = Limit(0, 1, 1024, special=0)  # 0 (none on the command line): llama.cpp decides
+GPU_LAYERS = Limit("auto", 1, 999, special="auto")  # a layer count; or auto, -1 all, 0 CPU
 PARALLEL = Limit(1, 1, 16)  # cases decoded together
 PREFIX_CACHE_MB = Limit(2048, 0, 1 << 20)  # saved policy prefixes on disk; 0 turns it off
 

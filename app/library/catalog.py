@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core import setting_limits as limits
 from app.core.errors import EngineError
 from app.core.resources import resource_path
 from app.core.storage_paths import atomic_write_text, data_dir
@@ -213,7 +214,7 @@ def _resolve(name: str, folder: Path) -> Path:
 def list_models(
     folder: str | Path | None = None,
     *,
-    n_ctx: int = 8192,
+    n_ctx: int = limits.N_CTX.default,
     hardware: Hardware | None = None,
     catalog: list[CatalogEntry] | None = None,
     active: str | None = None,

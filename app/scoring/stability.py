@@ -26,7 +26,7 @@ from app.core.policy import OutputFormat
 from app.core.records import StoredResult
 from app.scoring.outcome import Outcome, answer_text, is_right, is_scored, scored_part
 
-SAMPLE_COUNTS = (3, 5, 10)
+SAMPLE_COUNTS = limits.SAMPLE_COUNTS
 UNSTABLE_BELOW = limits.UNSTABLE_BELOW.default
 
 

@@ -28,44 +28,44 @@ from app.core.settings_check import SettingsError, check_samples, check_settings
 from app.gui.settings.dialog import SettingsDialog  # noqa: E402
 from app.gui.shared import options  # noqa: E402
 
-# the window's stored setting, the dialog's spin box (a path of attributes) and the special
-# value below the range that the window also stores (0: "automatic")
+# the window's stored setting and the dialog's spin box (a path of attributes)
 WINDOW = {
-    "N_CTX": (options.N_CTX, "backend_page.ctx_spin", None),
-    "N_THREADS": (options.N_THREADS, "threads_spin", 0),
-    "PARALLEL": (options.PARALLEL, "backend_page.parallel_spin", None),
-    "PREFIX_CACHE_MB": (options.PREFIX_CACHE_MB, "prefix_row.budget_spin", None),
-    "CONCURRENCY": (options.CONCURRENCY, "backend_page.concurrency_spin", None),
-    "DEADLINE": (options.REMOTE_DEADLINE, "backend_page.deadline_spin", None),
-    "READ_TIMEOUT": (options.REMOTE_SILENCE, "backend_page.silence_spin", None),
-    "TEMPERATURE": (options.TEMPERATURE, "temperature_spin", None),
-    "TOP_P": (options.TOP_P, "top_p_spin", None),
-    "SEED": (options.SEED, "seed_spin", None),
-    "MAX_TOKENS": (options.MAX_TOKENS, "budget_spin", None),
-    "UNSTABLE_BELOW": (options.UNSTABLE_BELOW, "unstable_spin", None),
-    "GPU_LAYERS": (None, "backend_page.gpu_spin", None),
+    "N_CTX": (options.N_CTX, "backend_page.ctx_spin"),
+    "N_THREADS": (options.N_THREADS, "threads_spin"),
+    "PARALLEL": (options.PARALLEL, "backend_page.parallel_spin"),
+    "PREFIX_CACHE_MB": (options.PREFIX_CACHE_MB, "prefix_row.budget_spin"),
+    "CONCURRENCY": (options.CONCURRENCY, "backend_page.concurrency_spin"),
+    "DEADLINE": (options.REMOTE_DEADLINE, "backend_page.deadline_spin"),
+    "READ_TIMEOUT": (options.REMOTE_SILENCE, "backend_page.silence_spin"),
+    "TEMPERATURE": (options.TEMPERATURE, "temperature_spin"),
+    "TOP_P": (options.TOP_P, "top_p_spin"),
+    "SEED": (options.SEED, "seed_spin"),
+    "MAX_TOKENS": (options.MAX_TOKENS, "budget_spin"),
+    "UNSTABLE_BELOW": (options.UNSTABLE_BELOW, "unstable_spin"),
+    "GPU_LAYERS": (options.N_GPU_LAYERS, "backend_page.gpu_spin"),  # its words: a combo box
 }
 TABLE = {name: value for name, value in vars(limits).items() if isinstance(value, Limit)}
 
 
 def test_every_limit_in_the_table_is_used_by_the_window() -> None:
     assert set(TABLE) == set(WINDOW)
+    assert options.SAMPLES.default == limits.SAMPLES in limits.SAMPLE_COUNTS
 
 
 @pytest.mark.parametrize("name", sorted(WINDOW))
 def test_the_window_stores_and_shows_the_table_s_range(qtbot, tmp_path: Path, name: str) -> None:
-    limit, (option, spin_path, special) = TABLE[name], WINDOW[name]
+    limit, (option, spin_path) = TABLE[name], WINDOW[name]
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     dialog = SettingsDialog(settings)
     qtbot.addWidget(dialog)
     spin = dialog
     for part in spin_path.split("."):
         spin = getattr(spin, part)
-    low = limit.low if special is None else special
+    low = limit.special if isinstance(limit.special, int) else limit.low
     assert (spin.minimum(), spin.maximum()) == (low, limit.high)
-    if option is None:
-        return
     assert option.default == limit.default
+    if isinstance(limit.special, str):
+        return  # "auto" GPU layers: a word the combo box beside the count chooses
     for stored, kept in ((limit.high * 2 + 1, limit.high), (limit.low - 1, low)):
         settings.setValue(option.key, stored)
         assert options.get(settings, option) == kept

@@ -26,13 +26,14 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from app.core import setting_limits as limits
 from app.core.storage_paths import atomic_write_bytes, cache_dir
 
 log = logging.getLogger(__name__)
 
 MAGIC = b"SGKVSTATE1\n"
 SUFFIX = ".kvstate"
-DEFAULT_BUDGET = 2 * 1024**3  # 2 GiB
+DEFAULT_BUDGET = limits.PREFIX_CACHE_MB.default * 1024**2  # bytes (the table says MB)
 STALE_TEMP_SECONDS = 3600  # a temporary file this old is a save a killed process left
 _LENGTH = struct.Struct("<I")  # the header's length, after the magic
 

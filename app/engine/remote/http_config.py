@@ -54,9 +54,8 @@ class HttpConfig:
     retries: int = 3  # extra attempts after the first
     backoff: float = 0.5  # first delay in seconds; doubles per attempt
     backoff_cap: float = 8.0
-    deadline: float = (
-        limits.DEADLINE.default
-    )  # longest time one request may take, stream and retries included
+    # longest time one request may take, stream and retries included
+    deadline: float = limits.DEADLINE.default
     max_body: int = 16 * 1024 * 1024  # largest answer accepted, in bytes
 
 

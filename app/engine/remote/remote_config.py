@@ -29,9 +29,8 @@ class RemoteConfig:
     read_timeout: float = limits.READ_TIMEOUT.default
     retries: int = 3
     backoff: float = 0.5
-    deadline: float = (
-        limits.DEADLINE.default
-    )  # longest one request may take (a whole answer), in seconds
+    # longest one request may take (a whole answer), in seconds
+    deadline: float = limits.DEADLINE.default
     max_body: int = 16 * 1024 * 1024  # largest answer accepted, in bytes
     list_timeout: float = 10.0  # longest the model list may take (at most ``deadline``)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from app.core import setting_limits as limits
 from app.core.errors import EngineError
 from app.gui.shared.tasks import TaskRunner
 from app.library import catalog
@@ -169,7 +170,7 @@ class ModelsController(QObject):
     def models_dir(self) -> Path:
         return catalog.models_dir(self.folder or None)
 
-    def refresh(self, n_ctx: int = 8192) -> None:
+    def refresh(self, n_ctx: int = limits.N_CTX.default) -> None:
         """List the library (and detect the hardware the first time); see modelsListed."""
         self.tasks.submit(
             _listing, self.folder, int(n_ctx), self.hardware, self.active_path,

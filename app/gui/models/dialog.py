@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import setting_limits as limits
 from app.gui.models.controller import ModelsController, hardware_summary
 from app.gui.models.download_row import DownloadRow
 from app.gui.models.fetch_facts import FetchFacts
@@ -64,7 +65,10 @@ class ModelsDialog(QDialog):
     """Lists models and drives the ModelsController; see the module docstring."""
 
     def __init__(
-        self, controller: ModelsController, n_ctx: int = 8192, parent: QWidget | None = None
+        self,
+        controller: ModelsController,
+        n_ctx: int = limits.N_CTX.default,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Models")

@@ -15,6 +15,7 @@ from enum import IntEnum
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from app.core import setting_limits as limits
 from app.gui.shared.table_model import HeaderedTableModel
 from app.library import catalog
 from app.library.catalog import LibraryItem
@@ -130,7 +131,7 @@ class ModelTableModel(HeaderedTableModel):
         self._items: list[LibraryItem] = []
         self._progress: dict[str, str] = {}  # name -> "downloading 37%"
         self._checks: dict[str, StoredCheck] = {}  # name -> stored self-check
-        self.n_ctx = 8192  # the context size of the memory column
+        self.n_ctx = limits.N_CTX.default  # the context size of the memory column
 
     # --- Qt model API -----------------------------------------------------------------
     def row_count(self) -> int:

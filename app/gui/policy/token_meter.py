@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QWidget
 
+from app.core import setting_limits as limits
 from app.core.policy import RECOMMENDED_TOKENS
 from app.gui.shared.theme import palette_is_dark
 
@@ -27,7 +28,7 @@ class TokenMeter(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tokens = 0
-        self.n_ctx = 8192
+        self.n_ctx = limits.N_CTX.default
         self.state = "under"
         self.setMinimumHeight(self.fontMetrics().height() + 14)
         self._update_state()

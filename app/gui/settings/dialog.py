@@ -58,7 +58,7 @@ class SettingsDialog(QDialog):
 
         self.backend_page = BackendSettingsWidget(parent=self)
         self.backend_page.set_values(load_backend_values(settings))
-        self.threads_spin = self._spin(limits.N_THREADS, engine.n_threads or 0, 1, low=0)
+        self.threads_spin = self._spin(limits.N_THREADS, engine.n_threads or 0, 1)
         self.threads_spin.setSpecialValueText("automatic")
         self.temperature_spin = self._spin(limits.TEMPERATURE, run.temperature, 0.05)
         self.top_p_spin = self._spin(limits.TOP_P, run.top_p, 0.05)
@@ -113,8 +113,8 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(min(640, available_area(self).width() - 40))
 
     @staticmethod
-    def _spin(limit: Limit, value: float, step: float, low: float | None = None):
-        spin = limited_spin(limit, low)
+    def _spin(limit: Limit, value: float, step: float):
+        spin = limited_spin(limit)
         spin.setSingleStep(step)
         spin.setValue(value)
         return spin

@@ -20,7 +20,6 @@ from PySide6.QtCore import QByteArray, QSettings
 from app.core import setting_limits as limits
 from app.core.run_types import EFFORTS
 from app.engine.remote import APIS, DEFAULT_KEY_ENV
-from app.scoring.stability import SAMPLE_COUNTS
 
 log = logging.getLogger(__name__)
 _warned: set[str] = set()
@@ -63,10 +62,10 @@ def choice(*allowed: str) -> Callable[[Any], str]:
     return parse
 
 
-def int_range(limit: limits.Limit, low: int | None = None) -> Callable[[Any], int]:
+def int_range(limit: limits.Limit) -> Callable[[Any], int]:
     """A whole number, clamped to the table's range (a number out of range is not garbled);
-    ``low`` widens it for a special value below it, such as 0 for "automatic"."""
-    bottom = limit.low if low is None else low
+    a numeric special value below the range (0 threads: automatic) is kept as it is."""
+    bottom = limit.special if isinstance(limit.special, int) else limit.low
 
     def parse(value: Any) -> int:
         return int(min(limit.high, max(bottom, int(str(value).strip()))))
@@ -154,9 +153,9 @@ def state_bytes(value: Any) -> QByteArray | None:
 BACKEND = option("engine/backend", "local", choice("local", "remote"))
 MODEL_PATH = option("engine/model_path", "", text)
 N_CTX = option("engine/n_ctx", limits.N_CTX.default, int_range(limits.N_CTX))
-N_GPU_LAYERS = option("engine/n_gpu_layers", "auto", gpu_layers)
+N_GPU_LAYERS = option("engine/n_gpu_layers", limits.GPU_LAYERS.default, gpu_layers)
 # 0: llama.cpp decides
-N_THREADS = option("engine/n_threads", 0, int_range(limits.N_THREADS, low=0))
+N_THREADS = option("engine/n_threads", limits.N_THREADS.default, int_range(limits.N_THREADS))
 PARALLEL = option("engine/parallel", limits.PARALLEL.default, int_range(limits.PARALLEL))
 PREFIX_CACHE_MB = option(
     "engine/prefix_cache_mb", limits.PREFIX_CACHE_MB.default, int_range(limits.PREFIX_CACHE_MB)
@@ -175,7 +174,7 @@ TOP_P = option("run/top_p", limits.TOP_P.default, float_range(limits.TOP_P))
 SEED = option("run/seed", limits.SEED.default, int_range(limits.SEED))
 MAX_TOKENS = option("run/max_tokens", limits.MAX_TOKENS.default, int_range(limits.MAX_TOKENS))
 DATE = option("run/date", "", date_text)
-SAMPLES = option("run/samples", 5, int_choice(*SAMPLE_COUNTS))  # Run ×k: samples per case
+SAMPLES = option("run/samples", limits.SAMPLES, int_choice(*limits.SAMPLE_COUNTS))  # Run ×k
 UNSTABLE_BELOW = option(
     "run/unstable_below", limits.UNSTABLE_BELOW.default, float_range(limits.UNSTABLE_BELOW)
 )

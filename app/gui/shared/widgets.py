@@ -73,11 +73,11 @@ def scrolling(widget: QWidget) -> QScrollArea:
     return area
 
 
-def limited_spin(limit: Limit, low: float | None = None) -> QAbstractSpinBox:
-    """A spin box over a setting's range in :mod:`app.core.setting_limits` (``low`` widens
-    it for a special value below the range, such as 0 for "automatic"). A whole-number
-    range past a 32-bit int (the seed's) gets a spin box without decimals that holds it."""
-    bottom = limit.low if low is None else low
+def limited_spin(limit: Limit) -> QAbstractSpinBox:
+    """A spin box over a setting's range in :mod:`app.core.setting_limits`, from its numeric
+    special value where it has one (0 threads: automatic). A whole-number range past a
+    32-bit int (the seed's) gets a spin box without decimals that holds it."""
+    bottom = limit.special if isinstance(limit.special, int) else limit.low
     if isinstance(limit.high, float) or limit.high > 2**31 - 1:
         spin = QDoubleSpinBox()
         spin.setDecimals(2 if isinstance(limit.high, float) else 0)

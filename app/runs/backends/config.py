@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core import setting_limits as limits
 from app.core.fingerprint import ModelFingerprint, model_fingerprint, template_hash
 from app.core.run_types import EngineSettings, LoadFacts, RunSettings
 from app.core.settings_check import check_settings
@@ -33,7 +34,9 @@ class BackendConfig:
     kind: str = "local"  # "local" (llama.cpp here) or "remote" (an OpenAI-compatible server)
     engine: EngineSettings = field(default_factory=EngineSettings)
     remote: RemoteConfig = field(default_factory=RemoteConfig)
-    concurrency: int = 1  # requests in flight (remote) or sequences decoded together (local)
+    concurrency: int = (
+        limits.CONCURRENCY.default
+    )  # requests in flight (remote) or sequences decoded together (local)
     prefix_budget: int = DEFAULT_BUDGET  # bytes of saved policy prefixes (local); 0: off
 
     def same_engine(self, other: BackendConfig | None) -> bool:

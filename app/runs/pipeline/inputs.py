@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.core import setting_limits as limits
 from app.core.cases import TestCase, model_content
 from app.core.fingerprint import ModelFingerprint, cache_key_factory, settings_dict
 from app.core.policy import Policy
@@ -46,7 +47,9 @@ class SuiteInputs:
     on_event: Callable[[object], None] = _ignore
     cases_path: str = ""
     note: str = ""
-    concurrency: int = 1  # cases at once: a server's slots or the local engine's sequences
+    concurrency: int = (
+        limits.CONCURRENCY.default
+    )  # cases at once: a server's slots or the local engine's sequences
     engine_factory: Callable[[], Engine] | None = None  # more engines like ``engine``
 
     def policy_version(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.core import setting_limits as limits
 from app.core.cases import TestCase, model_content
 from app.core.fingerprint import text_hash
 from app.core.policy import Policy
@@ -41,7 +42,9 @@ class RunJob:
     note: str = ""
     kind: str = "suite"  # "case": Run case and classify, stored and cached, not in history
     samples: int = 1  # Run ×k: each case k times (seeds seed…seed+k-1), scored by majority
-    unstable_below: float = 0.8  # Run ×k: agreement under this marks a case unstable
+    unstable_below: float = (
+        limits.UNSTABLE_BELOW.default
+    )  # Run ×k: agreement under this marks a case unstable
 
 
 @dataclass
