@@ -3,7 +3,7 @@
 The window's stored settings (``app.gui.shared.options``) and the spin boxes of its Settings
 dialog, the command line's defaults, the settings records of :mod:`app.core.run_types` and
 the refusals of :mod:`app.core.settings_check` all read this table, so a value one of them
-takes is a value every other one takes (``tests/gui/test_setting_limits.py`` checks).
+takes is a value every other one takes (``tests/gui/settings/test_setting_limits.py`` checks).
 
 Why the ends are where they are:
 

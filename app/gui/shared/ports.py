@@ -5,7 +5,7 @@ A feature's context (``AnalysisContext``, ``EvaluationContext``, ``RobustnessCon
 feature calls one method on a port and never reaches into a panel's model or proxy. Each
 port names only the methods its users call; the concrete parts (the case panel, the policy
 panel, its outline, the engine controller, the run coordinator) satisfy them structurally,
-without importing this module (``tests/gui/test_window_ports.py`` checks that they do).
+without importing this module (``tests/gui/window/test_window_ports.py`` checks that they do).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
 from app.core.records import StoredResult  # noqa: E402
-from tests.gui.test_gui_window_testsets import (  # noqa: E402,F401
+from tests.gui.window.test_gui_window_testsets import (  # noqa: E402,F401
     CASES,
     TIMEOUT,
     close_window,

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from app.core.policy import load_policy, parse_policy
 from app.gui.policy.panel import PolicyPanel
 
-SAMPLES = Path(__file__).parents[1] / "support" / "policies"
+SAMPLES = Path(__file__).parents[2] / "support" / "policies"
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from app.gui.cases.panel import CasePanel  # noqa: E402
 from app.gui.policy.outline import CODE_ROLE, NOTE_ROLE, PolicyOutline  # noqa: E402
 from app.gui.window_actions import MenuKey  # noqa: E402
 from app.store import Store  # noqa: E402
-from tests.gui.test_gui_window_testsets import close_window, env, open_window, run_all  # noqa: E402,F401
+from tests.gui.window.test_gui_window_testsets import close_window, env, open_window, run_all  # noqa: E402,F401
 from tests.support.analysis_data import build_analysis  # noqa: E402
 from tests.support.fake_engine import FakeEngine, FakeEngineFactory, FakeScript  # noqa: E402
 
@@ -313,7 +313,7 @@ def test_settings_hold_samples_threshold_and_suggestion_model(qtbot, env):  # no
 
 
 def test_run_samples_in_the_window_on_the_real_engine(qtbot, tmp_path, monkeypatch, tiny_model):
-    from tests.gui.test_gui_e2e import open_window as open_engine_window
+    from tests.gui.window.test_gui_e2e import open_window as open_engine_window
 
     cases = [TestCase(f"c{i}", f"Parcel fee number {i}, pay now", "1") for i in range(2)]
     window, engines = open_engine_window(qtbot, tmp_path, monkeypatch, tiny_model, cases)

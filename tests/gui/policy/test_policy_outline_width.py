@@ -16,7 +16,7 @@ from app.gui.policy.outline import MIN_CHARS, PolicyOutline
 from tests.support.fake_engine import FakeEngineFactory, FakeScript
 from tests.support.gui_window import open_workbench, shut, write_policy
 
-POLICIES = Path(__file__).parents[1] / "support" / "policies"
+POLICIES = Path(__file__).parents[2] / "support" / "policies"
 
 
 def _items(outline: PolicyOutline) -> list:

@@ -22,7 +22,7 @@ from app.gui.shared.settings_store import open_settings  # noqa: E402
 from tests.support.fake_engine import FakeEngineFactory, isolate_gui_env  # noqa: E402
 from tests.support.gui_window import answer_dialogs  # noqa: E402
 
-SAMPLE = Path(__file__).parents[1] / "support" / "policies" / "listing_scams.txt"
+SAMPLE = Path(__file__).parents[2] / "support" / "policies" / "listing_scams.txt"
 OK = QDialogButtonBox.StandardButton.Ok
 
 

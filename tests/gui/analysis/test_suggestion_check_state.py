@@ -10,8 +10,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from tests.gui.test_gui_analysis import SuggestingEngine  # noqa: E402
-from tests.gui.test_gui_window_testsets import close_window, env, open_window  # noqa: E402,F401
+from tests.gui.analysis.test_gui_analysis import SuggestingEngine  # noqa: E402
+from tests.gui.window.test_gui_window_testsets import close_window, env, open_window  # noqa: E402,F401
 from tests.support.fake_engine import FakeScript  # noqa: E402
 
 TITLE = "Suggested change to the section “Criteria”:"

@@ -22,7 +22,7 @@ from app.gui.shared.backend_values import backend_config  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
 from app.runs.backends.choice import read_choice  # noqa: E402
 from tests.bad_inputs.servers import hanging  # noqa: E402
-from tests.gui.test_gui_servers import close, env, shown  # noqa: E402, F401
+from tests.gui.running.test_gui_servers import close, env, shown  # noqa: E402, F401
 from tests.support.fake_server import fake_server  # noqa: E402
 
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -6,7 +6,7 @@ from __future__ import annotations
 from app.core.cases import TestCase
 from app.gui.settings.dialog import SettingsDialog
 from app.gui.shared import options
-from tests.gui.test_gui_e2e import open_window
+from tests.gui.window.test_gui_e2e import open_window
 
 CASES = [
     TestCase("c1", "Pay the $2 fee to get your parcel", "1"),

@@ -26,7 +26,7 @@ from tests.support.fake_engine import (  # noqa: E402
 )
 from tests.support.gui_window import answer_dialogs  # noqa: E402
 
-SAMPLE = Path(__file__).parents[1] / "support" / "policies" / "listing_scams.txt"
+SAMPLE = Path(__file__).parents[2] / "support" / "policies" / "listing_scams.txt"
 KEPT = OutputFormat(
     kind="labels", labels=("VALID", "INVALID"), violating=("INVALID",),
     tiers=("LS0", "LS2", "LS3", "LS4"), allowed_tiers=("LS0",),

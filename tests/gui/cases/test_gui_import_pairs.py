@@ -21,7 +21,7 @@ def _own_settings(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SAFEGUARD_CONFIG_DIR", str(tmp_path / "config"))
 
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "tests" / "core" / "samples" / "pack_pairs.csv"
 TIERED = load_policy(ROOT / "tests" / "support" / "policies" / "pack_policy.md").output
 

@@ -24,7 +24,7 @@ from tests.support.fake_engine import (  # noqa: E402
     isolate_gui_env,
 )
 
-SAMPLES = Path(__file__).parents[1] / "support" / "policies"
+SAMPLES = Path(__file__).parents[2] / "support" / "policies"
 TIMEOUT = 15000
 # (word in the content, the model's final answer in the policy's own words)
 ANSWERS = (("cure", "INVALID + ESCALATE"), ("blender", "VALID"), ("statistic", "DC2"))

@@ -19,8 +19,8 @@ from app.gui.shared import file_dialogs  # noqa: E402
 from app.gui.shared.settings_store import open_settings  # noqa: E402
 from app.gui.shared.tasks import TaskRunner  # noqa: E402
 from app.store import Store  # noqa: E402
-from tests.gui.test_file_dialogs import _asked, places  # noqa: E402, F401
-from tests.gui.test_gui_models import controller, dialog, env  # noqa: E402, F401
+from tests.gui.models.test_gui_models import controller, dialog, env  # noqa: E402, F401
+from tests.gui.shared.test_file_dialogs import _asked, places  # noqa: E402, F401
 from tests.support.fake_engine import SAMPLE_POLICY, FakeEngineFactory, FakeScript  # noqa: E402
 from tests.support.gui_window import chord, open_workbench, shut  # noqa: E402
 

@@ -16,7 +16,7 @@ from app.gui.cases.model import Column  # noqa: E402
 from tests.support.fake_engine import FakeEngineFactory, FakeScript  # noqa: E402
 from tests.support.gui_window import open_workbench, shut, write_policy  # noqa: E402
 
-POLICY = (Path(__file__).parents[1] / "support" / "policies" / "spam_tiers.txt").read_text("utf-8")
+POLICY = (Path(__file__).parents[2] / "support" / "policies" / "spam_tiers.txt").read_text("utf-8")
 ANSWERS = (("wire", "D-SP2, R-SP0\nINVALID"), ("lunch", "D-SP0, R-SP0\nVALID"))
 CASES = [
     TestCase("a", "Wire me the fee today and your parcel is released.", "D-SP2, R-SP0"),

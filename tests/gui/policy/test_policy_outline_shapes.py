@@ -18,7 +18,7 @@ from app.gui.policy.outline import CODE_ROLE, outline_entries  # noqa: E402
 from app.gui.policy.panel import PolicyPanel  # noqa: E402
 from app.scoring.rule_heat import rule_heat  # noqa: E402
 
-SAMPLES = Path(__file__).parents[1] / "support" / "policies"
+SAMPLES = Path(__file__).parents[2] / "support" / "policies"
 SCAMS = (SAMPLES / "listing_scams.txt").read_text(encoding="utf-8")
 
 

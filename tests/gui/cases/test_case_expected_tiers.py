@@ -16,7 +16,7 @@ from app.core.cases import TestCase  # noqa: E402
 from tests.support.fake_engine import FakeEngineFactory, FakeScript  # noqa: E402
 from tests.support.gui_window import open_workbench, shut, write_policy  # noqa: E402
 
-POLICIES = Path(__file__).parents[1] / "support" / "policies"
+POLICIES = Path(__file__).parents[2] / "support" / "policies"
 
 
 def _items(combo) -> list[str]:

@@ -19,9 +19,9 @@ from app.gui.models.table import Column  # noqa: E402
 from app.library import catalog  # noqa: E402
 from app.library.memory import estimate_memory  # noqa: E402
 from app.library.modelfile import format_bytes  # noqa: E402
-from tests.gui.test_gui_models import TIMEOUT, controller, env  # noqa: E402, F401
+from tests.gui.models.test_gui_models import TIMEOUT, controller, env  # noqa: E402, F401
 
-REAL_CATALOG = Path(__file__).parents[2] / "resources" / "models.json"
+REAL_CATALOG = Path(__file__).parents[3] / "resources" / "models.json"
 FIGURE = re.compile(r"\d+(?:\.\d+)? [kMGT]?B\b")
 
 

@@ -29,7 +29,7 @@ from app.store import Store  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY  # noqa: E402
 
 WAIT = 5000
-PACK = Path(__file__).parents[1] / "support" / "policies" / "pack_policy.md"
+PACK = Path(__file__).parents[2] / "support" / "policies" / "pack_policy.md"
 # case: (expected, answer before the edit, answer after it)
 CASES = {
     "allowed-1": ("DC0", "VALID", "INVALID (DC1)"),  # broken: right label before, tier now

@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.core.cases import TestCase  # noqa: E402
 from app.runs.backends.model_checks import stored_check  # noqa: E402
-from tests.gui.test_gui_e2e import open_window  # noqa: E402
+from tests.gui.window.test_gui_e2e import open_window  # noqa: E402
 
 
 def test_first_load_is_checked_once_and_the_result_shown(qtbot, tmp_path, monkeypatch, tiny_model):

@@ -16,7 +16,7 @@ from app.gui.models.controller import ModelsController  # noqa: E402
 from app.gui.models.dialog import ModelsDialog  # noqa: E402
 from app.gui.models.table import Column  # noqa: E402
 from app.runs.backends.model_checks import check_model, probe_settings  # noqa: E402
-from tests.gui.test_gui_models import TIMEOUT, _cell, env  # noqa: E402, F401
+from tests.gui.models.test_gui_models import TIMEOUT, _cell, env  # noqa: E402, F401
 from tests.runs.test_probe import POLICY_IN_USER, RUN  # noqa: E402
 from tests.support.synthetic_gguf import cached_model, write_synthetic_gguf  # noqa: E402
 

@@ -26,7 +26,7 @@ def _own_settings(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("SAFEGUARD_CONFIG_DIR", str(tmp_path / "config"))
 
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "tests" / "support" / "datasets"
 GOLDEN = DATA / "spam_shape_golden.csv"
 TIERED = load_policy(ROOT / "tests" / "support" / "policies" / "spam_tiers.txt").output

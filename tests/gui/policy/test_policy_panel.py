@@ -34,7 +34,7 @@ Output format: answer 1 if the content violates TP1 or TP2, else 0.
 Output format, again: answer with 0 or 1 only.
 """
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
