@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 
 from app.gui.evaluation.compare_dialog import AGREEMENT_TAB, FLIPS_TAB, CompareDialog  # noqa: E402
 from app.gui.evaluation.controller import EvaluationController  # noqa: E402
+from app.gui.shared.tasks import TaskRunner  # noqa: E402
 from app.store import Store  # noqa: E402
 from tests.support.analysis_data import build_analysis  # noqa: E402
 
@@ -23,9 +24,10 @@ WAIT = 15000
 def setup(tmp_path, qtbot):
     store = Store(tmp_path / "results.sqlite3")
     runs = build_analysis(store, tmp_path / "set")
-    controller = EvaluationController(store)
+    tasks = TaskRunner()
+    controller = EvaluationController(store, tasks)
     yield store, runs, controller
-    controller.shutdown()
+    tasks.shutdown()
     store.close()
 
 
