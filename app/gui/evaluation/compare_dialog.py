@@ -13,9 +13,10 @@ combo holds it (so it is judged against the newer run's expected values); it fil
   that names both runs: metric deltas, the fixed (wrong in the older, right in the newer),
   broken and changed cases, both reasonings of the selected one; selecting a case selects it
   in the window's case table (``caseSelected``);
-- *Agreement*: A and B as picked (:func:`swapped` where A is the newer): the agreement matrix, accuracy / F1 of each with B − A, tokens and seconds
-  per case, McNemar's p, and the cases where the answers differ with both reasonings and
-  answers side by side as plain text.
+- *Agreement*: A and B as picked (:func:`swapped` where A is the newer): the agreement
+  matrix, accuracy / F1 of each with B − A, tokens and seconds per case, McNemar's p, and
+  the cases where the answers differ with both reasonings and answers side by side as plain
+  text.
 
 The summary above the tabs says how many cases both runs hold, how many agree and McNemar's
 exact p.
