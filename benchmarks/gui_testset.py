@@ -135,8 +135,8 @@ def main() -> int:
     policy = parse_policy(SAMPLE_POLICY)
     store = Store()
     suite = EngineController(store, FakeEngineFactory(FakeScript(delay=0.0)))
-    evaluation = EvaluationController(store)
     tasks = TaskRunner()
+    evaluation = EvaluationController(store, tasks)
     panel, metrics_panel = CasePanel(), MetricsPanel()
     panel.resize(900, 700)
     metrics_panel.resize(1000, 700)
@@ -245,7 +245,6 @@ def main() -> int:
     print(f"what-if: CasePanel header resizeContentsPrecision(100): showing {rows} cases "
           f"{what_if_show * 1000:.0f} ms, longest stall {stall_what_if:.1f} ms")  # fmt: skip
     suite.shutdown()
-    evaluation.shutdown()
     tasks.shutdown()
     store.close()
     return 0 if all(figures[n] <= TARGETS[n] for n in TARGETS) else 1

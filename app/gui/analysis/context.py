@@ -3,8 +3,8 @@
 :class:`AnalysisContext` names each collaborator the analysis views call: the store, the
 settings, the window's task runner, its engine (for suggestions and their checks), the run
 starter (Run all ×k), the case table, the policy text and outline, the tabs and the Metrics
-splitter to put views in, the Run and History menus to add to, the signal that a run's
-metrics are loaded, and a few callables. The other features' parts come in as the ports of
+splitter to put views in, the Run menu to add to, the signal that a run's metrics are
+loaded, and a few callables. The other features' parts come in as the ports of
 :mod:`app.gui.shared.ports`. ``MainWindow`` builds it.
 """
 

@@ -1,7 +1,7 @@
 """Loads and files what the analysis views show, off the GUI thread.
 
-``AnalysisController`` wraps a :class:`~app.gui.shared.tasks.TaskRunner` and the store; the
-widgets (heat table, triage panel, samples view) talk only to it. Each
+``AnalysisController`` wraps the window's :class:`~app.gui.shared.tasks.TaskRunner` (handed
+over; the window stops it at shutdown) and the store; the widgets (heat table, triage panel, samples view) talk only to it. Each
 ``request_*`` returns at once and answers with a signal on the GUI thread:
 
 - ``request_analysis(run_id)`` -> ``analysisReady(RunAnalysis)``
@@ -36,13 +36,10 @@ class AnalysisController(QObject):
     goldChanged = Signal(str, str, bool)  # case id, the expected label now, by an undo
     requestFailed = Signal(str)
 
-    def __init__(
-        self, store: Store, tasks: TaskRunner | None = None, parent: QObject | None = None
-    ) -> None:
+    def __init__(self, store: Store, tasks: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self._own_tasks = tasks is None  # the window lends its evaluation pool
-        self.tasks = tasks or TaskRunner(self)
+        self.tasks = tasks  # the window's shared runner: it stops it at shutdown
         self.threshold = UNSTABLE_BELOW
         self.analysis: RunAnalysis | None = None
         self.analysisReady.connect(self._keep)
@@ -127,7 +124,3 @@ class AnalysisController(QObject):
     def wait(self, timeout_ms: int = 10000) -> bool:
         """Block until idle (tests and scripts only)."""
         return self.tasks.wait(timeout_ms)
-
-    def shutdown(self) -> None:
-        if self._own_tasks:
-            self.tasks.shutdown()

@@ -42,7 +42,7 @@ class WindowAnalysis(QObject):
     def __init__(self, ctx: AnalysisContext) -> None:
         super().__init__(ctx.parent)
         self.ctx = ctx
-        # the window's pool: its shutdown stops it, and with it every analysis job
+        # the window's shared task runner: its shutdown stops it, and every analysis job
         self.controller = AnalysisController(ctx.store, ctx.tasks, self)
         tabs, metrics_splitter = ctx.tabs, ctx.metrics_splitter
         self.summary = AnalysisSummary()
@@ -154,6 +154,3 @@ class WindowAnalysis(QObject):
         heat = next((h for h in analysis.heats if h.code == code), None)
         if heat is not None and heat.case_ids:
             self.filter_to_rule(code, list(heat.case_ids))
-
-    def shutdown(self) -> None:
-        self.controller.shutdown()

@@ -3,17 +3,20 @@
 Two combos pick runs A and B, each run named by policy and version, test set, model,
 effort, accuracy and date (:class:`~app.runs.stored.facts.RunFacts`); the open policy's runs
 come first, newest first, and other policies' runs after a separator under their own
-heading; the newest two of the open policy are preselected (the older as A). One comparison
-(:class:`~app.scoring.run_compare.RunComparison`, loaded through the
-:class:`EvaluationController`) fills both tabs:
+heading; the newest two of the open policy are preselected (the older as A). Each pick asks
+the :class:`EvaluationController` for one comparison
+(:class:`~app.scoring.run_compare.RunComparison`) of the two runs, the older first whichever
+combo holds it (so it is judged against the newer run's expected values); it fills both tabs:
 
-- *Fixed and broken*: the flip report of A → B (:class:`~app.scoring.flips.FlipReport`,
-  a view of the comparison) in a :class:`FlipView`: metric deltas, the fixed, broken and
-  changed cases, both reasonings of the selected one; selecting a case selects it in the
-  window's case table (``caseSelected``);
-- *Agreement*: the agreement matrix, accuracy / F1 of each with B − A, tokens and seconds
-  per case, McNemar's p, and the cases where the answers differ with both reasonings and
-  answers side by side as plain text.
+- *Fixed and broken*: the flip report from the older run to the newer
+  (:class:`~app.scoring.flips.FlipReport`, a view of the comparison) in a :class:`FlipView`
+  that names both runs: metric deltas, the fixed (wrong in the older, right in the newer),
+  broken and changed cases, both reasonings of the selected one; selecting a case selects it
+  in the window's case table (``caseSelected``);
+- *Agreement*: A and B as picked (:func:`swapped` where A is the newer): the agreement
+  matrix, accuracy / F1 of each with B − A, tokens and seconds per case, McNemar's p, and
+  the cases where the answers differ with both reasonings and answers side by side as plain
+  text.
 
 The summary above the tabs says how many cases both runs hold, how many agree and McNemar's
 exact p.
@@ -22,6 +25,7 @@ exact p.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QStandardItemModel
@@ -96,6 +100,19 @@ def _fill_combo(combo: QComboBox, mine: list[RunFacts], others: list[RunFacts]) 
     combo.blockSignals(False)
 
 
+def swapped(cmp: RunComparison) -> RunComparison:
+    """The same comparison with runs A and B exchanged: each pair's results and judgements,
+    the matrix (transposed), metrics, costs and the cases in one run only change sides."""
+    pairs = [replace(p, a=p.b, b=p.a, judged_a=p.judged_b, judged_b=p.judged_a) for p in cmp.pairs]
+    return replace(
+        cmp, run_a=cmp.run_b, run_b=cmp.run_a, pairs=pairs,
+        matrix={(b, a): n for (a, b), n in cmp.matrix.items()},
+        metrics_a=cmp.metrics_b, metrics_b=cmp.metrics_a, whole_a=cmp.whole_b,
+        whole_b=cmp.whole_a, cost_a=cmp.cost_b, cost_b=cmp.cost_a,
+        only_a=list(cmp.only_b), only_b=list(cmp.only_a),
+    )  # fmt: skip
+
+
 FLIPS_TAB, AGREEMENT_TAB = "Fixed and broken", "Agreement"
 
 
@@ -115,7 +132,9 @@ class CompareDialog(QDialog):
         self.setWindowTitle("Compare runs")
         fit_to_screen(self, 1100, 720)
         self.controller = controller
-        self.comparison: RunComparison | None = None
+        self.comparison: RunComparison | None = None  # A and B as picked
+        self.facts: dict[str, RunFacts] = {}  # run id -> its facts (name, start time)
+        self.picked: tuple[str, str] | None = None  # (A, B) of the comparison asked for
         self.combo_a, self.combo_b = QComboBox(), QComboBox()
         for combo in (self.combo_a, self.combo_b):
             # long run names must not widen the dialog past a small screen
@@ -156,6 +175,7 @@ class CompareDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.flips, FLIPS_TAB)
+        self.tabs.setTabToolTip(0, "From the older run to the newer, whichever is A")
         self.tabs.addTab(agreement, AGREEMENT_TAB)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -170,6 +190,7 @@ class CompareDialog(QDialog):
         controller.request_runs()
 
     def set_runs(self, runs: list[RunFacts]) -> None:
+        self.facts = {f.run.id: f for f in runs}
         mine, others = grouped_runs(runs, self.policy_path())
         for combo in (self.combo_a, self.combo_b):
             _fill_combo(combo, mine, others)
@@ -179,23 +200,38 @@ class CompareDialog(QDialog):
             )
             return
         ids = [f.run.id for f in (mine if len(mine) >= 2 else mine + others)]
-        self.combo_a.setCurrentIndex(self.combo_a.findData(ids[1]))  # the older of the two
-        self.combo_b.setCurrentIndex(self.combo_b.findData(ids[0]))
+        for combo, run_id in ((self.combo_a, ids[1]), (self.combo_b, ids[0])):  # A the older
+            combo.blockSignals(True)  # one comparison for both picks, asked for below
+            combo.setCurrentIndex(combo.findData(run_id))
+            combo.blockSignals(False)
         self._request()
+
+    def run_name(self, run_id: str) -> str:
+        facts = self.facts.get(run_id)
+        return facts.text() if facts else f"run {run_id}"
+
+    def _older_first(self, a: str, b: str) -> tuple[str, str]:
+        started = {r: f.run.started for r, f in self.facts.items() if r in (a, b)}
+        return (b, a) if len(started) == 2 and started[b] < started[a] else (a, b)
 
     def _request(self) -> None:
         a, b = self.combo_a.currentData(), self.combo_b.currentData()
         if a and b:
             self.summary.setText("Comparing…")
-            self.controller.request_compare(a, b)
+            self.picked = (a, b)
+            self.controller.request_compare(*self._older_first(a, b))
 
-    def show_comparison(self, cmp: RunComparison) -> None:
-        self.comparison = cmp
+    def show_comparison(self, in_time: RunComparison) -> None:
+        """Show a comparison of the older run to the newer: the flips as it is, the
+        agreement with A and B as picked."""
+        older, newer = in_time.run_a, in_time.run_b
+        picked_reversed = older != newer and self.picked == (newer, older)
+        self.comparison = cmp = swapped(in_time) if picked_reversed else in_time
         if not cmp.cases:
             self.summary.setText("These runs share no case; pick two runs of one test set.")
         else:
             self.summary.setText(cmp.summary())
-        self.flips.set_report(FlipReport.of(cmp), "run A", "run B")
+        self.flips.set_report(FlipReport.of(in_time), self.run_name(older), self.run_name(newer))
         rows = [[f"A {a}"] + [cmp.cell(a, b) for b in cmp.labels] for a in cmp.labels]
         _fill(self.matrix, ["A \\ B", *(f"B {b}" for b in cmp.labels)], rows)
         _fill(self.metrics, ["", "A", "B", "B − A"], cmp.table_rows())

@@ -1,7 +1,7 @@
 """Loads what the metrics panel, history dialog and compare dialog show, off the GUI thread.
 
-``EvaluationController`` wraps a :class:`~app.gui.shared.tasks.TaskRunner` (the window's,
-handed over; its own when none is given) and the store. Each
+``EvaluationController`` wraps the window's :class:`~app.gui.shared.tasks.TaskRunner`
+(handed over; the window stops it at shutdown) and the store. Each
 ``request_*`` method returns at once; the answer arrives as a signal on the GUI thread:
 
 - ``request_run_metrics(run_id)`` -> ``runMetricsReady(RunMetrics)``
@@ -41,13 +41,10 @@ class EvaluationController(QObject):
     comparisonReady = Signal(object)  # RunComparison
     requestFailed = Signal(str)
 
-    def __init__(
-        self, store: Store, tasks: TaskRunner | None = None, parent: QObject | None = None
-    ) -> None:
+    def __init__(self, store: Store, tasks: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self._owns_tasks = tasks is None  # the window hands over its runner and stops it
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
+        self.tasks = tasks  # the window's: it stops it at shutdown
 
     def _submit(self, kind: str, signal, fn, *args) -> int:
         """Run fn on the pool; deliver its answer only if no newer request of this kind came."""
@@ -91,8 +88,3 @@ class EvaluationController(QObject):
     def wait(self, timeout_ms: int = 10000) -> bool:
         """Block until idle (tests and scripts only)."""
         return self.tasks.wait(timeout_ms)
-
-    def shutdown(self) -> None:
-        """Stop the task runner this controller made (the window stops its own)."""
-        if self._owns_tasks:
-            self.tasks.shutdown()

@@ -23,6 +23,7 @@ from app.gui.analysis.triage_panel import TriagePanel  # noqa: E402
 from app.gui.cases.analysis_model import AnalysisColumn  # noqa: E402
 from app.gui.cases.panel import CasePanel  # noqa: E402
 from app.gui.policy.outline import CODE_ROLE, NOTE_ROLE, PolicyOutline  # noqa: E402
+from app.gui.shared.tasks import TaskRunner  # noqa: E402
 from app.gui.window_actions import MenuKey  # noqa: E402
 from app.store import Store  # noqa: E402
 from tests.gui.window.test_gui_window_testsets import close_window, env, open_window, run_all  # noqa: E402,F401
@@ -36,11 +37,12 @@ WAIT = 5000
 def setup(tmp_path, qtbot):
     store = Store(tmp_path / "results.sqlite3")
     runs = build_analysis(store, tmp_path / "set")
-    controller = AnalysisController(store)
+    tasks = TaskRunner()
+    controller = AnalysisController(store, tasks)
     with qtbot.waitSignal(controller.analysisReady, timeout=WAIT):
         controller.request_analysis(runs.sampled)
     yield store, runs, controller
-    controller.shutdown()
+    tasks.shutdown()
     store.close()
 
 

@@ -12,6 +12,7 @@ import pytest
 from app.core.records import StoredResult  # noqa: E402
 from app.gui.evaluation.controller import EvaluationController  # noqa: E402
 from app.gui.evaluation.flip_view import FlipColumn, FlipView  # noqa: E402
+from app.gui.shared.tasks import TaskRunner  # noqa: E402
 from app.scoring.flips import FlipReport  # noqa: E402
 from app.store import Store  # noqa: E402
 from tests.support.fake_engine import SAMPLE_POLICY  # noqa: E402
@@ -55,11 +56,12 @@ def runs(tmp_path):
 
 def test_flip_view_lists_fixed_broken_changed(qtbot, runs):
     store, before, after = runs
-    controller = EvaluationController(store)
+    tasks = TaskRunner()
+    controller = EvaluationController(store, tasks)
     with qtbot.waitSignal(controller.comparisonReady, timeout=5000) as blocker:
         controller.request_compare(before, after)
     report = FlipReport.of(blocker.args[0])
-    controller.shutdown()
+    tasks.shutdown()
 
     view = FlipView()
     qtbot.addWidget(view)

@@ -23,6 +23,7 @@ from app.gui.analysis.triage_panel import TriagePanel  # noqa: E402
 from app.gui.evaluation.compare_dialog import OTHER_POLICIES, CompareDialog  # noqa: E402
 from app.gui.evaluation.controller import EvaluationController  # noqa: E402
 from app.gui.evaluation.flip_view import FlipColumn, FlipView  # noqa: E402
+from app.gui.shared.tasks import TaskRunner  # noqa: E402
 from app.scoring.flips import FlipReport  # noqa: E402
 from app.scoring.metrics import run_metrics  # noqa: E402
 from app.store import Store  # noqa: E402
@@ -74,10 +75,11 @@ def runs(tmp_path):
 
 def test_flip_report_shows_the_tiers_that_broke(qtbot, runs):
     store, before, after, _ = runs
-    controller = EvaluationController(store)
+    tasks = TaskRunner()
+    controller = EvaluationController(store, tasks)
     with qtbot.waitSignal(controller.comparisonReady, timeout=WAIT) as blocker:
         controller.request_compare(before, after)
-    controller.shutdown()
+    tasks.shutdown()
     view = FlipView()
     qtbot.addWidget(view)
     view.set_report(FlipReport.of(blocker.args[0]), "v1", "v2")
@@ -92,7 +94,8 @@ def test_flip_report_shows_the_tiers_that_broke(qtbot, runs):
 
 def test_compare_names_runs_keeps_other_policies_apart_and_counts_tiers(qtbot, runs):
     store, before, after, other = runs
-    controller = EvaluationController(store)
+    tasks = TaskRunner()
+    controller = EvaluationController(store, tasks)
     with qtbot.waitSignal(controller.comparisonReady, timeout=WAIT):
         dialog = CompareDialog(controller, policy_path=lambda: str(PACK))
         qtbot.addWidget(dialog)
@@ -109,12 +112,13 @@ def test_compare_names_runs_keeps_other_policies_apart_and_counts_tiers(qtbot, r
     assert (cmp.a_only_right, cmp.b_only_right) == (3, 0)
     assert "3 right only in A, 0 right only in B" in dialog.summary.text()
     assert dialog.cases.rowCount() == 3  # the three answers that changed
-    controller.shutdown()
+    tasks.shutdown()
 
 
 def test_heat_map_counts_on_wrong_only_what_metrics_counts_wrong(qtbot, runs):
     store, before, after, _ = runs
-    controller = AnalysisController(store)
+    tasks = TaskRunner()
+    controller = AnalysisController(store, tasks)
     view = AnalysisSummary()
     qtbot.addWidget(view)
     after_wrong = {"DC0": 2, "DC1": 2, "DC2": 1, "DC3": 1}  # reasoning DC0/DC2, answer DC1/DC3
@@ -130,12 +134,13 @@ def test_heat_map_counts_on_wrong_only_what_metrics_counts_wrong(qtbot, runs):
         output = controller.analysis.policy.output
         on_wrong = {cid for heat in controller.analysis.heats for cid in heat.wrong_ids}
         assert on_wrong == set(run_metrics(store.results(run), output).wrong_cases)
-    controller.shutdown()
+    tasks.shutdown()
 
 
 def test_gold_label_wrong_offers_the_tier_the_model_gave(qtbot, runs):
     store, _, after, _ = runs
-    controller = AnalysisController(store)
+    tasks = TaskRunner()
+    controller = AnalysisController(store, tasks)
     with qtbot.waitSignal(controller.analysisReady, timeout=WAIT):
         controller.request_analysis(after)
     panel = TriagePanel(controller)
@@ -148,4 +153,4 @@ def test_gold_label_wrong_offers_the_tier_the_model_gave(qtbot, runs):
     with qtbot.waitSignal(controller.evidenceReady, timeout=WAIT):
         panel.select_case("allowed-3")
     assert panel.title_label.text() == "Case allowed-3 (right)"
-    controller.shutdown()
+    tasks.shutdown()
