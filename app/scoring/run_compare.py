@@ -25,7 +25,7 @@ only included): what the flip report's deltas compare.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
@@ -85,6 +85,20 @@ class RunComparison:
     def cases(self) -> int:
         """Cases in both runs."""
         return len(self.pairs)
+
+    def swapped(self) -> RunComparison:
+        """The same comparison with runs A and B exchanged: each pair's results and
+        judgements, the matrix (transposed), metrics, costs and the cases in one run only."""
+        pairs = [
+            replace(p, a=p.b, b=p.a, judged_a=p.judged_b, judged_b=p.judged_a) for p in self.pairs
+        ]
+        return replace(
+            self, run_a=self.run_b, run_b=self.run_a, pairs=pairs,
+            matrix={(b, a): n for (a, b), n in self.matrix.items()},
+            metrics_a=self.metrics_b, metrics_b=self.metrics_a, whole_a=self.whole_b,
+            whole_b=self.whole_a, cost_a=self.cost_b, cost_b=self.cost_a,
+            only_a=list(self.only_b), only_b=list(self.only_a),
+        )  # fmt: skip
 
     @property
     def a_only_right(self) -> int:  # McNemar b

@@ -13,7 +13,7 @@ combo holds it (so it is judged against the newer run's expected values); it fil
   that names both runs: metric deltas, the fixed (wrong in the older, right in the newer),
   broken and changed cases, both reasonings of the selected one; selecting a case selects it
   in the window's case table (``caseSelected``);
-- *Agreement*: A and B as picked (:func:`swapped` where A is the newer): the agreement
+- *Agreement*: A and B as picked (:meth:`RunComparison.swapped` where A is the newer): the agreement
   matrix, accuracy / F1 of each with B − A, tokens and seconds per case, McNemar's p, and
   the cases where the answers differ with both reasonings and answers side by side as plain
   text.
@@ -25,7 +25,6 @@ exact p.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QStandardItemModel
@@ -98,19 +97,6 @@ def _fill_combo(combo: QComboBox, mine: list[RunFacts], others: list[RunFacts]) 
         for facts in others:
             combo.addItem(f"    {facts.text()}", facts.run.id)
     combo.blockSignals(False)
-
-
-def swapped(cmp: RunComparison) -> RunComparison:
-    """The same comparison with runs A and B exchanged: each pair's results and judgements,
-    the matrix (transposed), metrics, costs and the cases in one run only change sides."""
-    pairs = [replace(p, a=p.b, b=p.a, judged_a=p.judged_b, judged_b=p.judged_a) for p in cmp.pairs]
-    return replace(
-        cmp, run_a=cmp.run_b, run_b=cmp.run_a, pairs=pairs,
-        matrix={(b, a): n for (a, b), n in cmp.matrix.items()},
-        metrics_a=cmp.metrics_b, metrics_b=cmp.metrics_a, whole_a=cmp.whole_b,
-        whole_b=cmp.whole_a, cost_a=cmp.cost_b, cost_b=cmp.cost_a,
-        only_a=list(cmp.only_b), only_b=list(cmp.only_a),
-    )  # fmt: skip
 
 
 FLIPS_TAB, AGREEMENT_TAB = "Fixed and broken", "Agreement"
@@ -226,7 +212,7 @@ class CompareDialog(QDialog):
         agreement with A and B as picked."""
         older, newer = in_time.run_a, in_time.run_b
         picked_reversed = older != newer and self.picked == (newer, older)
-        self.comparison = cmp = swapped(in_time) if picked_reversed else in_time
+        self.comparison = cmp = in_time.swapped() if picked_reversed else in_time
         if not cmp.cases:
             self.summary.setText("These runs share no case; pick two runs of one test set.")
         else:

@@ -20,7 +20,6 @@ from app.gui.evaluation.compare_dialog import (  # noqa: E402
     AGREEMENT_TAB,
     FLIPS_TAB,
     CompareDialog,
-    swapped,
 )
 from app.gui.evaluation.controller import EvaluationController  # noqa: E402
 from app.gui.shared.tasks import TaskRunner  # noqa: E402
@@ -163,8 +162,8 @@ def test_swapped_exchanges_every_side_of_a_comparison(setup, qtbot):
     with qtbot.waitSignal(controller.comparisonReady, timeout=WAIT) as blocker:
         controller.request_compare(runs.plain, runs.sampled)
     cmp = blocker.args[0]
-    other = swapped(cmp)
-    assert swapped(other) == cmp
+    other = cmp.swapped()
+    assert other.swapped() == cmp
     assert (other.run_a, other.run_b) == (cmp.run_b, cmp.run_a)
     assert (other.a_only_right, other.b_only_right) == (cmp.b_only_right, cmp.a_only_right)
     assert all(other.cell(b, a) == cmp.cell(a, b) for a in cmp.labels for b in cmp.labels)
