@@ -60,6 +60,7 @@ screenshots: $(STAMP) sysdeps
 # of each step at 1024x700 and 1280x800 in docs/screenshots (apt-get install xvfb imagemagick).
 walkthrough: $(STAMP) sysdeps
 	$(PY) -m scripts.walkthrough
+	$(PY) -m scripts.walkthrough_views
 	$(PY) -m scripts.screenshots_robustness
 
 # The desktop app: a PyInstaller folder in dist/safeguard-studio/ for this platform, built
