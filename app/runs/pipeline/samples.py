@@ -57,11 +57,6 @@ class SamplesSummary:
         elapsed = sum(s.elapsed_s for s in self.samples)
         return SuiteSummary(self.run_id, cases, cases, self.cached, failed, elapsed_s=elapsed)
 
-    @property
-    def engine_runs(self) -> int:
-        """Case samples the engine ran (not from the cache)."""
-        return sum(s.done - s.cached for s in self.samples)
-
 
 def run_samples(
     inputs: SuiteInputs, k: int, *, threshold: float = UNSTABLE_BELOW
