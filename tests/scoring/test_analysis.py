@@ -12,7 +12,7 @@ from app.core.records import StoredResult
 from app.scoring.holdout import held_out_flips, is_held_out, split_cases
 from app.scoring.metrics import Outcome
 from app.scoring.outcome import is_right
-from app.scoring.rule_heat import cases_citing, ranked, rule_heat
+from app.scoring.rule_heat import ranked, rule_heat
 from app.scoring.run_compare import compare_runs
 from app.scoring.stability import (
     bootstrap_intervals,
@@ -96,7 +96,7 @@ def test_heat_map_counts_and_hints():
     assert heats["SP2"].sub_rules_cited == 6
     order = [h.code for h in ranked(list(heats.values()))]
     assert order[:2] == ["SP2.c", "SP3"]
-    assert cases_citing(list(heats.values()), "SP2.a") == ["5", "6"]
+    assert heats["SP2.a"].case_ids == ["5", "6"]
 
 
 @pytest.mark.parametrize(
