@@ -11,7 +11,8 @@ from app.runs.pipeline.inputs import SuiteInputs
 from app.runs.pipeline.samples import SamplesSummary, run_samples, vote
 from app.runs.stored.analysis import case_samples, load_run_analysis
 from app.runs.stored.policy import format_record
-from app.scoring.outcome import prediction
+from app.scoring.outcome import answer_text
+from app.scoring.stability import stabilities
 from app.store import Store
 from tests.support.requests import POLICY, request
 
@@ -52,12 +53,12 @@ def test_k_samples_give_majority_and_agreement_and_are_cached_per_seed(engine, t
     analysis = load_run_analysis(store, five.run_id)
     assert analysis.samples == 5 and store.get_run(five.run_id).settings["samples"] == 5
     for case in cases:
-        answers = [prediction(r) for r in case_samples(store, five.run_id, case.id)]
+        answers = [answer_text(r) for r in case_samples(store, five.run_id, case.id)]
         assert len(answers) == 5
         top, count = Counter(answers).most_common(1)[0]
         stability = five.stability[case.id]
         assert stability.agreement == count / 5 and answers.count(stability.majority) == count
-        assert prediction(majority[case.id]) == stability.majority
+        assert answer_text(majority[case.id]) == stability.majority
         assert stability.unstable == (count < 4)
     assert analysis.stability_summary.cases == 4
     store.close()
@@ -87,6 +88,12 @@ def test_vote_picks_the_first_majority_row_and_errors_do_not_vote():
     assert table["a"].majority == "0" and table["a"].majority_sample == 1
     assert table["b"].majority == "<no verdict>"
     assert table["c"].agreement == 1.0 and table["c"].majority_sample == 1  # the error: no vote
+    tiers = [[_row(f"s{j}", "t", "INVALID")] for j in range(3)]
+    for sample, tier in zip(tiers, ["SP2", "SP3", "SP3"], strict=True):
+        sample[0].tier = tier  # the same label: the tier decides the vote, as the views count
+    rows, table = vote(tiers)
+    assert rows[0].run_id == "s1" and table["t"].majority == "INVALID SP3"
+    assert table["t"].agreement == 2 / 3 and table["t"] == stabilities(tiers)["t"]
     every_failed = [[_row("s0", "d", None, "error")], [_row("s1", "d", None, "error")]]
     rows, table = vote(every_failed)
     assert [r.run_id for r in rows] == ["s0"] and table == {}
