@@ -160,10 +160,6 @@ class LoadFacts:
     injection_safe: bool = True
     api_key_source: str = ""
 
-    @property
-    def has_template(self) -> bool:
-        return bool(self.chat_template)
-
 
 # What a run reports about its engine, beside the engine's own events.
 

@@ -3,10 +3,18 @@
 A fully cached suite (every case unchanged since the last run) then finishes without
 loading 12 GB of weights: what the result cache key needs from the model — its fingerprint
 and chat template — comes from the GGUF header instead.
+
+The wrapper can do whatever the engine it wraps can: its capabilities are the inner
+engine's, every flag, plus ``lazy``. It carries every optional method; one the inner engine
+cannot do raises TypeError (a caller that asked the capabilities never calls it). ``spawn``
+loads the inner engine first (a sibling carries what the load found out), once, however many
+slots ask at the same time.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from collections.abc import Callable, Iterator
 
 from app.core.errors import EngineError
@@ -19,26 +27,26 @@ from app.core.run_types import (
     Failed,
     LoadFacts,
 )
-from app.engine.protocol import Capabilities, Engine, can_batch, has_prefix_budget
+from app.engine.protocol import Capabilities, Engine, can_batch, can_spawn, has_prefix_budget
 from app.library.modelfile import inspect_model
 
 
 class LazyEngine:
-    """Wraps an engine; ``load`` only validates the file, the first ``classify`` loads.
-    It can do what the engine it wraps can (batching, a prefix budget), and is lazy."""
+    """Wraps an engine; ``load`` only validates the file, the first ``classify`` (or
+    ``spawn``) loads. It can do what the engine it wraps can, and is lazy."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._settings: EngineSettings | None = None
         self._loaded = False
+        self._loading = threading.Lock()  # pool threads may spawn at the same time
         self.load_info: LoadFacts | None = None  # the inner engine's, once it loaded
         # told EngineLoading / EngineReady around the real load (the run service's events)
         self.on_event: Callable[[object], None] | None = None
 
     @property
     def capabilities(self) -> Capabilities:
-        inner = self.engine.capabilities
-        return Capabilities(batched=inner.batched, lazy=True, prefix_budget=inner.prefix_budget)
+        return dataclasses.replace(self.engine.capabilities, lazy=True)
 
     def load(self, settings: EngineSettings) -> LoadFacts:
         info = inspect_model(settings.model_path)  # a bad file is refused now, not later
@@ -51,31 +59,50 @@ class LazyEngine:
         yield from failed or self.engine.classify(request)
 
     def classify_many(self, requests: list[ClassifyRequest], parallel: int) -> Iterator[Event]:
-        assert can_batch(self.engine), "classify_many of an engine that cannot batch"
+        inner = self.engine
+        if not can_batch(inner):
+            raise TypeError(f"{type(inner).__name__} cannot batch; ask can_batch() first.")
         failed = self._ensure_loaded(requests)
-        yield from failed or self.engine.classify_many(requests, parallel)
+        yield from failed or inner.classify_many(requests, parallel)
+
+    def spawn(self) -> Engine:
+        """A sibling of the loaded inner engine for another slot; EngineError (one sentence)
+        when the model cannot be loaded."""
+        inner = self.engine
+        if not can_spawn(inner):
+            raise TypeError(f"{type(inner).__name__} cannot spawn; ask can_spawn() first.")
+        message = self._load()
+        if message:
+            raise EngineError(message)
+        return inner.spawn()
 
     def set_prefix_budget(self, budget: int) -> None:
-        assert has_prefix_budget(self.engine), "a prefix budget for an engine without one"
-        self.engine.set_prefix_budget(budget)
+        inner = self.engine
+        if not has_prefix_budget(inner):
+            raise TypeError(f"{type(inner).__name__} has no prefix budget; ask first.")
+        inner.set_prefix_budget(budget)
 
     def _ensure_loaded(self, requests: list[ClassifyRequest]) -> list[Event]:
         """Load on first use; a Failed event per request when that is impossible."""
-        if self._loaded:
-            return []
-        if self._settings is None:
-            message = "Choose a model file before running."
-        else:
+        message = self._load()
+        return [Failed(request.case_id, message, "load") for request in requests if message]
+
+    def _load(self) -> str:
+        """Load the inner engine unless it is loaded: "" when it is, else why not."""
+        with self._loading:
+            if self._loaded:
+                return ""
+            if self._settings is None:
+                return "Choose a model file before running."
             tell = self.on_event or (lambda _event: None)
             tell(EngineLoading(self._settings.model_path))
             try:
                 self.load_info = self.engine.load(self._settings)
-                self._loaded = True
-                tell(EngineReady(self.load_info))
-                return []
             except EngineError as exc:
-                message = str(exc)
-        return [Failed(request.case_id, message, "load") for request in requests]
+                return str(exc)
+            self._loaded = True
+            tell(EngineReady(self.load_info))
+            return ""
 
     @property
     def loaded(self) -> bool:

@@ -21,15 +21,13 @@ Both carry untrusted text (case ids, content, the model's answer), so both neutr
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import xml.etree.ElementTree as ET
 
-from app.core.csv_cells import csv_cell_text, csv_document
+from app.core.csv_cells import csv_document
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
-from app.scoring.outcome import Judgement, Outcome, judge, prediction
+from app.scoring.outcome import Judgement, judge, prediction
 
 _XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 CSV_COLUMNS = [
@@ -122,24 +120,3 @@ def results_csv(results: list[StoredResult], output: OutputFormat) -> str:
         for r in results
     ]  # fmt: skip
     return csv_document(CSV_COLUMNS, rows)
-
-
-def outcomes_from_csv(text: str) -> list[Outcome]:
-    """The outcomes a results CSV records (what :func:`results_csv` wrote), so metrics can be
-    recomputed from an exported file; ValueError when a ``CSV_COLUMNS`` column is missing."""
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))
-    missing = [c for c in CSV_COLUMNS if rows and c not in rows[0]]
-    if missing:
-        raise ValueError(f"The CSV has no {', '.join(missing)} column; export the run again.")
-    out = []
-    for row in rows:
-        cell = {key: csv_cell_text(value or "") for key, value in row.items()}
-        status = cell["status"]
-        out.append(Outcome(
-            case_id=cell["case_id"], expected=cell["expected"], status=status,
-            label=cell["prediction"] if status == "ok" else None,
-            tags=tuple(filter(None, cell["tags"].split("; "))), tier=cell["tier"] or None,
-            depiction=cell["depiction"] or None, request=cell["request"] or None,
-            escalate=cell["escalate"] == "1",
-        ))  # fmt: skip
-    return out

@@ -30,7 +30,6 @@ from app.core.storage_paths import atomic_write_text
 from app.reports.formats import answer_facts
 from app.reports.markup import esc, md_block, md_inline
 from app.reports.review import review_html, review_markdown
-from app.scoring.flips import FlipReport
 from app.scoring.metrics import Metrics, TierMetrics, format_ratio
 from app.scoring.outcome import Judgement, judge, prediction
 from app.scoring.review_agreement import ReviewAgreement
@@ -233,20 +232,6 @@ def _matrix_md(rows: list[str], columns: list[str], counts: list[list[int]]) -> 
     for row, line in zip(rows, counts, strict=True):
         lines.append(f"| {md_inline(row)} | " + " | ".join(map(str, line)) + " |")
     return lines
-
-
-def render_flips_markdown(report: FlipReport) -> str:
-    """A flip report as Markdown: metric deltas, then each flip with both answers."""
-    lines = [f"# Flips {md_inline(report.run_before)} to {md_inline(report.run_after)}", ""]
-    lines += [report.summary(), "", "| metric | delta |", "|---|---|"]
-    for name, delta in report.deltas.items():
-        lines.append(f"| {name} | {'n/a' if delta is None else f'{delta:+.3f}'} |")
-    for flip in report.flips:
-        lines += ["", f"## {flip.kind}: {md_inline(flip.case_id)}", ""]
-        lines.append(f"Expected {md_inline(flip.expected)}.")
-        for side, result in (("Before", flip.before), ("After", flip.after)):
-            lines += ["", f"{side}: {md_inline(prediction(result))}", "", md_block(result.analysis)]
-    return "\n".join(lines) + "\n"
 
 
 class ReportError(UserError):

@@ -124,8 +124,3 @@ def ranked(heats: list[RuleHeat]) -> list[RuleHeat]:
     """Rules never cited and rules mostly on false positives first, then the rest; policy
     order within each group."""
     return sorted(heats, key=lambda h: 0 if h.never or h.mostly_false_positives else 1)
-
-
-def cases_citing(heats: list[RuleHeat], code: str) -> list[str]:
-    """The case ids that cite ``code`` in the answer or the reasoning."""
-    return next((list(h.case_ids or []) for h in heats if h.code == code), [])

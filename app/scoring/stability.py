@@ -83,19 +83,6 @@ def stabilities(
     return {cid: case_stability(cid, preds, threshold) for cid, preds in complete.items()}
 
 
-def majority_results(samples: list[list[StoredResult]], threshold: float = UNSTABLE_BELOW):
-    """Per case, the first sample result that gave the majority (the row a majority run
-    stores), in the order of the first sample run; with the stabilities."""
-    table = stabilities(samples, threshold)
-    by_sample = [{r.case_id: r for r in results} for results in samples]
-    chosen = [
-        by_sample[table[r.case_id].majority_sample][r.case_id]
-        for r in (samples[0] if samples else [])
-        if r.case_id in table
-    ]
-    return chosen, table
-
-
 @dataclass(frozen=True)
 class Interval:
     low: float | None

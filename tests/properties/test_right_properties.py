@@ -6,8 +6,8 @@ real verdict parser).
 - accuracy(B) − accuracy(A) = (right only in B − right only in A) / scored (*Compare runs*);
 - the flip report's fixed − broken are those same counts;
 - the rule heat map's "on wrong" cases are exactly the cases Metrics counts wrong;
-- the metrics of a run equal the metrics recomputed from its exported CSV, whose ``correct``
-  column marks right exactly the cases Metrics counts right.
+- the ``correct`` column of a run's exported CSV marks right exactly the cases Metrics counts
+  right, and wrong exactly those it counts wrong.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from app.core.policy import parse_policy
 from app.core.records import StoredResult
 from app.core.verdict import VerdictStatus, parse_verdict
-from app.reports.formats import outcomes_from_csv, results_csv
+from app.reports.formats import results_csv
 from app.runs.stored.history import compare_stored_runs, flip_report
-from app.scoring.metrics import compute_metrics, run_metrics
+from app.scoring.metrics import run_metrics
 from app.scoring.rule_heat import rule_heat
 from app.store import Store
 
@@ -165,13 +165,11 @@ def _heat_on_wrong(store: Store, policy, a: str, b: str) -> None:
             assert heat.wrong == len(heat.wrong_ids)
 
 
-def _csv_round_trip(store: Store, policy, a: str, b: str) -> None:
+def _csv_correct_column(store: Store, policy, a: str, b: str) -> None:
     for run in (a, b):
         results = store.results(run)
         shown = run_metrics(results, policy.output)
         text = results_csv(results, policy.output)
-        exported = compute_metrics(outcomes_from_csv(text), policy.output)
-        assert exported.to_dict() == shown.to_dict()
         marks = [row["correct"] for row in csv.DictReader(io.StringIO(text, newline=""))]
         assert marks.count("0") == len(shown.wrong_cases)  # the CSV's "correct" column
         assert marks.count("1") == shown.scored - len(shown.wrong_cases)
@@ -180,4 +178,4 @@ def _csv_round_trip(store: Store, policy, a: str, b: str) -> None:
 test_accuracy_difference_is_right_only_counts_over_scored = _with_runs(_accuracy_identity)
 test_flip_report_fixed_and_broken_are_the_compare_counts = _with_runs(_flip_identity)
 test_heat_map_on_wrong_is_what_metrics_counts_wrong = _with_runs(_heat_on_wrong)
-test_metrics_recomputed_from_the_exported_csv_are_the_runs = _with_runs(_csv_round_trip)
+test_the_exported_csv_marks_right_what_metrics_counts_right = _with_runs(_csv_correct_column)

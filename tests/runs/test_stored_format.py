@@ -16,8 +16,8 @@ from app.runs.pipeline.suite import run_suite
 from app.runs.review.files import export_reviews, import_reviews
 from app.runs.review.session import reviewed_run
 from app.runs.stored.facts import run_facts
-from app.runs.stored.history import case_history, compare_stored_runs, flip_report
-from app.runs.stored.policy import format_record, run_output, run_policy
+from app.runs.stored.history import case_history, compare_stored_runs, flip_report, stored_run
+from app.runs.stored.policy import format_record
 from app.runs.stored.report import build_run_report
 from app.store import Store
 from tests.support.scripted_engine import ScriptedEngine
@@ -59,8 +59,11 @@ def test_a_sidecar_format_stays_with_the_stored_run(store, tmp_path):
     first, second = _run(store, policy, cases_path), _run(store, policy, cases_path)
     sidecar_path(path).unlink()  # the kept format is gone from disk: the store still knows
     assert store.get_run(first).output_format == format_record(KEPT)
-    assert run_output(store, first) == KEPT  # the one loader every view uses
-    assert run_policy(store, first).text == policy.text
+    loaded = stored_run(store, first)  # the one loader every view uses
+    assert loaded.output == KEPT and loaded.policy.text == policy.text
+    assert [r.case_id for r in loaded.results] == ["c1", "c2", "c3"]
+    policy_only = stored_run(store, first, with_results=False)
+    assert policy_only.output == KEPT and policy_only.results == []
     assert reviewed_run(store, first).output == KEPT
     facts = run_facts(store, store.get_run(first))
     assert (facts.scored, facts.accuracy) == (3, 1.0)
@@ -81,7 +84,7 @@ def test_a_run_recorded_before_formats_were_kept_reads_its_text(store):
     text = "---\nname: Spam\nformat: binary\n---\n# Spam\nSP1 Bulk promotion violates.\n"
     run_id = store.create_run(store.add_policy_version(text))
     assert store.get_run(run_id).output_format == ""
-    assert run_output(store, run_id) == parse_policy(text).output
+    assert stored_run(store, run_id).output == parse_policy(text).output
 
 
 def test_a_review_file_carries_the_format_to_a_colleagues_copy(store, tmp_path):
@@ -95,7 +98,7 @@ def test_a_review_file_carries_the_format_to_a_colleagues_copy(store, tmp_path):
     try:
         import_reviews(theirs, shared)
         assert theirs.get_run(run_id).output_format == format_record(KEPT)
-        assert run_output(theirs, run_id) == KEPT
+        assert stored_run(theirs, run_id).output == KEPT
     finally:
         theirs.close()
 
@@ -106,4 +109,4 @@ def test_a_majority_run_without_a_format_reads_its_samples_format(store):
     sample = store.create_run(digest, kind="sample", output_format=format_record(KEPT))
     majority = store.create_run(digest)  # as *Run ×k* records it
     store.link_sample_run(majority, 0, 1, sample)
-    assert run_output(store, majority) == KEPT != parse_policy(text).output
+    assert stored_run(store, majority).output == KEPT != parse_policy(text).output

@@ -12,12 +12,11 @@ from app.core.records import StoredResult
 from app.scoring.holdout import held_out_flips, is_held_out, split_cases
 from app.scoring.metrics import Outcome
 from app.scoring.outcome import is_right
-from app.scoring.rule_heat import cases_citing, ranked, rule_heat
+from app.scoring.rule_heat import ranked, rule_heat
 from app.scoring.run_compare import compare_runs
 from app.scoring.stability import (
     bootstrap_intervals,
     case_stability,
-    majority_results,
     sample_seeds,
     stabilities,
 )
@@ -51,16 +50,15 @@ def test_seeds_and_majority_with_earliest_tie():
         case_stability("d", [])
 
 
-def test_no_verdict_votes_and_majority_rows():
+def test_no_verdict_votes():
     samples = [
         [_r("a", "1", "1", run="s0"), _r("b", "0", None, status="no_verdict", run="s0")],
         [_r("a", "1", "0", run="s1"), _r("b", "0", "0", run="s1")],
         [_r("a", "1", "0", run="s2"), _r("b", "0", None, status="no_verdict", run="s2")],
     ]
-    rows, table = majority_results(samples)
+    table = stabilities(samples)
     assert table["a"].majority == "0" and table["a"].majority_sample == 1
-    assert table["b"].majority == "<no verdict>"
-    assert [r.run_id for r in rows] == ["s1", "s0"]
+    assert table["b"].majority == "<no verdict>" and table["b"].agreement == pytest.approx(2 / 3)
     assert stabilities(samples[:1])["a"].agreement == 1.0
 
 
@@ -98,7 +96,7 @@ def test_heat_map_counts_and_hints():
     assert heats["SP2"].sub_rules_cited == 6
     order = [h.code for h in ranked(list(heats.values()))]
     assert order[:2] == ["SP2.c", "SP3"]
-    assert cases_citing(list(heats.values()), "SP2.a") == ["5", "6"]
+    assert heats["SP2.a"].case_ids == ["5", "6"]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""The phrases a policy uses to state its outputs, found line by line (for policy_format).
+"""The phrases a policy uses to state its outputs, found line by line (for
+:mod:`app.core.policy.stated_format`).
 
 Each finder takes ``(line number, text)`` pairs and returns what it found with the lines:
 label words stated as outputs and which side each is on, binary ``0``/``1`` statements, a

@@ -335,9 +335,6 @@ class ImportDialog(QDialog):
         self.status.setText(message)
         self.import_button.setEnabled(self._preview is not None)
 
-    def import_result(self) -> ImportResult | None:
-        return self._result
-
     def cases(self) -> list[TestCase]:
         return list(self._result.cases) if self._result else []
 

@@ -107,11 +107,6 @@ class EngineController(QObject):
         """The id of the running test-set run, or of the last one."""
         return self._run_id
 
-    def set_no_model(self) -> None:
-        """Tell listeners the backend changed and nothing is loaded (only while idle)."""
-        if not self._busy:
-            self._on_state("no_model", "")
-
     # --- jobs -------------------------------------------------------------------------
     def start(self, job: RunJob) -> bool:
         """Queue a run; False (and nothing happens) while another one runs."""

@@ -7,7 +7,8 @@ longest silence on a case, in seconds) (the API key is never
 here). The window writes it whenever its backend settings change, and on its first start
 after an update from the settings it kept before; ``models use`` writes the local model;
 ``classify`` and ``eval`` read it when no ``--backend``/``--model``/``--base-url`` says
-otherwise (:func:`backend_from_choice`) and say on stderr which one they took.
+otherwise (:func:`app.commands.backend_options.take_active_backend`) and say on stderr which
+one they took.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Sample j runs the suite with seed ``seed + j`` as an ordinary run of its own: the result
 cache key holds the seed, so each sample is cached apart and k = 5 after k = 3 runs only the
 two new seeds (:func:`app.runs.pipeline.suite.run_suite` finds the first three in the cache). Then
-a *majority run* is stored: per case the first sample whose prediction is the majority (see
+a *majority run* is stored: per case the first sample whose answer is the majority (see
 :mod:`app.scoring.stability`), its settings carrying ``samples: k``, and the sample runs linked
 to it (``run_samples``), so metrics, reports and comparisons read the majority run like any
 other while the stability views read the samples behind it.
@@ -34,7 +34,7 @@ from app.runs.pipeline.results import CaseStored, SuiteSummary
 from app.runs.pipeline.samples_batch import run_samples_together
 from app.runs.pipeline.samples_progress import SamplesProgress
 from app.runs.pipeline.suite import run_suite
-from app.scoring.outcome import prediction
+from app.scoring.outcome import answer_text
 from app.scoring.stability import UNSTABLE_BELOW, CaseStability, case_stability, sample_seeds
 
 
@@ -56,11 +56,6 @@ class SamplesSummary:
         failed = sum(s.failed for s in self.samples)
         elapsed = sum(s.elapsed_s for s in self.samples)
         return SuiteSummary(self.run_id, cases, cases, self.cached, failed, elapsed_s=elapsed)
-
-    @property
-    def engine_runs(self) -> int:
-        """Case samples the engine ran (not from the cache)."""
-        return sum(s.done - s.cached for s in self.samples)
 
 
 def run_samples(
@@ -129,8 +124,10 @@ def vote(
     samples: list[list[StoredResult]], threshold: float = UNSTABLE_BELOW
 ) -> tuple[list[StoredResult], dict[str, CaseStability]]:
     """Per case (in the first sample's order) the row of the majority run and its stability:
-    the majority of the samples that did not fail (an error does not vote); a case whose
-    every sample failed keeps its first error and has no stability."""
+    the majority of the samples that did not fail (an error does not vote), each counted by
+    its whole answer (:func:`app.scoring.outcome.answer_text`, as the stability views count
+    it: the same label under another tier is another answer); a case whose every sample
+    failed keeps its first error and has no stability."""
     by_sample = [{r.case_id: r for r in results} for results in samples]
     chosen: list[StoredResult] = []
     table: dict[str, CaseStability] = {}
@@ -140,8 +137,8 @@ def vote(
         if not voting:
             chosen.append(rows[0])
             continue
-        counted = case_stability(first.case_id, [prediction(r) for r in voting], threshold)
-        every = tuple(prediction(row) for row in rows)
+        counted = case_stability(first.case_id, [answer_text(r) for r in voting], threshold)
+        every = tuple(answer_text(row) for row in rows)
         table[first.case_id] = dataclasses.replace(
             counted, predictions=every, majority_sample=every.index(counted.majority)
         )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from app.core.policy import OutputFormat, Policy
 from app.core.records import PolicyVersion, RunRecord, StoredResult
-from app.runs.stored.policy import run_output, version_policy
+from app.runs.stored.policy import version_policy
 from app.scoring.flips import FlipReport
 from app.scoring.outcome import is_right, prediction
 from app.scoring.review_agreement import ReviewAgreement, review_agreement
@@ -32,7 +32,7 @@ class StoredRun:
 
     run: RunRecord
     policy: Policy  # the version's text under the format the run used
-    results: list[StoredResult]  # in the order they were stored
+    results: list[StoredResult]  # in the order they were stored ([] when not asked for)
     version: PolicyVersion | None  # None when the policy text is gone from the store
 
     @property
@@ -45,15 +45,16 @@ class StoredRun:
         return self.version.text if self.version else ""
 
 
-def stored_run(store: Store, run: RunRecord | str) -> StoredRun:
-    """Read a stored run, its policy and its results; ValueError (one sentence) for an
-    unknown run."""
+def stored_run(store: Store, run: RunRecord | str, *, with_results: bool = True) -> StoredRun:
+    """Read a stored run, its policy and its results (none read with ``with_results=False``,
+    for a caller that needs only the policy); ValueError (one sentence) for an unknown run."""
     record = store.get_run(run) if isinstance(run, str) else run
     if record is None:
         raise ValueError(f"There is no run {run}; pick one from the run history.")
     version = store.policy_version(record.policy_hash)
     policy = version_policy(store, record, version)
-    return StoredRun(record, policy, store.results(record.id), version)
+    results = store.results(record.id) if with_results else []
+    return StoredRun(record, policy, results, version)
 
 
 def compare_stored(a: StoredRun, b: StoredRun) -> RunComparison:
@@ -86,7 +87,7 @@ def stored_run_agreement(
 
 def _run_output(store: Store, run_id: str, known: dict[str, OutputFormat]) -> OutputFormat:
     if run_id not in known:
-        known[run_id] = run_output(store, run_id)
+        known[run_id] = stored_run(store, run_id, with_results=False).output
     return known[run_id]
 
 

@@ -7,11 +7,12 @@ from outside the policy text: a sidecar kept beside a published ``policy.txt``
 The store keeps only the policy text, so without the recorded format a re-reading would fall
 back on what the text states and judge the run by another format than the one it ran with.
 
-:func:`run_policy` and :func:`run_output` are the one loader of a stored run's policy and
-format: metrics, flips, comparisons, reviews, triage history and reports all call them. A run
-recorded before formats were kept (an empty ``output_format``) is read as before: the
-sidecar now beside its policy file, else what its text states. A majority run of *Run ×k*
-that recorded none uses its sample runs' format.
+:func:`version_policy` is how a run's policy and format are read; the one loader of a stored
+run, :func:`app.runs.stored.history.stored_run`, calls it, and metrics, flips, comparisons,
+reviews, triage history and reports all start from that loader. A run recorded before
+formats were kept (an empty ``output_format``) is read as before: the sidecar now beside its
+policy file, else what its text states. A majority run of *Run ×k* that recorded none uses
+its sample runs' format.
 """
 
 from __future__ import annotations
@@ -71,21 +72,7 @@ def recorded_output(store: Store, run: RunRecord) -> OutputFormat | None:
     return found
 
 
-def run_policy(store: Store, run: RunRecord | str) -> Policy:
-    """The policy a stored run used: its version's text under the format it ran with.
-    ValueError (one sentence) for an unknown run."""
-    record = store.get_run(run) if isinstance(run, str) else run
-    if record is None:
-        raise ValueError(f"There is no run {run}; pick one from the run history.")
-    return version_policy(store, record, store.policy_version(record.policy_hash))
-
-
 def version_policy(store: Store, run: RunRecord, version: PolicyVersion | None) -> Policy:
     """The policy of ``run`` from its version (already read; None when it is gone)."""
     text, path = (version.text, version.path) if version else ("", "")
     return policy_of_text(text, path, recorded_output(store, run))
-
-
-def run_output(store: Store, run: RunRecord | str) -> OutputFormat:
-    """The output format a stored run used (see :func:`run_policy`)."""
-    return run_policy(store, run).output
