@@ -5,8 +5,6 @@
 ``request_*`` method returns at once; the answer arrives as a signal on the GUI thread:
 
 - ``request_run_metrics(run_id)`` -> ``runMetricsReady(RunMetrics)``
-- ``request_metrics(outcomes, output)`` -> ``metricsReady(Metrics)`` (live results that
-  are not stored yet, e.g. the case table's latest labels)
 - ``request_results_metrics(results, output)`` -> ``metricsReady(Metrics)``
 - ``request_history(path)`` -> ``historyReady(list[VersionSummary])``
 - ``request_runs()`` -> ``runsReady(list[RunFacts])`` (the runs *Compare runs* offers)
@@ -26,7 +24,7 @@ from app.core.policy import OutputFormat
 from app.gui.evaluation.data import listed_runs, load_run_metrics, version_history
 from app.gui.shared.tasks import TaskRunner
 from app.runs.stored.history import compare_stored_runs
-from app.scoring.metrics import Outcome, compute_metrics, run_metrics
+from app.scoring.metrics import run_metrics
 from app.store import Store
 from app.store.backup import backup_folder, backup_if_due
 
@@ -54,9 +52,6 @@ class EvaluationController(QObject):
 
     def request_run_metrics(self, run_id: str) -> int:
         return self._submit("run", self.runMetricsReady, load_run_metrics, self.store, run_id)
-
-    def request_metrics(self, outcomes: list[Outcome], output: OutputFormat) -> int:
-        return self._submit("metrics", self.metricsReady, compute_metrics, list(outcomes), output)
 
     def request_results_metrics(self, results: list, output: OutputFormat) -> int:
         """Metrics of stored results already in hand (e.g. a run's ``casesStored``)."""
