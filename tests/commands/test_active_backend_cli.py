@@ -181,3 +181,4 @@ def test_the_windows_silence_limit_reaches_the_cli(folders: Path, capsys) -> Non
         )
     assert code != 0
     assert "took this case and then sent nothing for 2 s" in err, err
+    assert "allow a longer silence (Settings, or --timeout)" in err, err

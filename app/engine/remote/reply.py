@@ -62,7 +62,7 @@ def server_error(exc: HttpError, what: str, url: str, key_env: str, has_key: boo
     if exc.kind == "silent":
         return EngineError(
             f"The server at {url} took {what} and then {exc}; check that it is not stuck or "
-            "overloaded (the CLI's --timeout allows a longer silence)."
+            "overloaded, or allow a longer silence (Settings, or --timeout)."
         )
     if exc.kind == "deadline":
         return EngineError(
