@@ -61,7 +61,7 @@ def check(path: Path) -> int:
             print(f"  {rule.code} (line {rule.line}){title}")
     else:
         print("Rule codes: none defined")
-    hints = lint_policy(policy.text)
+    hints = lint_policy(policy.text, policy.output)
     print(f"Hints: {len(hints)}" if hints else "Hints: none")
     for hint in hints:
         where = f"line {hint.line}: " if hint.line else ""

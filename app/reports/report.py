@@ -92,9 +92,6 @@ def report_title(report: RunReport) -> str:
     return f"{report.policy_name} {report.label or report.run.id} · {test_set}"
 
 
-_e = esc
-
-
 def _when(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)) if stamp else "—"
 
@@ -114,18 +111,18 @@ def _case_class(result: StoredResult, output: OutputFormat) -> str:
 
 def _matrix_html(rows: list[str], columns: list[str], counts: list[list[int]]) -> list[str]:
     out = ["<table><tr><th>expected \\ predicted</th>"]
-    out += [f"<th>{_e(col)}</th>" for col in columns]
+    out += [f"<th>{esc(col)}</th>" for col in columns]
     out.append("</tr>")
     for row, line in zip(rows, counts, strict=True):
         nums = "".join(f'<td class="n">{n}</td>' for n in line)
-        out.append(f"<tr><th>{_e(row)}</th>{nums}</tr>")
+        out.append(f"<tr><th>{esc(row)}</th>{nums}</tr>")
     return out + ["</table>"]
 
 
 def _tiers_html(tiers: TierMetrics | None) -> list[str]:
     if tiers is None:
         return []
-    out = ["<h2>Tier matrix</h2>", f"<p>{_e(tiers.summary())}</p>"]
+    out = ["<h2>Tier matrix</h2>", f"<p>{esc(tiers.summary())}</p>"]
     return out + _matrix_html(
         tiers.confusion.rows, tiers.confusion.columns, tiers.confusion.matrix()
     )
@@ -138,15 +135,15 @@ def render_html(report: RunReport) -> str:
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="meta">Model {_e(run.model)} · started {_e(_when(run.started))} · '
-        f"finished {_e(_when(run.finished))} · status {_e(run.status)} · "
-        f"{_e(settings_text(run.settings))} · test set {_e(run.cases_path or '—')} · "
-        f"run id {_e(run.id)}</p>",
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        f'<p class="meta">Model {esc(run.model)} · started {esc(_when(run.started))} · '
+        f"finished {esc(_when(run.finished))} · status {esc(run.status)} · "
+        f"{esc(settings_text(run.settings))} · test set {esc(run.cases_path or '—')} · "
+        f"run id {esc(run.id)}</p>",
         "<h2>Metrics</h2><table><tr><th>metric</th><th>value</th></tr>",
     ]
-    out += [f'<tr><td>{_e(k)}</td><td class="n">{_e(v)}</td></tr>' for k, v in _metric_rows(m)]
+    out += [f'<tr><td>{esc(k)}</td><td class="n">{esc(v)}</td></tr>' for k, v in _metric_rows(m)]
     out.append("</table>")
     if len(m.per_class) > 2:
         out.append("<h2>Per class</h2><table><tr><th>label</th><th>support</th>")
@@ -154,8 +151,8 @@ def render_html(report: RunReport) -> str:
         for c in m.per_class:
             cells = [c.support, format_ratio(c.precision), format_ratio(c.recall)]
             cells.append(format_ratio(c.f1))
-            nums = "".join(f'<td class="n">{_e(x)}</td>' for x in cells)
-            out.append(f"<tr><td>{_e(c.label)}</td>{nums}</tr>")
+            nums = "".join(f'<td class="n">{esc(x)}</td>' for x in cells)
+            out.append(f"<tr><td>{esc(c.label)}</td>{nums}</tr>")
         out.append("</table>")
     cm = m.confusion
     out.append("<h2>Confusion matrix</h2>")
@@ -166,8 +163,8 @@ def render_html(report: RunReport) -> str:
         out.append("<th>agree</th><th>no verdict</th><th>agreement</th></tr>")
         for t in m.tags:
             cells = [t.cases, t.agree, t.no_verdict, format_ratio(t.agreement)]
-            nums = "".join(f'<td class="n">{_e(x)}</td>' for x in cells)
-            out.append(f"<tr><td>{_e(t.tag)}</td>{nums}</tr>")
+            nums = "".join(f'<td class="n">{esc(x)}</td>' for x in cells)
+            out.append(f"<tr><td>{esc(t.tag)}</td>{nums}</tr>")
         out.append("</table>")
     out += review_html(report.review)
     out += report.sections
@@ -175,17 +172,17 @@ def render_html(report: RunReport) -> str:
     for r in report.results:
         cached = " · cached" if r.cached else ""
         out += [
-            f'<div class="case {_case_class(r, report.output)}"><h3>{_e(r.case_id)}</h3>',
-            f'<p class="meta">expected {_e(r.expected)} · predicted {_e(prediction(r))}'
-            f"{_e(answer_facts(r))}{cached} · rule codes {_e(', '.join(r.rule_codes) or '—')}</p>",
-            f"<p>Content</p><pre>{_e(r.content)}</pre>",
+            f'<div class="case {_case_class(r, report.output)}"><h3>{esc(r.case_id)}</h3>',
+            f'<p class="meta">expected {esc(r.expected)} · predicted {esc(prediction(r))}'
+            f"{esc(answer_facts(r))}{cached} · rule codes {esc(', '.join(r.rule_codes) or '—')}</p>",
+            f"<p>Content</p><pre>{esc(r.content)}</pre>",
         ]
         if r.message:
-            out.append(f"<p>Message</p><pre>{_e(r.message)}</pre>")
-        out.append(f"<p>Reasoning</p><pre>{_e(r.analysis)}</pre>")
-        out.append(f"<p>Answer</p><pre>{_e(r.final)}</pre></div>")
+            out.append(f"<p>Message</p><pre>{esc(r.message)}</pre>")
+        out.append(f"<p>Reasoning</p><pre>{esc(r.analysis)}</pre>")
+        out.append(f"<p>Answer</p><pre>{esc(r.final)}</pre></div>")
     if report.policy_text:
-        out.append(f"<h2>Policy text of this version</h2><pre>{_e(report.policy_text)}</pre>")
+        out.append(f"<h2>Policy text of this version</h2><pre>{esc(report.policy_text)}</pre>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
@@ -207,7 +204,7 @@ def render_markdown(report: RunReport) -> str:
         lines += ["", "## Tier matrix", "", md_inline(m.tiers.summary())]
         tiers = m.tiers.confusion
         lines += _matrix_md(tiers.rows, tiers.columns, tiers.matrix())
-    lines += review_markdown(report.review, md_inline)
+    lines += review_markdown(report.review)
     for r in report.results:
         lines += ["", f"## {md_inline(r.case_id)}", ""]
         lines.append(

@@ -6,14 +6,12 @@ and Cohen's κ with their 95% intervals; where the model and reviewers disagree 
 else a label); between reviewers, when two or more labelled the same cases, κ, Krippendorff's
 α and Gwet's AC1; each reviewer's accuracy on gold items. Reviewer names, labels and rule
 codes are people's text: in HTML every value is escaped (quotes too), in Markdown it goes
-through the report's inline escaping.
+through the report's Markdown escaping (:mod:`app.reports.markup`).
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable
-
+from app.reports.markup import esc, md_inline
 from app.scoring.review_agreement import Breakdown, Figure, ReviewAgreement
 
 BETWEEN_NAMES = {
@@ -21,10 +19,6 @@ BETWEEN_NAMES = {
     "alpha": "Krippendorff's α (nominal)", "alpha_ordinal": "Krippendorff's α (ordinal, tiers)",
     "ac1": "Gwet's AC1",
 }  # fmt: skip
-
-
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def _worst(agreement: ReviewAgreement) -> Breakdown | None:
@@ -67,21 +61,19 @@ def review_html(agreement: ReviewAgreement | None) -> list[str]:
     if agreement is None:
         return []
     who = ", ".join(agreement.reviewers) or "—"
-    out = ["<h2>Review</h2>", f"<p>Reviewed by {_e(who)}; intervals are 95% (bootstrap).</p>"]
+    out = ["<h2>Review</h2>", f"<p>Reviewed by {esc(who)}; intervals are 95% (bootstrap).</p>"]
     out.append("<table><tr><th>figure</th><th>value</th></tr>")
     out += [
-        f'<tr><td>{_e(k)}</td><td class="n">{_e(v)}</td></tr>' for k, v in review_rows(agreement)
+        f'<tr><td>{esc(k)}</td><td class="n">{esc(v)}</td></tr>' for k, v in review_rows(agreement)
     ]
     return out + ["</table>"]
 
 
-def review_markdown(
-    agreement: ReviewAgreement | None, inline: Callable[[object], str]
-) -> list[str]:
-    """The Markdown section (``inline`` escapes a value), or nothing without reviews."""
+def review_markdown(agreement: ReviewAgreement | None) -> list[str]:
+    """The Markdown section (values escaped for a Markdown line), or nothing without reviews."""
     if agreement is None:
         return []
     who = ", ".join(agreement.reviewers) or "—"
-    lines = ["", "## Review", "", f"Reviewed by {inline(who)}; intervals are 95% (bootstrap)."]
+    lines = ["", "## Review", "", f"Reviewed by {md_inline(who)}; intervals are 95% (bootstrap)."]
     lines += ["", "| figure | value |", "|---|---|"]
-    return lines + [f"| {inline(k)} | {inline(v)} |" for k, v in review_rows(agreement)]
+    return lines + [f"| {md_inline(k)} | {md_inline(v)} |" for k, v in review_rows(agreement)]

@@ -163,8 +163,3 @@ def bootstrap_interval(
         return values[min(len(values) - 1, max(0, round(share * (len(values) - 1))))]
 
     return at(0.025), at(0.975)
-
-
-def ratio_text(value: float | None) -> str:
-    """A statistic as text: three decimals, or "n/a"."""
-    return "n/a" if value is None else f"{value:.3f}"

@@ -22,8 +22,8 @@ from app.scoring.agreement import (
     gwet_ac1,
     krippendorff_alpha,
     percent_agreement,
-    ratio_text,
 )
+from app.scoring.metrics import format_ratio
 
 ROUNDS = 500
 
@@ -40,7 +40,7 @@ class Figure:
     def text(self) -> str:
         if self.value is None:
             return "n/a"
-        return f"{ratio_text(self.value)} [{ratio_text(self.low)}–{ratio_text(self.high)}]"
+        return f"{format_ratio(self.value)} [{format_ratio(self.low)}–{format_ratio(self.high)}]"
 
     def to_dict(self) -> dict:
         return {"value": self.value, "low": self.low, "high": self.high, "n": self.n}

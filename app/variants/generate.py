@@ -36,11 +36,3 @@ def generate(
                     seen.add(variant.text)
                     out.append(variant)
     return out
-
-
-def by_case(variants: Iterable[Variant]) -> dict[str, list[Variant]]:
-    """Variants grouped by the case they were made from, in order."""
-    out: dict[str, list[Variant]] = {}
-    for variant in variants:
-        out.setdefault(variant.case_id, []).append(variant)
-    return out

@@ -147,12 +147,15 @@ def _section_tier(heads: list[Heading], line: int) -> str:
     return tier
 
 
-def lint_policy(text: str) -> list[LintHint]:
-    """All hints for a policy text, whole-policy hints first, then by line."""
+def lint_policy(text: str, output: OutputFormat | None = None) -> list[LintHint]:
+    """All hints for a policy text, whole-policy hints first, then by line. ``output`` is
+    the format the policy runs with when the caller has parsed it (a sidecar's correction
+    included); without it the format is read from the text."""
     hints: list[LintHint] = []
     try:
         meta, body, offset = split_front_matter(text)
-        output = format_reading(meta, body, offset).output
+        if output is None:
+            output = format_reading(meta, body, offset).output
     except PolicyError as exc:
         hints.append(LintHint(1, "warning", str(exc), "front-matter"))
         meta, body, offset, output = {}, text, 0, OutputFormat()

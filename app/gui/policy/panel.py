@@ -245,12 +245,15 @@ class PolicyPanel(QWidget):
         try:
             policy = parse_policy(text, sidecar=self.sidecar_format)
             body, reading, error, warnings = policy.body, policy.format, "", policy.warnings
+            output: OutputFormat | None = policy.output  # lint judges the format runs use
         except PolicyError as exc:
-            body, reading, error, warnings = text, None, str(exc), []
+            body, reading, error, warnings, output = text, None, str(exc), [], None
         self.meter.set_tokens(estimate_tokens(body))
         self.outline.update_text(text)
         self.format_bar.show_reading(reading if text.strip() else None, error)
-        hints = [_key_hint(text, w) for w in warnings] + (lint_policy(text) if text.strip() else [])
+        hints = [_key_hint(text, w) for w in warnings] + (
+            lint_policy(text, output) if text.strip() else []
+        )
         if hints != self._hint_list:
             self._hint_list = hints
             self._show_hints(hints)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.policy import LintHint, lint_policy
+from app.core.policy import LintHint, OutputFormat, lint_policy
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -143,3 +143,17 @@ def test_starter_policies_have_no_hints_at_all() -> None:
     # they are what a new user learns from: not even a vague word
     for path in sorted(ROOT.glob("policies/*/policy.md")):
         assert codes(lint_policy(path.read_text(encoding="utf-8"))) == [], path
+
+
+def test_lint_judges_the_format_the_policy_runs_with() -> None:
+    """A caller that parsed the policy (a sidecar's correction included) hands lint that
+    format; the text's own reading is used only without it. Here only the corrected JSON
+    format knows that the answer's key ``flag`` states the output."""
+    text = (
+        '# Listings\n\n## Instructions\nSend back {"flag": true} for a scam.\n\n'
+        "## Definitions\nA scam.\n\n## Criteria\n- LS2 Advance fees.\n\n## Examples\n"
+        'Pay first.\n\nSend back {"flag": false} for the rest.\n'
+    )
+    corrected = OutputFormat(kind="json", json_fields=("flag",))
+    assert "no-output-format" in [h.code for h in lint_policy(text)]
+    assert "no-output-format" not in [h.code for h in lint_policy(text, corrected)]
