@@ -80,7 +80,7 @@ def main() -> int:
         store, run_id = stored_run(folder)
         print(f"setup: {CASES} stored answers in {time.perf_counter() - began:.2f} s")
         settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-        window = ReviewWindow(store, settings, run_id, POLICY)
+        window = ReviewWindow(store, settings, run_id)
         window.resize(1280, 800)
         window.show()
         app.processEvents()

@@ -97,7 +97,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="review-shots-"))
     store, run_id, policy = stored_run(folder)
     settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-    window = ReviewWindow(store, settings, run_id, policy)
+    window = ReviewWindow(store, settings, run_id)
     window.resize(1280, 800)
     window.show()
     window.raise_()
@@ -147,7 +147,7 @@ def main() -> int:
     window.tasks.wait()
     settle(app)
     window.grab().save(str(args.out / "review-agreement.png"))
-    blind = ReviewWindow(store, settings, run_id, policy)  # a second reviewer, blind
+    blind = ReviewWindow(store, settings, run_id)  # a second reviewer, blind
     blind.resize(1024, 700)
     blind.show()
     blind.setup.reviewer.setText("ben")

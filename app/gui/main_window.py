@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.review = WindowReview(ReviewContext(
             parent=self, store=self.store, settings=self.settings, menu=menus[MenuKey.REVIEW],
             run_metrics_ready=self.evaluation.runMetricsReady, cases_path=self.cases_path,
-            policy_text=self.policy_panel.text, cases=self.case_panel,
+            cases=self.case_panel,
             refresh_metrics=self.evaluation.request_run_metrics,
             show_message=self.show_message,
         ))  # fmt: skip

@@ -59,14 +59,12 @@ class ReviewWindow(QWidget):
     keepReviewed = Signal(list)  # the case ids to keep in the window's test set
 
     def __init__(
-        self, store: Store, settings: QSettings, run_id: str, policy_text: str = "",
-        parent: QWidget | None = None,
-    ) -> None:  # fmt: skip
+        self, store: Store, settings: QSettings, run_id: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Review answers")
         self.setObjectName("reviewWindow")
         self.store, self.settings, self.run_id = store, settings, run_id
-        self.policy_text = policy_text
         self.session: ReviewSession | None = None
         self.blind = False
         self.index = 0
@@ -150,7 +148,9 @@ class ReviewWindow(QWidget):
         prepared = self._prepared.get(index)
         if prepared is None:
             item = self.session.items[index]
-            prepared = prepare(item.result, self.session.model_label(item), self.policy_text)
+            prepared = prepare(
+                item.result, self.session.model_label(item), self.session.policy_text
+            )
             self._prepared[index] = prepared
         return prepared
 

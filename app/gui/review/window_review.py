@@ -35,7 +35,6 @@ class ReviewContext:
     menu: QMenu  # the window's Review menu, in its place before Help
     run_metrics_ready: SignalInstance  # a stored run's metrics are loaded (RunMetrics)
     cases_path: Callable[[], str]
-    policy_text: Callable[[], str]
     cases: ReviewedCases  # the window's test set: a review's labels, the cases it keeps
     refresh_metrics: Callable[[str], None]  # run id
     show_message: Callable[[str], None]
@@ -78,9 +77,7 @@ class WindowReview(QObject):
         if self.window is None or self.window.run_id != run_id:
             if self.window is not None:
                 self.window.close()
-            self.window = ReviewWindow(
-                self.ctx.store, self.ctx.settings, run_id, self.ctx.policy_text(), self.ctx.parent
-            )
+            self.window = ReviewWindow(self.ctx.store, self.ctx.settings, run_id, self.ctx.parent)
             self.window.expectedChanged.connect(self._on_expected)
             self.window.keepReviewed.connect(self.ctx.cases.keep_cases)
             self.window.reviewsChanged.connect(self.ctx.refresh_metrics)
@@ -101,8 +98,8 @@ class WindowReview(QObject):
             self.open_review(runs[names.index(name)].id)
 
     def _on_expected(self, case_id: str, label: str) -> None:
-        run = self.ctx.store.get_run(self.window.run_id) if self.window else None
-        if run is not None and run.cases_path == self.ctx.cases_path():
+        session = self.window.session if self.window else None
+        if session is not None and session.cases_path == self.ctx.cases_path():
             self.ctx.cases.set_expected(case_id, label)
 
     def ask_export(self) -> None:

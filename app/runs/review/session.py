@@ -132,6 +132,7 @@ class ReviewSession:
         loaded = reviewed_run(store, run_id)
         self.output, self.policy_hash = loaded.output, loaded.run.policy_hash
         self.cases_path = loaded.run.cases_path
+        self.policy_text = loaded.policy_text  # the policy the run used: highlights quote it
         self.items = queue_items if queue_items is not None else build_queue(
             store, run_id, self.output, results=loaded.results, **sampling
         )  # fmt: skip

@@ -15,7 +15,7 @@ from tests.support.review_data import stored_run
 def test_the_review_window_fits_the_screen(tmp_path, qtbot) -> None:
     store, run_id, _cases = stored_run(tmp_path, 10, expected=True)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = ReviewWindow(store, settings, run_id, "SP1 Bulk promotion violates.")
+    window = ReviewWindow(store, settings, run_id)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -22,7 +22,7 @@ from tests.support.review_data import stored_run  # noqa: E402
 def review(tmp_path, qtbot):
     store, run_id, cases = stored_run(tmp_path, 10, expected=True)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = ReviewWindow(store, settings, run_id, "SP1 Bulk promotion violates.")
+    window = ReviewWindow(store, settings, run_id)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -180,3 +180,12 @@ def test_answers_stored_while_reviewing_join_the_queue(review):
     assert window.progress.text() == "0 of 11 reviewed · 0 corrected"
     keys(qtbot, window.page, "a")
     assert stored(store, run_id)["late"] == ("done", "1", "")
+
+
+def test_highlights_quote_the_policy_the_run_used(review):
+    """The reasoning's marks are found against the reviewed run's own policy version, not
+    whatever policy the window's editor holds now."""
+    window, store, run_id, _cases, qtbot = review
+    start(window, qtbot)
+    used = store.policy_version(store.get_run(run_id).policy_hash).text
+    assert used and window.session.policy_text == used
