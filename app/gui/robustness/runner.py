@@ -21,7 +21,13 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.core.errors import UserError
 from app.gui.shared.ports import EngineJobs
 from app.runs.pipeline.results import CaseStored
-from app.runs.robustness import RobustnessJob, RobustnessOutcome, RobustnessStage, check_job
+from app.runs.robustness import (
+    RobustnessJob,
+    RobustnessOutcome,
+    RobustnessStage,
+    check_job,
+    run_robustness,
+)
 
 PROGRESS_EVERY = 0.1  # seconds between progress signals
 
@@ -94,8 +100,6 @@ class RobustnessRunner(QObject):
         relay = self._relay
 
         def task(_engine, _identity, _template, cancel: threading.Event) -> RobustnessOutcome:
-            from app.runs.robustness import run_robustness
-
             return run_robustness(service, job, cancel=cancel, on_event=relay.event)
 
         if not self.ports.engine.start_task(job.run.backend, task, job.run.run.renderer):
