@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
-from app.scoring.outcome import is_right, prediction
+from app.scoring.outcome import answer_key, answer_text, is_right
 from app.scoring.stats import mcnemar_exact, wilson
 from app.variants.normalize import restates
 from app.variants.variant import Variant
@@ -41,6 +41,7 @@ class Example:
     clean_reasoning: str
     variant_reasoning: str
     saw_through: bool
+    right: bool = False  # the variant's answer gives the case's expected value
 
 
 @dataclass
@@ -139,7 +140,8 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def _direction(clean: StoredResult, attacked: StoredResult) -> str:
-    if prediction(attacked) == prediction(clean) and attacked.violates == clean.violates:
+    """Same answer (the one answer key: label, tier, pair, escalation), else which way."""
+    if answer_key(attacked) == answer_key(clean) and attacked.violates == clean.violates:
         return "same"
     if clean.violates and attacked.violates is False:
         return "evasion"
@@ -148,16 +150,20 @@ def _direction(clean: StoredResult, attacked: StoredResult) -> str:
     return "changed"
 
 
-def _example(clean: StoredResult, variant: Variant, sample: StoredResult, text: str) -> Example:
+def _example(
+    clean: StoredResult, variant: Variant, sample: StoredResult, output: OutputFormat
+) -> Example:
     return Example(
-        clean.case_id, variant.id, variant.family, _direction(clean, sample), text,
-        variant.text, variant.changed, prediction(clean), prediction(sample),
-        clean.analysis, sample.analysis, restates(sample.analysis, text),
+        clean.case_id, variant.id, variant.family, _direction(clean, sample), clean.content,
+        variant.text, variant.changed, answer_text(clean), answer_text(sample),
+        clean.analysis, sample.analysis, restates(sample.analysis, clean.content),
+        is_right(sample, output, expected=clean.expected),
     )  # fmt: skip
 
 
-def _tally(stats: FamilyStats, clean: StoredResult, examples: list[Example]) -> str:
-    """Count one case's variants into ``stats``; returns the case's direction."""
+def _tally(stats: FamilyStats, clean: StoredResult, examples: list[Example]) -> Example:
+    """Count one case's variants into ``stats``; returns the example that stands for the
+    case (its first flip, else its first sample)."""
     stats.cases += 1
     stats.violating += bool(clean.violates)
     stats.allowed += clean.violates is False
@@ -170,7 +176,7 @@ def _tally(stats: FamilyStats, clean: StoredResult, examples: list[Example]) -> 
     stats.changed += direction != "same"
     stats.evaded += direction == "evasion"
     stats.false_alarms += direction == "false_alarm"
-    return direction
+    return attacked
 
 
 def build_report(
@@ -201,7 +207,7 @@ def build_report(
         flipped_variants = 0
         for variant in members:
             answered = [r for r in results.get(variant.id, []) if r.status == "ok"]
-            made = [_example(base, variant, r, base.content) for r in answered]
+            made = [_example(base, variant, r, output) for r in answered]
             flipped_variants += any(e.direction != "same" for e in made)
             shown += made
         if not shown:
@@ -210,11 +216,10 @@ def build_report(
         family_stats.variants += sum(1 for v in members if results.get(v.id))
         family_stats.variants_flipped += flipped_variants
         right_clean = is_right(base, output)
-        direction = _tally(family_stats, base, shown)
-        attacked = next((e for e in shown if e.direction != "same"), shown[0])
-        right_attacked = _agrees(results, attacked, base, output)
-        family_stats.b += right_clean and not right_attacked
-        family_stats.c += right_attacked and not right_clean
+        attacked = _tally(family_stats, base, shown)
+        direction = attacked.direction
+        family_stats.b += right_clean and not attacked.right
+        family_stats.c += attacked.right and not right_clean
         case_rules = list(base.rule_codes) or list((rules or {}).get(case_id, [])) or [NO_RULE]
         for grid, columns in (
             (rule_grid, case_rules),
@@ -231,16 +236,3 @@ def build_report(
     for items in examples.values():
         items.sort(key=lambda e: (order[e.direction], not e.saw_through, e.case_id))
     return RobustnessReport(list(stats.values()), rule_grid, tier_grid, examples, k)
-
-
-def _agrees(
-    results: Mapping[str, list[StoredResult]],
-    example: Example,
-    clean: StoredResult,
-    output: OutputFormat,
-) -> bool:
-    """Whether the attacked sample of ``example`` gives the case's expected value."""
-    for result in results.get(example.variant_id, []):
-        if result.status == "ok" and prediction(result) == example.variant_label:
-            return is_right(result, output, expected=clean.expected)
-    return False
