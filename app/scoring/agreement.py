@@ -24,6 +24,8 @@ import random
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 
+from app.scoring.stats import percentile
+
 Units = Sequence[Sequence[Hashable | None]]
 LEVELS = ("nominal", "ordinal")
 
@@ -158,8 +160,4 @@ def bootstrap_interval(
     if not values:
         return None, None
     values.sort()
-
-    def at(share: float) -> float:
-        return values[min(len(values) - 1, max(0, round(share * (len(values) - 1))))]
-
-    return at(0.025), at(0.975)
+    return percentile(values, 0.025), percentile(values, 0.975)

@@ -59,6 +59,7 @@ from app.scoring.outcome import (
     outcome_of,
     scored_part,
 )
+from app.scoring.stats import ratio
 
 __all__ = [
     "NO_VERDICT_COLUMNS", "ConfusionMatrix", "Metrics", "Outcome", "TierMetrics",
@@ -148,10 +149,6 @@ class Metrics:
         return data
 
 
-def _ratio(num: int, den: int) -> float | None:
-    return num / den if den else None
-
-
 def _f1(p: float | None, r: float | None) -> float | None:
     if p is None or r is None:
         return None
@@ -193,8 +190,8 @@ def compute_metrics(
         else:
             fn += positive
             tn += not positive
-    precision = _ratio(tp, tp + fp)
-    recall = _ratio(tp, tp + fn + missed_pos)
+    precision = ratio(tp, tp + fp)
+    recall = ratio(tp, tp + fn + missed_pos)
 
     predicted_labels = [o.label for o in verdicts if o.label not in known]
     classes = list(output.labels) + list(dict.fromkeys(str(x) for x in predicted_labels))
@@ -203,7 +200,7 @@ def compute_metrics(
         support = sum(o.expected == label for o in scored)
         predicted = sum(o.label == label for o in verdicts)
         correct = sum(o.label == label and o.expected == label for o in verdicts)
-        p, r = _ratio(correct, predicted), _ratio(correct, support)
+        p, r = ratio(correct, predicted), ratio(correct, support)
         per_class.append(ClassMetrics(label, support, predicted, correct, p, r, _f1(p, r)))
     present = [c for c in per_class if c.support or c.predicted]
 
@@ -234,13 +231,13 @@ def compute_metrics(
         fn=fn,
         missed_positive=missed_pos,
         missed_negative=missed_neg,
-        accuracy=_ratio(len(right), len(scored)),
-        violation_accuracy=_ratio(tp + tn, len(scored)),
+        accuracy=ratio(len(right), len(scored)),
+        violation_accuracy=ratio(tp + tn, len(scored)),
         precision=precision,
         recall=recall,
         f1=_f1(precision, recall),
-        coverage=_ratio(len(verdicts), len(scored)),
-        label_accuracy=_ratio(sum(o.label == o.expected for o in verdicts), len(scored)),
+        coverage=ratio(len(verdicts), len(scored)),
+        label_accuracy=ratio(sum(o.label == o.expected for o in verdicts), len(scored)),
         per_class=per_class,
         macro_precision=_mean([c.precision for c in present]),
         macro_recall=_mean([c.recall for c in present]),

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
 from app.scoring.outcome import answer_key, answer_text, is_right
-from app.scoring.stats import mcnemar_exact, wilson
+from app.scoring.stats import mcnemar_exact, ratio, wilson
 from app.variants.normalize import restates
 from app.variants.variant import Variant
 
@@ -77,15 +77,15 @@ class FamilyStats:
 
     @property
     def attack_success(self) -> float | None:
-        return _share(self.changed, self.cases)
+        return ratio(self.changed, self.cases)
 
     @property
     def evasion_rate(self) -> float | None:
-        return _share(self.evaded, self.violating)
+        return ratio(self.evaded, self.violating)
 
     @property
     def false_alarm_rate(self) -> float | None:
-        return _share(self.false_alarms, self.allowed)
+        return ratio(self.false_alarms, self.allowed)
 
     @property
     def mcnemar_p(self) -> float:
@@ -93,11 +93,11 @@ class FamilyStats:
 
     @property
     def hit_at_k(self) -> float | None:
-        return _share(self.variants_flipped, self.variants)
+        return ratio(self.variants_flipped, self.variants)
 
     @property
     def sample_flip_share(self) -> float | None:
-        return _share(self.samples_flipped, self.samples)
+        return ratio(self.samples_flipped, self.samples)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -133,10 +133,6 @@ class RobustnessReport:
         wanted = set(cells[column].case_ids) if column in cells else None
         return [e for e in self.examples.get(family, [])
                 if e.direction != "same" and (wanted is None or e.case_id in wanted)]  # fmt: skip
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 def _direction(clean: StoredResult, attacked: StoredResult) -> str:

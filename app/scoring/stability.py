@@ -25,6 +25,7 @@ from app.core import setting_limits as limits
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
 from app.scoring.outcome import Outcome, answer_text, is_right, is_scored, scored_part
+from app.scoring.stats import percentile
 
 SAMPLE_COUNTS = limits.SAMPLE_COUNTS
 UNSTABLE_BELOW = limits.UNSTABLE_BELOW.default
@@ -127,11 +128,6 @@ def _accuracy_f1(kinds: Counter, n: int) -> tuple[float, float | None]:
     return accuracy, (2 * precision * recall / (precision + recall) if tp else 0.0)
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
-
-
 def bootstrap_intervals(
     outcomes: list[Outcome], output: OutputFormat, *, rounds: int = 1000, seed: int = 0
 ) -> tuple[Interval, Interval]:
@@ -148,11 +144,15 @@ def bootstrap_intervals(
         accuracies.append(accuracy)
         if f1 is not None:
             f1s.append(f1)
-    f1_ci = Interval(_percentile(f1s, 0.025), _percentile(f1s, 0.975)) if f1s else None
-    return (
-        Interval(_percentile(accuracies, 0.025), _percentile(accuracies, 0.975)),
-        f1_ci or Interval(None, None),
-    )
+    return _interval(accuracies), _interval(f1s)
+
+
+def _interval(values: list[float]) -> Interval:
+    """The 95% interval of bootstrap values (none without values)."""
+    if not values:
+        return Interval(None, None)
+    ordered = sorted(values)
+    return Interval(percentile(ordered, 0.025), percentile(ordered, 0.975))
 
 
 def summarize(

@@ -27,3 +27,13 @@ def mcnemar_exact(b: int, c: int) -> float:
         return 1.0
     tail = sum(math.comb(n, i) for i in range(min(b, c) + 1)) / 2**n
     return min(1.0, 2 * tail)
+
+
+def ratio(part: float, whole: float) -> float | None:
+    """``part / whole``, or None when there is nothing to divide by."""
+    return part / whole if whole else None
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    """The value at ``share`` (0..1) of values sorted ascending (the nearest rank)."""
+    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
