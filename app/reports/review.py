@@ -12,22 +12,13 @@ through the report's Markdown escaping (:mod:`app.reports.markup`).
 from __future__ import annotations
 
 from app.reports.markup import esc, md_inline
-from app.scoring.review_agreement import Breakdown, Figure, ReviewAgreement
+from app.scoring.review_agreement import Figure, ReviewAgreement
 
 BETWEEN_NAMES = {
     "agreement": "percent agreement", "kappa": "Cohen's κ (first two reviewers)",
     "alpha": "Krippendorff's α (nominal)", "alpha_ordinal": "Krippendorff's α (ordinal, tiers)",
     "ac1": "Gwet's AC1",
 }  # fmt: skip
-
-
-def _worst(agreement: ReviewAgreement) -> Breakdown | None:
-    """The rule (else the model label) with the lowest share of accepted answers."""
-    for rows in (agreement.per_rule, agreement.per_label):
-        worst = [b for b in rows if b.agreed < b.n]
-        if worst:
-            return worst[0]
-    return None
 
 
 def review_rows(agreement: ReviewAgreement) -> list[tuple[str, str]]:
@@ -38,7 +29,7 @@ def review_rows(agreement: ReviewAgreement) -> list[tuple[str, str]]:
         ("reviewer vs model: accuracy", _figure(agreement.accuracy)),
         ("reviewer vs model: Cohen's κ", _figure(agreement.kappa)),
     ]
-    worst = _worst(agreement)
+    worst = agreement.worst()
     if worst is not None:
         kind = "rule" if worst in agreement.per_rule else "model label"
         rows.append(

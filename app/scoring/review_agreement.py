@@ -71,15 +71,24 @@ class ReviewAgreement:
     between: dict[str, Figure] = field(default_factory=dict)  # kappa, alpha, alpha_ordinal, ac1
     gold: dict[str, Figure] = field(default_factory=dict)  # reviewer -> accuracy on gold items
 
+    def worst(self) -> Breakdown | None:
+        """Where the model and reviewers disagree most: the first rule with an answer not
+        accepted, else the first such model label."""
+        for rows in (self.per_rule, self.per_label):
+            worst = [b for b in rows if b.agreed < b.n]
+            if worst:
+                return worst[0]
+        return None
+
     def lines(self) -> list[str]:
         """The figures as plain lines (the window's tab and the CLI print these)."""
         out = [
             f"{self.reviewed} reviewed, {self.corrected} corrected",
             f"reviewer vs model: accuracy {self.accuracy.text()}, κ {self.kappa.text()}",
         ]
-        worst = [b for b in self.per_rule if b.agreed < b.n]
-        if worst:
-            out.append(f"the model and reviewers disagree most on {worst[0].key}")
+        worst = self.worst()
+        if worst is not None:
+            out.append(f"the model and reviewers disagree most on {worst.key}")
         out += [f"label {b.key}: {b.agreed} of {b.n} accepted" for b in self.per_label]
         out += [f"rule {b.key}: {b.agreed} of {b.n} accepted" for b in self.per_rule]
         out += [f"between reviewers, {name}: {fig.text()}" for name, fig in self.between.items()]

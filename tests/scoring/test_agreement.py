@@ -82,3 +82,17 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_estimate() -> None:
     low, high = first
     assert low is not None and high is not None and low <= 0.4 <= high
     assert bootstrap_interval(cohen_kappa, []) == (None, None)
+
+
+def test_the_cli_lines_and_the_report_name_the_same_worst_disagreement() -> None:
+    """No rule was disputed but a model label was: both the plain lines (window tab, CLI)
+    and the report's Review section name that label."""
+    from app.reports.review import review_rows
+    from app.scoring.review_agreement import Breakdown, ReviewAgreement
+
+    agreement = ReviewAgreement(
+        reviewed=4, per_label=[Breakdown("INVALID", 3, 1)], per_rule=[Breakdown("SP2", 2, 2)]
+    )
+    assert agreement.worst() == Breakdown("INVALID", 3, 1)
+    assert "the model and reviewers disagree most on INVALID" in agreement.lines()
+    assert ("disagree most on model label INVALID", "1 of 3 accepted") in review_rows(agreement)
