@@ -158,9 +158,8 @@ def remote_config(args: argparse.Namespace) -> RemoteConfig:
 
 
 def backend_config(args: argparse.Namespace) -> BackendConfig:
-    """The backend the options ask for, or the app's active one (the model file is checked
-    when it loads)."""
-    check_backend_arguments(args)
+    """The backend the options ask for, once :func:`check_backend_arguments` has checked them
+    and filled in the app's active one (the model file is checked when it loads)."""
     if args.backend == "remote":
         return BackendConfig("remote", remote=remote_config(args), concurrency=args.concurrency)
     return BackendConfig("local", engine=engine_settings(args), concurrency=args.concurrency)

@@ -17,6 +17,7 @@ from app.commands import CommandError
 from app.commands.backend_options import (
     add_backend_arguments,
     backend_config,
+    check_backend_arguments,
     open_service,
     say_injection_note,
 )
@@ -99,9 +100,10 @@ def result_json(result: ClassifyResult) -> dict:
 def run(args: argparse.Namespace) -> int:
     policy = load_policy_arg(args.policy, args.verbose)
     content = read_content(args)
+    settings = run_settings(args)
+    check_backend_arguments(args)
     job = RunJob(
-        policy, [TestCase("cli", content)], run_settings(args), backend_config(args),
-        kind="case",
+        policy, [TestCase("cli", content)], settings, backend_config(args), kind="case"
     )  # fmt: skip
     stream = not args.quiet and not args.json
     stored: list[StoredResult] = []
