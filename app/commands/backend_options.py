@@ -181,6 +181,11 @@ def say_injection_note(facts: LoadFacts | None) -> None:
 engine_factory: EngineFactory = build_engine  # the tests swap in a scripted engine
 
 
+def add_db_argument(parser: argparse.ArgumentParser, what: str = "results database") -> None:
+    """``--db FILE``, the results database :func:`open_store` and :func:`open_service` open."""
+    parser.add_argument("--db", type=Path, help=f"{what} (default: in the data folder)")
+
+
 def open_store(db: Path | None, *, must_exist: bool = False) -> Store:
     """The results database ``db`` (default: the data folder's), or a CommandError that
     says why not; ``must_exist`` for the commands that only read runs."""

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from app.commands import CommandError
-from app.commands.backend_options import open_store
+from app.commands.backend_options import add_db_argument, open_store
 from app.reports.analysis import comparison_markdown
 from app.reports.report import ReportError, check_report_path, write_report_text
 from app.runs.stored.history import compare_stored_runs
@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("run_a", metavar="RUN_A")
     parser.add_argument("run_b", metavar="RUN_B")
-    parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
+    add_db_argument(parser)
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the comparison as JSON")
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="write it as Markdown")
     return parser

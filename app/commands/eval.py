@@ -19,6 +19,7 @@ from pathlib import Path
 from app.commands import CommandError
 from app.commands.backend_options import (
     add_backend_arguments,
+    add_db_argument,
     backend_config,
     check_backend_arguments,
     open_service,
@@ -79,7 +80,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         f"{limits.UNSTABLE_BELOW.words()})",
     )  # fmt: skip
     parser.add_argument("--fail-under", default="", metavar="NAME=VALUE,...")
-    parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
+    add_db_argument(parser)
     parser.add_argument("--note", default="", help="note stored with this policy version")
     parser.add_argument(
         "--resume", nargs="?", const=LAST_RUN, metavar="RUN_ID",
