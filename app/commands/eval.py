@@ -26,7 +26,12 @@ from app.commands.backend_options import (
     say_injection_note,
 )
 from app.commands.policies import add_policy_arguments
-from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
+from app.commands.run_options import (
+    add_run_arguments,
+    check_report_paths,
+    load_policy_arg,
+    run_settings,
+)
 from app.core import setting_limits as limits
 from app.core.cases import CasesError, TestCase, cases_path_for, load_cases
 from app.core.policy import Policy
@@ -35,7 +40,6 @@ from app.reports.formats import junit_xml, results_csv
 from app.reports.report import (
     ReportError,
     RunReport,
-    check_report_path,
     write_html,
     write_markdown,
     write_report_text,
@@ -169,7 +173,8 @@ def _load_inputs(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     policy, cases, cases_path, thresholds = _load_inputs(args)
-    _check_report_paths(args)
+    # every report file asked for can be written: checked before the run, not after it
+    check_report_paths(*(getattr(args, kind) for kind in REPORT_KINDS))
     outcome, report, model_name = _run_job(args, policy, cases, cases_path)
     summary = outcome.summary
     metrics, results = report.metrics, report.results
@@ -193,16 +198,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     answered = _answers_pass(args, outcome, results)  # says why not, thresholds or not
     return 0 if answered and not failures else 1
-
-
-def _check_report_paths(args: argparse.Namespace) -> None:
-    """Every report file asked for can be written: checked before the run, not after it."""
-    try:
-        for kind in REPORT_KINDS:
-            if getattr(args, kind):
-                check_report_path(getattr(args, kind))
-    except ReportError as exc:
-        raise CommandError(str(exc)) from None
 
 
 def _run_job(

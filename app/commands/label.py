@@ -23,13 +23,17 @@ from app.commands.backend_options import (
     open_service,
 )
 from app.commands.policies import add_policy_arguments
-from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
+from app.commands.run_options import (
+    add_run_arguments,
+    check_report_paths,
+    load_policy_arg,
+    run_settings,
+)
 from app.importing.label_file import (
     LabelFileError,
     default_out,
     read_label_input,
 )
-from app.reports.report import ReportError, check_report_path
 from app.runs.label_rows import label_rows
 from app.runs.pipeline.results import CaseStored
 
@@ -72,10 +76,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or default_out(args.file)
     if out.suffix.lower() not in (".csv", ".jsonl"):
         raise CommandError(f"Write the labels to a .csv or .jsonl file, not {out.name}.")
-    try:
-        check_report_path(out)
-    except ReportError as exc:
-        raise CommandError(str(exc)) from None
+    check_report_paths(out)
     check_backend_arguments(args)
     with open_service(args.db) as service:
         done = label_rows(

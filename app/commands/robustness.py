@@ -23,8 +23,8 @@ from app.commands.backend_options import (
     open_service,
 )
 from app.commands.eval import _load_inputs
-from app.commands.run_options import add_run_arguments, run_settings
-from app.reports.report import ReportError, check_report_path, write_report_text
+from app.commands.run_options import add_run_arguments, check_report_paths, run_settings
+from app.reports.report import ReportError, write_report_text
 from app.reports.robustness import (
     family_row,
     header,
@@ -92,12 +92,7 @@ def _check_options(args: argparse.Namespace) -> None:
     """One sentence for an option that cannot work, before anything runs."""
     if args.fail_over is not None and not 0 <= args.fail_over <= 1:
         raise CommandError("--fail-over must be a share between 0 and 1, e.g. 0.1.")
-    try:
-        for kind in REPORT_KINDS:
-            if getattr(args, kind):
-                check_report_path(getattr(args, kind))
-    except ReportError as exc:
-        raise CommandError(str(exc)) from None
+    check_report_paths(*(getattr(args, kind) for kind in REPORT_KINDS))
 
 
 def run(args: argparse.Namespace) -> int:
