@@ -158,9 +158,8 @@ def remote_config(args: argparse.Namespace) -> RemoteConfig:
 
 
 def backend_config(args: argparse.Namespace) -> BackendConfig:
-    """The backend the options ask for, or the app's active one (the model file is checked
-    when it loads)."""
-    check_backend_arguments(args)
+    """The backend the options ask for, once :func:`check_backend_arguments` has checked them
+    and filled in the app's active one (the model file is checked when it loads)."""
     if args.backend == "remote":
         return BackendConfig("remote", remote=remote_config(args), concurrency=args.concurrency)
     return BackendConfig("local", engine=engine_settings(args), concurrency=args.concurrency)
@@ -180,6 +179,11 @@ def say_injection_note(facts: LoadFacts | None) -> None:
 
 
 engine_factory: EngineFactory = build_engine  # the tests swap in a scripted engine
+
+
+def add_db_argument(parser: argparse.ArgumentParser, what: str = "results database") -> None:
+    """``--db FILE``, the results database :func:`open_store` and :func:`open_service` open."""
+    parser.add_argument("--db", type=Path, help=f"{what} (default: in the data folder)")
 
 
 def open_store(db: Path | None, *, must_exist: bool = False) -> Store:

@@ -16,7 +16,9 @@ from pathlib import Path
 from app.commands import CommandError
 from app.commands.backend_options import (
     add_backend_arguments,
+    add_db_argument,
     backend_config,
+    check_backend_arguments,
     open_service,
     say_injection_note,
 )
@@ -45,9 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_backend_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="do not stream the reasoning")
-    parser.add_argument(
-        "--db", type=Path, help="results database, also the result cache (default: data folder)"
-    )
+    add_db_argument(parser, "results database, also the result cache")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--file", type=Path, help="read the content from a UTF-8 file")
     parser.add_argument("text", nargs="?", help="the content, or - to read standard input")
@@ -99,9 +99,10 @@ def result_json(result: ClassifyResult) -> dict:
 def run(args: argparse.Namespace) -> int:
     policy = load_policy_arg(args.policy, args.verbose)
     content = read_content(args)
+    settings = run_settings(args)
+    check_backend_arguments(args)
     job = RunJob(
-        policy, [TestCase("cli", content)], run_settings(args), backend_config(args),
-        kind="case",
+        policy, [TestCase("cli", content)], settings, backend_config(args), kind="case"
     )  # fmt: skip
     stream = not args.quiet and not args.json
     stored: list[StoredResult] = []

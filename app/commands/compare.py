@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 
 from app.commands import CommandError
-from app.commands.backend_options import open_store
+from app.commands.backend_options import add_db_argument, open_store
+from app.commands.run_options import check_report_paths
 from app.reports.analysis import comparison_markdown
-from app.reports.report import ReportError, check_report_path, write_report_text
+from app.reports.report import ReportError, write_report_text
 from app.runs.stored.history import compare_stored_runs
 from app.scoring.outcome import prediction
 from app.scoring.run_compare import RunComparison
@@ -29,7 +30,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("run_a", metavar="RUN_A")
     parser.add_argument("run_b", metavar="RUN_B")
-    parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
+    add_db_argument(parser)
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the comparison as JSON")
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="write it as Markdown")
     return parser
@@ -59,12 +60,7 @@ def comparison_text(cmp: RunComparison) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:  # a report path that cannot be written is refused before any work
-        for path in (args.json, args.markdown):
-            if path is not None:
-                check_report_path(path)
-    except ReportError as exc:
-        raise CommandError(str(exc)) from None
+    check_report_paths(args.json, args.markdown)  # refused before any work
     store = open_store(args.db, must_exist=True)
     try:
         cmp = compare_stored_runs(store, args.run_a, args.run_b)

@@ -19,13 +19,19 @@ from pathlib import Path
 from app.commands import CommandError
 from app.commands.backend_options import (
     add_backend_arguments,
+    add_db_argument,
     backend_config,
     check_backend_arguments,
     open_service,
     say_injection_note,
 )
 from app.commands.policies import add_policy_arguments
-from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
+from app.commands.run_options import (
+    add_run_arguments,
+    check_report_paths,
+    load_policy_arg,
+    run_settings,
+)
 from app.core import setting_limits as limits
 from app.core.cases import CasesError, TestCase, cases_path_for, load_cases
 from app.core.policy import Policy
@@ -34,7 +40,6 @@ from app.reports.formats import junit_xml, results_csv
 from app.reports.report import (
     ReportError,
     RunReport,
-    check_report_path,
     write_html,
     write_markdown,
     write_report_text,
@@ -79,7 +84,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         f"{limits.UNSTABLE_BELOW.words()})",
     )  # fmt: skip
     parser.add_argument("--fail-under", default="", metavar="NAME=VALUE,...")
-    parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
+    add_db_argument(parser)
     parser.add_argument("--note", default="", help="note stored with this policy version")
     parser.add_argument(
         "--resume", nargs="?", const=LAST_RUN, metavar="RUN_ID",
@@ -168,7 +173,8 @@ def _load_inputs(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     policy, cases, cases_path, thresholds = _load_inputs(args)
-    _check_report_paths(args)
+    # every report file asked for can be written: checked before the run, not after it
+    check_report_paths(*(getattr(args, kind) for kind in REPORT_KINDS))
     outcome, report, model_name = _run_job(args, policy, cases, cases_path)
     summary = outcome.summary
     metrics, results = report.metrics, report.results
@@ -192,16 +198,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     answered = _answers_pass(args, outcome, results)  # says why not, thresholds or not
     return 0 if answered and not failures else 1
-
-
-def _check_report_paths(args: argparse.Namespace) -> None:
-    """Every report file asked for can be written: checked before the run, not after it."""
-    try:
-        for kind in REPORT_KINDS:
-            if getattr(args, kind):
-                check_report_path(getattr(args, kind))
-    except ReportError as exc:
-        raise CommandError(str(exc)) from None
 
 
 def _run_job(

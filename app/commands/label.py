@@ -17,17 +17,23 @@ from pathlib import Path
 from app.commands import CommandError
 from app.commands.backend_options import (
     add_backend_arguments,
+    add_db_argument,
     backend_config,
     check_backend_arguments,
     open_service,
 )
-from app.commands.run_options import add_run_arguments, load_policy_arg, run_settings
+from app.commands.policies import add_policy_arguments
+from app.commands.run_options import (
+    add_run_arguments,
+    check_report_paths,
+    load_policy_arg,
+    run_settings,
+)
 from app.importing.label_file import (
     LabelFileError,
     default_out,
     read_label_input,
 )
-from app.reports.report import ReportError, check_report_path
 from app.runs.label_rows import label_rows
 from app.runs.pipeline.results import CaseStored
 
@@ -39,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Run a policy over every row of a file and write the rows back with "
         "label, tier, rules, escalate, status, rationale and reasoning columns.",
     )
-    parser.add_argument("--policy", required=True, type=Path, help="policy Markdown file")
+    add_policy_arguments(parser)  # --policy FILE or --starter KEY
     parser.add_argument("file", type=Path, metavar="FILE", help="a .csv, .tsv or .jsonl file")
     parser.add_argument("--content-col", default=None, metavar="C",
                         help="the column with the content (default: content or text)")  # fmt: skip
@@ -47,7 +53,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="where to write (.csv or .jsonl; default FILE.labelled.csv)")  # fmt: skip
     add_run_arguments(parser)
     add_backend_arguments(parser)
-    parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
+    add_db_argument(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     return parser
 
@@ -70,10 +76,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or default_out(args.file)
     if out.suffix.lower() not in (".csv", ".jsonl"):
         raise CommandError(f"Write the labels to a .csv or .jsonl file, not {out.name}.")
-    try:
-        check_report_path(out)
-    except ReportError as exc:
-        raise CommandError(str(exc)) from None
+    check_report_paths(out)
     check_backend_arguments(args)
     with open_service(args.db) as service:
         done = label_rows(

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from app.commands import CommandError
-from app.commands.backend_options import open_store
+from app.commands.backend_options import add_db_argument, open_store
 from app.core.reviews import ReviewError
 from app.runs.review.files import export_reviews, import_reviews
 from app.runs.review.session import run_agreement
@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("--run", default=None, help="run id (default: the newest run)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
+    add_db_argument(parser)
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=False)
     export = actions.add_parser("export", help="write a run and its reviews to a JSONL file")
     export.add_argument("run_id", metavar="RUN")

@@ -16,10 +16,15 @@ import sys
 from pathlib import Path
 
 from app.commands import CommandError
-from app.commands.backend_options import add_backend_arguments, backend_config, open_service
+from app.commands.backend_options import (
+    add_backend_arguments,
+    add_db_argument,
+    backend_config,
+    open_service,
+)
 from app.commands.eval import _load_inputs
-from app.commands.run_options import add_run_arguments, run_settings
-from app.reports.report import ReportError, check_report_path, write_report_text
+from app.commands.run_options import add_run_arguments, check_report_paths, run_settings
+from app.reports.report import ReportError, write_report_text
 from app.reports.robustness import (
     family_row,
     header,
@@ -70,7 +75,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--against", metavar="RUN_ID",
                         help="an earlier robustness run (before a policy edit): print per "
                         "family which variants this edit fixed and broke")  # fmt: skip
-    parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
+    add_db_argument(parser)
     for fmt in REPORT_KINDS:
         parser.add_argument(f"--{fmt}", type=Path, metavar="PATH", help=f"write a {fmt} report")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the table")
@@ -87,12 +92,7 @@ def _check_options(args: argparse.Namespace) -> None:
     """One sentence for an option that cannot work, before anything runs."""
     if args.fail_over is not None and not 0 <= args.fail_over <= 1:
         raise CommandError("--fail-over must be a share between 0 and 1, e.g. 0.1.")
-    try:
-        for kind in REPORT_KINDS:
-            if getattr(args, kind):
-                check_report_path(getattr(args, kind))
-    except ReportError as exc:
-        raise CommandError(str(exc)) from None
+    check_report_paths(*(getattr(args, kind) for kind in REPORT_KINDS))
 
 
 def run(args: argparse.Namespace) -> int:

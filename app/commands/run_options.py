@@ -13,6 +13,7 @@ from app.core import setting_limits as limits
 from app.core.policy import Policy, PolicyError, load_policy
 from app.core.run_types import EFFORTS, RENDERERS, EngineSettings, RunSettings
 from app.core.settings_check import SEED_HELP
+from app.reports.report import ReportError, check_report_path
 
 
 def gpu_layers(value: str) -> int | str:
@@ -116,3 +117,14 @@ def run_settings(args: argparse.Namespace) -> RunSettings:
         renderer=args.renderer,
         grammar=grammar,
     )
+
+
+def check_report_paths(*paths: Path | None) -> None:
+    """Every report file asked for (None: not asked for) can be written: one CommandError
+    sentence for the first that cannot, before any work is done."""
+    try:
+        for path in paths:
+            if path:
+                check_report_path(path)
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None

@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 
-from app.commands.backend_options import open_store
+from app.commands.backend_options import add_db_argument, open_store
 from app.runs.stored.facts import RunFacts, run_facts
 
 
@@ -22,7 +21,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="List the runs in the results database with their policy, model, "
         "cases and status; pass two of their ids to 'compare'.",
     )
-    parser.add_argument("--db", type=Path, help="results database (default: in the data folder)")
+    add_db_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the runs as JSON")
     parser.add_argument(
         "--all", action="store_true", help="also list sample runs and single-case runs"

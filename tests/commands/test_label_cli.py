@@ -111,3 +111,18 @@ def test_a_formula_header_and_an_unreadable_row_are_kept_safely(env):
     rows = _rows(tmp / "in.labelled.csv")
     assert [r["status"] for r in rows] == ["ok", "unreadable row", "ok"]
     assert rows[1]["text"] == '"never closed,y' and rows[2]["text"] == "hello"
+
+
+def test_a_starter_policy_labels_like_a_policy_file(env):
+    """``label --starter KEY`` takes a starter as ``classify`` and ``eval`` do."""
+    tmp, base, engines, _ = env
+    src = tmp / "in.csv"
+    src.write_text("text\nbuy now\nhello\n", "utf-8")
+    starter = ["label", "--starter", "spam-scams", *base[3:]]
+    assert app.cli.main([*starter, str(src), "-q"]) == 0
+    assert [r["status"] for r in _rows(tmp / "in.labelled.csv")] == ["ok", "ok"]
+    sent = engines[-1].requests[0]
+    assert "# Spam and Scams" in sent.policy and sent.output.json_fields
+    with pytest.raises(SystemExit) as stop:  # one of them, as for eval
+        app.cli.main([*base, "--starter", "spam-scams", str(src)])
+    assert stop.value.code == 2

@@ -182,7 +182,8 @@ def import_reviews(store: Store, path: Path | str) -> ImportReport:
             "This review file is from another policy version than the run here; "
             "import it where that version's run is."
         )
-    loaded = stored_run(store, header["run_id"])  # under the format it used, as everywhere
+    # under the format it used, as everywhere (the record read above; a run just added is read back)
+    loaded = stored_run(store, run if run is not None else header["run_id"])
     output, here = loaded.output, {r.case_id: r for r in loaded.results}
     for case in cases:
         case_id = str(case.get("case_id"))

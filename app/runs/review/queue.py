@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from app.core.policy import OutputFormat
 from app.core.records import StoredResult
+from app.runs.stored.analysis import sample_results
 from app.scoring.stability import stabilities
 from app.scoring.triage import contradicts
 from app.store import Store
@@ -60,7 +61,7 @@ def _take(results: list[StoredResult], share: float) -> list[StoredResult]:
 
 
 def _stability_order(store: Store, run_id: str, results: list[StoredResult]) -> list:
-    samples = [store.results(sample_id) for _, _, sample_id in store.sample_runs(run_id)]
+    samples = sample_results(store, run_id)
     table = stabilities(samples) if samples else {}
     return sorted(results, key=lambda r: table[r.case_id].agreement if r.case_id in table else 1.0)
 

@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from app.core.records import RunRecord
 from app.runs.stored.history import stored_run
-from app.runs.stored.labels import model_label, version_number, when_label
+from app.runs.stored.labels import loaded_version_number, model_label, when_label
 from app.scoring.metrics import run_metrics
 from app.store import Store
 
@@ -70,7 +70,7 @@ def run_facts(store: Store, run: RunRecord) -> RunFacts:
     return RunFacts(
         run=run,
         policy_name=policy.name,
-        version=version_number(store, run.policy_hash),
+        version=loaded_version_number(store, version),
         test_set=PurePath(run.cases_path).name if run.cases_path else "",
         cases=len(results),
         scored=metrics.scored,

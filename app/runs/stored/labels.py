@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from pathlib import PurePath
 
-from app.core.records import RunRecord
+from app.core.records import PolicyVersion, RunRecord
 from app.store import Store
 
 
@@ -46,11 +46,15 @@ def run_label(run: RunRecord, version: int | None) -> str:
 
 def version_number(store: Store, policy_hash: str) -> int | None:
     """The 1-based number of a policy version among its file's versions, oldest first."""
-    version = store.policy_version(policy_hash)
+    return loaded_version_number(store, store.policy_version(policy_hash))
+
+
+def loaded_version_number(store: Store, version: PolicyVersion | None) -> int | None:
+    """:func:`version_number` of a version already read (None when it is gone)."""
     if version is None:
         return None
     hashes = [v.hash for v in store.policy_versions(version.path)]
-    return hashes.index(policy_hash) + 1 if policy_hash in hashes else None
+    return hashes.index(version.hash) + 1 if version.hash in hashes else None
 
 
 def describe_run(store: Store, run: RunRecord) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from app.core.records import RunRecord, StoredResult
+from app.runs.stored.analysis import sample_results
 from app.runs.stored.history import stored_run
 from app.scoring.robustness import RobustnessReport, build_report
 from app.store import Store
@@ -20,11 +21,9 @@ _RULE_TAG = re.compile(r"[A-Za-z]+\d")
 
 def _sample_results(store: Store, run_id: str) -> dict[str, list[StoredResult]]:
     """Results by case id: every sample of a Run ×k run, else the run's own."""
-    samples = store.sample_runs(run_id)
-    runs = [sample_run for _, _, sample_run in samples] or [run_id]
     out: dict[str, list[StoredResult]] = {}
-    for sample_run in runs:
-        for result in store.results(sample_run):
+    for results in sample_results(store, run_id) or [store.results(run_id)]:
+        for result in results:
             out.setdefault(result.case_id, []).append(result)
     return out
 
