@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
 
-from app.core.policy import PolicyError, parse_policy
+from app.core.policy import PolicyError
 from app.core.suggest import Suggestion
 from app.gui.analysis.context import AnalysisContext
 from app.gui.analysis.controller import AnalysisController
@@ -59,7 +59,7 @@ class SuggestActions(QObject):
     def _policy(self, on_error):
         path = self.ctx.policy_path()
         try:
-            return parse_policy(self.ctx.policy.text(), Path(path) if path else None)
+            return self.ctx.policy.parsed_policy(Path(path) if path else None)
         except PolicyError as exc:
             on_error(str(exc))
             return None

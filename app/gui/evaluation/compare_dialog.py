@@ -172,8 +172,14 @@ class CompareDialog(QDialog):
         layout.addWidget(buttons)
         controller.runsReady.connect(self.set_runs)
         controller.comparisonReady.connect(self.show_comparison)
-        controller.requestFailed.connect(self.summary.setText)
+        controller.failedOf.connect(self._on_failed)
         controller.request_runs()
+
+    def _on_failed(self, kind: str, message: str) -> None:
+        """Only the dialog's own requests (the runs, a comparison) speak in its summary;
+        the window's history, metrics or backup failures go to the status bar alone."""
+        if kind in ("runs", "compare"):
+            self.summary.setText(message)
 
     def set_runs(self, runs: list[RunFacts]) -> None:
         self.facts = {f.run.id: f for f in runs}

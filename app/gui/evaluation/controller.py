@@ -12,7 +12,9 @@
   report is :meth:`FlipReport.of <app.scoring.flips.FlipReport.of>` that comparison)
 - ``backup_store()``: the daily copy of the database, nothing to show unless it fails
 
-Any failure arrives as ``requestFailed(message)``. Only the newest answer of each kind is
+Any failure arrives as ``requestFailed(message)``, and as ``failedOf(kind, message)`` with
+the kind of request that failed ("run", "metrics", "history", "runs", "compare", "backup"),
+so a view shows only the failures of its own requests. Only the newest answer of each kind is
 delivered, so a quick series of requests (a run streaming in) never shows a stale result.
 """
 
@@ -38,6 +40,7 @@ class EvaluationController(QObject):
     runsReady = Signal(list)  # list[RunFacts]
     comparisonReady = Signal(object)  # RunComparison
     requestFailed = Signal(str)
+    failedOf = Signal(str, str)  # kind of request, message
 
     def __init__(self, store: Store, tasks: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,8 +50,12 @@ class EvaluationController(QObject):
     def _submit(self, kind: str, signal, fn, *args) -> int:
         """Run fn on the pool; deliver its answer only if no newer request of this kind came."""
         return self.tasks.submit_latest(
-            kind, fn, *args, on_done=signal.emit, on_error=self.requestFailed.emit
+            kind, fn, *args, on_done=signal.emit, on_error=lambda m: self._fail(kind, m)
         )
+
+    def _fail(self, kind: str, message: str) -> None:
+        self.failedOf.emit(kind, message)
+        self.requestFailed.emit(message)
 
     def request_run_metrics(self, run_id: str) -> int:
         return self._submit("run", self.runMetricsReady, load_run_metrics, self.store, run_id)
@@ -73,9 +80,10 @@ class EvaluationController(QObject):
         folder = backup_folder(self.store.path)
 
         def failed(message: str) -> None:
-            self.requestFailed.emit(
+            self._fail(
+                "backup",
                 f"The daily copy of the results database failed ({message}); check the free "
-                f"space and permissions of {folder}."
+                f"space and permissions of {folder}.",
             )
 
         return self.tasks.submit(backup_if_due, self.store.path, on_error=failed)

@@ -14,6 +14,8 @@ format beside the file: ``formatKept``, ``sidecar_format``). Front-matter warnin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.core.policy import (
     LintHint,
     OutputFormat,
+    Policy,
     PolicyError,
     estimate_tokens,
     find_rule_codes,
@@ -239,11 +242,17 @@ class PolicyPanel(QWidget):
         return self.top_splitter, self.splitter
 
     # ------------------------------------------------------------ analysis
+    def parsed_policy(self, path: Path | None = None) -> Policy:
+        """The policy on screen under the format kept beside it as the window holds it
+        (read when the file opened, or chosen since, saved or not): never reads the disk.
+        ``path`` names the policy (its file); raises PolicyError while it does not parse."""
+        return parse_policy(self.text(), path, sidecar=self.sidecar_format)
+
     def refresh_analysis(self) -> None:
         """Recompute outline, token meter and lint hints now (normally debounced)."""
         text = self.text()
         try:
-            policy = parse_policy(text, sidecar=self.sidecar_format)
+            policy = self.parsed_policy()
             body, reading, error, warnings = policy.body, policy.format, "", policy.warnings
             output: OutputFormat | None = policy.output  # lint judges the format runs use
         except PolicyError as exc:

@@ -22,7 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.core.policy import OutputFormat, Policy, PolicyError, parse_policy
+from app.core.policy import OutputFormat, Policy, PolicyError
 from app.core.run_types import EngineSettings
 from app.gui.running.engine_controller import EngineController
 from app.gui.running.result_view import ResultView
@@ -109,7 +109,7 @@ class RunCoordinator(QObject):
         """The policy text changed (edit or load): re-check staleness, labels, context."""
         text = self.policy_panel.text()
         try:
-            self._policy = self._parse(text)
+            self._policy = self._parse()
         except PolicyError:
             self._policy = None  # keep the last labels while the front matter is half-typed
         else:
@@ -117,12 +117,11 @@ class RunCoordinator(QObject):
         self.model.set_policy_text(text, self._policy.output if self._policy else None)
         self.show_case(self.view.case_id() or self.cases.current_case_id())
 
-    def _parse(self, text: str) -> Policy:
-        """The policy on screen under the format kept beside it (the panel's, chosen in the
-        window even before a first save; else the sidecar file beside its path)."""
+    def _parse(self) -> Policy:
+        """The policy on screen under the format the panel keeps beside it (read when the
+        file opened, or chosen in the window even before a first save): no disk read."""
         path = self._policy_path()
-        where, kept = Path(path) if path else None, self.policy_panel.sidecar_format
-        return parse_policy(text, where) if kept is None else parse_policy(text, where, kept)
+        return self.policy_panel.parsed_policy(Path(path) if path else None)
 
     def output(self) -> OutputFormat:
         """The output format of the policy on screen (the last one that parsed)."""
@@ -277,7 +276,7 @@ class RunCoordinator(QObject):
             return None
         text = self.policy_panel.text()
         try:
-            policy = self._parse(text)
+            policy = self._parse()
         except PolicyError as exc:
             QMessageBox.warning(self._window, "The policy cannot be used", str(exc))
             return None

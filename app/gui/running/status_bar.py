@@ -118,6 +118,7 @@ class RunStatusBar(QStatusBar):
         self.cancel_button.clicked.connect(self.cancelRequested)
         self._shown: tuple[str, str] | None = None
         self._check_problem = ""
+        self._checked_for: tuple[str, str] | None = None  # (backend kind, model path) read
         self.engine_label = EngineIndicator()
         self.engine_label.setCursor(Qt.CursorShape.PointingHandCursor)
         self.modelsRequested = self.engine_label.clicked
@@ -146,12 +147,21 @@ class RunStatusBar(QStatusBar):
     def refresh_check(self, *_args) -> None:
         """Read the active model's stored self-check again (after a check ran): a failed
         one shows instead of a green Ready, with the reason on hover."""
-        self._check_problem = self._read_check()
+        self._check_problem = self._read_check(fresh=True)
         if self._shown:
             self._show(*self._shown)
 
-    def _read_check(self) -> str:
-        return check_problem(self.check_source()) if self.check_source is not None else ""
+    def _read_check(self, fresh: bool = False) -> str:
+        """The active model's stored self-check problem, read from disk (a hash of the
+        file's head, the checks file) only when ``fresh`` or the backend or model changed
+        since the last read: engine states come many times a run, on the GUI thread."""
+        if self.check_source is None:
+            return ""
+        config = self.check_source()
+        key = (config.kind, config.engine.model_path)
+        if fresh or key != self._checked_for:
+            self._checked_for, self._check_problem = key, check_problem(config)
+        return self._check_problem
 
     def _label_and_tip(self, state: str, detail: str) -> tuple[str, str, str]:
         """The state shown (a failed self-check overrides ready), the label and the tip."""

@@ -11,12 +11,14 @@ without importing this module (``tests/gui/window/test_window_ports.py`` checks 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QUndoStack
 
 from app.core.cases import TestCase
+from app.core.policy import Policy
 from app.core.run_types import ClassifyResult
 from app.runs.backends.config import BackendConfig
 from app.runs.pipeline.service import RunService
@@ -102,6 +104,7 @@ class PolicyView(Protocol):
 
     def text(self) -> str: ...
     def replace_text(self, text: str) -> None: ...  # one undoable edit
+    def parsed_policy(self, path: Path | None = None) -> Policy: ...  # its kept format; no disk
 
 
 @runtime_checkable

@@ -169,3 +169,30 @@ def test_swapped_exchanges_every_side_of_a_comparison(setup, qtbot):
     assert all(other.cell(b, a) == cmp.cell(a, b) for a in cmp.labels for b in cmp.labels)
     assert other.table_rows()[0][1:3] == cmp.table_rows()[0][2:0:-1]
     assert other.mcnemar_p == cmp.mcnemar_p
+
+
+def test_only_the_dialogs_own_failures_replace_its_summary(setup, qtbot, monkeypatch):
+    """The controller is the window's too: a history failure goes to the status bar and
+    leaves the comparison's summary; a comparison that fails says so in the dialog."""
+    import app.gui.evaluation.controller as evaluation
+
+    _, _, controller = setup
+    with qtbot.waitSignal(controller.comparisonReady, timeout=WAIT):
+        dialog = CompareDialog(controller)
+        qtbot.addWidget(dialog)
+    summary = dialog.summary.text()
+    assert summary
+
+    def broken(*_args):
+        raise OSError("the history could not be read")
+
+    monkeypatch.setattr(evaluation, "version_history", broken)
+    with qtbot.waitSignal(controller.requestFailed, timeout=WAIT) as failed:
+        controller.request_history("policy.md")
+    assert "history could not be read" in failed.args[0]
+    assert dialog.summary.text() == summary  # not the window's failure
+
+    monkeypatch.setattr(evaluation, "compare_stored_runs", broken)
+    with qtbot.waitSignal(controller.requestFailed, timeout=WAIT):
+        controller.request_compare("a", "b")
+    assert "history could not be read" in dialog.summary.text()  # its own request

@@ -83,3 +83,25 @@ def test_an_untitled_policy_runs_under_the_format_chosen_before_saving(
     prepared = win.runner.prepare()
     assert prepared is not None and prepared[0].output == kept  # a run before the first save
     win.shutdown()
+
+
+def test_typing_reads_no_format_file(qtbot, tmp_path, monkeypatch):
+    """Each keystroke re-parses the policy on the GUI thread: under the format the panel
+    keeps (read once when the file opened), never the sidecar file again."""
+    import app.core.policy.document as document
+
+    path = tmp_path / "policy.txt"
+    path.write_bytes(SAMPLE.read_bytes())  # no sidecar beside it: the panel keeps None
+    win = _window(qtbot, tmp_path, monkeypatch, path)
+    reads: list[Path] = []
+    real = document.read_sidecar
+    monkeypatch.setattr(document, "read_sidecar", lambda p: reads.append(p) or real(p))
+    editor = win.policy_panel.editor
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    for char in "Extra words.":
+        editor.insertPlainText(char)
+    win.policy_panel.refresh_analysis()
+    assert win.policy_panel.text().endswith("Extra words.")
+    assert reads == []
+    win.policy_panel.set_modified(False)
+    win.shutdown()
