@@ -93,5 +93,7 @@ def test_restart_shows_the_last_suite_run_and_exports_exactly_it(
     rows = list(csv.DictReader(written.open(encoding="utf-8", newline="")))
     assert sorted(r["case_id"] for r in rows) == sorted(c.id for c in CASES)
     assert [r["correct"] for r in rows] == ["1"] * len(CASES)
+    # the notice comes back through the GUI thread's event queue after the file is written
+    qtbot.waitUntil(lambda: "Results CSV saved to" in win.status.currentMessage(), timeout=TIMEOUT)
     assert "Results CSV saved to" in win.status.currentMessage()
     close_window(win)
