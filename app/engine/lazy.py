@@ -4,17 +4,16 @@ A fully cached suite (every case unchanged since the last run) then finishes wit
 loading 12 GB of weights: what the result cache key needs from the model — its fingerprint
 and chat template — comes from the GGUF header instead.
 
-The wrapper can do whatever the engine it wraps can: its capabilities are the inner
-engine's, every flag, plus ``lazy``. It carries every optional method; one the inner engine
-cannot do raises TypeError (a caller that asked the capabilities never calls it). ``spawn``
-loads the inner engine first (a sibling carries what the load found out), once, however many
-slots ask at the same time.
+The wrapper can do what the engine it wraps can, but for parallel slots: its capabilities
+are the inner engine's, plus ``lazy`` and less ``spawns`` (only the local engine is wrapped,
+and it has no slots; a wrapper with slots would have to load once for all of them). It
+carries the other optional methods; one the inner engine cannot do raises TypeError (a
+caller that asked the capabilities never calls it).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Callable, Iterator
 
 from app.core.errors import EngineError
@@ -27,26 +26,25 @@ from app.core.run_types import (
     Failed,
     LoadFacts,
 )
-from app.engine.protocol import Capabilities, Engine, can_batch, can_spawn, has_prefix_budget
+from app.engine.protocol import Capabilities, Engine, can_batch, has_prefix_budget
 from app.library.modelfile import inspect_model
 
 
 class LazyEngine:
-    """Wraps an engine; ``load`` only validates the file, the first ``classify`` (or
-    ``spawn``) loads. It can do what the engine it wraps can, and is lazy."""
+    """Wraps an engine; ``load`` only validates the file, the first ``classify`` loads.
+    It can do what the engine it wraps can but spawn, and is lazy."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._settings: EngineSettings | None = None
         self._loaded = False
-        self._loading = threading.Lock()  # pool threads may spawn at the same time
         self.load_info: LoadFacts | None = None  # the inner engine's, once it loaded
         # told EngineLoading / EngineReady around the real load (the run service's events)
         self.on_event: Callable[[object], None] | None = None
 
     @property
     def capabilities(self) -> Capabilities:
-        return dataclasses.replace(self.engine.capabilities, lazy=True)
+        return dataclasses.replace(self.engine.capabilities, lazy=True, spawns=False)
 
     def load(self, settings: EngineSettings) -> LoadFacts:
         info = inspect_model(settings.model_path)  # a bad file is refused now, not later
@@ -65,17 +63,6 @@ class LazyEngine:
         failed = self._ensure_loaded(requests)
         yield from failed or inner.classify_many(requests, parallel)
 
-    def spawn(self) -> Engine:
-        """A sibling of the loaded inner engine for another slot; EngineError (one sentence)
-        when the model cannot be loaded."""
-        inner = self.engine
-        if not can_spawn(inner):
-            raise TypeError(f"{type(inner).__name__} cannot spawn; ask can_spawn() first.")
-        message = self._load()
-        if message:
-            raise EngineError(message)
-        return inner.spawn()
-
     def set_prefix_budget(self, budget: int) -> None:
         inner = self.engine
         if not has_prefix_budget(inner):
@@ -89,20 +76,19 @@ class LazyEngine:
 
     def _load(self) -> str:
         """Load the inner engine unless it is loaded: "" when it is, else why not."""
-        with self._loading:
-            if self._loaded:
-                return ""
-            if self._settings is None:
-                return "Choose a model file before running."
-            tell = self.on_event or (lambda _event: None)
-            tell(EngineLoading(self._settings.model_path))
-            try:
-                self.load_info = self.engine.load(self._settings)
-            except EngineError as exc:
-                return str(exc)
-            self._loaded = True
-            tell(EngineReady(self.load_info))
+        if self._loaded:
             return ""
+        if self._settings is None:
+            return "Choose a model file before running."
+        tell = self.on_event or (lambda _event: None)
+        tell(EngineLoading(self._settings.model_path))
+        try:
+            self.load_info = self.engine.load(self._settings)
+        except EngineError as exc:
+            return str(exc)
+        self._loaded = True
+        tell(EngineReady(self.load_info))
+        return ""
 
     @property
     def loaded(self) -> bool:

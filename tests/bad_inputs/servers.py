@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import time
+from collections.abc import Iterator
 
 from tests.support.fake_server import chat_models, json_answer, sse_answer
 
@@ -73,3 +76,28 @@ def not_streaming(body: object) -> dict:
         ],
         "usage": {"prompt_tokens": 40, "completion_tokens": 12, "total_tokens": 52},
     }
+
+
+@contextlib.contextmanager
+def never_accepting() -> Iterator[str]:
+    """The URL of a loopback listener whose backlog is full and which never accepts: a
+    client's connect waits until its connect timeout (the kernel drops each new SYN)."""
+    held: list[socket.socket] = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        for _ in range(16):  # fill the accept queue until a connect no longer completes
+            held.append(socket.socket())
+            held[-1].settimeout(0.3)
+            try:
+                held[-1].connect(("127.0.0.1", port))
+            except TimeoutError:
+                break
+        else:
+            raise RuntimeError("the listener's backlog never filled")
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            for sock in held:
+                sock.close()

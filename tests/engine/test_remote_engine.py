@@ -148,6 +148,28 @@ def test_server_down_is_one_sentence() -> None:
     assert message.count(". ") == 0
 
 
+def test_a_host_that_never_connects_is_not_a_silent_server() -> None:
+    """A connect that times out is told as connecting, not as a server that took the case
+    and sent nothing: it is not of kind "silent", so three of them do not stop a run."""
+    from app.engine.remote.http import HttpClient, HttpConfig, HttpError
+    from app.engine.remote.reply import SilentServer
+    from tests.bad_inputs.servers import never_accepting
+
+    with never_accepting() as url:
+        client = HttpClient(HttpConfig(url, connect_timeout=0.5, read_timeout=300, retries=0))
+        with pytest.raises(HttpError) as info:
+            client.post_json("/v1/chat/completions", {"messages": []})
+        with pytest.raises(EngineError) as load:
+            RemoteEngine(RemoteConfig(url, "tiny", connect_timeout=0.5, retries=0)).load()
+    assert info.value.kind != "silent" and info.value.status is None
+    assert str(info.value) == "the server did not answer in time: connecting took over 0.5 s"
+    silent = SilentServer(url, 300)
+    assert [silent.count(info.value) for _ in range(3)] == ["", "", ""]
+    message = str(load.value)
+    assert message.startswith(f"Cannot reach the server at {url} (")
+    assert "connecting took over 0.5 s" in message and "sent nothing" not in message
+
+
 def test_wrong_model_name_lists_the_served_ones(server: str) -> None:
     with pytest.raises(EngineError, match=r"'gpt-oss-120b' is not served .*it serves: tiny\."):
         RemoteEngine(RemoteConfig(server, "gpt-oss-120b")).load()

@@ -49,7 +49,7 @@ def test_a_run_that_crashes_the_tokenizer_is_refused_and_the_server_stays_up(rem
     end = _end(engine, f"Look at this {CRASHER} now", "crash")
     assert isinstance(end, Failed) and end.kind == "prompt"
     assert "shorten it" in end.message and "llama-server" in end.message
-    assert sent and max(map(len, sent)) <= MAX_PIECE  # no piece over the limit
+    assert sent == []  # refused before anything was tokenized: no piece over the limit
     assert isinstance(_end(engine, "Selling my bike", "after"), Finished)  # still up
 
 
@@ -60,3 +60,14 @@ def test_long_prose_reaches_the_tokenize_endpoint_in_pieces(remote):
     assert len(LONG_PROSE) > MAX_PIECE and max(map(len, sent)) <= MAX_PIECE
     assert sum(LONG_PROSE[:1000] in text for text in sent) >= 1
     assert isinstance(_end(engine, "Selling my bike", "after"), Finished)
+
+
+def test_a_plain_case_asks_the_server_to_tokenize_each_piece_once(remote):
+    """Text without '<|' reads the same with specials parsed or not: each piece of it goes
+    to the tokenize endpoint once (not a second time to see it as the server reads it)."""
+    engine, sent = remote
+    sent.clear()
+    content = "Selling my blue bike, barely used"
+    assert isinstance(_end(engine, content, "plain"), Finished)
+    assert sent.count(content) == 1
+    assert len(sent) == len(set(sent)), sent

@@ -38,7 +38,7 @@ from app.engine.remote.http_config import (
     check_base_url,
     server_root,
 )
-from app.engine.remote.limits import RequestClock, Silence, drain
+from app.engine.remote.limits import RequestClock, Silence, drain, silent
 
 __all__ = [
     "DEFAULT_KEY_ENV", "KEYRING_SERVICE", "Aborted", "HttpClient", "HttpConfig", "HttpError",
@@ -74,7 +74,15 @@ class HttpClient:
         if self._conn is None:
             cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
             conn = cls(self._host, self._port, timeout=self.config.connect_timeout)
-            conn.connect()
+            try:
+                conn.connect()
+            except TimeoutError:
+                conn.close()
+                self._check_deadline()
+                raise HttpError(
+                    "the server did not answer in time: connecting took over "
+                    f"{self.config.connect_timeout:g} s"
+                ) from None
             conn.sock.settimeout(self.config.read_timeout)
             with self._lock:
                 self._conn, self._sock = conn, conn.sock
@@ -164,9 +172,7 @@ class HttpClient:
         except TimeoutError:
             self.close()
             self._check_deadline()
-            raise HttpError(
-                f"sent nothing for {self.config.read_timeout:g} s", kind="silent"
-            ) from None
+            raise silent(self.config.read_timeout) from None
         except _RESET_ERRORS as exc:
             self._dropped()
             return None, f"connection dropped ({exc.__class__.__name__})"
@@ -291,9 +297,7 @@ class HttpClient:
             raw = response.readline(self.config.max_body - received + 1)
         except TimeoutError:
             self._check_deadline()
-            raise HttpError(
-                f"sent nothing for {self.config.read_timeout:g} s", kind="silent"
-            ) from None
+            raise silent(self.config.read_timeout) from None
         except (OSError, http.client.HTTPException, ValueError):
             if self._aborted.is_set():
                 raise Aborted from None

@@ -32,6 +32,12 @@ class Silence:
     seconds: float
 
 
+def silent(read_timeout: float) -> HttpError:
+    """The error of a server that took a request and sent nothing for ``read_timeout``
+    seconds (kind "silent": :class:`~app.engine.remote.reply.SilentServer` counts these)."""
+    return HttpError(f"sent nothing for {read_timeout:g} s", kind="silent")
+
+
 def drain(steps: Generator[object, None, T]) -> T:
     """Run a generator to its end and return what it returns (its yields are dropped)."""
     while True:
@@ -110,7 +116,7 @@ class RequestClock:
         try:
             yield from self.silences(sock, read_timeout, aborted, since)
         except TimeoutError:
-            raise HttpError(f"sent nothing for {read_timeout:g} s", kind="silent") from None
+            raise silent(read_timeout) from None
 
 
 def _buffered(response: object, sock: object) -> bool:
