@@ -87,17 +87,17 @@ class ServerTokenizer:
         segments, _ = render(
             run.renderer, template, request.policy, request.content, run.effort, run.date
         )
+        ids = tokenize_segments(segments, self.tokenize)
+        self.last_ids = ids
+        if self.api == "llama-server":
+            return ids, len(ids)
         people = [s.text for s in segments if not s.trusted]
-        if self.api != "llama-server" and any(has_unbroken_run(t) for t in people):
+        if any(has_unbroken_run(t) for t in people):
             raise PromptError(
                 f"The policy or content holds a run of more than {MAX_PIECE:,} characters "
                 "without a space or break, which crashes this server (llama-cpp-python); "
                 "shorten it, or use llama.cpp's llama-server or the local engine."
             )
-        ids = tokenize_segments(segments, self.tokenize)
-        self.last_ids = ids
-        if self.api == "llama-server":
-            return ids, len(ids)
         if not any("<|" in t for t in people):
             return prompt_text(segments), len(ids)  # the server reads these very pieces
         if self._as_the_server_reads(segments) != ids:
